@@ -1,0 +1,1 @@
+export { hasErrorCode, MarketpipeError } from './errors.js';

@@ -1,0 +1,16 @@
+import { defineProject } from 'vitest/config';
+
+/** Per-package vitest project: test source through the `@marketpipe/source` condition. */
+export function packageProject(name: string, overrides: { testTimeout?: number } = {}) {
+  return defineProject({
+    resolve: { conditions: ['@marketpipe/source'] },
+    ssr: { resolve: { conditions: ['@marketpipe/source'] } },
+    test: {
+      name,
+      environment: 'node',
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: overrides.testTimeout ?? 20_000,
+      hookTimeout: 60_000,
+    },
+  });
+}
