@@ -99,7 +99,12 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
   assertNatsServerInstalled();
   const storeDir = mkdtempSync(join(tmpdir(), 'marketpipe-nats-'));
-  const base = ['-a', '127.0.0.1', ...(options.jetstream ? ['-js', '-sd', storeDir] : []), ...(options.args ?? [])];
+  const base = [
+    '-a',
+    '127.0.0.1',
+    ...(options.jetstream ? ['-js', '-sd', storeDir] : []),
+    ...(options.args ?? []),
+  ];
   let { child, port } = await launch([...base, '-p', '-1']);
   let current: ChildProcess | undefined = child;
   return {

@@ -1,0 +1,201 @@
+// End-to-end proof of the release flow against a private registry:
+//   1. start Verdaccio on a free loopback port, storage in a temp dir;
+//   2. copy the repository (tracked and new files) to a throwaway directory;
+//   3. add a changeset and run the real `pnpm version-packages` and `pnpm release` scripts there,
+//      with the registry pointed at Verdaccio;
+//   4. install `@marketpipe/middleware@<new version>` from Verdaccio into a fresh project and import it.
+// Nothing is published anywhere but that local registry: the copy's .npmrc and the environment both
+// point at it, and Verdaccio never proxies @marketpipe/* to an uplink.
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { capture, repoRoot, run, tempDir } from './lib/workspace.mjs';
+
+const work = tempDir('release');
+let registryProcess;
+try {
+  const port = await freePort();
+  const registry = `http://127.0.0.1:${port}/`;
+  registryProcess = await startVerdaccio(work, port);
+  const token = await createUser(registry);
+  process.stdout.write(`verdaccio up at ${registry}\n`);
+
+  const copy = join(work, 'repo');
+  copyRepository(repoRoot, copy);
+  const npmrc = [
+    `registry=${registry}`,
+    `//127.0.0.1:${port}/:_authToken=${token}`,
+    'engine-strict=true',
+    '',
+  ];
+  writeFileSync(join(copy, '.npmrc'), npmrc.join('\n'));
+  const env = {
+    ...process.env,
+    npm_config_registry: registry,
+    NPM_CONFIG_REGISTRY: registry,
+    NPM_TOKEN: token,
+    NODE_AUTH_TOKEN: token,
+    CI: 'true',
+    TURBO_TELEMETRY_DISABLED: '1',
+    GIT_AUTHOR_NAME: 'release-test',
+    GIT_AUTHOR_EMAIL: 'release-test@marketpipe.invalid',
+    GIT_COMMITTER_NAME: 'release-test',
+    GIT_COMMITTER_EMAIL: 'release-test@marketpipe.invalid',
+  };
+  const git = (...args) => execFileSync('git', args, { cwd: copy, env, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'snapshot for release test');
+
+  const before = readVersion(copy, 'packages/middleware');
+  writeFileSync(
+    join(copy, '.changeset', 'release-test.md'),
+    "---\n'@marketpipe/middleware': minor\n---\n\nRelease-flow test: a minor bump.\n",
+  );
+  git('add', '-A');
+  git('commit', '-q', '-m', 'add changeset');
+
+  run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], { cwd: copy, env });
+  run('pnpm', ['version-packages'], { cwd: copy, env });
+  const after = readVersion(copy, 'packages/middleware');
+  const connectorAfter = readVersion(copy, 'packages/connector');
+  if (after === before) throw new Error(`version-packages did not bump middleware (still ${before})`);
+  if (connectorAfter !== after)
+    throw new Error(`fixed group broken: middleware ${after}, connector ${connectorAfter}`);
+  process.stdout.write(`version-packages: ${before} -> ${after}\n`);
+  git('add', '-A');
+  git('commit', '-q', '-m', 'version packages');
+
+  run('pnpm', ['release'], { cwd: copy, env });
+
+  const published = capture(
+    'npm',
+    ['view', `@marketpipe/middleware@${after}`, 'version', `--registry=${registry}`],
+    {
+      env,
+    },
+  );
+  if (published !== after)
+    throw new Error(`registry has ${published || 'nothing'} for middleware, expected ${after}`);
+
+  const consumer = join(work, 'consumer');
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'release-consumer', private: true }));
+  writeFileSync(join(consumer, '.npmrc'), `registry=${registry}\n`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `@marketpipe/middleware@${after}`], {
+    cwd: consumer,
+    env,
+  });
+  const installed = JSON.parse(
+    readFileSync(join(consumer, 'node_modules', '@marketpipe', 'middleware', 'package.json'), 'utf8'),
+  ).version;
+  if (installed !== after) throw new Error(`installed ${installed}, expected ${after}`);
+  run(
+    'node',
+    [
+      '--input-type=module',
+      '-e',
+      "import * as mw from '@marketpipe/middleware'; if (typeof mw.hasErrorCode !== 'function') throw new Error('bad exports'); console.log('imported @marketpipe/middleware:', Object.keys(mw).length, 'exports');",
+    ],
+    { cwd: consumer, env },
+  );
+  process.stdout.write(`release test passed: published and installed @marketpipe/middleware@${after}\n`);
+} finally {
+  registryProcess?.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
+
+function readVersion(root, dir) {
+  return JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).version;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies tracked and untracked-but-not-ignored files, so uncommitted work is tested too. */
+function copyRepository(from, to) {
+  const files = capture('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: from,
+  })
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    try {
+      mkdirSync(dirname(join(to, file)), { recursive: true });
+      cpSync(join(from, file), join(to, file));
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw err; // deleted in the working tree but still tracked
+    }
+  }
+}
+
+async function startVerdaccio(dir, port) {
+  const upstream = capture('npm', ['config', 'get', 'registry']) || 'https://registry.npmjs.org/';
+  const config = join(dir, 'verdaccio.yaml');
+  writeFileSync(
+    config,
+    [
+      `storage: ${join(dir, 'storage')}`,
+      'auth:',
+      '  htpasswd:',
+      `    file: ${join(dir, 'htpasswd')}`,
+      '    max_users: 10',
+      'uplinks:',
+      '  upstream:',
+      `    url: ${upstream}`,
+      'packages:',
+      "  '@marketpipe/*':",
+      '    access: $all',
+      '    publish: $authenticated',
+      "  '**':",
+      '    access: $all',
+      '    publish: $authenticated',
+      '    proxy: upstream',
+      'log: { type: stdout, format: pretty, level: warn }',
+      '',
+    ].join('\n'),
+  );
+  const bin = join(repoRoot, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+  const child = spawn(process.execPath, [bin, '--config', config, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`verdaccio exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/-/ping`);
+      if (res.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error('verdaccio did not start within 30 s');
+}
+
+async function createUser(registry) {
+  const res = await fetch(`${registry}-/user/org.couchdb.user:release-test`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'release-test',
+      password: 'release-test-password',
+      type: 'user',
+      roles: [],
+    }),
+  });
+  const body = await res.json();
+  if (!res.ok || typeof body.token !== 'string')
+    throw new Error(`could not create registry user: ${JSON.stringify(body)}`);
+  return body.token;
+}

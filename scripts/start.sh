@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's run command: install, build and start the reference connector on
+# its built-in default (simulator source, in-memory transport, ./data).
+# Extra arguments go to `marketpipe run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lib/ensure-pnpm.sh
+source scripts/lib/ensure-pnpm.sh
+export TURBO_TELEMETRY_DISABLED=1
+pnpm install --frozen-lockfile --reporter=silent
+pnpm start "$@"
