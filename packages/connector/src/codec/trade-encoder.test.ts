@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
+import { type TradeData, TradeSide } from './trade-data.js';
+import { TradeEncoder } from './trade-encoder.js';
+
+const utf8 = new TextEncoder();
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+const sample: TradeData = {
+  timestampNanos: 1n,
+  receivedNanos: 2n,
+  ticker: 'BTCUSDT',
+  price: 1.5,
+  size: 2,
+  side: TradeSide.sell,
+  tradeId: '',
+};
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+function encodeToHex(encoder: TradeEncoder, trade: TradeData): string {
+  // Read `buffer` after encoding: a growing encode replaces it.
+  const length = encoder.encode(trade);
+  return hex(encoder.buffer.subarray(0, length));
+}
+
+describe('TradeEncoder.encode', () => {
+  it('writes the exact bytes capnp-es produces for a known trade', () => {
+    // Captured from capnp-es 0.0.16 `message.toArrayBuffer()` with the fields set in schema order.
+    const expected = [
+      '000000000a000000', // framing: 1 segment of 10 words
+      '0000000005000200', // root struct pointer: offset 0, 5 data words, 2 pointers
+      '0100000000000000', // timestampNanos
+      '0200000000000000', // receivedNanos
+      '000000000000f83f', // price 1.5
+      '0000000000000040', // size 2
+      '0100000000000000', // side sell + padding
+      '0500000042000000', // ticker: list +1 word, 8 bytes
+      '050000000a000000', // tradeId: list +1 word, 1 byte (the NUL)
+      '4254435553445400', // "BTCUSDT\0"
+      '0000000000000000', // "\0" + padding
+    ].join('');
+    const encoder = new TradeEncoder();
+    expect(encodeToHex(encoder, sample)).toBe(expected);
+    expect(encoder.length).toBe(88);
+  });
+
+  it('clears bytes left by a longer previous message', () => {
+    const encoder = new TradeEncoder();
+    const fresh = encodeToHex(new TradeEncoder(), sample);
+    encoder.encode({ ...sample, ticker: 'X'.repeat(30), tradeId: 'Y'.repeat(30), side: TradeSide.unknown });
+    expect(encodeToHex(encoder, sample)).toBe(fresh);
+  });
+
+  it('rejects invalid fields without touching the previous message', () => {
+    const encoder = new TradeEncoder({ maxTextBytes: 8 });
+    const length = encoder.encode(sample);
+    const before = hex(encoder.buffer.subarray(0, length));
+    const attempts: Array<[Partial<TradeData>, (err: unknown) => boolean]> = [
+      [{ timestampNanos: -1n }, InvalidTradeFieldError.is],
+      [{ receivedNanos: U64_MAX + 1n }, InvalidTradeFieldError.is],
+      [{ timestampNanos: 5 as unknown as bigint }, InvalidTradeFieldError.is],
+      [{ side: 3 as TradeSide }, InvalidTradeFieldError.is],
+      [{ ticker: '123456789' }, TradeTextTooLongError.is],
+      // 3 characters but 9 UTF-8 bytes: the cap counts bytes, not characters.
+      [{ tradeId: '€€€' }, TradeTextTooLongError.is],
+    ];
+    for (const [patch, guard] of attempts) {
+      let thrown: unknown;
+      try {
+        encoder.encode({
+          ...sample,
+          ...patch,
+          ticker: patch.ticker ?? 'ZZZZZZZZ',
+          tradeId: patch.tradeId ?? '77',
+        });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(
+        guard(thrown),
+        `${JSON.stringify(patch, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+      ).toBe(true);
+      expect(encoder.length).toBe(length);
+      expect(hex(encoder.buffer.subarray(0, length))).toBe(before);
+    }
+  });
+
+  it('reports which text is too long and by how much', () => {
+    const encoder = new TradeEncoder({ maxTextBytes: 4 });
+    try {
+      encoder.encode({ ...sample, ticker: 'BTC', tradeId: 'ñandú' });
+      expect.unreachable('encode accepted a 7-byte trade id');
+    } catch (err) {
+      expect(TradeTextTooLongError.is(err)).toBe(true);
+      const tooLong = err as TradeTextTooLongError;
+      expect([tooLong.field, tooLong.byteLength, tooLong.maxBytes, tooLong.code]).toEqual([
+        'tradeId',
+        7,
+        4,
+        'ERR_TRADE_TEXT_TOO_LONG',
+      ]);
+      expect(tooLong.name).toBe('TradeTextTooLongError');
+    }
+  });
+
+  it('accepts texts of exactly maxTextBytes and u64 extremes', () => {
+    const encoder = new TradeEncoder({ maxTextBytes: 8 });
+    const length = encoder.encode({
+      ...sample,
+      timestampNanos: U64_MAX,
+      receivedNanos: 0n,
+      ticker: '12345678',
+      tradeId: '€€',
+    });
+    // 72 fixed bytes + "12345678\0" padded to 16 + "€€\0" (7 bytes) padded to 8.
+    expect(length).toBe(96);
+    expect(hex(encoder.buffer.subarray(16, 32))).toBe(`${'ff'.repeat(8)}${'00'.repeat(8)}`);
+  });
+});
+
+describe('TradeEncoder buffer', () => {
+  it('grows when a message needs more room and keeps encoding correctly', () => {
+    const small = new TradeEncoder({ initialCapacity: 0, maxTextBytes: 1000 });
+    const roomy = new TradeEncoder({ initialCapacity: 4096, maxTextBytes: 1000 });
+    const firstBuffer = small.buffer;
+    const big = { ...sample, ticker: 'T'.repeat(500), tradeId: '9'.repeat(999) };
+    expect(encodeToHex(small, big)).toBe(encodeToHex(roomy, big));
+    expect(small.buffer).not.toBe(firstBuffer);
+    expect(small.buffer.length % 8).toBe(0);
+    const grown = small.buffer;
+    expect(encodeToHex(small, sample)).toBe(encodeToHex(roomy, sample));
+    expect(small.buffer).toBe(grown);
+  });
+
+  it('serves the last message as a view cached per length', () => {
+    const encoder = new TradeEncoder();
+    const length = encoder.encode(sample);
+    const first = encoder.bytes;
+    expect(first.buffer).toBe(encoder.buffer.buffer);
+    expect(first.byteOffset).toBe(0);
+    expect(first.length).toBe(length);
+    encoder.encode({ ...sample, tradeId: '1234567' });
+    expect(encoder.bytes).toBe(first);
+    encoder.encode({ ...sample, tradeId: '12345678' });
+    expect(encoder.bytes).not.toBe(first);
+    expect(encoder.bytes.length).toBe(length + 8);
+  });
+
+  it('rejects bad options', () => {
+    for (const options of [{ maxTextBytes: -1 }, { maxTextBytes: 1.5 }, { maxTextBytes: 2 ** 21 }]) {
+      expect(() => new TradeEncoder(options)).toThrow(expect.objectContaining({ code: 'ERR_CODEC_OPTION' }));
+    }
+    expect(CodecOptionError.is(catchError(() => new TradeEncoder({ initialCapacity: -8 })))).toBe(true);
+  });
+});
+
+describe('TradeEncoder.encodeParts', () => {
+  const ticker = utf8.encode('BTC-USD');
+  const frame = utf8.encode('{"trade_id":98765432109876543210,"x":1}');
+  const idStart = frame.indexOf(0x39);
+  const idEnd = idStart + 20;
+
+  function viaParts(encoder: TradeEncoder, ms: number, subMs: number, rxMs = 0, rxSubMs = 0): string {
+    const length = encoder.encodeParts(
+      ms,
+      subMs,
+      rxMs,
+      rxSubMs,
+      ticker,
+      1.25,
+      3,
+      TradeSide.buy,
+      frame,
+      idStart,
+      idEnd,
+    );
+    return hex(encoder.buffer.subarray(0, length));
+  }
+
+  function viaTrade(encoder: TradeEncoder, timestampNanos: bigint, receivedNanos = 0n): string {
+    return encodeToHex(encoder, {
+      timestampNanos,
+      receivedNanos,
+      ticker: 'BTC-USD',
+      price: 1.25,
+      size: 3,
+      side: TradeSide.buy,
+      tradeId: '98765432109876543210',
+    });
+  }
+
+  it('assembles u64 nanoseconds exactly at the 32-bit and 53-bit edges', () => {
+    const parts = new TradeEncoder();
+    const whole = new TradeEncoder();
+    const edges: Array<[number, number]> = [
+      [0, 0],
+      [0, 999_999],
+      [1, 0],
+      [4294, 967_295], // 2^32 - 1 ns: low word full, high word 0
+      [4294, 967_296], // 2^32 ns: first carry into the high word
+      [2 ** 32 - 1, 999_999],
+      [2 ** 32, 0],
+      [1_700_000_000_123, 456_789], // a 2023 timestamp
+      [9_007_199_254_740, 991_000], // around 2^53 ns, beyond exact doubles
+      [18_446_744_073_709, 551_615], // 2^64 - 1 ns, the largest representable
+    ];
+    for (const [ms, subMs] of edges) {
+      const nanos = BigInt(ms) * 1_000_000n + BigInt(subMs);
+      expect(viaParts(parts, ms, subMs, subMs, ms % 1_000_000), `${ms} ms + ${subMs} ns`).toBe(
+        viaTrade(whole, nanos, BigInt(subMs) * 1_000_000n + BigInt(ms % 1_000_000)),
+      );
+    }
+  });
+
+  it('rejects times that do not fit, without touching the previous message', () => {
+    const encoder = new TradeEncoder();
+    const before = viaParts(encoder, 1, 2);
+    const bad: Array<[number, number, string]> = [
+      [18_446_744_073_709, 551_616, 'timestampMs'], // 2^64 ns
+      [2 ** 53 - 1, 0, 'timestampMs'],
+      [2 ** 53, 0, 'timestampMs'],
+      [-1, 0, 'timestampMs'],
+      [1.5, 0, 'timestampMs'],
+      [Number.NaN, 0, 'timestampMs'],
+      [0, 1_000_000, 'timestampSubMsNanos'],
+      [0, -1, 'timestampSubMsNanos'],
+      [0, 0.5, 'timestampSubMsNanos'],
+    ];
+    for (const [ms, subMs, field] of bad) {
+      const err = catchError(() => viaParts(encoder, ms, subMs));
+      expect(InvalidTradeFieldError.is(err), `${ms} ms + ${subMs} ns`).toBe(true);
+      expect((err as InvalidTradeFieldError).field).toBe(field);
+      const rxErr = catchError(() => viaParts(encoder, 0, 0, ms, subMs));
+      expect((rxErr as InvalidTradeFieldError).field).toBe(field.replace('timestamp', 'received'));
+    }
+    expect(hex(encoder.buffer.subarray(0, encoder.length))).toBe(before);
+  });
+
+  it('rejects id ranges outside the id buffer and bad sides', () => {
+    const encoder = new TradeEncoder();
+    const calls: Array<() => number> = [
+      () => encoder.encodeParts(0, 0, 0, 0, ticker, 1, 1, TradeSide.buy, frame, 5, 4),
+      () => encoder.encodeParts(0, 0, 0, 0, ticker, 1, 1, TradeSide.buy, frame, -1, 4),
+      () => encoder.encodeParts(0, 0, 0, 0, ticker, 1, 1, TradeSide.buy, frame, 0, frame.length + 1),
+      () => encoder.encodeParts(0, 0, 0, 0, ticker, 1, 1, 7 as TradeSide, frame, 0, 1),
+    ];
+    for (const call of calls) expect(InvalidTradeFieldError.is(catchError(call))).toBe(true);
+    const tooLong = catchError(() =>
+      new TradeEncoder({ maxTextBytes: 19 }).encodeParts(0, 0, 0, 0, ticker, 1, 1, 0, frame, idStart, idEnd),
+    );
+    expect(TradeTextTooLongError.is(tooLong)).toBe(true);
+    expect(encoder.length).toBe(0);
+  });
+});
+
+function catchError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}

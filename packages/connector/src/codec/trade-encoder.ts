@@ -1,0 +1,353 @@
+/**
+ * Fixed-layout Cap'n Proto writer for `TradeData`: the connector's hot path.
+ *
+ * capnp-es builds a message object, grows its arena and copies it out on every
+ * encode (microseconds per trade). A trade has a fixed shape, so this writer
+ * lays the message out directly into one reused buffer. The output is the
+ * standard stream framing of a single-segment message and is byte-identical to
+ * capnp-es `message.toArrayBuffer()` after setting the fields in schema order:
+ *
+ * ```text
+ * offset  size         content
+ *      0     8         framing: segment count - 1 (= 0), segment size in words
+ *      8     8         root struct pointer (offset 0, 5 data words, 2 pointers)
+ *     16    40         data: timestampNanos, receivedNanos, price, size, side (+ 6 zero bytes)
+ *     56    16         pointers: ticker, tradeId (byte lists, length includes the NUL)
+ *     72    T          ticker UTF-8, NUL, zero padding to a word
+ *   72+T    I          tradeId UTF-8, NUL, zero padding to a word
+ * ```
+ */
+import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
+import type { TradeData, TradeSide } from './trade-data.js';
+import {
+  LIST_ELEMENT_BYTE,
+  PRICE_OFFSET,
+  RECEIVED_OFFSET,
+  SIDE_OFFSET,
+  SIZE_OFFSET,
+  TIMESTAMP_OFFSET,
+  TRADE_DATA_WORDS,
+  TRADE_POINTER_COUNT,
+} from './trade-layout.js';
+import { utf8ByteLength, writeUtf8 } from './utf8.js';
+
+/** Options for {@link TradeEncoder}. */
+export interface TradeEncoderOptions {
+  /**
+   * Largest ticker or trade id accepted, in UTF-8 bytes (default 256). Longer
+   * texts throw {@link TradeTextTooLongError}; the cap also bounds the buffer.
+   */
+  maxTextBytes?: number;
+  /** Initial buffer size in bytes (default 128, enough for a typical trade); it grows on demand. */
+  initialCapacity?: number;
+}
+
+const DEFAULT_MAX_TEXT_BYTES = 256;
+const DEFAULT_INITIAL_CAPACITY = 128;
+/** Keeps list lengths far below the 29-bit element count and messages small. */
+const MAX_TEXT_BYTES_LIMIT = 1 << 20;
+
+const FRAME_BYTES = 8;
+const ROOT_POINTER_AT = FRAME_BYTES;
+const DATA_AT = ROOT_POINTER_AT + 8;
+const POINTERS_AT = DATA_AT + TRADE_DATA_WORDS * 8;
+const TICKER_POINTER_AT = POINTERS_AT;
+const TRADE_ID_POINTER_AT = POINTERS_AT + 8;
+const TEXTS_AT = POINTERS_AT + TRADE_POINTER_COUNT * 8;
+/** Root pointer upper word: data words in bits 0-15, pointer count in bits 16-31. */
+const ROOT_SIZE_WORD = TRADE_DATA_WORDS | (TRADE_POINTER_COUNT << 16);
+
+const NANOS_PER_MILLI = 1_000_000;
+const TWO_POW_32 = 0x1_0000_0000;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * Writes `TradeData` messages into one reused buffer without allocating per
+ * message in steady state (no BigInt, no strings, no `TextEncoder`).
+ *
+ * Each `encode*` call overwrites the previous message and returns its length
+ * in bytes; the message is `buffer[0, length)`. Either hand `buffer` and the
+ * length to an API that takes both, or read {@link TradeEncoder.bytes}, a view
+ * cached per message length (lengths are whole words, so a feed sees only a
+ * handful of them). `buffer` is replaced when a message outgrows it, so read
+ * it after every encode instead of keeping it. Anything that holds on to the
+ * bytes beyond the next encode (a queue, an async write) must copy them.
+ *
+ * @example
+ * ```ts
+ * const encoder = new TradeEncoder();
+ * const length = encoder.encode({
+ *   timestampNanos: 1_700_000_000_123_456_789n,
+ *   receivedNanos: 1_700_000_000_124_000_000n,
+ *   ticker: 'BTCUSDT',
+ *   price: 37_000.5,
+ *   size: 0.25,
+ *   side: TradeSide.buy,
+ *   tradeId: '3141592653',
+ * });
+ * transport.publish('trades.binance.BTCUSDT', encoder.bytes); // or encoder.buffer + length
+ *
+ * // Hot path: times as epoch ms + sub-ms nanos, texts as UTF-8 bytes already in hand.
+ * const BTCUSDT = new TextEncoder().encode('BTCUSDT'); // once per symbol
+ * encoder.encodeParts(1_700_000_000_123, 456_789, Date.now(), 0, BTCUSDT, 37_000.5, 0.25,
+ *   TradeSide.sell, frame, idStart, idEnd);
+ * ```
+ */
+export class TradeEncoder {
+  /** Largest accepted ticker or trade id in UTF-8 bytes. */
+  readonly maxTextBytes: number;
+
+  #buffer: Uint8Array;
+  #view: DataView;
+  /** `#buffer.subarray(0, words * 8)` by message word count, created on first use. */
+  #messageViews: Array<Uint8Array | undefined>;
+  #length = 0;
+
+  // Scratch for validated u64 halves, so validation finishes before any byte is written.
+  #timestampHi = 0;
+  #timestampLo = 0;
+  #receivedHi = 0;
+  #receivedLo = 0;
+
+  constructor(options: TradeEncoderOptions = {}) {
+    const maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+    if (!Number.isInteger(maxTextBytes) || maxTextBytes < 0 || maxTextBytes > MAX_TEXT_BYTES_LIMIT) {
+      throw new CodecOptionError(`maxTextBytes must be an integer in 0..${MAX_TEXT_BYTES_LIMIT}`);
+    }
+    const initialCapacity = options.initialCapacity ?? DEFAULT_INITIAL_CAPACITY;
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
+      throw new CodecOptionError('initialCapacity must be a non-negative integer');
+    }
+    this.maxTextBytes = maxTextBytes;
+    this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, TEXTS_AT + 16)));
+    this.#view = new DataView(this.#buffer.buffer);
+    this.#messageViews = emptyViews(this.#buffer.length);
+  }
+
+  /**
+   * The reused output buffer; the last message is `buffer[0, length)`.
+   * Replaced (not resized) when a message needs more room.
+   */
+  get buffer(): Uint8Array {
+    return this.#buffer;
+  }
+
+  /** Length in bytes of the last encoded message (0 before the first). */
+  get length(): number {
+    return this.#length;
+  }
+
+  /**
+   * The last encoded message as a view of {@link TradeEncoder.buffer}. The view
+   * is cached per message length, so reading it per trade does not allocate in
+   * steady state. Overwritten by the next encode.
+   */
+  get bytes(): Uint8Array {
+    const words = this.#length >>> 3;
+    let message = this.#messageViews[words];
+    if (message === undefined) {
+      message = this.#buffer.subarray(0, this.#length);
+      this.#messageViews[words] = message;
+    }
+    return message;
+  }
+
+  /**
+   * Encodes a {@link TradeData} and returns the message length in bytes.
+   * Convenience path: texts are UTF-8 encoded straight into the buffer.
+   *
+   * @throws {InvalidTradeFieldError} a time outside 0..2^64-1 or a side outside `TradeSide`.
+   * @throws {TradeTextTooLongError} a text longer than `maxTextBytes`.
+   */
+  encode(trade: TradeData): number {
+    const { timestampNanos, receivedNanos, ticker, tradeId } = trade;
+    checkU64(timestampNanos, 'timestampNanos');
+    checkU64(receivedNanos, 'receivedNanos');
+    checkSide(trade.side);
+    const tickerBytes = utf8ByteLength(ticker);
+    const idBytes = utf8ByteLength(tradeId);
+    this.#checkTextLength(tickerBytes, 'ticker');
+    this.#checkTextLength(idBytes, 'tradeId');
+
+    const total = this.#writeFrame(tickerBytes, idBytes);
+    const view = this.#view;
+    view.setBigUint64(DATA_AT + TIMESTAMP_OFFSET, timestampNanos, true);
+    view.setBigUint64(DATA_AT + RECEIVED_OFFSET, receivedNanos, true);
+    // Written inline: passing the doubles to a helper would box them into heap numbers per call.
+    view.setFloat64(DATA_AT + PRICE_OFFSET, trade.price, true);
+    view.setFloat64(DATA_AT + SIZE_OFFSET, trade.size, true);
+    // One 32-bit store sets the 16-bit side and clears the next 2 bytes of the last data word.
+    view.setUint32(DATA_AT + SIDE_OFFSET, trade.side, true);
+    view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    const tickerEnd = writeUtf8(ticker, this.#buffer, TEXTS_AT);
+    const idAt = padText(this.#buffer, tickerEnd);
+    padText(this.#buffer, writeUtf8(tradeId, this.#buffer, idAt));
+    this.#length = total;
+    return total;
+  }
+
+  /**
+   * Hot-path encode from parts already in hand; returns the message length in bytes.
+   *
+   * Nanosecond times are split as integer epoch milliseconds (`0..2^53-1`) plus
+   * nanoseconds within the millisecond (`0..999999`): `ms * 1e6` exceeds 2^53,
+   * so the 64-bit value is assembled with exact 32-bit halves instead of
+   * doubles or BigInt. The trade id is `idBytes[idStart, idEnd)`, typically
+   * a slice of the raw venue frame; `tickerUtf8` is usually cached per symbol.
+   * Both must be UTF-8 (they are copied as is).
+   *
+   * @throws {InvalidTradeFieldError} a time part out of range (or a total
+   *   above 2^64-1), a side outside `TradeSide`, or an id range outside `idBytes`.
+   * @throws {TradeTextTooLongError} a text longer than `maxTextBytes`.
+   */
+  encodeParts(
+    timestampMs: number,
+    timestampSubMsNanos: number,
+    receivedMs: number,
+    receivedSubMsNanos: number,
+    tickerUtf8: Uint8Array,
+    price: number,
+    size: number,
+    side: TradeSide,
+    idBytes: Uint8Array,
+    idStart: number,
+    idEnd: number,
+  ): number {
+    this.#splitNanos(timestampMs, timestampSubMsNanos, true);
+    this.#splitNanos(receivedMs, receivedSubMsNanos, false);
+    checkSide(side);
+    if (!Number.isInteger(idStart) || !Number.isInteger(idEnd) || idStart < 0 || idEnd < idStart) {
+      throw new InvalidTradeFieldError('idStart', `[${idStart}, ${idEnd}) is not a byte range`);
+    }
+    if (idEnd > idBytes.length) {
+      throw new InvalidTradeFieldError('idEnd', `${idEnd} is past the end of idBytes (${idBytes.length})`);
+    }
+    const tickerLength = tickerUtf8.length;
+    const idLength = idEnd - idStart;
+    this.#checkTextLength(tickerLength, 'ticker');
+    this.#checkTextLength(idLength, 'tradeId');
+
+    const total = this.#writeFrame(tickerLength, idLength);
+    const view = this.#view;
+    view.setUint32(DATA_AT + TIMESTAMP_OFFSET, this.#timestampLo, true);
+    view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, this.#timestampHi, true);
+    view.setUint32(DATA_AT + RECEIVED_OFFSET, this.#receivedLo, true);
+    view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, this.#receivedHi, true);
+    view.setFloat64(DATA_AT + PRICE_OFFSET, price, true);
+    view.setFloat64(DATA_AT + SIZE_OFFSET, size, true);
+    view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
+    view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    const buffer = this.#buffer;
+    // Byte loops beat `set(subarray())` for short texts and do not allocate a view.
+    for (let i = 0; i < tickerLength; i++) buffer[TEXTS_AT + i] = tickerUtf8[i]!;
+    const idAt = padText(buffer, TEXTS_AT + tickerLength);
+    for (let i = 0; i < idLength; i++) buffer[idAt + i] = idBytes[idStart + i]!;
+    padText(buffer, idAt + idLength);
+    this.#length = total;
+    return total;
+  }
+
+  #checkTextLength(byteLength: number, field: 'ticker' | 'tradeId'): void {
+    if (byteLength > this.maxTextBytes) throw new TradeTextTooLongError(field, byteLength, this.maxTextBytes);
+  }
+
+  /**
+   * Validates `ms` + `subMs` nanoseconds and stores its 32-bit halves in the
+   * timestamp (or received) scratch fields. Every product and sum below stays
+   * under 2^53, so the double arithmetic is exact.
+   */
+  #splitNanos(ms: number, subMs: number, timestamp: boolean): void {
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+      throw new InvalidTradeFieldError(
+        timestamp ? 'timestampMs' : 'receivedMs',
+        `${ms} is not an integer in 0..2^53-1`,
+      );
+    }
+    if (!Number.isInteger(subMs) || subMs < 0 || subMs >= NANOS_PER_MILLI) {
+      throw new InvalidTradeFieldError(
+        timestamp ? 'timestampSubMsNanos' : 'receivedSubMsNanos',
+        `${subMs} is not an integer in 0..999999`,
+      );
+    }
+    const msHi = Math.floor(ms / TWO_POW_32);
+    const low = (ms - msHi * TWO_POW_32) * NANOS_PER_MILLI + subMs;
+    const carry = Math.floor(low / TWO_POW_32);
+    const hi = msHi * NANOS_PER_MILLI + carry;
+    if (hi >= TWO_POW_32) {
+      throw new InvalidTradeFieldError(
+        timestamp ? 'timestampMs' : 'receivedMs',
+        `${ms} ms is more than 2^64-1 nanoseconds`,
+      );
+    }
+    const lo = low - carry * TWO_POW_32;
+    if (timestamp) {
+      this.#timestampHi = hi;
+      this.#timestampLo = lo;
+    } else {
+      this.#receivedHi = hi;
+      this.#receivedLo = lo;
+    }
+  }
+
+  /**
+   * Ensures room, then writes the framing, root pointer and both text
+   * pointers for texts of the given UTF-8 lengths. Returns the message length.
+   */
+  #writeFrame(tickerLength: number, idLength: number): number {
+    const tickerWords = (tickerLength + 8) >>> 3;
+    const idWords = (idLength + 8) >>> 3;
+    const total = TEXTS_AT + (tickerWords + idWords) * 8;
+    if (total > this.#buffer.length) this.#grow(total);
+    const view = this.#view;
+    view.setUint32(0, 0, true);
+    view.setUint32(4, (total - FRAME_BYTES) >>> 3, true);
+    view.setUint32(ROOT_POINTER_AT, 0, true);
+    view.setUint32(ROOT_POINTER_AT + 4, ROOT_SIZE_WORD, true);
+    // List pointer: (word offset from the end of the pointer << 2) | 1, then (element count << 3) | size code.
+    view.setUint32(TICKER_POINTER_AT, listPointerLow(TICKER_POINTER_AT, TEXTS_AT), true);
+    view.setUint32(TICKER_POINTER_AT + 4, (((tickerLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0, true);
+    const idAt = TEXTS_AT + tickerWords * 8;
+    view.setUint32(TRADE_ID_POINTER_AT, listPointerLow(TRADE_ID_POINTER_AT, idAt), true);
+    view.setUint32(TRADE_ID_POINTER_AT + 4, (((idLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0, true);
+    return total;
+  }
+
+  #grow(needed: number): void {
+    const capacity = padToWord(Math.max(needed, this.#buffer.length * 2));
+    this.#buffer = new Uint8Array(capacity);
+    this.#view = new DataView(this.#buffer.buffer);
+    this.#messageViews = emptyViews(capacity);
+  }
+}
+
+function checkU64(value: bigint, field: 'timestampNanos' | 'receivedNanos'): void {
+  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
+    throw new InvalidTradeFieldError(field, `${String(value)} is not a bigint in 0..2^64-1`);
+  }
+}
+
+function checkSide(side: number): void {
+  if (side !== 0 && side !== 1 && side !== 2) {
+    throw new InvalidTradeFieldError('side', `${side} is not a TradeSide (0 buy, 1 sell, 2 unknown)`);
+  }
+}
+
+/** Writes the text's NUL and zero padding after `end`; returns the next word boundary. */
+function padText(buffer: Uint8Array, end: number): number {
+  const next = (end + 8) & ~7;
+  for (let i = end; i < next; i++) buffer[i] = 0;
+  return next;
+}
+
+/** Lower word of a list pointer at `pointerAt` to content at `contentAt`: (word offset << 2) | kind 1. */
+function listPointerLow(pointerAt: number, contentAt: number): number {
+  return (((contentAt - pointerAt - 8) >>> 3) << 2) | 1;
+}
+
+function padToWord(bytes: number): number {
+  return (bytes + 7) & ~7;
+}
+
+function emptyViews(capacity: number): Array<Uint8Array | undefined> {
+  return new Array<Uint8Array | undefined>((capacity >>> 3) + 1).fill(undefined);
+}
