@@ -1,0 +1,543 @@
+/**
+ * {@link Transport} over core NATS (nats.js 2.29) that does not lose messages
+ * silently across broker outages.
+ *
+ * nats.js throws away everything published while it is disconnected, and
+ * messages written in the moment between the socket dying and the client
+ * noticing are lost too. This transport therefore keeps a copy of every sent
+ * message until the server has acknowledged it: every few milliseconds (and
+ * on `flush()`) it sends a PING, and the PONG proves that the server has read
+ * every PUB written before it. On disconnect, unacknowledged copies move to a
+ * re-send queue; messages published while disconnected go to a bounded
+ * outage buffer; after reconnect both are replayed in publish order before new
+ * messages are sent.
+ *
+ * Guarantee, per message accepted by `publish`, exactly one of:
+ * - the server acknowledged it (it was routed to subscribers connected then);
+ * - it was re-sent after a reconnect, and counted in `resent`. If the server
+ *   had received it before the outage, subscribers see it twice (at-least-once
+ *   for this narrow window; dedupe on payload content if that matters);
+ * - it was counted as dropped: `dropped.outageOverflow` (outage buffer full)
+ *   or `dropped.closed` (still buffered at close);
+ * - it was released unacknowledged because the unacknowledged-message limit
+ *   was hit, counted in `unconfirmedEvicted` (0 unless the broker stalls).
+ *
+ * Only the NATS server's own loss (for example a subscriber's connection
+ * breaking) is outside this accounting; use the JetStream journal for that.
+ */
+import {
+  connect,
+  ErrorCode,
+  Events,
+  type Msg,
+  type NatsConnection,
+  type NatsError,
+  type PublishOptions,
+} from 'nats';
+import { ListenerSet } from './listener-set.js';
+import { MessageQueue } from './message-queue.js';
+import {
+  describeNatsConnection,
+  type NatsConnectionOptions,
+  toNatsConnectOptions,
+} from './nats-connection.js';
+import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
+import { findSubjectProblem, validateSubscribePattern } from './subject.js';
+import type {
+  MessageHandler,
+  PublishTarget,
+  Subscription,
+  Transport,
+  TransportCounters,
+  TransportStatus,
+} from './transport.js';
+import { transportNowNanos } from './transport-clock.js';
+import {
+  InvalidSubjectError,
+  PayloadTooLargeError,
+  TransportClosedError,
+  TransportConnectError,
+} from './transport-errors.js';
+
+/** Options for {@link NatsTransport} beyond the connection settings. */
+export interface NatsTransportOptions {
+  /** Clock for receive timestamps, in nanoseconds; defaults to a `performance.now()`-based clock. */
+  now?: () => number;
+  /** Limits and overflow policy of the buffer used while disconnected. */
+  outageBuffer?: OutageBufferOptions;
+  /**
+   * How often unacknowledged messages are confirmed with a PING/PONG round
+   * trip, in ms (default 5). Lower means fewer re-sent duplicates after an
+   * outage and less memory held, at one PING per interval while publishing.
+   */
+  confirmIntervalMs?: number;
+  /**
+   * Most messages kept while awaiting acknowledgement (default 100 000).
+   * Acknowledgements need the event loop, so a synchronous burst larger than
+   * this releases its oldest copies unacknowledged (`unconfirmedEvicted`).
+   */
+  maxUnconfirmedMessages?: number;
+  /** Most payload bytes kept while awaiting acknowledgement (default 64 MiB). */
+  maxUnconfirmedBytes?: number;
+  /**
+   * How many distinct string subjects keep a cached validated target (default
+   * 10 000); beyond that, unknown subjects are validated on every publish.
+   */
+  maxCachedSubjects?: number;
+}
+
+/** Outage accounting of a {@link NatsTransport}; totals only grow, `buffered*` and `unconfirmed` are current. */
+export interface NatsOutageCounters {
+  /** Disconnects seen. */
+  outages: number;
+  /** Messages currently held for replay (re-send queue plus outage buffer). */
+  buffered: number;
+  /** Payload bytes currently held for replay. */
+  bufferedBytes: number;
+  /** Messages ever accepted into the outage buffer (published while disconnected). */
+  bufferedTotal: number;
+  /** Outage-buffer messages sent after a reconnect. */
+  replayed: number;
+  /** Unacknowledged messages sent again after a reconnect; an upper bound on duplicates. */
+  resent: number;
+  /** Messages that could not be replayed because the new server rejected them (e.g. smaller max_payload). */
+  replayFailed: number;
+  /** Messages currently awaiting acknowledgement. */
+  unconfirmed: number;
+  /** Messages released unacknowledged because the unconfirmed limits were reached. */
+  unconfirmedEvicted: number;
+}
+
+/** A validated subject; nats.js builds its protocol line itself, so nothing else is cached. */
+class NatsTarget implements PublishTarget {
+  constructor(
+    readonly subject: string,
+    readonly owner: NatsTransport,
+  ) {}
+}
+
+/** Shared options object: nats.js would allocate an empty one per publish otherwise. */
+const PUBLISH_OPTIONS: PublishOptions = {};
+
+class NatsSubscriptionHandle implements Subscription {
+  closed = false;
+  unsubscribe: (() => void) | undefined;
+
+  constructor(
+    readonly pattern: string,
+    private readonly detach: (subscription: NatsSubscriptionHandle) => void,
+  ) {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.detach(this);
+  }
+}
+
+function isNatsError(err: unknown, code: string): err is NatsError {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+/**
+ * Core NATS {@link Transport} with outage buffering and exact drop accounting.
+ *
+ * Publishing copies the payload once (nats.js keeps a reference to the
+ * caller's buffer until its next microtask flush, so without the copy a
+ * reused buffer would corrupt messages); the same copy serves as the replay
+ * record. Handlers get nats.js's view of the received bytes, valid only during
+ * the call.
+ *
+ * @example
+ * ```ts
+ * const transport = await NatsTransport.connect(
+ *   { servers: 'nats://127.0.0.1:4222' },
+ *   { outageBuffer: { maxMessages: 50_000, overflowPolicy: 'drop-oldest' } },
+ * );
+ * transport.onStatus((status) => console.log('nats', status));
+ * transport.subscribe('trades.>', (payload, subject, seq, ts) => console.log(subject, seq, ts));
+ * const target = transport.prepare('trades.binance.BTCUSDT');
+ * transport.publish(target, new Uint8Array([1, 2, 3]));
+ * await transport.flush();
+ * console.log(transport.counters(), transport.outageCounters());
+ * await transport.close();
+ * ```
+ */
+export class NatsTransport implements Transport {
+  private readonly nc: NatsConnection;
+  private readonly now: () => number;
+  private readonly maxUnconfirmedMessages: number;
+  private readonly maxUnconfirmedBytes: number;
+  private readonly maxCachedSubjects: number;
+  private readonly targets = new Map<string, NatsTarget>();
+  private readonly subscriptions = new Set<NatsSubscriptionHandle>();
+  /** Sent, awaiting the PONG that proves the server read them. */
+  private readonly unconfirmed = new MessageQueue<NatsTarget>();
+  /** Were unconfirmed when the connection dropped; re-sent first after reconnect. */
+  private readonly resend = new MessageQueue<NatsTarget>();
+  private readonly outage: OutageBuffer<NatsTarget>;
+  private readonly statusListeners = new ListenerSet<[TransportStatus]>();
+  private readonly errorListeners = new ListenerSet<[unknown, string]>();
+  private readonly confirmTimer: NodeJS.Timeout;
+  private state: TransportStatus = 'connected';
+  private closing: Promise<void> | undefined;
+  private maxPayload: number;
+  private confirmArmed = false;
+  private confirmInFlight = false;
+  /** Ordinal of the last message sent when the in-flight confirmation PING was queued. */
+  private confirmMark = 0;
+  private lastSentOrdinal = 0;
+  private published = 0;
+  private delivered = 0;
+  private sequence = 0;
+  private handlerErrors = 0;
+  private droppedClosed = 0;
+  private outages = 0;
+  private replayed = 0;
+  private resent = 0;
+  private replayFailed = 0;
+  private unconfirmedEvicted = 0;
+
+  /**
+   * Wraps an open nats.js connection; the transport takes ownership and closes
+   * it in {@link close}. Prefer {@link NatsTransport.connect}.
+   */
+  constructor(nc: NatsConnection, options: NatsTransportOptions = {}) {
+    this.nc = nc;
+    this.now = options.now ?? transportNowNanos;
+    this.outage = new OutageBuffer(options.outageBuffer);
+    this.maxUnconfirmedMessages = options.maxUnconfirmedMessages ?? 100_000;
+    this.maxUnconfirmedBytes = options.maxUnconfirmedBytes ?? 64 * 1024 * 1024;
+    this.maxCachedSubjects = options.maxCachedSubjects ?? 10_000;
+    this.maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+    // One timer re-armed with refresh(): no timer object per confirmation.
+    this.confirmTimer = setTimeout(this.confirm, options.confirmIntervalMs ?? 5);
+    this.confirmTimer.unref();
+    void this.watchStatus();
+    void nc.closed().then(this.onClientClosed);
+  }
+
+  /**
+   * Connects with `toNatsConnectOptions(options)` (servers, auth, TLS,
+   * reconnect with backoff) and wraps the connection.
+   * @throws TransportConnectError when the first connection fails.
+   */
+  static async connect(
+    options: NatsConnectionOptions,
+    transportOptions: NatsTransportOptions = {},
+  ): Promise<NatsTransport> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect(toNatsConnectOptions(options));
+    } catch (err) {
+      throw new TransportConnectError(describeNatsConnection(options), { cause: err });
+    }
+    return new NatsTransport(nc, transportOptions);
+  }
+
+  /** `'connected'`, `'reconnecting'` while the broker is unreachable (publishes are buffered), or `'closed'`. */
+  get status(): TransportStatus {
+    return this.state;
+  }
+
+  /**
+   * Sends `payload` (copied) now, or buffers it while reconnecting.
+   * @throws InvalidSubjectError for an invalid subject string (nothing is sent).
+   * @throws PayloadTooLargeError above the server's `max_payload`.
+   * @throws TransportClosedError after `close()` or once nats.js gave up reconnecting.
+   */
+  publish(subject: string | PublishTarget, payload: Uint8Array): void {
+    if (this.state === 'closed') throw new TransportClosedError('publish');
+    let target: NatsTarget;
+    if (typeof subject === 'string') target = this.targetFor(subject);
+    else if ((subject as Partial<NatsTarget>).owner === this) target = subject as NatsTarget;
+    else target = this.targetFor(subject.subject);
+    if (payload.byteLength > this.maxPayload)
+      throw new PayloadTooLargeError(payload.byteLength, this.maxPayload);
+    const ordinal = ++this.published;
+    if (this.state === 'connected') {
+      this.send(target, payload.slice(), ordinal);
+    } else {
+      this.outage.offer(target, payload, ordinal);
+    }
+  }
+
+  /**
+   * Validates `subject` once and returns its cached target.
+   * @throws InvalidSubjectError when `subject` is not a concrete subject.
+   */
+  prepare(subject: string): PublishTarget {
+    if (this.state === 'closed') throw new TransportClosedError('prepare');
+    return this.targetFor(subject);
+  }
+
+  /**
+   * Subscribes with `nc.subscribe(pattern, { callback })`; each message gets
+   * the next per-transport sequence number and a receive timestamp.
+   * @throws InvalidSubjectError for an invalid pattern; TransportClosedError after `close()`.
+   */
+  subscribe(pattern: string, handler: MessageHandler): Subscription {
+    if (this.state === 'closed') throw new TransportClosedError('subscribe');
+    validateSubscribePattern(pattern);
+    const handle = new NatsSubscriptionHandle(pattern, this.detach);
+    const sub = this.nc.subscribe(pattern, {
+      callback: (err: NatsError | null, msg: Msg) => {
+        if (err) {
+          this.errorListeners.emit(err, pattern);
+          return;
+        }
+        if (handle.closed) return;
+        try {
+          handler(msg.data, msg.subject, ++this.sequence, this.now());
+          this.delivered++;
+        } catch (handlerError) {
+          this.handlerErrors++;
+          this.errorListeners.emit(handlerError, msg.subject);
+        }
+      },
+    });
+    handle.unsubscribe = () => {
+      if (!this.nc.isClosed()) sub.unsubscribe();
+    };
+    this.subscriptions.add(handle);
+    return handle;
+  }
+
+  /**
+   * Resolves once every message published before the call has been
+   * acknowledged by the server. During an outage it waits for the reconnect
+   * and the replay (race it with a timeout if that is too long).
+   * @throws TransportClosedError when the transport is or becomes closed first.
+   */
+  async flush(): Promise<void> {
+    const mark = this.published;
+    for (;;) {
+      if (this.state === 'closed') throw new TransportClosedError('flush');
+      if (this.state === 'reconnecting') {
+        await this.nextStatus();
+        continue;
+      }
+      // Everything up to `mark` has been handed to nats.js by now (replay runs before 'connected').
+      try {
+        await this.nc.flush();
+      } catch (err) {
+        if (this.nc.isClosed()) throw new TransportClosedError('flush', { cause: err });
+        // Rejected by a disconnect: the messages were moved to the re-send queue; wait for the replay.
+        await this.nextStatus();
+        continue;
+      }
+      this.release(mark);
+      return;
+    }
+  }
+
+  /**
+   * Flushes what is connected and sent, then closes the connection. Messages
+   * still buffered for replay are counted in `dropped.closed`. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const wasConnected = this.state === 'connected';
+    this.enterClosed();
+    this.closing = (async () => {
+      if (wasConnected && !this.nc.isClosed()) {
+        try {
+          await this.nc.flush();
+        } catch {
+          // The connection failed while closing; there is nothing left to flush to.
+        }
+      }
+      await this.nc.close();
+    })();
+    return this.closing;
+  }
+
+  /** Registers a status listener; returns an unsubscribe function. */
+  onStatus(listener: (status: TransportStatus) => void): () => void {
+    return this.statusListeners.add(listener);
+  }
+
+  /** Registers a listener for handler errors and asynchronous subscription errors; returns an unsubscribe function. */
+  onError(listener: (error: unknown, subject: string) => void): () => void {
+    return this.errorListeners.add(listener);
+  }
+
+  /** Snapshot of the counters. */
+  counters(): TransportCounters {
+    return {
+      published: this.published,
+      delivered: this.delivered,
+      dropped: {
+        handlerError: this.handlerErrors,
+        outageOverflow: this.outage.dropped,
+        closed: this.droppedClosed,
+      },
+    };
+  }
+
+  /** Snapshot of the outage accounting (see the class documentation for the guarantee). */
+  outageCounters(): NatsOutageCounters {
+    return {
+      outages: this.outages,
+      buffered: this.resend.length + this.outage.length,
+      bufferedBytes: this.resend.bytes + this.outage.bytes,
+      bufferedTotal: this.outage.accepted,
+      replayed: this.replayed,
+      resent: this.resent,
+      replayFailed: this.replayFailed,
+      unconfirmed: this.unconfirmed.length,
+      unconfirmedEvicted: this.unconfirmedEvicted,
+    };
+  }
+
+  private targetFor(subject: string): NatsTarget {
+    const cached = this.targets.get(subject);
+    if (cached) return cached;
+    const problem = findSubjectProblem(subject, false);
+    if (problem !== undefined) throw new InvalidSubjectError(subject, problem);
+    const target = new NatsTarget(subject, this);
+    if (this.targets.size < this.maxCachedSubjects) this.targets.set(subject, target);
+    return target;
+  }
+
+  /** Hands an owned copy to nats.js and keeps it until acknowledged. */
+  private send(target: NatsTarget, copy: Uint8Array, ordinal: number): void {
+    try {
+      this.nc.publish(target.subject, copy, PUBLISH_OPTIONS);
+    } catch (err) {
+      if (isNatsError(err, ErrorCode.MaxPayloadExceeded)) {
+        throw new PayloadTooLargeError(copy.byteLength, this.nc.info?.max_payload ?? this.maxPayload, {
+          cause: err,
+        });
+      }
+      if (this.nc.isClosed()) throw new TransportClosedError('publish', { cause: err });
+      throw err;
+    }
+    this.lastSentOrdinal = ordinal;
+    this.unconfirmed.push(target, copy, ordinal);
+    while (
+      this.unconfirmed.length > this.maxUnconfirmedMessages ||
+      (this.unconfirmed.bytes > this.maxUnconfirmedBytes && this.unconfirmed.length > 1)
+    ) {
+      this.unconfirmed.dropFirst();
+      this.unconfirmedEvicted++;
+    }
+    if (!this.confirmArmed) {
+      this.confirmArmed = true;
+      this.confirmTimer.refresh();
+    }
+  }
+
+  /** Timer callback: queue one PING behind everything sent so far. */
+  private readonly confirm = (): void => {
+    this.confirmArmed = false;
+    if (this.state !== 'connected' || this.confirmInFlight || this.unconfirmed.length === 0) return;
+    this.confirmInFlight = true;
+    this.confirmMark = this.lastSentOrdinal;
+    this.nc.flush().then(this.onConfirmed, this.onConfirmFailed);
+  };
+
+  private readonly onConfirmed = (): void => {
+    this.confirmInFlight = false;
+    this.release(this.confirmMark);
+    if (this.unconfirmed.length > 0 && this.state === 'connected' && !this.confirmArmed) {
+      this.confirmArmed = true;
+      this.confirmTimer.refresh();
+    }
+  };
+
+  /** The PING died with the connection; the disconnect handler has already kept the messages. */
+  private readonly onConfirmFailed = (): void => {
+    this.confirmInFlight = false;
+  };
+
+  /**
+   * Forgets copies up to `mark`. The re-send queue is checked too: a PONG can
+   * be processed after the disconnect event moved its messages there.
+   */
+  private release(mark: number): void {
+    while (this.unconfirmed.firstOrdinal() <= mark) this.unconfirmed.dropFirst();
+    while (this.resend.firstOrdinal() <= mark) this.resend.dropFirst();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const event of this.nc.status()) {
+      if (event.type === Events.Disconnect) this.onDisconnect();
+      else if (event.type === Events.Reconnect) this.onReconnect();
+    }
+  }
+
+  private onDisconnect(): void {
+    if (this.state !== 'connected') return;
+    this.outages++;
+    while (this.unconfirmed.length > 0) {
+      this.resend.push(
+        this.unconfirmed.firstTarget(),
+        this.unconfirmed.firstPayload(),
+        this.unconfirmed.firstOrdinal(),
+      );
+      this.unconfirmed.dropFirst();
+    }
+    this.setState('reconnecting');
+  }
+
+  /** Replays in publish order (re-sends, then the outage buffer) before accepting new sends. */
+  private onReconnect(): void {
+    if (this.state !== 'reconnecting') return;
+    this.maxPayload = this.nc.info?.max_payload ?? this.maxPayload;
+    while (this.resend.length > 0) {
+      this.replayOne(this.resend.firstTarget(), this.resend.firstPayload(), this.resend.firstOrdinal());
+      this.resend.dropFirst();
+      this.resent++;
+    }
+    while (this.outage.length > 0) {
+      this.replayOne(this.outage.firstTarget(), this.outage.firstPayload(), this.outage.firstOrdinal());
+      this.outage.dropFirst();
+      this.replayed++;
+    }
+    this.setState('connected');
+  }
+
+  private replayOne(target: NatsTarget, copy: Uint8Array, ordinal: number): void {
+    try {
+      this.send(target, copy, ordinal);
+    } catch (err) {
+      this.replayFailed++;
+      this.errorListeners.emit(err, target.subject);
+    }
+  }
+
+  private readonly onClientClosed = (): void => {
+    // nats.js gave up (reconnect attempts exhausted) or close() finished.
+    if (this.state !== 'closed') this.enterClosed();
+  };
+
+  private enterClosed(): void {
+    clearTimeout(this.confirmTimer);
+    this.droppedClosed += this.resend.length + this.outage.clear();
+    this.resend.clear();
+    for (const handle of this.subscriptions) handle.closed = true;
+    this.subscriptions.clear();
+    this.setState('closed');
+  }
+
+  private readonly detach = (handle: NatsSubscriptionHandle): void => {
+    this.subscriptions.delete(handle);
+  };
+
+  private setState(next: TransportStatus): void {
+    if (this.state === next) return;
+    this.state = next;
+    this.statusListeners.emit(next);
+  }
+
+  private nextStatus(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.statusListeners.add(() => {
+        off();
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The bounded buffer that holds messages published while the broker is
+ * unreachable, so an outage costs latency instead of silently losing data
+ * (nats.js itself discards whatever is published while disconnected).
+ */
+import { MessageQueue } from './message-queue.js';
+
+/** Which message to give up when the outage buffer is full. */
+export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
+
+/** Limits of the outage buffer. */
+export interface OutageBufferOptions {
+  /** Most messages held (default 10 000). */
+  maxMessages?: number;
+  /** Most payload bytes held (default 32 MiB). */
+  maxBytes?: number;
+  /**
+   * `'drop-oldest'` (default) keeps the most recent data, which is what a live
+   * market-data consumer wants; `'drop-newest'` keeps an unbroken prefix.
+   */
+  overflowPolicy?: OverflowPolicy;
+}
+
+/**
+ * FIFO with message and byte limits that copies every payload it accepts and
+ * counts every message it gives up.
+ */
+export class OutageBuffer<T> {
+  private readonly queue = new MessageQueue<T>();
+  private readonly maxMessages: number;
+  private readonly maxBytes: number;
+  private readonly policy: OverflowPolicy;
+  /** Messages given up because the buffer was full. */
+  dropped = 0;
+  /** Messages ever accepted. */
+  accepted = 0;
+
+  constructor(options: OutageBufferOptions = {}) {
+    this.maxMessages = options.maxMessages ?? 10_000;
+    this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    this.policy = options.overflowPolicy ?? 'drop-oldest';
+    if (!(this.maxMessages >= 0 && this.maxBytes >= 0))
+      throw new RangeError('outage buffer limits must be >= 0');
+  }
+
+  /** Messages currently held. */
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Payload bytes currently held. */
+  get bytes(): number {
+    return this.queue.bytes;
+  }
+
+  /**
+   * Copies `payload` into the buffer, evicting per the overflow policy.
+   * Returns false when the new message itself was dropped.
+   */
+  offer(target: T, payload: Uint8Array, ordinal: number): boolean {
+    const size = payload.byteLength;
+    if (this.maxMessages === 0 || size > this.maxBytes) {
+      this.dropped++;
+      return false;
+    }
+    if (this.policy === 'drop-newest') {
+      if (this.queue.length >= this.maxMessages || this.queue.bytes + size > this.maxBytes) {
+        this.dropped++;
+        return false;
+      }
+    } else {
+      while (this.queue.length >= this.maxMessages || this.queue.bytes + size > this.maxBytes) {
+        this.queue.dropFirst();
+        this.dropped++;
+      }
+    }
+    this.queue.push(target, payload.slice(), ordinal);
+    this.accepted++;
+    return true;
+  }
+
+  /** Target of the oldest message; only valid when `length > 0`. */
+  firstTarget(): T {
+    return this.queue.firstTarget();
+  }
+
+  /** Payload copy of the oldest message; only valid when `length > 0`. */
+  firstPayload(): Uint8Array {
+    return this.queue.firstPayload();
+  }
+
+  /** Ordinal of the oldest message; only valid when `length > 0`. */
+  firstOrdinal(): number {
+    return this.queue.firstOrdinal();
+  }
+
+  /** Removes the oldest message (after it was replayed). */
+  dropFirst(): void {
+    this.queue.dropFirst();
+  }
+
+  /** Empties the buffer and returns how many messages it held. */
+  clear(): number {
+    const held = this.queue.length;
+    this.queue.clear();
+    return held;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The `Transport` contract: the few operations the pipeline actually uses to
+ * move opaque payloads by subject. It is deliberately small (in the spirit of
+ * nats.js `core/src/transport.ts`) so that the in-memory reference
+ * implementation and the NATS one are interchangeable and one contract test
+ * suite covers both.
+ */
+
+/** Connection state as seen by publishers. */
+export type TransportStatus = 'connected' | 'reconnecting' | 'closed';
+
+/**
+ * Receives one message. The signature carries only primitives and the
+ * payload view so a transport can deliver without building a message object.
+ *
+ * @param payload Borrowed view of the message bytes, valid only during the
+ *   call: copy it (`payload.slice()`) to keep it.
+ * @param subject The concrete subject the message was published to.
+ * @param sequence Per-transport delivery number, strictly increasing across
+ *   all subscriptions of the transport (gaps mean nothing; it orders deliveries).
+ * @param timestampNanos Clock reading in nanoseconds taken when the message
+ *   was published (in-memory) or received (network transports).
+ */
+export type MessageHandler = (
+  payload: Uint8Array,
+  subject: string,
+  sequence: number,
+  timestampNanos: number,
+) => void;
+
+/**
+ * A publish subject validated once by {@link Transport.prepare}. Publishing to
+ * a target skips validation and subject lookups, so the hot path builds no
+ * string and no lookup key per message.
+ */
+export interface PublishTarget {
+  /** The concrete subject this target publishes to. */
+  readonly subject: string;
+}
+
+/** A live subscription; `close()` stops delivery at once and is idempotent. */
+export interface Subscription {
+  /** The pattern given to {@link Transport.subscribe}. */
+  readonly pattern: string;
+  close(): void;
+}
+
+/** Messages that did not reach a handler, by cause. Every counter only grows. */
+export interface DropCounters {
+  /** A handler threw; the message reached it but was not processed. */
+  handlerError: number;
+  /** Published while disconnected and evicted because the outage buffer was full. */
+  outageOverflow: number;
+  /** Still buffered (not yet sent) when the transport closed. */
+  closed: number;
+}
+
+/** Monotonic totals since the transport was created. */
+export interface TransportCounters {
+  /** Messages accepted by `publish` (including ones later dropped). */
+  published: number;
+  /** Handler calls that returned normally. */
+  delivered: number;
+  dropped: DropCounters;
+}
+
+/**
+ * Moves opaque payloads between publishers and subscribers by subject.
+ *
+ * Payload ownership: `publish` never keeps a reference to the caller's buffer
+ * after it returns (transports copy what they must keep), so publishers may
+ * reuse one buffer for every message. Handlers receive a borrowed view.
+ *
+ * @example
+ * ```ts
+ * const transport: Transport = new InMemoryTransport();
+ * const sub = transport.subscribe('trades.>', (payload, subject, seq) => console.log(subject, seq, payload.length));
+ * const btc = transport.prepare('trades.binance.BTCUSDT');
+ * transport.publish(btc, new Uint8Array([1, 2, 3]));
+ * sub.close();
+ * await transport.close();
+ * ```
+ */
+export interface Transport {
+  /** Current connection state. */
+  readonly status: TransportStatus;
+  /**
+   * Sends `payload` to `subject` (or a prepared target).
+   * @throws InvalidSubjectError for a bad subject string; nothing is sent.
+   * @throws TransportClosedError after `close()`.
+   */
+  publish(subject: string | PublishTarget, payload: Uint8Array): void;
+  /**
+   * Validates `subject` once and returns a handle for fast repeated publishes.
+   * @throws InvalidSubjectError when `subject` is not a concrete subject.
+   */
+  prepare(subject: string): PublishTarget;
+  /**
+   * Calls `handler` for each message whose subject matches `pattern`.
+   * @throws InvalidSubjectError for a bad pattern; TransportClosedError after `close()`.
+   */
+  subscribe(pattern: string, handler: MessageHandler): Subscription;
+  /** Resolves once everything published so far has been handed to the broker (and acknowledged, where possible). */
+  flush(): Promise<void>;
+  /** Stops the transport. Idempotent: every call returns the same promise. */
+  close(): Promise<void>;
+  /** Registers a status listener; returns a function that unregisters it. */
+  onStatus(listener: (status: TransportStatus) => void): () => void;
+  /** Registers a listener for errors thrown by handlers; returns a function that unregisters it. */
+  onError(listener: (error: unknown, subject: string) => void): () => void;
+  /** A snapshot of the counters. */
+  counters(): TransportCounters;
+}
