@@ -1,1 +1,67 @@
 export { hasErrorCode, MarketpipeError } from './errors.js';
+export { InMemoryJournal, type InMemoryJournalOptions } from './journal/in-memory-journal.js';
+export {
+  type JetStreamAppendOptions,
+  type JetStreamAppendReceipt,
+  JetStreamJournal,
+  type JetStreamJournalOptions,
+  type JetStreamJournalStreamOptions,
+} from './journal/jetstream-journal.js';
+export type { Journal, JournalEntriesOptions, JournalEntry } from './journal/journal.js';
+export {
+  InvalidJournalRangeError,
+  JournalAppendError,
+  JournalClosedError,
+  JournalOpenError,
+  JournalPayloadTooLargeError,
+  SequenceEvictedError,
+} from './journal/journal-errors.js';
+export { type Clock, clock, MonotonicClock, type MonotonicClockOptions } from './latency/clock.js';
+export { Interner, type InternerOptions } from './latency/interner.js';
+export {
+  InternerFullError,
+  type InternerLimit,
+  InvalidUnicodeError,
+  UnknownInternIdError,
+} from './latency/interner-errors.js';
+export { InvalidArgumentError } from './latency/invalid-argument-error.js';
+export {
+  LatencyRecorder,
+  type LatencyRecorderOptions,
+  type LatencySummary,
+} from './latency/latency-recorder.js';
+export { ManualClock, type ManualClockOptions } from './latency/manual-clock.js';
+export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory-transport.js';
+export {
+  describeNatsConnection,
+  type NatsConnectionOptions,
+  toNatsConnectOptions,
+} from './transport/nats-connection.js';
+export {
+  type NatsOutageCounters,
+  NatsTransport,
+  type NatsTransportOptions,
+} from './transport/nats-transport.js';
+export type { OutageBufferOptions, OverflowPolicy } from './transport/outage-buffer.js';
+export {
+  findSubjectProblem,
+  type SubjectProblem,
+  subjectMatches,
+  validatePublishSubject,
+  validateSubscribePattern,
+} from './transport/subject.js';
+export type {
+  DropCounters,
+  MessageHandler,
+  PublishTarget,
+  Subscription,
+  Transport,
+  TransportCounters,
+  TransportStatus,
+} from './transport/transport.js';
+export {
+  InvalidSubjectError,
+  PayloadTooLargeError,
+  TransportClosedError,
+  TransportConnectError,
+} from './transport/transport-errors.js';

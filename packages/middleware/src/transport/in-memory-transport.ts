@@ -12,6 +12,7 @@
  * array: no string, no lookup key, no allocation.
  */
 
+import { clock } from '../latency/clock.js';
 import { ListenerSet } from './listener-set.js';
 import { findSubjectProblem, hasWildcard, subjectMatches, validateSubscribePattern } from './subject.js';
 import type {
@@ -22,7 +23,6 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import { transportNowNanos } from './transport-clock.js';
 import { InvalidSubjectError, TransportClosedError } from './transport-errors.js';
 
 /** Options for {@link InMemoryTransport}. */
@@ -115,7 +115,7 @@ export class InMemoryTransport implements Transport {
   private closing: Promise<void> | undefined;
 
   constructor(options: InMemoryTransportOptions = {}) {
-    this.now = options.now ?? transportNowNanos;
+    this.now = options.now ?? (() => clock.nowNanos());
     this.maxCachedSubjects = options.maxCachedSubjects ?? 10_000;
   }
 

@@ -34,6 +34,7 @@ import {
   type NatsError,
   type PublishOptions,
 } from 'nats';
+import { clock } from '../latency/clock.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
 import {
@@ -51,7 +52,6 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import { transportNowNanos } from './transport-clock.js';
 import {
   InvalidSubjectError,
   PayloadTooLargeError,
@@ -205,7 +205,7 @@ export class NatsTransport implements Transport {
    */
   constructor(nc: NatsConnection, options: NatsTransportOptions = {}) {
     this.nc = nc;
-    this.now = options.now ?? transportNowNanos;
+    this.now = options.now ?? (() => clock.nowNanos());
     this.outage = new OutageBuffer(options.outageBuffer);
     this.maxUnconfirmedMessages = options.maxUnconfirmedMessages ?? 100_000;
     this.maxUnconfirmedBytes = options.maxUnconfirmedBytes ?? 64 * 1024 * 1024;

@@ -1,0 +1,77 @@
+import type { Clock } from './clock.js';
+import { InvalidArgumentError } from './invalid-argument-error.js';
+
+/** Options for {@link ManualClock}. */
+export interface ManualClockOptions {
+  /** Initial monotonic reading. Default 0. */
+  monoNanos?: number;
+  /** Wall-clock epoch nanoseconds at the initial monotonic reading. Default 0n (1970-01-01T00:00:00Z). */
+  wallNanos?: bigint;
+}
+
+/**
+ * A {@link Clock} that only moves when told to, for deterministic tests: latency arithmetic, timeouts, file
+ * rotation across UTC midnight, behaviour when the system clock is stepped.
+ *
+ * `advance` moves monotonic and wall time together, as real time passing does; `setWallNanos` steps the wall clock
+ * alone, as an NTP step or an operator would.
+ *
+ * @example
+ * ```ts
+ * const nanosPerMs = 1_000_000n;
+ * const clock = new ManualClock({ wallNanos: BigInt(Date.UTC(2024, 0, 1, 23, 59, 59)) * nanosPerMs });
+ * clock.advance(2_000_000_000); // two seconds later it is 2024-01-02T00:00:01Z
+ * new Date(Number(clock.wallNanos() / nanosPerMs)).toISOString(); // '2024-01-02T00:00:01.000Z'
+ * ```
+ */
+export class ManualClock implements Clock {
+  private mono: number;
+  // Wall time minus monotonic time; a wall step changes only this.
+  private wallOffset: bigint;
+
+  constructor(options: ManualClockOptions = {}) {
+    this.mono = checkNanos('monoNanos', options.monoNanos ?? 0);
+    this.wallOffset = (options.wallNanos ?? 0n) - BigInt(this.mono);
+  }
+
+  /** The current monotonic reading. */
+  nowNanos(): number {
+    return this.mono;
+  }
+
+  /**
+   * Epoch nanoseconds at monotonic time `monoNanos`, using the current wall offset.
+   *
+   * @throws InvalidArgumentError when `monoNanos` is not a safe integer.
+   */
+  toWallNanos(monoNanos: number): bigint {
+    return this.wallOffset + BigInt(checkNanos('monoNanos', monoNanos));
+  }
+
+  /** Epoch nanoseconds now. */
+  wallNanos(): bigint {
+    return this.wallOffset + BigInt(this.mono);
+  }
+
+  /**
+   * Lets `nanos` pass: monotonic and wall time both move forward by it.
+   *
+   * @throws InvalidArgumentError when `nanos` is negative or not a safe integer; a monotonic clock cannot go back.
+   */
+  advance(nanos: number): void {
+    if (checkNanos('nanos', nanos) < 0)
+      throw new InvalidArgumentError(`cannot advance by ${nanos} ns: negative`);
+    this.mono = checkNanos('monoNanos', this.mono + nanos);
+  }
+
+  /** Steps the wall clock to `wallNanos` without moving monotonic time (an NTP step, a manual change). */
+  setWallNanos(wallNanos: bigint): void {
+    this.wallOffset = wallNanos - BigInt(this.mono);
+  }
+}
+
+function checkNanos(name: string, value: number): number {
+  if (!Number.isSafeInteger(value))
+    throw new InvalidArgumentError(`${name} must be a safe integer, got ${value}`);
+  return value;
+}
