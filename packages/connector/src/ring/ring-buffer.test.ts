@@ -1,0 +1,333 @@
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RingBuffer } from './ring-buffer.js';
+import {
+  RecordTooLargeError,
+  RingArgumentError,
+  RingClosedError,
+  RingFormatError,
+  RingGeometryError,
+} from './ring-errors.js';
+import { HEADER_BYTES } from './ring-header.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ring-unit-'));
+let files = 0;
+const freshPath = () => join(dir, `r${files++}.ring`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Payload of record `seq`: `length` bytes that depend on both, so a misplaced or mixed-up record shows. */
+function payload(seq: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (seq * 31 + i * 7 + 1) & 0xff;
+  return bytes;
+}
+
+interface Seen {
+  sequence: number;
+  bytes: Uint8Array;
+}
+
+function readAll(ring: RingBuffer, max = Number.POSITIVE_INFINITY): Seen[] {
+  const seen: Seen[] = [];
+  ring.readBatch(max, (bytes, start, end, sequence) => {
+    seen.push({ sequence, bytes: bytes.slice(start, end) });
+  });
+  return seen;
+}
+
+/** Commit word of slot `index`, read from the file itself. */
+function commitWordOnDisk(path: string, slotSize: number, index: number): number {
+  return readFileSync(path).readInt32LE(HEADER_BYTES + index * slotSize);
+}
+
+describe('RingBuffer.open', () => {
+  it('creates a zeroed ring with the default geometry and reports its limits', () => {
+    const path = freshPath();
+    const ring = RingBuffer.open(path);
+    expect(ring.geometry).toEqual({ slotSize: 4096, slotCount: 1024 });
+    expect(ring.maxRecordSize).toBe(512 * 4096 - 16);
+    expect(readFileSync(path).length).toBe(HEADER_BYTES + 4096 * 1024);
+    expect(ring.nextWriteSequence).toBe(0);
+    expect(ring.nextReadSequence).toBe(0);
+    expect(ring.fill()).toBe(0);
+    ring.close();
+  });
+
+  it('refuses to reopen a ring with another geometry, but accepts the stored one or none', () => {
+    const path = freshPath();
+    RingBuffer.open(path, { slotSize: 128, slotCount: 16 }).close();
+    const mismatch = (() => {
+      try {
+        RingBuffer.open(path, { slotSize: 256 });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(RingGeometryError.is(mismatch)).toBe(true);
+    expect(mismatch).toMatchObject({ code: 'ERR_RING_GEOMETRY', name: 'RingGeometryError' });
+    expect(() => RingBuffer.open(path, { slotCount: 32 })).toThrow(/slotCount 32/);
+    const again = RingBuffer.open(path);
+    expect(again.geometry).toEqual({ slotSize: 128, slotCount: 16 });
+    again.close();
+    RingBuffer.open(path, { slotSize: 128, slotCount: 16 }).close();
+  });
+
+  it('rejects geometries that are not powers of two or too large', () => {
+    for (const geometry of [{ slotSize: 100 }, { slotSize: 32 }, { slotCount: 3 }, { slotCount: 1 }]) {
+      expect(() => RingBuffer.open(freshPath(), geometry)).toThrow(RingGeometryError);
+    }
+    expect(() => RingBuffer.open(freshPath(), { slotSize: 1 << 20, slotCount: 2048 })).toThrow(/1073741824/);
+  });
+
+  it('refuses files that are not rings of this format, leaving them untouched', () => {
+    const garbage = freshPath();
+    writeFileSync(garbage, Buffer.alloc(HEADER_BYTES + 64 * 4, 0x5a));
+    expect(() => RingBuffer.open(garbage)).toThrow(RingFormatError);
+    expect(readFileSync(garbage).every((b) => b === 0x5a)).toBe(true);
+
+    const empty = freshPath();
+    writeFileSync(empty, '');
+    expect(() => RingBuffer.open(empty)).toThrow(/too small/);
+
+    const newer = freshPath();
+    RingBuffer.open(newer, { slotSize: 64, slotCount: 4 }).close();
+    const bytes = readFileSync(newer);
+    bytes.writeUInt32LE(2, 8);
+    writeFileSync(newer, bytes);
+    expect(() => RingBuffer.open(newer)).toThrow(/unsupported format version 2/);
+
+    const truncated = freshPath();
+    RingBuffer.open(truncated, { slotSize: 64, slotCount: 4 }).close();
+    truncateSync(truncated, HEADER_BYTES + 64);
+    const err = (() => {
+      try {
+        RingBuffer.open(truncated);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(RingFormatError.is(err)).toBe(true);
+    expect(String(err)).toMatch(/needs 4352/);
+  });
+});
+
+describe('RingBuffer producer and consumer', () => {
+  it('returns false when full without writing anything, and accepts again after a release', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 4 });
+    for (let seq = 0; seq < 4; seq++) expect(ring.tryWrite(payload(seq, 40))).toBe(true);
+    expect(ring.fill()).toBe(1);
+    expect(ring.tryWrite(payload(4, 0))).toBe(false);
+    expect(ring.nextWriteSequence).toBe(4);
+    expect(readAll(ring).map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
+    ring.release(1);
+    expect(ring.fill()).toBe(0.75);
+    expect(ring.tryWrite(payload(4, 0))).toBe(true);
+    ring.release(3);
+    expect(readAll(ring)).toEqual([{ sequence: 4, bytes: new Uint8Array(0) }]);
+    ring.close();
+  });
+
+  it('spans contiguous slots, pads the end of the ring and wraps to slot 0', () => {
+    const path = freshPath();
+    const ring = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+    // Six one-slot records move the write position to slot 6 of 8.
+    for (let seq = 0; seq < 6; seq++) expect(ring.tryWrite(payload(seq, 48))).toBe(true);
+    ring.release(readAll(ring).length);
+    // 16 + 150 bytes need 3 slots: only 2 remain before the end, so slots 6-7 become padding.
+    expect(ring.tryWrite(payload(6, 150))).toBe(true);
+    expect(commitWordOnDisk(path, 64, 6)).toBe(-128);
+    expect(commitWordOnDisk(path, 64, 0)).toBe(16 + 150);
+    expect(ring.fill()).toBe(5 / 8);
+    const seen = readAll(ring);
+    expect(seen).toEqual([{ sequence: 6, bytes: payload(6, 150) }]);
+    ring.release(1);
+    // Releasing zeroes the first word of every slot it frees, padding and spanned slots included.
+    for (let index = 0; index < 8; index++) expect(commitWordOnDisk(path, 64, index)).toBe(0);
+    expect(ring.fill()).toBe(0);
+    ring.close();
+  });
+
+  it('rejects payloads above maxRecordSize with a counted RecordTooLargeError and accepts exactly the limit', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 8 });
+    expect(ring.maxRecordSize).toBe(4 * 64 - 16);
+    const tooLarge = new Uint8Array(ring.maxRecordSize + 1);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let caught: unknown;
+      try {
+        ring.tryWrite(tooLarge);
+      } catch (err) {
+        caught = err;
+      }
+      expect(RecordTooLargeError.is(caught)).toBe(true);
+      expect(caught).toMatchObject({ code: 'ERR_RECORD_TOO_LARGE', size: 241, limit: 240 });
+      expect(ring.rejectedRecords).toBe(attempt);
+    }
+    expect(ring.nextWriteSequence).toBe(0);
+    expect(ring.tryWrite(payload(0, 240))).toBe(true);
+    expect(readAll(ring)).toEqual([{ sequence: 0, bytes: payload(0, 240) }]);
+    ring.close();
+  });
+
+  it('keeps an oversized record acceptable from any write position once the ring drains', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 8 });
+    for (let seq = 0; seq < 40; seq++) {
+      // Record sizes of 1..4 slots starting at every possible position.
+      expect(ring.tryWrite(payload(seq, (seq % 4) * 64 + 40))).toBe(true);
+      expect(readAll(ring)).toEqual([{ sequence: seq, bytes: payload(seq, (seq % 4) * 64 + 40) }]);
+      ring.release(1);
+    }
+    ring.close();
+  });
+
+  it('reads in batches without releasing, and releases only committed records', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 16 });
+    for (let seq = 0; seq < 10; seq++) ring.tryWrite(payload(seq, seq * 5));
+    expect(readAll(ring, 4).map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
+    expect(readAll(ring, 4).map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
+    expect(ring.readBatch(0, () => undefined)).toBe(0);
+    ring.release(4);
+    expect(ring.nextReadSequence).toBe(4);
+    const rest = readAll(ring);
+    expect(rest.map((r) => r.sequence)).toEqual([4, 5, 6, 7, 8, 9]);
+    for (const r of rest) expect(r.bytes).toEqual(payload(r.sequence, r.sequence * 5));
+    expect(() => ring.release(7)).toThrow(RingArgumentError);
+    expect(() => ring.release(-1)).toThrow(RingArgumentError);
+    expect(() => ring.release(1.5)).toThrow(RingArgumentError);
+    expect(ring.nextReadSequence).toBe(4);
+    ring.release(6);
+    expect(ring.readBatch(10, () => undefined)).toBe(0);
+    ring.close();
+  });
+
+  it('writes a sub-range of the source array, short or long', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 256, slotCount: 4 });
+    const source = payload(99, 200);
+    expect(ring.tryWrite(source, 3, 20)).toBe(true);
+    expect(ring.tryWrite(source, 10, 190)).toBe(true);
+    expect(readAll(ring).map((r) => r.bytes)).toEqual([source.slice(3, 20), source.slice(10, 190)]);
+    expect(() => ring.tryWrite(source, 150, 201)).toThrow(RingArgumentError);
+    expect(() => ring.tryWrite(source, -1, 10)).toThrow(RingArgumentError);
+    expect(() => ring.tryWrite(source, 10, 5)).toThrow(RingArgumentError);
+    ring.close();
+  });
+
+  it('lets a producer instance and a consumer instance of the same file work together', () => {
+    const path = freshPath();
+    const producer = RingBuffer.open(path, { slotSize: 64, slotCount: 4 });
+    const consumer = RingBuffer.open(path);
+    let written = 0;
+    let read = 0;
+    while (read < 100) {
+      while (written < 100 && producer.tryWrite(payload(written, written % 90))) written++;
+      expect(consumer.nextWriteSequence).toBe(written);
+      const n = consumer.readBatch(3, (bytes, start, end, sequence) => {
+        expect(sequence).toBe(read);
+        expect(bytes.subarray(start, end)).toEqual(payload(read, read % 90));
+        read++;
+      });
+      consumer.release(n);
+      expect(producer.nextReadSequence).toBe(read);
+    }
+    producer.close();
+    consumer.close();
+  });
+
+  it('keeps unreleased records and both positions across close and reopen', () => {
+    const path = freshPath();
+    const first = RingBuffer.open(path, { slotSize: 64, slotCount: 16 });
+    for (let seq = 0; seq < 7; seq++) first.tryWrite(payload(seq, 60));
+    first.release(3);
+    first.close();
+    const second = RingBuffer.open(path);
+    expect(second.nextReadSequence).toBe(3);
+    expect(second.nextWriteSequence).toBe(7);
+    expect(readAll(second)).toEqual(
+      [3, 4, 5, 6].map((sequence) => ({ sequence, bytes: payload(sequence, 60) })),
+    );
+    expect(second.tryWrite(payload(7, 1))).toBe(true);
+    expect(second.nextWriteSequence).toBe(8);
+    second.close();
+  });
+
+  it('never returns a record whose commit word was not written, and overwrites it on the next write', () => {
+    const path = freshPath();
+    const ring = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+    ring.tryWrite(payload(0, 10));
+    ring.close();
+    // A producer killed mid-write: sequence and payload of a 3-slot record written at slot 1, commit word not.
+    const bytes = readFileSync(path);
+    const at = HEADER_BYTES + 64;
+    bytes.writeUInt32LE(1, at + 8);
+    bytes.fill(0xee, at + 16, at + 16 + 150);
+    writeFileSync(path, bytes);
+
+    const reopened = RingBuffer.open(path);
+    expect(readAll(reopened).map((r) => r.sequence)).toEqual([0]);
+    reopened.release(1);
+    expect(reopened.tryWrite(payload(1, 5))).toBe(true);
+    // Slot 2's first word held payload bytes of the torn record; recovery zeroed it, so it does not read as committed.
+    expect(reopened.tryWrite(payload(2, 5))).toBe(true);
+    expect(readAll(reopened)).toEqual([1, 2].map((sequence) => ({ sequence, bytes: payload(sequence, 5) })));
+    reopened.close();
+  });
+
+  it('throws RingClosedError after close, and close is idempotent', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 4 });
+    ring.tryWrite(payload(0, 1));
+    ring.close();
+    ring.close();
+    expect(() => ring.tryWrite(payload(1, 1))).toThrow(RingClosedError);
+    expect(() => ring.readBatch(1, () => undefined)).toThrow(RingClosedError);
+    expect(() => ring.release(1)).toThrow(RingClosedError);
+    expect(ring.fill()).toBe(0);
+    expect(ring.nextWriteSequence).toBe(1);
+  });
+
+  it('matches a FIFO model under random writes, reads, releases and reopens', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('write' as const), length: fc.integer({ min: 0, max: 260 }) }),
+      fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 0, max: 6 }) }),
+      fc.record({ kind: fc.constant('reopen' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const path = freshPath();
+        let ring = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+        const model: { sequence: number; length: number }[] = [];
+        let nextSequence = 0;
+        for (const step of ops) {
+          if (step.kind === 'write') {
+            if (step.length > ring.maxRecordSize) {
+              expect(() => ring.tryWrite(payload(nextSequence, step.length))).toThrow(RecordTooLargeError);
+            } else if (ring.tryWrite(payload(nextSequence, step.length))) {
+              model.push({ sequence: nextSequence++, length: step.length });
+            } else {
+              expect(model.length).toBeGreaterThan(0);
+            }
+          } else if (step.kind === 'read') {
+            const seen = readAll(ring, step.max);
+            const expected = model.slice(0, step.max);
+            expect(seen).toEqual(
+              expected.map((m) => ({ sequence: m.sequence, bytes: payload(m.sequence, m.length) })),
+            );
+            ring.release(seen.length);
+            model.splice(0, seen.length);
+          } else {
+            ring.close();
+            ring = RingBuffer.open(path);
+          }
+          expect(ring.nextWriteSequence).toBe(nextSequence);
+        }
+        expect(readAll(ring).map((r) => r.sequence)).toEqual(model.map((m) => m.sequence));
+        ring.close();
+        rmSync(path);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

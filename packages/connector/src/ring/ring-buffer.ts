@@ -1,0 +1,487 @@
+/**
+ * Single-producer single-consumer ring of variable-length records in a
+ * memory-mapped file: the hand-off between the hot path (which must never
+ * block on disk) and the flusher (which writes everything to disk).
+ */
+import * as frame from './record-frame.js';
+import { RecordTooLargeError, RingArgumentError, RingClosedError, RingCorruptError } from './ring-errors.js';
+import { mapRingFile } from './ring-file.js';
+import { maxRecordSizeOf, type RingGeometry } from './ring-geometry.js';
+import * as header from './ring-header.js';
+
+/**
+ * Called by {@link RingBuffer.readBatch} once per record. `bytes` is a view of
+ * the whole mapping and the payload is `bytes[start..end)`; the view must be
+ * treated as read-only and is only valid during the call, because the
+ * producer reuses the slots once the record is released.
+ */
+export type RecordVisitor = (bytes: Uint8Array, start: number, end: number, sequence: number) => void;
+
+/** Below this many bytes a loop beats creating the sub-view that `Uint8Array.set` needs for a range. */
+const LOOP_COPY_MAX_BYTES = 32;
+// Layout constants copied into this module's own bindings: some loaders (CJS interop, vitest) turn
+// imported bindings into getter calls, which the hot path must not pay for.
+const HEADER_WORDS = header.HEADER_BYTES >>> 2;
+const TAIL_WORD = header.TAIL_WORD;
+const RECLAIM_WORD = header.RECLAIM_WORD;
+const WRITE_SEQUENCE_A_LOW_WORD = header.WRITE_SEQUENCE_A_LOW_WORD;
+const WRITE_SEQUENCE_B_LOW_WORD = header.WRITE_SEQUENCE_B_LOW_WORD;
+const RECORD_HEADER_BYTES = frame.RECORD_HEADER_BYTES;
+const COMMIT_WORD = frame.COMMIT_WORD;
+const SEQUENCE_LOW_WORD = frame.SEQUENCE_LOW_WORD;
+const SEQUENCE_HIGH_WORD = frame.SEQUENCE_HIGH_WORD;
+const TWO_POW_32 = frame.TWO_POW_32;
+
+/**
+ * A single-producer single-consumer ring buffer of variable-length records in
+ * a memory-mapped file, with the Aeron/Chronicle commit protocol, so that a
+ * record is either complete or invisible, to the other thread and after a
+ * crash alike.
+ *
+ * **Layout.** A 4096-byte header (magic, version, geometry; producer and
+ * consumer positions on separate 64-byte cache lines, see `ring-header.ts`)
+ * followed by `slotCount` slots of `slotSize` bytes. A record starts on a slot
+ * boundary and takes `ceil((16 + length) / slotSize)` contiguous slots
+ * (`record-frame.ts`). A record that would run past the end of the ring is
+ * preceded by a padding record filling the rest of the ring, and goes to slot
+ * 0, as in Aeron. Spanning slots was chosen over rejecting messages larger than
+ * a slot because the ring records *every* raw venue message, and snapshots or
+ * batched updates routinely exceed one 4 KiB slot; losing them to keep slot
+ * arithmetic trivial would defeat the recording. Only payloads above
+ * {@link RingBuffer.maxRecordSize} (half the ring) are refused, with a counted
+ * {@link RecordTooLargeError}.
+ *
+ * **Commit protocol.** The producer writes the payload and the sequence
+ * number with plain stores, then the commit word (frame length, never 0)
+ * with `Atomics.store`. The consumer reads the commit word with
+ * `Atomics.load` and stops at 0. On release the consumer first publishes its
+ * new position, then zeroes the first word of *every* released slot (not
+ * only record starts: a slot that was the middle of a long record may be a
+ * record start on the next lap, and its stale payload bytes must not look
+ * committed), and only then publishes `reclaim`, the position the producer
+ * may reuse up to. Because those zeroes precede the `reclaim` store, and the
+ * producer reads `reclaim` with `Atomics.load` before writing, a late zero can
+ * never overwrite a new commit: every slot start beyond the last committed
+ * record reads 0, on every lap.
+ *
+ * **Visibility between threads of one process.** Producer and consumer each
+ * call {@link RingBuffer.open} in their own thread, and each gets its own
+ * `MAP_SHARED` mapping of the same file: different virtual addresses, but the
+ * same physical page-cache pages, and CPU cache coherence (MESI and its
+ * variants on x64 and arm64) works on physical addresses, so a store through
+ * one mapping is a store the other mapping sees. What remains is ordering.
+ * The views are ordinary (non-shared) `ArrayBuffer`s created by the mmap
+ * addon; ECMAScript allows `Atomics.load/store` on integer views of
+ * non-shared buffers (only `Atomics.wait` requires a `SharedArrayBuffer`),
+ * and V8 emits the same code for both (the Atomics builtins in
+ * `builtins-sharedarraybuffer-gen.cc` serve "ArrayBuffers and
+ * SharedArrayBuffers"). Both are sequentially consistent: on x64,
+ * `Atomics.store` is an `xchg` (a locked instruction, a full barrier), so
+ * every earlier payload store is globally visible before the commit word,
+ * and `Atomics.load` is a plain `mov`, which x64's total store order never
+ * lets later loads overtake; on arm64 the store is `stlr` (store-release:
+ * all earlier loads and stores are ordered before it) and the load is `ldar`
+ * (load-acquire: no later access is performed before it). Neither V8's
+ * optimiser nor the CPU may move the plain payload stores after the release
+ * store, nor the consumer's payload loads before the acquire load, so
+ * seq-cst `Atomics.store`/`Atomics.load` on the commit word and on the
+ * positions are sufficient and no separate fence exists (or is needed) in
+ * JavaScript. Measured on this machine (AMD EPYC, KVM): about 8 ns per
+ * `Atomics.store`.
+ *
+ * **Across processes and after a crash.** Two processes mapping the file
+ * share the same pages exactly as two threads do. When a process dies (even
+ * by SIGKILL) its mapped stores are already in the page cache, which belongs
+ * to the kernel, so nothing committed is lost; what can be lost is the tail
+ * of an unfinished operation. Hence: a record whose commit word was not
+ * written stays invisible; the consumer state (head + sequence, two 32-bit
+ * words for the sequence) is double-buffered behind a generation word so a
+ * reopen always finds a complete copy; and the producer does not trust its
+ * published position but recovers it by walking committed records from the
+ * consumer head, then zeroes the first word of every free slot to erase the
+ * half-written record a crash may have left. Durability against a *kernel*
+ * crash or power loss needs `msync`, which this class does not do (the
+ * flusher's files are the durable copy).
+ *
+ * **Roles.** Exactly one producer instance and one consumer instance may be
+ * active on a file at a time; each recovers its side on first use (the
+ * producer on its first {@link RingBuffer.tryWrite}, the consumer on its first
+ * {@link RingBuffer.readBatch} or {@link RingBuffer.release}), which is safe
+ * while the other side is running. One instance may also play both roles in
+ * one thread.
+ *
+ * @example
+ * ```ts
+ * const ring = RingBuffer.open('/dev/shm/raw.ring', { slotSize: 4096, slotCount: 1024 });
+ * // producer (hot path): false means full, so count it or retry later
+ * const accepted = ring.tryWrite(new TextEncoder().encode('{"p":"42000.5"}'));
+ * // consumer (usually another thread that opened the same path)
+ * const n = ring.readBatch(64, (bytes, start, end, sequence) => {
+ *   file.write(bytes.subarray(start, end)); // copy out: the view is reused after release
+ * });
+ * ring.release(n);
+ * ring.close();
+ * ```
+ */
+export class RingBuffer {
+  /** Path of the ring file. */
+  readonly path: string;
+  /** Geometry the file was created with. */
+  readonly geometry: RingGeometry;
+  /** Largest payload {@link RingBuffer.tryWrite} accepts: half the ring minus the 16-byte record header. */
+  readonly maxRecordSize: number;
+
+  private bytes: Uint8Array;
+  private words: Int32Array;
+  private readonly slotCount: number;
+  private readonly slotMask: number;
+  private readonly slotShift: number;
+  /** `slotSize - 1`: added before shifting to round a byte count up to whole slots. */
+  private readonly slotRoundUp: number;
+  /** log2 of the slot size in 32-bit words. */
+  private readonly slotWordShift: number;
+  private readonly maxFrameBytes: number;
+  private closed = false;
+  private rejected = 0;
+
+  private producerReady = false;
+  private tail = 0;
+  private writeSequence = 0;
+  /** Last `reclaim` read from the consumer line; re-read only when the ring looks full. */
+  private cachedReclaim = 0;
+
+  private consumerReady = false;
+  private head = 0;
+  private readSequence = 0;
+  private readonly snapshot: header.ConsumerState = { head: 0, sequence: 0 };
+
+  private constructor(path: string, mapping: Buffer, geometry: RingGeometry) {
+    this.path = path;
+    this.geometry = Object.freeze({ ...geometry });
+    this.maxRecordSize = maxRecordSizeOf(geometry);
+    this.bytes = new Uint8Array(mapping.buffer, mapping.byteOffset, mapping.length);
+    this.words = new Int32Array(mapping.buffer, mapping.byteOffset, mapping.length >>> 2);
+    this.slotCount = geometry.slotCount;
+    this.slotMask = geometry.slotCount - 1;
+    this.slotShift = Math.log2(geometry.slotSize);
+    this.slotRoundUp = geometry.slotSize - 1;
+    this.slotWordShift = this.slotShift - 2;
+    this.maxFrameBytes = this.maxRecordSize + RECORD_HEADER_BYTES;
+  }
+
+  /**
+   * Opens the ring file at `path`, creating it (atomically, zero-filled) when
+   * missing. Geometry fields left unset default to 4096-byte slots x 1024 when
+   * creating and are taken from the file when reopening; fields that are set
+   * must match the file.
+   *
+   * @throws {@link RingGeometryError} (`ERR_RING_GEOMETRY`) when the geometry is invalid or differs from the file's.
+   * @throws {@link RingFormatError} (`ERR_RING_FORMAT`) when the file is not a ring of this format version.
+   */
+  static open(path: string, geometry?: Partial<RingGeometry>): RingBuffer {
+    const mapped = mapRingFile(path, geometry);
+    return new RingBuffer(path, mapped.mapping, mapped.geometry);
+  }
+
+  /** Payloads refused by this instance with {@link RecordTooLargeError}. */
+  get rejectedRecords(): number {
+    return this.rejected;
+  }
+
+  /**
+   * Producer: the sequence number the next written record gets. Exact on the
+   * producing instance; elsewhere the value the producer last published.
+   */
+  get nextWriteSequence(): number {
+    if (this.producerReady || this.closed) return this.writeSequence;
+    return header.readWriteSequence(this.words);
+  }
+
+  /**
+   * Consumer: the sequence number of the first unreleased record. Exact on
+   * the consuming instance; elsewhere the value the consumer last published.
+   */
+  get nextReadSequence(): number {
+    if (this.consumerReady || this.closed) return this.readSequence;
+    return header.readConsumerState(this.words, this.snapshot).sequence;
+  }
+
+  /**
+   * Producer: appends `bytes[start..end)` as one record, or returns `false`
+   * (writing nothing) when the ring has no room for it now.
+   *
+   * Allocation-free when the whole array is written (the usual case: a
+   * message buffer), and for ranges of up to 32 bytes; a longer sub-range
+   * costs one short-lived view because `Uint8Array.set` has no range form.
+   *
+   * @throws {@link RecordTooLargeError} (`ERR_RECORD_TOO_LARGE`, counted in {@link RingBuffer.rejectedRecords}) when the payload exceeds {@link RingBuffer.maxRecordSize}.
+   * @throws {@link RingArgumentError} when `start`/`end` do not describe a range of `bytes`.
+   * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   */
+  tryWrite(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
+    const length = end - start;
+    if (length > this.maxRecordSize) {
+      this.rejected++;
+      throw new RecordTooLargeError(length, this.maxRecordSize);
+    }
+    if (!(start >= 0 && length >= 0 && end <= bytes.length)) {
+      throw new RingArgumentError(`range [${start}, ${end}) is not within ${bytes.length} bytes`);
+    }
+    if (!this.producerReady) this.recoverProducer();
+    const frameBytes = length + RECORD_HEADER_BYTES;
+    const slots = (frameBytes + this.slotRoundUp) >>> this.slotShift;
+    let tail = this.tail;
+    let index = tail & this.slotMask;
+    const untilEnd = this.slotCount - index;
+    const padding = slots > untilEnd ? untilEnd : 0;
+    if (((tail - this.cachedReclaim) >>> 0) + slots + padding > this.slotCount) {
+      this.cachedReclaim = Atomics.load(this.words, RECLAIM_WORD) >>> 0;
+      if (((tail - this.cachedReclaim) >>> 0) + slots + padding > this.slotCount) return false;
+    }
+    const words = this.words;
+    if (padding !== 0) {
+      Atomics.store(words, HEADER_WORDS + (index << this.slotWordShift), -(padding << this.slotShift));
+      tail = (tail + padding) >>> 0;
+      index = 0;
+    }
+    const word = HEADER_WORDS + (index << this.slotWordShift);
+    const payloadAt = (word << 2) + RECORD_HEADER_BYTES;
+    if (start === 0 && end === bytes.length) {
+      this.bytes.set(bytes, payloadAt);
+    } else if (length <= LOOP_COPY_MAX_BYTES) {
+      const target = this.bytes;
+      for (let i = 0; i < length; i++) target[payloadAt + i] = bytes[start + i]!;
+    } else {
+      this.bytes.set(bytes.subarray(start, end), payloadAt);
+    }
+    const sequence = this.writeSequence;
+    const low = sequence >>> 0;
+    words[word + 1] = 0;
+    words[word + SEQUENCE_LOW_WORD] = low | 0;
+    words[word + SEQUENCE_HIGH_WORD] = ((sequence - low) / TWO_POW_32) | 0;
+    // The commit: everything above becomes visible no later than this store.
+    Atomics.store(words, word + COMMIT_WORD, frameBytes);
+    tail = (tail + slots) >>> 0;
+    this.tail = tail;
+    const next = sequence + 1;
+    this.writeSequence = next;
+    const nextLow = next >>> 0;
+    if (nextLow !== 0) {
+      words[WRITE_SEQUENCE_A_LOW_WORD] = nextLow | 0;
+      words[WRITE_SEQUENCE_B_LOW_WORD] = nextLow | 0;
+    } else {
+      header.publishWriteSequence(words, next);
+    }
+    Atomics.store(words, TAIL_WORD, tail | 0);
+    return true;
+  }
+
+  /**
+   * Consumer: calls `visit` for up to `max` committed records from the
+   * consumer position, oldest first, and returns how many it visited. Nothing
+   * is released: calling again without {@link RingBuffer.release} visits the
+   * same records again (so a failed disk write can be retried).
+   *
+   * @throws {@link RingCorruptError} when a committed record breaks the frame rules.
+   * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   */
+  readBatch(max: number, visit: RecordVisitor): number {
+    if (!this.consumerReady) this.recoverConsumer('read');
+    const words = this.words;
+    let position = this.head;
+    let sequence = this.readSequence;
+    let visited = 0;
+    // A full ring's records end exactly where they start: stop after one lap, not at a zero.
+    while (visited < max && (position - this.head) >>> 0 < this.slotCount) {
+      const index = position & this.slotMask;
+      const word = HEADER_WORDS + (index << this.slotWordShift);
+      const commit = Atomics.load(words, word + COMMIT_WORD);
+      if (commit === 0) break;
+      const span = this.frameSlots(commit, index, word, sequence);
+      if (commit > 0) {
+        const start = (word << 2) + RECORD_HEADER_BYTES;
+        visit(this.bytes, start, start + commit - RECORD_HEADER_BYTES, sequence);
+        visited++;
+        sequence++;
+      }
+      position = (position + span) >>> 0;
+    }
+    return visited;
+  }
+
+  /**
+   * Consumer: releases the next `count` records (normally the number
+   * {@link RingBuffer.readBatch} returned) so the producer can reuse their
+   * slots, and persists the new consumer position.
+   *
+   * @throws {@link RingArgumentError} when `count` is not a non-negative integer or exceeds the committed records.
+   * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   */
+  release(count: number): void {
+    if (!this.consumerReady) this.recoverConsumer('release');
+    if (!(Number.isInteger(count) && count >= 0)) {
+      throw new RingArgumentError(`release count must be a non-negative integer, got ${count}`);
+    }
+    const words = this.words;
+    let position = this.head;
+    let sequence = this.readSequence;
+    let released = 0;
+    for (;;) {
+      const index = position & this.slotMask;
+      const word = HEADER_WORDS + (index << this.slotWordShift);
+      const lapDone = (position - this.head) >>> 0 === this.slotCount;
+      const commit = lapDone ? 0 : Atomics.load(words, word + COMMIT_WORD);
+      // Padding after the last released record goes too: its slots are of no use to anyone.
+      if (released === count && commit >= 0) break;
+      if (commit === 0) {
+        throw new RingArgumentError(`cannot release ${count} records: only ${released} are committed`);
+      }
+      position = (position + this.frameSlots(commit, index, word, sequence)) >>> 0;
+      if (commit > 0) {
+        released++;
+        sequence++;
+      }
+    }
+    if (position === this.head) return;
+    header.publishConsumerState(words, position, sequence);
+    this.zeroSlotStarts(this.head, (position - this.head) >>> 0);
+    Atomics.store(words, RECLAIM_WORD, position | 0);
+    this.head = position;
+    this.readSequence = sequence;
+  }
+
+  /** Used fraction of the slots, 0..1; approximate when the other side is running. */
+  fill(): number {
+    if (this.closed) return 0;
+    const tail = this.producerReady ? this.tail : Atomics.load(this.words, TAIL_WORD);
+    const used = (tail - Atomics.load(this.words, RECLAIM_WORD)) | 0;
+    if (used <= 0) return 0;
+    return used >= this.slotCount ? 1 : used / this.slotCount;
+  }
+
+  /**
+   * Drops this instance's views of the mapping; idempotent. The mmap addon has
+   * no `munmap`: the pages are unmapped when the garbage collector frees the
+   * last view, which this makes possible. Records stay in the file.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.producerReady = false;
+    this.consumerReady = false;
+    this.bytes = new Uint8Array(0);
+    this.words = new Int32Array(0);
+  }
+
+  /**
+   * Validates the committed frame at slot `index` and returns how many slots
+   * it spans. Never allocates unless it throws.
+   */
+  private frameSlots(commit: number, index: number, word: number, sequence: number): number {
+    if (commit < 0) {
+      const span = this.slotCount - index;
+      if (index === 0 || -commit !== span << this.slotShift) {
+        throw new RingCorruptError(this.path, `padding of ${-commit} bytes at slot ${index}`);
+      }
+      return span;
+    }
+    const span = (commit + this.slotRoundUp) >>> this.slotShift;
+    if (commit < RECORD_HEADER_BYTES || commit > this.maxFrameBytes || index + span > this.slotCount) {
+      throw new RingCorruptError(this.path, `frame of ${commit} bytes at slot ${index}`);
+    }
+    const words = this.words;
+    const stored =
+      (words[word + SEQUENCE_HIGH_WORD]! >>> 0) * TWO_POW_32 + (words[word + SEQUENCE_LOW_WORD]! >>> 0);
+    if (stored !== sequence) {
+      throw new RingCorruptError(
+        this.path,
+        `record at slot ${index} has sequence ${stored}, expected ${sequence}`,
+      );
+    }
+    return span;
+  }
+
+  /** Zeroes the first word of `count` slots from slot counter `from`: see the class doc for why every slot. */
+  private zeroSlotStarts(from: number, count: number): void {
+    const words = this.words;
+    for (let i = 0; i < count; i++) {
+      words[HEADER_WORDS + (((from + i) & this.slotMask) << this.slotWordShift)] = 0;
+    }
+  }
+
+  /**
+   * Takes the producer role: finds the real end of the committed records by
+   * walking them from the consumer head (the published tail may lag the last
+   * commit by one crash), and erases whatever a killed producer left half
+   * written in the free slots.
+   */
+  private recoverProducer(): void {
+    if (this.closed) throw new RingClosedError('write');
+    const words = this.words;
+    const state = this.snapshot;
+    let tail: number;
+    let sequence: number;
+    for (;;) {
+      header.readConsumerState(words, state);
+      const head = state.head;
+      const headSequence = state.sequence;
+      tail = head;
+      sequence = headSequence;
+      let walked = 0;
+      while (walked < this.slotCount) {
+        const index = tail & this.slotMask;
+        const word = HEADER_WORDS + (index << this.slotWordShift);
+        const commit = Atomics.load(words, word + COMMIT_WORD);
+        if (commit === 0) break;
+        const span = this.frameSlots(commit, index, word, sequence);
+        if (commit > 0) sequence++;
+        tail = (tail + span) >>> 0;
+        walked += span;
+        if (walked > this.slotCount) {
+          throw new RingCorruptError(this.path, 'committed records overlap the consumer head');
+        }
+      }
+      // A running consumer may have released (and zeroed) records under the walk: walk again from its new head.
+      header.readConsumerState(words, state);
+      if (state.head === head && state.sequence === headSequence) break;
+    }
+    const reclaim = Atomics.load(words, RECLAIM_WORD) >>> 0;
+    const used = (tail - reclaim) >>> 0;
+    if (used > this.slotCount) {
+      throw new RingCorruptError(
+        this.path,
+        `producer position ${tail} is not within a ring of reclaim ${reclaim}`,
+      );
+    }
+    if (used < this.slotCount) this.zeroSlotStarts((tail + 1) >>> 0, this.slotCount - used - 1);
+    this.tail = tail;
+    this.writeSequence = sequence;
+    this.cachedReclaim = reclaim;
+    header.publishWriteSequence(words, sequence);
+    Atomics.store(words, TAIL_WORD, tail | 0);
+    this.producerReady = true;
+  }
+
+  /**
+   * Takes the consumer role: loads the last complete consumer state and
+   * finishes a reclaim that a killed consumer left half done.
+   */
+  private recoverConsumer(operation: string): void {
+    if (this.closed) throw new RingClosedError(operation);
+    const words = this.words;
+    const state = header.readConsumerState(words, this.snapshot);
+    const reclaim = Atomics.load(words, RECLAIM_WORD) >>> 0;
+    const pending = (state.head - reclaim) >>> 0;
+    if (pending > this.slotCount) {
+      throw new RingCorruptError(
+        this.path,
+        `consumer head ${state.head} is not within a ring of reclaim ${reclaim}`,
+      );
+    }
+    this.zeroSlotStarts(reclaim, pending);
+    Atomics.store(words, RECLAIM_WORD, state.head | 0);
+    this.head = state.head;
+    this.readSequence = state.sequence;
+    this.consumerReady = true;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Creating, validating and memory-mapping a ring file. Everything here runs
+ * once per `RingBuffer.open`, never on the hot path.
+ */
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { threadId } from 'node:worker_threads';
+import mmap from '@riaskov/mmap-io';
+import { RingFormatError, RingGeometryError } from './ring-errors.js';
+import { type RingGeometry, resolveRingGeometry } from './ring-geometry.js';
+import { decodeHeader, encodeHeader, HEADER_BYTES } from './ring-header.js';
+
+/** A ring file mapped into this thread, with the geometry read from its header. */
+export interface MappedRingFile {
+  /** The whole file (header + data), mapped `PROT_READ | PROT_WRITE`, `MAP_SHARED`. */
+  mapping: Buffer;
+  /** Geometry stored in the file's header. */
+  geometry: RingGeometry;
+}
+
+function errorCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+}
+
+/**
+ * Creates the file with its header complete, or does nothing when another
+ * creator won the race. The file is built under a temporary name and
+ * hard-linked into place, so nobody ever opens a half-initialised ring, and
+ * two racing creators cannot both win (`link` fails with `EEXIST`).
+ */
+function createRingFile(path: string, geometry: RingGeometry): void {
+  const temporary = `${path}.${process.pid}.${threadId}.${Date.now()}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o644);
+  try {
+    const header = encodeHeader(geometry);
+    writeSync(fd, header, 0, header.length, 0);
+    // The extension reads as zeros: every commit word starts "not committed".
+    ftruncateSync(fd, HEADER_BYTES + geometry.slotSize * geometry.slotCount);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temporary, path);
+  } catch (err) {
+    if (errorCode(err) !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+function openExisting(path: string): number | undefined {
+  try {
+    return openSync(path, 'r+');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Opens (creating it first when missing) and maps the ring file at `path`.
+ * Only the geometry fields the caller set are compared with the file's, so a
+ * consumer can open a ring without knowing how the producer sized it.
+ *
+ * @throws {@link RingGeometryError} when the requested geometry is invalid or differs from the file's.
+ * @throws {@link RingFormatError} when the file is not a ring of this format version.
+ */
+export function mapRingFile(path: string, requested: Partial<RingGeometry> = {}): MappedRingFile {
+  const wanted = resolveRingGeometry(path, requested);
+  let fd = openExisting(path);
+  if (fd === undefined) {
+    createRingFile(path, wanted);
+    fd = openSync(path, 'r+');
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const header = Buffer.alloc(64);
+    if (size < HEADER_BYTES || readSync(fd, header, 0, header.length, 0) !== header.length) {
+      throw new RingFormatError(path, `file of ${size} bytes is too small to be a ring`);
+    }
+    const geometry = decodeHeader(path, header);
+    try {
+      resolveRingGeometry(path, geometry);
+    } catch (err) {
+      throw new RingFormatError(path, 'header holds an invalid geometry', { cause: err });
+    }
+    for (const field of ['slotSize', 'slotCount'] as const) {
+      const asked = requested[field];
+      if (asked !== undefined && asked !== geometry[field]) {
+        throw new RingGeometryError(
+          path,
+          `opened with ${field} ${asked} but the file was created with ${field} ${geometry[field]}`,
+        );
+      }
+    }
+    const expectedSize = HEADER_BYTES + geometry.slotSize * geometry.slotCount;
+    if (size !== expectedSize) {
+      throw new RingFormatError(path, `file is ${size} bytes but its geometry needs ${expectedSize}`);
+    }
+    const readWrite = (mmap.PROT_READ | mmap.PROT_WRITE) as 3;
+    const mapping = mmap.map(size, readWrite, mmap.MAP_SHARED, fd);
+    return { mapping, geometry };
+  } finally {
+    // The mapping keeps its own reference to the file; the descriptor is not needed any more.
+    closeSync(fd);
+  }
+}

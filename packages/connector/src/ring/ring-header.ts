@@ -1,0 +1,186 @@
+/**
+ * Layout of the ring file header and the few multi-word values in it.
+ *
+ * The header is one 4096-byte page so the data area is page aligned. It holds
+ * three 64-byte cache lines that matter:
+ *
+ * - line 0 (bytes 0..63), written once at creation: magic, format version,
+ *   header size, geometry, record header size;
+ * - line 1 (bytes 64..127), written only by the producer: its slot counter
+ *   (`tail`) and the next write sequence;
+ * - line 2 (bytes 128..191), written only by the consumer: the slot counter up
+ *   to which released slots are zeroed (`reclaim`, what the producer may
+ *   reuse) and the consumer state (head slot counter + next read sequence).
+ *
+ * Producer and consumer positions sit on separate cache lines so that each
+ * side's stores do not keep invalidating the line the other side reads.
+ *
+ * Slot counters are 32-bit and wrap: the slot index is `counter & (slotCount - 1)`
+ * and the distance between two counters is `(a - b) >>> 0`, exact because
+ * `slotCount` is a power of two no larger than 2^30. Sequence numbers are up to
+ * 2^53 and stored as two 32-bit words, guarded as described on
+ * {@link publishConsumerState} and {@link publishWriteSequence}.
+ */
+
+import { RECORD_HEADER_BYTES, TWO_POW_32 } from './record-frame.js';
+import { RingFormatError } from './ring-errors.js';
+import type { RingGeometry } from './ring-geometry.js';
+
+/** Bytes of header in front of the data area (one page). */
+export const HEADER_BYTES = 4096;
+/** File signature, 8 ASCII bytes at offset 0. */
+export const RING_MAGIC = 'MPRING\r\n';
+/** Bumped on any incompatible layout change; older readers refuse newer files. */
+export const RING_FORMAT_VERSION = 1;
+
+const VERSION_WORD = 2;
+const HEADER_BYTES_WORD = 3;
+const SLOT_SIZE_WORD = 4;
+const SLOT_COUNT_WORD = 5;
+const RECORD_HEADER_BYTES_WORD = 6;
+
+/** Producer line: slot counter just past the last committed record. */
+export const TAIL_WORD = 16;
+/** Producer line: generation of the double-buffered write sequence (odd = copy A being written). */
+const WRITE_GENERATION_WORD = 17;
+/** Producer line: next write sequence, copy A (low, high); the hot path stores the low word here and in copy B. */
+export const WRITE_SEQUENCE_A_LOW_WORD = 18;
+const WRITE_SEQUENCE_A_HIGH_WORD = 19;
+/** Producer line: next write sequence, copy B (low, high). */
+export const WRITE_SEQUENCE_B_LOW_WORD = 20;
+const WRITE_SEQUENCE_B_HIGH_WORD = 21;
+
+/** Consumer line: slot counter up to which released slots have been zeroed; the producer may write below `reclaim + slotCount`. */
+export const RECLAIM_WORD = 32;
+/** Consumer line: generation of the double-buffered consumer state (odd = copy A being written). */
+const READ_GENERATION_WORD = 33;
+const CONSUMER_COPY_A = 34;
+const CONSUMER_COPY_B = 37;
+
+/** Consumer position as persisted: head slot counter and the sequence of the record there. */
+export interface ConsumerState {
+  /** Slot counter of the first unreleased record (32-bit, wrapping). */
+  head: number;
+  /** Sequence number of the first unreleased record (or of the next record written, when empty). */
+  sequence: number;
+}
+
+/** Builds the header of a new ring file. Every position starts at zero. */
+export function encodeHeader(geometry: RingGeometry): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.write(RING_MAGIC, 0, 'latin1');
+  header.writeUInt32LE(RING_FORMAT_VERSION, VERSION_WORD * 4);
+  header.writeUInt32LE(HEADER_BYTES, HEADER_BYTES_WORD * 4);
+  header.writeUInt32LE(geometry.slotSize, SLOT_SIZE_WORD * 4);
+  header.writeUInt32LE(geometry.slotCount, SLOT_COUNT_WORD * 4);
+  header.writeUInt32LE(RECORD_HEADER_BYTES, RECORD_HEADER_BYTES_WORD * 4);
+  return header;
+}
+
+/**
+ * Checks the signature and fixed fields of an existing header and returns the
+ * geometry it was created with.
+ *
+ * @throws {@link RingFormatError} when the bytes are not a ring header of this format version.
+ */
+export function decodeHeader(path: string, header: Buffer): RingGeometry {
+  if (header.length < 64 || header.toString('latin1', 0, RING_MAGIC.length) !== RING_MAGIC) {
+    throw new RingFormatError(path, 'not a ring file (bad magic)');
+  }
+  const version = header.readUInt32LE(VERSION_WORD * 4);
+  if (version !== RING_FORMAT_VERSION) {
+    throw new RingFormatError(
+      path,
+      `unsupported format version ${version} (this code reads version ${RING_FORMAT_VERSION})`,
+    );
+  }
+  const headerBytes = header.readUInt32LE(HEADER_BYTES_WORD * 4);
+  const recordHeaderBytes = header.readUInt32LE(RECORD_HEADER_BYTES_WORD * 4);
+  if (headerBytes !== HEADER_BYTES || recordHeaderBytes !== RECORD_HEADER_BYTES) {
+    throw new RingFormatError(
+      path,
+      `unexpected header size ${headerBytes} or record header size ${recordHeaderBytes}`,
+    );
+  }
+  return {
+    slotSize: header.readUInt32LE(SLOT_SIZE_WORD * 4),
+    slotCount: header.readUInt32LE(SLOT_COUNT_WORD * 4),
+  };
+}
+
+/**
+ * Publishes the consumer state so that it is never seen half-written, neither
+ * by the producer thread nor by whoever reopens the file after a crash.
+ *
+ * Two copies and a generation (a seqlock whose two halves are never written at
+ * the same time): the generation goes odd, copy A is written, the generation
+ * goes even, copy B is written. Whenever the generation is odd, B holds the
+ * previous complete state; whenever it is even, A holds the newest one. A
+ * SIGKILL between any two stores therefore leaves one complete copy that the
+ * generation points at. Every store is `Atomics.store`, so the stores reach
+ * memory in program order on every architecture.
+ */
+export function publishConsumerState(words: Int32Array, head: number, sequence: number): void {
+  const low = sequence >>> 0;
+  const high = (sequence - low) / TWO_POW_32;
+  const generation = words[READ_GENERATION_WORD]!;
+  Atomics.store(words, READ_GENERATION_WORD, (generation + 1) | 0);
+  Atomics.store(words, CONSUMER_COPY_A, head | 0);
+  Atomics.store(words, CONSUMER_COPY_A + 1, low | 0);
+  Atomics.store(words, CONSUMER_COPY_A + 2, high | 0);
+  Atomics.store(words, READ_GENERATION_WORD, (generation + 2) | 0);
+  Atomics.store(words, CONSUMER_COPY_B, head | 0);
+  Atomics.store(words, CONSUMER_COPY_B + 1, low | 0);
+  Atomics.store(words, CONSUMER_COPY_B + 2, high | 0);
+}
+
+/**
+ * Reads the complete consumer state published last (see {@link publishConsumerState})
+ * into `into`, retrying while the consumer is publishing concurrently.
+ */
+export function readConsumerState(words: Int32Array, into: ConsumerState): ConsumerState {
+  for (;;) {
+    const before = Atomics.load(words, READ_GENERATION_WORD);
+    const copy = (before & 1) === 0 ? CONSUMER_COPY_A : CONSUMER_COPY_B;
+    const head = Atomics.load(words, copy) >>> 0;
+    const low = Atomics.load(words, copy + 1) >>> 0;
+    const high = Atomics.load(words, copy + 2) >>> 0;
+    if (Atomics.load(words, READ_GENERATION_WORD) === before) {
+      into.head = head;
+      into.sequence = high * TWO_POW_32 + low;
+      return into;
+    }
+  }
+}
+
+/**
+ * Publishes the producer's next write sequence in full, with the same
+ * two-copy protocol as {@link publishConsumerState}. The hot path skips it
+ * while the high word is unchanged and stores only the low word into both
+ * copies (a single aligned 32-bit store is never torn, and either value is a
+ * complete sequence); this full form runs once per 2^32 records and after
+ * recovery. The write sequence is informational (recovery recomputes it from
+ * the records), but a reader must never join halves of two different values.
+ */
+export function publishWriteSequence(words: Int32Array, sequence: number): void {
+  const low = sequence >>> 0;
+  const high = (sequence - low) / TWO_POW_32;
+  const generation = words[WRITE_GENERATION_WORD]!;
+  Atomics.store(words, WRITE_GENERATION_WORD, (generation + 1) | 0);
+  Atomics.store(words, WRITE_SEQUENCE_A_HIGH_WORD, high | 0);
+  Atomics.store(words, WRITE_SEQUENCE_A_LOW_WORD, low | 0);
+  Atomics.store(words, WRITE_GENERATION_WORD, (generation + 2) | 0);
+  Atomics.store(words, WRITE_SEQUENCE_B_HIGH_WORD, high | 0);
+  Atomics.store(words, WRITE_SEQUENCE_B_LOW_WORD, low | 0);
+}
+
+/** Reads the write sequence last published by the producer (see {@link publishWriteSequence}). */
+export function readWriteSequence(words: Int32Array): number {
+  for (;;) {
+    const before = Atomics.load(words, WRITE_GENERATION_WORD);
+    const even = (before & 1) === 0;
+    const high = Atomics.load(words, even ? WRITE_SEQUENCE_A_HIGH_WORD : WRITE_SEQUENCE_B_HIGH_WORD) >>> 0;
+    const low = Atomics.load(words, even ? WRITE_SEQUENCE_A_LOW_WORD : WRITE_SEQUENCE_B_LOW_WORD) >>> 0;
+    if (Atomics.load(words, WRITE_GENERATION_WORD) === before) return high * TWO_POW_32 + low;
+  }
+}
