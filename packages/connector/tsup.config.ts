@@ -1,4 +1,8 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts' }));
+// The flusher runs on a worker thread: its entry is built as its own file and
+// loaded by URL next to the bundle (see src/flusher/flusher-worker-location.ts).
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', 'flusher-worker': 'src/flusher/flusher-worker.ts' }),
+);

@@ -1,0 +1,315 @@
+/**
+ * Main-thread handle of the disk flusher: starts the worker that drains the
+ * memory-mapped ring into record files, exposes its status, and stops it.
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  BYTES_WRITTEN,
+  DONE,
+  FlusherStateCode,
+  LAST_SEQUENCE,
+  RECORDS_WRITTEN,
+  RETRIES,
+  SHARED_BYTES,
+  type SharedViews,
+  SLEEPING,
+  STATE,
+  STOP,
+  sharedViews,
+  WAKE,
+  WRITE_FAULT,
+} from './flusher-control.js';
+import { FlusherStopTimeoutError, FlusherWorkerError } from './flusher-errors.js';
+import type { FlusherRecovery, FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
+import { flusherWorkerLocation } from './flusher-worker-location.js';
+import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
+import { DEFAULT_RECORD_FILE_EXTENSION } from './record-format.js';
+import { assertRecordPathParts } from './venue-name.js';
+import { type InjectableWriteFault, writeFaultSwitchValue } from './write-fault.js';
+
+/** Options of {@link DiskFlusher.start}. */
+export interface DiskFlusherOptions {
+  /** The ring file the producer writes; the worker maps it itself. */
+  ringPath: string;
+  /** Ring geometry, passed to `RingBuffer.open` (needed only when the worker may create the file). */
+  ringGeometry?: Partial<{ slotSize: number; slotCount: number }>;
+  /** Root data directory; files go to `<dataDir>/<venue>/<YYYY-MM-DD>.<extension>`. */
+  dataDir: string;
+  /** Venue name, `[a-z0-9_-]{1,64}`. */
+  venue: string;
+  /** File extension, `[a-z0-9]{1,16}`; default `mprec`. */
+  extension?: string;
+  /** Durability policy; default `{ intervalMs: 1000 }`. */
+  fsync?: FsyncPolicy;
+  /** Records taken from the ring per write; default 64. */
+  batchSize?: number;
+  /** Initial write-buffer size; default 64 KiB. */
+  bufferBytes?: number;
+  /** Empty polls of the ring before the worker naps; default 200 (a few microseconds of spinning). */
+  spinTurns?: number;
+  /** Longest nap of an idle worker in ms, unless {@link DiskFlusher.notify} wakes it; default 5. */
+  idleWaitMs?: number;
+  /** How long the process-exit safety net blocks exit while the worker drains, in ms; default 1000. */
+  exitDrainTimeoutMs?: number;
+  /** Wall time (ns since the epoch) the worker's clock starts at; default now. For tests crossing midnight. */
+  startWallNanos?: bigint;
+  /** Test only: enables {@link DiskFlusher.injectWriteFault}. Leave off in production. */
+  testWriteFaults?: boolean;
+}
+
+/** Snapshot returned by {@link DiskFlusher.status}. */
+export interface FlusherStatus {
+  /** `'running'`, `'retrying'` (writes failing, data held in the ring) or `'stopped'`. */
+  state: 'running' | 'retrying' | 'stopped';
+  /** Records written to files since start. */
+  recordsWritten: number;
+  /** File bytes (record headers and payloads) written since start. */
+  bytesWritten: number;
+  /** Highest ring sequence in a file (including what was there before start); -1 for none. */
+  lastSequence: number;
+  /** The file being appended to, once known. */
+  currentFile: string | undefined;
+  /** The most recent failure; kept after writes resume so it can still be shown. */
+  lastError?: { code: string; message: string };
+  /** Failed write attempts since start (each followed by a backoff of 10 ms doubling to 1 s). */
+  retries: number;
+}
+
+function stateName(code: number): FlusherStatus['state'] {
+  if (code === FlusherStateCode.retrying) return 'retrying';
+  return code === FlusherStateCode.stopped ? 'stopped' : 'running';
+}
+
+/**
+ * Drains a memory-mapped ring into per-venue, per-UTC-day record files on its
+ * own worker thread, so disk I/O never runs on the event loop.
+ *
+ * Guarantees: a record is released from the ring only after the `write` that
+ * put it in a file returned, and at start the worker skips records whose
+ * sequence is already on disk, so after a crash (even SIGKILL) and a restart
+ * on the same ring and data directory every record is on disk exactly once.
+ * Write errors (ENOSPC, EIO, ...) never crash the flusher and never drop data:
+ * records stay in the ring, writes are retried with backoff, and
+ * {@link status} shows `'retrying'` with the error.
+ *
+ * Process exit: the worker does not keep the process alive. On a normal exit
+ * (event loop empty, or `process.exit()`), an `'exit'` handler asks the worker
+ * to drain and blocks exit up to `exitDrainTimeoutMs` while it does. That
+ * cannot run on SIGKILL, on a signal without a handler (the default SIGTERM /
+ * SIGINT) or on a native crash; then unwritten records simply stay in the ring
+ * file, and the next flusher started on it writes them. Call {@link stop}
+ * for an orderly shutdown.
+ *
+ * @example
+ * ```ts
+ * const ring = RingBuffer.open('/dev/shm/binance.ring');
+ * const flusher = await DiskFlusher.start({ ringPath: '/dev/shm/binance.ring', dataDir: 'data', venue: 'binance' });
+ * if (ring.tryWrite(rawMessage)) flusher.notify();
+ * console.log(flusher.status()); // { state: 'running', recordsWritten: 1, ... }
+ * await flusher.stop();
+ * ```
+ */
+export class DiskFlusher {
+  /** What the worker found on disk at start-up (last sequence, truncated torn tails). */
+  readonly recovery: FlusherRecovery;
+  private readonly control: Int32Array;
+  private readonly counters: Float64Array;
+  private currentFile: string | undefined;
+  private lastError: { code: string; message: string } | undefined;
+  private fatal: { code: string; message: string } | undefined;
+  private stopping: Promise<void> | undefined;
+  private terminated = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    views: SharedViews,
+    recovery: FlusherRecovery,
+    private readonly exited: Promise<number>,
+    private readonly exitDrainTimeoutMs: number,
+    private readonly writeFaults: boolean,
+  ) {
+    this.control = views.control;
+    this.counters = views.counters;
+    this.recovery = recovery;
+    this.currentFile = recovery.file;
+    worker.on('message', (message: FlusherToMain) => this.onMessage(message));
+    worker.on('error', (err) => {
+      this.fatal = { code: 'ERR_FLUSHER_WORKER', message: describe(err) };
+      this.lastError = this.fatal;
+    });
+    process.on('exit', this.drainOnExit);
+    worker.unref();
+  }
+
+  /**
+   * Starts the worker and resolves once it has opened the ring and recovered
+   * its position on disk.
+   *
+   * @throws {InvalidVenueError} for an unsafe venue name or extension.
+   * @throws {FlusherWorkerError} when the worker cannot start (ring missing, foreign day file, ...).
+   */
+  static async start(options: DiskFlusherOptions): Promise<DiskFlusher> {
+    const extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
+    assertRecordPathParts(options.venue, extension);
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
+    const views = sharedViews(shared);
+    const workerData: FlusherWorkerData = {
+      ringPath: options.ringPath,
+      ringGeometry: options.ringGeometry,
+      dataDir: options.dataDir,
+      venue: options.venue,
+      extension,
+      fsync: options.fsync ?? DEFAULT_FSYNC_POLICY,
+      batchSize: options.batchSize ?? 64,
+      bufferBytes: options.bufferBytes ?? 64 * 1024,
+      spinTurns: options.spinTurns ?? 200,
+      idleWaitMs: options.idleWaitMs ?? 5,
+      startWallNanos: options.startWallNanos,
+      writeFaults: options.testWriteFaults === true,
+      shared,
+    };
+    const { script, options: location } = flusherWorkerLocation();
+    const worker = new Worker(script, { ...location, workerData });
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const recovery = await new Promise<FlusherRecovery>((resolve, reject) => {
+      let settled = false;
+      const fail = (cause: unknown): void => {
+        if (settled) return;
+        settled = true;
+        reject(new FlusherWorkerError(`flusher worker failed to start: ${describe(cause)}`, { cause }));
+      };
+      const onStartMessage = (message: FlusherToMain): void => {
+        if (message.type === 'ready') {
+          settled = true;
+          worker.off('message', onStartMessage);
+          worker.off('error', fail);
+          resolve(message.recovery);
+        } else if (message.type === 'error' && message.fatal) {
+          fail(message);
+        }
+      };
+      worker.on('message', onStartMessage);
+      worker.once('error', fail);
+      void exited.then((code) => fail(`worker exited with code ${code}`));
+    });
+    return new DiskFlusher(
+      worker,
+      views,
+      recovery,
+      exited,
+      options.exitDrainTimeoutMs ?? 1000,
+      options.testWriteFaults === true,
+    );
+  }
+
+  /**
+   * Current counters and state, read from shared memory (no message
+   * round-trip). `lastError` and `currentFile` arrive as messages, so they may
+   * trail the counters by a moment.
+   */
+  status(): FlusherStatus {
+    const stateCode = Atomics.load(this.control, STATE);
+    const status: FlusherStatus = {
+      state: this.fatal !== undefined || this.terminated ? 'stopped' : stateName(stateCode),
+      recordsWritten: this.counters[RECORDS_WRITTEN]!,
+      bytesWritten: this.counters[BYTES_WRITTEN]!,
+      lastSequence: this.counters[LAST_SEQUENCE]!,
+      currentFile: this.currentFile,
+      retries: Atomics.load(this.control, RETRIES),
+    };
+    if (this.lastError !== undefined) status.lastError = this.lastError;
+    return status;
+  }
+
+  /**
+   * Wakes a napping worker right away. Call after a successful `tryWrite`
+   * when latency to disk matters; it costs one atomic load unless the worker
+   * is actually asleep. Without it an idle worker still polls every
+   * `idleWaitMs`.
+   */
+  notify(): void {
+    if (Atomics.load(this.control, SLEEPING) === 0) return;
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
+  }
+
+  /**
+   * Test only (requires `testWriteFaults: true`): every file write fails with
+   * `fault` until called again with `null`.
+   */
+  injectWriteFault(fault: InjectableWriteFault | null): void {
+    if (!this.writeFaults) throw new Error('injectWriteFault needs the testWriteFaults start option');
+    Atomics.store(this.control, WRITE_FAULT, writeFaultSwitchValue(fault));
+  }
+
+  /**
+   * Drains every record that is in the ring now, writes it, fsyncs (unless
+   * the policy is `'none'`), closes the file and ends the worker. Stop the
+   * producer first: records written after this call may stay in the ring
+   * (they are flushed by the next start). Idempotent.
+   *
+   * @throws {FlusherStopTimeoutError} when the drain takes longer than `timeoutMs` (default 30 s), e.g. on a
+   * disk that keeps failing; the worker is terminated and unwritten records stay in the ring file.
+   * @throws {FlusherWorkerError} when the worker had failed fatally.
+   */
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.drainAndExit(options.timeoutMs ?? 30_000);
+    return this.stopping;
+  }
+
+  private async drainAndExit(timeoutMs: number): Promise<void> {
+    this.requestStop();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      this.worker.ref();
+      const outcome = await Promise.race([this.exited, timedOut]);
+      if (outcome === 'timeout') {
+        await this.worker.terminate();
+        this.terminated = true;
+        throw new FlusherStopTimeoutError(
+          `flusher did not drain within ${timeoutMs} ms (state ${this.status().state}, last error ${this.lastError?.code ?? 'none'}); unwritten records stay in the ring`,
+        );
+      }
+      if (this.fatal !== undefined) {
+        throw new FlusherWorkerError(`flusher worker failed: ${this.fatal.message}`, { cause: this.fatal });
+      }
+    } finally {
+      clearTimeout(timer);
+      process.off('exit', this.drainOnExit);
+    }
+  }
+
+  private requestStop(): void {
+    Atomics.store(this.control, STOP, 1);
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
+  }
+
+  private onMessage(message: FlusherToMain): void {
+    if (message.type === 'file') {
+      this.currentFile = message.path;
+    } else if (message.type === 'error') {
+      this.lastError = { code: message.code, message: message.message };
+      if (message.fatal) this.fatal = this.lastError;
+    }
+  }
+
+  /**
+   * Process-exit safety net. Exit handlers must be synchronous, but the worker
+   * thread keeps running until they return, so the main thread asks it to
+   * drain and blocks (bounded) until it reports done.
+   */
+  private readonly drainOnExit = (): void => {
+    this.requestStop();
+    Atomics.wait(this.control, DONE, 0, this.exitDrainTimeoutMs);
+  };
+}
+
+function describe(cause: unknown): string {
+  if (typeof cause === 'string') return cause;
+  const message = (cause as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(cause);
+}

@@ -1,0 +1,53 @@
+/**
+ * What the main thread hands the flusher worker at start, and the messages the
+ * worker posts back. Counters travel through shared memory instead
+ * (`flusher-control.ts`); messages carry only rare events.
+ */
+import type { FsyncPolicy } from './fsync-policy.js';
+import type { WriterRecovery } from './record-file-writer.js';
+
+/** `workerData` of the flusher worker: the resolved `DiskFlusherOptions` plus the shared block. */
+export interface FlusherWorkerData {
+  /** Ring file to map. */
+  ringPath: string;
+  /** Geometry for `RingBuffer.open`, as given by the caller. */
+  ringGeometry: Partial<{ slotSize: number; slotCount: number }> | undefined;
+  /** Root data directory. */
+  dataDir: string;
+  /** Validated venue name. */
+  venue: string;
+  /** Validated file extension. */
+  extension: string;
+  /** Durability policy. */
+  fsync: FsyncPolicy;
+  /** Records per `readBatch`. */
+  batchSize: number;
+  /** Initial write-buffer size. */
+  bufferBytes: number;
+  /** Empty polls before napping. */
+  spinTurns: number;
+  /** Longest nap in ms. */
+  idleWaitMs: number;
+  /** Wall time the worker clock starts at (tests); undefined for now. */
+  startWallNanos: bigint | undefined;
+  /** Wrap the file sink in the test-only fault injector. */
+  writeFaults: boolean;
+  /** Control flags and counters shared with the main thread (`flusher-control.ts`). */
+  shared: SharedArrayBuffer;
+}
+
+/** What the flusher found on disk at start-up. */
+export interface FlusherRecovery extends WriterRecovery {
+  /**
+   * True when the newest record on disk has a sequence at or above the ring's
+   * write position: the ring file was recreated, so nothing is skipped as a
+   * duplicate and the day file's sequences restart.
+   */
+  ringReset: boolean;
+}
+
+/** Messages from the worker to the main thread. */
+export type FlusherToMain =
+  | { type: 'ready'; recovery: FlusherRecovery }
+  | { type: 'file'; path: string }
+  | { type: 'error'; fatal: boolean; code: string; message: string };

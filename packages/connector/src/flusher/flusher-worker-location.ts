@@ -1,0 +1,38 @@
+/**
+ * Where the flusher's worker script lives, in the built package and in source.
+ */
+import type { WorkerOptions } from 'node:worker_threads';
+
+/** First two arguments for `new Worker(...)`. */
+export interface FlusherWorkerLocation {
+  /** The worker script, or bootstrap code when `options.eval` is set. */
+  script: URL | string;
+  /** Worker options to merge in (`eval`, `execArgv`). */
+  options: WorkerOptions;
+}
+
+/**
+ * Locates the flusher worker. Built, it is the `flusher-worker` tsup entry
+ * next to this bundle (`dist/flusher-worker.js`); bundlers cannot follow a
+ * worker given as a path, hence the separate entry.
+ *
+ * Run from TypeScript source (vitest, tsx: this module's URL ends in `.ts`)
+ * it is the `.ts` file. Node 20 ignores `--import tsx` in a worker's
+ * `execArgv` for the worker's own entry script, so a tiny bootstrap registers
+ * tsx's loader in the worker and then imports the entry; the
+ * `@marketpipe/source` condition makes workspace packages resolve to source
+ * there as they do for the caller.
+ */
+export function flusherWorkerLocation(moduleUrl: string = import.meta.url): FlusherWorkerLocation {
+  if (!moduleUrl.endsWith('.ts')) {
+    return { script: new URL('./flusher-worker.js', moduleUrl), options: {} };
+  }
+  const entry = JSON.stringify(new URL('./flusher-worker.ts', moduleUrl).href);
+  const execArgv = process.execArgv.includes('--conditions=@marketpipe/source')
+    ? process.execArgv
+    : [...process.execArgv, '--conditions=@marketpipe/source'];
+  return {
+    script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`,
+    options: { eval: true, execArgv },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * Entry point of the flusher's worker thread (tsup entry `flusher-worker`).
+ * It maps the ring file itself, drains it into record files and reports
+ * through shared memory; see `disk-flusher.ts` for the main-thread side.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { RingBuffer } from '../ring/ring-buffer.js';
+import { nodeFileSink } from './file-sink.js';
+import {
+  BYTES_WRITTEN,
+  DONE,
+  FlusherStateCode,
+  LAST_SEQUENCE,
+  RECORDS_WRITTEN,
+  RETRIES,
+  SLEEPING,
+  STATE,
+  STOP,
+  sharedViews,
+  WAKE,
+  WRITE_FAULT,
+} from './flusher-control.js';
+import type { FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
+import { RecordFileWriter } from './record-file-writer.js';
+import { AnchoredWallClock } from './wall-clock.js';
+import { FaultInjectingFileSink } from './write-fault.js';
+
+const FIRST_BACKOFF_MS = 10;
+const MAX_BACKOFF_MS = 1000;
+
+const data = workerData as FlusherWorkerData;
+const port = parentPort!;
+const { control, counters } = sharedViews(data.shared);
+/** Never notified: a plain sleep for the retry backoff that a wake-up cannot cut short. */
+const sleepWord = new Int32Array(new SharedArrayBuffer(4));
+
+function post(message: FlusherToMain): void {
+  port.postMessage(message);
+}
+
+function errorInfo(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: unknown };
+  return {
+    code: typeof e?.code === 'string' ? e.code : 'ERR_UNKNOWN',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  };
+}
+
+/**
+ * Every sequence on disk came from this ring, so it is either released (below
+ * the consumer position) or still committed in it. A newest sequence beyond
+ * both means the ring file was recreated and restarted its numbering:
+ * skipping "already written" sequences would then drop new data. (Not
+ * detected: a recreated ring that already holds more records than the old
+ * one had; its first records would be taken for duplicates.)
+ */
+function isRingReset(ring: RingBuffer, lastSequenceOnDisk: number): boolean {
+  if (lastSequenceOnDisk < 0) return false;
+  const committed = ring.readBatch(ring.geometry.slotCount, () => {});
+  return lastSequenceOnDisk >= ring.nextReadSequence + committed;
+}
+
+function run(): void {
+  const ring = RingBuffer.open(data.ringPath, data.ringGeometry);
+  const writer = new RecordFileWriter({
+    dataDir: data.dataDir,
+    venue: data.venue,
+    extension: data.extension,
+    bufferBytes: data.bufferBytes,
+    fsync: data.fsync,
+    clock: new AnchoredWallClock(data.startWallNanos),
+    sink: data.writeFaults ? new FaultInjectingFileSink(nodeFileSink, control, WRITE_FAULT) : nodeFileSink,
+  });
+  const recovery = writer.recover();
+  const ringReset = isRingReset(ring, recovery.lastSequence);
+  if (ringReset) writer.acceptAllSequences();
+  counters[LAST_SEQUENCE] = recovery.lastSequence;
+  post({ type: 'ready', recovery: { ...recovery, ringReset } });
+  Atomics.store(control, STATE, FlusherStateCode.running);
+
+  const visit = (bytes: Uint8Array, start: number, end: number, sequence: number): void => {
+    writer.append(bytes, start, end, sequence);
+  };
+  let visited = 0;
+  let backoffMs = FIRST_BACKOFF_MS;
+  let failing: string | undefined;
+  let idleTurns = 0;
+  let stopAt = -1;
+  let reportedFile: string | undefined;
+
+  // Runs one I/O step; on failure records the error, sleeps the backoff and returns false.
+  const attempt = (step: () => void): boolean => {
+    try {
+      step();
+    } catch (err) {
+      const info = errorInfo(err);
+      if (info.code !== failing) post({ type: 'error', fatal: false, ...info });
+      failing = info.code;
+      Atomics.store(control, STATE, FlusherStateCode.retrying);
+      Atomics.add(control, RETRIES, 1);
+      Atomics.wait(sleepWord, 0, 0, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      return false;
+    }
+    if (failing !== undefined) {
+      failing = undefined;
+      backoffMs = FIRST_BACKOFF_MS;
+      Atomics.store(control, STATE, FlusherStateCode.running);
+    }
+    return true;
+  };
+  const writeVisited = (): void => writer.writePending();
+  const syncIfDue = (): void => writer.syncIfDue();
+  const close = (): void => writer.close();
+
+  for (;;) {
+    if (stopAt < 0 && Atomics.load(control, STOP) === 1) stopAt = ring.nextWriteSequence;
+    if (visited === 0) visited = ring.readBatch(data.batchSize, visit);
+    if (visited > 0) {
+      if (!attempt(writeVisited)) continue;
+      // Only now are the records in a file: freeing their slots earlier could lose them in a crash.
+      ring.release(visited);
+      visited = 0;
+      idleTurns = 0;
+      counters[RECORDS_WRITTEN] = writer.recordsWritten;
+      counters[BYTES_WRITTEN] = writer.bytesWritten;
+      counters[LAST_SEQUENCE] = writer.lastSequence;
+      if (writer.currentFile !== reportedFile) {
+        reportedFile = writer.currentFile;
+        post({ type: 'file', path: reportedFile! });
+      }
+      // Stop drains what was in the ring when it was asked; a producer that keeps going must not keep
+      // the flusher alive forever (its later records stay in the ring file for the next run).
+      if (stopAt >= 0 && ring.nextReadSequence >= stopAt) break;
+      continue;
+    }
+    if (!attempt(syncIfDue)) continue;
+    if (stopAt >= 0) break;
+    if (++idleTurns < data.spinTurns) continue;
+    Atomics.store(control, SLEEPING, 1);
+    const seen = Atomics.load(control, WAKE);
+    // Re-check after announcing the nap so a record committed in between is not left waiting.
+    if (ring.nextWriteSequence === ring.nextReadSequence && Atomics.load(control, STOP) === 0) {
+      Atomics.wait(control, WAKE, seen, data.idleWaitMs);
+    }
+    Atomics.store(control, SLEEPING, 0);
+    idleTurns = 0;
+  }
+  let closed = false;
+  while (!closed) closed = attempt(close);
+  ring.close();
+}
+
+try {
+  run();
+  Atomics.store(control, STATE, FlusherStateCode.stopped);
+} catch (err) {
+  Atomics.store(control, STATE, FlusherStateCode.stopped);
+  post({ type: 'error', fatal: true, ...errorInfo(err) });
+} finally {
+  Atomics.store(control, DONE, 1);
+  Atomics.notify(control, DONE);
+}

@@ -1,0 +1,383 @@
+/**
+ * Appends ring records to per-venue, per-UTC-day record files. Runs inside the
+ * flusher worker, but has no thread or ring dependency so tests can drive it
+ * on the main thread with a fake clock and a failing disk.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from './crc32.js';
+import type { FileSink } from './file-sink.js';
+import { nodeFileSink } from './file-sink.js';
+import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
+import {
+  CRC_OFFSET,
+  DEFAULT_RECORD_FILE_EXTENSION,
+  encodeFileHeader,
+  FILE_HEADER_BYTES,
+  LENGTH_OFFSET,
+  RECORD_HEADER_BYTES,
+  SEQUENCE_OFFSET,
+  setUint64,
+  setWallNanos,
+  WALL_NANOS_OFFSET,
+} from './record-format.js';
+import { scanRecordFile } from './record-reader.js';
+import { dayOfSeconds, formatDay } from './utc-day.js';
+import { assertRecordPathParts } from './venue-name.js';
+import { AnchoredWallClock, FunctionWallClock, type WallClock } from './wall-clock.js';
+
+/** Options of {@link RecordFileWriter}. */
+export interface RecordFileWriterOptions {
+  /** Root data directory; files go to `<dataDir>/<venue>/<YYYY-MM-DD>.<extension>`. */
+  dataDir: string;
+  /** Venue name, `[a-z0-9_-]{1,64}`. */
+  venue: string;
+  /** File extension, `[a-z0-9]{1,16}`; default `mprec`. */
+  extension?: string;
+  /** Initial write-buffer size in bytes; default 64 KiB. It grows only if one batch needs more. */
+  bufferBytes?: number;
+  /** Durability policy; default {@link DEFAULT_FSYNC_POLICY}. */
+  fsync?: FsyncPolicy;
+  /** File operations; default `node:fs`. Tests pass a failing sink. */
+  sink?: FileSink;
+  /** Wall-clock source in ns since the epoch (tests cross a UTC midnight with it); default an anchored monotonic clock. */
+  wallNanos?: () => bigint;
+  /** Clock object used instead of `wallNanos` (the worker passes one anchored at its start time). */
+  clock?: WallClock;
+  /** Monotonic milliseconds for the fsync interval; default `performance.now`. */
+  monotonicMs?: () => number;
+}
+
+/** What {@link RecordFileWriter.recover} found on disk. */
+export interface WriterRecovery {
+  /** Highest sequence already in a file, -1 when the venue has no records yet. */
+  lastSequence: number;
+  /** The file that record is in. */
+  file: string | undefined;
+  /** Bytes of torn tail cut off the end of files (preserved next to them as `<file>.torn-<offset>`). */
+  truncatedBytes: number;
+}
+
+const DEFAULT_BUFFER_BYTES = 64 * 1024;
+/**
+ * Up to this size a byte loop is as fast as `set(subarray())` and allocates
+ * nothing; above it the one short-lived view is cheaper than the loop
+ * (measured: 200 bytes take ~330 ns by loop, ~50 ns by `set`).
+ */
+const COPY_LOOP_MAX = 32;
+
+/**
+ * Buffers records and writes them to the file of their UTC day. Each record
+ * is stamped with the wall clock when it is appended and gets its CRC there;
+ * {@link writePending} then does one positional `write` per day touched.
+ *
+ * Failure model: every file operation may throw (ENOSPC, EIO, ...). When
+ * `writePending` throws, the pending bytes stay buffered and the next call
+ * rewrites them at the same offset, so retrying is always safe and never
+ * duplicates; the caller keeps the records in the ring until it returns.
+ * Sequences at or below the last one written are skipped, which is how
+ * records already on disk before a crash are not written twice.
+ *
+ * @example
+ * ```ts
+ * const writer = new RecordFileWriter({ dataDir: 'data', venue: 'binance' });
+ * writer.recover();
+ * writer.append(bytes, 0, bytes.length, 0);
+ * writer.writePending();
+ * writer.close();
+ * ```
+ */
+export class RecordFileWriter {
+  /** Records written to files (the write syscall returned) since construction. */
+  recordsWritten = 0;
+  /** File bytes (record headers and payloads) written since construction. */
+  bytesWritten = 0;
+  /** Highest sequence in a file: found by {@link recover}, then advanced by each write. -1 for none. */
+  lastSequence = -1;
+  /** Path of the file being appended to, once one is open. */
+  currentFile: string | undefined;
+
+  private readonly venueDir: string;
+  private readonly extension: string;
+  private readonly sink: FileSink;
+  private readonly clock: WallClock;
+  private readonly fsync: FsyncPolicy;
+  private readonly monotonicMs: () => number;
+  private buffer: Uint8Array;
+  private view: DataView;
+  private used = 0;
+  /** Pending bytes form runs ("segments") of consecutive records of one day. */
+  private segmentEnd = new Float64Array(4);
+  private segmentDay = new Float64Array(4);
+  private segmentRecords = new Float64Array(4);
+  private segmentLastSequence = new Float64Array(4);
+  private segmentCount = 0;
+  private segmentsWritten = 0;
+  private appendedSequence = -1;
+  private fd = -1;
+  private fileDay = Number.NaN;
+  private filePosition = 0;
+  private unsynced = false;
+  private lastSyncMs: number;
+  private readonly validEnds = new Map<string, number>();
+
+  constructor(options: RecordFileWriterOptions) {
+    this.extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
+    assertRecordPathParts(options.venue, this.extension);
+    this.venueDir = join(options.dataDir, options.venue);
+    this.sink = options.sink ?? nodeFileSink;
+    this.clock =
+      options.clock ??
+      (options.wallNanos === undefined ? new AnchoredWallClock() : new FunctionWallClock(options.wallNanos));
+    this.fsync = options.fsync ?? DEFAULT_FSYNC_POLICY;
+    this.monotonicMs = options.monotonicMs ?? performance.now.bind(performance);
+    this.buffer = new Uint8Array(options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+    this.view = new DataView(this.buffer.buffer);
+    this.lastSyncMs = this.monotonicMs();
+  }
+
+  /** Bytes appended but not yet written to a file. */
+  get pendingBytes(): number {
+    return this.used;
+  }
+
+  /**
+   * Finds the highest sequence already on disk (newest day file with a
+   * record), and cuts torn tails off the files it looks at, after copying them
+   * to `<file>.torn-<offset>`. Call once before the first append.
+   *
+   * @throws {RecordFileHeaderError} when a day file is not a record file.
+   */
+  recover(): WriterRecovery {
+    const result: WriterRecovery = { lastSequence: -1, file: undefined, truncatedBytes: 0 };
+    const suffix = `.${this.extension}`;
+    let names: string[];
+    try {
+      names = readdirSync(this.venueDir).filter((n) => n.endsWith(suffix) && /^\d{4}-\d{2}-\d{2}\./.test(n));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return result;
+      throw err;
+    }
+    for (const name of names.sort().reverse()) {
+      const path = join(this.venueDir, name);
+      const summary = scanRecordFile(path);
+      if (summary.tornTail !== undefined) {
+        preserveTail(path, summary.tornTail.offset);
+        const fd = this.sink.open(path);
+        try {
+          this.sink.truncate(fd, summary.validBytes);
+          this.sink.sync(fd);
+        } finally {
+          this.sink.close(fd);
+        }
+        result.truncatedBytes += summary.tornTail.bytes;
+      }
+      this.validEnds.set(path, summary.validBytes);
+      if (summary.lastSequence >= 0) {
+        result.lastSequence = summary.lastSequence;
+        result.file = path;
+        break;
+      }
+    }
+    this.lastSequence = result.lastSequence;
+    this.appendedSequence = result.lastSequence;
+    return result;
+  }
+
+  /**
+   * Forgets the recovered sequence so every record is written: used when the
+   * ring was recreated and its sequences restarted below what is on disk.
+   */
+  acceptAllSequences(): void {
+    this.appendedSequence = -1;
+  }
+
+  /**
+   * Stamps and buffers `bytes[start, end)` as record `sequence`. Returns false
+   * (and buffers nothing) when that sequence is already on disk. Never does I/O.
+   */
+  append(bytes: Uint8Array, start: number, end: number, sequence: number): boolean {
+    if (sequence <= this.appendedSequence) return false;
+    const length = end - start;
+    const recordBytes = RECORD_HEADER_BYTES + length;
+    if (this.used + recordBytes > this.buffer.length) this.grow(this.used + recordBytes);
+    const clock = this.clock;
+    clock.sample();
+    const day = dayOfSeconds(clock.seconds);
+    let segment = this.segmentCount - 1;
+    if (segment < 0 || this.segmentDay[segment] !== day) {
+      segment = this.openSegment(day);
+    }
+    const at = this.used;
+    const buffer = this.buffer;
+    const view = this.view;
+    view.setUint32(at + LENGTH_OFFSET, length, true);
+    setUint64(view, at + SEQUENCE_OFFSET, sequence);
+    setWallNanos(view, at + WALL_NANOS_OFFSET, clock.seconds, clock.nanos);
+    const payloadAt = at + RECORD_HEADER_BYTES;
+    if (length <= COPY_LOOP_MAX) {
+      for (let i = 0; i < length; i++) buffer[payloadAt + i] = bytes[start + i]!;
+    } else {
+      buffer.set(bytes.subarray(start, end), payloadAt);
+    }
+    view.setUint32(at + CRC_OFFSET, crc32(buffer, at + LENGTH_OFFSET, at + recordBytes), true);
+    this.used = at + recordBytes;
+    this.segmentEnd[segment] = this.used;
+    this.segmentRecords[segment]! += 1;
+    this.segmentLastSequence[segment] = sequence;
+    this.appendedSequence = sequence;
+    return true;
+  }
+
+  /**
+   * Writes everything appended so far to the files of their days (opening or
+   * rotating files as needed), then fsyncs under the `'batch'` policy. When it
+   * returns, every appended record has been written; when it throws, call it
+   * again later: it resumes where it failed.
+   */
+  writePending(): void {
+    while (this.segmentsWritten < this.segmentCount) {
+      const segment = this.segmentsWritten;
+      const day = this.segmentDay[segment]!;
+      if (day !== this.fileDay) this.openDay(day);
+      const from = segment === 0 ? 0 : this.segmentEnd[segment - 1]!;
+      const to = this.segmentEnd[segment]!;
+      writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
+      this.filePosition += to - from;
+      this.bytesWritten += to - from;
+      this.recordsWritten += this.segmentRecords[segment]!;
+      this.lastSequence = this.segmentLastSequence[segment]!;
+      this.unsynced = true;
+      this.segmentsWritten = segment + 1;
+    }
+    this.used = 0;
+    this.segmentCount = 0;
+    this.segmentsWritten = 0;
+    if (this.fsync === 'batch') this.syncNow();
+  }
+
+  /** Fsyncs when the interval policy says it is time (the worker calls this every loop turn). */
+  syncIfDue(): void {
+    if (!this.unsynced || typeof this.fsync !== 'object') return;
+    if (this.monotonicMs() - this.lastSyncMs >= this.fsync.intervalMs) this.syncNow();
+  }
+
+  /** Writes what is pending, fsyncs unless the policy is `'none'`, and closes the file. Retry on throw. */
+  close(): void {
+    this.writePending();
+    if (this.fd < 0) return;
+    if (this.fsync !== 'none') this.syncNow();
+    this.sink.close(this.fd);
+    this.fd = -1;
+    this.fileDay = Number.NaN;
+  }
+
+  private syncNow(): void {
+    if (this.fd >= 0 && this.unsynced) this.sink.sync(this.fd);
+    this.unsynced = false;
+    this.lastSyncMs = this.monotonicMs();
+  }
+
+  private openSegment(day: number): number {
+    const segment = this.segmentCount;
+    if (segment === this.segmentEnd.length) {
+      this.segmentEnd = growFloat64(this.segmentEnd);
+      this.segmentDay = growFloat64(this.segmentDay);
+      this.segmentRecords = growFloat64(this.segmentRecords);
+      this.segmentLastSequence = growFloat64(this.segmentLastSequence);
+    }
+    this.segmentDay[segment] = day;
+    this.segmentEnd[segment] = this.used;
+    this.segmentRecords[segment] = 0;
+    this.segmentCount = segment + 1;
+    return segment;
+  }
+
+  /** Closes the current file and opens (creating, or resuming after its last intact record) the one for `day`. */
+  private openDay(day: number): void {
+    if (this.fd >= 0) {
+      if (this.fsync !== 'none') this.syncNow();
+      this.sink.close(this.fd);
+      this.fd = -1;
+      this.fileDay = Number.NaN;
+    }
+    const path = join(this.venueDir, `${formatDay(day)}.${this.extension}`);
+    const fd = this.sink.open(path);
+    try {
+      const size = this.sink.size(fd);
+      let position = this.validEnds.get(path);
+      this.validEnds.delete(path);
+      if (position === undefined && size > 0) {
+        const summary = scanRecordFile(path);
+        if (summary.tornTail !== undefined) preserveTail(path, summary.tornTail.offset);
+        position = summary.validBytes;
+      }
+      if (position === undefined || position < FILE_HEADER_BYTES) {
+        const header = encodeFileHeader();
+        writeFully(this.sink, fd, header, 0, header.length, 0);
+        position = FILE_HEADER_BYTES;
+        if (this.fsync !== 'none') this.sink.syncDirectory(this.venueDir);
+      }
+      if (size > position) this.sink.truncate(fd, position);
+      this.filePosition = position;
+    } catch (err) {
+      this.sink.close(fd);
+      throw err;
+    }
+    this.fd = fd;
+    this.fileDay = day;
+    this.currentFile = path;
+  }
+
+  private grow(minimum: number): void {
+    let size = this.buffer.length * 2;
+    while (size < minimum) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.used));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
+  }
+}
+
+/** Writes all `length` bytes at `position`, continuing after short writes. */
+function writeFully(
+  sink: FileSink,
+  fd: number,
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): void {
+  let done = 0;
+  while (done < length) {
+    const wrote = sink.write(fd, bytes, offset + done, length - done, position + done);
+    if (wrote <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    done += wrote;
+  }
+}
+
+function growFloat64(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(array.length * 2);
+  next.set(array);
+  return next;
+}
+
+/** Copies the bytes from `offset` to the end of `path` into `<path>.torn-<offset>` before they are cut off. */
+function preserveTail(path: string, offset: number): void {
+  const source = openSync(path, 'r');
+  const target = openSync(`${path}.torn-${offset}`, 'w');
+  try {
+    const chunk = new Uint8Array(1 << 20);
+    let position = offset;
+    const size = fstatSync(source).size;
+    while (position < size) {
+      const got = readSync(source, chunk, 0, Math.min(chunk.length, size - position), position);
+      if (got === 0) break;
+      writeSync(target, chunk, 0, got);
+      position += got;
+    }
+  } finally {
+    closeSync(source);
+    closeSync(target);
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Reading record files back: one day file, or a venue's days in a date range.
+ * Used by the app's `cat`, `verify` and `replay` commands and by the flusher's
+ * own crash recovery. Files are read in chunks, so day files of any size work.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { InvalidDayError, RecordFileHeaderError } from './flusher-errors.js';
+import {
+  checkFileHeader,
+  DEFAULT_RECORD_FILE_EXTENSION,
+  FILE_HEADER_BYTES,
+  getUint64,
+  LENGTH_OFFSET,
+  MAX_PAYLOAD_BYTES,
+  RECORD_HEADER_BYTES,
+  SEQUENCE_OFFSET,
+  WALL_NANOS_OFFSET,
+} from './record-format.js';
+import { formatDay, parseDay } from './utc-day.js';
+import { assertRecordPathParts } from './venue-name.js';
+
+/** One record as stored on disk. */
+export interface FlushedRecord {
+  /** Ring sequence number the record had when it entered the ring. */
+  sequence: number;
+  /** Wall-clock nanoseconds since the Unix epoch when the flusher wrote it. */
+  wallNanos: bigint;
+  /** The raw bytes, exactly as they entered the ring. */
+  payload: Uint8Array;
+}
+
+/**
+ * The unreadable end of a file, left by a crash or power loss mid-write:
+ * `'header'` when the file is shorter than its header, `'truncated'` when the
+ * last record runs past the end of the file, `'checksum'` when a record's
+ * CRC-32 (or its length) is wrong. Reading stops at `offset`.
+ */
+export interface TornTail {
+  /** The file it was found in. */
+  file: string;
+  /** Offset of the first byte that is not part of an intact record. */
+  offset: number;
+  /** Bytes from `offset` to the end of the file. */
+  bytes: number;
+  /** Why the bytes at `offset` are not an intact record. */
+  reason: 'header' | 'truncated' | 'checksum';
+}
+
+/** What a pass over one file found; the return value of {@link readRecordFile}. */
+export interface RecordFileSummary {
+  /** The file read. */
+  file: string;
+  /** Number of intact records. */
+  records: number;
+  /** Sequence of the last intact record, -1 when there is none. */
+  lastSequence: number;
+  /** Offset just past the last intact record (or past the header): where the next record goes. */
+  validBytes: number;
+  /** The torn tail, when the file does not end on a record boundary. */
+  tornTail: TornTail | undefined;
+}
+
+/** Options for {@link readRecordFile} and {@link readVenueRecords}. */
+export interface ReadRecordsOptions {
+  /** Called once per file that ends in a torn tail, before the iteration finishes. Reading never throws for one. */
+  onTornTail?: (tail: TornTail) => void;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Iterates the intact records of one record file in file order. A torn tail
+ * is reported (the `onTornTail` option and the generator's return value) and
+ * ends the iteration; it never throws. Each payload is a fresh copy.
+ *
+ * @throws {RecordFileHeaderError} when the file is not a record file of a supported version.
+ * @example
+ * ```ts
+ * for (const { sequence, wallNanos, payload } of readRecordFile('data/binance/2025-01-02.mprec')) {
+ *   console.log(sequence, wallNanos, Buffer.from(payload).toString('hex'));
+ * }
+ * ```
+ */
+export function* readRecordFile(
+  path: string,
+  options: ReadRecordsOptions = {},
+): Generator<FlushedRecord, RecordFileSummary, undefined> {
+  const records = iterateRecords(path, true);
+  for (;;) {
+    const next = records.next();
+    if (next.done === true) {
+      if (next.value.tornTail !== undefined) options.onTornTail?.(next.value.tornTail);
+      return next.value;
+    }
+    yield next.value;
+  }
+}
+
+/**
+ * Reads a whole file without keeping payloads and says where its intact
+ * records end: the flusher's crash recovery.
+ *
+ * @throws {RecordFileHeaderError} when the file is not a record file of a supported version.
+ */
+export function scanRecordFile(path: string): RecordFileSummary {
+  const records = iterateRecords(path, false);
+  for (;;) {
+    const next = records.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/**
+ * `YYYY-MM-DD` names of the day files a venue has, oldest first. Other files
+ * in the venue folder (such as preserved torn tails) are ignored.
+ *
+ * @throws {InvalidVenueError} for a venue or extension that is not a safe path component.
+ */
+export function listRecordDays(
+  dataDir: string,
+  venue: string,
+  extension = DEFAULT_RECORD_FILE_EXTENSION,
+): string[] {
+  assertRecordPathParts(venue, extension);
+  const dir = join(dataDir, venue);
+  if (!existsSync(dir)) return [];
+  const suffix = `.${extension}`;
+  const days: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(suffix)) continue;
+    const day = name.slice(0, -suffix.length);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(day)) days.push(day);
+  }
+  return days.sort();
+}
+
+/** Day range and file extension for {@link readVenueRecords}; both ends inclusive, `YYYY-MM-DD`, UTC. */
+export interface VenueRecordRange {
+  /** First day to read; defaults to the oldest file. */
+  from?: string;
+  /** Last day to read; defaults to the newest file. */
+  to?: string;
+  /** Record-file extension; defaults to `mprec`. */
+  extension?: string;
+}
+
+/**
+ * Iterates the records of every day file of `venue` whose day lies in the
+ * range, oldest day first. A torn tail ends that file (reported through
+ * `onTornTail`) and reading continues with the next day.
+ *
+ * @throws {InvalidVenueError} for an unsafe venue name or extension.
+ * @throws {InvalidDayError} for a malformed day or `from` after `to`.
+ * @throws {RecordFileHeaderError} when a day file is not a record file.
+ * @example
+ * ```ts
+ * let count = 0;
+ * for (const record of readVenueRecords('data', 'binance', { from: '2025-01-01', to: '2025-01-31' })) count++;
+ * ```
+ */
+export function* readVenueRecords(
+  dataDir: string,
+  venue: string,
+  range: VenueRecordRange = {},
+  options: ReadRecordsOptions = {},
+): Generator<FlushedRecord, RecordFileSummary[], undefined> {
+  const extension = range.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
+  const from = range.from === undefined ? Number.NEGATIVE_INFINITY : parseDay(range.from);
+  const to = range.to === undefined ? Number.POSITIVE_INFINITY : parseDay(range.to);
+  if (from > to) throw new InvalidDayError(`range starts (${range.from}) after it ends (${range.to})`);
+  const summaries: RecordFileSummary[] = [];
+  for (const day of listRecordDays(dataDir, venue, extension)) {
+    const dayNumber = parseDay(day);
+    if (dayNumber < from || dayNumber > to) continue;
+    summaries.push(
+      yield* readRecordFile(join(dataDir, venue, `${formatDay(dayNumber)}.${extension}`), options),
+    );
+  }
+  return summaries;
+}
+
+/**
+ * The one parser behind every reader. `copyPayloads` false yields views into
+ * the reused chunk buffer (valid only until the next step), for scanning.
+ */
+function* iterateRecords(
+  path: string,
+  copyPayloads: boolean,
+): Generator<FlushedRecord, RecordFileSummary, undefined> {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const summary: RecordFileSummary = {
+      file: path,
+      records: 0,
+      lastSequence: -1,
+      validBytes: 0,
+      tornTail: undefined,
+    };
+    const torn = (offset: number, reason: TornTail['reason']): RecordFileSummary => {
+      summary.validBytes = offset;
+      summary.tornTail = { file: path, offset, bytes: size - offset, reason };
+      return summary;
+    };
+    if (size === 0) return summary;
+    let chunk = new Uint8Array(Math.min(CHUNK_BYTES, Math.max(size, FILE_HEADER_BYTES)));
+    const headerBytes = readSync(fd, chunk, 0, Math.min(size, FILE_HEADER_BYTES), 0);
+    const header = checkFileHeader(chunk.subarray(0, headerBytes));
+    if (header === 'short') return torn(0, 'header');
+    if (header !== 'valid') throw new RecordFileHeaderError(`${path}: ${header.problem}`);
+
+    let view = new DataView(chunk.buffer);
+    let chunkStart = 0;
+    let chunkEnd = 0;
+    let position = FILE_HEADER_BYTES;
+    // Makes file bytes [position, position + length) available in `chunk`.
+    const load = (length: number): void => {
+      if (position >= chunkStart && position + length <= chunkEnd) return;
+      if (length > chunk.length) {
+        chunk = new Uint8Array(length);
+        view = new DataView(chunk.buffer);
+      }
+      chunkStart = position;
+      chunkEnd = position;
+      const want = Math.min(chunk.length, size - position);
+      while (chunkEnd - chunkStart < want) {
+        const got = readSync(fd, chunk, chunkEnd - chunkStart, want - (chunkEnd - chunkStart), chunkEnd);
+        if (got === 0) break;
+        chunkEnd += got;
+      }
+    };
+
+    while (position < size) {
+      if (size - position < RECORD_HEADER_BYTES) return torn(position, 'truncated');
+      load(RECORD_HEADER_BYTES);
+      const at = position - chunkStart;
+      const length = view.getUint32(at + LENGTH_OFFSET, true);
+      if (length > MAX_PAYLOAD_BYTES) return torn(position, 'checksum');
+      const recordBytes = RECORD_HEADER_BYTES + length;
+      if (size - position < recordBytes) return torn(position, 'truncated');
+      load(recordBytes);
+      const start = position - chunkStart;
+      const stored = view.getUint32(start, true);
+      if (crc32(chunk.subarray(start + LENGTH_OFFSET, start + recordBytes)) !== stored) {
+        return torn(position, 'checksum');
+      }
+      const sequence = getUint64(view, start + SEQUENCE_OFFSET);
+      const payloadStart = start + RECORD_HEADER_BYTES;
+      const payload = copyPayloads
+        ? chunk.slice(payloadStart, payloadStart + length)
+        : chunk.subarray(payloadStart, payloadStart + length);
+      position += recordBytes;
+      summary.records += 1;
+      summary.lastSequence = sequence;
+      summary.validBytes = position;
+      yield { sequence, wallNanos: view.getBigUint64(start + WALL_NANOS_OFFSET, true), payload };
+    }
+    summary.validBytes = position;
+    return summary;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,255 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
+import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/flusher/flusher-errors.js';
+import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { listRecordDays, readRecordFile, readVenueRecords } from '../../src/flusher/record-reader.js';
+import { RingBuffer } from '../../src/ring/ring-buffer.js';
+import { payloadFor, waitFor } from './flusher-test-support.js';
+
+const GEOMETRY = { slotSize: 256, slotCount: 256 };
+const DAY_MS = 86_400_000;
+
+let dir: string;
+let ringPath: string;
+let dataDir: string;
+const open: { flushers: DiskFlusher[]; rings: RingBuffer[] } = { flushers: [], rings: [] };
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'disk-flusher-'));
+  ringPath = join(dir, 'venue.ring');
+  dataDir = join(dir, 'data');
+});
+afterEach(async () => {
+  await Promise.allSettled(open.flushers.splice(0).map((f) => f.stop()));
+  for (const ring of open.rings.splice(0)) ring.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function openRing(): RingBuffer {
+  const ring = RingBuffer.open(ringPath, GEOMETRY);
+  open.rings.push(ring);
+  return ring;
+}
+
+async function startFlusher(
+  options: Partial<Parameters<typeof DiskFlusher.start>[0]> = {},
+): Promise<DiskFlusher> {
+  const flusher = await DiskFlusher.start({
+    ringPath,
+    ringGeometry: GEOMETRY,
+    dataDir,
+    venue: 'test',
+    ...options,
+  });
+  open.flushers.push(flusher);
+  return flusher;
+}
+
+/** Writes the numbered payloads `from .. to-1` (ring sequence = number), waiting while the ring is full. */
+async function produce(ring: RingBuffer, from: number, to: number, flusher?: DiskFlusher): Promise<void> {
+  expect(ring.nextWriteSequence).toBe(from);
+  for (let sequence = from; sequence < to; sequence++) {
+    const payload = payloadFor(sequence);
+    while (!ring.tryWrite(payload)) {
+      flusher?.notify();
+      await sleep(1);
+    }
+    flusher?.notify();
+  }
+}
+
+function expectStream(records: { sequence: number; payload: Uint8Array }[], from: number, to: number): void {
+  expect(records.map((r) => r.sequence)).toEqual(Array.from({ length: to - from }, (_, i) => from + i));
+  for (const record of records) {
+    expect(Buffer.from(record.payload).equals(Buffer.from(payloadFor(record.sequence)))).toBe(true);
+  }
+}
+
+describe('DiskFlusher', () => {
+  it('round-trips every record, bytes and sequence, through ring, worker and file', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher();
+    expect(flusher.recovery).toEqual({
+      lastSequence: -1,
+      file: undefined,
+      truncatedBytes: 0,
+      ringReset: false,
+    });
+    await produce(ring, 0, 3000, flusher);
+    await waitFor('all records written', () => flusher.status().recordsWritten === 3000);
+    const status = flusher.status();
+    expect(status).toMatchObject({ state: 'running', recordsWritten: 3000, lastSequence: 2999, retries: 0 });
+    expect(status.lastError).toBeUndefined();
+    await flusher.stop();
+    expect(flusher.status().state).toBe('stopped');
+    const days = listRecordDays(dataDir, 'test');
+    expect(days).toHaveLength(1);
+    const file = join(dataDir, 'test', `${days[0]}.mprec`);
+    expect(status.currentFile).toBe(file);
+    expect(status.bytesWritten).toBe(statSync(file).size - 16);
+    const records = [...readRecordFile(file)];
+    expectStream(records, 0, 3000);
+    const before = Date.now();
+    for (const r of records) expect(Number(r.wallNanos / 1_000_000n)).toBeLessThanOrEqual(before + 1);
+    expect(ring.nextReadSequence).toBe(3000);
+  });
+
+  it('drains everything written just before stop()', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ idleWaitMs: 50 });
+    // Never notified, so most of these are still in the ring when stop() is called.
+    let sequence = 0;
+    while (ring.tryWrite(payloadFor(sequence))) sequence++;
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, sequence);
+    expect(ring.nextReadSequence).toBe(sequence);
+  });
+
+  it('rotates files at UTC midnight while running', async () => {
+    const midnight = Math.ceil(Date.now() / DAY_MS) * DAY_MS + 5 * DAY_MS;
+    const ring = openRing();
+    // The worker clock starts 1.5 s before midnight and then runs in real time.
+    const flusher = await startFlusher({ startWallNanos: BigInt(midnight - 1500) * 1_000_000n });
+    await produce(ring, 0, 20, flusher);
+    await waitFor('first records', () => flusher.status().recordsWritten === 20);
+    let sequence = 20;
+    await waitFor('rotation to the next day', () => {
+      if (ring.tryWrite(payloadFor(sequence))) sequence++;
+      flusher.notify();
+      return (
+        flusher.status().currentFile?.endsWith(`${new Date(midnight).toISOString().slice(0, 10)}.mprec`) ===
+        true
+      );
+    });
+    await produce(ring, sequence, sequence + 20, flusher);
+    await flusher.stop();
+    const days = listRecordDays(dataDir, 'test');
+    expect(days).toEqual([
+      new Date(midnight - 1).toISOString().slice(0, 10),
+      new Date(midnight).toISOString().slice(0, 10),
+    ]);
+    const midnightNs = BigInt(midnight) * 1_000_000n;
+    const first = [...readRecordFile(join(dataDir, 'test', `${days[0]}.mprec`))];
+    const second = [...readRecordFile(join(dataDir, 'test', `${days[1]}.mprec`))];
+    expect(first.length).toBeGreaterThanOrEqual(20);
+    expect(second.length).toBeGreaterThanOrEqual(20);
+    expect(first.every((r) => r.wallNanos < midnightNs)).toBe(true);
+    expect(second.every((r) => r.wallNanos >= midnightNs)).toBe(true);
+    expectStream([...first, ...second], 0, sequence + 20);
+  });
+
+  it('after a crash, drops a torn tail, skips what is already on disk and writes the rest once', async () => {
+    const ring = openRing();
+    await produce(ring, 0, 10);
+    // What a crashed flusher leaves behind: records 0..5 written but never released, then half of 6.
+    const crashed = new RecordFileWriter({
+      dataDir,
+      venue: 'test',
+      wallNanos: () => BigInt(Date.now()) * 1_000_000n,
+    });
+    crashed.recover();
+    for (let s = 0; s < 7; s++) {
+      const p = payloadFor(s);
+      crashed.append(p, 0, p.length, s);
+    }
+    crashed.close();
+    const file = join(dataDir, 'test', `${listRecordDays(dataDir, 'test')[0]}.mprec`);
+    const whole = readFileSync(file);
+    const lastRecordBytes = 24 + payloadFor(6).length;
+    rmSync(file);
+    appendFileSync(file, whole.subarray(0, whole.length - Math.ceil(lastRecordBytes / 2)));
+    expect([...readRecordFile(file)].map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const flusher = await startFlusher();
+    expect(flusher.recovery).toMatchObject({ lastSequence: 5, file, ringReset: false });
+    expect(flusher.recovery.truncatedBytes).toBe(Math.floor(lastRecordBytes / 2));
+    await produce(ring, 10, 15, flusher);
+    await flusher.stop();
+    expect(flusher.status()).toMatchObject({ recordsWritten: 9, lastSequence: 14 });
+    const tornTails: unknown[] = [];
+    expectStream([...readRecordFile(file, { onTornTail: (t) => tornTails.push(t) })], 0, 15);
+    expect(tornTails).toEqual([]);
+  });
+
+  it('holds records in the ring through ENOSPC and EIO, reports them, and resumes when the disk recovers', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ testWriteFaults: true });
+    await produce(ring, 0, 50, flusher);
+    await waitFor('first records', () => flusher.status().recordsWritten === 50);
+
+    flusher.injectWriteFault('ENOSPC');
+    await produce(ring, 50, 100, flusher);
+    await waitFor('ENOSPC reported', () => {
+      const s = flusher.status();
+      return s.state === 'retrying' && s.lastError?.code === 'ENOSPC';
+    });
+    expect(flusher.status()).toMatchObject({ recordsWritten: 50, lastSequence: 49 });
+    expect(ring.nextReadSequence).toBe(50); // nothing released while failing
+
+    flusher.injectWriteFault('EIO');
+    await waitFor('EIO reported', () => flusher.status().lastError?.code === 'EIO');
+    expect(flusher.status().state).toBe('retrying');
+    expect(flusher.status().lastError?.message).toContain('EIO');
+
+    flusher.injectWriteFault(null);
+    await waitFor('writes resumed', () => flusher.status().recordsWritten === 100);
+    const status = flusher.status();
+    expect(status.state).toBe('running');
+    expect(status.retries).toBeGreaterThanOrEqual(2);
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 100);
+  });
+
+  it('stop() gives up after its timeout on a failing disk, and the records stay in the ring for the next run', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ testWriteFaults: true });
+    flusher.injectWriteFault('ENOSPC');
+    await produce(ring, 0, 30, flusher);
+    await waitFor('retrying', () => flusher.status().state === 'retrying');
+    await expect(flusher.stop({ timeoutMs: 200 })).rejects.toSatisfy(FlusherStopTimeoutError.is);
+    expect(flusher.status().state).toBe('stopped');
+    expect(ring.nextReadSequence).toBe(0);
+
+    const next = await startFlusher();
+    await next.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 30);
+  });
+
+  it('writes everything when the ring file was recreated and its sequences restarted', async () => {
+    const first = openRing();
+    const flusher = await startFlusher();
+    await produce(first, 0, 10, flusher);
+    await flusher.stop();
+    first.close();
+    rmSync(ringPath);
+    const second = openRing();
+    await produce(second, 0, 5);
+    const next = await startFlusher();
+    expect(next.recovery).toMatchObject({ lastSequence: 9, ringReset: true });
+    await next.stop();
+    const sequences = [...readVenueRecords(dataDir, 'test')].map((r) => r.sequence);
+    expect(sequences).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
+  });
+
+  it('rejects unsafe venue names before starting a worker', async () => {
+    await expect(DiskFlusher.start({ ringPath, dataDir, venue: '../etc' })).rejects.toSatisfy(
+      InvalidVenueError.is,
+    );
+  });
+
+  it('fails start with a typed error when a day file is foreign', async () => {
+    openRing();
+    const day = new Date().toISOString().slice(0, 10);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dataDir, 'test'), { recursive: true });
+    writeFileSync(join(dataDir, 'test', `${day}.mprec`), 'hello, not a record file');
+    await expect(startFlusher()).rejects.toMatchObject({
+      code: 'ERR_FLUSHER_WORKER',
+      cause: expect.objectContaining({ code: 'ERR_RECORD_FILE_HEADER' }),
+    });
+  });
+});

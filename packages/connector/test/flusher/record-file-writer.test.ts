@@ -1,0 +1,262 @@
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { crc32 } from '../../src/flusher/crc32.js';
+import { nodeFileSink } from '../../src/flusher/file-sink.js';
+import {
+  InvalidDayError,
+  InvalidVenueError,
+  RecordFileHeaderError,
+} from '../../src/flusher/flusher-errors.js';
+import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { setWallNanos } from '../../src/flusher/record-format.js';
+import {
+  type FlushedRecord,
+  listRecordDays,
+  readRecordFile,
+  readVenueRecords,
+  type TornTail,
+} from '../../src/flusher/record-reader.js';
+import { AnchoredWallClock } from '../../src/flusher/wall-clock.js';
+import { FaultInjectingFileSink, writeFaultSwitchValue } from '../../src/flusher/write-fault.js';
+
+const MIDNIGHT = BigInt(Date.UTC(2025, 0, 2)) * 1_000_000n; // 2025-01-02T00:00:00Z in ns
+const enc = new TextEncoder();
+
+/** Payloads that break any line- or text-based format. */
+function awkwardPayloads(): Uint8Array[] {
+  const large = new Uint8Array(100_000).map((_, i) => (i * 7) & 0xff);
+  return [
+    enc.encode('{"p":"1.5"}\n{"p":"2"}\r\n'),
+    new Uint8Array([0, 0, 0]),
+    new Uint8Array([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1]),
+    new Uint8Array(0),
+    large,
+    enc.encode('plain'),
+  ];
+}
+
+function collect(path: string, onTornTail?: (tail: TornTail) => void): FlushedRecord[] {
+  return [...readRecordFile(path, onTornTail === undefined ? {} : { onTornTail })];
+}
+
+let dataDir: string;
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'flusher-writer-'));
+});
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('record format helpers', () => {
+  it('crc32 matches zlib on random ranges', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const start = bytes.length === 0 ? 0 : a % bytes.length;
+        const end = start + (bytes.length === 0 ? 0 : b % (bytes.length - start + 1));
+        expect(crc32(bytes, start, end)).toBe(zlibCrc32(bytes.subarray(start, end)));
+      }),
+    );
+  });
+
+  it('setWallNanos writes seconds * 1e9 + nanos exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff_ffff }),
+        fc.integer({ min: 0, max: 999_999_999 }),
+        (s, ns) => {
+          const view = new DataView(new ArrayBuffer(8));
+          setWallNanos(view, 0, s, ns);
+          expect(view.getBigUint64(0, true)).toBe(BigInt(s) * 1_000_000_000n + BigInt(ns));
+        },
+      ),
+    );
+  });
+});
+
+describe('AnchoredWallClock', () => {
+  it('starts at the anchor, never goes backwards and keeps nanos in range', () => {
+    const start = MIDNIGHT - 1n;
+    const clock = new AnchoredWallClock(start);
+    let previous = start;
+    for (let i = 0; i < 5000; i++) {
+      clock.sample();
+      expect(clock.nanos >= 0 && clock.nanos < 1e9).toBe(true);
+      const now = BigInt(clock.seconds) * 1_000_000_000n + BigInt(clock.nanos);
+      expect(now >= previous).toBe(true);
+      previous = now;
+    }
+    const real = new AnchoredWallClock();
+    real.sample();
+    expect(Math.abs(real.seconds * 1000 + real.nanos / 1e6 - Date.now())).toBeLessThan(1000);
+  });
+});
+
+describe('RecordFileWriter + reader', () => {
+  it('round-trips any bytes with their sequences and stamps', () => {
+    let now = MIDNIGHT + 5_000_000_000n;
+    const writer = new RecordFileWriter({ dataDir, venue: 'test-venue_1', wallNanos: () => (now += 1_000n) });
+    expect(writer.recover()).toEqual({ lastSequence: -1, file: undefined, truncatedBytes: 0 });
+    const payloads = awkwardPayloads();
+    payloads.forEach((p, i) => {
+      // Offsets inside a larger buffer, as the ring hands them over.
+      const framed = new Uint8Array(p.length + 10);
+      framed.set(p, 3);
+      expect(writer.append(framed, 3, 3 + p.length, 100 + i)).toBe(true);
+    });
+    writer.writePending();
+    writer.close();
+    const file = join(dataDir, 'test-venue_1', '2025-01-02.mprec');
+    const records = collect(file);
+    expect(records.map((r) => r.sequence)).toEqual(payloads.map((_, i) => 100 + i));
+    records.forEach((r, i) => {
+      expect(Buffer.from(r.payload).equals(Buffer.from(payloads[i]!))).toBe(true);
+      expect(r.wallNanos).toBe(MIDNIGHT + 5_000_000_000n + BigInt(i + 1) * 1_000n);
+    });
+    expect(writer.recordsWritten).toBe(payloads.length);
+    expect(writer.bytesWritten).toBe(statSync(file).size - 16);
+    expect(writer.lastSequence).toBe(105);
+  });
+
+  it('rotates at UTC midnight into one file per day, every record once', () => {
+    let now = MIDNIGHT - 3_000n;
+    const writer = new RecordFileWriter({
+      dataDir,
+      venue: 'v',
+      wallNanos: () => (now += 1_000n),
+      fsync: 'batch',
+    });
+    writer.recover();
+    for (let seq = 0; seq < 6; seq++) writer.append(enc.encode(`m${seq}`), 0, 2, seq);
+    writer.writePending();
+    writer.close();
+    expect(listRecordDays(dataDir, 'v')).toEqual(['2025-01-01', '2025-01-02']);
+    const day1 = collect(join(dataDir, 'v', '2025-01-01.mprec'));
+    const day2 = collect(join(dataDir, 'v', '2025-01-02.mprec'));
+    expect(day1.map((r) => r.sequence)).toEqual([0, 1]);
+    expect(day2.map((r) => r.sequence)).toEqual([2, 3, 4, 5]);
+    expect(day1.every((r) => r.wallNanos < MIDNIGHT)).toBe(true);
+    expect(day2.every((r) => r.wallNanos >= MIDNIGHT)).toBe(true);
+    const all = [...readVenueRecords(dataDir, 'v', { from: '2025-01-01', to: '2025-01-02' })];
+    expect(all.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...readVenueRecords(dataDir, 'v', { from: '2025-01-02' })]).toHaveLength(4);
+    expect([...readVenueRecords(dataDir, 'v', { to: '2025-01-01' })]).toHaveLength(2);
+  });
+
+  it('reads up to a torn tail, then recovery truncates it and does not duplicate', () => {
+    let now = MIDNIGHT;
+    const options = { dataDir, venue: 'v', wallNanos: () => (now += 1_000n) };
+    const writer = new RecordFileWriter(options);
+    writer.recover();
+    for (let seq = 0; seq < 5; seq++) writer.append(enc.encode(`payload-${seq}`), 0, 9, seq);
+    writer.close();
+    const file = join(dataDir, 'v', '2025-01-02.mprec');
+    const fullSize = statSync(file).size;
+    truncateSync(file, fullSize - 4); // cut into the last record
+
+    const torn: TornTail[] = [];
+    expect(collect(file, (t) => torn.push(t)).map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
+    expect(torn).toEqual([{ file, offset: fullSize - 33, bytes: 29, reason: 'truncated' }]);
+
+    // Flip a payload byte of the (now) last record: a checksum tear.
+    const bytes = readFileSync(file);
+    const flip = fullSize - 33 - 2;
+    bytes[flip] = bytes[flip]! ^ 0xff;
+    writeFileSync(file, bytes);
+    const reasons: string[] = [];
+    expect(collect(file, (t) => reasons.push(t.reason))).toHaveLength(3);
+    expect(reasons).toEqual(['checksum']);
+
+    // Restart: the ring still holds 3..5 (never released) and hands them over again.
+    const restarted = new RecordFileWriter(options);
+    const recovery = restarted.recover();
+    expect(recovery).toMatchObject({ lastSequence: 2, file });
+    expect(recovery.truncatedBytes).toBe(fullSize - 4 - (fullSize - 33 - 33));
+    expect(readdirSync(join(dataDir, 'v')).filter((n) => n.includes('.torn-'))).toHaveLength(1);
+    for (let seq = 0; seq < 7; seq++) restarted.append(enc.encode(`payload-${seq}`), 0, 9, seq);
+    restarted.close();
+    const after = collect(file, () => expect.fail('no torn tail after recovery'));
+    expect(after.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(after.map((r) => new TextDecoder().decode(r.payload))).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((s) => `payload-${s}`),
+    );
+  });
+
+  it('recovers from the newest day that has a record when the newest file is header-only or torn', () => {
+    let now = MIDNIGHT - 2_000n;
+    const options = { dataDir, venue: 'v', wallNanos: () => (now += 1_000n) };
+    const writer = new RecordFileWriter(options);
+    writer.recover();
+    writer.append(enc.encode('a'), 0, 1, 0);
+    writer.close();
+    mkdirSync(join(dataDir, 'v'), { recursive: true });
+    writeFileSync(join(dataDir, 'v', '2025-01-02.mprec'), Buffer.from('MPREC')); // crash while creating the file
+    const restarted = new RecordFileWriter(options);
+    expect(restarted.recover().lastSequence).toBe(0);
+    restarted.append(enc.encode('a'), 0, 1, 0);
+    restarted.append(enc.encode('b'), 0, 1, 1);
+    restarted.close();
+    expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1]);
+  });
+
+  it('keeps pending records through write failures and writes them once when the disk recovers', () => {
+    const control = new Int32Array(new SharedArrayBuffer(4));
+    const sink = new FaultInjectingFileSink(nodeFileSink, control, 0);
+    let now = MIDNIGHT;
+    const writer = new RecordFileWriter({ dataDir, venue: 'v', sink, wallNanos: () => (now += 1_000n) });
+    writer.recover();
+    writer.append(enc.encode('first'), 0, 5, 0);
+    writer.writePending();
+    control[0] = writeFaultSwitchValue('ENOSPC');
+    writer.append(enc.encode('second'), 0, 6, 1);
+    expect(() => writer.writePending()).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    control[0] = writeFaultSwitchValue('EIO');
+    expect(() => writer.writePending()).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(writer.pendingBytes).toBeGreaterThan(0);
+    expect(writer.recordsWritten).toBe(1);
+    control[0] = writeFaultSwitchValue(null);
+    writer.writePending();
+    writer.close();
+    expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1]);
+    expect(writer.recordsWritten).toBe(2);
+  });
+
+  it('rejects unsafe venues, foreign files and bad day ranges with typed errors', () => {
+    for (const venue of ['..', '../x', 'a/b', 'A', '', 'x'.repeat(65), 'a.b']) {
+      expect(() => new RecordFileWriter({ dataDir, venue })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_VENUE' }),
+      );
+      expect(() => listRecordDays(dataDir, venue)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_VENUE' }),
+      );
+    }
+    expect(InvalidVenueError.is(new InvalidVenueError('x'))).toBe(true);
+    mkdirSync(join(dataDir, 'v'));
+    const foreign = join(dataDir, 'v', '2025-01-02.mprec');
+    writeFileSync(foreign, 'not a record file at all');
+    let caught: unknown;
+    try {
+      collect(foreign);
+    } catch (err) {
+      caught = err;
+    }
+    expect(RecordFileHeaderError.is(caught)).toBe(true);
+    expect(() => new RecordFileWriter({ dataDir, venue: 'v' }).recover()).toThrow(RecordFileHeaderError);
+    expect(() => [...readVenueRecords(dataDir, 'v', { from: '2025-02-30' })]).toThrow(InvalidDayError);
+    expect(() => [...readVenueRecords(dataDir, 'v', { from: '2025-01-03', to: '2025-01-02' })]).toThrow(
+      InvalidDayError,
+    );
+  });
+});
