@@ -10,6 +10,61 @@ export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export type { TradeEncoderOptions } from './codec/trade-encoder.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
+export type { DiskFlusherOptions, FlusherStatus } from './flusher/disk-flusher.js';
+export { DiskFlusher } from './flusher/disk-flusher.js';
+export {
+  FlusherStopTimeoutError,
+  FlusherWorkerError,
+  InvalidDayError,
+  InvalidVenueError,
+  RecordFileHeaderError,
+} from './flusher/flusher-errors.js';
+export type { FlusherRecovery } from './flusher/flusher-messages.js';
+export type { FsyncPolicy } from './flusher/fsync-policy.js';
+export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
+export {
+  DEFAULT_RECORD_FILE_EXTENSION,
+  RECORD_FILE_MAGIC,
+  RECORD_FILE_VERSION,
+} from './flusher/record-format.js';
+export type {
+  FlushedRecord,
+  ReadRecordsOptions,
+  RecordFileSummary,
+  TornTail,
+  VenueRecordRange,
+} from './flusher/record-reader.js';
+export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';
+export type { InjectableWriteFault } from './flusher/write-fault.js';
 export type { PublisherCounters, PublisherOptions } from './publisher/publisher.js';
 export { Publisher, SubjectCollisionError } from './publisher/publisher.js';
 export { InvalidNameError, tickerToSubjectToken, validateName } from './publisher/subject-token.js';
+export type { RecordVisitor } from './ring/ring-buffer.js';
+export { RingBuffer } from './ring/ring-buffer.js';
+export {
+  RecordTooLargeError,
+  RingArgumentError,
+  RingClosedError,
+  RingCorruptError,
+  RingFormatError,
+  RingGeometryError,
+} from './ring/ring-errors.js';
+export type { RingGeometry } from './ring/ring-geometry.js';
+export { DEFAULT_RING_GEOMETRY } from './ring/ring-geometry.js';
+export type {
+  PipelineLogger,
+  PipelineOptions,
+  PipelineStatus,
+  PipelineSummary,
+  SourceSpec,
+} from './runner/pipeline.js';
+export { Pipeline } from './runner/pipeline.js';
+export type {
+  FlusherWake,
+  MessageParser,
+  RunnerCounters,
+  RunnerIssue,
+  RunnerOptions,
+  TradeIdObserver,
+} from './runner/runner.js';
+export { Runner } from './runner/runner.js';

@@ -42,7 +42,7 @@ export {
   NatsTransport,
   type NatsTransportOptions,
 } from './transport/nats-transport.js';
-export type { OutageBufferOptions, OverflowPolicy } from './transport/outage-buffer.js';
+export { OutageBuffer, type OutageBufferOptions, type OverflowPolicy } from './transport/outage-buffer.js';
 export {
   findSubjectProblem,
   type SubjectProblem,

@@ -23,7 +23,18 @@ export interface OutageBufferOptions {
 
 /**
  * FIFO with message and byte limits that copies every payload it accepts and
- * counts every message it gives up.
+ * counts every message it gives up. `NatsTransport` holds its outage backlog
+ * in one; the connector's runner holds raw messages in one while its ring is
+ * full. `T` is whatever the owner needs to route each message (a publish
+ * target, or nothing), `ordinal` its publish order.
+ *
+ * @example
+ * ```ts
+ * const backlog = new OutageBuffer<null>({ maxMessages: 1000, overflowPolicy: 'drop-newest' });
+ * backlog.offer(null, new Uint8Array([1, 2]), 0);
+ * while (backlog.length > 0) { send(backlog.firstPayload()); backlog.dropFirst(); }
+ * console.log(backlog.dropped);
+ * ```
  */
 export class OutageBuffer<T> {
   private readonly queue = new MessageQueue<T>();

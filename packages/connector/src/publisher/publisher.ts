@@ -1,0 +1,223 @@
+/**
+ * Publishes normalized trades as Cap'n Proto messages on any {@link Transport},
+ * under `{env}.{venue}.trade.{SYMBOL}`.
+ *
+ * Per-message work is only the encode into a reused buffer and the publish:
+ * the subject prefix is computed once, and each interned ticker gets its
+ * subject token, its prepared transport target and its UTF-8 bytes cached on
+ * first sight (indexed by the interner's dense id, so lookups are array reads).
+ */
+import {
+  hasErrorCode,
+  type Interner,
+  MarketpipeError,
+  type PublishTarget,
+  type Transport,
+} from '@marketpipe/middleware';
+import type { TradeData, TradeSide } from '../codec/trade-data.js';
+import { TradeEncoder } from '../codec/trade-encoder.js';
+import { tickerToSubjectToken, validateName } from './subject-token.js';
+
+/** Two different tickers map to the same subject token; the later one is not published. */
+export class SubjectCollisionError extends MarketpipeError {
+  override readonly name = 'SubjectCollisionError' as const;
+  readonly code = 'ERR_SUBJECT_COLLISION' as const;
+  /** The subject both tickers map to. */
+  readonly subject: string;
+  /** The ticker that owns the subject (seen first). */
+  readonly owner: string;
+  /** The ticker that was refused. */
+  readonly ticker: string;
+
+  constructor(subject: string, owner: string, ticker: string) {
+    super(
+      `tickers ${JSON.stringify(owner)} and ${JSON.stringify(ticker)} both map to subject ${subject}; ` +
+        `trades of ${JSON.stringify(ticker)} are not published`,
+    );
+    this.subject = subject;
+    this.owner = owner;
+    this.ticker = ticker;
+  }
+
+  /** True for a {@link SubjectCollisionError}, across package copies. */
+  static is(err: unknown): err is SubjectCollisionError {
+    return hasErrorCode(err, 'ERR_SUBJECT_COLLISION');
+  }
+}
+
+/** Options for {@link Publisher}. */
+export interface PublisherOptions {
+  /** Where trades go. */
+  transport: Transport;
+  /** Environment name, the first subject token (`[a-z0-9_-]{1,64}`), e.g. `prod`. */
+  env: string;
+  /** Venue name, the second subject token (`[a-z0-9_-]{1,64}`), e.g. `binance`. */
+  venue: string;
+  /** The interner whose ids the hot path passes to {@link Publisher.publishParts}. */
+  interner: Interner;
+  /** Encoder to reuse; default a new {@link TradeEncoder}. */
+  encoder?: TradeEncoder;
+  /** Called once per colliding ticker, when the collision is first detected. */
+  onCollision?: (error: SubjectCollisionError) => void;
+}
+
+/** Counters of a {@link Publisher}. */
+export interface PublisherCounters {
+  /** Trades handed to the transport. */
+  published: number;
+  /** Trades not published because their ticker's subject belongs to another ticker. */
+  collisionDrops: number;
+  /** Distinct tickers refused for a subject collision. */
+  collidingTickers: number;
+}
+
+// Marks a ticker id whose subject collided, so later trades are refused without recomputing.
+const COLLIDED = null;
+
+/**
+ * Encodes and publishes trades for one `(env, venue)`.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryTransport, Interner } from '@marketpipe/middleware';
+ * import { Publisher, TradeSide } from '@marketpipe/connector';
+ *
+ * const transport = new InMemoryTransport();
+ * transport.subscribe('prod.binance.trade.>', (payload, subject) => console.log(subject, payload.length));
+ * const publisher = new Publisher({ transport, env: 'prod', venue: 'binance', interner: new Interner() });
+ * publisher.publish({
+ *   timestampNanos: 1_700_000_000_000_000_000n, receivedNanos: 1_700_000_000_000_500_000n,
+ *   ticker: 'BTC/USDT', price: 42_000.5, size: 0.01, side: TradeSide.buy, tradeId: '12345',
+ * }); // -> prod.binance.trade.BTC-USDT
+ * ```
+ */
+export class Publisher {
+  /** `{env}.{venue}.trade.`, computed once. */
+  readonly prefix: string;
+  readonly #transport: Transport;
+  readonly #interner: Interner;
+  readonly #encoder: TradeEncoder;
+  readonly #onCollision: ((error: SubjectCollisionError) => void) | undefined;
+  /** By ticker id: the prepared target, `COLLIDED`, or undefined when not seen yet. */
+  readonly #targets: (PublishTarget | typeof COLLIDED | undefined)[] = [];
+  readonly #tickerUtf8: Uint8Array[] = [];
+  /** Subject token -> ticker id that owns it. */
+  readonly #owners = new Map<string, number>();
+  readonly #utf8 = new TextEncoder();
+  #published = 0;
+  #collisionDrops = 0;
+  #collidingTickers = 0;
+
+  /** @throws InvalidNameError when `env` or `venue` is not a valid name. */
+  constructor(options: PublisherOptions) {
+    this.prefix = `${validateName('env', options.env)}.${validateName('venue', options.venue)}.trade.`;
+    this.#transport = options.transport;
+    this.#interner = options.interner;
+    this.#encoder = options.encoder ?? new TradeEncoder();
+    this.#onCollision = options.onCollision;
+  }
+
+  /**
+   * The subject trades of this ticker id go to, or `undefined` when the
+   * ticker collided with another one. Resolves and caches on first use.
+   */
+  subjectFor(tickerId: number): string | undefined {
+    const target = this.#target(tickerId);
+    return target === COLLIDED ? undefined : target.subject;
+  }
+
+  /**
+   * Hot path: encodes one trade from parts and publishes it. Times are epoch
+   * milliseconds plus nanoseconds within the millisecond; the trade id is
+   * `idBytes[idStart, idEnd)` (UTF-8, usually a slice of the raw frame).
+   *
+   * @returns `false` (and counts a collision drop) when the ticker's subject
+   *   belongs to another ticker; `true` once handed to the transport.
+   */
+  publishParts(
+    tickerId: number,
+    timestampMs: number,
+    timestampSubMsNanos: number,
+    receivedMs: number,
+    receivedSubMsNanos: number,
+    price: number,
+    size: number,
+    side: TradeSide,
+    idBytes: Uint8Array,
+    idStart: number,
+    idEnd: number,
+  ): boolean {
+    let target = this.#targets[tickerId];
+    if (target === undefined) target = this.#target(tickerId);
+    if (target === COLLIDED) {
+      this.#collisionDrops++;
+      return false;
+    }
+    const encoder = this.#encoder;
+    encoder.encodeParts(
+      timestampMs,
+      timestampSubMsNanos,
+      receivedMs,
+      receivedSubMsNanos,
+      this.#tickerUtf8[tickerId]!,
+      price,
+      size,
+      side,
+      idBytes,
+      idStart,
+      idEnd,
+    );
+    this.#transport.publish(target, encoder.bytes);
+    this.#published++;
+    return true;
+  }
+
+  /**
+   * Convenience path for a whole {@link TradeData}: interns the ticker and
+   * publishes. Allocates (interning, UTF-8 of the id); use
+   * {@link Publisher.publishParts} on the hot path.
+   */
+  publish(trade: TradeData): boolean {
+    const tickerId = this.#interner.intern(trade.ticker);
+    let target = this.#targets[tickerId];
+    if (target === undefined) target = this.#target(tickerId);
+    if (target === COLLIDED) {
+      this.#collisionDrops++;
+      return false;
+    }
+    this.#encoder.encode(trade);
+    this.#transport.publish(target, this.#encoder.bytes);
+    this.#published++;
+    return true;
+  }
+
+  /** A snapshot of the counters. */
+  counters(): PublisherCounters {
+    return {
+      published: this.#published,
+      collisionDrops: this.#collisionDrops,
+      collidingTickers: this.#collidingTickers,
+    };
+  }
+
+  #target(tickerId: number): PublishTarget | typeof COLLIDED {
+    const cached = this.#targets[tickerId];
+    if (cached !== undefined) return cached;
+    const ticker = this.#interner.resolve(tickerId);
+    const token = tickerToSubjectToken(ticker);
+    const owner = this.#owners.get(token);
+    if (owner !== undefined && owner !== tickerId) {
+      this.#targets[tickerId] = COLLIDED;
+      this.#collidingTickers++;
+      this.#onCollision?.(
+        new SubjectCollisionError(this.prefix + token, this.#interner.resolve(owner), ticker),
+      );
+      return COLLIDED;
+    }
+    this.#owners.set(token, tickerId);
+    const target = this.#transport.prepare(this.prefix + token);
+    this.#tickerUtf8[tickerId] = this.#utf8.encode(ticker);
+    this.#targets[tickerId] = target;
+    return target;
+  }
+}

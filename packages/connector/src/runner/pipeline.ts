@@ -1,0 +1,413 @@
+/**
+ * The whole connector for one venue connection, composed and run:
+ * source -> runner (the hot path) -> publisher -> transport, and runner ->
+ * memory-mapped ring -> disk flusher worker -> daily record files.
+ *
+ * The ring file lives inside the data dir, so a restart on the same data dir
+ * recovers whatever a crash left in it: the flusher writes the records that
+ * never reached the disk, and skips the ones that did.
+ */
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Interner, LatencyRecorder, type OutageBufferOptions, type Transport } from '@marketpipe/middleware';
+import { createParser, venueProtocol } from '../feeds/create-parser.js';
+import { GapDetector } from '../feeds/gap-detector.js';
+import { nonTradeKindName } from '../feeds/message-kind.js';
+import type { VenueName } from '../feeds/venue-feed.js';
+import type { ParserBackend, VenueParser } from '../feeds/venue-parser.js';
+import { DiskFlusher, type FlusherStatus } from '../flusher/disk-flusher.js';
+import type { FsyncPolicy } from '../flusher/fsync-policy.js';
+import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
+import { Publisher } from '../publisher/publisher.js';
+import { validateName } from '../publisher/subject-token.js';
+import { RingBuffer } from '../ring/ring-buffer.js';
+import type { RingGeometry } from '../ring/ring-geometry.js';
+import { LineReplaySource } from '../sources/line-replay-source.js';
+import type { MessageSource, SourceEvent } from '../sources/message-source.js';
+import { RecordReplaySource } from '../sources/record-replay-source.js';
+import { SimulatorServer } from '../sources/simulator.js';
+import { WebSocketSource } from '../sources/websocket-source.js';
+import { Runner, type RunnerIssue } from './runner.js';
+
+/** Where messages come from. */
+export type SourceSpec =
+  /** The venue's public WebSocket (`url` overrides it, e.g. a proxy). */
+  | { kind: 'live'; url?: string }
+  /**
+   * The built-in local WebSocket simulator, at `rate` messages/s, over the real WebSocket path; `logFile` keeps
+   * every frame it sent, one per line, for byte-for-byte comparison with the recording.
+   */
+  | { kind: 'sim'; rate: number; seed?: number; logFile?: string }
+  /** A file of one raw venue message per line, or marketpipe record files (a record file or a venue folder). */
+  | { kind: 'replay'; path: string; pace: 'fast' | 'recorded' };
+
+/** A pino-compatible logger (the subset the pipeline uses). */
+export interface PipelineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of {@link Pipeline.start}. */
+export interface PipelineOptions {
+  venue: VenueName;
+  /** Venue tickers as the venue spells them (`BTCUSDT`, `BTC-USD`, `BTC/USD`). */
+  symbols: string[];
+  source: SourceSpec;
+  /** Where trades are published; the caller owns it (the pipeline never closes it). */
+  transport: Transport;
+  /** Subject env token, `[a-z0-9_-]{1,64}`. */
+  env: string;
+  /** Ring file at `<dataDir>/ring/<venue>.ring`; records at `<dataDir>/<venue>/<YYYY-MM-DD>.mprec`. */
+  dataDir: string;
+  /** Parser backend; default the measured fastest (the byte scanner). */
+  parser?: ParserBackend;
+  /** Bounded overflow used while the ring is full. */
+  overflow?: OutageBufferOptions;
+  /** Flusher durability policy (default `{ intervalMs: 1000 }`). */
+  fsync?: FsyncPolicy;
+  /**
+   * Ring geometry; default 1 KiB x 16384 slots (16 MiB): raw venue messages are mostly a few hundred bytes, and a
+   * record spans several slots when it needs to, so small slots hold many more messages than the design's 4 KiB.
+   */
+  ring?: Partial<RingGeometry>;
+  logger?: PipelineLogger;
+}
+
+/** A snapshot of everything the app shows. */
+export interface PipelineStatus {
+  state: 'starting' | 'running' | 'draining' | 'stopped';
+  uptimeMs: number;
+  received: number;
+  bytesReceived: number;
+  trades: number;
+  nonTrade: number;
+  /** Non-trade messages by kind (subscribeAck, heartbeat, pong, snapshot...). */
+  nonTradeByKind: Record<string, number>;
+  parseErrors: number;
+  gaps: { events: number; missing: number; bySymbol: Record<string, { events: number; missing: number }> };
+  /** Dropped messages or trades, by cause. Every drop is counted here. */
+  drops: Record<string, number>;
+  latency: { count: number; p50: number; p99: number; p999: number; max: number };
+  ring: { fill: number; overflowQueued: number };
+  recorder: {
+    state: FlusherStatus['state'];
+    recordsWritten: number;
+    bytesWritten: number;
+    lastError?: { code: string; message: string };
+  };
+  transport: { status: 'connected' | 'reconnecting' | 'closed'; published: number; dropped: number };
+  source: { state: string; reconnects: number };
+  tradesPerSymbol: Record<string, number>;
+}
+
+/** The final report of a run. */
+export interface PipelineSummary extends PipelineStatus {
+  /** Records on disk from this run. */
+  recordsWritten: number;
+  /** Messages or trades accepted but neither recorded nor published as they should have been: the sum of drops. */
+  lost: number;
+}
+
+const DEFAULT_RING: RingGeometry = { slotSize: 1024, slotCount: 16_384 };
+const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
+
+function isRecordFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(RECORD_FILE_MAGIC.length);
+    readSync(fd, head, 0, head.length, 0);
+    return head.toString('latin1') === RECORD_FILE_MAGIC;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') return true;
+    throw error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * A running connector.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryTransport } from '@marketpipe/middleware';
+ * import { Pipeline } from '@marketpipe/connector';
+ *
+ * const transport = new InMemoryTransport();
+ * const pipeline = await Pipeline.start({
+ *   venue: 'binance', symbols: ['BTCUSDT'], source: { kind: 'sim', rate: 1000 },
+ *   transport, env: 'dev', dataDir: './data',
+ * });
+ * setInterval(() => console.log(pipeline.status()), 1000).unref();
+ * process.once('SIGINT', async () => console.log(await pipeline.stop()));
+ * ```
+ */
+export class Pipeline {
+  /** Resolves when a finite source (replay) is exhausted; never for live sources until stopped. */
+  readonly done: Promise<void>;
+  readonly #options: PipelineOptions;
+  readonly #log: PipelineLogger;
+  readonly #ring: RingBuffer;
+  readonly #flusher: DiskFlusher;
+  readonly #parser: VenueParser;
+  readonly #interner: Interner;
+  readonly #latency: LatencyRecorder;
+  readonly #gaps: GapDetector;
+  readonly #publisher: Publisher;
+  readonly #runner: Runner;
+  readonly #source: MessageSource;
+  readonly #simulator: SimulatorServer | undefined;
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #startedAt = Date.now();
+  readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
+  #state: PipelineStatus['state'] = 'starting';
+  #shutdownDropped = 0;
+  #stopping: Promise<PipelineSummary> | undefined;
+
+  private constructor(
+    options: PipelineOptions,
+    ring: RingBuffer,
+    flusher: DiskFlusher,
+    source: MessageSource,
+    simulator: SimulatorServer | undefined,
+  ) {
+    this.#options = options;
+    this.#log = options.logger ?? SILENT;
+    this.#ring = ring;
+    this.#flusher = flusher;
+    this.#source = source;
+    this.#simulator = simulator;
+    this.#parser = createParser(options.venue, options.parser ? { backend: options.parser } : undefined);
+    this.#interner = new Interner();
+    this.#latency = new LatencyRecorder();
+    this.#gaps = new GapDetector({ onGap: this.#onGap });
+    this.#publisher = new Publisher({
+      transport: options.transport,
+      env: options.env,
+      venue: options.venue,
+      interner: this.#interner,
+      onCollision: (error) =>
+        this.#log.warn({ err: error.message, subject: error.subject }, 'subject collision'),
+    });
+    this.#runner = new Runner({
+      parser: this.#parser,
+      publisher: this.#publisher,
+      interner: this.#interner,
+      ring,
+      flusher,
+      gaps: this.#gaps,
+      latency: this.#latency,
+      ...(options.overflow ? { overflow: options.overflow } : {}),
+      onIssue: this.#onIssue,
+    });
+    source.onMessage(this.#runner.onMessage);
+    source.onEvent(this.#onSourceEvent);
+    this.done = source.done.then(() => undefined);
+  }
+
+  /**
+   * Opens (or recovers) the ring, starts the flusher worker, connects the
+   * source and starts the flow.
+   *
+   * @throws InvalidNameError for a bad env or venue; RingGeometryError when the ring file has another geometry;
+   *   FlusherWorkerError when the flusher cannot start.
+   */
+  static async start(options: PipelineOptions): Promise<Pipeline> {
+    validateName('env', options.env);
+    validateName('venue', options.venue);
+    const protocol = venueProtocol(options.venue);
+    const dataDir = resolve(options.dataDir);
+    mkdirSync(join(dataDir, 'ring'), { recursive: true });
+    const ringPath = join(dataDir, 'ring', `${options.venue}.ring`);
+    const geometry = { ...DEFAULT_RING, ...options.ring };
+    const ring = RingBuffer.open(ringPath, geometry);
+    let flusher: DiskFlusher | undefined;
+    let simulator: SimulatorServer | undefined;
+    try {
+      flusher = await DiskFlusher.start({
+        ringPath,
+        ringGeometry: geometry,
+        dataDir,
+        venue: options.venue,
+        ...(options.fsync ? { fsync: options.fsync } : {}),
+      });
+      let source: MessageSource;
+      const spec = options.source;
+      if (spec.kind === 'replay') {
+        source = isRecordFile(spec.path)
+          ? new RecordReplaySource({ path: spec.path, pace: spec.pace })
+          : new LineReplaySource({ path: spec.path, pace: spec.pace });
+      } else {
+        let url = spec.kind === 'live' ? spec.url : undefined;
+        if (spec.kind === 'sim') {
+          simulator = new SimulatorServer({
+            protocol,
+            symbols: options.symbols,
+            messagesPerSecond: spec.rate,
+            ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+            log: { maxEntries: 0, ...(spec.logFile ? { file: spec.logFile } : {}) },
+          });
+          url = await simulator.start();
+        }
+        source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
+      }
+      const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator);
+      pipeline.#run();
+      return pipeline;
+    } catch (error) {
+      await simulator?.stop();
+      await flusher?.stop().catch(() => undefined);
+      ring.close();
+      throw error;
+    }
+  }
+
+  /** A snapshot of the counters; cheap enough to call every second. */
+  status(): PipelineStatus {
+    const counters = this.#runner.counters();
+    const flusher = this.#flusher.status();
+    const transport = this.#options.transport.counters();
+    const latency = this.#latency.summary();
+    const source = this.#source.status() as ReturnType<MessageSource['status']> & { reconnects?: number };
+    const nonTradeByKind: Record<string, number> = {};
+    this.#parser.nonTradeCounts.forEach((count, kind) => {
+      if (count > 0) nonTradeByKind[nonTradeKindName(kind as never)] = count;
+    });
+    const tradesPerSymbol: Record<string, number> = {};
+    this.#runner.tradesByTicker.forEach((count, id) => {
+      if (count > 0) tradesPerSymbol[this.#interner.resolve(id)] = count;
+    });
+    const bySymbol: Record<string, { events: number; missing: number }> = {};
+    for (const [id, gap] of this.#gapsBySymbol) bySymbol[this.#interner.resolve(id)] = { ...gap };
+    const transportDropped = transport.dropped.outageOverflow + transport.dropped.closed;
+    return {
+      state: this.#state,
+      uptimeMs: Date.now() - this.#startedAt,
+      received: counters.received,
+      bytesReceived: counters.bytesReceived,
+      trades: counters.trades,
+      nonTrade: counters.nonTrade,
+      nonTradeByKind,
+      parseErrors: counters.parseErrors,
+      gaps: { events: this.#gaps.totalGaps, missing: this.#gaps.totalMissing, bySymbol },
+      drops: {
+        ...counters.drops,
+        shutdownOverflow: this.#shutdownDropped,
+        transportOutage: transport.dropped.outageOverflow,
+        transportClosed: transport.dropped.closed,
+      },
+      latency: {
+        count: latency.count,
+        p50: latency.p50,
+        p99: latency.p99,
+        p999: latency.p999,
+        max: latency.max,
+      },
+      ring: { fill: this.#ring.fill(), overflowQueued: counters.overflowQueued },
+      recorder: {
+        state: flusher.state,
+        recordsWritten: flusher.recordsWritten,
+        bytesWritten: flusher.bytesWritten,
+        ...(flusher.lastError ? { lastError: flusher.lastError } : {}),
+      },
+      transport: {
+        status: this.#options.transport.status,
+        published: transport.published,
+        dropped: transportDropped,
+      },
+      source: { state: source.state, reconnects: source.reconnects ?? 0 },
+      tradesPerSymbol,
+    };
+  }
+
+  /**
+   * Stops intake, moves what waits in the overflow queue into the ring, lets
+   * the flusher drain the ring and flush, then flushes the transport (which
+   * stays open: the caller owns it). Idempotent.
+   */
+  stop(): Promise<PipelineSummary> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<PipelineSummary> {
+    this.#state = 'draining';
+    await this.#source.stop();
+    await this.#simulator?.stop();
+    for (const timer of this.#timers) clearInterval(timer);
+    const deadline = Date.now() + 30_000;
+    while (this.#runner.drainOverflow() > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    this.#shutdownDropped = this.#runner.overflowQueued;
+    if (this.#shutdownDropped > 0) {
+      this.#log.error({ messages: this.#shutdownDropped }, 'overflow queue not drained at shutdown');
+    }
+    await this.#flusher.stop();
+    if (this.#options.transport.status !== 'closed') await this.#options.transport.flush();
+    this.#ring.close();
+    this.#state = 'stopped';
+    const status = this.status();
+    const lost = Object.values(status.drops).reduce((sum, n) => sum + n, 0);
+    this.#log.info({ received: status.received, trades: status.trades, lost }, 'pipeline stopped');
+    return { ...status, recordsWritten: status.recorder.recordsWritten, lost };
+  }
+
+  #run(): void {
+    this.#state = 'running';
+    this.#timers.push(setInterval(() => this.#runner.tick(), 1000).unref());
+    this.#timers.push(
+      setInterval(() => {
+        if (this.#runner.overflowQueued > 0) this.#runner.drainOverflow();
+      }, 2).unref(),
+    );
+    this.#source.start();
+    this.#log.info(
+      { venue: this.#options.venue, symbols: this.#options.symbols, source: this.#options.source.kind },
+      'pipeline started',
+    );
+  }
+
+  readonly #onGap = (
+    tickerId: number,
+    firstMissing: number,
+    missing: number,
+    acrossReconnect: boolean,
+  ): void => {
+    const entry = this.#gapsBySymbol.get(tickerId) ?? { events: 0, missing: 0 };
+    entry.events++;
+    entry.missing += missing;
+    this.#gapsBySymbol.set(tickerId, entry);
+    this.#log.warn(
+      { symbol: this.#interner.resolve(tickerId), firstMissing, missing, acrossReconnect },
+      'trade id gap',
+    );
+  };
+
+  readonly #onIssue = (issue: RunnerIssue): void => {
+    const error = issue.error instanceof Error ? issue.error.message : String(issue.error);
+    this.#log.warn({ cause: issue.cause, err: error }, 'message or trade dropped');
+  };
+
+  readonly #onSourceEvent = (event: SourceEvent): void => {
+    switch (event.type) {
+      case 'reconnected':
+        this.#gaps.onReconnect();
+        this.#log.warn({ url: event.url, downtimeMs: event.downtimeMs }, 'source reconnected');
+        break;
+      case 'error':
+        this.#log.error({ err: event.error.message }, 'source error');
+        break;
+      case 'stale':
+        this.#log.warn({ silentMs: event.silentMs }, 'stale connection');
+        break;
+      case 'disconnected':
+        this.#log.warn({ code: event.code, reason: event.reason }, 'source disconnected');
+        break;
+      default:
+        this.#log.info({ event: event.type }, 'source event');
+    }
+  };
+}

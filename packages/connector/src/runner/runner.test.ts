@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryTransport, Interner, LatencyRecorder, ManualClock } from '@marketpipe/middleware';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TradeSide } from '../codec/trade-data.js';
+import { TradeView } from '../codec/trade-view.js';
+import { createParser } from '../feeds/create-parser.js';
+import { GapDetector } from '../feeds/gap-detector.js';
+import { Publisher } from '../publisher/publisher.js';
+import { RingBuffer } from '../ring/ring-buffer.js';
+import { Runner } from './runner.js';
+
+const utf8 = new TextEncoder();
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function binanceTrade(id: number, symbol = 'BTCUSDT', maker = true): Uint8Array {
+  return utf8.encode(
+    `{"e":"trade","E":1672515782136,"s":"${symbol}","t":${id},"p":"0.001","q":"100","T":1672515782136,"m":${maker},"M":true}`,
+  );
+}
+
+function setup(slotCount = 1024, overflow = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
+  dirs.push(dir);
+  const ring = RingBuffer.open(join(dir, 'test.ring'), { slotSize: 256, slotCount });
+  const transport = new InMemoryTransport();
+  const interner = new Interner();
+  const clock = new ManualClock({ wallNanos: 1_700_000_000_000_000_000n });
+  const publisher = new Publisher({ transport, interner, env: 'test', venue: 'binance' });
+  const gaps = new GapDetector();
+  const latency = new LatencyRecorder();
+  const issues: string[] = [];
+  const runner = new Runner({
+    parser: createParser('binance'),
+    publisher,
+    interner,
+    ring,
+    gaps,
+    latency,
+    clock,
+    overflow,
+    onIssue: (i) => issues.push(i.cause),
+  });
+  const trades: ReturnType<TradeView['toTradeData']>[] = [];
+  const subjects: string[] = [];
+  const view = new TradeView();
+  transport.subscribe('test.binance.trade.>', (payload, subject) => {
+    trades.push(view.wrap(payload).toTradeData());
+    subjects.push(subject);
+  });
+  const ringRecords = () => {
+    const out: string[] = [];
+    const n = ring.readBatch(1 << 20, (bytes, start, end) =>
+      out.push(Buffer.from(bytes.subarray(start, end)).toString()),
+    );
+    ring.release(n);
+    return out;
+  };
+  return { runner, ring, trades, subjects, gaps, latency, issues, ringRecords, clock };
+}
+
+describe('Runner', () => {
+  it('records every raw message and publishes each trade, taker side and wall receive time included', () => {
+    const { runner, trades, subjects, ringRecords, latency, clock } = setup();
+    clock.advance(1_234_567);
+    const messages = [
+      binanceTrade(1),
+      utf8.encode('{"result":null,"id":1}'),
+      binanceTrade(2, 'ETHUSDT', false),
+    ];
+    for (const m of messages) runner.onMessage(m);
+    expect(ringRecords()).toEqual(messages.map((m) => Buffer.from(m).toString()));
+    expect(subjects).toEqual(['test.binance.trade.BTCUSDT', 'test.binance.trade.ETHUSDT']);
+    expect(trades[0]).toEqual({
+      timestampNanos: 1_672_515_782_136_000_000n,
+      receivedNanos: 1_700_000_000_001_234_567n,
+      ticker: 'BTCUSDT',
+      price: 0.001,
+      size: 100,
+      side: TradeSide.sell,
+      tradeId: '1',
+    });
+    expect(trades[1]?.side).toBe(TradeSide.buy);
+    expect(runner.counters()).toMatchObject({
+      received: 3,
+      trades: 2,
+      nonTrade: 1,
+      parseErrors: 0,
+      recorded: 3,
+    });
+    expect(latency.count).toBe(3);
+  });
+
+  it('counts malformed messages and still records them raw', () => {
+    const { runner, trades, ringRecords } = setup();
+    runner.onMessage(utf8.encode('{"e":"trade","s":'));
+    runner.onMessage(new Uint8Array([0xff, 0xfe, 0x00]));
+    expect(trades).toHaveLength(0);
+    expect(ringRecords()).toHaveLength(2);
+    expect(runner.counters()).toMatchObject({ received: 2, trades: 0, parseErrors: 2, recorded: 2 });
+  });
+
+  it('reports trade-id gaps through the gap detector', () => {
+    const { runner, gaps } = setup();
+    for (const id of [1, 2, 5, 6]) runner.onMessage(binanceTrade(id));
+    expect(gaps.totalGaps).toBe(1);
+    expect(gaps.totalMissing).toBe(2);
+  });
+
+  it('queues messages while the ring is full, keeps their order, and drains them once space frees', () => {
+    const { runner, ring, ringRecords } = setup(8);
+    const messages = Array.from({ length: 20 }, (_, i) => binanceTrade(i + 1));
+    for (const m of messages) runner.onMessage(m);
+    const queued = runner.counters().overflowQueued;
+    expect(queued).toBeGreaterThan(0);
+    const seen: string[] = [];
+    while (seen.length < messages.length) {
+      seen.push(...ringRecords());
+      runner.drainOverflow();
+    }
+    expect(seen).toEqual(messages.map((m) => Buffer.from(m).toString()));
+    expect(runner.counters()).toMatchObject({ recorded: 20, overflowQueued: 0, trades: 20 });
+    expect(runner.counters().drops.ringOverflow).toBe(0);
+    expect(ring.fill()).toBe(0);
+  });
+
+  it('drops beyond the overflow bound by policy and counts every drop', () => {
+    const { runner, ringRecords } = setup(8, { maxMessages: 3, overflowPolicy: 'drop-newest' as const });
+    for (let i = 1; i <= 20; i++) runner.onMessage(binanceTrade(i));
+    const counters = runner.counters();
+    expect(counters.overflowQueued).toBe(3);
+    expect(counters.recorded + counters.overflowQueued + counters.drops.ringOverflow).toBe(20);
+    expect(counters.drops.ringOverflow).toBeGreaterThan(0);
+    // Trades are still published even when their raw message could not be recorded.
+    expect(counters.trades).toBe(20);
+    expect(ringRecords().length).toBe(counters.recorded);
+  });
+
+  it('counts a message larger than the ring can hold as oversize, publishing its trades', () => {
+    const { runner, issues } = setup(8);
+    const big = utf8.encode(
+      `{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":"1","q":"1","T":1,"m":true,"M":true,"pad":"${'x'.repeat(5000)}"}`,
+    );
+    runner.onMessage(big);
+    expect(runner.counters().drops.oversize).toBe(1);
+    expect(issues).toEqual(['oversize']);
+  });
+});
+
+describe('Runner with a full interner', () => {
+  it('counts trades of new tickers as internerFull instead of crashing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
+    dirs.push(dir);
+    const ring = RingBuffer.open(join(dir, 'r.ring'), { slotSize: 256, slotCount: 64 });
+    const transport = new InMemoryTransport();
+    const interner = new Interner({ maxEntries: 1 });
+    const runner = new Runner({
+      parser: createParser('binance'),
+      publisher: new Publisher({ transport, interner, env: 'test', venue: 'binance' }),
+      interner,
+      ring,
+    });
+    runner.onMessage(binanceTrade(1, 'AAA'));
+    runner.onMessage(binanceTrade(2, 'BBB'));
+    expect(runner.counters()).toMatchObject({ trades: 1, drops: { internerFull: 1 } });
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * The design's runner: the hot path, top to bottom, for one venue connection.
+ *
+ * Per message: take the receive timestamp from the clock, hand the raw bytes
+ * to the ring (or, when the ring is full, to the bounded overflow queue), then
+ * parse the trades straight from the bytes, intern each ticker from its bytes,
+ * and publish each trade as Cap'n Proto. Nothing here allocates per message in
+ * steady state, and nothing blocks: the disk is the flusher worker's business.
+ */
+import {
+  type Clock,
+  clock as defaultClock,
+  hasErrorCode,
+  type Interner,
+  type LatencyRecorder,
+  OutageBuffer,
+  type OutageBufferOptions,
+} from '@marketpipe/middleware';
+import type { TradeSide } from '../codec/trade-data.js';
+import { MessageKind } from '../feeds/message-kind.js';
+import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
+import type { Publisher } from '../publisher/publisher.js';
+import type { RingBuffer } from '../ring/ring-buffer.js';
+import { WallTime } from './wall-time.js';
+
+/** What the runner needs from a venue parser: one call per message, trades to the sink. */
+export interface MessageParser {
+  parse(bytes: Uint8Array, start: number, end: number, sink: TradeSink): MessageKind;
+}
+
+/** Observes each trade's id range for gaps (the feeds' `GapDetector`). */
+export interface TradeIdObserver {
+  observe(tickerId: number, first: number, last: number): unknown;
+}
+
+/** The part of the disk flusher the runner touches: a cheap wake-up after a ring write. */
+export interface FlusherWake {
+  notify(): void;
+}
+
+/** Everything the runner composes. */
+export interface RunnerOptions {
+  parser: MessageParser;
+  publisher: Publisher;
+  interner: Interner;
+  ring: RingBuffer;
+  /** Woken after ring writes so an idle flusher reacts at once. */
+  flusher?: FlusherWake;
+  /** Trade-id gap detection. */
+  gaps?: TradeIdObserver;
+  /** Hot-path latency per message, in ns. */
+  latency?: LatencyRecorder;
+  clock?: Clock;
+  /**
+   * The bounded queue that holds raw messages while the ring is full (default 100 000 messages, 64 MiB,
+   * `drop-newest`: keep the earliest data, so the recording has one gap rather than many).
+   */
+  overflow?: OutageBufferOptions;
+  /** Slow-lane reports (oversize messages, interner full, encode errors); never called per healthy message. */
+  onIssue?: (issue: RunnerIssue) => void;
+}
+
+/** A problem the runner counted and skipped. */
+export interface RunnerIssue {
+  cause: 'oversize' | 'internerFull' | 'invalidTicker' | 'publishError';
+  error: unknown;
+}
+
+/** Counters of a {@link Runner}; every drop is counted by cause. */
+export interface RunnerCounters {
+  received: number;
+  bytesReceived: number;
+  /** Trades published. */
+  trades: number;
+  /** Messages the parser classified as non-trade (acks, heartbeats, snapshots...). */
+  nonTrade: number;
+  /** Malformed messages (recorded raw, not published). */
+  parseErrors: number;
+  /** Messages written to the ring (directly or from the overflow queue). */
+  recorded: number;
+  drops: {
+    /** Raw messages dropped by the overflow policy while the ring was full. */
+    ringOverflow: number;
+    /** Raw messages larger than the ring's largest record (their trades are still published). */
+    oversize: number;
+    /** Trades of a ticker whose subject belongs to another ticker. */
+    subjectCollision: number;
+    /** Trades of a new ticker refused because the interner is full. */
+    internerFull: number;
+    /** Trades whose ticker the interner refused (invalid UTF-8). */
+    invalidTicker: number;
+    /** Trades the encoder or transport refused (invalid field, transport closed...). */
+    publishError: number;
+  };
+  /** Messages waiting in the overflow queue. */
+  overflowQueued: number;
+}
+
+/**
+ * Bytes in -> raw bytes in the ring + trades published.
+ *
+ * @example
+ * ```ts
+ * const runner = new Runner({ parser, publisher, interner, ring, flusher });
+ * source.onMessage(runner.onMessage); // bound: pass it directly as the source's handler
+ * setInterval(() => runner.tick(), 1000);
+ * ```
+ */
+export class Runner implements TradeSink {
+  readonly #parser: MessageParser;
+  readonly #publisher: Publisher;
+  readonly #interner: Interner;
+  readonly #ring: RingBuffer;
+  readonly #flusher: FlusherWake | undefined;
+  readonly #gaps: TradeIdObserver | undefined;
+  readonly #latency: LatencyRecorder | undefined;
+  readonly #clock: Clock;
+  readonly #wall: WallTime;
+  readonly #overflow: OutageBuffer<null>;
+  readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
+  readonly #idScratch = new Uint8Array(1024);
+  readonly #utf8 = new TextEncoder();
+  /** Trades published per interned ticker id. */
+  readonly tradesByTicker: number[] = [];
+  #receivedMono = 0;
+  #wallSet = false;
+
+  #received = 0;
+  #bytesReceived = 0;
+  #trades = 0;
+  #nonTrade = 0;
+  #parseErrors = 0;
+  #recorded = 0;
+  #oversize = 0;
+  #subjectCollision = 0;
+  #internerFull = 0;
+  #invalidTicker = 0;
+  #publishError = 0;
+
+  constructor(options: RunnerOptions) {
+    this.#parser = options.parser;
+    this.#publisher = options.publisher;
+    this.#interner = options.interner;
+    this.#ring = options.ring;
+    this.#flusher = options.flusher;
+    this.#gaps = options.gaps;
+    this.#latency = options.latency;
+    this.#clock = options.clock ?? defaultClock;
+    this.#wall = new WallTime(this.#clock);
+    this.#overflow = new OutageBuffer<null>({
+      maxMessages: 100_000,
+      maxBytes: 64 * 1024 * 1024,
+      overflowPolicy: 'drop-newest',
+      ...options.overflow,
+    });
+    this.#onIssue = options.onIssue;
+  }
+
+  /** The hot path: one raw venue message. Bound to the instance, so it can be passed as a callback. */
+  readonly onMessage = (bytes: Uint8Array): void => {
+    const start = this.#clock.nowNanos();
+    this.#receivedMono = start;
+    this.#wallSet = false;
+    this.#received++;
+    this.#bytesReceived += bytes.length;
+    this.#record(bytes);
+    const kind = this.#parser.parse(bytes, 0, bytes.length, this);
+    if (kind === MessageKind.nonTrade) this.#nonTrade++;
+    else if (kind === MessageKind.malformed) this.#parseErrors++;
+    this.#latency?.record(this.#clock.nowNanos() - start);
+  };
+
+  /** Called by the parser for each trade of the current message. */
+  onTrade(trade: ParsedTrade): void {
+    let tickerId: number;
+    try {
+      tickerId =
+        trade.symbol === null
+          ? this.#interner.internBytes(trade.bytes, trade.symbolStart, trade.symbolEnd)
+          : this.#interner.intern(trade.symbol);
+    } catch (error) {
+      if (hasErrorCode(error, 'ERR_INTERNER_FULL')) {
+        this.#internerFull++;
+        this.#issue('internerFull', error);
+      } else {
+        this.#invalidTicker++;
+        this.#issue('invalidTicker', error);
+      }
+      return;
+    }
+    this.#gaps?.observe(tickerId, trade.seqFirst, trade.seqLast);
+    if (!this.#wallSet) {
+      this.#wall.set(this.#receivedMono);
+      this.#wallSet = true;
+    }
+    let idBytes = trade.bytes;
+    let idStart = trade.tradeIdStart;
+    let idEnd = trade.tradeIdEnd;
+    if (trade.tradeId !== null) {
+      idBytes = this.#idScratch;
+      idStart = 0;
+      idEnd = this.#utf8.encodeInto(trade.tradeId, this.#idScratch).written;
+    }
+    try {
+      const published = this.#publisher.publishParts(
+        tickerId,
+        trade.timestampMs,
+        trade.timestampSubMsNanos,
+        this.#wall.ms,
+        this.#wall.subMsNanos,
+        trade.price,
+        trade.size,
+        trade.side as TradeSide,
+        idBytes,
+        idStart,
+        idEnd,
+      );
+      if (published) {
+        this.#trades++;
+        this.tradesByTicker[tickerId] = (this.tradesByTicker[tickerId] ?? 0) + 1;
+      } else {
+        this.#subjectCollision++;
+      }
+    } catch (error) {
+      this.#publishError++;
+      this.#issue('publishError', error);
+    }
+  }
+
+  /**
+   * Moves queued overflow messages into the ring, oldest first, until the
+   * ring is full again. Returns how many are still queued. Call it often while
+   * {@link RunnerCounters.overflowQueued} is non-zero (the pipeline does it on
+   * a short timer), and once a second for re-anchoring wall time.
+   */
+  drainOverflow(): number {
+    const queue = this.#overflow;
+    let moved = false;
+    while (queue.length > 0 && this.#ring.tryWrite(queue.firstPayload())) {
+      queue.dropFirst();
+      this.#recorded++;
+      moved = true;
+    }
+    if (moved) this.#flusher?.notify();
+    return queue.length;
+  }
+
+  /** Raw messages waiting in the overflow queue for room in the ring. */
+  get overflowQueued(): number {
+    return this.#overflow.length;
+  }
+
+  /** Periodic housekeeping: re-anchors the wall clock and drains the overflow queue. */
+  tick(): void {
+    this.#wall.reanchor();
+    this.drainOverflow();
+  }
+
+  /** A snapshot of the counters. */
+  counters(): RunnerCounters {
+    return {
+      received: this.#received,
+      bytesReceived: this.#bytesReceived,
+      trades: this.#trades,
+      nonTrade: this.#nonTrade,
+      parseErrors: this.#parseErrors,
+      recorded: this.#recorded,
+      drops: {
+        ringOverflow: this.#overflow.dropped,
+        oversize: this.#oversize,
+        subjectCollision: this.#subjectCollision,
+        internerFull: this.#internerFull,
+        invalidTicker: this.#invalidTicker,
+        publishError: this.#publishError,
+      },
+      overflowQueued: this.#overflow.length,
+    };
+  }
+
+  #record(bytes: Uint8Array): void {
+    const ring = this.#ring;
+    if (bytes.length > ring.maxRecordSize) {
+      this.#oversize++;
+      this.#issue(
+        'oversize',
+        new RangeError(
+          `message of ${bytes.length} bytes exceeds the ring's largest record (${ring.maxRecordSize})`,
+        ),
+      );
+      return;
+    }
+    if (this.#overflow.length === 0 && ring.tryWrite(bytes)) {
+      this.#recorded++;
+      this.#flusher?.notify();
+      return;
+    }
+    // Ring full (or older messages still queued): keep order by queueing behind them.
+    this.#overflow.offer(null, bytes, this.#received);
+    this.drainOverflow();
+  }
+
+  #issue(cause: RunnerIssue['cause'], error: unknown): void {
+    this.#onIssue?.({ cause, error });
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Replays marketpipe's own recordings (record files written by the disk
+ * flusher) as a message source: every recorded raw message, in recorded
+ * order, as fast as possible or at the recorded pace (the flusher's
+ * wall-clock stamps, which trail the receive time by the flush delay).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_RECORD_FILE_EXTENSION } from '../flusher/record-format.js';
+import { type FlushedRecord, readRecordFile } from '../flusher/record-reader.js';
+import type {
+  MessageHandler,
+  MessageSource,
+  SourceEnd,
+  SourceEventListener,
+  SourceState,
+  SourceStatus,
+} from './message-source.js';
+import { SourceEventHub } from './source-event-hub.js';
+
+/** Options of a {@link RecordReplaySource}. */
+export interface RecordReplayOptions {
+  /** A record file, or a venue folder of day files (`<dataDir>/<venue>`), replayed oldest day first. */
+  path: string;
+  /** `fast` (default) or `recorded` (the gaps between the records' wall-clock stamps, divided by `speed`). */
+  pace?: 'fast' | 'recorded';
+  /** Replay speed in `recorded` pace (default 1). */
+  speed?: number;
+  /** Records delivered per event-loop turn in `fast` pace (default 4096). */
+  batch?: number;
+}
+
+/** State and counters of a {@link RecordReplaySource}. */
+export interface RecordReplayStatus extends SourceStatus {
+  /** Files fully read. */
+  files: number;
+  /** Torn tails met (each ends its file's records). */
+  tornTails: number;
+}
+
+const NANOS_PER_MILLI = 1_000_000n;
+
+/** The record files a replay path names, in replay order. */
+export function recordFilesOf(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const suffix = `.${DEFAULT_RECORD_FILE_EXTENSION}`;
+  return readdirSync(path)
+    .filter((name) => /^\d{4}-\d{2}-\d{2}\./.test(name) && name.endsWith(suffix))
+    .sort()
+    .map((name) => join(path, name));
+}
+
+/**
+ * A finite {@link MessageSource} over record files.
+ *
+ * @example
+ * ```ts
+ * const source = new RecordReplaySource({ path: 'data/binance' });
+ * source.onMessage((bytes) => runner.onMessage(bytes));
+ * source.start();
+ * await source.done;
+ * ```
+ */
+export class RecordReplaySource implements MessageSource {
+  readonly done: Promise<SourceEnd>;
+  readonly #path: string;
+  readonly #pace: 'fast' | 'recorded';
+  readonly #speed: number;
+  readonly #batch: number;
+  readonly #events = new SourceEventHub();
+  #handler: MessageHandler = () => {};
+  #resolveDone!: (end: SourceEnd) => void;
+  #state: SourceState = 'idle';
+  #timer: NodeJS.Timeout | undefined;
+  #messages = 0;
+  #bytes = 0;
+  #errors = 0;
+  #handlerErrors = 0;
+  #files = 0;
+  #tornTails = 0;
+  #records: Generator<FlushedRecord, void, undefined> | undefined;
+  #firstWall = 0n;
+  #startedAt = 0;
+  /** A record read ahead in `recorded` pace, delivered when its time comes. */
+  #pending: FlushedRecord | undefined;
+
+  constructor(options: RecordReplayOptions) {
+    this.#path = options.path;
+    this.#pace = options.pace ?? 'fast';
+    this.#speed = options.speed ?? 1;
+    this.#batch = options.batch ?? 4096;
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.#handler = handler;
+  }
+
+  onEvent(listener: SourceEventListener): () => void {
+    return this.#events.add(listener);
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    try {
+      this.#records = this.#iterate(recordFilesOf(this.#path));
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#state = 'running';
+    this.#startedAt = performance.now();
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state === 'running' || this.#state === 'idle') {
+      clearTimeout(this.#timer);
+      this.#state = 'stopped';
+      this.#resolveDone({ reason: 'stopped' });
+    }
+  }
+
+  status(): RecordReplayStatus {
+    return {
+      state: this.#state,
+      messages: this.#messages,
+      bytes: this.#bytes,
+      errors: this.#errors,
+      handlerErrors: this.#handlerErrors,
+      files: this.#files,
+      tornTails: this.#tornTails,
+    };
+  }
+
+  *#iterate(files: string[]): Generator<FlushedRecord, void, undefined> {
+    for (const file of files) {
+      yield* readRecordFile(file, { onTornTail: () => this.#tornTails++ });
+      this.#files++;
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    this.#timer =
+      delayMs > 0 ? setTimeout(this.#pump, delayMs) : (setImmediate(this.#pump) as unknown as NodeJS.Timeout);
+  }
+
+  readonly #pump = (): void => {
+    if (this.#state !== 'running' || this.#records === undefined) return;
+    try {
+      if (this.#pending !== undefined) {
+        this.#deliver(this.#pending.payload);
+        this.#pending = undefined;
+      }
+      for (let n = 0; n < this.#batch; n++) {
+        const next = this.#records.next();
+        if (next.done === true) {
+          this.#state = 'done';
+          this.#resolveDone({ reason: 'end' });
+          return;
+        }
+        const record = next.value;
+        if (this.#pace === 'recorded') {
+          if (this.#messages === 0) this.#firstWall = record.wallNanos;
+          const dueMs = Number((record.wallNanos - this.#firstWall) / NANOS_PER_MILLI) / this.#speed;
+          const waitMs = dueMs - (performance.now() - this.#startedAt);
+          if (waitMs >= 1) {
+            this.#pending = record;
+            this.#schedule(waitMs);
+            return;
+          }
+        }
+        this.#deliver(record.payload);
+      }
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#schedule(0);
+  };
+
+  #deliver(payload: Uint8Array): void {
+    this.#messages++;
+    this.#bytes += payload.length;
+    try {
+      this.#handler(payload);
+    } catch (error) {
+      this.#handlerErrors++;
+      this.#errors++;
+      this.#events.emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  #fail(error: unknown): void {
+    this.#errors++;
+    this.#state = 'failed';
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#events.emit({ type: 'error', error: err });
+    this.#resolveDone({ reason: 'error', error: err });
+  }
+}
