@@ -10,6 +10,25 @@ export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export type { TradeEncoderOptions } from './codec/trade-encoder.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
+export { binanceProtocol, createBinanceParser } from './feeds/binance.js';
+export { bybitProtocol, createBybitParser } from './feeds/bybit.js';
+export { coinbaseProtocol, createCoinbaseParser } from './feeds/coinbase.js';
+export { createParser, VENUE_NAMES, venueProtocol } from './feeds/create-parser.js';
+export type { MalformedReason } from './feeds/feed-errors.js';
+export {
+  InvalidSimBatchError,
+  MalformedVenueMessageError,
+  SimdjsonUnavailableError,
+  UnknownFeedOptionError,
+} from './feeds/feed-errors.js';
+export type { GapDetectorOptions, GapListener } from './feeds/gap-detector.js';
+export { GapDetector, SequenceCheck } from './feeds/gap-detector.js';
+export { createKrakenParser, krakenProtocol } from './feeds/kraken.js';
+export { MessageKind, NON_TRADE_KIND_COUNT, NonTradeKind, nonTradeKindName } from './feeds/message-kind.js';
+export { createOkxParser, okxProtocol } from './feeds/okx.js';
+export type { ParsedTrade, SimTrade, TradeSink, VenueName, VenueProtocol } from './feeds/venue-feed.js';
+export type { ParserBackend, ParserOptions, VenueParser } from './feeds/venue-parser.js';
+export { DEFAULT_PARSER_BACKEND } from './feeds/venue-parser.js';
 export type { DiskFlusherOptions, FlusherStatus } from './flusher/disk-flusher.js';
 export { DiskFlusher } from './flusher/disk-flusher.js';
 export {

@@ -1,0 +1,241 @@
+/**
+ * Trade-id gap detection per ticker, for venues whose trade ids form a
+ * contiguous sequence per symbol (Binance `t`/`f..l`, Coinbase and Kraken
+ * `trade_id`, OKX `tradeId` with `count`). Feed it each trade's
+ * `seqFirst`/`seqLast` range.
+ *
+ * State lives in typed arrays indexed by the runner's interned ticker id (a
+ * dense small integer), so {@link GapDetector.observe} allocates nothing. For
+ * each ticker it keeps the highest id seen plus a 32-bit window of which of
+ * the 32 ids below it were seen: an id inside the window that was not seen
+ * yet is counted as *late* (out of order, filling an earlier gap), one that
+ * was seen as a *duplicate*. Ids older than the window are counted as
+ * duplicates (assumed replays, e.g. a Kraken snapshot after resubscribing).
+ *
+ * Reconnect policy: {@link GapDetector.onReconnect} keeps every ticker's last
+ * id, so the first trade after a reconnect is compared with the last one
+ * before it; trades missed while disconnected show up as one gap, reported
+ * with `acrossReconnect = true` (backfill from the venue's REST API). Replays
+ * after resubscribing count as duplicates. Use {@link GapDetector.reset} only
+ * when a ticker's sequence truly restarts (unsubscribed for long, venue
+ * migration): the next trade then starts a fresh sequence.
+ */
+
+/** What {@link GapDetector.observe} found. */
+export const SequenceCheck = {
+  /** The first range seen for this ticker (or after a reset). */
+  first: 0,
+  /** Follows the previous range exactly. */
+  contiguous: 1,
+  /** Ids were skipped before this range (counted and reported). */
+  gap: 2,
+  /** Every id of the range was seen before (or is older than the window). */
+  duplicate: 3,
+  /** At least one id of the range is below the highest seen but was not seen yet. */
+  late: 4,
+  /** No usable range (`-1`, beyond 2^53, or first > last): not tracked. */
+  untracked: 5,
+} as const;
+
+/** One of the {@link SequenceCheck} values. */
+export type SequenceCheck = (typeof SequenceCheck)[keyof typeof SequenceCheck];
+
+/**
+ * Called for each gap, with plain numbers so reporting costs no allocation:
+ * the ticker, the first missing id, how many ids are missing, and whether the
+ * gap spans a reconnect.
+ */
+export type GapListener = (
+  tickerId: number,
+  firstMissing: number,
+  missingCount: number,
+  acrossReconnect: boolean,
+) => void;
+
+/** Options of a {@link GapDetector}. */
+export interface GapDetectorOptions {
+  /** Gap hook (log, metric, backfill request). */
+  onGap?: GapListener;
+  /** Tickers to allocate room for up front; the arrays grow when a larger id shows up. */
+  initialTickers?: number;
+}
+
+const WINDOW_BITS = 32;
+
+function rangeBits(count: number): number {
+  return count >= WINDOW_BITS ? 0xffffffff : ((1 << count) - 1) >>> 0;
+}
+
+/**
+ * Counts missing, duplicate and late trade ids per ticker.
+ *
+ * @example
+ * ```ts
+ * const gaps = new GapDetector({ onGap: (ticker, first, count) => log.warn({ ticker, first, count }, 'trade gap') });
+ * gaps.observe(tickerId, trade.seqFirst, trade.seqLast);
+ * // after the WebSocket reconnects:
+ * gaps.onReconnect();
+ * ```
+ */
+export class GapDetector {
+  /** Missing ids over all tickers. */
+  totalMissing = 0;
+  /** Gap events over all tickers. */
+  totalGaps = 0;
+  /** Gap events that spanned a reconnect. */
+  totalGapsAcrossReconnect = 0;
+  /** Duplicate ids over all tickers. */
+  totalDuplicates = 0;
+  /** Late (out-of-order) ids over all tickers. */
+  totalLate = 0;
+
+  private readonly onGap: GapListener | undefined;
+  private capacity: number;
+  private highest: Float64Array;
+  private window: Uint32Array;
+  private reconnected: Uint8Array;
+  private missing: Float64Array;
+  private gaps: Float64Array;
+  private duplicates: Float64Array;
+  private late: Float64Array;
+
+  constructor(options: GapDetectorOptions = {}) {
+    this.onGap = options.onGap;
+    this.capacity = Math.max(1, options.initialTickers ?? 64);
+    this.highest = new Float64Array(this.capacity).fill(-1);
+    this.window = new Uint32Array(this.capacity);
+    this.reconnected = new Uint8Array(this.capacity);
+    this.missing = new Float64Array(this.capacity);
+    this.gaps = new Float64Array(this.capacity);
+    this.duplicates = new Float64Array(this.capacity);
+    this.late = new Float64Array(this.capacity);
+  }
+
+  /** Records the trade ids `first..last` (inclusive) of `tickerId` and classifies them. */
+  observe(tickerId: number, first: number, last: number): SequenceCheck {
+    if (
+      first < 0 ||
+      last < first ||
+      !Number.isSafeInteger(last) ||
+      !Number.isSafeInteger(first) ||
+      !Number.isInteger(tickerId) ||
+      tickerId < 0
+    ) {
+      return SequenceCheck.untracked;
+    }
+    if (tickerId >= this.capacity) this.grow(tickerId + 1);
+    const highest = this.highest[tickerId]!;
+    if (highest < 0) {
+      this.highest[tickerId] = last;
+      this.window[tickerId] = rangeBits(last - first + 1);
+      this.reconnected[tickerId] = 0;
+      return SequenceCheck.first;
+    }
+    const acrossReconnect = this.reconnected[tickerId] === 1;
+    this.reconnected[tickerId] = 0;
+    if (first > highest) {
+      this.advance(tickerId, highest, first, last);
+      const missing = first - highest - 1;
+      if (missing === 0) return SequenceCheck.contiguous;
+      this.missing[tickerId]! += missing;
+      this.gaps[tickerId]!++;
+      this.totalMissing += missing;
+      this.totalGaps++;
+      if (acrossReconnect) this.totalGapsAcrossReconnect++;
+      this.onGap?.(tickerId, highest + 1, missing, acrossReconnect);
+      return SequenceCheck.gap;
+    }
+    // Part or all of the range is at or below the highest id seen.
+    const upper = Math.min(last, highest);
+    const windowFloor = highest - WINDOW_BITS + 1;
+    let duplicates = first < windowFloor ? Math.min(upper, windowFloor - 1) - first + 1 : 0;
+    let late = 0;
+    let window = this.window[tickerId]!;
+    for (let id = Math.max(first, windowFloor); id <= upper; id++) {
+      const bit = 1 << (highest - id);
+      if ((window & bit) !== 0) duplicates++;
+      else {
+        late++;
+        window |= bit;
+      }
+    }
+    this.window[tickerId] = window >>> 0;
+    if (last > highest) this.advance(tickerId, highest, highest + 1, last);
+    this.duplicates[tickerId]! += duplicates;
+    this.late[tickerId]! += late;
+    this.totalDuplicates += duplicates;
+    this.totalLate += late;
+    return late > 0 ? SequenceCheck.late : SequenceCheck.duplicate;
+  }
+
+  /**
+   * Marks a reconnect: every ticker keeps its last id, and the next range of
+   * each is compared with it; a gap found then is flagged `acrossReconnect`.
+   */
+  onReconnect(): void {
+    this.reconnected.fill(1);
+  }
+
+  /** Forgets `tickerId`'s sequence (not its counters): its next range is a new {@link SequenceCheck.first}. */
+  reset(tickerId: number): void {
+    if (tickerId >= this.capacity) return;
+    this.highest[tickerId] = -1;
+    this.window[tickerId] = 0;
+    this.reconnected[tickerId] = 0;
+  }
+
+  /** The highest id seen for `tickerId`, or -1. */
+  lastId(tickerId: number): number {
+    return tickerId < this.capacity ? this.highest[tickerId]! : -1;
+  }
+
+  /** Missing ids counted for `tickerId`. */
+  missingCount(tickerId: number): number {
+    return tickerId < this.capacity ? this.missing[tickerId]! : 0;
+  }
+
+  /** Gap events counted for `tickerId`. */
+  gapCount(tickerId: number): number {
+    return tickerId < this.capacity ? this.gaps[tickerId]! : 0;
+  }
+
+  /** Duplicate ids counted for `tickerId`. */
+  duplicateCount(tickerId: number): number {
+    return tickerId < this.capacity ? this.duplicates[tickerId]! : 0;
+  }
+
+  /** Late (out-of-order) ids counted for `tickerId`. */
+  lateCount(tickerId: number): number {
+    return tickerId < this.capacity ? this.late[tickerId]! : 0;
+  }
+
+  /** Moves the high-water mark from `highest` up to `last`, marking `first..last` as seen. */
+  private advance(tickerId: number, highest: number, first: number, last: number): void {
+    const shift = last - highest;
+    const window = shift >= WINDOW_BITS ? 0 : this.window[tickerId]! << shift;
+    this.window[tickerId] = (window | rangeBits(last - first + 1)) >>> 0;
+    this.highest[tickerId] = last;
+  }
+
+  private grow(minimum: number): void {
+    let capacity = this.capacity * 2;
+    while (capacity < minimum) capacity *= 2;
+    const f64 = (a: Float64Array, fill: number) => {
+      const b = new Float64Array(capacity).fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.highest = f64(this.highest, -1);
+    this.missing = f64(this.missing, 0);
+    this.gaps = f64(this.gaps, 0);
+    this.duplicates = f64(this.duplicates, 0);
+    this.late = f64(this.late, 0);
+    const window = new Uint32Array(capacity);
+    window.set(this.window);
+    this.window = window;
+    const reconnected = new Uint8Array(capacity);
+    reconnected.set(this.reconnected);
+    this.reconnected = reconnected;
+    this.capacity = capacity;
+  }
+}
