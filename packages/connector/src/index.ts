@@ -31,6 +31,7 @@ export type { ParserBackend, ParserOptions, VenueParser } from './feeds/venue-pa
 export { DEFAULT_PARSER_BACKEND } from './feeds/venue-parser.js';
 export type { DiskFlusherOptions, FlusherStatus } from './flusher/disk-flusher.js';
 export { DiskFlusher } from './flusher/disk-flusher.js';
+export type { FileSink } from './flusher/file-sink.js';
 export {
   FlusherStopTimeoutError,
   FlusherWorkerError,
@@ -41,6 +42,8 @@ export {
 export type { FlusherRecovery } from './flusher/flusher-messages.js';
 export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
+export type { RecordFileWriterOptions, WriterRecovery } from './flusher/record-file-writer.js';
+export { RecordFileWriter } from './flusher/record-file-writer.js';
 export {
   DEFAULT_RECORD_FILE_EXTENSION,
   RECORD_FILE_MAGIC,
@@ -87,3 +90,34 @@ export type {
   TradeIdObserver,
 } from './runner/runner.js';
 export { Runner } from './runner/runner.js';
+export type { LineReplayOptions, LineReplayStatus } from './sources/line-replay-source.js';
+export { LineReplaySource } from './sources/line-replay-source.js';
+export type { LineTimestampFormat } from './sources/line-timestamp.js';
+export type {
+  MessageHandler,
+  MessageSource,
+  SourceEnd,
+  SourceEvent,
+  SourceEventListener,
+  SourceState,
+  SourceStatus,
+} from './sources/message-source.js';
+export type { BackoffOptions } from './sources/reconnect-backoff.js';
+export { DEFAULT_BACKOFF, fullJitterDelay } from './sources/reconnect-backoff.js';
+export type { RecordReplayOptions, RecordReplayStatus } from './sources/record-replay-source.js';
+export { RecordReplaySource, recordFilesOf } from './sources/record-replay-source.js';
+export type { SimulateMessagesOptions } from './sources/simulate-messages.js';
+export { simulateMessages } from './sources/simulate-messages.js';
+export type { ReceivedFrame, SentFrame, SimulatorOptions, SimulatorStats } from './sources/simulator.js';
+export { SimulatorServer } from './sources/simulator.js';
+export {
+  MessageHandlerError,
+  ReplayFileError,
+  ReplayLineTooLongError,
+  SimulatorLogError,
+  SourceConnectionError,
+  SourceOptionsError,
+  SourceStateError,
+} from './sources/source-errors.js';
+export type { WebSocketSourceOptions, WebSocketSourceStatus } from './sources/websocket-source.js';
+export { WebSocketSource } from './sources/websocket-source.js';

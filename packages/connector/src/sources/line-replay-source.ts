@@ -1,0 +1,405 @@
+/**
+ * The replay source: a recorded file with one raw venue message per line,
+ * delivered as fast as possible or at the pace it was recorded.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { detectLineFormat, LinePrefixReader, type LineTimestampFormat } from './line-timestamp.js';
+import type {
+  MessageHandler,
+  MessageSource,
+  SourceEnd,
+  SourceEventListener,
+  SourceState,
+  SourceStatus,
+} from './message-source.js';
+import {
+  MessageHandlerError,
+  ReplayFileError,
+  ReplayLineTooLongError,
+  SourceOptionsError,
+  SourceStateError,
+} from './source-errors.js';
+import { SourceEventHub } from './source-event-hub.js';
+
+/** Options of a {@link LineReplaySource}. */
+export interface LineReplayOptions {
+  /** The file to replay. */
+  path: string;
+  /**
+   * `fast` (default): as fast as the handler takes them, yielding to the event loop between chunks.
+   * `recorded`: each line when its receive-time prefix says, relative to the first one, divided by `speed`;
+   * lines without a time (a `raw` file) are not delayed.
+   */
+  pace?: 'fast' | 'recorded';
+  /** Replay speed in `recorded` pace: 2 plays twice as fast (default 1). */
+  speed?: number;
+  /** The timestamp prefix; `auto` (default) detects it from the first lines (see `line-timestamp.ts`). */
+  format?: 'auto' | LineTimestampFormat;
+  /** Read size (default 1 MiB): bigger chunks, fewer reads and event-loop turns. */
+  chunkBytes?: number;
+  /** A line longer than this ends the replay with {@link ReplayLineTooLongError} (default 256 MiB). */
+  maxLineBytes?: number;
+}
+
+/** State and counters of a {@link LineReplaySource}. */
+export interface LineReplayStatus extends SourceStatus {
+  path: string;
+  /** The prefix shape in use, `null` until the first chunk was read. */
+  format: LineTimestampFormat | null;
+  /** Lines seen, including empty and skipped ones. */
+  lines: number;
+  /** Empty lines (nothing but `\r` or nothing at all, or a prefix with no message): skipped. */
+  emptyLines: number;
+  /** Lines lacking the file's prefix (e.g. cryptofeed's connection and client-sent lines): skipped. */
+  unprefixedLines: number;
+  /** File bytes read so far. */
+  bytesRead: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+/** Lines examined to detect the prefix: enough to get past cryptofeed's header lines. */
+const DETECT_LINES = 64;
+/** Or this many bytes, when the first lines are long. */
+const DETECT_MIN_BYTES = 64 * 1024;
+
+function ignoreMessage(_bytes: Uint8Array): void {}
+
+function hasLines(bytes: Buffer, count: number): boolean {
+  let newline = -1;
+  for (let seen = 0; seen < count; seen++) {
+    newline = bytes.indexOf(LF, newline + 1);
+    if (newline === -1) return false;
+  }
+  return true;
+}
+
+/**
+ * Replays a line file into the same handler a live source feeds.
+ *
+ * Lines are raw bytes up to `\n` (one trailing `\r` is dropped); they are never
+ * decoded, so invalid UTF-8 comes through as recorded. Each message is a view
+ * into the read buffer, valid only during the handler call. Empty lines are
+ * skipped and counted (`emptyLines`); a last line without `\n` is delivered.
+ * In a prefixed file only the message after the prefix is delivered, and
+ * {@link recordedTimeMs} / {@link recordedSubMsNanos} hold the line's receive
+ * time during the call.
+ *
+ * The file is read in big chunks; `fast` pace yields to the event loop
+ * (setImmediate) between chunks so status timers keep running. `done` resolves
+ * with `end` after the last line.
+ *
+ * @example
+ * ```ts
+ * const replay = new LineReplaySource({ path: 'captures/COINBASE.ws.28.0', pace: 'recorded', speed: 10 });
+ * replay.onMessage((bytes) => runner.onRawMessage(bytes, replay.recordedTimeMs));
+ * replay.start();
+ * const end = await replay.done; // { reason: 'end' }
+ * console.log(replay.status().messages, 'messages');
+ * ```
+ */
+export class LineReplaySource implements MessageSource {
+  /** Resolves when the file is exhausted (`end`), on `stop()` (`stopped`) or on a read failure (`error`). */
+  readonly done: Promise<SourceEnd>;
+
+  private readonly path: string;
+  private readonly paced: boolean;
+  private readonly speed: number;
+  private readonly forcedFormat: LineTimestampFormat | null;
+  private readonly chunkBytes: number;
+  private readonly maxLineBytes: number;
+  private readonly events = new SourceEventHub();
+
+  private handler: MessageHandler = ignoreMessage;
+  private state: SourceState = 'idle';
+  private prefix: LinePrefixReader | null = null;
+  private resolveDone!: (end: SourceEnd) => void;
+  private run: Promise<void> | null = null;
+  private stopRequested = false;
+  private sleepTimer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private paceOriginRecordedMs = Number.NaN;
+  private paceOriginWallMs = 0;
+
+  private messages = 0;
+  private bytes = 0;
+  private errors = 0;
+  private handlerErrors = 0;
+  private lines = 0;
+  private emptyLines = 0;
+  private unprefixedLines = 0;
+  private bytesRead = 0;
+
+  /** @throws {SourceOptionsError} for a non-positive speed, chunk size or line limit. */
+  constructor(options: LineReplayOptions) {
+    this.path = options.path;
+    this.paced = (options.pace ?? 'fast') === 'recorded';
+    this.speed = options.speed ?? 1;
+    if (!(Number.isFinite(this.speed) && this.speed > 0)) {
+      throw new SourceOptionsError(`speed must be a finite number > 0, got ${this.speed}`);
+    }
+    this.forcedFormat = options.format === undefined || options.format === 'auto' ? null : options.format;
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!(Number.isInteger(this.chunkBytes) && this.chunkBytes >= 1)) {
+      throw new SourceOptionsError(`chunkBytes must be an integer >= 1, got ${this.chunkBytes}`);
+    }
+    if (!(Number.isInteger(this.maxLineBytes) && this.maxLineBytes >= 1)) {
+      throw new SourceOptionsError(`maxLineBytes must be an integer >= 1, got ${this.maxLineBytes}`);
+    }
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  /**
+   * Receive time of the line being delivered, whole epoch ms; NaN in a `raw`
+   * file. Read it in the handler, with {@link recordedSubMsNanos}.
+   */
+  get recordedTimeMs(): number {
+    return this.prefix === null ? Number.NaN : this.prefix.timeMs;
+  }
+
+  /** Nanoseconds within {@link recordedTimeMs} (0..999 999), exact even for ns prefixes. */
+  get recordedSubMsNanos(): number {
+    return this.prefix === null ? 0 : this.prefix.subMsNanos;
+  }
+
+  /** Sets the message handler (replaces the previous one). */
+  onMessage(handler: MessageHandler): void {
+    this.handler = handler;
+  }
+
+  /** Adds an event listener (only `error` events: a bad handler call, an unreadable file); returns its remover. */
+  onEvent(listener: SourceEventListener): () => void {
+    return this.events.add(listener);
+  }
+
+  /**
+   * Starts reading; returns at once.
+   * @throws {SourceStateError} when called a second time or after `stop()`.
+   */
+  start(): void {
+    if (this.state !== 'idle')
+      throw new SourceStateError(`LineReplaySource cannot start in state ${this.state}`);
+    this.state = 'running';
+    this.run = this.replay().then(
+      (end) => this.finish(end),
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  /** Stops after the current line (or wakes a paced wait) and closes the file. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    if (this.state === 'idle') {
+      this.state = 'stopped';
+      this.resolveDone({ reason: 'stopped' });
+      return;
+    }
+    if (this.state === 'running') this.state = 'stopping';
+    if (this.sleepTimer !== null) {
+      clearTimeout(this.sleepTimer);
+      this.sleepTimer = null;
+      this.wake?.();
+    }
+    await this.run;
+  }
+
+  /** A snapshot of the state and counters. */
+  status(): LineReplayStatus {
+    return {
+      state: this.state,
+      path: this.path,
+      format: this.prefix?.format ?? null,
+      messages: this.messages,
+      bytes: this.bytes,
+      errors: this.errors,
+      handlerErrors: this.handlerErrors,
+      lines: this.lines,
+      emptyLines: this.emptyLines,
+      unprefixedLines: this.unprefixedLines,
+      bytesRead: this.bytesRead,
+    };
+  }
+
+  private async replay(): Promise<SourceEnd> {
+    let file: FileHandle;
+    try {
+      file = await open(this.path, 'r');
+    } catch (err) {
+      throw new ReplayFileError(`cannot open ${this.path}`, { cause: err });
+    }
+    try {
+      return await this.readLines(file);
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * The read loop. `buffer[start..end)` holds unconsumed bytes, `scanFrom`
+   * where the newline search resumes (so a long line is scanned once). A line
+   * that outgrows the buffer doubles it; other lines are delivered in place.
+   */
+  private async readLines(file: FileHandle): Promise<SourceEnd> {
+    let buffer: Buffer = Buffer.allocUnsafe(this.chunkBytes);
+    let start = 0;
+    let end = 0;
+    let scanFrom = 0;
+    while (!this.stopRequested) {
+      if (start > 0) {
+        buffer.copyWithin(0, start, end);
+        end -= start;
+        scanFrom -= start;
+        start = 0;
+      }
+      if (end === buffer.length) buffer = this.grow(buffer, end);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await file.read(buffer, end, buffer.length - end, null));
+      } catch (err) {
+        throw new ReplayFileError(`cannot read ${this.path}`, { cause: err });
+      }
+      this.bytesRead += bytesRead;
+      end += bytesRead;
+      const eof = bytesRead === 0;
+      // Bounded view: the search must not run into stale bytes past `end`.
+      const filled = buffer.subarray(0, end);
+      if (this.prefix === null) {
+        // Detect on enough lines to get past header lines; a small first read would see too few.
+        if (!eof && end < Math.min(DETECT_MIN_BYTES, this.maxLineBytes) && !hasLines(filled, DETECT_LINES)) {
+          continue;
+        }
+        this.prefix = new LinePrefixReader(this.forcedFormat ?? this.detect(filled));
+      }
+      let newline = filled.indexOf(LF, scanFrom);
+      while (newline !== -1 && !this.stopRequested) {
+        if (this.paced) await this.deliverPaced(buffer, start, newline);
+        else this.deliver(buffer, start, newline);
+        start = newline + 1;
+        newline = filled.indexOf(LF, start);
+      }
+      scanFrom = end;
+      if (eof) {
+        if (start < end && !this.stopRequested) {
+          if (this.paced) await this.deliverPaced(buffer, start, end);
+          else this.deliver(buffer, start, end);
+        }
+        break;
+      }
+      await yieldToEventLoop();
+    }
+    return { reason: this.stopRequested ? 'stopped' : 'end' };
+  }
+
+  private grow(buffer: Buffer, used: number): Buffer {
+    if (buffer.length >= this.maxLineBytes) {
+      throw new ReplayLineTooLongError(`${this.path}: a line exceeds maxLineBytes (${this.maxLineBytes})`);
+    }
+    const grown = Buffer.allocUnsafe(Math.min(this.maxLineBytes, buffer.length * 2));
+    buffer.copy(grown, 0, 0, used);
+    return grown;
+  }
+
+  private detect(filled: Buffer): LineTimestampFormat {
+    let lineStart = 0;
+    for (let seen = 0; seen < DETECT_LINES && lineStart < filled.length; seen++) {
+      const newline = filled.indexOf(LF, lineStart);
+      const lineEnd = newline === -1 ? filled.length : newline;
+      const format = detectLineFormat(filled, lineStart, lineEnd);
+      if (format !== 'raw') return format;
+      if (newline === -1) break;
+      lineStart = newline + 1;
+    }
+    return 'raw';
+  }
+
+  /** Counts the line and returns where its message starts, or -1 to skip it; `lineEnd` excludes `\n` and `\r`. */
+  private messageStart(buffer: Buffer, lineStart: number, lineEnd: number): number {
+    this.lines++;
+    if (lineStart === lineEnd) {
+      this.emptyLines++;
+      return -1;
+    }
+    const messageStart = (this.prefix as LinePrefixReader).read(buffer, lineStart, lineEnd);
+    if (messageStart < 0) {
+      this.unprefixedLines++;
+      return -1;
+    }
+    if (messageStart === lineEnd) {
+      this.emptyLines++;
+      return -1;
+    }
+    return messageStart;
+  }
+
+  private deliver(buffer: Buffer, lineStart: number, newline: number): void {
+    const lineEnd = newline > lineStart && buffer[newline - 1] === CR ? newline - 1 : newline;
+    const messageStart = this.messageStart(buffer, lineStart, lineEnd);
+    if (messageStart >= 0) this.emit(buffer, messageStart, lineEnd);
+  }
+
+  private async deliverPaced(buffer: Buffer, lineStart: number, newline: number): Promise<void> {
+    const lineEnd = newline > lineStart && buffer[newline - 1] === CR ? newline - 1 : newline;
+    const messageStart = this.messageStart(buffer, lineStart, lineEnd);
+    if (messageStart < 0) return;
+    const prefix = this.prefix as LinePrefixReader;
+    const recordedMs = prefix.timeMs + prefix.subMsNanos / 1e6;
+    if (!Number.isNaN(recordedMs)) {
+      if (Number.isNaN(this.paceOriginRecordedMs)) {
+        this.paceOriginRecordedMs = recordedMs;
+        this.paceOriginWallMs = performance.now();
+      }
+      // Due times come from the first line, not the previous one, so timer lateness never accumulates.
+      // A line recorded earlier than its predecessor (clock step) is simply due at once.
+      const dueAt = this.paceOriginWallMs + (recordedMs - this.paceOriginRecordedMs) / this.speed;
+      const waitMs = dueAt - performance.now();
+      if (waitMs >= 1) await this.sleep(Math.ceil(waitMs));
+      if (this.stopRequested) return;
+    }
+    this.emit(buffer, messageStart, lineEnd);
+  }
+
+  private emit(buffer: Buffer, messageStart: number, lineEnd: number): void {
+    this.messages++;
+    this.bytes += lineEnd - messageStart;
+    try {
+      this.handler(buffer.subarray(messageStart, lineEnd));
+    } catch (err) {
+      this.errors++;
+      this.handlerErrors++;
+      this.events.emit({
+        type: 'error',
+        error: new MessageHandlerError('onMessage handler threw', { cause: err }),
+      });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.sleepTimer = setTimeout(() => {
+        this.sleepTimer = null;
+        resolve();
+      }, ms);
+    });
+  }
+
+  private finish(end: SourceEnd): void {
+    this.state = end.reason === 'end' ? 'done' : 'stopped';
+    this.resolveDone(end);
+  }
+
+  private fail(err: unknown): void {
+    const error = err instanceof Error ? err : new ReplayFileError(String(err));
+    this.errors++;
+    this.state = this.stopRequested ? 'stopped' : 'failed';
+    this.events.emit({ type: 'error', error });
+    this.resolveDone({ reason: 'error', error });
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The simulated market behind the simulator and `simulateMessages`: a seeded
+ * random walk of prices and sizes per symbol, with contiguous trade ids
+ * unless told to skip some.
+ */
+import type { SimTrade } from '../feeds/venue-feed.js';
+import { createSeededRandom } from './seeded-random.js';
+import { SourceOptionsError } from './source-errors.js';
+
+/** Options of a {@link MarketWalk}. */
+export interface MarketWalkOptions {
+  /** Seed of the walk; the same seed and symbols give the same trades. */
+  seed: number;
+  /** Each message carries 1..this many trades of one symbol, drawn uniformly. */
+  maxTradesPerMessage: number;
+  /** Chance per message (0..1) to skip 1 to 3 trade ids of its symbol first; counted in `skippedTradeIds()`. */
+  skipProbability: number;
+}
+
+interface SymbolBook {
+  readonly symbol: string;
+  readonly firstTradeId: number;
+  nextTradeId: number;
+  priceUnits: number;
+  readonly priceScale: number;
+  readonly priceDecimals: number;
+  readonly sizeScale: number;
+  readonly sizeDecimals: number;
+  skipped: number;
+}
+
+/** Separates the fault stream from the market stream so enabling faults does not change the trades. */
+const FAULT_SEED_SALT = 0x9e3779b9;
+
+function formatUnits(units: number, scale: number, decimals: number): string {
+  return (units / scale).toFixed(decimals);
+}
+
+/**
+ * Generates trade batches one message at a time. Batches are returned in
+ * reused arrays of reused {@link SimTrade} objects: valid until the next call.
+ */
+export class MarketWalk {
+  private readonly random: () => number;
+  private readonly faultRandom: () => number;
+  private readonly books: SymbolBook[];
+  private readonly bySymbol = new Map<string, SymbolBook>();
+  private readonly maxTrades: number;
+  private readonly skipProbability: number;
+  /** `batches[k]` holds the first `k` pooled trades, so a batch of any size costs no allocation. */
+  private readonly batches: SimTrade[][];
+  private tradeCount = 0;
+
+  /** @throws {SourceOptionsError} for no symbols, duplicate symbols or out-of-range options. */
+  constructor(symbols: readonly string[], options: MarketWalkOptions) {
+    if (symbols.length === 0) throw new SourceOptionsError('the simulated market needs at least one symbol');
+    if (!(Number.isInteger(options.maxTradesPerMessage) && options.maxTradesPerMessage >= 1)) {
+      throw new SourceOptionsError(
+        `maxTradesPerMessage must be an integer >= 1, got ${options.maxTradesPerMessage}`,
+      );
+    }
+    if (!(options.skipProbability >= 0 && options.skipProbability <= 1)) {
+      throw new SourceOptionsError(`skipProbability must be within [0, 1], got ${options.skipProbability}`);
+    }
+    this.random = createSeededRandom(options.seed);
+    this.faultRandom = createSeededRandom(options.seed ^ FAULT_SEED_SALT);
+    this.maxTrades = options.maxTradesPerMessage;
+    this.skipProbability = options.skipProbability;
+    this.books = symbols.map((symbol) => this.openBook(symbol));
+    for (const book of this.books) {
+      if (this.bySymbol.has(book.symbol)) throw new SourceOptionsError(`duplicate symbol ${book.symbol}`);
+      this.bySymbol.set(book.symbol, book);
+    }
+    const pool: SimTrade[] = [];
+    this.batches = [[]];
+    for (let k = 1; k <= this.maxTrades; k++) {
+      pool.push({
+        symbol: '',
+        tradeId: 0,
+        price: '',
+        size: '',
+        side: 'buy',
+        timestampMs: 0,
+        timestampMicros: 0,
+      });
+      this.batches.push(pool.slice());
+    }
+  }
+
+  /** Trades generated so far. */
+  get trades(): number {
+    return this.tradeCount;
+  }
+
+  /**
+   * The trades of the next message: one symbol picked at random, 1..max trades
+   * with consecutive ids, each moving the price by -2..+2 ticks. All carry the
+   * given trade time (one taker order sweeping the book).
+   */
+  nextBatch(timestampMs: number, timestampMicros: number): readonly SimTrade[] {
+    const random = this.random;
+    const book = this.books[Math.floor(random() * this.books.length)] as SymbolBook;
+    if (this.skipProbability > 0 && this.faultRandom() < this.skipProbability) {
+      this.skip(book, 1 + Math.floor(this.faultRandom() * 3));
+    }
+    const count = 1 + Math.floor(random() * this.maxTrades);
+    const batch = this.batches[count] as SimTrade[];
+    for (let i = 0; i < count; i++) {
+      const trade = batch[i] as SimTrade;
+      book.priceUnits = Math.max(1, book.priceUnits + Math.floor(random() * 5) - 2);
+      // Exponential sizes: mostly small prints, now and then a large one, as on a real tape.
+      const sizeUnits = 1 + Math.floor(-Math.log(1 - random()) * (book.sizeScale / 10));
+      trade.symbol = book.symbol;
+      trade.tradeId = book.nextTradeId++;
+      trade.price = formatUnits(book.priceUnits, book.priceScale, book.priceDecimals);
+      trade.size = formatUnits(sizeUnits, book.sizeScale, book.sizeDecimals);
+      trade.side = random() < 0.5 ? 'buy' : 'sell';
+      trade.timestampMs = timestampMs;
+      trade.timestampMicros = timestampMicros;
+    }
+    this.tradeCount += count;
+    return batch;
+  }
+
+  /**
+   * Makes the next trade of `symbol` jump `count` ids ahead, as when a venue
+   * drops messages.
+   * @throws {SourceOptionsError} for an unknown symbol or a count that is not a positive integer.
+   */
+  skipTradeIds(symbol: string, count: number): void {
+    const book = this.bySymbol.get(symbol);
+    if (book === undefined) throw new SourceOptionsError(`unknown symbol ${symbol}`);
+    if (!(Number.isInteger(count) && count >= 1)) {
+      throw new SourceOptionsError(`skip count must be an integer >= 1, got ${count}`);
+    }
+    this.skip(book, count);
+  }
+
+  /** Trade ids skipped so far per symbol (symbols with none skipped included, as 0). */
+  skippedTradeIds(): Map<string, number> {
+    return new Map(this.books.map((book) => [book.symbol, book.skipped]));
+  }
+
+  /** The id each symbol's tape starts at (before any skip): with it, every skip is visible as a gap. */
+  firstTradeIds(): Map<string, number> {
+    return new Map(this.books.map((book) => [book.symbol, book.firstTradeId]));
+  }
+
+  private skip(book: SymbolBook, count: number): void {
+    book.nextTradeId += count;
+    book.skipped += count;
+  }
+
+  private openBook(symbol: string): SymbolBook {
+    const random = this.random;
+    const startPrice = 10 ** (random() * 5);
+    // About six significant digits, as venues quote: 30000.1, 152.345, 2.34567.
+    const priceDecimals = Math.max(1, 6 - Math.ceil(Math.log10(startPrice + 1)));
+    const priceScale = 10 ** priceDecimals;
+    const sizeDecimals = 4 + Math.floor(random() * 5);
+    const firstTradeId = 1 + Math.floor(random() * 1e9);
+    return {
+      symbol,
+      firstTradeId,
+      nextTradeId: firstTradeId,
+      priceUnits: Math.max(1, Math.round(startPrice * priceScale)),
+      priceScale,
+      priceDecimals,
+      sizeScale: 10 ** sizeDecimals,
+      sizeDecimals,
+      skipped: 0,
+    };
+  }
+}
