@@ -1,5 +1,25 @@
+#!/usr/bin/env node
+/**
+ * The `marketpipe` executable (`dist/cli.js`). Exits through `process.exitCode`
+ * so pending output is flushed; a short unref'd timer then forces the exit if
+ * some handle (a stuck socket) would keep the process alive.
+ */
 import { main } from './index.js';
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+const EXIT_GRACE_MS = 2_000;
+
+// A reader that goes away (`marketpipe cat | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
 });
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`marketpipe: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

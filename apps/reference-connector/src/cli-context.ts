@@ -1,0 +1,77 @@
+/**
+ * Everything the CLI touches outside itself: output streams, environment,
+ * signals, process exit, and the factories for the pipeline and transport.
+ * `main` takes it as a parameter so tests run commands in-process with fake
+ * streams, fake signals and a fake pipeline.
+ */
+import type { Writable } from 'node:stream';
+import {
+  Pipeline,
+  type PipelineOptions,
+  type PipelineStatus,
+  type PipelineSummary,
+} from '@marketpipe/connector';
+import { InMemoryTransport, NatsTransport, type Transport } from '@marketpipe/middleware';
+import type { TransportConfig } from './options/transport-config.js';
+
+/** The signals `run` and `subscribe` stop on. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Where stop signals come from (`process` by default). */
+export interface SignalSource {
+  on(signal: StopSignal, listener: () => void): unknown;
+  off(signal: StopSignal, listener: () => void): unknown;
+}
+
+/** The part of the connector's `Pipeline` that `run` uses; tests pass a fake. */
+export interface RunningPipeline {
+  status(): PipelineStatus;
+  readonly done: Promise<void>;
+  stop(): Promise<PipelineSummary>;
+}
+
+/** A standard output: a terminal (`isTTY`, `columns`) or not. */
+export type CliOutput = Writable & { isTTY?: boolean; columns?: number };
+
+/** The CLI's view of the outside world; see {@link processContext} for the real one. */
+export interface CliContext {
+  /** Status line, summaries, `cat` and `subscribe` output. */
+  stdout: CliOutput;
+  /** Structured logs and error messages. */
+  stderr: Writable;
+  /** Environment variables (`MARKETPIPE_*`). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Folder relative paths are resolved against. */
+  cwd: string;
+  /** Ctrl-C and SIGTERM. */
+  signals: SignalSource;
+  /** Ends the process at once (second Ctrl-C). */
+  forceExit: (code: number) => void;
+  /** Starts a pipeline; default `Pipeline.start`. */
+  startPipeline: (options: PipelineOptions) => Promise<RunningPipeline>;
+  /** Opens the transport `config` names; default an `InMemoryTransport` or `NatsTransport.connect`. */
+  connectTransport: (config: TransportConfig) => Promise<Transport>;
+}
+
+/** Opens the configured transport: in-memory, or NATS with the given servers, auth and TLS. */
+export async function connectTransport(config: TransportConfig): Promise<Transport> {
+  if (config.kind === 'memory') return new InMemoryTransport();
+  return NatsTransport.connect(config.connection);
+}
+
+/**
+ * The real process: stdout/stderr, `process.env`, `process.on` signals,
+ * `process.exit`, `Pipeline.start` and {@link connectTransport}.
+ */
+export function processContext(): CliContext {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    signals: process,
+    forceExit: (code) => process.exit(code),
+    startPipeline: (options) => Pipeline.start(options),
+    connectTransport,
+  };
+}

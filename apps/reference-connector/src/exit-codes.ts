@@ -1,0 +1,19 @@
+/**
+ * Process exit codes of the `marketpipe` CLI. They are part of its interface:
+ * scripts and CI check them, so they never change meaning.
+ */
+export const ExitCode = {
+  /** Success: for `run`, nothing was lost or dropped; for `verify`, the recordings are clean. */
+  ok: 0,
+  /** A runtime error (could not connect, pipeline failure, unreadable files), or `verify` found problems. */
+  error: 1,
+  /** Invalid command line, environment variable or config file. */
+  usage: 2,
+  /** `run` finished but something was lost or dropped (see the summary's `lossReasons`). */
+  lost: 3,
+  /** Forced exit by a second Ctrl-C: 128 + SIGINT, as shells report it. */
+  forced: 130,
+} as const;
+
+/** One of the {@link ExitCode} values. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,219 @@
+/**
+ * The `marketpipe` program: commander wiring for `run`, `cat`, `verify` and
+ * `subscribe`, and the mapping of failures to exit codes. Option values are
+ * resolved by the `options/` modules, not by commander, so flags, environment
+ * variables and the config file follow one precedence with one set of errors.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { hasErrorCode } from '@marketpipe/middleware';
+import { Command, CommanderError, Option } from 'commander';
+import { type CliContext, processContext } from './cli-context.js';
+import { ConfigFileError, InvalidOptionError } from './cli-errors.js';
+import { ExitCode } from './exit-codes.js';
+import { type ConfigFile, loadConfigFile } from './options/config-file.js';
+import { OptionReader, type OptionSources } from './options/option-reader.js';
+import { LOG_LEVELS, type LogLevel, resolveRunConfig } from './options/run-config.js';
+import { CONFIG_ENV_VAR, RUN_OPTIONS, type RunOptionKey, runOption } from './options/run-option-table.js';
+import { readTransportConfig } from './options/transport-config.js';
+import { catCommand } from './records/cat-command.js';
+import { checkDate, checkVenue } from './records/record-options.js';
+import { verifyRecordings } from './records/verify-recordings.js';
+import { formatVerifyReport } from './records/verify-report-text.js';
+import { runCommand } from './run/run-command.js';
+import { subscribeCommand } from './subscribe/subscribe-command.js';
+
+const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
+  'transport',
+  'natsUser',
+  'natsPass',
+  'natsToken',
+  'natsNkeySeed',
+  'natsCreds',
+  'natsTls',
+  'natsCa',
+  'natsCert',
+  'natsKey',
+  'duration',
+  'logLevel',
+];
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  clean: nothing lost or dropped
+  1  error (could not connect, pipeline failure, unwritable summary)
+  2  invalid option, environment variable or config file
+  3  finished, but something was lost or dropped (see the summary's lossReasons)
+  130  forced exit by a second Ctrl-C
+
+Every option can also be set as an environment variable (MARKETPIPE_ + the flag in
+upper snake case, e.g. MARKETPIPE_NATS_PASS) or as a camelCase key of the --config
+JSON file. Precedence: flags > environment > config file > defaults.`;
+
+function addTableOption(command: Command, key: RunOptionKey): void {
+  const spec = runOption(key);
+  const flags = spec.valueName === undefined ? spec.flag : `${spec.flag} ${spec.valueName}`;
+  command.addOption(new Option(flags, `${spec.description} [${spec.envVar}]`));
+}
+
+function addConfigOption(command: Command): void {
+  command.addOption(
+    new Option('--config <file>', `JSON file of options (camelCase keys) [${CONFIG_ENV_VAR}]`),
+  );
+}
+
+/** Flags, environment and config file of a command invocation. */
+function optionSources(flags: Record<string, unknown>, context: CliContext): OptionSources {
+  const configPath = typeof flags.config === 'string' ? flags.config : nonEmpty(context.env[CONFIG_ENV_VAR]);
+  const file: ConfigFile | undefined =
+    configPath === undefined ? undefined : loadConfigFile(configPath, context.cwd);
+  const given: Partial<Record<RunOptionKey, string | boolean>> = {};
+  for (const spec of RUN_OPTIONS) {
+    const value = flags[spec.key];
+    if (typeof value === 'string' || typeof value === 'boolean') given[spec.key] = value;
+  }
+  return { flags: given, env: context.env, file, cwd: context.cwd };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.length === 0 ? undefined : value;
+}
+
+function absolute(path: string, context: CliContext): string {
+  return isAbsolute(path) ? path : resolve(context.cwd, path);
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(
+      flag,
+      `invalid ${flag} ${JSON.stringify(text)}: expected a whole number of 1 or more`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Builds the `marketpipe` commander program. Each action stores its exit
+ * code through `setExitCode`; errors propagate to {@link main}.
+ */
+export function createProgram(context: CliContext, setExitCode: (code: number) => void): Command {
+  const program = new Command('marketpipe')
+    .description(
+      'marketpipe reference connector: venue trades in, Cap’n Proto out, every raw message recorded',
+    )
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    })
+    .exitOverride();
+
+  const run = program
+    .command('run')
+    .description('run the connector (default: the built-in simulator, in-memory transport, ./data)');
+  addConfigOption(run);
+  for (const spec of RUN_OPTIONS) addTableOption(run, spec.key);
+  run.addHelpText('after', EXIT_CODES_HELP).action(async (flags: Record<string, unknown>) => {
+    const config = resolveRunConfig(new OptionReader(optionSources(flags, context)), context.cwd);
+    setExitCode(await runCommand(config, context));
+  });
+
+  program
+    .command('cat')
+    .description('print the recorded raw messages of a venue, one per line, exactly as received')
+    .option('--data-dir <dir>', 'data directory', 'data')
+    .requiredOption('--venue <venue>', 'binance | coinbase | kraken | bybit | okx')
+    .option('--date <YYYY-MM-DD>', 'one UTC day (default: every day, oldest first)')
+    .action(async (flags: { dataDir: string; venue: string; date?: string }) => {
+      const options = {
+        dataDir: absolute(flags.dataDir, context),
+        venue: checkVenue(flags.venue),
+        date: flags.date === undefined ? undefined : checkDate(flags.date),
+      };
+      setExitCode(await catCommand(options, context));
+    });
+
+  program
+    .command('verify')
+    .description('check recordings: sequence continuity across files and days, torn tails, counts per file')
+    .option('--data-dir <dir>', 'data directory', 'data')
+    .option('--venue <venue>', 'check one venue (default: every venue found)')
+    .addHelpText('after', '\nExit codes: 0 clean, 1 problems found or nothing to check, 2 invalid option.')
+    .action((flags: { dataDir: string; venue?: string }) => {
+      const venues = flags.venue === undefined ? undefined : [checkVenue(flags.venue)];
+      const report = verifyRecordings(absolute(flags.dataDir, context), venues);
+      context.stdout.write(formatVerifyReport(report));
+      setExitCode(report.clean ? ExitCode.ok : ExitCode.error);
+    });
+
+  const subscribe = program
+    .command('subscribe')
+    .description('print the trades a connector publishes, decoded, one line each')
+    .option('--subject <pattern>', 'subject pattern, NATS wildcards allowed', '*.*.trade.>')
+    .option('--json', 'print JSON lines instead of text')
+    .option('--count <n>', 'exit after this many trades');
+  addConfigOption(subscribe);
+  for (const key of SUBSCRIBE_KEYS) addTableOption(subscribe, key);
+  subscribe.action(async (flags: Record<string, unknown>) => {
+    const reader = new OptionReader(optionSources(flags, context));
+    // An in-process transport would show nothing here, so subscribe defaults to a local broker.
+    const { transport } = readTransportConfig(reader, 'nats://127.0.0.1:4222');
+    setExitCode(
+      await subscribeCommand(
+        {
+          transport,
+          subject: String(flags.subject),
+          json: flags.json === true,
+          count: typeof flags.count === 'string' ? positiveInteger('--count', flags.count) : undefined,
+          durationMs: reader.duration('duration'),
+          logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
+        },
+        context,
+      ),
+    );
+  });
+
+  return program;
+}
+
+/** Connector errors that can only come from a bad `--venue` or `--date`. */
+function isConnectorUsageError(err: unknown): boolean {
+  return hasErrorCode(err, 'ERR_INVALID_VENUE') || hasErrorCode(err, 'ERR_INVALID_DAY');
+}
+
+function exitCodeOf(err: unknown, context: CliContext): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or the help).
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  context.stderr.write(`marketpipe: ${message}\n`);
+  if (InvalidOptionError.is(err) || ConfigFileError.is(err) || isConnectorUsageError(err))
+    return ExitCode.usage;
+  return ExitCode.error;
+}
+
+/**
+ * Runs the CLI on `argv` (without the node and script entries) and resolves
+ * to the process exit code (see the README's exit-code table). Never calls
+ * `process.exit` itself, except through `context.forceExit` on a second Ctrl-C.
+ *
+ * @example
+ * ```ts
+ * import { main } from '@marketpipe/reference-connector';
+ * process.exitCode = await main(['run', '--source', 'sim', '--duration', '10s']);
+ * ```
+ */
+export async function main(argv: readonly string[], context: Partial<CliContext> = {}): Promise<number> {
+  const full: CliContext = { ...processContext(), ...context };
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(full, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return exitCodeOf(err, full);
+  }
+}

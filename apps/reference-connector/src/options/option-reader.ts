@@ -1,0 +1,188 @@
+/**
+ * Reads `run` options from their three sources with the precedence
+ * flags > environment > config file (defaults are applied by the caller), and
+ * converts each to its type. Every failure is an {@link InvalidOptionError}
+ * naming the option, where the value came from and what is allowed; secret
+ * values are never repeated in the message.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { InvalidOptionError } from '../cli-errors.js';
+import type { ConfigFile } from './config-file.js';
+import { parseDuration } from './duration.js';
+import { type RunOptionKey, type RunOptionSpec, runOption } from './run-option-table.js';
+
+/** Where option values come from. */
+export interface OptionSources {
+  /** Values given on the command line (commander's parsed options; absent when not given). */
+  flags: Partial<Record<RunOptionKey, string | boolean>>;
+  /** The process environment; empty variables count as unset. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The parsed `--config` file, if any. */
+  file: ConfigFile | undefined;
+  /** Folder relative paths from flags and variables are resolved against. */
+  cwd: string;
+}
+
+interface Picked {
+  spec: RunOptionSpec;
+  raw: unknown;
+  from: string;
+  baseDir: string;
+}
+
+/**
+ * Typed access to `run` options.
+ *
+ * @example
+ * ```ts
+ * const reader = new OptionReader({ flags: { venue: 'kraken' }, env: process.env, file: undefined, cwd: process.cwd() });
+ * reader.oneOf('venue', ['binance', 'kraken']); // 'kraken'
+ * ```
+ */
+export class OptionReader {
+  constructor(private readonly sources: OptionSources) {}
+
+  /** Where `key`'s value comes from, for messages; undefined when unset. */
+  origin(key: RunOptionKey): string | undefined {
+    return this.pick(key)?.from;
+  }
+
+  /** True when `key` is set in any source. */
+  has(key: RunOptionKey): boolean {
+    return this.pick(key) !== undefined;
+  }
+
+  /** A non-empty string. */
+  string(key: RunOptionKey): string | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const value = picked.raw;
+    if (typeof value !== 'string' || value.trim().length === 0) fail(picked, 'expected a non-empty string');
+    return value.trim();
+  }
+
+  /** One of `allowed`. */
+  oneOf<T extends string>(key: RunOptionKey, allowed: readonly T[]): T | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const value = typeof picked.raw === 'string' ? picked.raw.trim() : picked.raw;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      fail(picked, `expected one of ${allowed.join(', ')}`);
+    }
+    return value as T;
+  }
+
+  /** An integer in `[min, max]`; strings of digits are accepted from every source. */
+  integer(key: RunOptionKey, min: number, max: number): number | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const value = toNumber(picked.raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      fail(picked, `expected an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  /** A finite number greater than 0. */
+  positiveNumber(key: RunOptionKey): number | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const value = toNumber(picked.raw);
+    if (!Number.isFinite(value) || value <= 0) fail(picked, 'expected a number greater than 0');
+    return value;
+  }
+
+  /** A comma-separated list (or a JSON array of strings in the config file) of non-empty items. */
+  list(key: RunOptionKey): string[] | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const raw = picked.raw;
+    const items =
+      typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) && raw.every(isString) ? raw : undefined;
+    const trimmed = items?.map((item) => item.trim());
+    if (trimmed === undefined || trimmed.length === 0 || trimmed.some((item) => item.length === 0)) {
+      fail(picked, 'expected a comma-separated list of non-empty names, e.g. BTCUSDT,ETHUSDT');
+    }
+    return trimmed;
+  }
+
+  /** A switch: `true`/`false` (also `1`/`0`, `yes`/`no` from strings). */
+  boolean(key: RunOptionKey): boolean | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const raw = picked.raw;
+    if (typeof raw === 'boolean') return raw;
+    const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+    if (text === 'true' || text === '1' || text === 'yes') return true;
+    if (text === 'false' || text === '0' || text === 'no') return false;
+    fail(picked, 'expected true or false');
+  }
+
+  /** A duration with a unit (`500ms`, `30s`, `5m`, `1h`), in ms, greater than 0. */
+  duration(key: RunOptionKey): number | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const ms = typeof picked.raw === 'string' ? parseDuration(picked.raw) : undefined;
+    if (ms === undefined || ms <= 0) fail(picked, 'expected a duration such as 500ms, 30s, 5m or 1h');
+    return ms;
+  }
+
+  /** A file or folder path, made absolute (config-file paths are relative to the file). */
+  path(key: RunOptionKey): string | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    if (typeof picked.raw !== 'string' || picked.raw.length === 0) fail(picked, 'expected a path');
+    return isAbsolute(picked.raw) ? picked.raw : resolve(picked.baseDir, picked.raw);
+  }
+
+  /** `path` made absolute against the folder of the source `key` came from. */
+  pathFrom(key: RunOptionKey, path: string): string {
+    return isAbsolute(path) ? path : resolve(this.pick(key)?.baseDir ?? this.sources.cwd, path);
+  }
+
+  /** Throws the standard error for `key`'s current value. */
+  reject(key: RunOptionKey, expected: string): never {
+    const picked = this.pick(key);
+    if (picked === undefined)
+      throw new InvalidOptionError(runOption(key).flag, `${runOption(key).flag}: ${expected}`);
+    fail(picked, expected);
+  }
+
+  private pick(key: RunOptionKey): Picked | undefined {
+    const spec = runOption(key);
+    const flag = this.sources.flags[key];
+    if (flag !== undefined) return { spec, raw: flag, from: 'command line', baseDir: this.sources.cwd };
+    const env = this.sources.env[spec.envVar];
+    if (env !== undefined && env.length > 0) {
+      return { spec, raw: env, from: `environment variable ${spec.envVar}`, baseDir: this.sources.cwd };
+    }
+    const file = this.sources.file;
+    if (file !== undefined && file.values[key] !== undefined) {
+      return {
+        spec,
+        raw: file.values[key],
+        from: `config file ${file.path}, key "${key}"`,
+        baseDir: file.dir,
+      };
+    }
+    return undefined;
+  }
+}
+
+function fail(picked: Picked, expected: string): never {
+  const shown = picked.spec.secret ? '' : ` ${JSON.stringify(picked.raw)}`;
+  throw new InvalidOptionError(
+    picked.spec.flag,
+    `invalid ${picked.spec.flag}${shown} (from ${picked.from}): ${expected}`,
+  );
+}
+
+function toNumber(raw: unknown): number {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw)) return Number(raw);
+  return Number.NaN;
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}

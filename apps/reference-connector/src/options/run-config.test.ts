@@ -1,0 +1,299 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigFileError, InvalidOptionError } from '../cli-errors.js';
+import { loadConfigFile } from './config-file.js';
+import { OptionReader, type OptionSources } from './option-reader.js';
+import { type RunConfig, resolveRunConfig } from './run-config.js';
+import { RUN_OPTIONS } from './run-option-table.js';
+import { describeTransport, transportSecrets } from './transport-config.js';
+
+const CWD = '/srv/marketpipe';
+
+function resolveWith(sources: Partial<OptionSources>): RunConfig {
+  return resolveRunConfig(
+    new OptionReader({ flags: {}, env: {}, file: undefined, cwd: CWD, ...sources }),
+    CWD,
+  );
+}
+
+function errorOf(fn: () => unknown): InvalidOptionError {
+  try {
+    fn();
+  } catch (err) {
+    if (InvalidOptionError.is(err)) return err;
+    throw err;
+  }
+  throw new Error('expected an InvalidOptionError');
+}
+
+function tempConfig(content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-config-'));
+  const path = join(dir, 'marketpipe.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('resolveRunConfig defaults', () => {
+  it('runs the simulator for binance into ./data over the in-memory transport, env dev', () => {
+    const config = resolveWith({});
+    expect(config).toMatchObject({
+      venue: 'binance',
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      source: { kind: 'sim', rate: 1000, seed: 1 },
+      transport: { kind: 'memory' },
+      env: 'dev',
+      dataDir: '/srv/marketpipe/data',
+      durationMs: undefined,
+      parser: undefined,
+      metrics: undefined,
+      logLevel: 'info',
+      statusIntervalMs: 5000,
+      ignored: [],
+    });
+  });
+
+  it.each([
+    ['coinbase', ['BTC-USD', 'ETH-USD']],
+    ['kraken', ['BTC/USD', 'ETH/USD']],
+    ['bybit', ['BTCUSDT', 'ETHUSDT']],
+    ['okx', ['BTC-USDT', 'ETH-USDT']],
+  ])('defaults the symbols of %s to %j', (venue, symbols) => {
+    expect(resolveWith({ flags: { venue } }).symbols).toEqual(symbols);
+  });
+});
+
+describe('precedence: flags > env > config file > defaults', () => {
+  const file = {
+    path: 'cfg.json',
+    dir: '/etc/mp',
+    values: { venue: 'kraken', env: 'fromfile', dataDir: 'rec' },
+  };
+
+  it('takes the config file over the defaults, with paths relative to the file', () => {
+    const config = resolveWith({ file });
+    expect(config.venue).toBe('kraken');
+    expect(config.env).toBe('fromfile');
+    expect(config.dataDir).toBe('/etc/mp/rec');
+  });
+
+  it('takes the environment over the config file, and flags over both', () => {
+    const env = { MARKETPIPE_VENUE: 'okx', MARKETPIPE_ENV: 'fromenv', MARKETPIPE_DATA_DIR: 'envdata' };
+    const fromEnv = resolveWith({ file, env });
+    expect([fromEnv.venue, fromEnv.env, fromEnv.dataDir]).toEqual([
+      'okx',
+      'fromenv',
+      '/srv/marketpipe/envdata',
+    ]);
+    const fromFlags = resolveWith({ file, env, flags: { venue: 'bybit', env: 'fromflag' } });
+    expect([fromFlags.venue, fromFlags.env, fromFlags.dataDir]).toEqual([
+      'bybit',
+      'fromflag',
+      '/srv/marketpipe/envdata',
+    ]);
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(resolveWith({ file, env: { MARKETPIPE_VENUE: '' } }).venue).toBe('kraken');
+  });
+
+  it('names the source of a bad value in the error', () => {
+    expect(errorOf(() => resolveWith({ env: { MARKETPIPE_VENUE: 'nasdaq' } })).message).toBe(
+      'invalid --venue "nasdaq" (from environment variable MARKETPIPE_VENUE): expected one of binance, coinbase, kraken, bybit, okx',
+    );
+    expect(errorOf(() => resolveWith({ file: { ...file, values: { venue: 'nasdaq' } } })).message).toContain(
+      '(from config file cfg.json, key "venue")',
+    );
+    expect(errorOf(() => resolveWith({ flags: { venue: 'nasdaq' } })).message).toContain(
+      '(from command line)',
+    );
+  });
+});
+
+describe('option values', () => {
+  it('reads every source kind', () => {
+    const config = resolveWith({
+      flags: {
+        symbols: ' BTCUSDT , SOLUSDT ',
+        source: 'sim',
+        rate: '2500',
+        seed: '7',
+        duration: '1m30s',
+        parser: 'json',
+        fsync: 'batch',
+        overflowPolicy: 'drop-oldest',
+        overflowMaxMessages: '1000',
+        jsonSummary: 'out/summary.json',
+        metricsPort: '0',
+        logLevel: 'warn',
+        statusInterval: '250ms',
+      },
+    });
+    expect(config).toMatchObject({
+      symbols: ['BTCUSDT', 'SOLUSDT'],
+      source: { kind: 'sim', rate: 2500, seed: 7 },
+      durationMs: 90_000,
+      parser: 'json',
+      fsync: 'batch',
+      overflow: { overflowPolicy: 'drop-oldest', maxMessages: 1000 },
+      jsonSummary: '/srv/marketpipe/out/summary.json',
+      metrics: { host: '127.0.0.1', port: 0 },
+      logLevel: 'warn',
+      statusIntervalMs: 250,
+    });
+  });
+
+  it('reads an fsync interval and a live source with a URL override', () => {
+    const config = resolveWith({ flags: { fsync: '200ms', source: 'live', url: 'ws://127.0.0.1:9000/ws' } });
+    expect(config.fsync).toEqual({ intervalMs: 200 });
+    expect(config.source).toEqual({ kind: 'live', url: 'ws://127.0.0.1:9000/ws' });
+  });
+
+  it('reads a replay source relative to where it was written, with its pace', () => {
+    const path = tempConfig({ source: 'replay:marketpipe.json', pace: 'recorded' });
+    const file = loadConfigFile(path);
+    expect(resolveWith({ file }).source).toEqual({ kind: 'replay', path, pace: 'recorded' });
+    expect(errorOf(() => resolveWith({ flags: { source: 'replay:missing.txt' } })).message).toMatch(
+      /^invalid --source "replay:missing.txt" \(from command line\): replay file or folder .*missing.txt does not exist$/,
+    );
+  });
+
+  it('accepts JSON types from the config file', () => {
+    const file = {
+      path: 'c.json',
+      dir: '/c',
+      values: { symbols: ['A', 'B'], rate: 50, metricsPort: 9100, natsTls: true },
+    };
+    const config = resolveWith({ file: { ...file, values: { ...file.values, transport: 'nats://h:4222' } } });
+    expect(config.symbols).toEqual(['A', 'B']);
+    expect(config.source).toMatchObject({ rate: 50 });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(config.transport).toEqual({
+      kind: 'nats',
+      connection: { servers: ['nats://h:4222'], name: 'marketpipe', tls: true },
+    });
+  });
+
+  it('lists options that have no effect instead of failing', () => {
+    expect(resolveWith({ flags: { pace: 'fast', natsUser: 'u', metricsHost: '0.0.0.0' } }).ignored).toEqual([
+      '--pace',
+      '--metrics-host',
+      '--nats-user',
+    ]);
+  });
+
+  it.each([
+    [{ source: 'file' }, '--source', 'expected live, sim or replay:<path>'],
+    [{ source: 'replay:' }, '--source', 'expected live, sim or replay:<path>'],
+    [{ pace: 'slow', source: `replay:${process.cwd()}` }, '--pace', 'expected one of fast, recorded'],
+    [{ rate: '0' }, '--rate', 'expected a number greater than 0'],
+    [{ rate: 'fast' }, '--rate', 'expected a number greater than 0'],
+    [{ seed: '1.5' }, '--seed', 'expected an integer from 0 to 2147483647'],
+    [{ symbols: 'BTCUSDT,,ETHUSDT' }, '--symbols', 'expected a comma-separated list'],
+    [{ env: 'Prod' }, '--env', 'expected 1-64 characters from [a-z0-9_-]'],
+    [{ env: 'a.b' }, '--env', 'expected 1-64 characters from [a-z0-9_-]'],
+    [{ duration: '30' }, '--duration', 'expected a duration such as 500ms, 30s, 5m or 1h'],
+    [{ parser: 'fastest' }, '--parser', 'expected one of scanner, json, simdjson'],
+    [{ fsync: 'always' }, '--fsync', 'expected a duration'],
+    [{ metricsPort: '70000' }, '--metrics-port', 'expected an integer from 0 to 65535'],
+    [
+      { logLevel: 'verbose' },
+      '--log-level',
+      'expected one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [{ transport: 'redis://h:1' }, '--transport', 'expected memory or nats://host:port'],
+    [{ transport: 'nats://a:1,' }, '--transport', 'expected memory or nats://host:port'],
+    [{ url: 'http://x', source: 'live' }, '--url', 'expected a ws:// or wss:// URL'],
+    [{ overflowMaxBytes: '-1' }, '--overflow-max-bytes', 'expected an integer from 0'],
+  ])('rejects %j naming %s', (flags, option, expected) => {
+    const err = errorOf(() => resolveWith({ flags }));
+    expect(err.option).toBe(option);
+    expect(err.code).toBe('ERR_INVALID_OPTION');
+    expect(err.message).toContain(`invalid ${option}`);
+    expect(err.message).toContain(expected);
+  });
+});
+
+describe('NATS options', () => {
+  const secret = 's3cr3t-Value';
+
+  it('builds the connection options from flags and environment', () => {
+    const config = resolveWith({
+      flags: { transport: 'nats://a:4222, tls://b:4443', natsUser: 'alice', natsCa: 'ca.pem' },
+      env: { MARKETPIPE_NATS_PASS: secret, MARKETPIPE_NATS_TOKEN: 'tok' },
+    });
+    expect(config.transport).toEqual({
+      kind: 'nats',
+      connection: {
+        servers: ['nats://a:4222', 'tls://b:4443'],
+        name: 'marketpipe',
+        user: 'alice',
+        pass: secret,
+        token: 'tok',
+        tls: { caFile: '/srv/marketpipe/ca.pem' },
+      },
+    });
+    expect(describeTransport(config.transport)).not.toContain(secret);
+    expect(transportSecrets(config.transport)).toEqual([secret, 'tok']);
+  });
+
+  it('never repeats a secret value in an error message', () => {
+    const err = errorOf(() =>
+      resolveWith({ flags: { transport: 'nats://a:1' }, env: { MARKETPIPE_NATS_PASS: secret } }),
+    );
+    expect(err.message).toBe(
+      'invalid --nats-pass (from environment variable MARKETPIPE_NATS_PASS): needs --nats-user as well',
+    );
+    const seed = errorOf(() => resolveWith({ flags: { transport: 'nats://a:1', natsNkeySeed: secret } }));
+    expect(seed.message).not.toContain(secret);
+    expect(seed.message).toContain('--nats-nkey-seed');
+  });
+
+  it('strips credentials from a server URL it rejects', () => {
+    const err = errorOf(() => resolveWith({ flags: { transport: `nats://bob:${secret}@host:4222,bad` } }));
+    expect(err.message).not.toContain(secret);
+    expect(err.message).toContain('nats://host:4222,bad');
+  });
+
+  it('requires a client certificate and key together', () => {
+    expect(
+      errorOf(() => resolveWith({ flags: { transport: 'nats://a:1', natsCert: 'c.pem' } })).message,
+    ).toBe('invalid --nats-cert "c.pem" (from command line): needs both --nats-cert and --nats-key');
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('reads a JSON object of options', () => {
+    const path = tempConfig({ venue: 'okx', symbols: ['BTC-USDT'] });
+    expect(loadConfigFile(path).values).toEqual({ venue: 'okx', symbols: ['BTC-USDT'] });
+  });
+
+  it.each([
+    ['{"venue": ', /is not valid JSON/],
+    ['[1,2]', /must hold a JSON object/],
+    ['{"venu": "okx"}', /unknown option "venu"; allowed keys: venue, symbols/],
+  ])('rejects %j', (content, message) => {
+    const path = tempConfig(content);
+    expect(() => loadConfigFile(path)).toThrow(ConfigFileError);
+    expect(() => loadConfigFile(path)).toThrow(message);
+  });
+
+  it('says when the file cannot be read', () => {
+    expect(() => loadConfigFile('/nonexistent/mp.json')).toThrow(
+      'config file /nonexistent/mp.json: cannot be read (ENOENT)',
+    );
+  });
+});
+
+describe('option table', () => {
+  it('derives flag and variable names from the config key', () => {
+    const seed = RUN_OPTIONS.find((spec) => spec.key === 'natsNkeySeed');
+    expect(seed).toMatchObject({
+      flag: '--nats-nkey-seed',
+      envVar: 'MARKETPIPE_NATS_NKEY_SEED',
+      secret: true,
+    });
+    expect(new Set(RUN_OPTIONS.map((spec) => spec.flag)).size).toBe(RUN_OPTIONS.length);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The validated settings of one `marketpipe run`, resolved from flags,
+ * environment variables and the config file (in that precedence) over the
+ * defaults: the simulator source, the in-memory transport, `./data`, env
+ * `dev`, venue binance.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
+import type { OptionReader } from './option-reader.js';
+import { type RunOptionKey, runOption } from './run-option-table.js';
+import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
+import { DEFAULT_SYMBOLS, VENUES } from './venue-defaults.js';
+
+/** pino log levels accepted by `--log-level`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const PARSERS = ['scanner', 'json', 'simdjson'] as const satisfies readonly ParserBackend[];
+const PACES = ['fast', 'recorded'] as const;
+const OVERFLOW_POLICIES = ['drop-newest', 'drop-oldest'] as const;
+
+/** Simulator rate when `--rate` is not given, in messages per second. */
+export const DEFAULT_SIM_RATE = 1_000;
+/** Period of status log lines when stdout is not a terminal. */
+export const DEFAULT_STATUS_INTERVAL_MS = 5_000;
+
+/** Everything `run` needs, validated. Paths are absolute. */
+export interface RunConfig {
+  venue: VenueName;
+  symbols: string[];
+  source: SourceSpec;
+  transport: TransportConfig;
+  env: string;
+  dataDir: string;
+  /** Stop after this many ms, as on SIGTERM; undefined runs until a signal (or the end of a replay). */
+  durationMs: number | undefined;
+  parser: ParserBackend | undefined;
+  fsync: PipelineOptions['fsync'];
+  overflow: PipelineOptions['overflow'];
+  jsonSummary: string | undefined;
+  metrics: { host: string; port: number } | undefined;
+  logLevel: LogLevel;
+  statusIntervalMs: number;
+  /** Options that were set but have no effect with this configuration, by flag. */
+  ignored: string[];
+}
+
+/**
+ * Resolves and validates every `run` option.
+ *
+ * @throws {InvalidOptionError} naming the first invalid option, its source and the allowed values.
+ * @example
+ * ```ts
+ * const config = resolveRunConfig(new OptionReader({ flags: {}, env: {}, file: undefined, cwd: '/srv' }));
+ * config.source; // { kind: 'sim', rate: 1000, seed: 1 }
+ * config.dataDir; // '/srv/data'
+ * ```
+ */
+export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
+  const venue = reader.oneOf('venue', VENUES) ?? 'binance';
+  const symbols = reader.list('symbols') ?? [...DEFAULT_SYMBOLS[venue]];
+  const { source, ignored } = readSource(reader);
+  const { transport, ignored: ignoredNats } = readTransportConfig(reader);
+  const env = reader.string('env') ?? 'dev';
+  if (!/^[a-z0-9_-]{1,64}$/.test(env)) reader.reject('env', 'expected 1-64 characters from [a-z0-9_-]');
+  const port = reader.integer('metricsPort', 0, 65_535);
+  const host = reader.string('metricsHost');
+  if (host !== undefined && port === undefined) ignored.push('--metrics-host');
+  return {
+    venue,
+    symbols,
+    source,
+    transport,
+    env,
+    dataDir: reader.path('dataDir') ?? resolve(cwd, 'data'),
+    durationMs: reader.duration('duration'),
+    parser: reader.oneOf('parser', PARSERS),
+    fsync: readFsync(reader),
+    overflow: readOverflow(reader),
+    jsonSummary: reader.path('jsonSummary'),
+    metrics: port === undefined ? undefined : { host: host ?? '127.0.0.1', port },
+    logLevel: reader.oneOf('logLevel', LOG_LEVELS) ?? 'info',
+    statusIntervalMs: reader.duration('statusInterval') ?? DEFAULT_STATUS_INTERVAL_MS,
+    ignored: [...ignored, ...ignoredNats],
+  };
+}
+
+function readSource(reader: OptionReader): { source: SourceSpec; ignored: string[] } {
+  const text = reader.string('source') ?? 'sim';
+  const ignored: string[] = [];
+  const unused = (...keys: RunOptionKey[]): void => {
+    for (const key of keys) if (reader.has(key)) ignored.push(runOption(key).flag);
+  };
+  if (text === 'sim') {
+    unused('url', 'pace');
+    return {
+      source: {
+        kind: 'sim',
+        rate: reader.positiveNumber('rate') ?? DEFAULT_SIM_RATE,
+        seed: reader.integer('seed', 0, 2 ** 31 - 1) ?? 1,
+      },
+      ignored,
+    };
+  }
+  if (text === 'live') {
+    unused('rate', 'seed', 'pace');
+    const url = reader.string('url');
+    if (url !== undefined && !/^wss?:\/\/[^/\s]+/.test(url))
+      reader.reject('url', 'expected a ws:// or wss:// URL');
+    return { source: url === undefined ? { kind: 'live' } : { kind: 'live', url }, ignored };
+  }
+  if (text.startsWith('replay:') && text.length > 'replay:'.length) {
+    unused('rate', 'seed', 'url');
+    // Relative to where --source was written: the working folder, or the config file's.
+    const path = reader.pathFrom('source', text.slice('replay:'.length));
+    if (!existsSync(path)) reader.reject('source', `replay file or folder ${path} does not exist`);
+    return { source: { kind: 'replay', path, pace: reader.oneOf('pace', PACES) ?? 'fast' }, ignored };
+  }
+  return reader.reject('source', 'expected live, sim or replay:<path>');
+}
+
+function readFsync(reader: OptionReader): PipelineOptions['fsync'] {
+  const text = reader.string('fsync');
+  if (text === undefined) return undefined;
+  if (text === 'none' || text === 'batch') return text;
+  const intervalMs = reader.duration('fsync');
+  return { intervalMs: intervalMs as number };
+}
+
+function readOverflow(reader: OptionReader): PipelineOptions['overflow'] {
+  const policy = reader.oneOf('overflowPolicy', OVERFLOW_POLICIES);
+  const maxMessages = reader.integer('overflowMaxMessages', 0, Number.MAX_SAFE_INTEGER);
+  const maxBytes = reader.integer('overflowMaxBytes', 0, Number.MAX_SAFE_INTEGER);
+  if (policy === undefined && maxMessages === undefined && maxBytes === undefined) return undefined;
+  return {
+    ...(policy !== undefined ? { overflowPolicy: policy } : {}),
+    ...(maxMessages !== undefined ? { maxMessages } : {}),
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+  };
+}
+
+/** A secret-free description of the source, for logs and summaries. */
+export function describeSource(source: SourceSpec): string {
+  if (source.kind === 'sim') return `sim ${source.rate} msg/s seed ${source.seed ?? 1}`;
+  if (source.kind === 'live') return source.url === undefined ? 'live' : `live ${source.url}`;
+  return `replay ${source.path} (${source.pace})`;
+}
+
+/** A loggable view of `config` with no secret in it. */
+export function describeRunConfig(config: RunConfig): Record<string, unknown> {
+  return {
+    venue: config.venue,
+    symbols: config.symbols,
+    source: describeSource(config.source),
+    transport: describeTransport(config.transport),
+    env: config.env,
+    dataDir: config.dataDir,
+    parser: config.parser ?? 'default',
+    duration: config.durationMs,
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * `--transport` and the NATS connection options: `memory` (the default, an
+ * in-process transport) or a comma list of `nats://` / `tls://` server URLs
+ * plus the `--nats-*` auth and TLS options.
+ */
+import { describeNatsConnection, type NatsConnectionOptions } from '@marketpipe/middleware';
+import { InvalidOptionError } from '../cli-errors.js';
+import type { OptionReader } from './option-reader.js';
+import { runOption } from './run-option-table.js';
+
+/** Which transport `run` and `subscribe` use. */
+export type TransportConfig = { kind: 'memory' } | { kind: 'nats'; connection: NatsConnectionOptions };
+
+const NATS_ONLY = [
+  'natsUser',
+  'natsPass',
+  'natsToken',
+  'natsNkeySeed',
+  'natsCreds',
+  'natsTls',
+  'natsCa',
+  'natsCert',
+  'natsKey',
+] as const;
+
+/** A server URL with any `user:password@` removed, safe to print. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}
+
+function parseServers(text: string): string[] | undefined {
+  const servers = text.split(',').map((s) => s.trim());
+  for (const server of servers) {
+    let url: URL;
+    try {
+      url = new URL(server);
+    } catch {
+      return undefined;
+    }
+    if ((url.protocol !== 'nats:' && url.protocol !== 'tls:') || url.hostname.length === 0) return undefined;
+  }
+  return servers;
+}
+
+/**
+ * Reads `--transport` (default `fallback`) and the `--nats-*` options. NATS options given with the
+ * memory transport are reported in `ignored` (by flag, never by value).
+ *
+ * @throws {InvalidOptionError} for a malformed server list or NATS option.
+ */
+export function readTransportConfig(
+  reader: OptionReader,
+  fallback = 'memory',
+): { transport: TransportConfig; ignored: string[] } {
+  const text = reader.string('transport') ?? fallback;
+  if (text === 'memory') {
+    const ignored = NATS_ONLY.filter((key) => reader.has(key)).map((key) => runOption(key).flag);
+    return { transport: { kind: 'memory' }, ignored };
+  }
+  const servers = parseServers(text);
+  if (servers === undefined) {
+    throw new InvalidOptionError(
+      '--transport',
+      `invalid --transport ${JSON.stringify(withoutCredentials(text))} (from ${reader.origin('transport')}): ` +
+        'expected memory or nats://host:port[,nats://host:port...] (tls:// also accepted)',
+    );
+  }
+  const connection: NatsConnectionOptions = { servers, name: 'marketpipe' };
+  const user = reader.string('natsUser');
+  const pass = reader.string('natsPass');
+  const token = reader.string('natsToken');
+  const nkeySeed = reader.string('natsNkeySeed');
+  const credsFile = reader.path('natsCreds');
+  if (pass !== undefined && user === undefined) reader.reject('natsPass', 'needs --nats-user as well');
+  if (nkeySeed !== undefined && !/^SU[A-Z2-7]+$/.test(nkeySeed)) {
+    reader.reject('natsNkeySeed', 'expected a user NKey seed (base32, starting with SU)');
+  }
+  if (user !== undefined) connection.user = user;
+  if (pass !== undefined) connection.pass = pass;
+  if (token !== undefined) connection.token = token;
+  if (nkeySeed !== undefined) connection.nkeySeed = nkeySeed;
+  if (credsFile !== undefined) connection.credsFile = credsFile;
+  const caFile = reader.path('natsCa');
+  const certFile = reader.path('natsCert');
+  const keyFile = reader.path('natsKey');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    reader.reject(certFile === undefined ? 'natsKey' : 'natsCert', 'needs both --nats-cert and --nats-key');
+  }
+  if (caFile !== undefined || certFile !== undefined) {
+    connection.tls = {
+      ...(caFile !== undefined ? { caFile } : {}),
+      ...(certFile !== undefined ? { certFile } : {}),
+      ...(keyFile !== undefined ? { keyFile } : {}),
+    };
+  } else if (reader.boolean('natsTls') === true) {
+    connection.tls = true;
+  }
+  return { transport: { kind: 'nats', connection }, ignored: [] };
+}
+
+/** One secret-free line naming the transport, for logs and summaries. */
+export function describeTransport(transport: TransportConfig): string {
+  return transport.kind === 'memory' ? 'memory' : `nats ${describeNatsConnection(transport.connection)}`;
+}
+
+/** The secret strings in `transport` (passwords, token, seed, URL passwords), for scrubbing output. */
+export function transportSecrets(transport: TransportConfig): string[] {
+  if (transport.kind === 'memory') return [];
+  const { pass, token, nkeySeed, servers } = transport.connection;
+  const secrets = [pass, token, nkeySeed].filter((s): s is string => s !== undefined && s.length > 0);
+  for (const server of typeof servers === 'string' ? [servers] : servers) {
+    const password = safeUrl(server)?.password;
+    if (password) secrets.push(decodeURIComponent(password), password);
+  }
+  return secrets;
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}

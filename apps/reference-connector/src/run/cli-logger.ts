@@ -1,0 +1,63 @@
+/**
+ * Structured logs (pino, JSON lines) to stderr, so stdout stays free for the
+ * status line, summaries and `cat` output. Secrets are kept out twice: the
+ * code never puts them into log objects, and `redact` censors the keys they
+ * would have if one slipped in.
+ */
+import type { Writable } from 'node:stream';
+import { type Logger, pino } from 'pino';
+import type { LogLevel } from '../options/run-config.js';
+
+const SECRET_KEYS = [
+  'pass',
+  'password',
+  'token',
+  'nkeySeed',
+  'seed',
+  'natsPass',
+  'natsToken',
+  'natsNkeySeed',
+];
+
+/** pino `redact` paths: every secret key at the top level and two levels down. */
+export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+
+/**
+ * A pino logger writing JSON lines to `destination`.
+ *
+ * @example
+ * ```ts
+ * const logger = createCliLogger('info', process.stderr);
+ * logger.info({ venue: 'binance' }, 'starting');
+ * ```
+ */
+export function createCliLogger(level: LogLevel, destination: Writable): Logger {
+  return pino(
+    {
+      name: 'marketpipe',
+      level,
+      base: { pid: process.pid },
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    },
+    destination,
+  );
+}
+
+/**
+ * `text` with every occurrence of a secret replaced by `[redacted]`: the last
+ * guard for messages that come from outside (a driver error quoting a URL).
+ */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/** An error reduced to loggable fields (code, name, message, cause message), with secrets scrubbed. */
+export function errorFields(err: unknown, secrets: readonly string[]): { code: string; message: string } {
+  const code =
+    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'ERR_UNEXPECTED';
+  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return { code, message: scrubSecrets(`${message}${cause}`, secrets) };
+}

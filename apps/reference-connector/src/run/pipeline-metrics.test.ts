@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyStatus } from '../../test/support/cli-harness.js';
+import { type MetricsServer, startMetricsServer } from './metrics-server.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+
+function status() {
+  return {
+    ...emptyStatus(),
+    received: 42,
+    trades: 40,
+    drops: { ringOverflow: 3 },
+    tradesPerSymbol: { BTCUSDT: 30, 'BTC/USD': 10 },
+    gaps: { events: 1, missing: 2, bySymbol: { BTCUSDT: { events: 1, missing: 2 } } },
+    latency: { count: 42, p50: 1_000, p99: 5_000, p999: 9_000, max: 20_000 },
+    ring: { fill: 0.25, overflowQueued: 7 },
+  };
+}
+
+describe('PipelineMetrics', () => {
+  it('mirrors a status snapshot in Prometheus text format', async () => {
+    const metrics = new PipelineMetrics();
+    metrics.update(status());
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('marketpipe_messages_received_total 42');
+    expect(text).toContain('marketpipe_trades_total 40');
+    expect(text).toContain('marketpipe_drops_total{cause="ringOverflow"} 3');
+    expect(text).toContain('marketpipe_symbol_trades_total{symbol="BTC/USD"} 10');
+    expect(text).toContain('marketpipe_symbol_gap_missing_total{symbol="BTCUSDT"} 2');
+    expect(text).toContain('marketpipe_hot_path_latency_seconds{quantile="0.99"} 0.000005');
+    expect(text).toContain('marketpipe_hot_path_latency_samples_total 42');
+    expect(text).toContain('marketpipe_ring_fill_ratio 0.25');
+    expect(text).toContain('marketpipe_transport_state{state="connected"} 1');
+    expect(text).toContain('marketpipe_transport_state{state="closed"} 0');
+  });
+
+  it('follows the counters from scrape to scrape', async () => {
+    const metrics = new PipelineMetrics();
+    metrics.update(status());
+    metrics.update({ ...status(), received: 50, drops: { ringOverflow: 4 } });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('marketpipe_messages_received_total 50');
+    expect(text).toContain('marketpipe_drops_total{cause="ringOverflow"} 4');
+  });
+});
+
+describe('startMetricsServer', () => {
+  let server: MetricsServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('serves /metrics on 127.0.0.1, reading the status once per scrape', async () => {
+    let scrapes = 0;
+    server = await startMetricsServer({
+      host: '127.0.0.1',
+      port: 0,
+      status: () => {
+        scrapes++;
+        return { ...status(), received: scrapes };
+      },
+    });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const first = await fetch(server.url);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toContain('text/plain');
+    expect(await first.text()).toContain('marketpipe_messages_received_total 1');
+    expect(await (await fetch(server.url)).text()).toContain('marketpipe_messages_received_total 2');
+    expect((await fetch(server.url.replace('/metrics', '/other'))).status).toBe(404);
+    expect(scrapes).toBe(2);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Prometheus view of a running pipeline. Values are copied from one
+ * `pipeline.status()` snapshot per scrape, so the hot path does no metric work
+ * at all. The latency "histogram" is exported as a summary-style gauge with
+ * `quantile` labels because the pipeline's HDR histogram is reduced to
+ * quantiles in its status; counts and max come with it.
+ */
+import type { PipelineStatus } from '@marketpipe/connector';
+import { Counter, Gauge, Registry } from 'prom-client';
+
+const LATENCY_QUANTILES: readonly (readonly [string, keyof PipelineStatus['latency']])[] = [
+  ['0.5', 'p50'],
+  ['0.99', 'p99'],
+  ['0.999', 'p999'],
+  ['1', 'max'],
+];
+const TRANSPORT_STATES = ['connected', 'reconnecting', 'closed'] as const;
+const RECORDER_STATES = ['running', 'retrying', 'stopped'] as const;
+
+/**
+ * The metric set, registered in its own {@link Registry} (not prom-client's
+ * global one, so two pipelines in one process do not clash).
+ *
+ * @example
+ * ```ts
+ * const metrics = new PipelineMetrics();
+ * metrics.update(pipeline.status());
+ * const text = await metrics.registry.metrics(); // Prometheus text format
+ * ```
+ */
+export class PipelineMetrics {
+  /** The registry holding every metric below. */
+  readonly registry = new Registry();
+  private readonly counters: Record<string, Counter> = {};
+  private readonly drops: Counter<'cause'>;
+  private readonly tradesBySymbol: Counter<'symbol'>;
+  private readonly gapsBySymbol: Counter<'symbol'>;
+  private readonly latency: Gauge<'quantile'>;
+  private readonly latencyCount: Counter;
+  private readonly ringFill: Gauge;
+  private readonly overflowQueued: Gauge;
+  private readonly transportState: Gauge<'state'>;
+  private readonly recorderState: Gauge<'state'>;
+  private readonly uptime: Gauge;
+
+  constructor() {
+    const registers = [this.registry];
+    const counter = (name: string, help: string): void => {
+      this.counters[name] = new Counter({ name: `marketpipe_${name}`, help, registers });
+    };
+    counter('messages_received_total', 'Raw messages received from the source.');
+    counter('bytes_received_total', 'Raw bytes received from the source.');
+    counter('trades_total', 'Trades parsed and published.');
+    counter('non_trade_messages_total', 'Messages that were not trades (heartbeats, acks...).');
+    counter('parse_errors_total', 'Messages that could not be parsed (still recorded).');
+    counter('gap_events_total', 'Venue sequence gaps detected.');
+    counter('gap_missing_total', 'Trades missing from the venue sequence.');
+    counter('records_written_total', 'Raw messages written to record files.');
+    counter('recorded_bytes_total', 'Bytes written to record files.');
+    counter('transport_published_total', 'Trades handed to the transport.');
+    counter('transport_dropped_total', 'Trades the transport dropped.');
+    counter('source_reconnects_total', 'Source reconnections.');
+    this.drops = new Counter({
+      name: 'marketpipe_drops_total',
+      help: 'Messages dropped, by cause.',
+      labelNames: ['cause'],
+      registers,
+    });
+    this.tradesBySymbol = new Counter({
+      name: 'marketpipe_symbol_trades_total',
+      help: 'Trades per symbol.',
+      labelNames: ['symbol'],
+      registers,
+    });
+    this.gapsBySymbol = new Counter({
+      name: 'marketpipe_symbol_gap_missing_total',
+      help: 'Trades missing from the venue sequence, per symbol.',
+      labelNames: ['symbol'],
+      registers,
+    });
+    this.latency = new Gauge({
+      name: 'marketpipe_hot_path_latency_seconds',
+      help: 'Hot-path latency per message (HDR histogram quantiles; quantile 1 is the max).',
+      labelNames: ['quantile'],
+      registers,
+    });
+    this.latencyCount = new Counter({
+      name: 'marketpipe_hot_path_latency_samples_total',
+      help: 'Messages measured by the hot-path latency histogram.',
+      registers,
+    });
+    this.ringFill = new Gauge({ name: 'marketpipe_ring_fill_ratio', help: 'Ring fill, 0 to 1.', registers });
+    this.overflowQueued = new Gauge({
+      name: 'marketpipe_ring_overflow_queued',
+      help: 'Messages waiting in memory for ring space.',
+      registers,
+    });
+    this.transportState = new Gauge({
+      name: 'marketpipe_transport_state',
+      help: 'Transport state (1 for the current one).',
+      labelNames: ['state'],
+      registers,
+    });
+    this.recorderState = new Gauge({
+      name: 'marketpipe_recorder_state',
+      help: 'Recorder state (1 for the current one).',
+      labelNames: ['state'],
+      registers,
+    });
+    this.uptime = new Gauge({
+      name: 'marketpipe_uptime_seconds',
+      help: 'Seconds since the pipeline started.',
+      registers,
+    });
+  }
+
+  /** Copies a status snapshot into the metrics; call right before rendering a scrape. */
+  update(status: PipelineStatus): void {
+    this.setCounter('messages_received_total', status.received);
+    this.setCounter('bytes_received_total', status.bytesReceived);
+    this.setCounter('trades_total', status.trades);
+    this.setCounter('non_trade_messages_total', status.nonTrade);
+    this.setCounter('parse_errors_total', status.parseErrors);
+    this.setCounter('gap_events_total', status.gaps.events);
+    this.setCounter('gap_missing_total', status.gaps.missing);
+    this.setCounter('records_written_total', status.recorder.recordsWritten);
+    this.setCounter('recorded_bytes_total', status.recorder.bytesWritten);
+    this.setCounter('transport_published_total', status.transport.published);
+    this.setCounter('transport_dropped_total', status.transport.dropped);
+    this.setCounter('source_reconnects_total', status.source.reconnects);
+    setLabelled(this.drops, 'cause', status.drops);
+    setLabelled(this.tradesBySymbol, 'symbol', status.tradesPerSymbol);
+    const missing: Record<string, number> = {};
+    for (const [symbol, gaps] of Object.entries(status.gaps.bySymbol)) missing[symbol] = gaps.missing;
+    setLabelled(this.gapsBySymbol, 'symbol', missing);
+    for (const [quantile, field] of LATENCY_QUANTILES)
+      this.latency.set({ quantile }, status.latency[field] / 1e9);
+    this.latencyCount.reset();
+    this.latencyCount.inc(status.latency.count);
+    this.ringFill.set(status.ring.fill);
+    this.overflowQueued.set(status.ring.overflowQueued);
+    for (const state of TRANSPORT_STATES)
+      this.transportState.set({ state }, status.transport.status === state ? 1 : 0);
+    for (const state of RECORDER_STATES)
+      this.recorderState.set({ state }, status.recorder.state === state ? 1 : 0);
+    this.uptime.set(status.uptimeMs / 1000);
+  }
+
+  private setCounter(name: string, value: number): void {
+    const counter = this.counters[name] as Counter;
+    // The pipeline owns the running total; the counter mirrors it.
+    counter.reset();
+    counter.inc(value);
+  }
+}
+
+function setLabelled<L extends string>(counter: Counter<L>, label: L, values: Record<string, number>): void {
+  counter.reset();
+  for (const [key, value] of Object.entries(values))
+    counter.inc({ [label]: key } as Record<L, string>, value);
+}

@@ -1,0 +1,125 @@
+/**
+ * The end-of-run report: what came in, what was recorded and published, what
+ * was lost, and the exit code that says so. Written as JSON by
+ * `--json-summary` and printed as text; it holds no secret (the transport is
+ * described by {@link describeTransport}).
+ */
+import type { PipelineStatus, PipelineSummary } from '@marketpipe/connector';
+import { ExitCode } from '../exit-codes.js';
+import { describeSource, type RunConfig } from '../options/run-config.js';
+import { describeTransport } from '../options/transport-config.js';
+import type { StopRequest } from './stop-trigger.js';
+
+/** Why the run ended: a stop request, the end of a replay, or an error. */
+export type StopReason = StopRequest | 'source-finished' | 'error';
+
+/** The JSON written by `--json-summary` (format version 1). */
+export interface RunSummary {
+  summaryVersion: 1;
+  venue: string;
+  symbols: string[];
+  env: string;
+  source: string;
+  transport: string;
+  startedAt: string;
+  durationMs: number;
+  stopReason: StopReason;
+  /** `clean`: nothing lost; `lost`: see `lossReasons`; `error`: see `error`. */
+  outcome: 'clean' | 'lost' | 'error';
+  exitCode: ExitCode;
+  /** Human-readable reasons for outcome `lost`, e.g. `drops.ringOverflow: 12`. */
+  lossReasons: string[];
+  received: number;
+  bytesReceived: number;
+  trades: number;
+  nonTrade: number;
+  nonTradeByKind: Record<string, number>;
+  parseErrors: number;
+  gaps: PipelineStatus['gaps'];
+  drops: Record<string, number>;
+  recordsWritten: number;
+  recordedBytes: number;
+  /** Messages accepted but neither recorded nor published. */
+  lost: number;
+  published: number;
+  transportDropped: number;
+  tradesPerSymbol: Record<string, number>;
+  latencyNs: PipelineStatus['latency'];
+  recorder: PipelineStatus['recorder'];
+  /** The error that ended the run or broke the shutdown (code and message only). */
+  error?: { code: string; message: string };
+}
+
+/** Inputs of {@link buildRunSummary}. */
+export interface RunSummaryInput {
+  config: RunConfig;
+  startedAtMs: number;
+  stoppedAtMs: number;
+  stopReason: StopReason;
+  /** What `pipeline.stop()` returned; absent when the pipeline never started or failed to stop. */
+  final: PipelineSummary | undefined;
+  /** The last status seen, used when `final` is absent. */
+  lastStatus: PipelineStatus | undefined;
+  error: { code: string; message: string } | undefined;
+}
+
+/** Reasons the run counts as lossy: anything lost, dropped, or missing from the venue's sequence. */
+export function lossReasons(status: PipelineStatus, lost: number): string[] {
+  const reasons: string[] = [];
+  if (lost > 0) reasons.push(`lost: ${lost}`);
+  for (const [cause, count] of Object.entries(status.drops))
+    if (count > 0) reasons.push(`drops.${cause}: ${count}`);
+  if (status.transport.dropped > 0) reasons.push(`transport.dropped: ${status.transport.dropped}`);
+  if (status.gaps.missing > 0) reasons.push(`gaps.missing: ${status.gaps.missing}`);
+  return reasons;
+}
+
+/**
+ * Builds the summary and decides the exit code: 1 on error, 3 when
+ * {@link lossReasons} finds anything, else 0.
+ *
+ * @example
+ * ```ts
+ * const summary = buildRunSummary({ config, startedAtMs, stoppedAtMs: Date.now(), stopReason: 'SIGINT',
+ *   final: await pipeline.stop(), lastStatus: undefined, error: undefined });
+ * process.exitCode = summary.exitCode;
+ * ```
+ */
+export function buildRunSummary(input: RunSummaryInput): RunSummary {
+  const { config, final } = input;
+  const status = final ?? input.lastStatus;
+  const lost = final?.lost ?? 0;
+  const reasons = status === undefined ? [] : lossReasons(status, lost);
+  const outcome = input.error !== undefined ? 'error' : reasons.length > 0 ? 'lost' : 'clean';
+  return {
+    summaryVersion: 1,
+    venue: config.venue,
+    symbols: config.symbols,
+    env: config.env,
+    source: describeSource(config.source),
+    transport: describeTransport(config.transport),
+    startedAt: new Date(input.startedAtMs).toISOString(),
+    durationMs: Math.max(0, input.stoppedAtMs - input.startedAtMs),
+    stopReason: input.stopReason,
+    outcome,
+    exitCode: outcome === 'error' ? ExitCode.error : outcome === 'lost' ? ExitCode.lost : ExitCode.ok,
+    lossReasons: reasons,
+    received: status?.received ?? 0,
+    bytesReceived: status?.bytesReceived ?? 0,
+    trades: status?.trades ?? 0,
+    nonTrade: status?.nonTrade ?? 0,
+    nonTradeByKind: status?.nonTradeByKind ?? {},
+    parseErrors: status?.parseErrors ?? 0,
+    gaps: status?.gaps ?? { events: 0, missing: 0, bySymbol: {} },
+    drops: status?.drops ?? {},
+    recordsWritten: final?.recordsWritten ?? status?.recorder.recordsWritten ?? 0,
+    recordedBytes: status?.recorder.bytesWritten ?? 0,
+    lost,
+    published: status?.transport.published ?? 0,
+    transportDropped: status?.transport.dropped ?? 0,
+    tradesPerSymbol: status?.tradesPerSymbol ?? {},
+    latencyNs: status?.latency ?? { count: 0, p50: 0, p99: 0, p999: 0, max: 0 },
+    recorder: status?.recorder ?? { state: 'stopped', recordsWritten: 0, bytesWritten: 0 },
+    ...(input.error !== undefined ? { error: input.error } : {}),
+  };
+}

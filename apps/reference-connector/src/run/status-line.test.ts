@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { emptyStatus } from '../../test/support/cli-harness.js';
+import { RateMeter } from './rate-meter.js';
+import { CLEAR_LINE, formatStatusLine, statusLogFields, totalDrops } from './status-line.js';
+
+function busyStatus() {
+  return {
+    ...emptyStatus(),
+    received: 12_000,
+    bytesReceived: 3_000_000,
+    trades: 9_000,
+    parseErrors: 2,
+    gaps: { events: 1, missing: 3, bySymbol: { BTCUSDT: { events: 1, missing: 3 } } },
+    drops: { ringOverflow: 4, oversize: 1 },
+    latency: { count: 12_000, p50: 850, p99: 12_500, p999: 1_250_000, max: 2_000_000 },
+    ring: { fill: 0.004, overflowQueued: 0 },
+    recorder: { state: 'running' as const, recordsWritten: 11_000, bytesWritten: 5 * 1024 * 1024 },
+    transport: { status: 'reconnecting' as const, published: 8_000, dropped: 0 },
+  };
+}
+
+describe('formatStatusLine', () => {
+  it('shows rates, latency quantiles, ring fill, bytes recorded, drops, parse errors, gaps and transport state', () => {
+    const line = formatStatusLine(busyStatus(), {
+      messagesPerSecond: 1234.4,
+      tradesPerSecond: 7.25,
+      bytesPerSecond: 0,
+    });
+    expect(line).toBe(
+      'running 1,234 msg/s 7.3 trades/s | p50 850ns p99 13µs p99.9 1.3ms | ring 0.4% | rec 5.0 MiB' +
+        ' | drops 5 parse-err 2 gaps 1 | reconnecting',
+    );
+  });
+
+  it('is cut to the terminal width so it can be redrawn in place', () => {
+    const line = formatStatusLine(
+      busyStatus(),
+      { messagesPerSecond: 1, tradesPerSecond: 1, bytesPerSecond: 1 },
+      40,
+    );
+    expect(line).toHaveLength(39);
+    expect(line).not.toContain('\n');
+  });
+
+  it('clears the line with a carriage return and an erase', () => {
+    expect(CLEAR_LINE).toBe('\r\x1b[2K');
+  });
+});
+
+describe('statusLogFields', () => {
+  it('carries the same numbers for non-terminal output', () => {
+    const fields = statusLogFields(busyStatus(), {
+      messagesPerSecond: 99.6,
+      tradesPerSecond: 50.2,
+      bytesPerSecond: 0,
+    });
+    expect(fields).toMatchObject({
+      messagesPerSecond: 100,
+      tradesPerSecond: 50,
+      latencyNs: { p50: 850, p99: 12_500, p999: 1_250_000 },
+      drops: { ringOverflow: 4, oversize: 1 },
+      gaps: { events: 1, missing: 3 },
+      transport: 'reconnecting',
+      recordedBytes: 5 * 1024 * 1024,
+    });
+    expect(totalDrops(busyStatus())).toBe(5);
+  });
+});
+
+describe('RateMeter', () => {
+  it('measures the interval since the previous sample', () => {
+    const meter = new RateMeter();
+    const first = meter.sample({ ...emptyStatus(), uptimeMs: 2000, received: 200, trades: 100 }, 10_000);
+    expect(first.messagesPerSecond).toBe(100);
+    const second = meter.sample({ ...emptyStatus(), received: 700, trades: 350 }, 10_500);
+    expect(second).toEqual({ messagesPerSecond: 1000, tradesPerSecond: 500, bytesPerSecond: 0 });
+    expect(meter.sample({ ...emptyStatus(), received: 700 }, 10_500).messagesPerSecond).toBe(0);
+  });
+});

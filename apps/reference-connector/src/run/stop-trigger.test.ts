@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { FakeSignals } from '../../test/support/cli-harness.js';
+import { StopTrigger } from './stop-trigger.js';
+
+describe('StopTrigger', () => {
+  it('requests a stop on the first signal and forces on the second', async () => {
+    const signals = new FakeSignals();
+    const forced: string[] = [];
+    const trigger = new StopTrigger(signals, (signal) => forced.push(signal));
+    signals.fire('SIGTERM');
+    expect(await trigger.requested).toBe('SIGTERM');
+    expect(forced).toEqual([]);
+    signals.fire('SIGINT');
+    expect(forced).toEqual(['SIGINT']);
+    trigger.dispose();
+    expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('stops after the duration, and a signal while stopping forces', async () => {
+    const signals = new FakeSignals();
+    const forced: string[] = [];
+    const trigger = new StopTrigger(signals, (signal) => forced.push(signal));
+    trigger.startTimer(5);
+    expect(await trigger.requested).toBe('duration');
+    signals.fire('SIGINT');
+    expect(forced).toEqual(['SIGINT']);
+    trigger.dispose();
+  });
+
+  it('abandons a pending promise on stop and releases its late result', async () => {
+    const signals = new FakeSignals();
+    const trigger = new StopTrigger(signals, () => undefined);
+    let resolveLate!: (value: string) => void;
+    const released: string[] = [];
+    const pending = trigger.unlessStopped(
+      new Promise<string>((resolve) => {
+        resolveLate = resolve;
+      }),
+      (value) => released.push(value),
+    );
+    signals.fire('SIGINT');
+    expect(await pending).toBeUndefined();
+    resolveLate('connection');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual(['connection']);
+    expect(await trigger.unlessStopped(Promise.resolve('x'), () => undefined)).toBeUndefined();
+    trigger.dispose();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * `marketpipe subscribe`: watch a running connector by printing the trades it
+ * publishes, decoded from Cap'n Proto, one line each (or JSON lines).
+ */
+import { TradeView } from '@marketpipe/connector';
+import { InvalidSubjectError, type Subscription, type Transport } from '@marketpipe/middleware';
+import type { CliContext } from '../cli-context.js';
+import { InvalidOptionError } from '../cli-errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { LogLevel } from '../options/run-config.js';
+import { describeTransport, type TransportConfig, transportSecrets } from '../options/transport-config.js';
+import { createCliLogger, errorFields } from '../run/cli-logger.js';
+import { type StopRequest, StopTrigger } from '../run/stop-trigger.js';
+import { formatTradeLine, tradeJson } from './trade-line.js';
+
+/** Options of {@link subscribeCommand}. */
+export interface SubscribeOptions {
+  transport: TransportConfig;
+  /** Subject pattern, NATS wildcards allowed (`*.*.trade.>` by default). */
+  subject: string;
+  json: boolean;
+  /** Exit after this many trades. */
+  count: number | undefined;
+  /** Exit after this long, in ms. */
+  durationMs: number | undefined;
+  logLevel: LogLevel;
+}
+
+/** Undecodable messages logged one by one before going quiet (they are all counted). */
+const LOGGED_DECODE_ERRORS = 5;
+
+/**
+ * Subscribes and prints until `--count` trades, `--duration`, Ctrl-C or SIGTERM.
+ * Resolves to 0, or 1 when the transport cannot be reached.
+ *
+ * @throws {InvalidOptionError} for an invalid subject pattern.
+ * @example
+ * ```ts
+ * await subscribeCommand({ transport: { kind: 'nats', connection: { servers: 'nats://127.0.0.1:4222' } },
+ *   subject: 'prod.binance.trade.>', json: true, count: 10, durationMs: undefined, logLevel: 'info' }, processContext());
+ * ```
+ */
+export async function subscribeCommand(options: SubscribeOptions, context: CliContext): Promise<number> {
+  const secrets = transportSecrets(options.transport);
+  const logger = createCliLogger(options.logLevel, context.stderr);
+  const trigger = new StopTrigger(context.signals, () => context.forceExit(ExitCode.forced));
+  const stdout = context.stdout;
+  const view = new TradeView();
+  let trades = 0;
+  let undecodable = 0;
+  let transport: Transport | undefined;
+  let subscription: Subscription | undefined;
+  const onOutputError = (): void => trigger.request('output-closed');
+  stdout.on('error', onOutputError);
+  try {
+    logger.info({ transport: describeTransport(options.transport), subject: options.subject }, 'subscribing');
+    transport = await trigger.unlessStopped(context.connectTransport(options.transport), closeLate);
+    if (transport === undefined) return ExitCode.ok;
+    try {
+      subscription = transport.subscribe(options.subject, (payload, subject) => {
+        if (trigger.stopRequested !== undefined) return;
+        try {
+          view.wrap(payload);
+        } catch (err) {
+          undecodable++;
+          if (undecodable <= LOGGED_DECODE_ERRORS) {
+            logger.warn(
+              { subject, bytes: payload.length, err: errorFields(err, secrets) },
+              'not a trade message',
+            );
+          }
+          return;
+        }
+        const line = options.json ? JSON.stringify(tradeJson(subject, view)) : formatTradeLine(subject, view);
+        stdout.write(`${line}\n`);
+        trades++;
+        if (options.count !== undefined && trades >= options.count) trigger.request('count');
+      });
+    } catch (err) {
+      if (InvalidSubjectError.is(err)) {
+        throw new InvalidOptionError(
+          '--subject',
+          `invalid --subject ${JSON.stringify(options.subject)}: ${err.reason}`,
+        );
+      }
+      throw err;
+    }
+    if (options.durationMs !== undefined) trigger.startTimer(options.durationMs);
+    const reason: StopRequest = await trigger.requested;
+    logger.info({ reason, trades, undecodable }, 'subscription ended');
+    return ExitCode.ok;
+  } catch (err) {
+    if (InvalidOptionError.is(err)) throw err;
+    logger.error({ error: errorFields(err, secrets) }, 'subscribe failed');
+    return ExitCode.error;
+  } finally {
+    subscription?.close();
+    await transport?.close();
+    stdout.off('error', onOutputError);
+    trigger.dispose();
+  }
+}
+
+function closeLate(transport: Transport): void {
+  void transport.close();
+}

@@ -1,0 +1,97 @@
+/**
+ * The real executable in a child process (source run through tsx): signals,
+ * exit codes and a reader that hangs up, as a shell would see them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../src/run/run-summary.js';
+import { tempDataDir, writeRecords } from './support/record-files.js';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+function startCli(args: string[]): {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@marketpipe/source', '--import', 'tsx', 'src/cli.ts', ...args],
+    {
+      cwd: appDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
+
+async function until(check: () => boolean, what: string, describeState: () => string): Promise<void> {
+  for (let i = 0; i < 1500; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}:\n${describeState()}`);
+}
+
+describe('marketpipe executable', () => {
+  it('drains, flushes and writes the summary on SIGINT, then exits 0', async () => {
+    const dir = tempDataDir();
+    const summaryPath = join(dir, 'summary.json');
+    const cli = startCli([
+      'run',
+      '--rate',
+      '200',
+      '--data-dir',
+      join(dir, 'data'),
+      '--json-summary',
+      summaryPath,
+    ]);
+    let stdout = '';
+    cli.child.stdout?.setEncoding('utf8');
+    cli.child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    await until(() => cli.stderr().includes('"msg":"source event"'), 'the source to connect', cli.stderr);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary;
+    expect(summary).toMatchObject({ stopReason: 'SIGINT', outcome: 'clean', lost: 0 });
+    expect(summary.recordsWritten).toBe(summary.received);
+    expect(stdout).toContain('stopped by SIGINT');
+    expect(stdout).not.toContain('\r');
+  });
+
+  it('exits quietly with 0 when the reader of `cat` hangs up', async () => {
+    const dataDir = tempDataDir();
+    const records = Array.from({ length: 20_000 }, (_, i) => ({
+      day: '2025-01-01',
+      sequence: i,
+      payload: `{"n":${i},"pad":"${'x'.repeat(60)}"}`,
+    }));
+    writeRecords(dataDir, 'binance', records);
+    const cli = startCli(['cat', '--data-dir', dataDir, '--venue', 'binance']);
+    const first = await new Promise<string>((resolve) =>
+      cli.child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+    );
+    expect(first.startsWith('{"n":0,')).toBe(true);
+    cli.child.stdout?.destroy();
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toBe('');
+    expect(existsSync(join(dataDir, 'binance'))).toBe(true);
+  });
+
+  it('exits 2 with a message for an invalid option', async () => {
+    const cli = startCli(['run', '--venue', 'nasdaq']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('invalid --venue "nasdaq" (from command line)');
+  });
+});

@@ -1,0 +1,361 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/main.js';
+import type { RunSummary } from '../src/run/run-summary.js';
+import { createHarness, type FakePipeline, type Harness } from './support/cli-harness.js';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'mp-run-'));
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function logMessages(harness: Harness): unknown[] {
+  return harness.stderr.logs.map((log) => log.msg);
+}
+
+describe('marketpipe run lifecycle', () => {
+  it('starts the pipeline with the defaults, stops after --duration, closes the transport, writes the summary', async () => {
+    const dir = tempDir();
+    const events: string[] = [];
+    const harness = createHarness({
+      cwd: dir,
+      setup: (pipeline) => {
+        pipeline.current = {
+          ...pipeline.current,
+          received: 3,
+          trades: 2,
+          nonTrade: 1,
+          tradesPerSymbol: { BTCUSDT: 2 },
+        };
+        pipeline.final = { recordsWritten: 3 };
+        const stop = pipeline.stop.bind(pipeline);
+        pipeline.stop = async () => {
+          events.push('pipeline.stop');
+          return stop();
+        };
+      },
+      connectTransport: async () => {
+        const transport = new InMemoryTransport();
+        const close = transport.close.bind(transport);
+        transport.close = () => {
+          events.push('transport.close');
+          return close();
+        };
+        return transport;
+      },
+    });
+    const code = await main(
+      ['run', '--duration', '50ms', '--json-summary', 'out/summary.json'],
+      harness.context,
+    );
+    expect(code).toBe(0);
+    const pipeline = harness.pipelines[0] as FakePipeline;
+    expect(pipeline.options).toMatchObject({
+      venue: 'binance',
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      source: { kind: 'sim', rate: 1000, seed: 1 },
+      env: 'dev',
+      dataDir: join(dir, 'data'),
+    });
+    expect(pipeline.options.transport).toBeInstanceOf(InMemoryTransport);
+    expect(typeof pipeline.options.logger?.info).toBe('function');
+    expect(events).toEqual(['pipeline.stop', 'transport.close']);
+    const summary = JSON.parse(readFileSync(join(dir, 'out/summary.json'), 'utf8')) as RunSummary;
+    expect(summary).toMatchObject({
+      stopReason: 'duration',
+      outcome: 'clean',
+      exitCode: 0,
+      received: 3,
+      trades: 2,
+      nonTrade: 1,
+      parseErrors: 0,
+      recordsWritten: 3,
+      tradesPerSymbol: { BTCUSDT: 2 },
+      drops: {},
+      gaps: { events: 0, missing: 0 },
+    });
+    expect(harness.stdout.text).toContain('marketpipe run summary: binance BTCUSDT,ETHUSDT');
+    expect(harness.stdout.text).toContain('exit code     0 (clean: nothing lost)');
+    expect(logMessages(harness)).toEqual(
+      expect.arrayContaining(['starting', 'stopping: draining the ring and flushing', 'stopped']),
+    );
+    expect(harness.signals.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('stops on SIGINT, and a second signal while draining forces exit 130', async () => {
+    let release!: () => void;
+    const harness = createHarness({
+      setup: (pipeline) => {
+        const stop = pipeline.stop.bind(pipeline);
+        pipeline.stop = async () => {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return stop();
+        };
+      },
+    });
+    const running = main(['run', '--data-dir', tempDir()], harness.context);
+    const pipeline = await harness.started;
+    harness.signals.fire('SIGINT');
+    await until(() => pipeline.stopCalls === 0 && release !== undefined, 'the stop to begin');
+    harness.signals.fire('SIGINT');
+    expect(harness.forcedExits).toEqual([130]);
+    release();
+    expect(await running).toBe(0);
+    expect(harness.stdout.text).toContain('stopped by SIGINT');
+  });
+
+  it('stops on SIGTERM', async () => {
+    const harness = createHarness();
+    const running = main(['run', '--data-dir', tempDir()], harness.context);
+    await harness.started;
+    harness.signals.fire('SIGTERM');
+    expect(await running).toBe(0);
+    expect(harness.stdout.text).toContain('stopped by SIGTERM');
+  });
+
+  it('ends by itself when a replay is exhausted', async () => {
+    const dir = tempDir();
+    const replay = join(dir, 'messages.txt');
+    writeFileSync(replay, '{}\n');
+    const harness = createHarness({ setup: (pipeline) => setImmediate(() => pipeline.finish()) });
+    const code = await main(
+      ['run', '--source', `replay:${replay}`, '--pace', 'recorded', '--data-dir', dir],
+      harness.context,
+    );
+    expect(code).toBe(0);
+    expect(harness.pipelines[0]?.options.source).toEqual({ kind: 'replay', path: replay, pace: 'recorded' });
+    expect(harness.pipelines[0]?.stopCalls).toBe(1);
+    expect(harness.stdout.text).toContain('stopped by source-finished');
+  });
+
+  it('exits 3 when something was dropped or lost, and says why', async () => {
+    const dir = tempDir();
+    const harness = createHarness({
+      setup: (pipeline) => {
+        pipeline.current = { ...pipeline.current, drops: { ringOverflow: 5 } };
+        pipeline.final = { lost: 2 };
+      },
+    });
+    const code = await main(
+      ['run', '--duration', '10ms', '--data-dir', dir, '--json-summary', join(dir, 's.json')],
+      harness.context,
+    );
+    expect(code).toBe(3);
+    const summary = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as RunSummary;
+    expect(summary.lossReasons).toEqual(['lost: 2', 'drops.ringOverflow: 5']);
+    expect(summary.outcome).toBe('lost');
+  });
+
+  it('exits 1 when the source fails, after stopping the pipeline', async () => {
+    const harness = createHarness({
+      setup: (pipeline) => setImmediate(() => pipeline.fail(new Error('venue refused'))),
+    });
+    expect(await main(['run', '--data-dir', tempDir()], harness.context)).toBe(1);
+    expect(harness.pipelines[0]?.stopCalls).toBe(1);
+    expect(harness.stdout.text).toContain('error         ERR_UNEXPECTED: venue refused');
+    expect(logMessages(harness)).toContain('run failed');
+  });
+
+  it('exits 1 when the pipeline cannot stop cleanly, and still closes the transport', async () => {
+    let closed = false;
+    const harness = createHarness({
+      setup: (pipeline) => {
+        pipeline.stopError = Object.assign(new Error('flusher gone'), { code: 'ERR_FLUSHER_WORKER' });
+      },
+      connectTransport: async () => {
+        const transport: Transport = new InMemoryTransport();
+        transport.onStatus((status) => {
+          closed = status === 'closed';
+        });
+        return transport;
+      },
+    });
+    expect(await main(['run', '--duration', '10ms', '--data-dir', tempDir()], harness.context)).toBe(1);
+    expect(closed).toBe(true);
+    expect(harness.stdout.text).toContain('ERR_FLUSHER_WORKER: flusher gone');
+  });
+
+  it('exits 1 when the transport cannot connect, without starting a pipeline', async () => {
+    const harness = createHarness({
+      connectTransport: async () => {
+        throw Object.assign(new Error('could not connect to nats://127.0.0.1:1'), {
+          code: 'ERR_TRANSPORT_CONNECT',
+        });
+      },
+    });
+    expect(await main(['run', '--data-dir', tempDir()], harness.context)).toBe(1);
+    expect(harness.pipelines).toHaveLength(0);
+    expect(harness.stderr.logs.find((log) => log.msg === 'run failed')).toMatchObject({
+      error: { code: 'ERR_TRANSPORT_CONNECT' },
+    });
+  });
+
+  it('gives up a connect that never finishes on Ctrl-C', async () => {
+    const harness = createHarness({ connectTransport: () => new Promise<Transport>(() => undefined) });
+    const running = main(['run', '--data-dir', tempDir()], harness.context);
+    await until(() => logMessages(harness).includes('starting'), 'the start log');
+    harness.signals.fire('SIGINT');
+    expect(await running).toBe(0);
+    expect(harness.pipelines).toHaveLength(0);
+  });
+});
+
+describe('marketpipe run status output', () => {
+  it('logs structured status lines when stdout is not a terminal', async () => {
+    const harness = createHarness({
+      setup: (pipeline) => {
+        pipeline.current = { ...pipeline.current, received: 100, parseErrors: 1 };
+      },
+    });
+    const running = main(['run', '--data-dir', tempDir(), '--status-interval', '20ms'], harness.context);
+    await harness.started;
+    await until(() => logMessages(harness).includes('status'), 'a status log');
+    harness.signals.fire('SIGTERM');
+    await running;
+    const status = harness.stderr.logs.find((log) => log.msg === 'status');
+    expect(status).toMatchObject({ level: 30, parseErrors: 1, transport: 'connected', received: 100 });
+    expect(harness.stdout.text).not.toContain('\r');
+  });
+
+  it('redraws one status line per second on a terminal and clears it before the summary', async () => {
+    const harness = createHarness({ tty: true });
+    const running = main(['run', '--data-dir', tempDir()], harness.context);
+    await harness.started;
+    await until(() => harness.stdout.text.includes('msg/s'), 'a status line');
+    harness.signals.fire('SIGINT');
+    await running;
+    const text = harness.stdout.text;
+    expect(text.startsWith('\r\x1b[2Krunning 0 msg/s 0 trades/s | p50 0ns')).toBe(true);
+    expect(text).toContain('\r\x1b[2Kmarketpipe run summary');
+    expect(logMessages(harness)).not.toContain('status');
+  });
+
+  it('serves Prometheus metrics while running', async () => {
+    const harness = createHarness({
+      setup: (pipeline) => {
+        pipeline.current = { ...pipeline.current, trades: 77 };
+      },
+    });
+    const running = main(['run', '--data-dir', tempDir(), '--metrics-port', '0'], harness.context);
+    await until(() => logMessages(harness).includes('metrics endpoint listening'), 'the metrics endpoint');
+    const url = harness.stderr.logs.find((log) => log.msg === 'metrics endpoint listening')?.url as string;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(await (await fetch(url)).text()).toContain('marketpipe_trades_total 77');
+    harness.signals.fire('SIGTERM');
+    expect(await running).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
+describe('marketpipe run options', () => {
+  it('exits 2 with a message naming the option and the allowed values', async () => {
+    const harness = createHarness({ env: { MARKETPIPE_VENUE: 'nyse' } });
+    expect(await main(['run'], harness.context)).toBe(2);
+    expect(harness.stderr.text).toBe(
+      'marketpipe: invalid --venue "nyse" (from environment variable MARKETPIPE_VENUE): expected one of binance, coinbase, kraken, bybit, okx\n',
+    );
+    expect(harness.pipelines).toHaveLength(0);
+  });
+
+  it('exits 2 for an unknown flag and for a bad config file', async () => {
+    const harness = createHarness();
+    expect(await main(['run', '--venu', 'okx'], harness.context)).toBe(2);
+    expect(harness.stderr.text).toContain("unknown option '--venu'");
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.json'), '{"rate": "x"}');
+    const second = createHarness({ cwd: dir });
+    expect(await main(['run', '--config', 'c.json'], second.context)).toBe(2);
+    expect(second.stderr.text).toContain('invalid --rate "x" (from config file c.json, key "rate")');
+  });
+
+  it('reads the config file named by MARKETPIPE_CONFIG, under the environment and flags', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'mp.json'),
+      JSON.stringify({ venue: 'kraken', env: 'staging', rate: 50, duration: '10ms' }),
+    );
+    const harness = createHarness({
+      cwd: dir,
+      env: { MARKETPIPE_CONFIG: 'mp.json', MARKETPIPE_ENV: 'prod' },
+    });
+    expect(await main(['run', '--rate', '75'], harness.context)).toBe(0);
+    expect(harness.pipelines[0]?.options).toMatchObject({
+      venue: 'kraken',
+      symbols: ['BTC/USD', 'ETH/USD'],
+      env: 'prod',
+      source: { kind: 'sim', rate: 75 },
+      dataDir: join(dir, 'data'),
+    });
+  });
+
+  it('prints help with the exit codes', async () => {
+    const harness = createHarness();
+    expect(await main(['run', '--help'], harness.context)).toBe(0);
+    expect(harness.stdout.text).toContain('--nats-nkey-seed <seed>');
+    expect(harness.stdout.text).toContain('[MARKETPIPE_NATS_PASS]');
+    expect(harness.stdout.text).toContain('3  finished, but something was lost or dropped');
+  });
+
+  it('exits 2 for an unknown command', async () => {
+    const harness = createHarness();
+    expect(await main(['frobnicate'], harness.context)).toBe(2);
+    expect(harness.stderr.text).toMatch(/unknown command/i);
+  });
+});
+
+describe('secrets', () => {
+  const pass = 'pa55-SECRET-word';
+  const token = 'tok-SECRET-en';
+
+  it('never appear in logs, status, summaries or error messages', async () => {
+    const dir = tempDir();
+    let connectedWith: unknown;
+    const harness = createHarness({
+      env: { MARKETPIPE_NATS_PASS: pass, MARKETPIPE_NATS_TOKEN: token },
+      setup: (pipeline) => {
+        pipeline.fail(new Error(`broker said: bad password ${pass}`));
+      },
+      connectTransport: async (config) => {
+        connectedWith = config;
+        return new InMemoryTransport();
+      },
+    });
+    const code = await main(
+      [
+        'run',
+        '--transport',
+        'nats://127.0.0.1:4222',
+        '--nats-user',
+        'alice',
+        '--data-dir',
+        dir,
+        '--json-summary',
+        join(dir, 'summary.json'),
+        '--status-interval',
+        '10ms',
+        '--log-level',
+        'trace',
+      ],
+      harness.context,
+    );
+    expect(code).toBe(1);
+    expect(connectedWith).toMatchObject({ kind: 'nats', connection: { user: 'alice', pass, token } });
+    const everything =
+      harness.stdout.text + harness.stderr.text + readFileSync(join(dir, 'summary.json'), 'utf8');
+    expect(everything).toContain('[redacted]');
+    expect(everything).not.toContain(pass);
+    expect(everything).not.toContain(token);
+  });
+});
