@@ -1,4 +1,15 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../tsup.base';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts', run: 'src/run.ts' }));
+// One entry per suite: `run` starts each as its own process from dist/suites/<id>.js.
+export default defineConfig(
+  packageBuild({
+    index: 'src/index.ts',
+    run: 'src/run.ts',
+    'suites/design-table': 'src/suites/design-table.ts',
+    'suites/hot-path': 'src/suites/hot-path.ts',
+    'suites/peers': 'src/suites/peers.ts',
+    'suites/nats': 'src/suites/nats.ts',
+    'suites/flusher': 'src/suites/flusher.ts',
+  }),
+);

@@ -28,11 +28,31 @@ export function flusherWorkerLocation(moduleUrl: string = import.meta.url): Flus
     return { script: new URL('./flusher-worker.js', moduleUrl), options: {} };
   }
   const entry = JSON.stringify(new URL('./flusher-worker.ts', moduleUrl).href);
-  const execArgv = process.execArgv.includes('--conditions=@marketpipe/source')
-    ? process.execArgv
-    : [...process.execArgv, '--conditions=@marketpipe/source'];
+  const loading = moduleLoadingArgs(process.execArgv);
+  const execArgv = loading.includes('--conditions=@marketpipe/source')
+    ? loading
+    : [...loading, '--conditions=@marketpipe/source'];
   return {
     script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`,
     options: { eval: true, execArgv },
   };
+}
+
+const MODULE_LOADING_FLAG = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)(=|$)/;
+
+/**
+ * The module-loading flags of `argv` (with their values), the only ones worth
+ * passing to the worker: workers reject V8 and process-wide flags such as
+ * `--expose-gc` or `--max-semi-space-size`.
+ */
+function moduleLoadingArgs(argv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = MODULE_LOADING_FLAG.exec(arg);
+    if (!match) continue;
+    kept.push(arg);
+    if (match[2] === '' && i + 1 < argv.length) kept.push(argv[++i]!);
+  }
+  return kept;
 }

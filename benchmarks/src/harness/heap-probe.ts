@@ -1,0 +1,59 @@
+/**
+ * Bytes allocated by a block of code, from heap deltas.
+ *
+ * Node 20 has no allocation counter, so the probe reads `v8.getHeapStatistics().used_heap_size` before and after
+ * and trusts the delta only when no GC ran in between (a GC would free memory and hide allocations). Suites that
+ * use it run with a young generation large enough (`--min-semi-space-size` / `--max-semi-space-size`) for a
+ * measured loop to finish without a scavenge.
+ */
+import v8 from 'node:v8';
+import { BenchPreconditionError } from './bench-errors.js';
+import type { GcCounter } from './gc-counter.js';
+
+/** Result of {@link probeAllocations}. */
+export interface AllocationProbe {
+  /** Heap growth during the block, in bytes; `NaN` when a GC ran (the delta would be wrong). */
+  bytes: number;
+  /** GC events during the block. */
+  gcs: number;
+  /** Operations the block ran. */
+  operations: number;
+  /** `bytes / operations`. */
+  bytesPerOperation: number;
+}
+
+/** Node flags a suite process needs for {@link probeAllocations}. */
+export const HEAP_PROBE_FLAGS: readonly string[] = [
+  '--expose-gc',
+  '--min-semi-space-size=128',
+  '--max-semi-space-size=128',
+];
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') {
+    throw new BenchPreconditionError('allocation probes need node --expose-gc (the runner passes it)');
+  }
+  gc();
+}
+
+/**
+ * Runs `block` (which performs `operations` operations) after a full GC and reports the bytes it allocated.
+ * Warm `block` up before probing: the first runs allocate compiled code and feedback, not per-operation garbage.
+ *
+ * @throws BenchPreconditionError when the process was started without `--expose-gc`.
+ */
+export async function probeAllocations(
+  block: () => void,
+  operations: number,
+  gcs: GcCounter,
+): Promise<AllocationProbe> {
+  collectGarbage();
+  const gcsBefore = await gcs.settledCount();
+  const before = v8.getHeapStatistics().used_heap_size;
+  block();
+  const after = v8.getHeapStatistics().used_heap_size;
+  const collected = (await gcs.settledCount()) - gcsBefore;
+  const bytes = collected === 0 ? Math.max(0, after - before) : Number.NaN;
+  return { bytes, gcs: collected, operations, bytesPerOperation: bytes / operations };
+}

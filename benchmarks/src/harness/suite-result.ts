@@ -1,0 +1,47 @@
+/**
+ * The JSON a suite process writes: tables already formatted for the report, raw numbers for machines, target
+ * checks and latency distributions for the chart.
+ */
+
+/** One table of the report; cells are preformatted strings. */
+export interface ResultTable {
+  title: string;
+  columns: string[];
+  rows: string[][];
+  /** Sentences printed under the table (what was compared, caveats). */
+  notes?: string[];
+}
+
+/** One target of the issue, checked against a measured value. */
+export interface TargetCheck {
+  /** What is measured, e.g. `hot path p50 (Binance trade)`. */
+  name: string;
+  /** The target as written in the issue, e.g. `<= 300 ns`. */
+  target: string;
+  /** The measured value, formatted. */
+  measured: string;
+  met: boolean;
+}
+
+/** A latency distribution for the chart: latency (ns) at increasing percentiles. */
+export interface LatencySeries {
+  label: string;
+  points: { percentile: number; ns: number }[];
+}
+
+/** Everything one suite reports. */
+export interface SuiteResult {
+  /** Suite id, e.g. `hot-path`. */
+  suite: string;
+  /** Heading in the report. */
+  title: string;
+  smoke: boolean;
+  /** Wall time of the suite process's measurement, in ms. */
+  durationMs: number;
+  tables: ResultTable[];
+  targets: TargetCheck[];
+  latencies: LatencySeries[];
+  /** Raw numbers by stable key (ns, counts, rates), for tools reading `latest.json`. */
+  metrics: Record<string, number>;
+  notes: string[];
+}

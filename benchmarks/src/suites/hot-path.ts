@@ -1,0 +1,194 @@
+/**
+ * Suite 2, the end-to-end hot path per venue: raw message bytes in -> trades published on the in-memory transport
+ * and raw bytes in the ring, with the flusher worker writing the ring to disk on the other core.
+ */
+import type { Runner } from '@marketpipe/connector';
+import { InMemoryTransport, LatencyRecorder } from '@marketpipe/middleware';
+import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
+import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
+import { median } from '../harness/batch-timer.js';
+import { BenchPreconditionError } from '../harness/bench-errors.js';
+import { type BenchProfile, scaled } from '../harness/bench-profile.js';
+import { formatBytes, formatNs, formatRate } from '../harness/format.js';
+import { GcCounter } from '../harness/gc-counter.js';
+import { probeAllocations } from '../harness/heap-probe.js';
+import { latencySeries } from '../harness/latency-series.js';
+import { runSuiteProcess } from '../harness/suite-main.js';
+import type { LatencySeries, ResultTable, TargetCheck } from '../harness/suite-result.js';
+
+const MESSAGE_COUNT = 4096;
+const MASK = MESSAGE_COUNT - 1;
+const RING_SLOTS = 1 << 16;
+const SLOT_BYTES = 1024;
+const ROUND_MESSAGES = 50_000;
+/** Below this many bytes allocated per message, steady state counts as allocation-free (see README). */
+const ZERO_ALLOCATION_BYTES_PER_MESSAGE = 0.1;
+
+/** Feeds `count` messages to `runner`, cycling through the fixture; the loop the whole suite times. */
+function feed(runner: Runner, messages: readonly Uint8Array[], count: number): void {
+  const onMessage = runner.onMessage;
+  for (let i = 0; i < count; i++) onMessage(messages[i & MASK]!);
+}
+
+async function hotPath(profile: BenchProfile) {
+  const roundMessages = scaled(profile, ROUND_MESSAGES, 64);
+  const table: ResultTable = {
+    title:
+      'End-to-end hot path per venue (bytes in -> trades published + raw bytes in the ring, flusher writing to disk)',
+    columns: [
+      'venue',
+      'trades/msg',
+      'bytes/msg',
+      'batch mean ns/msg',
+      'p50',
+      'p99',
+      'p99.9',
+      'msgs/s (one core)',
+      'trades/s',
+      'heap bytes per 1M msgs',
+      'GCs per 1M msgs',
+    ],
+    rows: [],
+    notes: [
+      `Each round feeds ${roundMessages} messages (cycling through ${MESSAGE_COUNT} distinct simulator messages); the ring holds a whole round, the flusher drains it to disk between and during rounds.`,
+      "Batch mean: process.hrtime.bigint() around a round, divided by the messages. p50/p99/p99.9: the runner's own per-message timing (clock.nowNanos() at entry and exit, recorded into LatencyRecorder), which adds one clock read per message.",
+      'Heap bytes: v8 used-heap delta over one round after a full GC, in a process started with a 128 MiB young generation so that no scavenge can hide allocations (the probe is discarded if any GC ran). The flusher is a worker thread with its own heap and is not counted.',
+    ],
+  };
+  const metrics: Record<string, number> = {};
+  const targets: TargetCheck[] = [];
+  const latencies: LatencySeries[] = [];
+  const gcs = new GcCounter();
+  try {
+    for (const venue of BENCH_VENUES) {
+      const messages = venueMessages(venue, MESSAGE_COUNT);
+      const bytes = messages.bytes;
+      const transport = new InMemoryTransport();
+      let delivered = 0;
+      transport.subscribe('bench.>', (payload) => {
+        delivered += payload.length > 0 ? 1 : 0;
+      });
+      const latency = new LatencyRecorder();
+      const stack = await startMarketpipeStack({
+        venue,
+        transport,
+        ringSlots: RING_SLOTS,
+        slotSize: SLOT_BYTES,
+        latency,
+      });
+      try {
+        for (let w = 0; w < profile.warmupRounds + 1; w++) {
+          feed(stack.runner, bytes, roundMessages);
+          feed(stack.timedRunner, bytes, roundMessages);
+          await stack.waitForFlusher();
+        }
+        latency.reset();
+
+        const gcsBefore = await gcs.settledCount();
+        const roundNs: number[] = [];
+        for (let r = 0; r < profile.rounds; r++) {
+          const start = process.hrtime.bigint();
+          feed(stack.runner, bytes, roundMessages);
+          roundNs.push(Number(process.hrtime.bigint() - start) / roundMessages);
+          await stack.waitForFlusher();
+          feed(stack.timedRunner, bytes, roundMessages);
+          await stack.waitForFlusher();
+        }
+        const gcsDuring = (await gcs.settledCount()) - gcsBefore;
+        const measuredMessages = 2 * profile.rounds * roundMessages;
+
+        const probes = [];
+        for (let p = 0; p < 3; p++) {
+          probes.push(
+            await probeAllocations(() => feed(stack.runner, bytes, roundMessages), roundMessages, gcs),
+          );
+          await stack.waitForFlusher();
+        }
+        const validProbes = probes.filter((probe) => probe.gcs === 0).map((probe) => probe.bytesPerOperation);
+        const bytesPerMessage = validProbes.length > 0 ? median(validProbes) : Number.NaN;
+
+        const counters = stack.runner.counters();
+        if (counters.drops.ringOverflow > 0 || counters.parseErrors > 0 || counters.drops.publishError > 0) {
+          throw new BenchPreconditionError(
+            `${venue}: the hot path dropped work (ring overflow ${counters.drops.ringOverflow}, parse errors ${counters.parseErrors}, publish errors ${counters.drops.publishError})`,
+          );
+        }
+        if (delivered === 0) throw new BenchPreconditionError(`${venue}: no trade reached the subscriber`);
+
+        const meanNs = median(roundNs);
+        const summary = latency.summary();
+        const tradesPerMessage = messages.trades / MESSAGE_COUNT;
+        const gcsPerMillion = (gcsDuring * 1e6) / measuredMessages;
+        table.rows.push([
+          venue,
+          tradesPerMessage.toFixed(2),
+          messages.meanBytes.toFixed(0),
+          formatNs(meanNs),
+          formatNs(summary.p50),
+          formatNs(summary.p99),
+          formatNs(summary.p999),
+          formatRate(1e9 / meanNs),
+          formatRate((1e9 / meanNs) * tradesPerMessage),
+          formatBytes(bytesPerMessage * 1e6),
+          gcsPerMillion.toFixed(2),
+        ]);
+        latencies.push(latencySeries(`hot path, ${venue}`, latency));
+        Object.assign(metrics, {
+          [`${venue}.batchMeanNs`]: meanNs,
+          [`${venue}.p50Ns`]: summary.p50,
+          [`${venue}.p99Ns`]: summary.p99,
+          [`${venue}.p999Ns`]: summary.p999,
+          [`${venue}.maxNs`]: summary.max,
+          [`${venue}.messagesPerSecond`]: 1e9 / meanNs,
+          [`${venue}.bytesPerMessage`]: bytesPerMessage,
+          [`${venue}.gcsPerMillionMessages`]: gcsPerMillion,
+          [`${venue}.tradesPerMessage`]: tradesPerMessage,
+        });
+        if (venue === 'binance') {
+          targets.push(
+            {
+              name: 'hot path p50 (Binance trade)',
+              target: '<= 300 ns',
+              measured: formatNs(summary.p50),
+              met: summary.p50 <= 300,
+            },
+            {
+              name: 'hot path p99 (Binance trade)',
+              target: '<= 1 µs',
+              measured: formatNs(summary.p99),
+              met: summary.p99 <= 1000,
+            },
+            {
+              name: 'hot path throughput, one core (Binance)',
+              target: '>= 3 M msgs/s',
+              measured: formatRate(1e9 / meanNs),
+              met: 1e9 / meanNs >= 3e6,
+            },
+            {
+              name: 'allocations per message in steady state (Binance)',
+              target: '0',
+              measured: `${Number.isFinite(bytesPerMessage) ? bytesPerMessage.toFixed(3) : 'n/a'} B/msg`,
+              met: bytesPerMessage < ZERO_ALLOCATION_BYTES_PER_MESSAGE,
+            },
+          );
+        }
+      } finally {
+        await stack.close();
+        await transport.close();
+      }
+    }
+  } finally {
+    gcs.close();
+  }
+  return {
+    suite: 'hot-path',
+    title: '2. End-to-end hot path, per venue',
+    tables: [table],
+    targets,
+    latencies,
+    metrics,
+    notes: [],
+  };
+}
+
+runSuiteProcess(hotPath);
