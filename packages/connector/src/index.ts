@@ -7,7 +7,7 @@ export {
 } from './codec/codec-errors.js';
 export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';
-export type { TradeEncoderOptions } from './codec/trade-encoder.js';
+export type { EpochMsParts, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
 export { binanceProtocol, createBinanceParser } from './feeds/binance.js';

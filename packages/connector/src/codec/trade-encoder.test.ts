@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
 import { type TradeData, TradeSide } from './trade-data.js';
@@ -264,3 +265,64 @@ function catchError(run: () => unknown): unknown {
   }
   return undefined;
 }
+
+describe('TradeEncoder.encodeFields', () => {
+  it('writes the same bytes as encodeParts, reading the numbers from objects', () => {
+    const ticker = new TextEncoder().encode('ETHUSDT');
+    const frame = new TextEncoder().encode('{"t":705291099}');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 44 }),
+        fc.integer({ min: 0, max: 999_999 }),
+        fc.integer({ min: 0, max: 2 ** 44 }),
+        fc.integer({ min: 0, max: 999_999 }),
+        fc.double(),
+        fc.double(),
+        fc.constantFrom(0, 1, 2),
+        (tsMs, tsSub, rxMs, rxSub, price, size, side) => {
+          const a = new TradeEncoder();
+          const b = new TradeEncoder();
+          const la = a.encodeParts(
+            tsMs,
+            tsSub,
+            rxMs,
+            rxSub,
+            ticker,
+            price,
+            size,
+            side as 0 | 1 | 2,
+            frame,
+            5,
+            14,
+          );
+          const lb = b.encodeFields(
+            { timestampMs: tsMs, timestampSubMsNanos: tsSub, price, size, side: side as 0 | 1 | 2 },
+            { ms: rxMs, subMsNanos: rxSub },
+            ticker,
+            frame,
+            5,
+            14,
+          );
+          expect(lb).toBe(la);
+          expect(b.bytes).toEqual(a.bytes);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses an out-of-range receive time before writing', () => {
+    const encoder = new TradeEncoder();
+    const ticker = new TextEncoder().encode('X');
+    expect(() =>
+      encoder.encodeFields(
+        { timestampMs: 1, timestampSubMsNanos: 0, price: 1, size: 1, side: 0 },
+        { ms: 1, subMsNanos: 1_000_000 },
+        ticker,
+        ticker,
+        0,
+        1,
+      ),
+    ).toThrow(/receivedSubMsNanos/);
+  });
+});

@@ -31,6 +31,24 @@ import {
 } from './trade-layout.js';
 import { utf8ByteLength, writeUtf8 } from './utf8.js';
 
+/** The numeric fields of a trade, read from an object by {@link TradeEncoder.encodeFields}. */
+export interface TradeNumbers {
+  /** Venue trade time: whole epoch milliseconds. */
+  timestampMs: number;
+  /** Nanoseconds within that millisecond (0..999999). */
+  timestampSubMsNanos: number;
+  price: number;
+  size: number;
+  side: TradeSide;
+}
+
+/** A wall-clock time as whole epoch milliseconds plus nanoseconds within the millisecond. */
+export interface EpochMsParts {
+  ms: number;
+  /** 0..999999 */
+  subMsNanos: number;
+}
+
 /** Options for {@link TradeEncoder}. */
 export interface TradeEncoderOptions {
   /**
@@ -103,11 +121,11 @@ export class TradeEncoder {
   #messageViews: Array<Uint8Array | undefined>;
   #length = 0;
 
-  // Scratch for validated u64 halves, so validation finishes before any byte is written.
-  #timestampHi = 0;
-  #timestampLo = 0;
-  #receivedHi = 0;
-  #receivedLo = 0;
+  /** Validated u64 halves (timestamp lo, hi, received lo, hi), so validation finishes before any byte is written. */
+  readonly #halves = new Uint32Array(4);
+  /** Scratch objects through which {@link TradeEncoder.encodeParts} reaches {@link TradeEncoder.encodeFields}. */
+  readonly #fields: TradeNumbers = { timestampMs: 0, timestampSubMsNanos: 0, price: 0.5, size: 0.5, side: 0 };
+  readonly #received: EpochMsParts = { ms: 0, subMsNanos: 0 };
 
   constructor(options: TradeEncoderOptions = {}) {
     const maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
@@ -187,7 +205,7 @@ export class TradeEncoder {
   }
 
   /**
-   * Hot-path encode from parts already in hand; returns the message length in bytes.
+   * Encode from parts already in hand; returns the message length in bytes.
    *
    * Nanosecond times are split as integer epoch milliseconds (`0..2^53-1`) plus
    * nanoseconds within the millisecond (`0..999999`): `ms * 1e6` exceeds 2^53,
@@ -195,6 +213,10 @@ export class TradeEncoder {
    * doubles or BigInt. The trade id is `idBytes[idStart, idEnd)`, typically
    * a slice of the raw venue frame; `tickerUtf8` is usually cached per symbol.
    * Both must be UTF-8 (they are copied as is).
+   *
+   * Doubles passed as arguments to a call V8 does not inline are boxed into
+   * heap numbers, so the hottest callers use {@link TradeEncoder.encodeFields},
+   * which reads them from objects instead; this form is for everyone else.
    *
    * @throws {InvalidTradeFieldError} a time part out of range (or a total
    *   above 2^64-1), a side outside `TradeSide`, or an id range outside `idBytes`.
@@ -213,8 +235,43 @@ export class TradeEncoder {
     idStart: number,
     idEnd: number,
   ): number {
-    this.#splitNanos(timestampMs, timestampSubMsNanos, true);
-    this.#splitNanos(receivedMs, receivedSubMsNanos, false);
+    const fields = this.#fields;
+    fields.timestampMs = timestampMs;
+    fields.timestampSubMsNanos = timestampSubMsNanos;
+    fields.price = price;
+    fields.size = size;
+    fields.side = side;
+    const received = this.#received;
+    received.ms = receivedMs;
+    received.subMsNanos = receivedSubMsNanos;
+    return this.encodeFields(fields, received, tickerUtf8, idBytes, idStart, idEnd);
+  }
+
+  /**
+   * The hot-path encode: numeric fields are read from `fields` (a parser's
+   * reused trade object fits) and the receive time from `received`, so no
+   * double crosses a call boundary and nothing is allocated. Same rules and
+   * errors as {@link TradeEncoder.encodeParts}.
+   */
+  encodeFields(
+    fields: TradeNumbers,
+    received: EpochMsParts,
+    tickerUtf8: Uint8Array,
+    idBytes: Uint8Array,
+    idStart: number,
+    idEnd: number,
+  ): number {
+    const halves = this.#halves;
+    const timestampMs = fields.timestampMs;
+    const timestampSub = fields.timestampSubMsNanos;
+    if (!splitNanos(timestampMs, timestampSub, halves, 0)) {
+      throw invalidTime('timestamp', timestampMs, timestampSub);
+    }
+    const receivedMs = received.ms;
+    const receivedSub = received.subMsNanos;
+    if (!splitNanos(receivedMs, receivedSub, halves, 2))
+      throw invalidTime('received', receivedMs, receivedSub);
+    const side = fields.side;
     checkSide(side);
     if (!Number.isInteger(idStart) || !Number.isInteger(idEnd) || idStart < 0 || idEnd < idStart) {
       throw new InvalidTradeFieldError('idStart', `[${idStart}, ${idEnd}) is not a byte range`);
@@ -229,12 +286,12 @@ export class TradeEncoder {
 
     const total = this.#writeFrame(tickerLength, idLength);
     const view = this.#view;
-    view.setUint32(DATA_AT + TIMESTAMP_OFFSET, this.#timestampLo, true);
-    view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, this.#timestampHi, true);
-    view.setUint32(DATA_AT + RECEIVED_OFFSET, this.#receivedLo, true);
-    view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, this.#receivedHi, true);
-    view.setFloat64(DATA_AT + PRICE_OFFSET, price, true);
-    view.setFloat64(DATA_AT + SIZE_OFFSET, size, true);
+    view.setUint32(DATA_AT + TIMESTAMP_OFFSET, halves[0]!, true);
+    view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, halves[1]!, true);
+    view.setUint32(DATA_AT + RECEIVED_OFFSET, halves[2]!, true);
+    view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, halves[3]!, true);
+    view.setFloat64(DATA_AT + PRICE_OFFSET, fields.price, true);
+    view.setFloat64(DATA_AT + SIZE_OFFSET, fields.size, true);
     view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
     view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
     const buffer = this.#buffer;
@@ -249,44 +306,6 @@ export class TradeEncoder {
 
   #checkTextLength(byteLength: number, field: 'ticker' | 'tradeId'): void {
     if (byteLength > this.maxTextBytes) throw new TradeTextTooLongError(field, byteLength, this.maxTextBytes);
-  }
-
-  /**
-   * Validates `ms` + `subMs` nanoseconds and stores its 32-bit halves in the
-   * timestamp (or received) scratch fields. Every product and sum below stays
-   * under 2^53, so the double arithmetic is exact.
-   */
-  #splitNanos(ms: number, subMs: number, timestamp: boolean): void {
-    if (!Number.isSafeInteger(ms) || ms < 0) {
-      throw new InvalidTradeFieldError(
-        timestamp ? 'timestampMs' : 'receivedMs',
-        `${ms} is not an integer in 0..2^53-1`,
-      );
-    }
-    if (!Number.isInteger(subMs) || subMs < 0 || subMs >= NANOS_PER_MILLI) {
-      throw new InvalidTradeFieldError(
-        timestamp ? 'timestampSubMsNanos' : 'receivedSubMsNanos',
-        `${subMs} is not an integer in 0..999999`,
-      );
-    }
-    const msHi = Math.floor(ms / TWO_POW_32);
-    const low = (ms - msHi * TWO_POW_32) * NANOS_PER_MILLI + subMs;
-    const carry = Math.floor(low / TWO_POW_32);
-    const hi = msHi * NANOS_PER_MILLI + carry;
-    if (hi >= TWO_POW_32) {
-      throw new InvalidTradeFieldError(
-        timestamp ? 'timestampMs' : 'receivedMs',
-        `${ms} ms is more than 2^64-1 nanoseconds`,
-      );
-    }
-    const lo = low - carry * TWO_POW_32;
-    if (timestamp) {
-      this.#timestampHi = hi;
-      this.#timestampLo = lo;
-    } else {
-      this.#receivedHi = hi;
-      this.#receivedLo = lo;
-    }
   }
 
   /**
@@ -318,6 +337,44 @@ export class TradeEncoder {
     this.#view = new DataView(this.#buffer.buffer);
     this.#messageViews = emptyViews(capacity);
   }
+}
+
+/**
+ * Splits `ms` epoch milliseconds plus `subMs` nanoseconds into the 32-bit
+ * halves of the u64 nanosecond count at `out[at]` (lo) and `out[at + 1]` (hi).
+ * Every product and sum stays under 2^53, so the double arithmetic is exact.
+ * Returns false for a value outside the ranges or above 2^64-1. Small, so V8
+ * inlines it and its double arguments are never boxed.
+ */
+function splitNanos(ms: number, subMs: number, out: Uint32Array, at: number): boolean {
+  if (
+    !Number.isSafeInteger(ms) ||
+    ms < 0 ||
+    !Number.isInteger(subMs) ||
+    subMs < 0 ||
+    subMs >= NANOS_PER_MILLI
+  ) {
+    return false;
+  }
+  const msHi = Math.floor(ms / TWO_POW_32);
+  const low = (ms - msHi * TWO_POW_32) * NANOS_PER_MILLI + subMs;
+  const carry = Math.floor(low / TWO_POW_32);
+  const hi = msHi * NANOS_PER_MILLI + carry;
+  if (hi >= TWO_POW_32) return false;
+  out[at] = low - carry * TWO_POW_32;
+  out[at + 1] = hi;
+  return true;
+}
+
+/** The error for a time {@link splitNanos} refused (cold path). */
+function invalidTime(which: 'timestamp' | 'received', ms: number, subMs: number): InvalidTradeFieldError {
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    return new InvalidTradeFieldError(`${which}Ms`, `${ms} is not an integer in 0..2^53-1`);
+  }
+  if (!Number.isInteger(subMs) || subMs < 0 || subMs >= NANOS_PER_MILLI) {
+    return new InvalidTradeFieldError(`${which}SubMsNanos`, `${subMs} is not an integer in 0..999999`);
+  }
+  return new InvalidTradeFieldError(`${which}Ms`, `${ms} ms is more than 2^64-1 nanoseconds`);
 }
 
 function checkU64(value: bigint, field: 'timestampNanos' | 'receivedNanos'): void {

@@ -16,7 +16,6 @@ import {
   OutageBuffer,
   type OutageBufferOptions,
 } from '@marketpipe/middleware';
-import type { TradeSide } from '../codec/trade-data.js';
 import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
 import type { Publisher } from '../publisher/publisher.js';
@@ -122,7 +121,6 @@ export class Runner implements TradeSink {
   readonly #utf8 = new TextEncoder();
   /** Trades published per interned ticker id. */
   readonly tradesByTicker: number[] = [];
-  #receivedMono = 0;
   #wallSet = false;
 
   #received = 0;
@@ -159,7 +157,7 @@ export class Runner implements TradeSink {
   /** The hot path: one raw venue message. Bound to the instance, so it can be passed as a callback. */
   readonly onMessage = (bytes: Uint8Array): void => {
     const start = this.#clock.nowNanos();
-    this.#receivedMono = start;
+    this.#wall.mono = start;
     this.#wallSet = false;
     this.#received++;
     this.#bytesReceived += bytes.length;
@@ -190,7 +188,7 @@ export class Runner implements TradeSink {
     }
     this.#gaps?.observe(tickerId, trade.seqFirst, trade.seqLast);
     if (!this.#wallSet) {
-      this.#wall.set(this.#receivedMono);
+      this.#wall.update();
       this.#wallSet = true;
     }
     let idBytes = trade.bytes;
@@ -202,19 +200,7 @@ export class Runner implements TradeSink {
       idEnd = this.#utf8.encodeInto(trade.tradeId, this.#idScratch).written;
     }
     try {
-      const published = this.#publisher.publishParts(
-        tickerId,
-        trade.timestampMs,
-        trade.timestampSubMsNanos,
-        this.#wall.ms,
-        this.#wall.subMsNanos,
-        trade.price,
-        trade.size,
-        trade.side as TradeSide,
-        idBytes,
-        idStart,
-        idEnd,
-      );
+      const published = this.#publisher.publishFields(tickerId, trade, this.#wall, idBytes, idStart, idEnd);
       if (published) {
         this.#trades++;
         this.tradesByTicker[tickerId] = (this.tradesByTicker[tickerId] ?? 0) + 1;

@@ -5,17 +5,25 @@
  * runner does it once a second) so a stepped system clock is followed.
  */
 import type { Clock } from '@marketpipe/middleware';
+import type { EpochMsParts } from '../codec/trade-encoder.js';
 
 const NANOS_PER_MILLI = 1_000_000;
 const BIG_NANOS_PER_MILLI = 1_000_000n;
 
-/** Converts monotonic clock readings to wall time split as epoch ms + ns within the ms. */
-export class WallTime {
-  /** Epoch milliseconds of the last {@link WallTime.set}. */
+/**
+ * Converts a monotonic clock reading to wall time split as epoch ms + ns
+ * within the ms. The reading goes in through the {@link WallTime.mono} field
+ * rather than an argument: a double passed to a call V8 does not inline is
+ * boxed into a heap number, a double stored in a field is not.
+ */
+export class WallTime implements EpochMsParts {
+  /** The monotonic reading (ns) that {@link WallTime.update} converts. */
+  mono = 0.5;
+  /** Epoch milliseconds of {@link WallTime.mono}, after {@link WallTime.update}. */
   ms = 0;
   /** Nanoseconds within that millisecond (0..999999). */
   subMsNanos = 0;
-  #anchorMono = 0;
+  #anchorMono = 0.5;
   #anchorMs = 0;
   #anchorSub = 0;
 
@@ -32,9 +40,9 @@ export class WallTime {
     this.#anchorSub = Number(wall % BIG_NANOS_PER_MILLI);
   }
 
-  /** Sets {@link WallTime.ms} and {@link WallTime.subMsNanos} to the wall time of a monotonic reading. */
-  set(monoNanos: number): void {
-    const sub = this.#anchorSub + Math.round(monoNanos - this.#anchorMono);
+  /** Sets {@link WallTime.ms} and {@link WallTime.subMsNanos} to the wall time of {@link WallTime.mono}. */
+  update(): void {
+    const sub = this.#anchorSub + Math.round(this.mono - this.#anchorMono);
     const carry = Math.floor(sub / NANOS_PER_MILLI);
     this.ms = this.#anchorMs + carry;
     this.subMsNanos = sub - carry * NANOS_PER_MILLI;
