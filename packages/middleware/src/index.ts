@@ -33,6 +33,12 @@ export {
 export { ManualClock, type ManualClockOptions } from './latency/manual-clock.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory-transport.js';
 export {
+  type JetStreamPublishCounters,
+  JetStreamTransport,
+  type JetStreamTransportOptions,
+  SubjectNotInStreamError,
+} from './transport/jetstream-transport.js';
+export {
   describeNatsConnection,
   type NatsConnectionOptions,
   toNatsConnectOptions,
