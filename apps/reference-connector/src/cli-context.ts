@@ -11,7 +11,7 @@ import {
   type PipelineStatus,
   type PipelineSummary,
 } from '@marketpipe/connector';
-import { InMemoryTransport, NatsTransport, type Transport } from '@marketpipe/middleware';
+import { InMemoryTransport, JetStreamTransport, NatsTransport, type Transport } from '@marketpipe/middleware';
 import type { TransportConfig } from './options/transport-config.js';
 
 /** The signals `run` and `subscribe` stop on. */
@@ -56,6 +56,11 @@ export interface CliContext {
 /** Opens the configured transport: in-memory, or NATS with the given servers, auth and TLS. */
 export async function connectTransport(config: TransportConfig): Promise<Transport> {
   if (config.kind === 'memory') return new InMemoryTransport();
+  if (config.jetstream) {
+    return JetStreamTransport.connect(config.connection, {
+      stream: { name: config.jetstream.stream, subjects: config.jetstream.subjects, storage: 'file' },
+    });
+  }
   return NatsTransport.connect(config.connection);
 }
 

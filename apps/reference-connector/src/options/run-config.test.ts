@@ -256,6 +256,43 @@ describe('NATS options', () => {
     expect(err.message).toContain('nats://host:4222,bad');
   });
 
+  it("publishes into a JetStream stream capturing exactly this run's trade subjects", () => {
+    const config = resolveWith({
+      flags: { transport: 'nats://a:4222', jetstreamStream: 'TRADES', env: 'prod', venue: 'okx' },
+    });
+    expect(config.transport).toEqual({
+      kind: 'nats',
+      connection: { servers: ['nats://a:4222'], name: 'marketpipe' },
+      jetstream: { stream: 'TRADES', subjects: ['prod.okx.trade.>'] },
+    });
+    expect(describeTransport(config.transport)).toBe('nats nats://a:4222 (auth: none) jetstream TRADES');
+    expect(
+      errorOf(() => resolveWith({ flags: { transport: 'nats://a:1', jetstreamStream: 'a.b' } })).message,
+    ).toContain('--jetstream-stream');
+    expect(resolveWith({ flags: { jetstreamStream: 'TRADES' } }).ignored).toContain('--jetstream-stream');
+  });
+
+  it('moves credentials out of server URLs into user and password (nats.js ignores them there)', () => {
+    const config = resolveWith({
+      flags: { transport: `nats://bob:${encodeURIComponent(secret)}@a:4222,nats://b:4222` },
+    });
+    expect(config.transport).toEqual({
+      kind: 'nats',
+      connection: {
+        servers: ['nats://a:4222', 'nats://b:4222'],
+        name: 'marketpipe',
+        user: 'bob',
+        pass: secret,
+      },
+    });
+    expect(describeTransport(config.transport)).not.toContain(secret);
+    const err = errorOf(() =>
+      resolveWith({ flags: { transport: `nats://bob:${secret}@a:1,nats://eve:x@b:2` } }),
+    );
+    expect(err.message).not.toContain(secret);
+    expect(err.message).toContain('different credentials');
+  });
+
   it('requires a client certificate and key together', () => {
     expect(
       errorOf(() => resolveWith({ flags: { transport: 'nats://a:1', natsCert: 'c.pem' } })).message,

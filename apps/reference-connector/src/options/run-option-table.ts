@@ -23,6 +23,7 @@ export type RunOptionKey =
   | 'natsCa'
   | 'natsCert'
   | 'natsKey'
+  | 'jetstreamStream'
   | 'env'
   | 'dataDir'
   | 'duration'
@@ -80,6 +81,11 @@ const ROWS: readonly Row[] = [
   ['natsCa', '<file>', 'CA certificate for NATS TLS (implies TLS)', 'path'],
   ['natsCert', '<file>', 'client certificate for NATS TLS (implies TLS)', 'path'],
   ['natsKey', '<file>', 'client key for NATS TLS (implies TLS)', 'path'],
+  [
+    'jetstreamStream',
+    '<stream>',
+    'publish trades exactly once into this JetStream stream (created if absent; needs a nats:// transport)',
+  ],
   ['env', '<name>', 'environment token, first subject token, [a-z0-9_-] (default dev)'],
   ['dataDir', '<dir>', 'where the ring and the record files live (default ./data)', 'path'],
   ['duration', '<duration>', 'stop after this long, as on SIGTERM: 500ms, 30s, 5m, 1h'],

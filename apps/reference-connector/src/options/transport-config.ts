@@ -8,8 +8,13 @@ import { InvalidOptionError } from '../cli-errors.js';
 import type { OptionReader } from './option-reader.js';
 import { runOption } from './run-option-table.js';
 
-/** Which transport `run` and `subscribe` use. */
-export type TransportConfig = { kind: 'memory' } | { kind: 'nats'; connection: NatsConnectionOptions };
+/**
+ * Which transport `run` and `subscribe` use. With `jetstream`, trades are published exactly once into that
+ * JetStream stream (message ids, in-order re-sends after an outage) instead of core NATS's at-most-once.
+ */
+export type TransportConfig =
+  | { kind: 'memory' }
+  | { kind: 'nats'; connection: NatsConnectionOptions; jetstream?: { stream: string; subjects: string[] } };
 
 const NATS_ONLY = [
   'natsUser',
@@ -21,11 +26,29 @@ const NATS_ONLY = [
   'natsCa',
   'natsCert',
   'natsKey',
+  'jetstreamStream',
 ] as const;
 
 /** A server URL with any `user:password@` removed, safe to print. */
 export function withoutCredentials(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
+  return url.replace(/\/\/[^@/]*@/g, '//');
+}
+
+/** The user and password given in server URLs (`nats://user:pass@host`), decoded; `conflict` when they differ. */
+function urlCredentials(servers: readonly string[]): { user?: string; pass?: string; conflict: boolean } {
+  let user: string | undefined;
+  let pass: string | undefined;
+  let conflict = false;
+  for (const server of servers) {
+    const url = new URL(server);
+    if (url.username === '' && url.password === '') continue;
+    const u = decodeURIComponent(url.username);
+    const p = url.password === '' ? undefined : decodeURIComponent(url.password);
+    if ((user !== undefined && user !== u) || (pass !== undefined && pass !== p)) conflict = true;
+    user = u;
+    pass = p;
+  }
+  return { ...(user !== undefined ? { user } : {}), ...(pass !== undefined ? { pass } : {}), conflict };
 }
 
 function parseServers(text: string): string[] | undefined {
@@ -65,9 +88,18 @@ export function readTransportConfig(
         'expected memory or nats://host:port[,nats://host:port...] (tls:// also accepted)',
     );
   }
-  const connection: NatsConnectionOptions = { servers, name: 'marketpipe' };
-  const user = reader.string('natsUser');
-  const pass = reader.string('natsPass');
+  // nats.js ignores credentials inside server URLs: take them out of the URLs and pass them as user/password.
+  const fromUrls = urlCredentials(servers);
+  const connection: NatsConnectionOptions = { servers: servers.map(withoutCredentials), name: 'marketpipe' };
+  const user = reader.string('natsUser') ?? fromUrls.user;
+  const pass = reader.string('natsPass') ?? fromUrls.pass;
+  if (fromUrls.conflict || (fromUrls.user !== undefined && user !== fromUrls.user)) {
+    throw new InvalidOptionError(
+      '--transport',
+      `invalid --transport ${JSON.stringify(withoutCredentials(text))} (from ${reader.origin('transport')}): ` +
+        'its server URLs carry different credentials, or a user other than --nats-user',
+    );
+  }
   const token = reader.string('natsToken');
   const nkeySeed = reader.string('natsNkeySeed');
   const credsFile = reader.path('natsCreds');
@@ -95,12 +127,25 @@ export function readTransportConfig(
   } else if (reader.boolean('natsTls') === true) {
     connection.tls = true;
   }
-  return { transport: { kind: 'nats', connection }, ignored: [] };
+  const stream = reader.string('jetstreamStream');
+  if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
+    reader.reject('jetstreamStream', 'expected 1-64 characters from [A-Za-z0-9_-]');
+  }
+  return {
+    transport: {
+      kind: 'nats',
+      connection,
+      ...(stream !== undefined ? { jetstream: { stream, subjects: [] } } : {}),
+    },
+    ignored: [],
+  };
 }
 
 /** One secret-free line naming the transport, for logs and summaries. */
 export function describeTransport(transport: TransportConfig): string {
-  return transport.kind === 'memory' ? 'memory' : `nats ${describeNatsConnection(transport.connection)}`;
+  if (transport.kind === 'memory') return 'memory';
+  const jetstream = transport.jetstream ? ` jetstream ${transport.jetstream.stream}` : '';
+  return `nats ${describeNatsConnection(transport.connection)}${jetstream}`;
 }
 
 /** The secret strings in `transport` (passwords, token, seed, URL passwords), for scrubbing output. */
