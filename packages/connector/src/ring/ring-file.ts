@@ -6,7 +6,6 @@ import {
   closeSync,
   fstatSync,
   fsyncSync,
-  ftruncateSync,
   linkSync,
   openSync,
   readSync,
@@ -43,8 +42,10 @@ function createRingFile(path: string, geometry: RingGeometry): void {
   try {
     const header = encodeHeader(geometry);
     writeSync(fd, header, 0, header.length, 0);
-    // The extension reads as zeros: every commit word starts "not committed".
-    ftruncateSync(fd, HEADER_BYTES + geometry.slotSize * geometry.slotCount);
+    // Zeros are written, not just a sparse extension (ftruncate): every commit word starts "not committed",
+    // and every block is allocated now, so a full disk fails here with ENOSPC instead of a SIGBUS at the first
+    // store into an unbacked page of the mapping.
+    writeZeros(fd, HEADER_BYTES, geometry.slotSize * geometry.slotCount);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -55,6 +56,15 @@ function createRingFile(path: string, geometry: RingGeometry): void {
     if (errorCode(err) !== 'EEXIST') throw err;
   } finally {
     unlinkSync(temporary);
+  }
+}
+
+const ZERO_CHUNK = new Uint8Array(1 << 20);
+
+function writeZeros(fd: number, position: number, length: number): void {
+  for (let done = 0; done < length; ) {
+    const n = writeSync(fd, ZERO_CHUNK, 0, Math.min(ZERO_CHUNK.length, length - done), position + done);
+    done += n;
   }
 }
 

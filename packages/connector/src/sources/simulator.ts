@@ -327,7 +327,10 @@ export class SimulatorServer {
   /** Fault: terminates every open connection without a close frame; clients see 1006. Returns how many. */
   dropConnections(): number {
     const count = this.clients.size;
+    // Forget the clients at once: a tick before their 'close' event would draw trades for sockets that are no
+    // longer open, and those ids would be lost without being counted as skipped.
     for (const client of this.clients) client.ws.terminate();
+    this.clients.clear();
     return count;
   }
 
@@ -339,6 +342,7 @@ export class SimulatorServer {
   closeConnections(code = 1001, reason = 'going away'): number {
     const count = this.clients.size;
     for (const client of this.clients) client.ws.close(code, reason);
+    this.clients.clear();
     return count;
   }
 
