@@ -2,8 +2,9 @@
  * The design's encoder used as-is: capnp-es builds a message object per trade and copies it out. The peers and
  * the design table call this one function, so "capnp-es per message" means the same work everywhere.
  */
+
+import { TradeDataStruct as CapnpTradeData } from '@marketpipe/connector';
 import { Message } from 'capnp-es';
-import { TradeData as CapnpTradeData } from '../generated/trade.gen.js';
 
 /**
  * Encodes one trade with the capnp-es builder, fields set in schema order (the layout `TradeEncoder` matches byte
