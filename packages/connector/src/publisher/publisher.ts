@@ -104,6 +104,9 @@ export class Publisher {
   /** Subject token -> ticker id that owns it. */
   readonly #owners = new Map<string, number>();
   readonly #utf8 = new TextEncoder();
+  /** Scratch objects through which {@link Publisher.publishParts} reaches {@link Publisher.publishFields}. */
+  readonly #fields: TradeNumbers = { timestampMs: 0, timestampSubMsNanos: 0, price: 0.5, size: 0.5, side: 0 };
+  readonly #received: EpochMsParts = { ms: 0, subMsNanos: 0 };
   #published = 0;
   #collisionDrops = 0;
   #collidingTickers = 0;
@@ -147,29 +150,16 @@ export class Publisher {
     idStart: number,
     idEnd: number,
   ): boolean {
-    let target = this.#targets[tickerId];
-    if (target === undefined) target = this.#target(tickerId);
-    if (target === COLLIDED) {
-      this.#collisionDrops++;
-      return false;
-    }
-    const encoder = this.#encoder;
-    encoder.encodeParts(
-      timestampMs,
-      timestampSubMsNanos,
-      receivedMs,
-      receivedSubMsNanos,
-      this.#tickerUtf8[tickerId]!,
-      price,
-      size,
-      side,
-      idBytes,
-      idStart,
-      idEnd,
-    );
-    this.#transport.publish(target, encoder.bytes);
-    this.#published++;
-    return true;
+    const fields = this.#fields;
+    fields.timestampMs = timestampMs;
+    fields.timestampSubMsNanos = timestampSubMsNanos;
+    fields.price = price;
+    fields.size = size;
+    fields.side = side;
+    const received = this.#received;
+    received.ms = receivedMs;
+    received.subMsNanos = receivedSubMsNanos;
+    return this.publishFields(tickerId, fields, received, idBytes, idStart, idEnd);
   }
 
   /**
