@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib/ensure-pnpm.sh
 export TURBO_TELEMETRY_DISABLED=1
 pnpm install --frozen-lockfile --reporter=silent
-pnpm start "$@"
+pnpm exec turbo run build --filter=@marketpipe/reference-connector... --output-logs=errors-only
+# exec: Ctrl-C reaches the app directly, which drains, prints its summary and sets the exit code.
+exec node apps/reference-connector/dist/cli.js run "$@"
