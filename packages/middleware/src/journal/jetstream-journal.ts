@@ -18,6 +18,7 @@ import {
   RetentionPolicy,
   StorageType,
   type StreamConfig,
+  type StreamInfo,
 } from 'nats';
 import {
   describeNatsConnection,
@@ -123,12 +124,22 @@ function streamConfig(stream: JetStreamJournalStreamOptions): Partial<StreamConf
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, stream: JetStreamJournalStreamOptions): Promise<void> {
+/**
+ * Creates the stream with the journal's definition (limits retention, discard
+ * old) when it does not exist, and returns its info; an existing stream is
+ * used as configured. Internal: shared with {@link JetStreamTransport}, which
+ * creates its stream on its own connection, so both build the same stream.
+ * @throws whatever the JetStream API rejects with (no JetStream, a name clash, bad limits).
+ */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  stream: JetStreamJournalStreamOptions,
+): Promise<StreamInfo> {
   try {
-    await jsm.streams.info(stream.name);
+    return await jsm.streams.info(stream.name);
   } catch (err) {
     if (!(err instanceof NatsError) || err.api_error?.err_code !== STREAM_NOT_FOUND) throw err;
-    await jsm.streams.add(streamConfig(stream));
+    return await jsm.streams.add(streamConfig(stream));
   }
 }
 

@@ -22,15 +22,13 @@ import {
   Events,
   type JetStreamClient,
   type JetStreamPublishOptions,
-  type Msg,
   type NatsConnection,
   type NatsError,
   type PubAck,
   type StreamInfo,
 } from 'nats';
 import { hasErrorCode, MarketpipeError } from '../errors.js';
-import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
-import { clock } from '../latency/clock.js';
+import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
@@ -39,8 +37,10 @@ import {
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from './nats-connection.js';
+import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
-import { findSubjectProblem, subjectMatches, validateSubscribePattern } from './subject.js';
+import { PublishTargetCache } from './publish-target-cache.js';
+import { findSubjectProblem, subjectMatches } from './subject.js';
 import type {
   MessageHandler,
   PublishTarget,
@@ -49,12 +49,7 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import {
-  InvalidSubjectError,
-  PayloadTooLargeError,
-  TransportClosedError,
-  TransportConnectError,
-} from './transport-errors.js';
+import { PayloadTooLargeError, TransportClosedError, TransportConnectError } from './transport-errors.js';
 
 /**
  * A publish subject that no subject of the transport's stream captures.
@@ -144,16 +139,6 @@ const DEFAULT_PENDING_BYTES = 64 * 1024 * 1024;
 const DEFAULT_ACK_TIMEOUT_MS = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 250;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
-const STAR = 42;
-const GT = 62;
-
-/** A validated subject known to be captured by the stream. */
-class JetStreamTarget implements PublishTarget {
-  constructor(
-    readonly subject: string,
-    readonly owner: JetStreamTransport,
-  ) {}
-}
 
 /**
  * Outcome holder for one in-flight position. Slots are reused round-robin
@@ -185,23 +170,6 @@ class PublishSlot {
     this.error = err ?? new Error('publish failed without a reason');
     this.notify(this);
   };
-}
-
-class JetStreamSubscriptionHandle implements Subscription {
-  closed = false;
-  unsubscribe: (() => void) | undefined;
-
-  constructor(
-    readonly pattern: string,
-    private readonly detach: (subscription: JetStreamSubscriptionHandle) => void,
-  ) {}
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe?.();
-    this.detach(this);
-  }
 }
 
 interface FlushWaiter {
@@ -299,25 +267,23 @@ export class JetStreamTransport implements Transport {
   private readonly nc: NatsConnection;
   private readonly js: JetStreamClient;
   private readonly streamSubjects: readonly string[];
-  private readonly inboxPrefix: string;
-  private readonly now: () => number;
   private readonly maxInFlight: number;
   private readonly retryDelayMs: number;
   private readonly closeTimeoutMs: number;
-  private readonly maxCachedSubjects: number;
   private readonly headerOverhead: number;
   private readonly maxMessageSize: number;
   /** Reused for every send: nats.js reads it synchronously and keeps nothing. */
   private readonly publishOptions: Partial<JetStreamPublishOptions>;
-  private readonly targets = new Map<string, JetStreamTarget>();
-  private readonly subscriptions = new Set<JetStreamSubscriptionHandle>();
+  /** Subjects validated once and known to be captured by the stream. */
+  private readonly targets: PublishTargetCache;
   /** Sent in the current epoch, awaiting acknowledgement, in send order. */
-  private inFlight = new MessageQueue<JetStreamTarget>();
+  private inFlight = new MessageQueue<PublishTarget>();
   /** Were in flight when a failure struck; sent before anything newer. */
-  private resend = new MessageQueue<JetStreamTarget>();
-  private readonly pending: OutageBuffer<JetStreamTarget>;
+  private resend = new MessageQueue<PublishTarget>();
+  private readonly pending: OutageBuffer<PublishTarget>;
   private readonly statusListeners = new ListenerSet<[TransportStatus]>();
   private readonly errorListeners = new ListenerSet<[unknown, string]>();
+  private readonly subscriptions: NatsSubscriptions;
   private readonly flushWaiters: FlushWaiter[] = [];
   private readonly retryTimer: NodeJS.Timeout;
   private slots: (PublishSlot | undefined)[];
@@ -333,9 +299,6 @@ export class JetStreamTransport implements Transport {
   private closing: Promise<void> | undefined;
   private maxPayload: number;
   private published = 0;
-  private delivered = 0;
-  private sequence = 0;
-  private handlerErrors = 0;
   private droppedClosed = 0;
   private acked = 0;
   private duplicates = 0;
@@ -356,12 +319,14 @@ export class JetStreamTransport implements Transport {
     this.streamName = info.config.name;
     this.streamSubjects = [...(info.config.subjects ?? [])];
     this.producerId = producerId;
-    this.inboxPrefix = `${inboxPrefix}.`;
-    this.now = options.now ?? (() => clock.nowNanos());
+    this.subscriptions = new NatsSubscriptions(nc, this.errorListeners, {
+      now: options.now,
+      ownInboxPrefix: `${inboxPrefix}.`,
+    });
+    this.targets = new PublishTargetCache(options.maxCachedSubjects ?? 10_000, this.checkCaptured);
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-    this.maxCachedSubjects = options.maxCachedSubjects ?? 10_000;
     this.pending = new OutageBuffer({
       maxMessages: options.pending?.maxMessages ?? DEFAULT_PENDING_MESSAGES,
       maxBytes: options.pending?.maxBytes ?? DEFAULT_PENDING_BYTES,
@@ -391,9 +356,9 @@ export class JetStreamTransport implements Transport {
   }
 
   /**
-   * Creates the stream when absent (through {@link JetStreamJournal.open}, so
-   * both share one stream definition), connects and loads the stream's
-   * subjects and size limit.
+   * Connects, creates the stream when absent (with the journal's stream
+   * definition, on this same connection) and loads the stream's subjects and
+   * size limit.
    * @throws InvalidArgumentError for invalid options (before connecting).
    * @throws TransportConnectError when the server is unreachable or the stream cannot be created or read.
    */
@@ -409,12 +374,6 @@ export class JetStreamTransport implements Transport {
     nonNegative(options.pending?.maxMessages ?? DEFAULT_PENDING_MESSAGES, 'pending.maxMessages');
     nonNegative(options.pending?.maxBytes ?? DEFAULT_PENDING_BYTES, 'pending.maxBytes');
     const where = describeNatsConnection(connection);
-    try {
-      const journal = await JetStreamJournal.open({ connection, stream: options.stream });
-      await journal.close();
-    } catch (err) {
-      throw new TransportConnectError(where, { cause: err });
-    }
     // A private inbox prefix lets wildcard subscribers skip this connection's acknowledgements.
     const inboxPrefix = `_INBOX_${randomUUID()}`;
     let nc: NatsConnection;
@@ -429,8 +388,7 @@ export class JetStreamTransport implements Transport {
       throw new TransportConnectError(where, { cause: err });
     }
     try {
-      const jsm = await nc.jetstreamManager();
-      const info = await jsm.streams.info(options.stream.name);
+      const info = await ensureStream(await nc.jetstreamManager(), options.stream);
       return new JetStreamTransport(nc, info, options, producerId, inboxPrefix);
     } catch (err) {
       await nc.close();
@@ -457,10 +415,7 @@ export class JetStreamTransport implements Transport {
    */
   publish(subject: string | PublishTarget, payload: Uint8Array): void {
     if (this.closeRequested) throw new TransportClosedError('publish');
-    let target: JetStreamTarget;
-    if (typeof subject === 'string') target = this.targetFor(subject);
-    else if ((subject as Partial<JetStreamTarget>).owner === this) target = subject as JetStreamTarget;
-    else target = this.targetFor(subject.subject);
+    const target = this.targets.resolve(subject);
     if (payload.byteLength > this.maxPayload)
       throw new PayloadTooLargeError(payload.byteLength, this.maxPayload);
     const ordinal = ++this.published;
@@ -483,7 +438,7 @@ export class JetStreamTransport implements Transport {
    */
   prepare(subject: string): PublishTarget {
     if (this.closeRequested) throw new TransportClosedError('prepare');
-    return this.targetFor(subject);
+    return this.targets.get(subject);
   }
 
   /**
@@ -494,33 +449,7 @@ export class JetStreamTransport implements Transport {
    */
   subscribe(pattern: string, handler: MessageHandler): Subscription {
     if (this.closeRequested) throw new TransportClosedError('subscribe');
-    validateSubscribePattern(pattern);
-    const first = pattern.charCodeAt(0);
-    const mayMatchInbox =
-      (first === STAR || first === GT) && (pattern.length === 1 || pattern.charCodeAt(1) === 46);
-    const inbox = this.inboxPrefix;
-    const handle = new JetStreamSubscriptionHandle(pattern, this.detach);
-    const sub = this.nc.subscribe(pattern, {
-      callback: (err: NatsError | null, msg: Msg) => {
-        if (err) {
-          this.errorListeners.emit(err, pattern);
-          return;
-        }
-        if (handle.closed || (mayMatchInbox && msg.subject.startsWith(inbox))) return;
-        try {
-          handler(msg.data, msg.subject, ++this.sequence, this.now());
-          this.delivered++;
-        } catch (handlerError) {
-          this.handlerErrors++;
-          this.errorListeners.emit(handlerError, msg.subject);
-        }
-      },
-    });
-    handle.unsubscribe = () => {
-      if (!this.nc.isClosed()) sub.unsubscribe();
-    };
-    this.subscriptions.add(handle);
-    return handle;
+    return this.subscriptions.subscribe(pattern, handler);
   }
 
   /**
@@ -568,9 +497,9 @@ export class JetStreamTransport implements Transport {
   counters(): TransportCounters {
     return {
       published: this.published,
-      delivered: this.delivered,
+      delivered: this.subscriptions.delivered,
       dropped: {
-        handlerError: this.handlerErrors,
+        handlerError: this.subscriptions.handlerErrors,
         outageOverflow: this.pending.dropped,
         closed: this.droppedClosed,
       },
@@ -597,21 +526,15 @@ export class JetStreamTransport implements Transport {
     return Math.max(0, Math.min(server, this.maxMessageSize) - this.headerOverhead);
   }
 
-  private targetFor(subject: string): JetStreamTarget {
-    const cached = this.targets.get(subject);
-    if (cached) return cached;
-    const problem = findSubjectProblem(subject, false);
-    if (problem !== undefined) throw new InvalidSubjectError(subject, problem);
+  /** Refuses up front what JetStream would answer with "no responders" forever. */
+  private readonly checkCaptured = (subject: string): void => {
     if (!this.streamSubjects.some((pattern) => subjectMatches(pattern, subject))) {
       throw new SubjectNotInStreamError(subject, this.streamName);
     }
-    const target = new JetStreamTarget(subject, this);
-    if (this.targets.size < this.maxCachedSubjects) this.targets.set(subject, target);
-    return target;
-  }
+  };
 
   /** Hands an owned copy to nats.js with its message id and tracks it in the window. */
-  private send(target: JetStreamTarget, copy: Uint8Array, ordinal: number): void {
+  private send(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
     const index = this.sendCount % this.maxInFlight;
     let slot = this.slots[index];
     if (slot === undefined) {
@@ -780,16 +703,11 @@ export class JetStreamTransport implements Transport {
     this.droppedClosed += this.inFlight.length + this.resend.length + this.pending.clear();
     this.inFlight.clear();
     this.resend.clear();
-    for (const handle of this.subscriptions) handle.closed = true;
-    this.subscriptions.clear();
+    this.subscriptions.closeAll();
     this.setState('closed');
     const waiters = this.flushWaiters.splice(0);
     for (const waiter of waiters) waiter.reject(new TransportClosedError('flush'));
   }
-
-  private readonly detach = (handle: JetStreamSubscriptionHandle): void => {
-    this.subscriptions.delete(handle);
-  };
 
   private setState(next: TransportStatus): void {
     if (this.state === next) return;

@@ -25,16 +25,7 @@
  * Only the NATS server's own loss (for example a subscriber's connection
  * breaking) is outside this accounting; use the JetStream journal for that.
  */
-import {
-  connect,
-  ErrorCode,
-  Events,
-  type Msg,
-  type NatsConnection,
-  type NatsError,
-  type PublishOptions,
-} from 'nats';
-import { clock } from '../latency/clock.js';
+import { connect, ErrorCode, Events, type NatsConnection, type NatsError, type PublishOptions } from 'nats';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
 import {
@@ -42,8 +33,9 @@ import {
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from './nats-connection.js';
+import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
-import { findSubjectProblem, validateSubscribePattern } from './subject.js';
+import { PublishTargetCache } from './publish-target-cache.js';
 import type {
   MessageHandler,
   PublishTarget,
@@ -52,12 +44,7 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import {
-  InvalidSubjectError,
-  PayloadTooLargeError,
-  TransportClosedError,
-  TransportConnectError,
-} from './transport-errors.js';
+import { PayloadTooLargeError, TransportClosedError, TransportConnectError } from './transport-errors.js';
 
 /** Options for {@link NatsTransport} beyond the connection settings. */
 export interface NatsTransportOptions {
@@ -108,33 +95,8 @@ export interface NatsOutageCounters {
   unconfirmedEvicted: number;
 }
 
-/** A validated subject; nats.js builds its protocol line itself, so nothing else is cached. */
-class NatsTarget implements PublishTarget {
-  constructor(
-    readonly subject: string,
-    readonly owner: NatsTransport,
-  ) {}
-}
-
 /** Shared options object: nats.js would allocate an empty one per publish otherwise. */
 const PUBLISH_OPTIONS: PublishOptions = {};
-
-class NatsSubscriptionHandle implements Subscription {
-  closed = false;
-  unsubscribe: (() => void) | undefined;
-
-  constructor(
-    readonly pattern: string,
-    private readonly detach: (subscription: NatsSubscriptionHandle) => void,
-  ) {}
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe?.();
-    this.detach(this);
-  }
-}
 
 function isNatsError(err: unknown, code: string): err is NatsError {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
@@ -166,19 +128,18 @@ function isNatsError(err: unknown, code: string): err is NatsError {
  */
 export class NatsTransport implements Transport {
   private readonly nc: NatsConnection;
-  private readonly now: () => number;
   private readonly maxUnconfirmedMessages: number;
   private readonly maxUnconfirmedBytes: number;
-  private readonly maxCachedSubjects: number;
-  private readonly targets = new Map<string, NatsTarget>();
-  private readonly subscriptions = new Set<NatsSubscriptionHandle>();
+  /** nats.js builds its protocol line itself, so a target needs to carry nothing but the subject. */
+  private readonly targets: PublishTargetCache;
   /** Sent, awaiting the PONG that proves the server read them. */
-  private readonly unconfirmed = new MessageQueue<NatsTarget>();
+  private readonly unconfirmed = new MessageQueue<PublishTarget>();
   /** Were unconfirmed when the connection dropped; re-sent first after reconnect. */
-  private readonly resend = new MessageQueue<NatsTarget>();
-  private readonly outage: OutageBuffer<NatsTarget>;
+  private readonly resend = new MessageQueue<PublishTarget>();
+  private readonly outage: OutageBuffer<PublishTarget>;
   private readonly statusListeners = new ListenerSet<[TransportStatus]>();
   private readonly errorListeners = new ListenerSet<[unknown, string]>();
+  private readonly subscriptions: NatsSubscriptions;
   private readonly confirmTimer: NodeJS.Timeout;
   private state: TransportStatus = 'connected';
   private closing: Promise<void> | undefined;
@@ -189,9 +150,6 @@ export class NatsTransport implements Transport {
   private confirmMark = 0;
   private lastSentOrdinal = 0;
   private published = 0;
-  private delivered = 0;
-  private sequence = 0;
-  private handlerErrors = 0;
   private droppedClosed = 0;
   private outages = 0;
   private replayed = 0;
@@ -205,11 +163,11 @@ export class NatsTransport implements Transport {
    */
   constructor(nc: NatsConnection, options: NatsTransportOptions = {}) {
     this.nc = nc;
-    this.now = options.now ?? (() => clock.nowNanos());
+    this.subscriptions = new NatsSubscriptions(nc, this.errorListeners, { now: options.now });
+    this.targets = new PublishTargetCache(options.maxCachedSubjects ?? 10_000);
     this.outage = new OutageBuffer(options.outageBuffer);
     this.maxUnconfirmedMessages = options.maxUnconfirmedMessages ?? 100_000;
     this.maxUnconfirmedBytes = options.maxUnconfirmedBytes ?? 64 * 1024 * 1024;
-    this.maxCachedSubjects = options.maxCachedSubjects ?? 10_000;
     this.maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     // One timer re-armed with refresh(): no timer object per confirmation.
     this.confirmTimer = setTimeout(this.confirm, options.confirmIntervalMs ?? 5);
@@ -249,10 +207,7 @@ export class NatsTransport implements Transport {
    */
   publish(subject: string | PublishTarget, payload: Uint8Array): void {
     if (this.state === 'closed') throw new TransportClosedError('publish');
-    let target: NatsTarget;
-    if (typeof subject === 'string') target = this.targetFor(subject);
-    else if ((subject as Partial<NatsTarget>).owner === this) target = subject as NatsTarget;
-    else target = this.targetFor(subject.subject);
+    const target = this.targets.resolve(subject);
     if (payload.byteLength > this.maxPayload)
       throw new PayloadTooLargeError(payload.byteLength, this.maxPayload);
     const ordinal = ++this.published;
@@ -269,7 +224,7 @@ export class NatsTransport implements Transport {
    */
   prepare(subject: string): PublishTarget {
     if (this.state === 'closed') throw new TransportClosedError('prepare');
-    return this.targetFor(subject);
+    return this.targets.get(subject);
   }
 
   /**
@@ -279,29 +234,7 @@ export class NatsTransport implements Transport {
    */
   subscribe(pattern: string, handler: MessageHandler): Subscription {
     if (this.state === 'closed') throw new TransportClosedError('subscribe');
-    validateSubscribePattern(pattern);
-    const handle = new NatsSubscriptionHandle(pattern, this.detach);
-    const sub = this.nc.subscribe(pattern, {
-      callback: (err: NatsError | null, msg: Msg) => {
-        if (err) {
-          this.errorListeners.emit(err, pattern);
-          return;
-        }
-        if (handle.closed) return;
-        try {
-          handler(msg.data, msg.subject, ++this.sequence, this.now());
-          this.delivered++;
-        } catch (handlerError) {
-          this.handlerErrors++;
-          this.errorListeners.emit(handlerError, msg.subject);
-        }
-      },
-    });
-    handle.unsubscribe = () => {
-      if (!this.nc.isClosed()) sub.unsubscribe();
-    };
-    this.subscriptions.add(handle);
-    return handle;
+    return this.subscriptions.subscribe(pattern, handler);
   }
 
   /**
@@ -367,9 +300,9 @@ export class NatsTransport implements Transport {
   counters(): TransportCounters {
     return {
       published: this.published,
-      delivered: this.delivered,
+      delivered: this.subscriptions.delivered,
       dropped: {
-        handlerError: this.handlerErrors,
+        handlerError: this.subscriptions.handlerErrors,
         outageOverflow: this.outage.dropped,
         closed: this.droppedClosed,
       },
@@ -391,18 +324,8 @@ export class NatsTransport implements Transport {
     };
   }
 
-  private targetFor(subject: string): NatsTarget {
-    const cached = this.targets.get(subject);
-    if (cached) return cached;
-    const problem = findSubjectProblem(subject, false);
-    if (problem !== undefined) throw new InvalidSubjectError(subject, problem);
-    const target = new NatsTarget(subject, this);
-    if (this.targets.size < this.maxCachedSubjects) this.targets.set(subject, target);
-    return target;
-  }
-
   /** Hands an owned copy to nats.js and keeps it until acknowledged. */
-  private send(target: NatsTarget, copy: Uint8Array, ordinal: number): void {
+  private send(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
     try {
       this.nc.publish(target.subject, copy, PUBLISH_OPTIONS);
     } catch (err) {
@@ -499,7 +422,7 @@ export class NatsTransport implements Transport {
     this.setState('connected');
   }
 
-  private replayOne(target: NatsTarget, copy: Uint8Array, ordinal: number): void {
+  private replayOne(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
     try {
       this.send(target, copy, ordinal);
     } catch (err) {
@@ -517,14 +440,9 @@ export class NatsTransport implements Transport {
     clearTimeout(this.confirmTimer);
     this.droppedClosed += this.resend.length + this.outage.clear();
     this.resend.clear();
-    for (const handle of this.subscriptions) handle.closed = true;
-    this.subscriptions.clear();
+    this.subscriptions.closeAll();
     this.setState('closed');
   }
-
-  private readonly detach = (handle: NatsSubscriptionHandle): void => {
-    this.subscriptions.delete(handle);
-  };
 
   private setState(next: TransportStatus): void {
     if (this.state === next) return;

@@ -1,0 +1,69 @@
+/**
+ * Validated publish targets of a network transport, cached by subject, so a
+ * publish to a prepared target (or to a subject seen before) validates
+ * nothing and builds nothing.
+ */
+import { findSubjectProblem } from './subject.js';
+import type { PublishTarget } from './transport.js';
+import { InvalidSubjectError } from './transport-errors.js';
+
+/** A subject validated by the cache that made it; the owner tells its own targets from foreign ones. */
+class CachedTarget implements PublishTarget {
+  constructor(
+    readonly subject: string,
+    readonly owner: PublishTargetCache,
+  ) {}
+}
+
+/**
+ * Validates subjects once and hands out targets that carry only the subject.
+ * Used by {@link NatsTransport} and {@link JetStreamTransport}, whose send
+ * paths need nothing but the subject string.
+ *
+ * @example
+ * ```ts
+ * const targets = new PublishTargetCache(10_000);
+ * const btc = targets.get('trades.binance.BTCUSDT'); // validated once
+ * targets.resolve(btc).subject; // no lookup: the cache made it
+ * ```
+ */
+export class PublishTargetCache {
+  private readonly targets = new Map<string, CachedTarget>();
+
+  /**
+   * @param maxCached How many distinct subjects keep a cached target; beyond
+   *   that, unknown subjects are validated on every use.
+   * @param accept Extra check after the NATS subject rules (throws to refuse),
+   *   e.g. that a stream captures the subject.
+   */
+  constructor(
+    private readonly maxCached: number,
+    private readonly accept?: (subject: string) => void,
+  ) {}
+
+  /**
+   * The cache's own target for `subject`: returned as is when this cache made
+   * it, otherwise looked up (and validated) by its subject string.
+   * @throws InvalidSubjectError, or whatever `accept` throws, for a refused subject.
+   */
+  resolve(subject: string | PublishTarget): PublishTarget {
+    if (typeof subject === 'string') return this.get(subject);
+    if ((subject as Partial<CachedTarget>).owner === this) return subject;
+    return this.get(subject.subject);
+  }
+
+  /**
+   * The cached target for `subject`, validating and caching it on first use.
+   * @throws InvalidSubjectError, or whatever `accept` throws, for a refused subject.
+   */
+  get(subject: string): PublishTarget {
+    const cached = this.targets.get(subject);
+    if (cached) return cached;
+    const problem = findSubjectProblem(subject, false);
+    if (problem !== undefined) throw new InvalidSubjectError(subject, problem);
+    this.accept?.(subject);
+    const target = new CachedTarget(subject, this);
+    if (this.targets.size < this.maxCached) this.targets.set(subject, target);
+    return target;
+  }
+}
