@@ -8,6 +8,7 @@
  * opened with `timeUnit=MICROSECOND`, told apart by magnitude).
  */
 import { TradeSide } from '../codec/trade-data.js';
+import { scanBinanceTradeLayout } from './binance-layout.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
 import { InvalidSimBatchError } from './feed-errors.js';
@@ -25,7 +26,13 @@ import {
 } from './tree-fields.js';
 import type { SimTrade, VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
-import { NEEDS_RAW_NUMBERS, type ParseState, SCAN_GAVE_UP, type VenueReader } from './venue-reader.js';
+import {
+  type LAYOUT_MISSED,
+  NEEDS_RAW_NUMBERS,
+  type ParseState,
+  SCAN_GAVE_UP,
+  type VenueReader,
+} from './venue-reader.js';
 
 const KEY_STREAM = asciiBytes('stream');
 const KEY_DATA = asciiBytes('data');
@@ -77,6 +84,16 @@ class BinanceReader implements VenueReader {
 
   plainFrame(): -1 {
     return -1;
+  }
+
+  scanLayout(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    batch: TradeBatch,
+    state: ParseState,
+  ): MessageKind | typeof LAYOUT_MISSED {
+    return scanBinanceTradeLayout(bytes, start, end, batch, state);
   }
 
   scan(reader: ByteJsonReader, batch: TradeBatch, state: ParseState): MessageKind | typeof SCAN_GAVE_UP {

@@ -7,6 +7,7 @@
  * even for live trades, and is ignored.
  */
 import { TradeSide } from '../codec/trade-data.js';
+import { scanBybitTradeLayout } from './bybit-layout.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
@@ -24,7 +25,13 @@ import {
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
-import { type NEEDS_RAW_NUMBERS, type ParseState, SCAN_GAVE_UP, type VenueReader } from './venue-reader.js';
+import {
+  type LAYOUT_MISSED,
+  type NEEDS_RAW_NUMBERS,
+  type ParseState,
+  SCAN_GAVE_UP,
+  type VenueReader,
+} from './venue-reader.js';
 
 const KEY_TOPIC = asciiBytes('topic');
 const KEY_DATA = asciiBytes('data');
@@ -48,6 +55,16 @@ class BybitReader implements VenueReader {
 
   plainFrame(): -1 {
     return -1;
+  }
+
+  scanLayout(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    batch: TradeBatch,
+    state: ParseState,
+  ): MessageKind | typeof LAYOUT_MISSED {
+    return scanBybitTradeLayout(bytes, start, end, batch, state);
   }
 
   scan(reader: ByteJsonReader, batch: TradeBatch, state: ParseState): MessageKind | typeof SCAN_GAVE_UP {

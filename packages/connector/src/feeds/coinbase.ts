@@ -12,6 +12,7 @@
  */
 import { TradeSide } from '../codec/trade-data.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
+import { scanCoinbaseMatchLayout } from './coinbase-layout.js';
 import { digitsInto } from './decimal-bytes.js';
 import { InvalidSimBatchError } from './feed-errors.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
@@ -30,7 +31,13 @@ import {
 } from './tree-fields.js';
 import type { SimTrade, VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
-import { NEEDS_RAW_NUMBERS, type ParseState, SCAN_GAVE_UP, type VenueReader } from './venue-reader.js';
+import {
+  type LAYOUT_MISSED,
+  NEEDS_RAW_NUMBERS,
+  type ParseState,
+  SCAN_GAVE_UP,
+  type VenueReader,
+} from './venue-reader.js';
 
 const KEY_TYPE = asciiBytes('type');
 const KEY_TRADE_ID = asciiBytes('trade_id');
@@ -62,6 +69,16 @@ class CoinbaseReader implements VenueReader {
 
   plainFrame(): -1 {
     return -1;
+  }
+
+  scanLayout(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    batch: TradeBatch,
+    state: ParseState,
+  ): MessageKind | typeof LAYOUT_MISSED {
+    return scanCoinbaseMatchLayout(bytes, start, end, batch, state);
   }
 
   scan(reader: ByteJsonReader, batch: TradeBatch, state: ParseState): MessageKind | typeof SCAN_GAVE_UP {

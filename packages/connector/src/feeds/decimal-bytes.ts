@@ -14,8 +14,12 @@
  * message.
  */
 
-const POW10 = new Float64Array(23);
-for (let i = 0, p = 1; i < POW10.length; i++, p *= 10) POW10[i] = p;
+/**
+ * `EXACT_POW10[n]` is 10^n for n <= 22, the powers of ten a double holds exactly: dividing a mantissa below 2^53
+ * by one of them is correctly rounded, the basis of every exact fast decimal path.
+ */
+export const EXACT_POW10 = new Float64Array(23);
+for (let i = 0, p = 1; i < EXACT_POW10.length; i++, p *= 10) EXACT_POW10[i] = p;
 
 const asciiDecoder = new TextDecoder();
 
@@ -86,7 +90,7 @@ export function decimalInto(
   }
   if (i !== stop) return false;
   if (!exponent && significant <= 15 && scale <= 22) {
-    const value = scale === 0 ? mantissa : mantissa / POW10[scale]!;
+    const value = scale === 0 ? mantissa : mantissa / EXACT_POW10[scale]!;
     out[index] = negative ? -value : value;
     return true;
   }

@@ -12,6 +12,7 @@ import { TradeSide } from '../codec/trade-data.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
 import { InvalidSimBatchError } from './feed-errors.js';
+import { scanKrakenTradeLayout } from './kraken-layout.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import { parseRfc3339 } from './rfc3339-bytes.js';
 import { scanDecimalNumber, validPriceAt, validSizeAt } from './scan-values.js';
@@ -28,7 +29,13 @@ import {
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
-import { NEEDS_RAW_NUMBERS, type ParseState, SCAN_GAVE_UP, type VenueReader } from './venue-reader.js';
+import {
+  type LAYOUT_MISSED,
+  NEEDS_RAW_NUMBERS,
+  type ParseState,
+  SCAN_GAVE_UP,
+  type VenueReader,
+} from './venue-reader.js';
 
 const KEY_CHANNEL = asciiBytes('channel');
 const KEY_TYPE = asciiBytes('type');
@@ -65,6 +72,16 @@ class KrakenReader implements VenueReader {
 
   plainFrame(): -1 {
     return -1;
+  }
+
+  scanLayout(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    batch: TradeBatch,
+    state: ParseState,
+  ): MessageKind | typeof LAYOUT_MISSED {
+    return scanKrakenTradeLayout(bytes, start, end, batch, state);
   }
 
   scan(reader: ByteJsonReader, batch: TradeBatch, state: ParseState): MessageKind | typeof SCAN_GAVE_UP {

@@ -12,6 +12,7 @@ import { TradeSide } from '../codec/trade-data.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
+import { scanOkxTradesLayout } from './okx-layout.js';
 import { scanDecimalString, splitEpochAt, validPriceAt, validSizeAt } from './scan-values.js';
 import { batchSymbol } from './sim-format.js';
 import type { TradeBatch } from './trade-batch.js';
@@ -27,7 +28,13 @@ import {
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
-import { type NEEDS_RAW_NUMBERS, type ParseState, SCAN_GAVE_UP, type VenueReader } from './venue-reader.js';
+import {
+  type LAYOUT_MISSED,
+  type NEEDS_RAW_NUMBERS,
+  type ParseState,
+  SCAN_GAVE_UP,
+  type VenueReader,
+} from './venue-reader.js';
 
 const KEY_ARG = asciiBytes('arg');
 const KEY_EVENT = asciiBytes('event');
@@ -72,6 +79,16 @@ class OkxReader implements VenueReader {
     }
     const second = bytes[start + 1];
     return second === 0x6f ? NonTradeKind.pong : second === 0x69 ? NonTradeKind.ping : -1;
+  }
+
+  scanLayout(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    batch: TradeBatch,
+    state: ParseState,
+  ): MessageKind | typeof LAYOUT_MISSED {
+    return scanOkxTradesLayout(bytes, start, end, batch, state, this.numbers);
   }
 
   scan(reader: ByteJsonReader, batch: TradeBatch, state: ParseState): MessageKind | typeof SCAN_GAVE_UP {

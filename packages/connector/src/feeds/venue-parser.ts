@@ -10,12 +10,19 @@ import { parseJsonKeepingBigIntegers } from './raw-json-numbers.js';
 import { loadSimdjson } from './simdjson-loader.js';
 import { TradeBatch } from './trade-batch.js';
 import type { TradeSink, VenueName } from './venue-feed.js';
-import { NEEDS_RAW_NUMBERS, ParseState, SCAN_GAVE_UP, type VenueReader } from './venue-reader.js';
+import {
+  LAYOUT_MISSED,
+  NEEDS_RAW_NUMBERS,
+  ParseState,
+  SCAN_GAVE_UP,
+  type VenueReader,
+} from './venue-reader.js';
 
 /**
  * How messages are parsed:
- * - `scanner`: a schema-specific byte scanner, allocation-free for trade messages; it hands anything unusual
- *   (escapes, non-ASCII, odd numbers, duplicate keys, control messages) to the `json` path.
+ * - `scanner`: allocation-free for trade messages. A per-venue fast path reads the exact byte layout the venue
+ *   sends; any other message goes to a general byte scanner, which hands anything unusual (escapes, non-ASCII,
+ *   odd numbers, duplicate keys, control messages) to the `json` path.
  * - `json`: `JSON.parse` of the decoded text; the reference the other two must match.
  * - `simdjson`: the optional native `simdjson` package; text it rejects is retried with `JSON.parse` (it refuses
  *   some valid JSON `JSON.parse` accepts: numbers beyond 64 bits, lone surrogate escapes).
@@ -63,6 +70,12 @@ export class VenueParser {
   nonTradeMessages = 0;
   /** Malformed messages. */
   malformedMessages = 0;
+  /**
+   * Messages outside the venue's exact trade-message layout, read by the general scanner instead (scanner backend
+   * only). Control messages count here; a count growing with the trades means the venue changed its layout, which
+   * costs speed, never correctness.
+   */
+  layoutMisses = 0;
   /** Messages the scanner handed to the full parse (scanner backend only). */
   scannerFallbacks = 0;
   /** Non-trade messages per {@link NonTradeKind}. */
@@ -116,8 +129,19 @@ export class VenueParser {
     if (plain !== -1) {
       kind = state.nonTrade(plain);
     } else if (this.backend === 'scanner') {
-      this.bytesReader.reset(bytes, start, end);
-      const scanned = this.reader.scan(this.bytesReader, batch, state);
+      let scanned: MessageKind | typeof LAYOUT_MISSED | typeof SCAN_GAVE_UP = this.reader.scanLayout(
+        bytes,
+        start,
+        end,
+        batch,
+        state,
+      );
+      if (scanned === LAYOUT_MISSED) {
+        this.layoutMisses++;
+        batch.clear();
+        this.bytesReader.reset(bytes, start, end);
+        scanned = this.reader.scan(this.bytesReader, batch, state);
+      }
       if (scanned === SCAN_GAVE_UP) {
         this.scannerFallbacks++;
         batch.clear();
@@ -155,6 +179,7 @@ export class VenueParser {
     this.tradeMessages = 0;
     this.nonTradeMessages = 0;
     this.malformedMessages = 0;
+    this.layoutMisses = 0;
     this.scannerFallbacks = 0;
     this.nonTradeCounts.fill(0);
     this.lastNonTradeKind = -1;

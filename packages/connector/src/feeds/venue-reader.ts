@@ -10,6 +10,8 @@ import type { EpochTime } from './rfc3339-bytes.js';
 import type { TradeBatch } from './trade-batch.js';
 import type { VenueName } from './venue-feed.js';
 
+/** Layout fast-path result: the message is not in the venue's exact trade layout; run the general scanner. */
+export const LAYOUT_MISSED = -3;
 /** Scanner result: the message is outside what the scanner handles; run the full parse. */
 export const SCAN_GAVE_UP = -1;
 /** Tree-reader result: a numeric trade id exceeds 2^53; parse again keeping raw number text. */
@@ -62,6 +64,18 @@ export interface VenueReader {
    * Checked before any parse, for every backend.
    */
   plainFrame(bytes: Uint8Array, start: number, end: number): NonTradeKind | -1;
+  /**
+   * Fastest path: reads `bytes[start..end)` when it is a trade message in the exact byte layout the venue sends
+   * (fixed key order, no whitespace), into `batch`. Returns a {@link MessageKind} (never `malformed`) or
+   * {@link LAYOUT_MISSED} at the first byte that differs, leaving `batch` for the caller to clear.
+   */
+  scanLayout(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    batch: TradeBatch,
+    state: ParseState,
+  ): MessageKind | typeof LAYOUT_MISSED;
   /**
    * Fast path: reads the message with `reader` (already reset to it) into `batch`. Returns a {@link MessageKind}
    * (never `malformed`) or {@link SCAN_GAVE_UP} for anything it does not fully understand.
