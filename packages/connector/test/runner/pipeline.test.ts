@@ -43,7 +43,8 @@ describe('Pipeline', () => {
     });
     // Wait for traffic rather than a fixed time: connecting and subscribing can be slow on a loaded machine.
     const deadline = Date.now() + 20_000;
-    while (pipeline.status().trades < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (pipeline.status().trades < 200 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(pipeline.status().state).toBe('running');
     const summary = await pipeline.stop();
     expect(summary.state).toBe('stopped');
