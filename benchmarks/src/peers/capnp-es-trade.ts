@@ -3,8 +3,10 @@
  * the design table call this one function, so "capnp-es per message" means the same work everywhere.
  */
 
-import { TradeDataStruct as CapnpTradeData } from '@marketpipe/connector';
 import { Message } from 'capnp-es';
+// The connector's capnp-es generated struct, by path: it is not public API, because capnp-es is ESM-only and
+// its types would break CommonJS consumers of the connector's declarations.
+import { TradeData as CapnpTradeData } from '../../../packages/connector/src/codec/generated/trade.gen.js';
 
 /**
  * Encodes one trade with the capnp-es builder, fields set in schema order (the layout `TradeEncoder` matches byte

@@ -5,7 +5,6 @@ export {
   InvalidTradeFieldError,
   TradeTextTooLongError,
 } from './codec/codec-errors.js';
-export { TradeData as TradeDataStruct } from './codec/generated/trade.gen.js';
 export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export type { EpochMsParts, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
