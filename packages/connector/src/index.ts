@@ -21,7 +21,7 @@ export {
   SimdjsonUnavailableError,
   UnknownFeedOptionError,
 } from './feeds/feed-errors.js';
-export type { GapDetectorOptions, GapListener } from './feeds/gap-detector.js';
+export type { GapDetectorOptions, GapListener, TradeIdRange } from './feeds/gap-detector.js';
 export { GapDetector, SequenceCheck } from './feeds/gap-detector.js';
 export { createKrakenParser, krakenProtocol } from './feeds/kraken.js';
 export { MessageKind, NON_TRADE_KIND_COUNT, NonTradeKind, nonTradeKindName } from './feeds/message-kind.js';

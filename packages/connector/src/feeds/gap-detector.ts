@@ -52,6 +52,12 @@ export type GapListener = (
   acrossReconnect: boolean,
 ) => void;
 
+/** The contiguous trade ids a trade covers (`ParsedTrade` has these fields). */
+export interface TradeIdRange {
+  seqFirst: number;
+  seqLast: number;
+}
+
 /** Options of a {@link GapDetector}. */
 export interface GapDetectorOptions {
   /** Gap hook (log, metric, backfill request). */
@@ -90,6 +96,8 @@ export class GapDetector {
   totalLate = 0;
 
   private readonly onGap: GapListener | undefined;
+  /** Scratch through which {@link GapDetector.observe} reaches {@link GapDetector.observeRange}. */
+  private readonly range: TradeIdRange = { seqFirst: 0.5, seqLast: 0.5 };
   private capacity: number;
   private highest: Float64Array;
   private window: Uint32Array;
@@ -113,6 +121,21 @@ export class GapDetector {
 
   /** Records the trade ids `first..last` (inclusive) of `tickerId` and classifies them. */
   observe(tickerId: number, first: number, last: number): SequenceCheck {
+    const range = this.range;
+    range.seqFirst = first;
+    range.seqLast = last;
+    return this.observeRange(tickerId, range);
+  }
+
+  /**
+   * The hot-path form of {@link GapDetector.observe}: the id range is read from
+   * `range` (a parser's reused trade object fits), because V8 boxes doubles
+   * passed as arguments to a call it does not inline, and trade ids are
+   * usually above the small-integer range.
+   */
+  observeRange(tickerId: number, range: TradeIdRange): SequenceCheck {
+    const first = range.seqFirst;
+    const last = range.seqLast;
     if (
       first < 0 ||
       last < first ||

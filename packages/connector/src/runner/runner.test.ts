@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InMemoryTransport, Interner, LatencyRecorder, ManualClock } from '@marketpipe/middleware';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeSide } from '../codec/trade-data.js';
+import { TradeEncoder } from '../codec/trade-encoder.js';
 import { TradeView } from '../codec/trade-view.js';
 import { createParser } from '../feeds/create-parser.js';
 import { GapDetector } from '../feeds/gap-detector.js';
@@ -167,5 +168,59 @@ describe('Runner with a full interner', () => {
     runner.onMessage(binanceTrade(1, 'AAA'));
     runner.onMessage(binanceTrade(2, 'BBB'));
     expect(runner.counters()).toMatchObject({ trades: 1, drops: { internerFull: 1 } });
+  });
+});
+
+describe('Runner with ids from the full parse', () => {
+  it('refuses a trade id too long to encode instead of publishing it truncated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
+    dirs.push(dir);
+    const ring = RingBuffer.open(join(dir, 'r.ring'), { slotSize: 256, slotCount: 64 });
+    const transport = new InMemoryTransport();
+    const published: string[] = [];
+    const view = new TradeView();
+    transport.subscribe('>', (payload) => published.push(view.wrap(payload).tradeId));
+    const interner = new Interner();
+    const trade = {
+      bytes: new Uint8Array(0),
+      symbolStart: 0,
+      symbolEnd: 0,
+      symbol: 'BTCUSDT',
+      tradeIdStart: 0,
+      tradeIdEnd: 0,
+      tradeId: 'x',
+      tradeIdNumber: -1,
+      seqFirst: -1,
+      seqLast: -1,
+      timestampMs: 1,
+      timestampSubMsNanos: 0,
+      price: 1,
+      size: 1,
+      side: TradeSide.buy,
+    };
+    const parser = {
+      parse(_b: Uint8Array, _s: number, _e: number, sink: { onTrade(t: typeof trade): void }) {
+        sink.onTrade(trade);
+        return 0 as const;
+      },
+    };
+    const runner = new Runner({
+      parser,
+      // An encoder that would accept a 1024-byte id, so only the runner's own check stands in the way.
+      publisher: new Publisher({
+        transport,
+        interner,
+        env: 'test',
+        venue: 'binance',
+        encoder: new TradeEncoder({ maxTextBytes: 8192 }),
+      }),
+      interner,
+      ring,
+    });
+    runner.onMessage(utf8.encode('{}'));
+    trade.tradeId = '9'.repeat(5000);
+    runner.onMessage(utf8.encode('{}'));
+    expect(published).toEqual(['x']);
+    expect(runner.counters()).toMatchObject({ trades: 1, drops: { publishError: 1 } });
   });
 });

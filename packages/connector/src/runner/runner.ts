@@ -16,6 +16,7 @@ import {
   OutageBuffer,
   type OutageBufferOptions,
 } from '@marketpipe/middleware';
+import type { TradeIdRange } from '../feeds/gap-detector.js';
 import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
 import type { Publisher } from '../publisher/publisher.js';
@@ -29,7 +30,7 @@ export interface MessageParser {
 
 /** Observes each trade's id range for gaps (the feeds' `GapDetector`). */
 export interface TradeIdObserver {
-  observe(tickerId: number, first: number, last: number): unknown;
+  observeRange(tickerId: number, range: TradeIdRange): unknown;
 }
 
 /** The part of the disk flusher the runner touches: a cheap wake-up after a ring write. */
@@ -186,7 +187,7 @@ export class Runner implements TradeSink {
       }
       return;
     }
-    this.#gaps?.observe(tickerId, trade.seqFirst, trade.seqLast);
+    this.#gaps?.observeRange(tickerId, trade);
     if (!this.#wallSet) {
       this.#wall.update();
       this.#wallSet = true;
@@ -195,9 +196,20 @@ export class Runner implements TradeSink {
     let idStart = trade.tradeIdStart;
     let idEnd = trade.tradeIdEnd;
     if (trade.tradeId !== null) {
+      // Full-parse path only (it allocated already). An id that does not fit the scratch is longer than any
+      // encoder accepts: refuse it rather than publish a truncated id.
+      const encoded = this.#utf8.encodeInto(trade.tradeId, this.#idScratch);
+      if (encoded.read < trade.tradeId.length) {
+        this.#publishError++;
+        this.#issue(
+          'publishError',
+          new RangeError(`trade id of ${trade.tradeId.length} characters is too long`),
+        );
+        return;
+      }
       idBytes = this.#idScratch;
       idStart = 0;
-      idEnd = this.#utf8.encodeInto(trade.tradeId, this.#idScratch).written;
+      idEnd = encoded.written;
     }
     try {
       const published = this.#publisher.publishFields(tickerId, trade, this.#wall, idBytes, idStart, idEnd);
