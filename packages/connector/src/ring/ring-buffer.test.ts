@@ -11,7 +11,7 @@ import {
   RingFormatError,
   RingGeometryError,
 } from './ring-errors.js';
-import { HEADER_BYTES } from './ring-header.js';
+import { HEADER_BYTES, publishWriteSequence } from './ring-header.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ring-unit-'));
 let files = 0;
@@ -329,5 +329,36 @@ describe('RingBuffer producer and consumer', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('RingBuffer.claimProducer', () => {
+  it('takes the producer role and returns the sequence the next record gets', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ring-claim-')), 'claim.ring');
+    const first = RingBuffer.open(path, { slotSize: 64, slotCount: 16 });
+    expect(first.claimProducer()).toBe(0);
+    for (let i = 0; i < 5; i++) first.tryWrite(new Uint8Array([i]));
+    first.close();
+    const second = RingBuffer.open(path);
+    expect(second.claimProducer()).toBe(5);
+    expect(second.tryWrite(new Uint8Array([5]))).toBe(true);
+    expect(second.nextWriteSequence).toBe(6);
+    second.close();
+    expect(() => second.claimProducer()).toThrow(/closed/);
+  });
+
+  it('finds records a killed producer committed but never published, where nextWriteSequence cannot', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ring-claim-')), 'lag.ring');
+    const producer = RingBuffer.open(path, { slotSize: 64, slotCount: 16 });
+    for (let i = 0; i < 3; i++) producer.tryWrite(new Uint8Array([i]));
+    producer.close();
+    // A SIGKILL between the commit of record 2 and the publication of the write sequence leaves this header.
+    const file = readFileSync(path);
+    publishWriteSequence(new Int32Array(file.buffer, file.byteOffset, file.length >>> 2), 2);
+    writeFileSync(path, file);
+    const restarted = RingBuffer.open(path);
+    expect(restarted.nextWriteSequence).toBe(2);
+    expect(restarted.claimProducer()).toBe(3);
+    restarted.close();
   });
 });

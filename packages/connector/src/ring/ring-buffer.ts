@@ -190,7 +190,9 @@ export class RingBuffer {
 
   /**
    * Producer: the sequence number the next written record gets. Exact on the
-   * producing instance; elsewhere the value the producer last published.
+   * producing instance; elsewhere (including an instance that has not written
+   * yet) the value the producer last published, which a killed producer may
+   * have left behind its last commit: see {@link RingBuffer.claimProducer}.
    */
   get nextWriteSequence(): number {
     if (this.producerReady || this.closed) return this.writeSequence;
@@ -204,6 +206,21 @@ export class RingBuffer {
   get nextReadSequence(): number {
     if (this.consumerReady || this.closed) return this.readSequence;
     return header.readConsumerState(this.words, this.snapshot).sequence;
+  }
+
+  /**
+   * Takes the producer role now (the first {@link RingBuffer.tryWrite} would
+   * otherwise do it), recovering the real end of the committed records after
+   * a crash, and returns the sequence the next written record gets. A
+   * producer that derives what it writes from sequence numbers must start
+   * from this value, not from {@link RingBuffer.nextWriteSequence} read
+   * before its first write.
+   *
+   * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   */
+  claimProducer(): number {
+    if (!this.producerReady) this.recoverProducer();
+    return this.writeSequence;
   }
 
   /**

@@ -56,7 +56,7 @@ function readyOrExit(child: ChildProcess): Promise<void> {
 /** Drains whatever the children left in the ring with an in-process flusher, then checks the whole stream. */
 async function expectExactlyOnce(ringPath: string, dataDir: string, venue: string): Promise<number> {
   const ring = RingBuffer.open(ringPath, GEOMETRY);
-  const written = ring.nextWriteSequence;
+  const written = ring.claimProducer();
   try {
     const flusher = await DiskFlusher.start({ ringPath, ringGeometry: GEOMETRY, dataDir, venue });
     await flusher.stop();

@@ -24,7 +24,7 @@ const flusher = await DiskFlusher.start({
   fsync: 'none',
   idleWaitMs: mode === 'exit' ? 5_000 : 5,
 });
-const first = ring.nextWriteSequence;
+const first = ring.claimProducer();
 process.stdout.write(`ready ${first}\n`);
 
 if (mode === 'exit') {

@@ -52,6 +52,9 @@ function run(path: string, seed: number, maxRecord: number): void {
       failure = `record ${sequence} has a wrong length`;
     expected++;
   };
+  // Take the producer role first: before it, nextWriteSequence is only the published value, which the previous
+  // (killed) child may have left behind its last commit.
+  ring.claimProducer();
   say('ready');
   for (;;) {
     const sequence = ring.nextWriteSequence;
