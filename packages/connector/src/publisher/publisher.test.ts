@@ -60,15 +60,10 @@ describe('Publisher', () => {
     const frame = utf8.encode('{"t":705291099,"s":"ETHUSDT"}');
     const id = interner.intern('ETHUSDT');
     expect(
-      publisher.publishParts(
+      publisher.publishFields(
         id,
-        1_639_351_062_243,
-        0,
-        1_639_351_062_300,
-        500,
-        4149.74,
-        0.4387,
-        1,
+        { timestampMs: 1_639_351_062_243, timestampSubMsNanos: 0, price: 4149.74, size: 0.4387, side: 1 },
+        { ms: 1_639_351_062_300, subMsNanos: 500 },
         frame,
         5,
         14,

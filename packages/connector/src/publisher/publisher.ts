@@ -14,7 +14,7 @@ import {
   type PublishTarget,
   type Transport,
 } from '@marketpipe/middleware';
-import type { TradeData, TradeSide } from '../codec/trade-data.js';
+import type { TradeData } from '../codec/trade-data.js';
 import { type EpochMsParts, TradeEncoder, type TradeNumbers } from '../codec/trade-encoder.js';
 import { tickerToSubjectToken, validateName } from './subject-token.js';
 
@@ -53,7 +53,7 @@ export interface PublisherOptions {
   env: string;
   /** Venue name, the second subject token (`[a-z0-9_-]{1,64}`), e.g. `binance`. */
   venue: string;
-  /** The interner whose ids the hot path passes to {@link Publisher.publishParts}. */
+  /** The interner whose ids the hot path passes to {@link Publisher.publishFields}. */
   interner: Interner;
   /** Encoder to reuse; default a new {@link TradeEncoder}. */
   encoder?: TradeEncoder;
@@ -104,9 +104,6 @@ export class Publisher {
   /** Subject token -> ticker id that owns it. */
   readonly #owners = new Map<string, number>();
   readonly #utf8 = new TextEncoder();
-  /** Scratch objects through which {@link Publisher.publishParts} reaches {@link Publisher.publishFields}. */
-  readonly #fields: TradeNumbers = { timestampMs: 0, timestampSubMsNanos: 0, price: 0.5, size: 0.5, side: 0 };
-  readonly #received: EpochMsParts = { ms: 0, subMsNanos: 0 };
   #published = 0;
   #collisionDrops = 0;
   #collidingTickers = 0;
@@ -130,43 +127,15 @@ export class Publisher {
   }
 
   /**
-   * Encodes one trade from parts and publishes it. Times are epoch
-   * milliseconds plus nanoseconds within the millisecond; the trade id is
-   * `idBytes[idStart, idEnd)` (UTF-8, usually a slice of the raw frame).
+   * The hot path: encodes one trade and publishes it. The numeric fields are
+   * read from `fields` (a parser's reused trade object fits) and the receive
+   * time from `received` (epoch ms + ns within the ms), so no double is
+   * passed as an argument (V8 boxes those into heap numbers when a call is
+   * not inlined). The trade id is `idBytes[idStart, idEnd)` (UTF-8, usually a
+   * slice of the raw frame).
    *
    * @returns `false` (and counts a collision drop) when the ticker's subject
    *   belongs to another ticker; `true` once handed to the transport.
-   */
-  publishParts(
-    tickerId: number,
-    timestampMs: number,
-    timestampSubMsNanos: number,
-    receivedMs: number,
-    receivedSubMsNanos: number,
-    price: number,
-    size: number,
-    side: TradeSide,
-    idBytes: Uint8Array,
-    idStart: number,
-    idEnd: number,
-  ): boolean {
-    const fields = this.#fields;
-    fields.timestampMs = timestampMs;
-    fields.timestampSubMsNanos = timestampSubMsNanos;
-    fields.price = price;
-    fields.size = size;
-    fields.side = side;
-    const received = this.#received;
-    received.ms = receivedMs;
-    received.subMsNanos = receivedSubMsNanos;
-    return this.publishFields(tickerId, fields, received, idBytes, idStart, idEnd);
-  }
-
-  /**
-   * The hot path: like {@link Publisher.publishParts}, but the numeric fields
-   * are read from `fields` (a parser's reused trade object fits) and the
-   * receive time from `received`, so no double is passed as an argument
-   * (V8 boxes those into heap numbers when a call is not inlined).
    */
   publishFields(
     tickerId: number,
@@ -192,7 +161,7 @@ export class Publisher {
   /**
    * Convenience path for a whole {@link TradeData}: interns the ticker and
    * publishes. Allocates (interning, UTF-8 of the id); use
-   * {@link Publisher.publishParts} on the hot path.
+   * {@link Publisher.publishFields} on the hot path.
    */
   publish(trade: TradeData): boolean {
     const tickerId = this.#interner.intern(trade.ticker);
