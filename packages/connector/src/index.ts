@@ -106,6 +106,7 @@ export type { BackoffOptions } from './sources/reconnect-backoff.js';
 export { DEFAULT_BACKOFF, fullJitterDelay } from './sources/reconnect-backoff.js';
 export type { RecordReplayOptions, RecordReplayStatus } from './sources/record-replay-source.js';
 export { RecordReplaySource, recordFilesOf } from './sources/record-replay-source.js';
+export { createSeededRandom } from './sources/seeded-random.js';
 export type { SimulateMessagesOptions } from './sources/simulate-messages.js';
 export { simulateMessages } from './sources/simulate-messages.js';
 export type { ReceivedFrame, SentFrame, SimulatorOptions, SimulatorStats } from './sources/simulator.js';

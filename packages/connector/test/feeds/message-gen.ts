@@ -17,16 +17,7 @@ export type JsonModel =
   | { obj: [string, JsonModel][] };
 
 /** Deterministic PRNG (mulberry32) so a fast-check seed reproduces a case. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createSeededRandom as prng } from '../../src/sources/seeded-random.js';
 
 /** Serialization noise. */
 export interface Noise {

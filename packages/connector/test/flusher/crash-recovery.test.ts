@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
-import { payloadFor, seededRandom } from './flusher-test-support.js';
+import { createSeededRandom as seededRandom } from '../../src/sources/seeded-random.js';
+import { payloadFor } from './flusher-test-support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const childScript = join(here, 'flusher-child.ts');

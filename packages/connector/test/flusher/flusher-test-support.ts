@@ -26,15 +26,3 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
     await sleep(5);
   }
 }
-
-/** Seeded PRNG (mulberry32): returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -13,6 +13,7 @@
  */
 import { writeSync } from 'node:fs';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
+import { createSeededRandom as prng } from '../../src/sources/seeded-random.js';
 import { RECORD_PATTERN, recordLength, recordPatternOffset } from './record-content.js';
 
 function say(line: string): void {
@@ -26,17 +27,6 @@ function report(line: string): void {
   } catch (err) {
     if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
   }
-}
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function run(path: string, seed: number, maxRecord: number): void {

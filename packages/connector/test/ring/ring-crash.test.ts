@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
+import { createSeededRandom as prng } from '../../src/sources/seeded-random.js';
 import { fillRecord, firstBadByte, recordLength } from './record-content.js';
 
 const ROUNDS = 12;
@@ -26,17 +27,6 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ChildOutcome {
   /** Highest `w` the child reported: every record below it was committed. */

@@ -13,22 +13,5 @@ export function reliabilitySeed(suite: string): number {
   return seed;
 }
 
-/**
- * mulberry32: a small, fast, well-distributed generator of numbers in `[0, 1)`.
- *
- * @example
- * ```ts
- * const random = seededRandom(42);
- * const delayMs = Math.floor(random() * 100);
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** The connector's mulberry32 generator of numbers in `[0, 1)`, the same one its simulator uses. */
+export { createSeededRandom as seededRandom } from '@marketpipe/connector';
