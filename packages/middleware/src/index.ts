@@ -41,7 +41,10 @@ export {
 export {
   describeNatsConnection,
   type NatsConnectionOptions,
+  type ServerCredentials,
+  splitServerCredentials,
   toNatsConnectOptions,
+  withoutCredentials,
 } from './transport/nats-connection.js';
 export {
   type NatsOutageCounters,

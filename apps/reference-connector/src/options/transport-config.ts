@@ -3,7 +3,12 @@
  * in-process transport) or a comma list of `nats://` / `tls://` server URLs
  * plus the `--nats-*` auth and TLS options.
  */
-import { describeNatsConnection, type NatsConnectionOptions } from '@marketpipe/middleware';
+import {
+  describeNatsConnection,
+  type NatsConnectionOptions,
+  splitServerCredentials,
+  withoutCredentials,
+} from '@marketpipe/middleware';
 import { InvalidOptionError } from '../cli-errors.js';
 import type { OptionReader } from './option-reader.js';
 import { runOption } from './run-option-table.js';
@@ -28,28 +33,6 @@ const NATS_ONLY = [
   'natsKey',
   'jetstreamStream',
 ] as const;
-
-/** A server URL with any `user:password@` removed, safe to print. */
-export function withoutCredentials(url: string): string {
-  return url.replace(/\/\/[^@/]*@/g, '//');
-}
-
-/** The user and password given in server URLs (`nats://user:pass@host`), decoded; `conflict` when they differ. */
-function urlCredentials(servers: readonly string[]): { user?: string; pass?: string; conflict: boolean } {
-  let user: string | undefined;
-  let pass: string | undefined;
-  let conflict = false;
-  for (const server of servers) {
-    const url = new URL(server);
-    if (url.username === '' && url.password === '') continue;
-    const u = decodeURIComponent(url.username);
-    const p = url.password === '' ? undefined : decodeURIComponent(url.password);
-    if ((user !== undefined && user !== u) || (pass !== undefined && pass !== p)) conflict = true;
-    user = u;
-    pass = p;
-  }
-  return { ...(user !== undefined ? { user } : {}), ...(pass !== undefined ? { pass } : {}), conflict };
-}
 
 function parseServers(text: string): string[] | undefined {
   const servers = text.split(',').map((s) => s.trim());
@@ -89,8 +72,8 @@ export function readTransportConfig(
     );
   }
   // nats.js ignores credentials inside server URLs: take them out of the URLs and pass them as user/password.
-  const fromUrls = urlCredentials(servers);
-  const connection: NatsConnectionOptions = { servers: servers.map(withoutCredentials), name: 'marketpipe' };
+  const fromUrls = splitServerCredentials(servers);
+  const connection: NatsConnectionOptions = { servers: fromUrls.servers, name: 'marketpipe' };
   const user = reader.string('natsUser') ?? fromUrls.user;
   const pass = reader.string('natsPass') ?? fromUrls.pass;
   if (fromUrls.conflict || (fromUrls.user !== undefined && user !== fromUrls.user)) {

@@ -59,12 +59,68 @@ function tlsOptions(tls: NatsConnectionOptions['tls']): TlsOptions | undefined {
   };
 }
 
+/** `text` (a server URL, or a list of them) with every `user:password@` removed, safe to print. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^@/]*@/g, '//');
+}
+
+/** Server URLs with their credentials split out. */
+export interface ServerCredentials {
+  /** The URLs without `user:password@`. */
+  servers: string[];
+  /** The (decoded) user and password the URLs carried, if any. */
+  user?: string;
+  pass?: string;
+  /** True when two URLs carry different credentials. */
+  conflict: boolean;
+}
+
+/**
+ * Splits `user:password@` out of NATS server URLs. nats.js ignores
+ * credentials inside server URLs, so {@link toNatsConnectOptions} passes them
+ * as the connection's user and password instead (unless `user` is set).
+ *
+ * @example
+ * ```ts
+ * splitServerCredentials(['nats://alice:s3cret@a:4222', 'nats://b:4222']);
+ * // { servers: ['nats://a:4222', 'nats://b:4222'], user: 'alice', pass: 's3cret', conflict: false }
+ * ```
+ */
+export function splitServerCredentials(servers: string | readonly string[]): ServerCredentials {
+  const list = typeof servers === 'string' ? [servers] : [...servers];
+  let user: string | undefined;
+  let pass: string | undefined;
+  let conflict = false;
+  for (const server of list) {
+    const found = /^[a-z]+:\/\/([^@/]*)@/i.exec(server)?.[1];
+    if (found === undefined) continue;
+    const colon = found.indexOf(':');
+    const u = decodeURIComponent(colon < 0 ? found : found.slice(0, colon));
+    const p = colon < 0 ? undefined : decodeURIComponent(found.slice(colon + 1));
+    if ((user !== undefined && user !== u) || (pass !== undefined && pass !== p)) conflict = true;
+    user = u;
+    pass = p;
+  }
+  return {
+    servers: list.map(withoutCredentials),
+    ...(user !== undefined ? { user } : {}),
+    ...(pass !== undefined ? { pass } : {}),
+    conflict,
+  };
+}
+
 /**
  * Maps marketpipe's connection options to nats.js `ConnectionOptions`.
  * Reconnection is always enabled and the client waits on first connect.
+ * Credentials inside server URLs become the user and password (nats.js
+ * would ignore them) unless `user` is given.
  */
 export function toNatsConnectOptions(options: NatsConnectionOptions): ConnectionOptions {
-  const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+  const split = splitServerCredentials(options.servers);
+  const servers = split.servers;
+  const fromUrl = options.user === undefined && split.user !== undefined;
+  const user = fromUrl ? split.user : options.user;
+  const pass = fromUrl ? split.pass : options.pass;
   const auth = authenticator(options);
   const tls = tlsOptions(options.tls);
   return {
@@ -76,8 +132,8 @@ export function toNatsConnectOptions(options: NatsConnectionOptions): Connection
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
     reconnectJitter: options.reconnectJitterMs ?? 100,
     timeout: options.timeoutMs ?? 5_000,
-    ...(options.user !== undefined ? { user: options.user } : {}),
-    ...(options.pass !== undefined ? { pass: options.pass } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(pass !== undefined ? { pass } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(auth ? { authenticator: auth } : {}),
     ...(tls ? { tls } : {}),
@@ -89,17 +145,16 @@ export function toNatsConnectOptions(options: NatsConnectionOptions): Connection
  * servers (with any `user:pass@` stripped) and which auth method is in use.
  */
 export function describeNatsConnection(options: NatsConnectionOptions): string {
-  const servers = (typeof options.servers === 'string' ? [options.servers] : [...options.servers]).map((s) =>
-    s.replace(/\/\/[^@/]*@/, '//'),
-  );
+  const { servers, user } = splitServerCredentials(options.servers);
+  const shownUser = options.user ?? user;
   const auth = options.credsFile
     ? 'creds'
     : options.nkeySeed
       ? 'nkey'
       : options.token !== undefined
         ? 'token'
-        : options.user !== undefined
-          ? `user ${options.user}`
+        : shownUser !== undefined
+          ? `user ${shownUser}`
           : 'none';
   return `${servers.join(',')} (auth: ${auth}${options.tls ? ', tls' : ''})`;
 }
