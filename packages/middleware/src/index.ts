@@ -62,6 +62,7 @@ export {
 export type {
   DropCounters,
   MessageHandler,
+  PublishStamp,
   PublishTarget,
   Subscription,
   Transport,

@@ -311,6 +311,35 @@ describe('TradeEncoder.encodeFields', () => {
     );
   });
 
+  it('reuses the split of a repeated receive time and still follows every change of it', () => {
+    // One encoder across a run of trades, some sharing a receive time (as trades of one message do),
+    // must write what a fresh encoder writes for each.
+    const ticker = new TextEncoder().encode('ETHUSDT');
+    const frame = new TextEncoder().encode('{"t":705291099}');
+    const shared = new TradeEncoder();
+    const fields = { timestampMs: 1, timestampSubMsNanos: 2, price: 3.5, size: 4, side: 0 as const };
+    const receivedTimes: Array<[number, number]> = [
+      [1_700_000_000_000, 5],
+      [1_700_000_000_000, 5],
+      [1_700_000_000_000, 6],
+      [1_700_000_000_001, 6],
+      [1_700_000_000_001, 6],
+      [0, 0],
+      [2 ** 44, 999_999],
+    ];
+    for (const [ms, subMsNanos] of receivedTimes) {
+      shared.encodeFields(fields, { ms, subMsNanos }, ticker, frame, 5, 14);
+      const fresh = new TradeEncoder();
+      fresh.encodeFields(fields, { ms, subMsNanos }, ticker, frame, 5, 14);
+      expect(shared.bytes).toEqual(fresh.bytes);
+    }
+    // A refused receive time is not remembered as split: the same value is refused again.
+    const bad = { ms: -1, subMsNanos: 6 };
+    for (let i = 0; i < 2; i++) {
+      expect(() => shared.encodeFields(fields, bad, ticker, frame, 5, 14)).toThrow(/receivedMs/);
+    }
+  });
+
   it('refuses an out-of-range receive time before writing', () => {
     const encoder = new TradeEncoder();
     const ticker = new TextEncoder().encode('X');

@@ -75,6 +75,17 @@ const TEXTS_AT = POINTERS_AT + TRADE_POINTER_COUNT * 8;
 /** Root pointer upper word: data words in bits 0-15, pointer count in bits 16-31. */
 const ROOT_SIZE_WORD = TRADE_DATA_WORDS | (TRADE_POINTER_COUNT << 16);
 
+/** The message's fixed words as indexes of 32-bit and 64-bit views (every offset above is word aligned). */
+const U32_AT = (byteOffset: number): number => byteOffset >>> 2;
+const PRICE_F64 = (DATA_AT + PRICE_OFFSET) >>> 3;
+const SIZE_F64 = (DATA_AT + SIZE_OFFSET) >>> 3;
+
+/**
+ * Typed-array stores use the host's byte order, Cap'n Proto is little-endian:
+ * on a big-endian host the encoder writes through a DataView instead.
+ */
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 const NANOS_PER_MILLI = 1_000_000;
 const TWO_POW_32 = 0x1_0000_0000;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -117,12 +128,18 @@ export class TradeEncoder {
 
   #buffer: Uint8Array;
   #view: DataView;
+  /** 32-bit and 64-bit views of `#buffer` for the fixed words (little-endian hosts). */
+  #u32: Uint32Array;
+  #f64: Float64Array;
   /** `#buffer.subarray(0, words * 8)` by message word count, created on first use. */
   #messageViews: Array<Uint8Array | undefined>;
   #length = 0;
 
   /** Validated u64 halves (timestamp lo, hi, received lo, hi), so validation finishes before any byte is written. */
   readonly #halves = new Uint32Array(4);
+  /** The receive time whose halves are in `#halves[2..3]` (NaN, equal to nothing: none). */
+  #splitReceivedMs = Number.NaN;
+  #splitReceivedSub = Number.NaN;
   /** Scratch objects through which {@link TradeEncoder.encodeParts} reaches {@link TradeEncoder.encodeFields}. */
   readonly #fields: TradeNumbers = { timestampMs: 0, timestampSubMsNanos: 0, price: 0.5, size: 0.5, side: 0 };
   readonly #received: EpochMsParts = { ms: 0, subMsNanos: 0 };
@@ -139,6 +156,8 @@ export class TradeEncoder {
     this.maxTextBytes = maxTextBytes;
     this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, TEXTS_AT + 16)));
     this.#view = new DataView(this.#buffer.buffer);
+    this.#u32 = new Uint32Array(this.#buffer.buffer);
+    this.#f64 = new Float64Array(this.#buffer.buffer);
     this.#messageViews = emptyViews(this.#buffer.length);
   }
 
@@ -269,8 +288,15 @@ export class TradeEncoder {
     }
     const receivedMs = received.ms;
     const receivedSub = received.subMsNanos;
-    if (!splitNanos(receivedMs, receivedSub, halves, 2))
-      throw invalidTime('received', receivedMs, receivedSub);
+    // Every trade of a message shares its receive time: split it once.
+    if (receivedMs !== this.#splitReceivedMs || receivedSub !== this.#splitReceivedSub) {
+      if (!splitNanos(receivedMs, receivedSub, halves, 2)) {
+        this.#splitReceivedMs = Number.NaN;
+        throw invalidTime('received', receivedMs, receivedSub);
+      }
+      this.#splitReceivedMs = receivedMs;
+      this.#splitReceivedSub = receivedSub;
+    }
     const side = fields.side;
     checkSide(side);
     if (!Number.isInteger(idStart) || !Number.isInteger(idEnd) || idStart < 0 || idEnd < idStart) {
@@ -285,21 +311,47 @@ export class TradeEncoder {
     this.#checkTextLength(idLength, 'tradeId');
 
     const total = this.#writeFrame(tickerLength, idLength);
-    const view = this.#view;
-    view.setUint32(DATA_AT + TIMESTAMP_OFFSET, halves[0]!, true);
-    view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, halves[1]!, true);
-    view.setUint32(DATA_AT + RECEIVED_OFFSET, halves[2]!, true);
-    view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, halves[3]!, true);
-    view.setFloat64(DATA_AT + PRICE_OFFSET, fields.price, true);
-    view.setFloat64(DATA_AT + SIZE_OFFSET, fields.size, true);
-    view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
-    view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    if (HOST_IS_LITTLE_ENDIAN) {
+      // Plain typed-array stores: cheaper than DataView calls, same bytes on a little-endian host.
+      const u32 = this.#u32;
+      u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET)] = halves[0]!;
+      u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET) + 1] = halves[1]!;
+      u32[U32_AT(DATA_AT + RECEIVED_OFFSET)] = halves[2]!;
+      u32[U32_AT(DATA_AT + RECEIVED_OFFSET) + 1] = halves[3]!;
+      const f64 = this.#f64;
+      f64[PRICE_F64] = fields.price;
+      f64[SIZE_F64] = fields.size;
+      u32[U32_AT(DATA_AT + SIDE_OFFSET)] = side;
+      u32[U32_AT(DATA_AT + SIDE_OFFSET) + 1] = 0;
+    } else {
+      const view = this.#view;
+      view.setUint32(DATA_AT + TIMESTAMP_OFFSET, halves[0]!, true);
+      view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, halves[1]!, true);
+      view.setUint32(DATA_AT + RECEIVED_OFFSET, halves[2]!, true);
+      view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, halves[3]!, true);
+      view.setFloat64(DATA_AT + PRICE_OFFSET, fields.price, true);
+      view.setFloat64(DATA_AT + SIZE_OFFSET, fields.size, true);
+      view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
+      view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    }
     const buffer = this.#buffer;
+    const idAt = TEXTS_AT + (((tickerLength + 8) >>> 3) << 3);
+    if (HOST_IS_LITTLE_ENDIAN) {
+      // Zero each text's last word (its NUL and padding) with two stores, then copy the bytes over it.
+      const u32 = this.#u32;
+      const tickerLast = U32_AT(idAt) - 2;
+      u32[tickerLast] = 0;
+      u32[tickerLast + 1] = 0;
+      const idLast = U32_AT(total) - 2;
+      u32[idLast] = 0;
+      u32[idLast + 1] = 0;
+    } else {
+      padText(buffer, TEXTS_AT + tickerLength);
+      padText(buffer, idAt + idLength);
+    }
     // Byte loops beat `set(subarray())` for short texts and do not allocate a view.
     for (let i = 0; i < tickerLength; i++) buffer[TEXTS_AT + i] = tickerUtf8[i]!;
-    const idAt = padText(buffer, TEXTS_AT + tickerLength);
     for (let i = 0; i < idLength; i++) buffer[idAt + i] = idBytes[idStart + i]!;
-    padText(buffer, idAt + idLength);
     this.#length = total;
     return total;
   }
@@ -317,17 +369,34 @@ export class TradeEncoder {
     const idWords = (idLength + 8) >>> 3;
     const total = TEXTS_AT + (tickerWords + idWords) * 8;
     if (total > this.#buffer.length) this.#grow(total);
-    const view = this.#view;
-    view.setUint32(0, 0, true);
-    view.setUint32(4, (total - FRAME_BYTES) >>> 3, true);
-    view.setUint32(ROOT_POINTER_AT, 0, true);
-    view.setUint32(ROOT_POINTER_AT + 4, ROOT_SIZE_WORD, true);
-    // List pointer: (word offset from the end of the pointer << 2) | 1, then (element count << 3) | size code.
-    view.setUint32(TICKER_POINTER_AT, listPointerLow(TICKER_POINTER_AT, TEXTS_AT), true);
-    view.setUint32(TICKER_POINTER_AT + 4, (((tickerLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0, true);
     const idAt = TEXTS_AT + tickerWords * 8;
-    view.setUint32(TRADE_ID_POINTER_AT, listPointerLow(TRADE_ID_POINTER_AT, idAt), true);
-    view.setUint32(TRADE_ID_POINTER_AT + 4, (((idLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0, true);
+    const segmentWords = (total - FRAME_BYTES) >>> 3;
+    // List pointer: (word offset from the end of the pointer << 2) | 1, then (element count << 3) | size code.
+    const tickerPointer = listPointerLow(TICKER_POINTER_AT, TEXTS_AT);
+    const tickerList = (((tickerLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0;
+    const idPointer = listPointerLow(TRADE_ID_POINTER_AT, idAt);
+    const idList = (((idLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0;
+    if (HOST_IS_LITTLE_ENDIAN) {
+      const u32 = this.#u32;
+      u32[0] = 0;
+      u32[1] = segmentWords;
+      u32[U32_AT(ROOT_POINTER_AT)] = 0;
+      u32[U32_AT(ROOT_POINTER_AT) + 1] = ROOT_SIZE_WORD;
+      u32[U32_AT(TICKER_POINTER_AT)] = tickerPointer;
+      u32[U32_AT(TICKER_POINTER_AT) + 1] = tickerList;
+      u32[U32_AT(TRADE_ID_POINTER_AT)] = idPointer;
+      u32[U32_AT(TRADE_ID_POINTER_AT) + 1] = idList;
+    } else {
+      const view = this.#view;
+      view.setUint32(0, 0, true);
+      view.setUint32(4, segmentWords, true);
+      view.setUint32(ROOT_POINTER_AT, 0, true);
+      view.setUint32(ROOT_POINTER_AT + 4, ROOT_SIZE_WORD, true);
+      view.setUint32(TICKER_POINTER_AT, tickerPointer, true);
+      view.setUint32(TICKER_POINTER_AT + 4, tickerList, true);
+      view.setUint32(TRADE_ID_POINTER_AT, idPointer, true);
+      view.setUint32(TRADE_ID_POINTER_AT + 4, idList, true);
+    }
     return total;
   }
 
@@ -335,6 +404,8 @@ export class TradeEncoder {
     const capacity = padToWord(Math.max(needed, this.#buffer.length * 2));
     this.#buffer = new Uint8Array(capacity);
     this.#view = new DataView(this.#buffer.buffer);
+    this.#u32 = new Uint32Array(this.#buffer.buffer);
+    this.#f64 = new Float64Array(this.#buffer.buffer);
     this.#messageViews = emptyViews(capacity);
   }
 }
@@ -356,12 +427,13 @@ function splitNanos(ms: number, subMs: number, out: Uint32Array, at: number): bo
   ) {
     return false;
   }
-  const msHi = Math.floor(ms / TWO_POW_32);
-  const low = (ms - msHi * TWO_POW_32) * NANOS_PER_MILLI + subMs;
-  const carry = Math.floor(low / TWO_POW_32);
-  const hi = msHi * NANOS_PER_MILLI + carry;
+  // `>>> 0` is ToUint32: the exact value modulo 2^32 for any integer below 2^53, with no division.
+  const msLo = ms >>> 0;
+  const low = msLo * NANOS_PER_MILLI + subMs;
+  const lowLo = low >>> 0;
+  const hi = ((ms - msLo) / TWO_POW_32) * NANOS_PER_MILLI + (low - lowLo) / TWO_POW_32;
   if (hi >= TWO_POW_32) return false;
-  out[at] = low - carry * TWO_POW_32;
+  out[at] = lowLo;
   out[at + 1] = hi;
   return true;
 }

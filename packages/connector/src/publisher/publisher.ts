@@ -11,6 +11,7 @@ import {
   hasErrorCode,
   type Interner,
   MarketpipeError,
+  type PublishStamp,
   type PublishTarget,
   type Transport,
 } from '@marketpipe/middleware';
@@ -132,7 +133,9 @@ export class Publisher {
    * time from `received` (epoch ms + ns within the ms), so no double is
    * passed as an argument (V8 boxes those into heap numbers when a call is
    * not inlined). The trade id is `idBytes[idStart, idEnd)` (UTF-8, usually a
-   * slice of the raw frame).
+   * slice of the raw frame). `stamp`, when given, is handed to the transport
+   * as the message's origin time (see {@link PublishStamp}); the runner passes
+   * its receive time, which spares the in-memory transport a clock read.
    *
    * @returns `false` (and counts a collision drop) when the ticker's subject
    *   belongs to another ticker; `true` once handed to the transport.
@@ -144,6 +147,7 @@ export class Publisher {
     idBytes: Uint8Array,
     idStart: number,
     idEnd: number,
+    stamp?: PublishStamp,
   ): boolean {
     let target = this.#targets[tickerId];
     if (target === undefined) target = this.#target(tickerId);
@@ -153,7 +157,7 @@ export class Publisher {
     }
     const encoder = this.#encoder;
     encoder.encodeFields(fields, received, this.#tickerUtf8[tickerId]!, idBytes, idStart, idEnd);
-    this.#transport.publish(target, encoder.bytes);
+    this.#transport.publish(target, encoder.bytes, stamp);
     this.#published++;
     return true;
   }

@@ -48,10 +48,12 @@ function setup(slotCount = 1024, overflow = {}) {
   });
   const trades: ReturnType<TradeView['toTradeData']>[] = [];
   const subjects: string[] = [];
+  const deliveryStamps: number[] = [];
   const view = new TradeView();
-  transport.subscribe('test.binance.trade.>', (payload, subject) => {
+  transport.subscribe('test.binance.trade.>', (payload, subject, _sequence, timestampNanos) => {
     trades.push(view.wrap(payload).toTradeData());
     subjects.push(subject);
+    deliveryStamps.push(timestampNanos);
   });
   const ringRecords = () => {
     const out: string[] = [];
@@ -61,13 +63,14 @@ function setup(slotCount = 1024, overflow = {}) {
     ring.release(n);
     return out;
   };
-  return { runner, ring, trades, subjects, gaps, latency, issues, ringRecords, clock };
+  return { runner, ring, trades, subjects, deliveryStamps, gaps, latency, issues, ringRecords, clock };
 }
 
 describe('Runner', () => {
   it('records every raw message and publishes each trade, taker side and wall receive time included', () => {
-    const { runner, trades, subjects, ringRecords, latency, clock } = setup();
+    const { runner, trades, subjects, deliveryStamps, ringRecords, latency, clock } = setup();
     clock.advance(1_234_567);
+    const receivedAt = clock.nowNanos();
     const messages = [
       binanceTrade(1),
       utf8.encode('{"result":null,"id":1}'),
@@ -86,6 +89,8 @@ describe('Runner', () => {
       tradeId: '1',
     });
     expect(trades[1]?.side).toBe(TradeSide.buy);
+    // The transport stamps deliveries with the runner's receive time rather than a clock read of its own.
+    expect(deliveryStamps).toEqual([receivedAt, receivedAt]);
     expect(runner.counters()).toMatchObject({
       received: 3,
       trades: 2,

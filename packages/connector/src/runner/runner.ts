@@ -212,7 +212,15 @@ export class Runner implements TradeSink {
       idEnd = encoded.written;
     }
     try {
-      const published = this.#publisher.publishFields(tickerId, trade, this.#wall, idBytes, idStart, idEnd);
+      const published = this.#publisher.publishFields(
+        tickerId,
+        trade,
+        this.#wall,
+        idBytes,
+        idStart,
+        idEnd,
+        this.#wall,
+      );
       if (published) {
         this.#trades++;
         this.tradesByTicker[tickerId] = (this.tradesByTicker[tickerId] ?? 0) + 1;

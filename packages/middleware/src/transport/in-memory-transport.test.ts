@@ -31,6 +31,28 @@ describe('InMemoryTransport', () => {
     expect(got).toEqual(['all', 'exact', 'star']);
   });
 
+  it("stamps deliveries with the publisher's stamp instead of reading the clock, never going backwards", () => {
+    let clockReads = 0;
+    const transport = new InMemoryTransport({
+      now: () => {
+        clockReads++;
+        return 5_000;
+      },
+    });
+    const stamps: number[] = [];
+    transport.subscribe('t', (_p, _s, _seq, ts) => stamps.push(ts));
+    const stamp = { mono: 7_000 };
+    transport.publish('t', payload, stamp);
+    stamp.mono = 6_000; // a stamp older than the last delivery is raised to it
+    transport.publish('t', payload, stamp);
+    stamp.mono = 9_000;
+    transport.publish('t', payload, stamp);
+    expect(clockReads).toBe(0);
+    transport.publish('t', payload); // no stamp: the clock (5 000) is behind too
+    expect(clockReads).toBe(1);
+    expect(stamps).toEqual([7_000, 7_000, 9_000, 9_000]);
+  });
+
   it('stamps deliveries with the injected clock and delivers the payload by reference', () => {
     let now = 1_000;
     const transport = new InMemoryTransport({ now: () => now++ });

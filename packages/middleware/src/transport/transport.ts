@@ -38,6 +38,18 @@ export interface PublishTarget {
   readonly subject: string;
 }
 
+/**
+ * The publisher's own monotonic clock reading for a message, in nanoseconds
+ * ({@link Clock.nowNanos} of the clock the transport stamps with), carried in
+ * a field: a double passed as a call argument is boxed into a heap number
+ * when V8 does not inline the call, a field read is not. The runner passes
+ * its per-message receive-time object, so a transport that stamps deliveries
+ * (the in-memory one) need not read the clock again.
+ */
+export interface PublishStamp {
+  readonly mono: number;
+}
+
 /** A live subscription; `close()` stops delivery at once and is idempotent. */
 export interface Subscription {
   /** The pattern given to {@link Transport.subscribe}. */
@@ -85,11 +97,14 @@ export interface Transport {
   /** Current connection state. */
   readonly status: TransportStatus;
   /**
-   * Sends `payload` to `subject` (or a prepared target).
+   * Sends `payload` to `subject` (or a prepared target). `stamp`, when given,
+   * is the time the message entered the publisher: a transport that stamps
+   * deliveries uses it instead of reading its clock (kept monotonic); others
+   * ignore it.
    * @throws InvalidSubjectError for a bad subject string; nothing is sent.
    * @throws TransportClosedError after `close()`.
    */
-  publish(subject: string | PublishTarget, payload: Uint8Array): void;
+  publish(subject: string | PublishTarget, payload: Uint8Array, stamp?: PublishStamp): void;
   /**
    * Validates `subject` once and returns a handle for fast repeated publishes.
    * @throws InvalidSubjectError when `subject` is not a concrete subject.
