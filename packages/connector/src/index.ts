@@ -29,6 +29,8 @@ export { createOkxParser, okxProtocol } from './feeds/okx.js';
 export type { ParsedTrade, SimTrade, TradeSink, VenueName, VenueProtocol } from './feeds/venue-feed.js';
 export type { ParserBackend, ParserOptions, VenueParser } from './feeds/venue-parser.js';
 export { DEFAULT_PARSER_BACKEND } from './feeds/venue-parser.js';
+export type { BackgroundSyncer } from './flusher/background-sync.js';
+export { ThreadSyncer } from './flusher/background-sync.js';
 export type { DiskFlusherOptions, FlusherStatus } from './flusher/disk-flusher.js';
 export { DiskFlusher } from './flusher/disk-flusher.js';
 export type { FileSink } from './flusher/file-sink.js';

@@ -8,8 +8,10 @@
  * - `'batch'`: fsync after every batch write, before the batch is released
  *   from the ring. Slowest; a power loss costs nothing that was released.
  * - `{ intervalMs }`: fsync at most every `intervalMs` while there is unsynced
- *   data, plus on rotation and stop. A power loss costs at most about
- *   `intervalMs` of records. The default is `{ intervalMs: 1000 }`.
+ *   data (the flusher runs these on a thread of its own, beside the drain),
+ *   plus in line on rotation and stop. A power loss costs at most about
+ *   `intervalMs` of records plus the duration of the fsync in progress. The
+ *   default is `{ intervalMs: 1000 }`.
  */
 export type FsyncPolicy = 'none' | 'batch' | { intervalMs: number };
 

@@ -204,6 +204,33 @@ describe('RingBuffer producer and consumer', () => {
     ring.close();
   });
 
+  it('gathers several batches before one release by skipping the records already read', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 64 });
+    // Record lengths that span one to three slots, so skipping has to walk real frames.
+    const length = (seq: number) => (seq * 37) % 150;
+    for (let seq = 0; seq < 20; seq++) expect(ring.tryWrite(payload(seq, length(seq)))).toBe(true);
+    const gathered: Seen[] = [];
+    const visit = (bytes: Uint8Array, start: number, end: number, sequence: number) => {
+      gathered.push({ sequence, bytes: bytes.slice(start, end) });
+    };
+    // Continuing right after the previous call, as the flusher does.
+    expect(ring.readBatch(4, visit, 0)).toBe(4);
+    expect(ring.readBatch(4, visit, 4)).toBe(4);
+    expect(ring.readBatch(4, visit, 8)).toBe(4);
+    // A skip the last call did not end at walks the frames instead.
+    expect(ring.readBatch(2, visit, 5)).toBe(2);
+    expect(gathered.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 5, 6]);
+    for (const r of gathered) expect(r.bytes).toEqual(payload(r.sequence, length(r.sequence)));
+    expect(() => ring.readBatch(1, visit, 21)).toThrow(RingArgumentError);
+    // After a release the skip counts from the new head.
+    ring.release(12);
+    gathered.length = 0;
+    expect(ring.readBatch(100, visit, 3)).toBe(5);
+    expect(gathered.map((r) => r.sequence)).toEqual([15, 16, 17, 18, 19]);
+    expect(ring.readBatch(100, visit, 8)).toBe(0);
+    ring.close();
+  });
+
   it('writes a sub-range of the source array, short or long', () => {
     const ring = RingBuffer.open(freshPath(), { slotSize: 256, slotCount: 4 });
     const source = payload(99, 200);

@@ -153,6 +153,11 @@ export class RingBuffer {
   private consumerReady = false;
   private head = 0;
   private readSequence = 0;
+  /** Where the last readBatch stopped: `peekCount` records past `peekHead` (the head it started from). */
+  private peekHead = -1;
+  private peekCount = 0;
+  private peekPosition = 0;
+  private peekSequence = 0;
   private readonly snapshot: header.ConsumerState = { head: 0, sequence: 0 };
 
   private constructor(path: string, mapping: Buffer, geometry: RingGeometry) {
@@ -299,15 +304,43 @@ export class RingBuffer {
    * is released: calling again without {@link RingBuffer.release} visits the
    * same records again (so a failed disk write can be retried).
    *
+   * `skip` passes over that many unreleased records first, so a consumer can
+   * gather several batches before releasing them together (the flusher fills
+   * its write buffer this way). Continuing right after the previous call's
+   * records costs nothing extra; other skips walk the frames.
+   *
    * @throws {@link RingCorruptError} when a committed record breaks the frame rules.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   * @throws {@link RingArgumentError} when fewer than `skip` records are committed.
    */
-  readBatch(max: number, visit: RecordVisitor): number {
+  readBatch(max: number, visit: RecordVisitor, skip = 0): number {
     if (!this.consumerReady) this.recoverConsumer('read');
     const words = this.words;
     let position = this.head;
     let sequence = this.readSequence;
     let visited = 0;
+    if (skip !== 0) {
+      if (this.peekHead === this.head && this.peekCount === skip) {
+        position = this.peekPosition;
+        sequence = this.peekSequence;
+      } else {
+        let skipped = 0;
+        while (skipped < skip) {
+          const index = position & this.slotMask;
+          const word = HEADER_WORDS + (index << this.slotWordShift);
+          const commit =
+            (position - this.head) >>> 0 < this.slotCount ? Atomics.load(words, word + COMMIT_WORD) : 0;
+          if (commit === 0) {
+            throw new RingArgumentError(`cannot skip ${skip} records: only ${skipped} are committed`);
+          }
+          position = (position + this.frameSlots(commit, index, word, sequence)) >>> 0;
+          if (commit > 0) {
+            skipped++;
+            sequence++;
+          }
+        }
+      }
+    }
     // A full ring's records end exactly where they start: stop after one lap, not at a zero.
     while (visited < max && (position - this.head) >>> 0 < this.slotCount) {
       const index = position & this.slotMask;
@@ -323,6 +356,10 @@ export class RingBuffer {
       }
       position = (position + span) >>> 0;
     }
+    this.peekHead = this.head;
+    this.peekCount = skip + visited;
+    this.peekPosition = position;
+    this.peekSequence = sequence;
     return visited;
   }
 
@@ -365,6 +402,7 @@ export class RingBuffer {
     Atomics.store(words, RECLAIM_WORD, position | 0);
     this.head = position;
     this.readSequence = sequence;
+    this.peekHead = -1;
   }
 
   /** Used fraction of the slots, 0..1; approximate when the other side is running. */
@@ -499,6 +537,7 @@ export class RingBuffer {
     Atomics.store(words, RECLAIM_WORD, state.head | 0);
     this.head = state.head;
     this.readSequence = state.sequence;
+    this.peekHead = -1;
     this.consumerReady = true;
   }
 }

@@ -211,6 +211,93 @@ describe('RecordFileWriter + reader', () => {
     expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1]);
   });
 
+  it("with clockSampling 'batch', stamps every record with the time of the last sampleClock", () => {
+    let now = MIDNIGHT;
+    let reads = 0;
+    const writer = new RecordFileWriter({
+      dataDir,
+      venue: 'v',
+      clockSampling: 'batch',
+      wallNanos: () => {
+        reads++;
+        now += 1_000n;
+        return now;
+      },
+    });
+    writer.recover();
+    writer.sampleClock();
+    for (let seq = 0; seq < 3; seq++) writer.append(enc.encode(`a${seq}`), 0, 2, seq);
+    writer.sampleClock();
+    for (let seq = 3; seq < 5; seq++) writer.append(enc.encode(`b${seq}`), 0, 2, seq);
+    writer.close();
+    expect(reads).toBe(3); // one at construction, one per sampleClock
+    const stamps = [...readVenueRecords(dataDir, 'v')].map((r) => r.wallNanos - MIDNIGHT);
+    expect(stamps).toEqual([2_000n, 2_000n, 2_000n, 3_000n, 3_000n]);
+  });
+
+  it('hands interval fsyncs to a background syncer, waits for it before closing and raises its errors', () => {
+    const events: string[] = [];
+    let running = false;
+    let failure: NodeJS.ErrnoException | undefined;
+    const syncer = {
+      get busy() {
+        return running;
+      },
+      start(fd: number) {
+        events.push(`start ${fd >= 0}`);
+        running = true;
+        return true;
+      },
+      wait() {
+        events.push('wait');
+        running = false;
+      },
+      takeError() {
+        const error = failure;
+        failure = undefined;
+        return error;
+      },
+      close() {},
+    };
+    const inline: string[] = [];
+    const sink = { ...nodeFileSink, sync: (fd: number) => inline.push(`sync ${fd >= 0}`) };
+    let ms = 0;
+    const writer = new RecordFileWriter({
+      dataDir,
+      venue: 'v',
+      sink,
+      syncer,
+      fsync: { intervalMs: 100 },
+      monotonicMs: () => ms,
+    });
+    writer.recover();
+    writer.append(enc.encode('x'), 0, 1, 0);
+    writer.writePending();
+    writer.syncIfDue(); // not due yet
+    ms = 150;
+    writer.syncIfDue(); // due: started in the background, returns at once
+    expect(events).toEqual(['start true']);
+    writer.append(enc.encode('y'), 0, 1, 1);
+    writer.writePending();
+    ms = 400;
+    writer.syncIfDue(); // still running: not started again
+    expect(events).toEqual(['start true']);
+    running = false;
+    failure = Object.assign(new Error('EIO: fsync failed'), { code: 'EIO' });
+    expect(() => writer.syncIfDue()).toThrow(expect.objectContaining({ code: 'EIO' }));
+    // The failed sync leaves the data due: the next call starts another at once.
+    writer.syncIfDue();
+    expect(events).toEqual(['start true', 'start true']);
+    expect(inline).toEqual([]);
+    writer.append(enc.encode('z'), 0, 1, 2);
+    writer.writePending();
+    // Close waits for the running background fsync, then syncs in line what was written after it started.
+    writer.close();
+    expect(events).toEqual(['start true', 'start true', 'wait']);
+    expect(inline).toEqual(['sync true']);
+    expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1, 2]);
+  });
+
   it('keeps pending records through write failures and writes them once when the disk recovers', () => {
     const control = new Int32Array(new SharedArrayBuffer(4));
     const sink = new FaultInjectingFileSink(nodeFileSink, control, 0);
