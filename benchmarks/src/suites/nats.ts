@@ -8,6 +8,7 @@ import { clock, LatencyRecorder, NatsTransport } from '@marketpipe/middleware';
 import { connect, type NatsConnection } from 'nats';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { venueMessages } from '../fixtures/venue-messages.js';
+import { median } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatNs, formatRate, formatRatio } from '../harness/format.js';
@@ -16,13 +17,17 @@ import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable } from '../harness/suite-result.js';
 import { startNatsServer } from '../nats/nats-server-process.js';
 
-const SUBJECT = 'bench.raw.payload';
+const BARE_SUBJECT = 'bench.raw.bare';
+const TRANSPORT_SUBJECT = 'bench.raw.transport';
 const PAYLOAD_BYTES = 64;
 const MESSAGE_COUNT = 4096;
 const MASK = MESSAGE_COUNT - 1;
 /** Messages published per event-loop turn, for every case alike, so the client can write between turns. */
 const CHUNK = 1_000;
 const THROUGHPUT_MESSAGES = 300_000;
+/** Flat-out rounds per case (after one warm-up round), alternating between cases. */
+const THROUGHPUT_ROUNDS = 3;
+const WARMUP_MESSAGES = 100_000;
 const OFFERED_RATE = 50_000;
 const LATENCY_SECONDS = 2;
 const RECEIVE_TIMEOUT_MS = 60_000;
@@ -126,12 +131,12 @@ async function bareCase(url: string): Promise<NatsCase> {
   const nc = await connect({ servers: url });
   return {
     label: 'bare nats.js publish loop',
-    pattern: SUBJECT,
+    pattern: BARE_SUBJECT,
     send() {
       // nats.js keeps a reference to the payload until its next socket write, so a loop needs a fresh array.
       const payload = new Uint8Array(PAYLOAD_BYTES);
       stampPayload(payload);
-      nc.publish(SUBJECT, payload);
+      nc.publish(BARE_SUBJECT, payload);
     },
     latencyNs: stampedLatency,
     close: () => nc.close(),
@@ -140,12 +145,12 @@ async function bareCase(url: string): Promise<NatsCase> {
 
 async function transportCase(url: string): Promise<NatsCase> {
   const transport = await NatsTransport.connect({ servers: url });
-  const target = transport.prepare(SUBJECT);
+  const target = transport.prepare(TRANSPORT_SUBJECT);
   // NatsTransport copies what it keeps, so one reused buffer is the intended use.
   const payload = new Uint8Array(PAYLOAD_BYTES);
   return {
     label: 'marketpipe NatsTransport',
-    pattern: SUBJECT,
+    pattern: TRANSPORT_SUBJECT,
     send() {
       stampPayload(payload);
       transport.publish(target, payload);
@@ -195,20 +200,33 @@ async function natsSuite(profile: BenchProfile) {
   const latencies: LatencySeries[] = [];
   const subscriber = await connect({ servers: server.url });
   try {
-    for (const make of [bareCase, transportCase, pipelineCase]) {
-      const natsCase = await make(server.url);
-      try {
-        const receiver = new Receiver(subscriber, natsCase);
-        await receiver.ready();
-        await throughput(natsCase, receiver, Math.min(count, 2_000)); // warm-up
-        const rate = await throughput(natsCase, receiver, count);
-        const recorder = new LatencyRecorder();
-        const achieved = await paced(natsCase, receiver, OFFERED_RATE, seconds, recorder);
-        rows.push({ label: natsCase.label, rate, achieved, recorder });
-        latencies.push(latencySeries(`NATS publish->receive, ${natsCase.label}`, recorder));
-      } finally {
-        await natsCase.close();
+    // All cases live side by side: after a warm-up round each, the flat-out rounds alternate between them and each
+    // case's rate is its median, so JIT warm-up, page cache and server state do not favour whichever ran first.
+    const cases: NatsCase[] = [];
+    try {
+      for (const make of [bareCase, transportCase, pipelineCase]) cases.push(await make(server.url));
+      const receivers = cases.map((natsCase) => new Receiver(subscriber, natsCase));
+      for (const receiver of receivers) await receiver.ready();
+      const rates: number[][] = cases.map(() => []);
+      for (let round = 0; round <= THROUGHPUT_ROUNDS; round++) {
+        for (let c = 0; c < cases.length; c++) {
+          const rate = await throughput(
+            cases[c]!,
+            receivers[c]!,
+            round === 0 ? Math.min(count, WARMUP_MESSAGES) : count,
+          );
+          if (round > 0) rates[c]!.push(rate);
+        }
       }
+      for (let c = 0; c < cases.length; c++) {
+        const natsCase = cases[c]!;
+        const recorder = new LatencyRecorder();
+        const achieved = await paced(natsCase, receivers[c]!, OFFERED_RATE, seconds, recorder);
+        rows.push({ label: natsCase.label, rate: median(rates[c]!), achieved, recorder });
+        latencies.push(latencySeries(`NATS publish->receive, ${natsCase.label}`, recorder));
+      }
+    } finally {
+      for (const natsCase of cases) await natsCase.close();
     }
   } finally {
     await subscriber.close();
@@ -216,7 +234,7 @@ async function natsSuite(profile: BenchProfile) {
   }
   const [bare, transport, pipeline] = rows;
   const table: ResultTable = {
-    title: `NATS path, local nats-server (${count} messages flat out; latency at ${OFFERED_RATE} msgs/s offered for ${seconds} s)`,
+    title: `NATS path, local nats-server (flat out: median of ${THROUGHPUT_ROUNDS} rounds of ${count} messages, cases alternating; latency at ${OFFERED_RATE} msgs/s offered for ${seconds} s)`,
     columns: [
       'publisher',
       'msgs/s flat out',
