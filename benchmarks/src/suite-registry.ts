@@ -13,7 +13,7 @@ export interface SuiteSpec {
 
 /** Every suite, in the order of the report. */
 export const SUITES: readonly SuiteSpec[] = Object.freeze([
-  { id: 'design-table', nodeFlags: [] },
+  { id: 'design-table', nodeFlags: HEAP_PROBE_FLAGS },
   { id: 'hot-path', nodeFlags: HEAP_PROBE_FLAGS },
   { id: 'peers', nodeFlags: [] },
   { id: 'nats', nodeFlags: [] },

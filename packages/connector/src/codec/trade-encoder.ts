@@ -88,6 +88,7 @@ const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] ===
 
 const NANOS_PER_MILLI = 1_000_000;
 const TWO_POW_32 = 0x1_0000_0000;
+const INVERSE_TWO_POW_32 = 1 / TWO_POW_32;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
 /**
@@ -137,9 +138,11 @@ export class TradeEncoder {
 
   /** Validated u64 halves (timestamp lo, hi, received lo, hi), so validation finishes before any byte is written. */
   readonly #halves = new Uint32Array(4);
-  /** The receive time whose halves are in `#halves[2..3]` (NaN, equal to nothing: none). */
-  #splitReceivedMs = Number.NaN;
-  #splitReceivedSub = Number.NaN;
+  /**
+   * Times being split, as [timestamp ms, sub-ms ns, received ms, sub-ms ns]. The received pair stays after
+   * its halves are in `#halves[2..3]`, so a repeated receive time is split once; NaN (equal to nothing): none.
+   */
+  readonly #times = new Float64Array([0, 0, Number.NaN, Number.NaN]);
   /** Scratch objects through which {@link TradeEncoder.encodeParts} reaches {@link TradeEncoder.encodeFields}. */
   readonly #fields: TradeNumbers = { timestampMs: 0, timestampSubMsNanos: 0, price: 0.5, size: 0.5, side: 0 };
   readonly #received: EpochMsParts = { ms: 0, subMsNanos: 0 };
@@ -281,21 +284,21 @@ export class TradeEncoder {
     idEnd: number,
   ): number {
     const halves = this.#halves;
-    const timestampMs = fields.timestampMs;
-    const timestampSub = fields.timestampSubMsNanos;
-    if (!splitNanos(timestampMs, timestampSub, halves, 0)) {
-      throw invalidTime('timestamp', timestampMs, timestampSub);
-    }
-    const receivedMs = received.ms;
-    const receivedSub = received.subMsNanos;
+    // The times reach splitNanos through a Float64Array, not as arguments: whether or not V8 inlines it
+    // (its budget depends on the caller), no double is boxed.
+    const times = this.#times;
+    times[0] = fields.timestampMs;
+    times[1] = fields.timestampSubMsNanos;
+    if (!splitNanos(times, halves, 0)) throw invalidTime('timestamp', times[0]!, times[1]!);
     // Every trade of a message shares its receive time: split it once.
-    if (receivedMs !== this.#splitReceivedMs || receivedSub !== this.#splitReceivedSub) {
-      if (!splitNanos(receivedMs, receivedSub, halves, 2)) {
-        this.#splitReceivedMs = Number.NaN;
-        throw invalidTime('received', receivedMs, receivedSub);
+    if (received.ms !== times[2] || received.subMsNanos !== times[3]) {
+      times[2] = received.ms;
+      times[3] = received.subMsNanos;
+      if (!splitNanos(times, halves, 2)) {
+        const error = invalidTime('received', times[2]!, times[3]!);
+        times[2] = Number.NaN;
+        throw error;
       }
-      this.#splitReceivedMs = receivedMs;
-      this.#splitReceivedSub = receivedSub;
     }
     const side = fields.side;
     checkSide(side);
@@ -311,49 +314,64 @@ export class TradeEncoder {
     this.#checkTextLength(idLength, 'tradeId');
 
     const total = this.#writeFrame(tickerLength, idLength);
-    if (HOST_IS_LITTLE_ENDIAN) {
-      // Plain typed-array stores: cheaper than DataView calls, same bytes on a little-endian host.
-      const u32 = this.#u32;
-      u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET)] = halves[0]!;
-      u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET) + 1] = halves[1]!;
-      u32[U32_AT(DATA_AT + RECEIVED_OFFSET)] = halves[2]!;
-      u32[U32_AT(DATA_AT + RECEIVED_OFFSET) + 1] = halves[3]!;
-      const f64 = this.#f64;
-      f64[PRICE_F64] = fields.price;
-      f64[SIZE_F64] = fields.size;
-      u32[U32_AT(DATA_AT + SIDE_OFFSET)] = side;
-      u32[U32_AT(DATA_AT + SIDE_OFFSET) + 1] = 0;
-    } else {
-      const view = this.#view;
-      view.setUint32(DATA_AT + TIMESTAMP_OFFSET, halves[0]!, true);
-      view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, halves[1]!, true);
-      view.setUint32(DATA_AT + RECEIVED_OFFSET, halves[2]!, true);
-      view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, halves[3]!, true);
-      view.setFloat64(DATA_AT + PRICE_OFFSET, fields.price, true);
-      view.setFloat64(DATA_AT + SIZE_OFFSET, fields.size, true);
-      view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
-      view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    if (!HOST_IS_LITTLE_ENDIAN) {
+      this.#writeBodyPortable(total, fields, side, tickerUtf8, idBytes, idStart, idLength);
+      return total;
     }
-    const buffer = this.#buffer;
+    // Plain typed-array stores: cheaper than DataView calls, same bytes on a little-endian host. The
+    // big-endian path is a separate method so this one stays small enough for V8 to inline its helpers.
+    const u32 = this.#u32;
+    u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET)] = halves[0]!;
+    u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET) + 1] = halves[1]!;
+    u32[U32_AT(DATA_AT + RECEIVED_OFFSET)] = halves[2]!;
+    u32[U32_AT(DATA_AT + RECEIVED_OFFSET) + 1] = halves[3]!;
+    const f64 = this.#f64;
+    f64[PRICE_F64] = fields.price;
+    f64[SIZE_F64] = fields.size;
+    u32[U32_AT(DATA_AT + SIDE_OFFSET)] = side;
+    u32[U32_AT(DATA_AT + SIDE_OFFSET) + 1] = 0;
+    // Zero each text's last word (its NUL and padding) with two stores, then copy the bytes over it.
     const idAt = TEXTS_AT + (((tickerLength + 8) >>> 3) << 3);
-    if (HOST_IS_LITTLE_ENDIAN) {
-      // Zero each text's last word (its NUL and padding) with two stores, then copy the bytes over it.
-      const u32 = this.#u32;
-      const tickerLast = U32_AT(idAt) - 2;
-      u32[tickerLast] = 0;
-      u32[tickerLast + 1] = 0;
-      const idLast = U32_AT(total) - 2;
-      u32[idLast] = 0;
-      u32[idLast + 1] = 0;
-    } else {
-      padText(buffer, TEXTS_AT + tickerLength);
-      padText(buffer, idAt + idLength);
-    }
-    // Byte loops beat `set(subarray())` for short texts and do not allocate a view.
-    for (let i = 0; i < tickerLength; i++) buffer[TEXTS_AT + i] = tickerUtf8[i]!;
-    for (let i = 0; i < idLength; i++) buffer[idAt + i] = idBytes[idStart + i]!;
+    const tickerLast = U32_AT(idAt) - 2;
+    u32[tickerLast] = 0;
+    u32[tickerLast + 1] = 0;
+    const idLast = U32_AT(total) - 2;
+    u32[idLast] = 0;
+    u32[idLast + 1] = 0;
+    // Short texts: word loops beat `set(subarray())` and allocate no view.
+    copyText(tickerUtf8, 0, tickerLength, u32, TEXTS_AT);
+    copyText(idBytes, idStart, idLength, u32, idAt);
     this.#length = total;
     return total;
+  }
+
+  /** The big-endian host's body writes: the same bytes through a DataView and byte loops. */
+  #writeBodyPortable(
+    total: number,
+    fields: TradeNumbers,
+    side: number,
+    tickerUtf8: Uint8Array,
+    idBytes: Uint8Array,
+    idStart: number,
+    idLength: number,
+  ): void {
+    const halves = this.#halves;
+    const view = this.#view;
+    view.setUint32(DATA_AT + TIMESTAMP_OFFSET, halves[0]!, true);
+    view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, halves[1]!, true);
+    view.setUint32(DATA_AT + RECEIVED_OFFSET, halves[2]!, true);
+    view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, halves[3]!, true);
+    view.setFloat64(DATA_AT + PRICE_OFFSET, fields.price, true);
+    view.setFloat64(DATA_AT + SIZE_OFFSET, fields.size, true);
+    view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
+    view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    const buffer = this.#buffer;
+    const tickerLength = tickerUtf8.length;
+    for (let i = 0; i < tickerLength; i++) buffer[TEXTS_AT + i] = tickerUtf8[i]!;
+    const idAt = padText(buffer, TEXTS_AT + tickerLength);
+    for (let i = 0; i < idLength; i++) buffer[idAt + i] = idBytes[idStart + i]!;
+    padText(buffer, idAt + idLength);
+    this.#length = total;
   }
 
   #checkTextLength(byteLength: number, field: 'ticker' | 'tradeId'): void {
@@ -411,13 +429,15 @@ export class TradeEncoder {
 }
 
 /**
- * Splits `ms` epoch milliseconds plus `subMs` nanoseconds into the 32-bit
- * halves of the u64 nanosecond count at `out[at]` (lo) and `out[at + 1]` (hi).
- * Every product and sum stays under 2^53, so the double arithmetic is exact.
- * Returns false for a value outside the ranges or above 2^64-1. Small, so V8
- * inlines it and its double arguments are never boxed.
+ * Splits `times[at]` epoch milliseconds plus `times[at + 1]` nanoseconds into
+ * the 32-bit halves of the u64 nanosecond count at `out[at]` (lo) and
+ * `out[at + 1]` (hi). Every product and sum stays under 2^53, so the double
+ * arithmetic is exact. Returns false for a value outside the ranges or above
+ * 2^64-1.
  */
-function splitNanos(ms: number, subMs: number, out: Uint32Array, at: number): boolean {
+function splitNanos(times: Float64Array, out: Uint32Array, at: number): boolean {
+  const ms = times[at]!;
+  const subMs = times[at + 1]!;
   if (
     !Number.isSafeInteger(ms) ||
     ms < 0 ||
@@ -431,7 +451,8 @@ function splitNanos(ms: number, subMs: number, out: Uint32Array, at: number): bo
   const msLo = ms >>> 0;
   const low = msLo * NANOS_PER_MILLI + subMs;
   const lowLo = low >>> 0;
-  const hi = ((ms - msLo) / TWO_POW_32) * NANOS_PER_MILLI + (low - lowLo) / TWO_POW_32;
+  // Multiplying by 2^-32 is exact here (the differences are multiples of 2^32) and cheaper than dividing.
+  const hi = (ms - msLo) * INVERSE_TWO_POW_32 * NANOS_PER_MILLI + (low - lowLo) * INVERSE_TWO_POW_32;
   if (hi >= TWO_POW_32) return false;
   out[at] = lowLo;
   out[at + 1] = hi;
@@ -458,6 +479,29 @@ function checkU64(value: bigint, field: 'timestampNanos' | 'receivedNanos'): voi
 function checkSide(side: number): void {
   if (side !== 0 && side !== 1 && side !== 2) {
     throw new InvalidTradeFieldError('side', `${side} is not a TradeSide (0 buy, 1 sell, 2 unknown)`);
+  }
+}
+
+/**
+ * Copies `length` bytes from `source[from..]` into the text at byte `at` (word aligned) of the message
+ * whose little-endian 32-bit view is `words`: whole words assembled from four bytes and stored at once,
+ * then the last one to three bytes as one word whose upper bytes are zero, which is what a text's NUL and
+ * padding are. Fewer stores and branches than a byte loop; small enough for V8 to inline.
+ */
+function copyText(source: Uint8Array, from: number, length: number, words: Uint32Array, at: number): void {
+  let i = 0;
+  let word = at >>> 2;
+  for (; i + 4 <= length; i += 4, word++) {
+    const s = from + i;
+    words[word] = source[s]! | (source[s + 1]! << 8) | (source[s + 2]! << 16) | (source[s + 3]! << 24);
+  }
+  const rest = length - i;
+  if (rest !== 0) {
+    const s = from + i;
+    let last = source[s]!;
+    if (rest > 1) last |= source[s + 1]! << 8;
+    if (rest > 2) last |= source[s + 2]! << 16;
+    words[word] = last;
   }
 }
 
