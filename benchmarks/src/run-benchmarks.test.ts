@@ -26,7 +26,12 @@ describe('runBenchmarks --smoke', () => {
       }
       const targets = report.suites.flatMap((suite) => suite.targets);
       expect(targets.map((t) => t.name)).toEqual(
-        expect.arrayContaining(['hot path p50 (Binance trade)', 'flusher sustained records/s']),
+        expect.arrayContaining([
+          'hot path p50 (Binance trade)',
+          'flusher records/s, flat out',
+          'in-memory publish by target, one exact subscriber',
+          'encode allocations per trade (heap growth, no GC during the probe)',
+        ]),
       );
 
       for (const file of Object.values(files)) expect(file.startsWith(outDir)).toBe(true);

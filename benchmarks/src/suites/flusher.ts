@@ -329,7 +329,7 @@ async function flusherSuite(profile: BenchProfile) {
       plainRecordsPerSecond: plainRecords,
       plainBytesPerSecond: plainBytes,
       ...Object.fromEntries(searches.map((search) => [`bestPacedRate.${search.slots}`, search.best])),
-      diskBytesPerSecond: disk?.bytesPerSecond ?? Number.NaN,
+      ...(disk === undefined ? {} : { diskBytesPerSecond: disk.bytesPerSecond }),
     },
     notes: [],
   };
