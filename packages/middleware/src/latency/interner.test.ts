@@ -254,6 +254,42 @@ describe('Interner hash collisions and growth', () => {
     }
   });
 
+  it('never confuses symbols that share a length and first four bytes (the byte lookup memo)', () => {
+    // Such symbols land in the same memo slot; every answer must still come from a full comparison.
+    const enc = new TextEncoder();
+    const interner = new Interner();
+    const model = new Map<string, number>();
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('BTCU', 'ETHU', 'SOL-', 'ab'),
+            fc.string({ unit: 'grapheme', maxLength: 4 }),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.nat({ max: 7 }),
+        (parts, pad) => {
+          for (const [head, tail] of parts) {
+            const symbol = head + tail;
+            const bytes = enc.encode(`${'x'.repeat(pad)}${symbol}"`);
+            const id = interner.internBytes(bytes, pad, bytes.length - 1);
+            if (!model.has(symbol)) model.set(symbol, model.size);
+            expect(id).toBe(model.get(symbol));
+            expect(interner.resolve(id)).toBe(symbol);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Alternating twins of one memo slot.
+    const a = enc.encode('BTCUSDT');
+    const b = enc.encode('BTCUSDC');
+    const ids = [a, b, a, b, a].map((bytes) => interner.internBytes(bytes, 0, bytes.length));
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids).toEqual([ids[0], ids[1], ids[0], ids[1], ids[0]]);
+  });
+
   it('keeps every id through repeated growth of a tiny table', () => {
     const interner = new Interner({ initialCapacity: 1, maxEntries: 5000 });
     const symbols: string[] = [];

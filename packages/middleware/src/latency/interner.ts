@@ -20,6 +20,10 @@ const MAX_ENTRIES_LIMIT = 1 << 28;
 const MAX_BYTES_LIMIT = 2 ** 31 - 1;
 const MIN_TABLE_SLOTS = 16;
 const INITIAL_BYTES_PER_ENTRY = 16;
+/** internBytes' memo: 256 slots, indexed by the top bits of a multiplicative hash (Knuth's constant). */
+const MEMO_BITS = 8;
+const MEMO_SHIFT = 32 - MEMO_BITS;
+const MEMO_MULTIPLIER = 0x9e3779b1 | 0;
 
 // Fatal so that invalid UTF-8 is refused instead of being decoded to U+FFFD, which would give the stored bytes a
 // string whose encoding differs from them.
@@ -81,6 +85,8 @@ export class Interner {
   private readonly strings: string[] = [];
   // Reused by the string methods so that a string lookup allocates nothing either.
   private scratch = new Uint8Array(64);
+  // internBytes' memo: slot (from length and first four bytes) -> the id last found there, or EMPTY.
+  private readonly memo = new Int32Array(1 << MEMO_BITS).fill(EMPTY);
 
   constructor(options: InternerOptions = {}) {
     this.maxEntries = checkLimit('maxEntries', options.maxEntries ?? 65536, 1, MAX_ENTRIES_LIMIT);
@@ -137,9 +143,23 @@ export class Interner {
    */
   internBytes(bytes: Uint8Array, start: number, end: number): number {
     checkRange(bytes, start, end);
+    const length = end - start;
+    // Memo first: the id last seen with this length and first four bytes, confirmed by a full comparison.
+    // A feed's symbols almost always differ there, so a hit costs one pass over the bytes, not a hash pass
+    // plus a comparison pass.
+    let memoSlot = -1;
+    if (length >= 4) {
+      const head =
+        bytes[start]! | (bytes[start + 1]! << 8) | (bytes[start + 2]! << 16) | (bytes[start + 3]! << 24);
+      memoSlot = Math.imul(head ^ length, MEMO_MULTIPLIER) >>> MEMO_SHIFT;
+      const candidate = this.memo[memoSlot]!;
+      if (candidate !== EMPTY && this.equals(candidate, bytes, start, length)) return candidate;
+    }
     const hash = hashBytes(bytes, start, end);
-    const id = this.find(bytes, start, end, hash);
-    return id >= 0 ? id : this.insert(bytes, start, end, hash, undefined);
+    let id = this.find(bytes, start, end, hash);
+    if (id < 0) id = this.insert(bytes, start, end, hash, undefined);
+    if (memoSlot >= 0) this.memo[memoSlot] = id;
+    return id;
   }
 
   /** Id of `str`, or -1 when it was never interned (including strings that are not well-formed Unicode). */
