@@ -177,6 +177,11 @@ function pacedRun(
   return { offered, overflow, achieved: offered / elapsed };
 }
 
+/** Lets the kernel write back everything dirty (`sync`) between measurements; smoke runs skip it. */
+function syncDisk(profile: BenchProfile): void {
+  if (!profile.smoke) execFileSync('sync');
+}
+
 /** Resolves once the flusher has written every record in the ring. */
 async function waitForDrain(rig: FlusherRig): Promise<void> {
   const last = rig.ring.nextWriteSequence - 1;
@@ -216,10 +221,10 @@ async function flusherSuite(profile: BenchProfile) {
   // Every measurement starts with nothing left for the kernel to write back (`sync`), so no run pays for the
   // previous run's half gigabyte.
   for (let r = 0; r < runs; r++) {
-    execFileSync('sync');
+    syncDisk(profile);
     const result = await sustained(count);
     flushed.push(result);
-    execFileSync('sync');
+    syncDisk(profile);
     plain.push(plainWriteLoop(count, result.bytesPerRecord));
   }
   const flusherRecords = median(flushed.map((f) => f.recordsPerSecond));
@@ -233,7 +238,7 @@ async function flusherSuite(profile: BenchProfile) {
     [];
   for (const ringSize of RATE_RINGS) {
     const rig = await startRig(`rate-${ringSize.slots}`, ringSize.slots);
-    execFileSync('sync');
+    syncDisk(profile);
     const search = {
       label: ringSize.label,
       slots: ringSize.slots,
@@ -247,7 +252,7 @@ async function flusherSuite(profile: BenchProfile) {
         // Each probe starts from an empty ring and a disk with nothing left to write back: otherwise the
         // kernel is still writing the previous probe's gigabyte while this one runs.
         await waitForDrain(rig);
-        execFileSync('sync');
+        syncDisk(profile);
         const kept = probe.overflow === 0 && probe.achieved >= rate * 0.98;
         search.rows.push([
           formatRate(rate),

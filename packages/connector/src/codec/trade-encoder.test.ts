@@ -229,6 +229,11 @@ describe('TradeEncoder.encodeParts', () => {
       [0, 1_000_000, 'timestampSubMsNanos'],
       [0, -1, 'timestampSubMsNanos'],
       [0, 0.5, 'timestampSubMsNanos'],
+      // Not numbers at all (untyped callers): never coerced into a time.
+      [null as unknown as number, 0, 'timestampMs'],
+      ['1700000000000' as unknown as number, 0, 'timestampMs'],
+      [0, true as unknown as number, 'timestampSubMsNanos'],
+      [1n as unknown as number, 0, 'timestampMs'],
     ];
     for (const [ms, subMs, field] of bad) {
       const err = catchError(() => viaParts(encoder, ms, subMs));

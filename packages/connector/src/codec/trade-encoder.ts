@@ -286,18 +286,28 @@ export class TradeEncoder {
     const halves = this.#halves;
     // The times reach splitNanos through a Float64Array, not as arguments: whether or not V8 inlines it
     // (its budget depends on the caller), no double is boxed.
+    // The typeof tests keep what a Float64Array store would coerce (null, strings, booleans) an error.
     const times = this.#times;
-    times[0] = fields.timestampMs;
-    times[1] = fields.timestampSubMsNanos;
-    if (!splitNanos(times, halves, 0)) throw invalidTime('timestamp', times[0]!, times[1]!);
+    const timestampMs = fields.timestampMs;
+    const timestampSub = fields.timestampSubMsNanos;
+    if (typeof timestampMs !== 'number' || typeof timestampSub !== 'number') {
+      throw invalidTime('timestamp', timestampMs, timestampSub);
+    }
+    times[0] = timestampMs;
+    times[1] = timestampSub;
+    if (!splitNanos(times, halves, 0)) throw invalidTime('timestamp', timestampMs, timestampSub);
     // Every trade of a message shares its receive time: split it once.
-    if (received.ms !== times[2] || received.subMsNanos !== times[3]) {
-      times[2] = received.ms;
-      times[3] = received.subMsNanos;
+    const receivedMs = received.ms;
+    const receivedSub = received.subMsNanos;
+    if (receivedMs !== times[2] || receivedSub !== times[3]) {
+      if (typeof receivedMs !== 'number' || typeof receivedSub !== 'number') {
+        throw invalidTime('received', receivedMs, receivedSub);
+      }
+      times[2] = receivedMs;
+      times[3] = receivedSub;
       if (!splitNanos(times, halves, 2)) {
-        const error = invalidTime('received', times[2]!, times[3]!);
         times[2] = Number.NaN;
-        throw error;
+        throw invalidTime('received', receivedMs, receivedSub);
       }
     }
     const side = fields.side;

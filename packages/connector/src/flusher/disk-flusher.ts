@@ -43,7 +43,10 @@ export interface DiskFlusherOptions {
   fsync?: FsyncPolicy;
   /** Records taken from the ring per write; default 64. */
   batchSize?: number;
-  /** Initial write-buffer size; default 64 KiB. */
+  /**
+   * Write-buffer size; default 64 KiB. Under load the worker gathers ring batches until about this much is
+   * buffered, then writes it at once; a single batch larger than this grows the buffer.
+   */
   bufferBytes?: number;
   /** Empty polls of the ring before the worker naps; default 200 (a few microseconds of spinning). */
   spinTurns?: number;

@@ -73,8 +73,16 @@ function startSyncer(): ThreadSyncer | undefined {
 }
 
 function run(): void {
-  const ring = RingBuffer.open(data.ringPath, data.ringGeometry);
   const syncer = startSyncer();
+  try {
+    drain(syncer);
+  } finally {
+    syncer?.close();
+  }
+}
+
+function drain(syncer: ThreadSyncer | undefined): void {
+  const ring = RingBuffer.open(data.ringPath, data.ringGeometry);
   const writer = new RecordFileWriter({
     dataDir: data.dataDir,
     venue: data.venue,
@@ -184,7 +192,6 @@ function run(): void {
   }
   let closed = false;
   while (!closed) closed = attempt(close);
-  syncer?.close();
   ring.close();
 }
 

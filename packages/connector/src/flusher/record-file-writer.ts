@@ -35,7 +35,7 @@ export interface RecordFileWriterOptions {
   venue: string;
   /** File extension, `[a-z0-9]{1,16}`; default `mprec`. */
   extension?: string;
-  /** Initial write-buffer size in bytes; default 64 KiB. It grows only if one batch needs more. */
+  /** Initial write-buffer size in bytes; default 64 KiB. It grows when what is appended before a write needs more. */
   bufferBytes?: number;
   /** Durability policy; default {@link DEFAULT_FSYNC_POLICY}. */
   fsync?: FsyncPolicy;
@@ -153,7 +153,11 @@ export class RecordFileWriter {
       (options.wallNanos === undefined ? new AnchoredWallClock() : new FunctionWallClock(options.wallNanos));
     this.fsync = options.fsync ?? DEFAULT_FSYNC_POLICY;
     this.monotonicMs = options.monotonicMs ?? performance.now.bind(performance);
-    this.samplePerRecord = (options.clockSampling ?? 'record') === 'record';
+    const sampling = options.clockSampling ?? 'record';
+    if (sampling !== 'record' && sampling !== 'batch') {
+      throw new TypeError(`clockSampling must be 'record' or 'batch', got ${String(sampling)}`);
+    }
+    this.samplePerRecord = sampling === 'record';
     this.syncer = options.syncer;
     if (!this.samplePerRecord) this.clock.sample();
     this.buffer = new Uint8Array(options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
@@ -303,13 +307,15 @@ export class RecordFileWriter {
     if (typeof this.fsync !== 'object') return;
     const syncer = this.syncer;
     if (syncer !== undefined) {
-      this.raiseBackgroundError();
+      // Busy first: a result is collected only once the thread is idle, so a failure that lands between
+      // the two checks cannot be overwritten by the next start before anyone has seen it.
       if (syncer.busy) return;
+      this.raiseBackgroundError();
     }
     if (!this.unsynced || this.monotonicMs() - this.lastSyncMs < this.fsync.intervalMs) return;
-    if (syncer !== undefined && this.fd >= 0) {
-      // Data written from here on sets `unsynced` again and waits for the next interval.
-      syncer.start(this.fd);
+    // Data written from here on sets `unsynced` again and waits for the next interval. A syncer that
+    // refuses (closed) leaves the fsync to this thread.
+    if (syncer !== undefined && this.fd >= 0 && syncer.start(this.fd)) {
       this.unsynced = false;
       this.lastSyncMs = this.monotonicMs();
     } else {

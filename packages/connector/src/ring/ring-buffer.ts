@@ -315,6 +315,9 @@ export class RingBuffer {
    */
   readBatch(max: number, visit: RecordVisitor, skip = 0): number {
     if (!this.consumerReady) this.recoverConsumer('read');
+    if (!(Number.isInteger(skip) && skip >= 0)) {
+      throw new RingArgumentError(`skip must be a non-negative integer, got ${skip}`);
+    }
     const words = this.words;
     let position = this.head;
     let sequence = this.readSequence;

@@ -110,7 +110,7 @@ export class InMemoryTransport implements Transport {
   private nextSubscriptionId = 0;
   private sequence = 0;
   /** The last delivery timestamp, so stamps given by publishers never make it go backwards. */
-  private lastTimestamp = 0.5;
+  private lastTimestamp = Number.NEGATIVE_INFINITY;
   private published = 0;
   private delivered = 0;
   private handlerErrors = 0;

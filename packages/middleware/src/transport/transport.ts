@@ -18,8 +18,11 @@ export type TransportStatus = 'connected' | 'reconnecting' | 'closed';
  * @param subject The concrete subject the message was published to.
  * @param sequence Per-transport delivery number, strictly increasing across
  *   all subscriptions of the transport (gaps mean nothing; it orders deliveries).
- * @param timestampNanos Clock reading in nanoseconds taken when the message
- *   was published (in-memory) or received (network transports).
+ * @param timestampNanos Clock reading in nanoseconds: for the in-memory
+ *   transport, the publisher's {@link PublishStamp} when it gave one (the
+ *   runner's receive time) or the transport's clock at publish; for network
+ *   transports, the time the message was received. Never lower than the
+ *   previous delivery's.
  */
 export type MessageHandler = (
   payload: Uint8Array,
@@ -40,7 +43,8 @@ export interface PublishTarget {
 
 /**
  * The publisher's own monotonic clock reading for a message, in nanoseconds
- * ({@link Clock.nowNanos} of the clock the transport stamps with), carried in
+ * ({@link Clock.nowNanos} of the same clock the transport stamps with: give
+ * an in-memory transport and a runner the same clock), carried in
  * a field: a double passed as a call argument is boxed into a heap number
  * when V8 does not inline the call, a field read is not. The runner passes
  * its per-message receive-time object, so a transport that stamps deliveries

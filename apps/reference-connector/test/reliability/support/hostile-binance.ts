@@ -112,63 +112,79 @@ const text = (value: string, valid = false): HostileFrame => ({ bytes: encoder.e
  * nesting, integers beyond 2^53, exponents, arbitrary JSON, random bytes, a
  * 1 MB frame). Never contains `\n` or `\r`, so it is one line of a replay file.
  */
-export const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.tuple(plainFields, fc.boolean()).map(([f, c]) => text(tradeText(f, c, ''), true)),
-  },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(
-        plainFields,
-        fc.oneof(fc.constantFrom(...HOSTILE_SYMBOLS), fc.string({ unit: 'binary', maxLength: 12 })),
-      )
-      .map(([f, symbol]) => text(tradeText({ ...f, s: JSON.stringify(symbol) }, true, ''))),
-  },
-  {
-    weight: 4,
-    arbitrary: fc
-      .tuple(
-        plainFields,
-        fc.constantFrom<keyof TradeFields>('s', 't', 'p', 'q', 'T', 'm'),
-        fc.constantFrom(...HOSTILE_VALUES),
-      )
-      .map(([f, key, value]) => text(tradeText({ ...f, [key]: value }, true, ''))),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.tuple(plainFields, fc.double({ min: 0, max: 1, noNaN: true })).map(([f, at]) => {
-      const whole = tradeText(f, true, '');
-      return text(whole.slice(0, Math.max(1, Math.floor(whole.length * at))));
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.tuple(plainFields, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([f, at, byte]) => {
-      const bytes = encoder.encode(tradeText(f, true, ''));
-      bytes[at % bytes.length] = byte;
-      return { bytes: noLineBreaks(bytes), valid: false };
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .constantFrom(10, 1_000, 100_000)
-      .map((depth) => text(`{"stream":"x@trade","data":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
-  },
-  { weight: 1, arbitrary: fc.json().map((json) => text(json)) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .uint8Array({ minLength: 1, maxLength: 64 })
-      .map((bytes) => ({ bytes: noLineBreaks(bytes), valid: false })),
-  },
-  {
-    weight: 1,
-    arbitrary: plainFields.map((f) => text(tradeText(f, false, `,"X":"${'x'.repeat(1024 * 1024)}"`), true)),
-  },
-);
+export const hostileFrame: fc.Arbitrary<HostileFrame> = fc
+  .oneof(
+    {
+      weight: 6,
+      arbitrary: fc.tuple(plainFields, fc.boolean()).map(([f, c]) => text(tradeText(f, c, ''), true)),
+    },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          plainFields,
+          fc.oneof(fc.constantFrom(...HOSTILE_SYMBOLS), fc.string({ unit: 'binary', maxLength: 12 })),
+        )
+        .map(([f, symbol]) => text(tradeText({ ...f, s: JSON.stringify(symbol) }, true, ''))),
+    },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(
+          plainFields,
+          fc.constantFrom<keyof TradeFields>('s', 't', 'p', 'q', 'T', 'm'),
+          fc.constantFrom(...HOSTILE_VALUES),
+        )
+        .map(([f, key, value]) => text(tradeText({ ...f, [key]: value }, true, ''))),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(plainFields, fc.double({ min: 0, max: 1, noNaN: true })).map(([f, at]) => {
+        const whole = tradeText(f, true, '');
+        return text(whole.slice(0, Math.max(1, Math.floor(whole.length * at))));
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(plainFields, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([f, at, byte]) => {
+        const bytes = encoder.encode(tradeText(f, true, ''));
+        bytes[at % bytes.length] = byte;
+        return { bytes: noLineBreaks(bytes), valid: false };
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(10, 1_000, 100_000)
+        .map((depth) => text(`{"stream":"x@trade","data":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
+    },
+    { weight: 1, arbitrary: fc.json().map((json) => text(json)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .uint8Array({ minLength: 1, maxLength: 64 })
+        .map((bytes) => ({ bytes: noLineBreaks(bytes), valid: false })),
+    },
+    {
+      weight: 1,
+      arbitrary: plainFields.map((f) => text(tradeText(f, false, `,"X":"${'x'.repeat(1024 * 1024)}"`), true)),
+    },
+  )
+  .map(withShortPrint);
+
+/**
+ * Prints a frame in a counterexample as its size, validity and first bytes: a run holds several 1 MB frames,
+ * and fast-check printed them in full (tens of MB of CI log per failure).
+ */
+function withShortPrint(frame: HostileFrame): HostileFrame {
+  return Object.defineProperty(frame, fc.toStringMethod, {
+    value: () =>
+      `frame(${frame.bytes.length} B, ${frame.valid ? 'valid' : 'hostile'}: ${JSON.stringify(
+        Buffer.from(frame.bytes.subarray(0, 80)).toString('latin1'),
+      )}${frame.bytes.length > 80 ? '...' : ''})`,
+    enumerable: false,
+  });
+}
 
 type Tree = Record<string, unknown>;
 

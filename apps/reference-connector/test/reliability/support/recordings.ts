@@ -16,6 +16,29 @@ export async function catBytes(dataDir: string, venue = 'binance'): Promise<Buff
   return harness.stdout.bytes;
 }
 
+/**
+ * Null when `recorded` (what `marketpipe cat` printed) equals `expected` byte for byte; otherwise where and how
+ * they part (sizes, line counts, the first differing line and its lengths), so a failure can be diagnosed from
+ * the test output alone.
+ */
+export function recordingDifference(recorded: Buffer, expected: Buffer): string | null {
+  if (recorded.equals(expected)) return null;
+  const lines = (bytes: Buffer): number => bytes.reduce((n, b) => (b === 0x0a ? n + 1 : n), 0);
+  let at = 0;
+  while (at < recorded.length && at < expected.length && recorded[at] === expected[at]) at++;
+  const line = lines(expected.subarray(0, at));
+  const lineStart = expected.lastIndexOf(0x0a, at - 1) + 1;
+  const lineEnd = (bytes: Buffer): number => {
+    const end = bytes.indexOf(0x0a, lineStart);
+    return end < 0 ? bytes.length : end;
+  };
+  return (
+    `recorded ${recorded.length} B in ${lines(recorded)} lines, expected ${expected.length} B in ` +
+    `${lines(expected)} lines; first difference at byte ${at}, in line ${line} (0-based), which is ` +
+    `${lineEnd(recorded) - lineStart} B recorded vs ${lineEnd(expected) - lineStart} B expected`
+  );
+}
+
 /** The lines `marketpipe cat` prints (raw messages, one per line). */
 export async function catLines(dataDir: string, venue = 'binance'): Promise<string[]> {
   const text = (await catBytes(dataDir, venue)).toString('utf8');
