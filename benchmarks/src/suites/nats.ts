@@ -26,7 +26,7 @@ const MASK = MESSAGE_COUNT - 1;
 const CHUNK = 1_000;
 const THROUGHPUT_MESSAGES = 300_000;
 /** Flat-out rounds per case (after one warm-up round), alternating between cases. */
-const THROUGHPUT_ROUNDS = 3;
+const THROUGHPUT_ROUNDS = 5;
 const WARMUP_MESSAGES = 100_000;
 const OFFERED_RATE = 50_000;
 const LATENCY_SECONDS = 2;
