@@ -7,6 +7,7 @@
  * measured loop to finish without a scavenge.
  */
 import v8 from 'node:v8';
+import { median } from './batch-timer.js';
 import { BenchPreconditionError } from './bench-errors.js';
 import type { GcCounter } from './gc-counter.js';
 
@@ -56,4 +57,26 @@ export async function probeAllocations(
   const collected = (await gcs.settledCount()) - gcsBefore;
   const bytes = collected === 0 ? Math.max(0, after - before) : Number.NaN;
   return { bytes, gcs: collected, operations, bytesPerOperation: bytes / operations };
+}
+
+/**
+ * Bytes per operation of `block`, as the median of `probes` {@link probeAllocations} runs in which no GC ran
+ * (`NaN` when a GC ran in every one). Several probes because the full GC before each one can make V8 drop and
+ * redo optimised code, whose allocations are then charged to the next probe. `between` runs after each probe
+ * (and before the first): warm-up, or letting a consumer catch up.
+ */
+export async function medianAllocationPerOperation(
+  block: () => void,
+  operations: number,
+  gcs: GcCounter,
+  between: () => void | Promise<void> = block,
+  probes = 3,
+): Promise<number> {
+  const valid: number[] = [];
+  for (let p = 0; p < probes; p++) {
+    await between();
+    const probe = await probeAllocations(block, operations, gcs);
+    if (probe.gcs === 0) valid.push(probe.bytesPerOperation);
+  }
+  return valid.length > 0 ? median(valid) : Number.NaN;
 }

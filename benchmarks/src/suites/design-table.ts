@@ -15,14 +15,15 @@ import {
 } from '@marketpipe/connector';
 import { clock, InMemoryTransport, Interner } from '@marketpipe/middleware';
 import simdjson from 'simdjson';
+import { nowNanosLoop } from '../fixtures/clock-loop.js';
 import { drainRing, prefaultRing } from '../fixtures/ring-warmup.js';
 import { makeDataDir, makeRingDir } from '../fixtures/scratch-dirs.js';
 import { BENCH_VENUES, VENUE_SYMBOLS, venueMessages } from '../fixtures/venue-messages.js';
-import { type BatchMeasurement, type BenchCase, measureSideBySide, median } from '../harness/batch-timer.js';
+import { type BatchMeasurement, type BenchCase, measureSideBySide } from '../harness/batch-timer.js';
 import type { BenchProfile } from '../harness/bench-profile.js';
 import { formatNs, formatRatio } from '../harness/format.js';
 import { GcCounter } from '../harness/gc-counter.js';
-import { probeAllocations } from '../harness/heap-probe.js';
+import { medianAllocationPerOperation } from '../harness/heap-probe.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
 import { encodeTradeWithCapnpEs } from '../peers/capnp-es-trade.js';
@@ -72,12 +73,6 @@ const newDateLoop = (n: number): number => {
     const date = new Date();
     acc += date.getMilliseconds() & 1;
   }
-  return acc;
-};
-
-const nowNanosLoop = (n: number): number => {
-  let acc = 0;
-  for (let i = 0; i < n; i++) acc += clock.nowNanos() & 1;
   return acc;
 };
 
@@ -403,19 +398,11 @@ async function designTable(profile: BenchProfile) {
     ),
   );
 
-  // Three probes, as the hot-path suite does: the full GC before a probe can make V8 drop and redo optimised
-  // code, whose allocations would then be charged to the first probe after it. The median is reported.
-  const encodeProbes: number[] = [];
-  for (let p = 0; p < 3; p++) {
-    encodeFieldsLoop(ENCODE_PROBE_TRADES);
-    const probe = await probeAllocations(
-      () => encodeFieldsLoop(ENCODE_PROBE_TRADES),
-      ENCODE_PROBE_TRADES,
-      gcs,
-    );
-    if (probe.gcs === 0) encodeProbes.push(probe.bytesPerOperation);
-  }
-  const encodeBytesPerTrade = encodeProbes.length > 0 ? median(encodeProbes) : Number.NaN;
+  const encodeBytesPerTrade = await medianAllocationPerOperation(
+    () => encodeFieldsLoop(ENCODE_PROBE_TRADES),
+    ENCODE_PROBE_TRADES,
+    gcs,
+  );
 
   // --- file write: a syscall per message vs the ring hand-off ---
   const dir = makeDataDir('design');

@@ -3,7 +3,8 @@
  * and raw bytes in the ring, with the flusher worker writing the ring to disk on the other core.
  */
 import type { Runner } from '@marketpipe/connector';
-import { clock, InMemoryTransport, LatencyRecorder } from '@marketpipe/middleware';
+import { InMemoryTransport, LatencyRecorder } from '@marketpipe/middleware';
+import { nowNanosLoop } from '../fixtures/clock-loop.js';
 import { measureHotPathFloor } from '../fixtures/hot-path-floor.js';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
@@ -12,7 +13,7 @@ import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatBytes, formatNs, formatRate } from '../harness/format.js';
 import { GcCounter } from '../harness/gc-counter.js';
-import { probeAllocations } from '../harness/heap-probe.js';
+import { medianAllocationPerOperation } from '../harness/heap-probe.js';
 import { latencySeries } from '../harness/latency-series.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable, TargetCheck } from '../harness/suite-result.js';
@@ -29,13 +30,6 @@ const SLOT_BYTES = 256;
 const ROUND_MESSAGES = 50_000;
 /** Below this many bytes allocated per message, steady state counts as allocation-free (see README). */
 const ZERO_ALLOCATION_BYTES_PER_MESSAGE = 0.1;
-
-/** Reads the process clock `count` times (the runner reads it once per message). */
-function readClock(count: number): number {
-  let acc = 0;
-  for (let i = 0; i < count; i++) acc += clock.nowNanos() & 1;
-  return acc;
-}
 
 /** Feeds `count` messages to `runner`, cycling through the fixture; the loop the whole suite times. */
 function feed(runner: Runner, messages: readonly Uint8Array[], count: number): void {
@@ -110,15 +104,12 @@ async function hotPath(profile: BenchProfile) {
         const gcsDuring = (await gcs.settledCount()) - gcsBefore;
         const measuredMessages = 2 * profile.rounds * roundMessages;
 
-        const probes = [];
-        for (let p = 0; p < 3; p++) {
-          probes.push(
-            await probeAllocations(() => feed(stack.runner, bytes, roundMessages), roundMessages, gcs),
-          );
-          await stack.waitForFlusher();
-        }
-        const validProbes = probes.filter((probe) => probe.gcs === 0).map((probe) => probe.bytesPerOperation);
-        const bytesPerMessage = validProbes.length > 0 ? median(validProbes) : Number.NaN;
+        const bytesPerMessage = await medianAllocationPerOperation(
+          () => feed(stack.runner, bytes, roundMessages),
+          roundMessages,
+          gcs,
+          () => stack.waitForFlusher(),
+        );
 
         const counters = stack.runner.counters();
         if (counters.drops.ringOverflow > 0 || counters.parseErrors > 0 || counters.drops.publishError > 0) {
@@ -201,13 +192,11 @@ async function hotPath(profile: BenchProfile) {
   const clockGcs = new GcCounter();
   let clockBytes = Number.NaN;
   try {
-    const reads = roundMessages;
-    readClock(reads);
-    const clockProbes = [];
-    for (let p = 0; p < 3; p++)
-      clockProbes.push(await probeAllocations(() => readClock(reads), reads, clockGcs));
-    const valid = clockProbes.filter((probe) => probe.gcs === 0).map((probe) => probe.bytesPerOperation);
-    if (valid.length > 0) clockBytes = median(valid);
+    clockBytes = await medianAllocationPerOperation(
+      () => nowNanosLoop(roundMessages),
+      roundMessages,
+      clockGcs,
+    );
   } finally {
     clockGcs.close();
   }
