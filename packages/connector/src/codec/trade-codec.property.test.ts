@@ -130,7 +130,7 @@ describe('TradeEncoder against capnp-es', () => {
     );
   });
 
-  it('encodeParts agrees with encode for millisecond + sub-millisecond times', () => {
+  it('encodeParts agrees with encode for millisecond + sub-millisecond times, on both write paths', () => {
     const maxMs = Number(U64_MAX / 1_000_000n);
     const ms = fc.oneof(
       fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, maxMs, maxMs + 1, 2 ** 53 - 1),
@@ -145,6 +145,8 @@ describe('TradeEncoder against capnp-es', () => {
     const garbage = fc.uint8Array({ maxLength: 12 });
     const parts = new TradeEncoder();
     const whole = new TradeEncoder();
+    // What a big-endian host runs (DataView writes), exercised here on a little-endian one.
+    const portable = new TradeEncoder({ portableWrites: true, initialCapacity: 16 });
     fc.assert(
       fc.property(
         trade,
@@ -159,8 +161,8 @@ describe('TradeEncoder against capnp-es', () => {
           const receivedNanos = BigInt(rxMs) * 1_000_000n + BigInt(rxSub);
           const id = utf8.encode(t.tradeId);
           const frame = new Uint8Array([...before, ...id, ...after]);
-          const encodeParts = () =>
-            parts.encodeParts(
+          const encodeParts = (encoder = parts) =>
+            encoder.encodeParts(
               tsMs,
               tsSub,
               rxMs,
@@ -174,13 +176,18 @@ describe('TradeEncoder against capnp-es', () => {
               before.length + id.length,
             );
           if (timestampNanos > U64_MAX || receivedNanos > U64_MAX) {
-            expect(encodeParts).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRADE_FIELD' }));
+            expect(() => encodeParts()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRADE_FIELD' }));
+            expect(() => encodeParts(portable)).toThrow(
+              expect.objectContaining({ code: 'ERR_INVALID_TRADE_FIELD' }),
+            );
             return;
           }
           const length = encodeParts();
           const expected = whole.encode({ ...t, timestampNanos, receivedNanos });
           expect(length).toBe(expected);
           expect(hex(parts.buffer.subarray(0, length))).toBe(hex(whole.buffer.subarray(0, expected)));
+          expect(encodeParts(portable)).toBe(expected);
+          expect(hex(portable.bytes)).toBe(hex(whole.bytes));
         },
       ),
       { numRuns: RUNS },

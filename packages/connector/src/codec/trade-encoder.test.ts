@@ -2,7 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
 import { type TradeData, TradeSide } from './trade-data.js';
-import { TradeEncoder } from './trade-encoder.js';
+import { TradeEncoder, Wire } from './trade-encoder.js';
+import {
+  LIST_ELEMENT_BYTE,
+  PRICE_OFFSET,
+  RECEIVED_OFFSET,
+  SIDE_OFFSET,
+  SIZE_OFFSET,
+  TICKER_POINTER,
+  TIMESTAMP_OFFSET,
+  TRADE_DATA_WORDS,
+  TRADE_ID_POINTER,
+  TRADE_POINTER_COUNT,
+} from './trade-layout.js';
 
 const utf8 = new TextEncoder();
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -358,5 +370,41 @@ describe('TradeEncoder.encodeFields', () => {
         1,
       ),
     ).toThrow(/receivedSubMsNanos/);
+  });
+});
+
+describe("Wire (the encoder's inlined layout)", () => {
+  it('matches the offsets in trade-layout.ts', () => {
+    const data = Wire.rootPointer + 8;
+    const pointers = data + TRADE_DATA_WORDS * 8;
+    expect({
+      frameBytes: Wire.frameBytes,
+      rootPointer: Wire.rootPointer,
+      data: Wire.data,
+      timestamp: Wire.timestamp,
+      received: Wire.received,
+      price: Wire.price,
+      size: Wire.size,
+      side: Wire.side,
+      tickerPointer: Wire.tickerPointer,
+      tradeIdPointer: Wire.tradeIdPointer,
+      texts: Wire.texts,
+      rootSizeWord: Wire.rootSizeWord,
+      listElementByte: Wire.listElementByte,
+    }).toEqual({
+      frameBytes: 8,
+      rootPointer: 8,
+      data,
+      timestamp: data + TIMESTAMP_OFFSET,
+      received: data + RECEIVED_OFFSET,
+      price: data + PRICE_OFFSET,
+      size: data + SIZE_OFFSET,
+      side: data + SIDE_OFFSET,
+      tickerPointer: pointers + TICKER_POINTER * 8,
+      tradeIdPointer: pointers + TRADE_ID_POINTER * 8,
+      texts: pointers + TRADE_POINTER_COUNT * 8,
+      rootSizeWord: TRADE_DATA_WORDS | (TRADE_POINTER_COUNT << 16),
+      listElementByte: LIST_ELEMENT_BYTE,
+    });
   });
 });

@@ -19,16 +19,6 @@
  */
 import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
 import type { TradeData, TradeSide } from './trade-data.js';
-import {
-  LIST_ELEMENT_BYTE,
-  PRICE_OFFSET,
-  RECEIVED_OFFSET,
-  SIDE_OFFSET,
-  SIZE_OFFSET,
-  TIMESTAMP_OFFSET,
-  TRADE_DATA_WORDS,
-  TRADE_POINTER_COUNT,
-} from './trade-layout.js';
 import { utf8ByteLength, writeUtf8 } from './utf8.js';
 
 /** The numeric fields of a trade, read from an object by {@link TradeEncoder.encodeFields}. */
@@ -58,6 +48,12 @@ export interface TradeEncoderOptions {
   maxTextBytes?: number;
   /** Initial buffer size in bytes (default 128, enough for a typical trade); it grows on demand. */
   initialCapacity?: number;
+  /**
+   * Write every field through a `DataView`, as a big-endian host must, even where typed-array stores
+   * would do (default false). Same bytes, slower; it exists so the portable path is tested and measured
+   * on little-endian machines too.
+   */
+  portableWrites?: boolean;
 }
 
 const DEFAULT_MAX_TEXT_BYTES = 256;
@@ -65,20 +61,36 @@ const DEFAULT_INITIAL_CAPACITY = 128;
 /** Keeps list lengths far below the 29-bit element count and messages small. */
 const MAX_TEXT_BYTES_LIMIT = 1 << 20;
 
-const FRAME_BYTES = 8;
-const ROOT_POINTER_AT = FRAME_BYTES;
-const DATA_AT = ROOT_POINTER_AT + 8;
-const POINTERS_AT = DATA_AT + TRADE_DATA_WORDS * 8;
-const TICKER_POINTER_AT = POINTERS_AT;
-const TRADE_ID_POINTER_AT = POINTERS_AT + 8;
-const TEXTS_AT = POINTERS_AT + TRADE_POINTER_COUNT * 8;
-/** Root pointer upper word: data words in bits 0-15, pointer count in bits 16-31. */
-const ROOT_SIZE_WORD = TRADE_DATA_WORDS | (TRADE_POINTER_COUNT << 16);
-
-/** The message's fixed words as indexes of 32-bit and 64-bit views (every offset above is word aligned). */
-const U32_AT = (byteOffset: number): number => byteOffset >>> 2;
-const PRICE_F64 = (DATA_AT + PRICE_OFFSET) >>> 3;
-const SIZE_F64 = (DATA_AT + SIZE_OFFSET) >>> 3;
+/**
+ * The message's fixed byte offsets as enum members, which esbuild (tsup) replaces by literals in the
+ * build, so the hot path reads no module-level binding: in an ES module V8 (Node 20) loads those from the
+ * module context at run time, which made the ESM build measurably slower than the CommonJS one.
+ * `trade-encoder.test.ts` derives each value from `trade-layout.ts` and compares. Not part of the
+ * package's API (the index does not export it).
+ *
+ * @internal
+ */
+export enum Wire {
+  /** Stream framing: segment count - 1, then the segment size in words. */
+  frameBytes = 8,
+  rootPointer = frameBytes,
+  /** Data section, after the root pointer; each field at its `*_OFFSET` in it. */
+  data = rootPointer + 8,
+  timestamp = data,
+  received = data + 8,
+  price = data + 16,
+  size = data + 24,
+  side = data + 32,
+  /** Pointer section, after the 5 data words (`TRADE_DATA_WORDS`). */
+  tickerPointer = data + 5 * 8,
+  tradeIdPointer = tickerPointer + 8,
+  /** First text, after the 2 pointers (`TRADE_POINTER_COUNT`). */
+  texts = tickerPointer + 2 * 8,
+  /** Root pointer upper word: data words in bits 0-15, pointer count in bits 16-31. */
+  rootSizeWord = 5 | (2 << 16),
+  /** Cap'n Proto list element-size code for bytes (`LIST_ELEMENT_BYTE`). */
+  listElementByte = 2,
+}
 
 /**
  * Typed-array stores use the host's byte order, Cap'n Proto is little-endian:
@@ -86,9 +98,13 @@ const SIZE_F64 = (DATA_AT + SIZE_OFFSET) >>> 3;
  */
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-const NANOS_PER_MILLI = 1_000_000;
-const TWO_POW_32 = 0x1_0000_0000;
-const INVERSE_TWO_POW_32 = 1 / TWO_POW_32;
+/** The numbers {@link splitNanos} works with, inlined for the same reason as {@link Wire}. */
+enum Num {
+  nanosPerMilli = 1_000_000,
+  twoPow32 = 0x1_0000_0000,
+  /** 2^-32, exact as a double. */
+  inverseTwoPow32 = 2.3283064365386963e-10,
+}
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
 /**
@@ -126,6 +142,8 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
 export class TradeEncoder {
   /** Largest accepted ticker or trade id in UTF-8 bytes. */
   readonly maxTextBytes: number;
+  /** True when {@link TradeEncoder.encodeFields} stores through typed arrays (little-endian host, not `portableWrites`). */
+  readonly #typedStores: boolean;
 
   #buffer: Uint8Array;
   #view: DataView;
@@ -157,7 +175,8 @@ export class TradeEncoder {
       throw new CodecOptionError('initialCapacity must be a non-negative integer');
     }
     this.maxTextBytes = maxTextBytes;
-    this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, TEXTS_AT + 16)));
+    this.#typedStores = HOST_IS_LITTLE_ENDIAN && options.portableWrites !== true;
+    this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, Wire.texts + 16)));
     this.#view = new DataView(this.#buffer.buffer);
     this.#u32 = new Uint32Array(this.#buffer.buffer);
     this.#f64 = new Float64Array(this.#buffer.buffer);
@@ -209,17 +228,18 @@ export class TradeEncoder {
     this.#checkTextLength(tickerBytes, 'ticker');
     this.#checkTextLength(idBytes, 'tradeId');
 
-    const total = this.#writeFrame(tickerBytes, idBytes);
+    const total = this.#reserve(tickerBytes, idBytes);
+    this.#writeFramePortable(total, tickerBytes, idBytes);
     const view = this.#view;
-    view.setBigUint64(DATA_AT + TIMESTAMP_OFFSET, timestampNanos, true);
-    view.setBigUint64(DATA_AT + RECEIVED_OFFSET, receivedNanos, true);
+    view.setBigUint64(Wire.timestamp, timestampNanos, true);
+    view.setBigUint64(Wire.received, receivedNanos, true);
     // Written inline: passing the doubles to a helper would box them into heap numbers per call.
-    view.setFloat64(DATA_AT + PRICE_OFFSET, trade.price, true);
-    view.setFloat64(DATA_AT + SIZE_OFFSET, trade.size, true);
+    view.setFloat64(Wire.price, trade.price, true);
+    view.setFloat64(Wire.size, trade.size, true);
     // One 32-bit store sets the 16-bit side and clears the next 2 bytes of the last data word.
-    view.setUint32(DATA_AT + SIDE_OFFSET, trade.side, true);
-    view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
-    const tickerEnd = writeUtf8(ticker, this.#buffer, TEXTS_AT);
+    view.setUint32(Wire.side, trade.side, true);
+    view.setUint32(Wire.side + 4, 0, true);
+    const tickerEnd = writeUtf8(ticker, this.#buffer, Wire.texts);
     const idAt = padText(this.#buffer, tickerEnd);
     padText(this.#buffer, writeUtf8(tradeId, this.#buffer, idAt));
     this.#length = total;
@@ -320,36 +340,51 @@ export class TradeEncoder {
     }
     const tickerLength = tickerUtf8.length;
     const idLength = idEnd - idStart;
-    this.#checkTextLength(tickerLength, 'ticker');
-    this.#checkTextLength(idLength, 'tradeId');
+    const maxTextBytes = this.maxTextBytes;
+    if (tickerLength > maxTextBytes) throw new TradeTextTooLongError('ticker', tickerLength, maxTextBytes);
+    if (idLength > maxTextBytes) throw new TradeTextTooLongError('tradeId', idLength, maxTextBytes);
 
-    const total = this.#writeFrame(tickerLength, idLength);
-    if (!HOST_IS_LITTLE_ENDIAN) {
+    const total = this.#reserve(tickerLength, idLength);
+    if (!this.#typedStores) {
+      this.#writeFramePortable(total, tickerLength, idLength);
       this.#writeBodyPortable(total, fields, side, tickerUtf8, idBytes, idStart, idLength);
       return total;
     }
-    // Plain typed-array stores: cheaper than DataView calls, same bytes on a little-endian host. The
-    // big-endian path is a separate method so this one stays small enough for V8 to inline its helpers.
+    // Plain typed-array stores: cheaper than DataView calls, same bytes on a little-endian host. The frame
+    // is written here rather than by a helper, and the big-endian path is a separate method, so that every
+    // helper this method still calls fits V8's inlining budget on every run: when they did not all fit,
+    // which ones were inlined changed from process to process, and so did the time per encode.
     const u32 = this.#u32;
-    u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET)] = halves[0]!;
-    u32[U32_AT(DATA_AT + TIMESTAMP_OFFSET) + 1] = halves[1]!;
-    u32[U32_AT(DATA_AT + RECEIVED_OFFSET)] = halves[2]!;
-    u32[U32_AT(DATA_AT + RECEIVED_OFFSET) + 1] = halves[3]!;
+    const idAt = Wire.texts + (((tickerLength + 8) >>> 3) << 3);
+    // Framing: one segment (count - 1 = 0) of (total - 8) / 8 words.
+    u32[0] = 0;
+    u32[1] = (total - Wire.frameBytes) >>> 3;
+    // Root struct pointer: offset 0, then the data and pointer section sizes.
+    u32[Wire.rootPointer >>> 2] = 0;
+    u32[(Wire.rootPointer >>> 2) + 1] = Wire.rootSizeWord;
+    // Text pointers: a list pointer's lower word, then (byte count including the NUL << 3) | size code.
+    u32[Wire.tickerPointer >>> 2] = listPointerLow(Wire.tickerPointer, Wire.texts);
+    u32[(Wire.tickerPointer >>> 2) + 1] = (((tickerLength + 1) << 3) | Wire.listElementByte) >>> 0;
+    u32[Wire.tradeIdPointer >>> 2] = listPointerLow(Wire.tradeIdPointer, idAt);
+    u32[(Wire.tradeIdPointer >>> 2) + 1] = (((idLength + 1) << 3) | Wire.listElementByte) >>> 0;
+    u32[Wire.timestamp >>> 2] = halves[0]!;
+    u32[(Wire.timestamp >>> 2) + 1] = halves[1]!;
+    u32[Wire.received >>> 2] = halves[2]!;
+    u32[(Wire.received >>> 2) + 1] = halves[3]!;
     const f64 = this.#f64;
-    f64[PRICE_F64] = fields.price;
-    f64[SIZE_F64] = fields.size;
-    u32[U32_AT(DATA_AT + SIDE_OFFSET)] = side;
-    u32[U32_AT(DATA_AT + SIDE_OFFSET) + 1] = 0;
+    f64[Wire.price >>> 3] = fields.price;
+    f64[Wire.size >>> 3] = fields.size;
+    u32[Wire.side >>> 2] = side;
+    u32[(Wire.side >>> 2) + 1] = 0;
     // Zero each text's last word (its NUL and padding) with two stores, then copy the bytes over it.
-    const idAt = TEXTS_AT + (((tickerLength + 8) >>> 3) << 3);
-    const tickerLast = U32_AT(idAt) - 2;
+    const tickerLast = (idAt >>> 2) - 2;
     u32[tickerLast] = 0;
     u32[tickerLast + 1] = 0;
-    const idLast = U32_AT(total) - 2;
+    const idLast = (total >>> 2) - 2;
     u32[idLast] = 0;
     u32[idLast + 1] = 0;
     // Short texts: word loops beat `set(subarray())` and allocate no view.
-    copyText(tickerUtf8, 0, tickerLength, u32, TEXTS_AT);
+    copyText(tickerUtf8, 0, tickerLength, u32, Wire.texts);
     copyText(idBytes, idStart, idLength, u32, idAt);
     this.#length = total;
     return total;
@@ -367,18 +402,18 @@ export class TradeEncoder {
   ): void {
     const halves = this.#halves;
     const view = this.#view;
-    view.setUint32(DATA_AT + TIMESTAMP_OFFSET, halves[0]!, true);
-    view.setUint32(DATA_AT + TIMESTAMP_OFFSET + 4, halves[1]!, true);
-    view.setUint32(DATA_AT + RECEIVED_OFFSET, halves[2]!, true);
-    view.setUint32(DATA_AT + RECEIVED_OFFSET + 4, halves[3]!, true);
-    view.setFloat64(DATA_AT + PRICE_OFFSET, fields.price, true);
-    view.setFloat64(DATA_AT + SIZE_OFFSET, fields.size, true);
-    view.setUint32(DATA_AT + SIDE_OFFSET, side, true);
-    view.setUint32(DATA_AT + SIDE_OFFSET + 4, 0, true);
+    view.setUint32(Wire.timestamp, halves[0]!, true);
+    view.setUint32(Wire.timestamp + 4, halves[1]!, true);
+    view.setUint32(Wire.received, halves[2]!, true);
+    view.setUint32(Wire.received + 4, halves[3]!, true);
+    view.setFloat64(Wire.price, fields.price, true);
+    view.setFloat64(Wire.size, fields.size, true);
+    view.setUint32(Wire.side, side, true);
+    view.setUint32(Wire.side + 4, 0, true);
     const buffer = this.#buffer;
     const tickerLength = tickerUtf8.length;
-    for (let i = 0; i < tickerLength; i++) buffer[TEXTS_AT + i] = tickerUtf8[i]!;
-    const idAt = padText(buffer, TEXTS_AT + tickerLength);
+    for (let i = 0; i < tickerLength; i++) buffer[Wire.texts + i] = tickerUtf8[i]!;
+    const idAt = padText(buffer, Wire.texts + tickerLength);
     for (let i = 0; i < idLength; i++) buffer[idAt + i] = idBytes[idStart + i]!;
     padText(buffer, idAt + idLength);
     this.#length = total;
@@ -388,44 +423,28 @@ export class TradeEncoder {
     if (byteLength > this.maxTextBytes) throw new TradeTextTooLongError(field, byteLength, this.maxTextBytes);
   }
 
-  /**
-   * Ensures room, then writes the framing, root pointer and both text
-   * pointers for texts of the given UTF-8 lengths. Returns the message length.
-   */
-  #writeFrame(tickerLength: number, idLength: number): number {
-    const tickerWords = (tickerLength + 8) >>> 3;
-    const idWords = (idLength + 8) >>> 3;
-    const total = TEXTS_AT + (tickerWords + idWords) * 8;
+  /** Ensures room for a message with texts of the given UTF-8 lengths; returns the message length. */
+  #reserve(tickerLength: number, idLength: number): number {
+    const total = Wire.texts + (((tickerLength + 8) >>> 3) + ((idLength + 8) >>> 3)) * 8;
     if (total > this.#buffer.length) this.#grow(total);
-    const idAt = TEXTS_AT + tickerWords * 8;
-    const segmentWords = (total - FRAME_BYTES) >>> 3;
-    // List pointer: (word offset from the end of the pointer << 2) | 1, then (element count << 3) | size code.
-    const tickerPointer = listPointerLow(TICKER_POINTER_AT, TEXTS_AT);
-    const tickerList = (((tickerLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0;
-    const idPointer = listPointerLow(TRADE_ID_POINTER_AT, idAt);
-    const idList = (((idLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0;
-    if (HOST_IS_LITTLE_ENDIAN) {
-      const u32 = this.#u32;
-      u32[0] = 0;
-      u32[1] = segmentWords;
-      u32[U32_AT(ROOT_POINTER_AT)] = 0;
-      u32[U32_AT(ROOT_POINTER_AT) + 1] = ROOT_SIZE_WORD;
-      u32[U32_AT(TICKER_POINTER_AT)] = tickerPointer;
-      u32[U32_AT(TICKER_POINTER_AT) + 1] = tickerList;
-      u32[U32_AT(TRADE_ID_POINTER_AT)] = idPointer;
-      u32[U32_AT(TRADE_ID_POINTER_AT) + 1] = idList;
-    } else {
-      const view = this.#view;
-      view.setUint32(0, 0, true);
-      view.setUint32(4, segmentWords, true);
-      view.setUint32(ROOT_POINTER_AT, 0, true);
-      view.setUint32(ROOT_POINTER_AT + 4, ROOT_SIZE_WORD, true);
-      view.setUint32(TICKER_POINTER_AT, tickerPointer, true);
-      view.setUint32(TICKER_POINTER_AT + 4, tickerList, true);
-      view.setUint32(TRADE_ID_POINTER_AT, idPointer, true);
-      view.setUint32(TRADE_ID_POINTER_AT + 4, idList, true);
-    }
     return total;
+  }
+
+  /**
+   * Writes the framing, root pointer and both text pointers of a message of `total` bytes with texts of
+   * the given UTF-8 lengths, through the DataView (any host byte order).
+   */
+  #writeFramePortable(total: number, tickerLength: number, idLength: number): void {
+    const idAt = Wire.texts + (((tickerLength + 8) >>> 3) << 3);
+    const view = this.#view;
+    view.setUint32(0, 0, true);
+    view.setUint32(4, (total - Wire.frameBytes) >>> 3, true);
+    view.setUint32(Wire.rootPointer, 0, true);
+    view.setUint32(Wire.rootPointer + 4, Wire.rootSizeWord, true);
+    view.setUint32(Wire.tickerPointer, listPointerLow(Wire.tickerPointer, Wire.texts), true);
+    view.setUint32(Wire.tickerPointer + 4, (((tickerLength + 1) << 3) | Wire.listElementByte) >>> 0, true);
+    view.setUint32(Wire.tradeIdPointer, listPointerLow(Wire.tradeIdPointer, idAt), true);
+    view.setUint32(Wire.tradeIdPointer + 4, (((idLength + 1) << 3) | Wire.listElementByte) >>> 0, true);
   }
 
   #grow(needed: number): void {
@@ -453,17 +472,17 @@ function splitNanos(times: Float64Array, out: Uint32Array, at: number): boolean 
     ms < 0 ||
     !Number.isInteger(subMs) ||
     subMs < 0 ||
-    subMs >= NANOS_PER_MILLI
+    subMs >= Num.nanosPerMilli
   ) {
     return false;
   }
   // `>>> 0` is ToUint32: the exact value modulo 2^32 for any integer below 2^53, with no division.
   const msLo = ms >>> 0;
-  const low = msLo * NANOS_PER_MILLI + subMs;
+  const low = msLo * Num.nanosPerMilli + subMs;
   const lowLo = low >>> 0;
   // Multiplying by 2^-32 is exact here (the differences are multiples of 2^32) and cheaper than dividing.
-  const hi = (ms - msLo) * INVERSE_TWO_POW_32 * NANOS_PER_MILLI + (low - lowLo) * INVERSE_TWO_POW_32;
-  if (hi >= TWO_POW_32) return false;
+  const hi = (ms - msLo) * Num.inverseTwoPow32 * Num.nanosPerMilli + (low - lowLo) * Num.inverseTwoPow32;
+  if (hi >= Num.twoPow32) return false;
   out[at] = lowLo;
   out[at + 1] = hi;
   return true;
@@ -474,7 +493,7 @@ function invalidTime(which: 'timestamp' | 'received', ms: number, subMs: number)
   if (!Number.isSafeInteger(ms) || ms < 0) {
     return new InvalidTradeFieldError(`${which}Ms`, `${ms} is not an integer in 0..2^53-1`);
   }
-  if (!Number.isInteger(subMs) || subMs < 0 || subMs >= NANOS_PER_MILLI) {
+  if (!Number.isInteger(subMs) || subMs < 0 || subMs >= Num.nanosPerMilli) {
     return new InvalidTradeFieldError(`${which}SubMsNanos`, `${subMs} is not an integer in 0..999999`);
   }
   return new InvalidTradeFieldError(`${which}Ms`, `${ms} ms is more than 2^64-1 nanoseconds`);
