@@ -46,10 +46,12 @@ export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
 export type { RecordFileWriterOptions, WriterRecovery } from './flusher/record-file-writer.js';
 export { RecordFileWriter } from './flusher/record-file-writer.js';
+export type { RecordFileVersion } from './flusher/record-format.js';
 export {
   DEFAULT_RECORD_FILE_EXTENSION,
   RECORD_FILE_MAGIC,
   RECORD_FILE_VERSION,
+  RECORD_FILE_VERSION_1,
 } from './flusher/record-format.js';
 export type {
   FlushedRecord,

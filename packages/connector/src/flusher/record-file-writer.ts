@@ -5,21 +5,29 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { BackgroundSyncer } from './background-sync.js';
-import { crc32 } from './crc32.js';
 import type { FileSink } from './file-sink.js';
 import { nodeFileSink } from './file-sink.js';
 import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
 import {
-  CRC_OFFSET,
+  BLOCK_COUNT_OFFSET,
+  BLOCK_HEADER_BYTES,
+  BLOCK_LENGTH_OFFSET,
   DEFAULT_RECORD_FILE_EXTENSION,
   encodeFileHeader,
   FILE_HEADER_BYTES,
-  LENGTH_OFFSET,
+  MAX_BLOCK_BYTES,
+  RECORD_FILE_VERSION,
   RECORD_HEADER_BYTES,
+  type RecordFileVersion,
   SEQUENCE_OFFSET,
   setUint64,
   setWallNanos,
+  V1_LENGTH_OFFSET,
+  V1_RECORD_HEADER_BYTES,
+  V1_SEQUENCE_OFFSET,
+  V1_WALL_NANOS_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
 import { scanRecordFile } from './record-reader.js';
@@ -83,9 +91,11 @@ const COPY_LOOP_MAX = 32;
 /**
  * Buffers records and writes them to the file of their UTC day. Each record
  * is stamped with the wall clock when it is appended (or, with
- * `clockSampling: 'batch'`, at the last {@link RecordFileWriter.sampleClock})
- * and gets its CRC there;
- * {@link writePending} then does one positional `write` per day touched.
+ * `clockSampling: 'batch'`, at the last {@link RecordFileWriter.sampleClock});
+ * {@link writePending} then seals each day's records as one block (length,
+ * count, one CRC-32 from zlib) and does one positional `write` per block.
+ * A day file started by version 1 of the format keeps getting version-1
+ * records (converted at write time) until the day ends.
  *
  * Failure model: every file operation may throw (ENOSPC, EIO, ...). When
  * `writePending` throws, the pending bytes stay buffered and the next call
@@ -106,7 +116,7 @@ const COPY_LOOP_MAX = 32;
 export class RecordFileWriter {
   /** Records written to files (the write syscall returned) since construction. */
   recordsWritten = 0;
-  /** File bytes (record headers and payloads) written since construction. */
+  /** File bytes (block and record headers, payloads) written since construction. */
   bytesWritten = 0;
   /** Highest sequence in a file: found by {@link recover}, then advanced by each write. -1 for none. */
   lastSequence = -1;
@@ -128,7 +138,7 @@ export class RecordFileWriter {
   private buffer: Uint8Array;
   private view: DataView;
   private used = 0;
-  /** Pending bytes form runs ("segments") of consecutive records of one day. */
+  /** Pending bytes form runs ("segments") of consecutive records of one day, each a block with its header first. */
   private segmentEnd = new Float64Array(4);
   private segmentDay = new Float64Array(4);
   private segmentRecords = new Float64Array(4);
@@ -138,10 +148,13 @@ export class RecordFileWriter {
   private appendedSequence = -1;
   private fd = -1;
   private fileDay = Number.NaN;
+  /** Format of the open file: new files are the current version, a day file started in version 1 stays so. */
+  private fileVersion: RecordFileVersion = RECORD_FILE_VERSION;
   private filePosition = 0;
   private unsynced = false;
   private lastSyncMs: number;
-  private readonly validEnds = new Map<string, number>();
+  /** Where each file scanned by {@link recover} ends intact, and its format. */
+  private readonly validEnds = new Map<string, { bytes: number; version: RecordFileVersion | undefined }>();
 
   constructor(options: RecordFileWriterOptions) {
     this.extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
@@ -201,7 +214,7 @@ export class RecordFileWriter {
         }
         result.truncatedBytes += summary.tornTail.bytes;
       }
-      this.validEnds.set(path, summary.validBytes);
+      this.validEnds.set(path, { bytes: summary.validBytes, version: summary.version });
       if (summary.lastSequence >= 0) {
         result.lastSequence = summary.lastSequence;
         result.file = path;
@@ -229,18 +242,23 @@ export class RecordFileWriter {
     if (sequence <= this.appendedSequence) return false;
     const length = end - start;
     const recordBytes = RECORD_HEADER_BYTES + length;
-    if (this.used + recordBytes > this.buffer.length) this.grow(this.used + recordBytes);
     const clock = this.clock;
     if (this.samplePerRecord) clock.sample();
     const day = dayOfSeconds(clock.seconds);
     let segment = this.segmentCount - 1;
-    if (segment < 0 || this.segmentDay[segment] !== day) {
-      segment = this.openSegment(day);
+    if (
+      segment < 0 ||
+      this.segmentDay[segment] !== day ||
+      this.used + recordBytes - this.segmentStart(segment) > MAX_BLOCK_BYTES
+    ) {
+      segment = this.openSegment(day, recordBytes);
+    } else if (this.used + recordBytes > this.buffer.length) {
+      this.grow(this.used + recordBytes);
     }
     const at = this.used;
     const buffer = this.buffer;
     const view = this.view;
-    view.setUint32(at + LENGTH_OFFSET, length, true);
+    view.setUint32(at, length, true);
     setUint64(view, at + SEQUENCE_OFFSET, sequence);
     if (clock.seconds !== this.stampSeconds || clock.nanos !== this.stampNanos) {
       // The u64 of a clock sample is computed once, however many records carry it.
@@ -256,7 +274,6 @@ export class RecordFileWriter {
     } else {
       buffer.set(bytes.subarray(start, end), payloadAt);
     }
-    view.setUint32(at + CRC_OFFSET, crc32(buffer, at + LENGTH_OFFSET, at + recordBytes), true);
     this.used = at + recordBytes;
     this.segmentEnd[segment] = this.used;
     this.segmentRecords[segment]! += 1;
@@ -281,12 +298,23 @@ export class RecordFileWriter {
       const segment = this.segmentsWritten;
       const day = this.segmentDay[segment]!;
       if (day !== this.fileDay) this.openDay(day);
-      const from = segment === 0 ? 0 : this.segmentEnd[segment - 1]!;
+      const from = this.segmentStart(segment);
       const to = this.segmentEnd[segment]!;
-      writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
-      this.filePosition += to - from;
-      this.bytesWritten += to - from;
-      this.recordsWritten += this.segmentRecords[segment]!;
+      const records = this.segmentRecords[segment]!;
+      // Sealing again on a retry writes the same bytes.
+      let written: number;
+      if (this.fileVersion === RECORD_FILE_VERSION) {
+        sealBlock(this.buffer, this.view, from, to, records);
+        writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
+        written = to - from;
+      } else {
+        const legacy = toVersion1Records(this.view, from + BLOCK_HEADER_BYTES, to, records);
+        writeFully(this.sink, this.fd, legacy, 0, legacy.length, this.filePosition);
+        written = legacy.length;
+      }
+      this.filePosition += written;
+      this.bytesWritten += written;
+      this.recordsWritten += records;
       this.lastSequence = this.segmentLastSequence[segment]!;
       this.unsynced = true;
       this.segmentsWritten = segment + 1;
@@ -355,7 +383,8 @@ export class RecordFileWriter {
     this.lastSyncMs = this.monotonicMs();
   }
 
-  private openSegment(day: number): number {
+  /** Starts a block for `day` with room for its header and a first record of `recordBytes`. */
+  private openSegment(day: number, recordBytes: number): number {
     const segment = this.segmentCount;
     if (segment === this.segmentEnd.length) {
       this.segmentEnd = growFloat64(this.segmentEnd);
@@ -363,11 +392,20 @@ export class RecordFileWriter {
       this.segmentRecords = growFloat64(this.segmentRecords);
       this.segmentLastSequence = growFloat64(this.segmentLastSequence);
     }
+    if (this.used + BLOCK_HEADER_BYTES + recordBytes > this.buffer.length) {
+      this.grow(this.used + BLOCK_HEADER_BYTES + recordBytes);
+    }
+    this.used += BLOCK_HEADER_BYTES;
     this.segmentDay[segment] = day;
     this.segmentEnd[segment] = this.used;
     this.segmentRecords[segment] = 0;
     this.segmentCount = segment + 1;
     return segment;
+  }
+
+  /** Buffer offset where `segment` (its block header) starts: segments are contiguous. */
+  private segmentStart(segment: number): number {
+    return segment === 0 ? 0 : this.segmentEnd[segment - 1]!;
   }
 
   /** Closes the current file and opens (creating, or resuming after its last intact record) the one for `day`. */
@@ -383,19 +421,24 @@ export class RecordFileWriter {
     const fd = this.sink.open(path);
     try {
       const size = this.sink.size(fd);
-      let position = this.validEnds.get(path);
+      const known = this.validEnds.get(path);
       this.validEnds.delete(path);
-      if (position === undefined && size > 0) {
+      let position = known?.bytes;
+      let version = known?.version;
+      if (known === undefined && size > 0) {
         const summary = scanRecordFile(path);
         if (summary.tornTail !== undefined) preserveTail(path, summary.tornTail.offset);
         position = summary.validBytes;
+        version = summary.version;
       }
-      if (position === undefined || position < FILE_HEADER_BYTES) {
+      if (position === undefined || position < FILE_HEADER_BYTES || version === undefined) {
         const header = encodeFileHeader();
         writeFully(this.sink, fd, header, 0, header.length, 0);
         position = FILE_HEADER_BYTES;
+        version = RECORD_FILE_VERSION;
         if (this.fsync !== 'none') this.sink.syncDirectory(this.venueDir);
       }
+      this.fileVersion = version;
       if (size > position) this.sink.truncate(fd, position);
       this.filePosition = position;
     } catch (err) {
@@ -415,6 +458,41 @@ export class RecordFileWriter {
     this.buffer = next;
     this.view = new DataView(next.buffer);
   }
+}
+
+/** Fills in the header of the block at `[from, to)` of `buffer`: length, record count, then the CRC-32 over both and the records. */
+function sealBlock(buffer: Uint8Array, view: DataView, from: number, to: number, records: number): void {
+  view.setUint32(from + BLOCK_LENGTH_OFFSET, to - from, true);
+  view.setUint32(from + BLOCK_COUNT_OFFSET, records, true);
+  view.setUint32(from + BLOCK_COUNT_OFFSET + 4, 0, true);
+  view.setUint32(from, crc32(buffer.subarray(from + BLOCK_LENGTH_OFFSET, to)), true);
+}
+
+/**
+ * The records at `[from, to)` of a block body (`count` of them) as version-1 records, each with its own
+ * CRC-32: for appending to a day file that version 1 started. Allocates; runs only until that day ends.
+ */
+function toVersion1Records(view: DataView, from: number, to: number, count: number): Uint8Array {
+  const out = new Uint8Array(to - from + count * (V1_RECORD_HEADER_BYTES - RECORD_HEADER_BYTES));
+  const outView = new DataView(out.buffer);
+  const source = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  let at = 0;
+  for (let record = from; record < to; ) {
+    const length = view.getUint32(record, true);
+    outView.setUint32(at + V1_LENGTH_OFFSET, length, true);
+    out.set(source.subarray(record + SEQUENCE_OFFSET, record + SEQUENCE_OFFSET + 8), at + V1_SEQUENCE_OFFSET);
+    out.set(
+      source.subarray(record + WALL_NANOS_OFFSET, record + WALL_NANOS_OFFSET + 8),
+      at + V1_WALL_NANOS_OFFSET,
+    );
+    const payload = record + RECORD_HEADER_BYTES;
+    out.set(source.subarray(payload, payload + length), at + V1_RECORD_HEADER_BYTES);
+    const end = at + V1_RECORD_HEADER_BYTES + length;
+    outView.setUint32(at, crc32(out.subarray(at + V1_LENGTH_OFFSET, end)), true);
+    at = end;
+    record = payload + length;
+  }
+  return out;
 }
 
 /** Writes all `length` bytes at `position`, continuing after short writes. */

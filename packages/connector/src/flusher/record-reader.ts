@@ -8,14 +8,22 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { InvalidDayError, RecordFileHeaderError } from './flusher-errors.js';
 import {
+  BLOCK_COUNT_OFFSET,
+  BLOCK_HEADER_BYTES,
+  BLOCK_LENGTH_OFFSET,
   checkFileHeader,
   DEFAULT_RECORD_FILE_EXTENSION,
   FILE_HEADER_BYTES,
   getUint64,
-  LENGTH_OFFSET,
+  MAX_BLOCK_BYTES,
   MAX_PAYLOAD_BYTES,
   RECORD_HEADER_BYTES,
+  type RecordFileVersion,
   SEQUENCE_OFFSET,
+  V1_LENGTH_OFFSET,
+  V1_RECORD_HEADER_BYTES,
+  V1_SEQUENCE_OFFSET,
+  V1_WALL_NANOS_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
 import { formatDay, parseDay } from './utc-day.js';
@@ -34,8 +42,9 @@ export interface FlushedRecord {
 /**
  * The unreadable end of a file, left by a crash or power loss mid-write:
  * `'header'` when the file is shorter than its header, `'truncated'` when the
- * last record runs past the end of the file, `'checksum'` when a record's
- * CRC-32 (or its length) is wrong. Reading stops at `offset`.
+ * last block (version 1: record) runs past the end of the file, `'checksum'`
+ * when its CRC-32, its length or its record layout is wrong. Reading stops at
+ * `offset`.
  */
 export interface TornTail {
   /** The file it was found in. */
@@ -52,11 +61,13 @@ export interface TornTail {
 export interface RecordFileSummary {
   /** The file read. */
   file: string;
+  /** Format version from the file header; undefined when the file is empty or its header incomplete. */
+  version: RecordFileVersion | undefined;
   /** Number of intact records. */
   records: number;
   /** Sequence of the last intact record, -1 when there is none. */
   lastSequence: number;
-  /** Offset just past the last intact record (or past the header): where the next record goes. */
+  /** Offset just past the last intact block or record (or past the header): where the next write goes. */
   validBytes: number;
   /** The torn tail, when the file does not end on a record boundary. */
   tornTail: TornTail | undefined;
@@ -181,6 +192,46 @@ export function* readVenueRecords(
   return summaries;
 }
 
+/** A window of a file in one buffer, re-read in chunks as a pass moves through the file. */
+class FileWindow {
+  chunk: Uint8Array;
+  view: DataView;
+  #start = 0;
+  #end = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+  ) {
+    this.chunk = new Uint8Array(Math.min(CHUNK_BYTES, Math.max(size, FILE_HEADER_BYTES)));
+    this.view = new DataView(this.chunk.buffer);
+  }
+
+  /** Makes file bytes `[position, position + length)` available in `chunk`; returns the offset of `position` there. */
+  load(position: number, length: number): number {
+    if (position >= this.#start && position + length <= this.#end) return position - this.#start;
+    if (length > this.chunk.length) {
+      this.chunk = new Uint8Array(length);
+      this.view = new DataView(this.chunk.buffer);
+    }
+    this.#start = position;
+    this.#end = position;
+    const want = Math.min(this.chunk.length, this.size - position);
+    while (this.#end - this.#start < want) {
+      const got = readSync(
+        this.fd,
+        this.chunk,
+        this.#end - this.#start,
+        want - (this.#end - this.#start),
+        this.#end,
+      );
+      if (got === 0) break;
+      this.#end += got;
+    }
+    return 0;
+  }
+}
+
 /**
  * The one parser behind every reader. `copyPayloads` false yields views into
  * the reused chunk buffer (valid only until the next step), for scanning.
@@ -194,72 +245,129 @@ function* iterateRecords(
     const size = fstatSync(fd).size;
     const summary: RecordFileSummary = {
       file: path,
+      version: undefined,
       records: 0,
       lastSequence: -1,
       validBytes: 0,
       tornTail: undefined,
     };
-    const torn = (offset: number, reason: TornTail['reason']): RecordFileSummary => {
-      summary.validBytes = offset;
-      summary.tornTail = { file: path, offset, bytes: size - offset, reason };
-      return summary;
-    };
     if (size === 0) return summary;
-    let chunk = new Uint8Array(Math.min(CHUNK_BYTES, Math.max(size, FILE_HEADER_BYTES)));
-    const headerBytes = readSync(fd, chunk, 0, Math.min(size, FILE_HEADER_BYTES), 0);
-    const header = checkFileHeader(chunk.subarray(0, headerBytes));
-    if (header === 'short') return torn(0, 'header');
-    if (header !== 'valid') throw new RecordFileHeaderError(`${path}: ${header.problem}`);
-
-    let view = new DataView(chunk.buffer);
-    let chunkStart = 0;
-    let chunkEnd = 0;
-    let position = FILE_HEADER_BYTES;
-    // Makes file bytes [position, position + length) available in `chunk`.
-    const load = (length: number): void => {
-      if (position >= chunkStart && position + length <= chunkEnd) return;
-      if (length > chunk.length) {
-        chunk = new Uint8Array(length);
-        view = new DataView(chunk.buffer);
-      }
-      chunkStart = position;
-      chunkEnd = position;
-      const want = Math.min(chunk.length, size - position);
-      while (chunkEnd - chunkStart < want) {
-        const got = readSync(fd, chunk, chunkEnd - chunkStart, want - (chunkEnd - chunkStart), chunkEnd);
-        if (got === 0) break;
-        chunkEnd += got;
-      }
-    };
-
-    while (position < size) {
-      if (size - position < RECORD_HEADER_BYTES) return torn(position, 'truncated');
-      load(RECORD_HEADER_BYTES);
-      const at = position - chunkStart;
-      const length = view.getUint32(at + LENGTH_OFFSET, true);
-      if (length > MAX_PAYLOAD_BYTES) return torn(position, 'checksum');
-      const recordBytes = RECORD_HEADER_BYTES + length;
-      if (size - position < recordBytes) return torn(position, 'truncated');
-      load(recordBytes);
-      const start = position - chunkStart;
-      const stored = view.getUint32(start, true);
-      if (crc32(chunk.subarray(start + LENGTH_OFFSET, start + recordBytes)) !== stored) {
-        return torn(position, 'checksum');
-      }
-      const sequence = getUint64(view, start + SEQUENCE_OFFSET);
-      const payloadStart = start + RECORD_HEADER_BYTES;
-      const payload = copyPayloads
-        ? chunk.slice(payloadStart, payloadStart + length)
-        : chunk.subarray(payloadStart, payloadStart + length);
-      position += recordBytes;
-      summary.records += 1;
-      summary.lastSequence = sequence;
-      summary.validBytes = position;
-      yield { sequence, wallNanos: view.getBigUint64(start + WALL_NANOS_OFFSET, true), payload };
-    }
-    summary.validBytes = position;
-    return summary;
+    const window = new FileWindow(fd, size);
+    const headerBytes = readSync(fd, window.chunk, 0, Math.min(size, FILE_HEADER_BYTES), 0);
+    const header = checkFileHeader(window.chunk.subarray(0, headerBytes));
+    if (header === 'short') return tornAt(summary, size, 0, 'header');
+    if (!('version' in header)) throw new RecordFileHeaderError(`${path}: ${header.problem}`);
+    summary.version = header.version;
+    summary.validBytes = FILE_HEADER_BYTES;
+    const pass = header.version === 1 ? iterateVersion1 : iterateBlocks;
+    return yield* pass(window, size, summary, copyPayloads);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Ends a pass at a torn tail starting at `offset`. */
+function tornAt(
+  summary: RecordFileSummary,
+  size: number,
+  offset: number,
+  reason: TornTail['reason'],
+): RecordFileSummary {
+  summary.validBytes = offset;
+  summary.tornTail = { file: summary.file, offset, bytes: size - offset, reason };
+  return summary;
+}
+
+/** Version 2: blocks, each checked whole (length, CRC, record layout) before any of its records is yielded. */
+function* iterateBlocks(
+  window: FileWindow,
+  size: number,
+  summary: RecordFileSummary,
+  copyPayloads: boolean,
+): Generator<FlushedRecord, RecordFileSummary, undefined> {
+  let position = FILE_HEADER_BYTES;
+  while (position < size) {
+    if (size - position < BLOCK_HEADER_BYTES) return tornAt(summary, size, position, 'truncated');
+    let at = window.load(position, BLOCK_HEADER_BYTES);
+    const blockBytes = window.view.getUint32(at + BLOCK_LENGTH_OFFSET, true);
+    const count = window.view.getUint32(at + BLOCK_COUNT_OFFSET, true);
+    if (
+      blockBytes < BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES ||
+      blockBytes > MAX_BLOCK_BYTES ||
+      count === 0
+    ) {
+      return tornAt(summary, size, position, 'checksum');
+    }
+    if (size - position < blockBytes) return tornAt(summary, size, position, 'truncated');
+    at = window.load(position, blockBytes);
+    const { chunk, view } = window;
+    const end = at + blockBytes;
+    if (crc32(chunk.subarray(at + BLOCK_LENGTH_OFFSET, end)) !== view.getUint32(at, true)) {
+      return tornAt(summary, size, position, 'checksum');
+    }
+    if (!recordsFillBlock(view, at + BLOCK_HEADER_BYTES, end, count)) {
+      return tornAt(summary, size, position, 'checksum');
+    }
+    for (let record = at + BLOCK_HEADER_BYTES; record < end; ) {
+      const length = view.getUint32(record, true);
+      const sequence = getUint64(view, record + SEQUENCE_OFFSET);
+      const payloadStart = record + RECORD_HEADER_BYTES;
+      const payload = copyPayloads
+        ? chunk.slice(payloadStart, payloadStart + length)
+        : chunk.subarray(payloadStart, payloadStart + length);
+      summary.records += 1;
+      summary.lastSequence = sequence;
+      yield { sequence, wallNanos: view.getBigUint64(record + WALL_NANOS_OFFSET, true), payload };
+      record = payloadStart + length;
+    }
+    position += blockBytes;
+    summary.validBytes = position;
+  }
+  return summary;
+}
+
+/** True when exactly `count` records, headers and payloads, fill `[from, end)` of a block. */
+function recordsFillBlock(view: DataView, from: number, end: number, count: number): boolean {
+  let record = from;
+  for (let i = 0; i < count; i++) {
+    if (end - record < RECORD_HEADER_BYTES) return false;
+    const length = view.getUint32(record, true);
+    if (length > end - record - RECORD_HEADER_BYTES) return false;
+    record += RECORD_HEADER_BYTES + length;
+  }
+  return record === end;
+}
+
+/** Version 1: records back to back, each with its own CRC. */
+function* iterateVersion1(
+  window: FileWindow,
+  size: number,
+  summary: RecordFileSummary,
+  copyPayloads: boolean,
+): Generator<FlushedRecord, RecordFileSummary, undefined> {
+  let position = FILE_HEADER_BYTES;
+  while (position < size) {
+    if (size - position < V1_RECORD_HEADER_BYTES) return tornAt(summary, size, position, 'truncated');
+    let at = window.load(position, V1_RECORD_HEADER_BYTES);
+    const length = window.view.getUint32(at + V1_LENGTH_OFFSET, true);
+    if (length > MAX_PAYLOAD_BYTES) return tornAt(summary, size, position, 'checksum');
+    const recordBytes = V1_RECORD_HEADER_BYTES + length;
+    if (size - position < recordBytes) return tornAt(summary, size, position, 'truncated');
+    at = window.load(position, recordBytes);
+    const { chunk, view } = window;
+    if (crc32(chunk.subarray(at + V1_LENGTH_OFFSET, at + recordBytes)) !== view.getUint32(at, true)) {
+      return tornAt(summary, size, position, 'checksum');
+    }
+    const sequence = getUint64(view, at + V1_SEQUENCE_OFFSET);
+    const payloadStart = at + V1_RECORD_HEADER_BYTES;
+    const payload = copyPayloads
+      ? chunk.slice(payloadStart, payloadStart + length)
+      : chunk.subarray(payloadStart, payloadStart + length);
+    position += recordBytes;
+    summary.records += 1;
+    summary.lastSequence = sequence;
+    summary.validBytes = position;
+    yield { sequence, wallNanos: view.getBigUint64(at + V1_WALL_NANOS_OFFSET, true), payload };
+  }
+  return summary;
 }

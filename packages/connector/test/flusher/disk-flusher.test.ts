@@ -145,7 +145,8 @@ describe('DiskFlusher', () => {
   it('after a crash, drops a torn tail, skips what is already on disk and writes the rest once', async () => {
     const ring = openRing();
     await produce(ring, 0, 10);
-    // What a crashed flusher leaves behind: records 0..5 written but never released, then half of 6.
+    // What a crashed flusher leaves behind: records 0..5 written (one block) but never released, then half
+    // of the block holding 6.
     const crashed = new RecordFileWriter({
       dataDir,
       venue: 'test',
@@ -155,11 +156,13 @@ describe('DiskFlusher', () => {
     for (let s = 0; s < 7; s++) {
       const p = payloadFor(s);
       crashed.append(p, 0, p.length, s);
+      if (s === 5) crashed.writePending();
     }
     crashed.close();
     const file = join(dataDir, 'test', `${listRecordDays(dataDir, 'test')[0]}.mprec`);
     const whole = readFileSync(file);
-    const lastRecordBytes = 24 + payloadFor(6).length;
+    // Block header (16) + record header (20) + payload.
+    const lastRecordBytes = 16 + 20 + payloadFor(6).length;
     rmSync(file);
     appendFileSync(file, whole.subarray(0, whole.length - Math.ceil(lastRecordBytes / 2)));
     expect([...readRecordFile(file)].map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5]);
