@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RingBuffer } from './ring-buffer.js';
+import * as frame from './record-frame.js';
+import { Frame, RingBuffer, Words } from './ring-buffer.js';
 import {
   RecordTooLargeError,
   RingArgumentError,
@@ -11,6 +12,7 @@ import {
   RingFormatError,
   RingGeometryError,
 } from './ring-errors.js';
+import * as header from './ring-header.js';
 import { HEADER_BYTES, publishWriteSequence } from './ring-header.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ring-unit-'));
@@ -42,6 +44,25 @@ function readAll(ring: RingBuffer, max = Number.POSITIVE_INFINITY): Seen[] {
 function commitWordOnDisk(path: string, slotSize: number, index: number): number {
   return readFileSync(path).readInt32LE(HEADER_BYTES + index * slotSize);
 }
+
+describe('the inlined layout enums', () => {
+  it('match ring-header.ts and record-frame.ts', () => {
+    expect({ ...Words }).toMatchObject({
+      headerWords: header.HEADER_BYTES / 4,
+      tailWord: header.TAIL_WORD,
+      reclaimWord: header.RECLAIM_WORD,
+      writeSequenceALowWord: header.WRITE_SEQUENCE_A_LOW_WORD,
+      writeSequenceBLowWord: header.WRITE_SEQUENCE_B_LOW_WORD,
+    });
+    expect({ ...Frame }).toMatchObject({
+      recordHeaderBytes: frame.RECORD_HEADER_BYTES,
+      commitWord: frame.COMMIT_WORD,
+      sequenceLowWord: frame.SEQUENCE_LOW_WORD,
+      sequenceHighWord: frame.SEQUENCE_HIGH_WORD,
+      twoPow32: frame.TWO_POW_32,
+    });
+  });
+});
 
 describe('RingBuffer.open', () => {
   it('creates a zeroed ring with the default geometry and reports its limits', () => {

@@ -3,7 +3,6 @@
  * memory-mapped file: the hand-off between the hot path (which must never
  * block on disk) and the flusher (which writes everything to disk).
  */
-import * as frame from './record-frame.js';
 import { RecordTooLargeError, RingArgumentError, RingClosedError, RingCorruptError } from './ring-errors.js';
 import { mapRingFile } from './ring-file.js';
 import { maxRecordSizeOf, type RingGeometry } from './ring-geometry.js';
@@ -17,20 +16,34 @@ import * as header from './ring-header.js';
  */
 export type RecordVisitor = (bytes: Uint8Array, start: number, end: number, sequence: number) => void;
 
-/** Below this many bytes a loop beats creating the sub-view that `Uint8Array.set` needs for a range. */
-const LOOP_COPY_MAX_BYTES = 32;
-// Layout constants copied into this module's own bindings: some loaders (CJS interop, vitest) turn
-// imported bindings into getter calls, which the hot path must not pay for.
-const HEADER_WORDS = header.HEADER_BYTES >>> 2;
-const TAIL_WORD = header.TAIL_WORD;
-const RECLAIM_WORD = header.RECLAIM_WORD;
-const WRITE_SEQUENCE_A_LOW_WORD = header.WRITE_SEQUENCE_A_LOW_WORD;
-const WRITE_SEQUENCE_B_LOW_WORD = header.WRITE_SEQUENCE_B_LOW_WORD;
-const RECORD_HEADER_BYTES = frame.RECORD_HEADER_BYTES;
-const COMMIT_WORD = frame.COMMIT_WORD;
-const SEQUENCE_LOW_WORD = frame.SEQUENCE_LOW_WORD;
-const SEQUENCE_HIGH_WORD = frame.SEQUENCE_HIGH_WORD;
-const TWO_POW_32 = frame.TWO_POW_32;
+/**
+ * 32-bit word offsets into the mapping that the hot paths use, as enum members: the build (esbuild)
+ * replaces each use by its literal, so `tryWrite` and `readBatch` load no module binding (in an ES module
+ * V8 reads those from the module context at run time, ~2-3 ns per `tryWrite` here; some loaders, CJS
+ * interop and vitest, even turn imported bindings into getter calls). `ring-buffer.test.ts` checks every
+ * member of this enum and of {@link Frame} against `ring-header.ts` and `record-frame.ts`.
+ *
+ * @internal
+ */
+export enum Words {
+  /** `HEADER_BYTES / 4`: the first slot's 32-bit word. */
+  headerWords = 1024,
+  tailWord = 16,
+  reclaimWord = 32,
+  writeSequenceALowWord = 18,
+  writeSequenceBLowWord = 20,
+}
+
+/** Frame numbers and constants of the hot paths, inlined like {@link Words}. @internal */
+export enum Frame {
+  recordHeaderBytes = 16,
+  commitWord = 0,
+  sequenceLowWord = 2,
+  sequenceHighWord = 3,
+  /** Below this many bytes a loop beats creating the sub-view that `Uint8Array.set` needs for a range. */
+  loopCopyMaxBytes = 32,
+  twoPow32 = 0x1_0000_0000,
+}
 
 /**
  * A single-producer single-consumer ring buffer of variable-length records in
@@ -38,7 +51,7 @@ const TWO_POW_32 = frame.TWO_POW_32;
  * record is either complete or invisible, to the other thread and after a
  * crash alike.
  *
- * **Layout.** A 4096-byte header (magic, version, geometry; producer and
+ * **Frame.** A 4096-byte header (magic, version, geometry; producer and
  * consumer positions on separate 64-byte cache lines, see `ring-header.ts`)
  * followed by `slotCount` slots of `slotSize` bytes. A record starts on a slot
  * boundary and takes `ceil((16 + length) / slotSize)` contiguous slots
@@ -171,7 +184,7 @@ export class RingBuffer {
     this.slotShift = Math.log2(geometry.slotSize);
     this.slotRoundUp = geometry.slotSize - 1;
     this.slotWordShift = this.slotShift - 2;
-    this.maxFrameBytes = this.maxRecordSize + RECORD_HEADER_BYTES;
+    this.maxFrameBytes = this.maxRecordSize + Frame.recordHeaderBytes;
   }
 
   /**
@@ -250,27 +263,27 @@ export class RingBuffer {
       throw new RingArgumentError(`range [${start}, ${end}) is not within ${bytes.length} bytes`);
     }
     if (!this.producerReady) this.recoverProducer();
-    const frameBytes = length + RECORD_HEADER_BYTES;
+    const frameBytes = length + Frame.recordHeaderBytes;
     const slots = (frameBytes + this.slotRoundUp) >>> this.slotShift;
     let tail = this.tail;
     let index = tail & this.slotMask;
     const untilEnd = this.slotCount - index;
     const padding = slots > untilEnd ? untilEnd : 0;
     if (((tail - this.cachedReclaim) >>> 0) + slots + padding > this.slotCount) {
-      this.cachedReclaim = Atomics.load(this.words, RECLAIM_WORD) >>> 0;
+      this.cachedReclaim = Atomics.load(this.words, Words.reclaimWord) >>> 0;
       if (((tail - this.cachedReclaim) >>> 0) + slots + padding > this.slotCount) return false;
     }
     const words = this.words;
     if (padding !== 0) {
-      Atomics.store(words, HEADER_WORDS + (index << this.slotWordShift), -(padding << this.slotShift));
+      Atomics.store(words, Words.headerWords + (index << this.slotWordShift), -(padding << this.slotShift));
       tail = (tail + padding) >>> 0;
       index = 0;
     }
-    const word = HEADER_WORDS + (index << this.slotWordShift);
-    const payloadAt = (word << 2) + RECORD_HEADER_BYTES;
+    const word = Words.headerWords + (index << this.slotWordShift);
+    const payloadAt = (word << 2) + Frame.recordHeaderBytes;
     if (start === 0 && end === bytes.length) {
       this.bytes.set(bytes, payloadAt);
-    } else if (length <= LOOP_COPY_MAX_BYTES) {
+    } else if (length <= Frame.loopCopyMaxBytes) {
       const target = this.bytes;
       for (let i = 0; i < length; i++) target[payloadAt + i] = bytes[start + i]!;
     } else {
@@ -279,22 +292,22 @@ export class RingBuffer {
     const sequence = this.writeSequence;
     const low = sequence >>> 0;
     words[word + 1] = 0;
-    words[word + SEQUENCE_LOW_WORD] = low | 0;
-    words[word + SEQUENCE_HIGH_WORD] = ((sequence - low) / TWO_POW_32) | 0;
+    words[word + Frame.sequenceLowWord] = low | 0;
+    words[word + Frame.sequenceHighWord] = ((sequence - low) / Frame.twoPow32) | 0;
     // The commit: everything above becomes visible no later than this store.
-    Atomics.store(words, word + COMMIT_WORD, frameBytes);
+    Atomics.store(words, word + Frame.commitWord, frameBytes);
     tail = (tail + slots) >>> 0;
     this.tail = tail;
     const next = sequence + 1;
     this.writeSequence = next;
     const nextLow = next >>> 0;
     if (nextLow !== 0) {
-      words[WRITE_SEQUENCE_A_LOW_WORD] = nextLow | 0;
-      words[WRITE_SEQUENCE_B_LOW_WORD] = nextLow | 0;
+      words[Words.writeSequenceALowWord] = nextLow | 0;
+      words[Words.writeSequenceBLowWord] = nextLow | 0;
     } else {
       header.publishWriteSequence(words, next);
     }
-    Atomics.store(words, TAIL_WORD, tail | 0);
+    Atomics.store(words, Words.tailWord, tail | 0);
     return true;
   }
 
@@ -330,9 +343,9 @@ export class RingBuffer {
         let skipped = 0;
         while (skipped < skip) {
           const index = position & this.slotMask;
-          const word = HEADER_WORDS + (index << this.slotWordShift);
+          const word = Words.headerWords + (index << this.slotWordShift);
           const commit =
-            (position - this.head) >>> 0 < this.slotCount ? Atomics.load(words, word + COMMIT_WORD) : 0;
+            (position - this.head) >>> 0 < this.slotCount ? Atomics.load(words, word + Frame.commitWord) : 0;
           if (commit === 0) {
             throw new RingArgumentError(`cannot skip ${skip} records: only ${skipped} are committed`);
           }
@@ -347,13 +360,13 @@ export class RingBuffer {
     // A full ring's records end exactly where they start: stop after one lap, not at a zero.
     while (visited < max && (position - this.head) >>> 0 < this.slotCount) {
       const index = position & this.slotMask;
-      const word = HEADER_WORDS + (index << this.slotWordShift);
-      const commit = Atomics.load(words, word + COMMIT_WORD);
+      const word = Words.headerWords + (index << this.slotWordShift);
+      const commit = Atomics.load(words, word + Frame.commitWord);
       if (commit === 0) break;
       const span = this.frameSlots(commit, index, word, sequence);
       if (commit > 0) {
-        const start = (word << 2) + RECORD_HEADER_BYTES;
-        visit(this.bytes, start, start + commit - RECORD_HEADER_BYTES, sequence);
+        const start = (word << 2) + Frame.recordHeaderBytes;
+        visit(this.bytes, start, start + commit - Frame.recordHeaderBytes, sequence);
         visited++;
         sequence++;
       }
@@ -385,9 +398,9 @@ export class RingBuffer {
     let released = 0;
     for (;;) {
       const index = position & this.slotMask;
-      const word = HEADER_WORDS + (index << this.slotWordShift);
+      const word = Words.headerWords + (index << this.slotWordShift);
       const lapDone = (position - this.head) >>> 0 === this.slotCount;
-      const commit = lapDone ? 0 : Atomics.load(words, word + COMMIT_WORD);
+      const commit = lapDone ? 0 : Atomics.load(words, word + Frame.commitWord);
       // Padding after the last released record goes too: its slots are of no use to anyone.
       if (released === count && commit >= 0) break;
       if (commit === 0) {
@@ -402,7 +415,7 @@ export class RingBuffer {
     if (position === this.head) return;
     header.publishConsumerState(words, position, sequence);
     this.zeroSlotStarts(this.head, (position - this.head) >>> 0);
-    Atomics.store(words, RECLAIM_WORD, position | 0);
+    Atomics.store(words, Words.reclaimWord, position | 0);
     this.head = position;
     this.readSequence = sequence;
     this.peekHead = -1;
@@ -411,8 +424,8 @@ export class RingBuffer {
   /** Used fraction of the slots, 0..1; approximate when the other side is running. */
   fill(): number {
     if (this.closed) return 0;
-    const tail = this.producerReady ? this.tail : Atomics.load(this.words, TAIL_WORD);
-    const used = (tail - Atomics.load(this.words, RECLAIM_WORD)) | 0;
+    const tail = this.producerReady ? this.tail : Atomics.load(this.words, Words.tailWord);
+    const used = (tail - Atomics.load(this.words, Words.reclaimWord)) | 0;
     if (used <= 0) return 0;
     return used >= this.slotCount ? 1 : used / this.slotCount;
   }
@@ -444,12 +457,13 @@ export class RingBuffer {
       return span;
     }
     const span = (commit + this.slotRoundUp) >>> this.slotShift;
-    if (commit < RECORD_HEADER_BYTES || commit > this.maxFrameBytes || index + span > this.slotCount) {
+    if (commit < Frame.recordHeaderBytes || commit > this.maxFrameBytes || index + span > this.slotCount) {
       throw new RingCorruptError(this.path, `frame of ${commit} bytes at slot ${index}`);
     }
     const words = this.words;
     const stored =
-      (words[word + SEQUENCE_HIGH_WORD]! >>> 0) * TWO_POW_32 + (words[word + SEQUENCE_LOW_WORD]! >>> 0);
+      (words[word + Frame.sequenceHighWord]! >>> 0) * Frame.twoPow32 +
+      (words[word + Frame.sequenceLowWord]! >>> 0);
     if (stored !== sequence) {
       throw new RingCorruptError(
         this.path,
@@ -463,7 +477,7 @@ export class RingBuffer {
   private zeroSlotStarts(from: number, count: number): void {
     const words = this.words;
     for (let i = 0; i < count; i++) {
-      words[HEADER_WORDS + (((from + i) & this.slotMask) << this.slotWordShift)] = 0;
+      words[Words.headerWords + (((from + i) & this.slotMask) << this.slotWordShift)] = 0;
     }
   }
 
@@ -488,8 +502,8 @@ export class RingBuffer {
       let walked = 0;
       while (walked < this.slotCount) {
         const index = tail & this.slotMask;
-        const word = HEADER_WORDS + (index << this.slotWordShift);
-        const commit = Atomics.load(words, word + COMMIT_WORD);
+        const word = Words.headerWords + (index << this.slotWordShift);
+        const commit = Atomics.load(words, word + Frame.commitWord);
         if (commit === 0) break;
         const span = this.frameSlots(commit, index, word, sequence);
         if (commit > 0) sequence++;
@@ -503,7 +517,7 @@ export class RingBuffer {
       header.readConsumerState(words, state);
       if (state.head === head && state.sequence === headSequence) break;
     }
-    const reclaim = Atomics.load(words, RECLAIM_WORD) >>> 0;
+    const reclaim = Atomics.load(words, Words.reclaimWord) >>> 0;
     const used = (tail - reclaim) >>> 0;
     if (used > this.slotCount) {
       throw new RingCorruptError(
@@ -516,7 +530,7 @@ export class RingBuffer {
     this.writeSequence = sequence;
     this.cachedReclaim = reclaim;
     header.publishWriteSequence(words, sequence);
-    Atomics.store(words, TAIL_WORD, tail | 0);
+    Atomics.store(words, Words.tailWord, tail | 0);
     this.producerReady = true;
   }
 
@@ -528,7 +542,7 @@ export class RingBuffer {
     if (this.closed) throw new RingClosedError(operation);
     const words = this.words;
     const state = header.readConsumerState(words, this.snapshot);
-    const reclaim = Atomics.load(words, RECLAIM_WORD) >>> 0;
+    const reclaim = Atomics.load(words, Words.reclaimWord) >>> 0;
     const pending = (state.head - reclaim) >>> 0;
     if (pending > this.slotCount) {
       throw new RingCorruptError(
@@ -537,7 +551,7 @@ export class RingBuffer {
       );
     }
     this.zeroSlotStarts(reclaim, pending);
-    Atomics.store(words, RECLAIM_WORD, state.head | 0);
+    Atomics.store(words, Words.reclaimWord, state.head | 0);
     this.head = state.head;
     this.readSequence = state.sequence;
     this.peekHead = -1;
