@@ -27,7 +27,6 @@ import {
   V1_LENGTH_OFFSET,
   V1_RECORD_HEADER_BYTES,
   V1_SEQUENCE_OFFSET,
-  V1_WALL_NANOS_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
 import { scanRecordFile } from './record-reader.js';
@@ -43,7 +42,12 @@ export interface RecordFileWriterOptions {
   venue: string;
   /** File extension, `[a-z0-9]{1,16}`; default `mprec`. */
   extension?: string;
-  /** Initial write-buffer size in bytes; default 64 KiB. It grows when what is appended before a write needs more. */
+  /**
+   * Initial write-buffer size in bytes; default 64 KiB, at least 36. It grows when what is appended before a
+   * write needs more.
+   *
+   * @throws {RangeError} (from the constructor) for anything else than an integer >= 36.
+   */
   bufferBytes?: number;
   /** Durability policy; default {@link DEFAULT_FSYNC_POLICY}. */
   fsync?: FsyncPolicy;
@@ -81,6 +85,8 @@ export interface WriterRecovery {
 }
 
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
+/** Smallest write buffer accepted: room for a block header and a record header (it grows for payloads). */
+const MIN_BUFFER_BYTES = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES;
 /**
  * Up to this size a byte loop is as fast as `set(subarray())` and allocates
  * nothing; above it the one short-lived view is cheaper than the loop
@@ -92,8 +98,9 @@ const COPY_LOOP_MAX = 32;
  * Buffers records and writes them to the file of their UTC day. Each record
  * is stamped with the wall clock when it is appended (or, with
  * `clockSampling: 'batch'`, at the last {@link RecordFileWriter.sampleClock});
- * {@link writePending} then seals each day's records as one block (length,
- * count, one CRC-32 from zlib) and does one positional `write` per block.
+ * {@link writePending} then seals each day's records as a block (length,
+ * count, one CRC-32 from zlib; a new block past `MAX_BLOCK_BYTES`) and
+ * writes each block with one positional `write` (more after a short write).
  * A day file started by version 1 of the format keeps getting version-1
  * records (converted at write time) until the day ends.
  *
@@ -150,6 +157,8 @@ export class RecordFileWriter {
   private fileDay = Number.NaN;
   /** Format of the open file: new files are the current version, a day file started in version 1 stays so. */
   private fileVersion: RecordFileVersion = RECORD_FILE_VERSION;
+  /** Where blocks are rewritten as version-1 records for a day file version 1 started; grown on demand. */
+  private legacyBuffer: Uint8Array = new Uint8Array(0);
   private filePosition = 0;
   private unsynced = false;
   private lastSyncMs: number;
@@ -173,7 +182,13 @@ export class RecordFileWriter {
     this.samplePerRecord = sampling === 'record';
     this.syncer = options.syncer;
     if (!this.samplePerRecord) this.clock.sample();
-    this.buffer = new Uint8Array(options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+    const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
+    if (!Number.isSafeInteger(bufferBytes) || bufferBytes < MIN_BUFFER_BYTES) {
+      throw new RangeError(
+        `bufferBytes must be an integer >= ${MIN_BUFFER_BYTES}, got ${String(bufferBytes)}`,
+      );
+    }
+    this.buffer = new Uint8Array(bufferBytes);
     this.view = new DataView(this.buffer.buffer);
     this.lastSyncMs = this.monotonicMs();
   }
@@ -308,8 +323,16 @@ export class RecordFileWriter {
         writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
         written = to - from;
       } else {
-        const legacy = toVersion1Records(this.view, from + BLOCK_HEADER_BYTES, to, records);
-        writeFully(this.sink, this.fd, legacy, 0, legacy.length, this.filePosition);
+        const legacy = toVersion1Records(
+          this.buffer,
+          this.view,
+          from + BLOCK_HEADER_BYTES,
+          to,
+          records,
+          this.legacyBuffer,
+        );
+        this.legacyBuffer = legacy.out;
+        writeFully(this.sink, this.fd, legacy.out, 0, legacy.length, this.filePosition);
         written = legacy.length;
       }
       this.filePosition += written;
@@ -469,30 +492,35 @@ function sealBlock(buffer: Uint8Array, view: DataView, from: number, to: number,
 }
 
 /**
- * The records at `[from, to)` of a block body (`count` of them) as version-1 records, each with its own
- * CRC-32: for appending to a day file that version 1 started. Allocates; runs only until that day ends.
+ * Writes the `count` records at `[from, to)` of a block body into `out` (grown when short) as version-1
+ * records, each with its own CRC-32, for appending to a day file that version 1 started; returns the
+ * buffer and the bytes used. A version-1 record is `[crc][length]` followed by exactly what follows the
+ * length in a version-2 record (sequence, wall-clock ns, payload), so each record is one copy and one
+ * zlib call. Only the rest of an upgrade's UTC day takes this path.
  */
-function toVersion1Records(view: DataView, from: number, to: number, count: number): Uint8Array {
-  const out = new Uint8Array(to - from + count * (V1_RECORD_HEADER_BYTES - RECORD_HEADER_BYTES));
-  const outView = new DataView(out.buffer);
-  const source = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+function toVersion1Records(
+  buffer: Uint8Array,
+  view: DataView,
+  from: number,
+  to: number,
+  count: number,
+  out: Uint8Array,
+): { out: Uint8Array; length: number } {
+  const length = to - from + count * (V1_RECORD_HEADER_BYTES - RECORD_HEADER_BYTES);
+  const target = out.length >= length ? out : new Uint8Array(Math.max(length, out.length * 2));
+  const targetView = new DataView(target.buffer, target.byteOffset, target.byteLength);
   let at = 0;
   for (let record = from; record < to; ) {
-    const length = view.getUint32(record, true);
-    outView.setUint32(at + V1_LENGTH_OFFSET, length, true);
-    out.set(source.subarray(record + SEQUENCE_OFFSET, record + SEQUENCE_OFFSET + 8), at + V1_SEQUENCE_OFFSET);
-    out.set(
-      source.subarray(record + WALL_NANOS_OFFSET, record + WALL_NANOS_OFFSET + 8),
-      at + V1_WALL_NANOS_OFFSET,
-    );
-    const payload = record + RECORD_HEADER_BYTES;
-    out.set(source.subarray(payload, payload + length), at + V1_RECORD_HEADER_BYTES);
-    const end = at + V1_RECORD_HEADER_BYTES + length;
-    outView.setUint32(at, crc32(out.subarray(at + V1_LENGTH_OFFSET, end)), true);
-    at = end;
-    record = payload + length;
+    const payloadLength = view.getUint32(record, true);
+    const end = record + RECORD_HEADER_BYTES + payloadLength;
+    targetView.setUint32(at + V1_LENGTH_OFFSET, payloadLength, true);
+    target.set(buffer.subarray(record + SEQUENCE_OFFSET, end), at + V1_SEQUENCE_OFFSET);
+    const recordEnd = at + V1_RECORD_HEADER_BYTES + payloadLength;
+    targetView.setUint32(at, crc32(target.subarray(at + V1_LENGTH_OFFSET, recordEnd)), true);
+    at = recordEnd;
+    record = end;
   }
-  return out;
+  return { out: target, length: at };
 }
 
 /** Writes all `length` bytes at `position`, continuing after short writes. */

@@ -14,8 +14,9 @@
  * |     10 |    2 | header length in bytes, `16`            |
  * |     12 |    4 | reserved, `0`                           |
  *
- * **Version 2** (what the writer creates): blocks back to back. A block is what one `write` put in the file: a 16-byte header,
- * then its records.
+ * **Version 2** (what the writer creates): blocks back to back. A block holds
+ * the records of one UTC day that one flush of the write buffer wrote (a
+ * new block starts past `MAX_BLOCK_BYTES`): a 16-byte header, then its records.
  *
  * | offset | size | field                                                        |
  * | -----: | ---: | ------------------------------------------------------------ |
@@ -40,8 +41,8 @@
  * crash or power loss cut it. One checksum per block instead of per record is
  * what lets the flusher use zlib's native CRC-32 (about 4x the throughput of
  * the JavaScript one it needed per record, whose fixed cost per call ruled out
- * zlib); the price is that a torn write loses its whole block, never more
- * than the records of one write, none of which had been fsynced.
+ * zlib); the price is that a torn block is dropped whole, where version 1
+ * kept the intact records in front of a cut. A torn block was never fsynced.
  *
  * **Version 1** (read, and appended to when the day file was started in
  * version 1): records back to back, each a 24-byte header — CRC-32 of bytes

@@ -49,7 +49,7 @@ export interface FlushedRecord {
 export interface TornTail {
   /** The file it was found in. */
   file: string;
-  /** Offset of the first byte that is not part of an intact record. */
+  /** Offset of the first byte that is not part of an intact block (version 1: record). */
   offset: number;
   /** Bytes from `offset` to the end of the file. */
   bytes: number;
@@ -98,15 +98,11 @@ export function* readRecordFile(
   path: string,
   options: ReadRecordsOptions = {},
 ): Generator<FlushedRecord, RecordFileSummary, undefined> {
-  const records = iterateRecords(path, true);
-  for (;;) {
-    const next = records.next();
-    if (next.done === true) {
-      if (next.value.tornTail !== undefined) options.onTornTail?.(next.value.tornTail);
-      return next.value;
-    }
-    yield next.value;
-  }
+  // `yield*` forwards an early stop (a `break` in the caller's loop, `return()`) to the inner generator,
+  // whose `finally` closes the file.
+  const summary = yield* iterateRecords(path, true);
+  if (summary.tornTail !== undefined) options.onTornTail?.(summary.tornTail);
+  return summary;
 }
 
 /**

@@ -119,6 +119,8 @@ export class RecordReplaySource implements MessageSource {
     if (this.#state === 'running' || this.#state === 'idle') {
       clearTimeout(this.#timer);
       this.#state = 'stopped';
+      // Ends the file iteration now, which closes the file being read.
+      this.#records?.return();
       this.#resolveDone({ reason: 'stopped' });
     }
   }

@@ -449,6 +449,30 @@ describe('RecordFileWriter + reader', () => {
     expect(writer.recordsWritten).toBe(2);
   });
 
+  it('closes the file when a reader stops early', () => {
+    const writer = new RecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => MIDNIGHT });
+    writer.recover();
+    for (let seq = 0; seq < 3; seq++) writer.append(enc.encode(`r${seq}`), 0, 2, seq);
+    writer.close();
+    const file = join(dataDir, 'v', '2025-01-02.mprec');
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      for (const record of readRecordFile(file)) {
+        if (record.sequence === 1) break;
+      }
+      for (const _ of readVenueRecords(dataDir, 'v')) break;
+    }
+    expect(openFds()).toBe(before);
+  });
+
+  it('rejects a write buffer too small for a block and a record header', () => {
+    for (const bufferBytes of [0, -1, 35, 1.5, Number.NaN]) {
+      expect(() => new RecordFileWriter({ dataDir, venue: 'v', bufferBytes })).toThrow(RangeError);
+    }
+    expect(() => new RecordFileWriter({ dataDir, venue: 'v', bufferBytes: 36 })).not.toThrow();
+  });
+
   it('rejects unsafe venues, foreign files and bad day ranges with typed errors', () => {
     for (const venue of ['..', '../x', 'a/b', 'A', '', 'x'.repeat(65), 'a.b']) {
       expect(() => new RecordFileWriter({ dataDir, venue })).toThrow(
