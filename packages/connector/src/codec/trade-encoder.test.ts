@@ -374,24 +374,12 @@ describe('TradeEncoder.encodeFields', () => {
 });
 
 describe("Wire (the encoder's inlined layout)", () => {
-  it('matches the offsets in trade-layout.ts', () => {
-    const data = Wire.rootPointer + 8;
+  it('has exactly the offsets of trade-layout.ts, member for member', () => {
+    const data = 8 + 8;
     const pointers = data + TRADE_DATA_WORDS * 8;
-    expect({
-      frameBytes: Wire.frameBytes,
-      rootPointer: Wire.rootPointer,
-      data: Wire.data,
-      timestamp: Wire.timestamp,
-      received: Wire.received,
-      price: Wire.price,
-      size: Wire.size,
-      side: Wire.side,
-      tickerPointer: Wire.tickerPointer,
-      tradeIdPointer: Wire.tradeIdPointer,
-      texts: Wire.texts,
-      rootSizeWord: Wire.rootSizeWord,
-      listElementByte: Wire.listElementByte,
-    }).toEqual({
+    // A numeric enum also maps each value back to its name: keep the names only.
+    const members = Object.fromEntries(Object.entries(Wire).filter(([name]) => Number.isNaN(Number(name))));
+    expect(members).toEqual({
       frameBytes: 8,
       rootPointer: 8,
       data,
@@ -406,5 +394,41 @@ describe("Wire (the encoder's inlined layout)", () => {
       rootSizeWord: TRADE_DATA_WORDS | (TRADE_POINTER_COUNT << 16),
       listElementByte: LIST_ELEMENT_BYTE,
     });
+  });
+});
+
+describe('TradeEncoder portableWrites', () => {
+  it('writes through a DataView only when asked, with the same bytes', () => {
+    const ticker = utf8.encode('BTCUSDT');
+    const frame = utf8.encode('{"t":42}');
+    const fields = {
+      timestampMs: 1_700_000_000_000,
+      timestampSubMsNanos: 7,
+      price: 1.5,
+      size: 2,
+      side: 1 as const,
+    };
+    const received = { ms: 1_700_000_000_001, subMsNanos: 0 };
+    const calls = { count: 0 };
+    const original = DataView.prototype.setFloat64;
+    DataView.prototype.setFloat64 = function (this: DataView, ...args: Parameters<DataView['setFloat64']>) {
+      calls.count++;
+      return original.apply(this, args);
+    };
+    try {
+      const fast = new TradeEncoder();
+      fast.encodeFields(fields, received, ticker, frame, 5, 7);
+      expect(calls.count).toBe(0);
+      const portable = new TradeEncoder({ portableWrites: true });
+      portable.encodeFields(fields, received, ticker, frame, 5, 7);
+      expect(calls.count).toBe(2); // price and size
+      expect(hex(portable.bytes)).toBe(hex(fast.bytes));
+    } finally {
+      DataView.prototype.setFloat64 = original;
+    }
+  });
+
+  it('rejects a portableWrites that is not a boolean', () => {
+    expect(() => new TradeEncoder({ portableWrites: 'yes' as unknown as boolean })).toThrow(CodecOptionError);
   });
 });

@@ -175,7 +175,9 @@ export class TradeEncoder {
       throw new CodecOptionError('initialCapacity must be a non-negative integer');
     }
     this.maxTextBytes = maxTextBytes;
-    this.#typedStores = HOST_IS_LITTLE_ENDIAN && options.portableWrites !== true;
+    const portableWrites = options.portableWrites ?? false;
+    if (typeof portableWrites !== 'boolean') throw new CodecOptionError('portableWrites must be a boolean');
+    this.#typedStores = HOST_IS_LITTLE_ENDIAN && !portableWrites;
     this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, Wire.texts + 16)));
     this.#view = new DataView(this.#buffer.buffer);
     this.#u32 = new Uint32Array(this.#buffer.buffer);
@@ -390,7 +392,7 @@ export class TradeEncoder {
     return total;
   }
 
-  /** The big-endian host's body writes: the same bytes through a DataView and byte loops. */
+  /** The body writes of a big-endian host (or `portableWrites`): the same bytes through a DataView and byte loops. */
   #writeBodyPortable(
     total: number,
     fields: TradeNumbers,

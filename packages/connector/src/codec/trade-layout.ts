@@ -1,8 +1,11 @@
 /**
  * Wire layout of the `TradeData` struct in `schema/trade.capnp`, as printed by
  * `capnp compile -ocapnp schema/trade.capnp` (40 data bytes, 2 pointers). The
- * fixed-layout encoder and the reader share these numbers so a schema change
- * has one place to update; `trade-encoder.test.ts` proves them against capnp-es.
+ * reader uses these numbers; the fixed-layout encoder keeps the same offsets
+ * as literals in its `Wire` enum (inlined at build time), and a test in
+ * `trade-encoder.test.ts` fails unless `Wire` matches this file, so a schema
+ * change is made here and in `Wire`; the encoder's tests prove both against
+ * capnp-es.
  */
 
 /** Data section size of `TradeData`, in 8-byte words. */

@@ -20,8 +20,9 @@ export type RecordVisitor = (bytes: Uint8Array, start: number, end: number, sequ
  * 32-bit word offsets into the mapping that the hot paths use, as enum members: the build (esbuild)
  * replaces each use by its literal, so `tryWrite` and `readBatch` load no module binding (in an ES module
  * V8 reads those from the module context at run time, ~2-3 ns per `tryWrite` here; some loaders, CJS
- * interop and vitest, even turn imported bindings into getter calls). `ring-buffer.test.ts` checks every
- * member of this enum and of {@link Frame} against `ring-header.ts` and `record-frame.ts`.
+ * interop and vitest, even turn imported bindings into getter calls). `ring-buffer.test.ts` checks that
+ * this enum and {@link Frame} have exactly the members it lists, each equal to its constant in
+ * `ring-header.ts` or `record-frame.ts` (`loopCopyMaxBytes` is a tuning value, not layout).
  *
  * @internal
  */
@@ -51,7 +52,7 @@ export enum Frame {
  * record is either complete or invisible, to the other thread and after a
  * crash alike.
  *
- * **Frame.** A 4096-byte header (magic, version, geometry; producer and
+ * **Layout.** A 4096-byte header (magic, version, geometry; producer and
  * consumer positions on separate 64-byte cache lines, see `ring-header.ts`)
  * followed by `slotCount` slots of `slotSize` bytes. A record starts on a slot
  * boundary and takes `ceil((16 + length) / slotSize)` contiguous slots
