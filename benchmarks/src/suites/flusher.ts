@@ -197,6 +197,30 @@ async function waitForDrain(rig: FlusherRig): Promise<void> {
   }
 }
 
+/**
+ * One paced probe on a rig of its own: starts it, runs `prepare` (such as filling its day file), syncs the disk,
+ * offers `rate` for `seconds`, waits for the flusher to catch up, then closes and deletes the rig.
+ */
+async function probeOnNewRig(
+  profile: BenchProfile,
+  name: string,
+  slots: number,
+  rate: number,
+  seconds: number,
+  prepare?: (rig: FlusherRig) => Promise<void>,
+): Promise<ReturnType<typeof pacedRun>> {
+  const rig = await startRig(name, slots);
+  try {
+    if (prepare !== undefined) await prepare(rig);
+    syncDisk(profile);
+    const probe = pacedRun(rig, rate, seconds);
+    await waitForDrain(rig);
+    return probe;
+  } finally {
+    await rig.close();
+  }
+}
+
 /** Writes `count` records as fast as the ring takes them and waits until the flusher wrote them all. */
 async function fillFlusher(rig: FlusherRig, count: number): Promise<void> {
   const payload = record();
@@ -229,16 +253,14 @@ async function warmFileCheck(
   };
 }> {
   syncDisk(profile);
-  const rig = await startRig('warm', RATE_RINGS[RATE_RINGS.length - 1]!.slots);
-  let flusher: ReturnType<typeof pacedRun>;
-  try {
-    await fillFlusher(rig, warmRecords);
-    syncDisk(profile);
-    flusher = pacedRun(rig, TARGET_RATE, seconds);
-    await waitForDrain(rig);
-  } finally {
-    await rig.close();
-  }
+  const flusher = await probeOnNewRig(
+    profile,
+    'warm',
+    RATE_RINGS[RATE_RINGS.length - 1]!.slots,
+    TARGET_RATE,
+    seconds,
+    (rig) => fillFlusher(rig, warmRecords),
+  );
   syncDisk(profile);
   const dir = makeDataDir('flusher-warm-plain');
   try {
@@ -340,15 +362,13 @@ async function flusherSuite(profile: BenchProfile) {
       // Each probe gets its own ring, flusher and day file, deleted afterwards, and starts from a disk with
       // nothing left to write back: a day file kept across probes measured this VM's page cache instead
       // of the flusher (see the suite notes).
-      const rig = await startRig(`rate-${ringSize.slots}`, ringSize.slots);
-      let probe: ReturnType<typeof pacedRun>;
-      try {
-        syncDisk(profile);
-        probe = pacedRun(rig, rate, probeSeconds);
-        await waitForDrain(rig);
-      } finally {
-        await rig.close();
-      }
+      const probe = await probeOnNewRig(
+        profile,
+        `rate-${ringSize.slots}`,
+        ringSize.slots,
+        rate,
+        probeSeconds,
+      );
       syncDisk(profile);
       const kept = probe.overflow === 0 && probe.achieved >= rate * 0.98;
       search.rows.push([
