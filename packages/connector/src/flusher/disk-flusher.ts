@@ -66,7 +66,7 @@ export interface FlusherStatus {
   state: 'running' | 'retrying' | 'stopped';
   /** Records written to files since start. */
   recordsWritten: number;
-  /** File bytes (record headers and payloads) written since start. */
+  /** File bytes (block and record headers, payloads) written since start. */
   bytesWritten: number;
   /** Highest ring sequence in a file (including what was there before start); -1 for none. */
   lastSequence: number;
