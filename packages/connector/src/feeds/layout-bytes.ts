@@ -192,7 +192,9 @@ function decimalStringSlow(
  * Reads a decimal sent as a JSON number token at `pos` (Kraken `0.5147`) into
  * `out[index]` exactly as `JSON.parse` gives it; returns the position after
  * the token, or -1. Same split as {@link decimalStringInto}: the common form
- * in one pass, the rest through `decimalInto`.
+ * in one pass, the rest through `decimalInto`. The loop is a deliberate copy
+ * of that function's: one shared helper for both measured 1-5% slower per
+ * parsed message on every venue (design table, side by side, Node 20).
  */
 export function decimalNumberInto(
   bytes: Uint8Array,
