@@ -92,9 +92,18 @@ describe('simulator -> marketpipe run -> NATS -> independent subscriber, per ven
     });
     await observer.flush();
 
-    // Quiet the market before the run ends, so no frame is in flight when the connection closes.
-    const quiet = setTimeout(() => simulator.setRate(0), 1_500);
+    // Timed from the first trade seen on NATS, not from the test's start, so a slow start-up on a loaded
+    // machine still leaves a second of trading. The market is quieted before the stop, so no frame is in
+    // flight when the connection closes.
     const runner = createHarness({ realPipeline: true });
+    const stopAfterTrading = (async () => {
+      const giveUpAt = Date.now() + 20_000; // then the assertions below say what was missing
+      while (received.length === 0 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 1_000));
+      simulator.setRate(0);
+      await new Promise((r) => setTimeout(r, 500));
+      runner.signals.fire('SIGTERM');
+    })();
     const code = await main(
       [
         'run',
@@ -108,8 +117,6 @@ describe('simulator -> marketpipe run -> NATS -> independent subscriber, per ven
         server.url,
         '--env',
         'e2e',
-        '--duration',
-        '2500ms',
         '--data-dir',
         join(dir, 'data'),
         '--json-summary',
@@ -119,7 +126,7 @@ describe('simulator -> marketpipe run -> NATS -> independent subscriber, per ven
       ],
       runner.context,
     );
-    clearTimeout(quiet);
+    await stopAfterTrading;
     await simulator.stop();
     expect(code, runner.stderr.text).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
