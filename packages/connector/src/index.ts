@@ -51,7 +51,6 @@ export {
   DEFAULT_RECORD_FILE_EXTENSION,
   RECORD_FILE_MAGIC,
   RECORD_FILE_VERSION,
-  RECORD_FILE_VERSION_1,
 } from './flusher/record-format.js';
 export type {
   FlushedRecord,

@@ -18,15 +18,10 @@ import {
   encodeFileHeader,
   FILE_HEADER_BYTES,
   MAX_BLOCK_BYTES,
-  RECORD_FILE_VERSION,
   RECORD_HEADER_BYTES,
-  type RecordFileVersion,
   SEQUENCE_OFFSET,
   setUint64,
   setWallNanos,
-  V1_LENGTH_OFFSET,
-  V1_RECORD_HEADER_BYTES,
-  V1_SEQUENCE_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
 import { scanRecordFile } from './record-reader.js';
@@ -101,8 +96,6 @@ const COPY_LOOP_MAX = 32;
  * {@link writePending} then seals each day's records as a block (length,
  * count, one CRC-32 from zlib; a new block past `MAX_BLOCK_BYTES`) and
  * writes each block with one positional `write` (more after a short write).
- * A day file started by version 1 of the format keeps getting version-1
- * records (converted at write time) until the day ends.
  *
  * Failure model: every file operation may throw (ENOSPC, EIO, ...). When
  * `writePending` throws, the pending bytes stay buffered and the next call
@@ -155,15 +148,11 @@ export class RecordFileWriter {
   private appendedSequence = -1;
   private fd = -1;
   private fileDay = Number.NaN;
-  /** Format of the open file: new files are the current version, a day file started in version 1 stays so. */
-  private fileVersion: RecordFileVersion = RECORD_FILE_VERSION;
-  /** Where blocks are rewritten as version-1 records for a day file version 1 started; grown on demand. */
-  private legacyBuffer: Uint8Array = new Uint8Array(0);
   private filePosition = 0;
   private unsynced = false;
   private lastSyncMs: number;
-  /** Where each file scanned by {@link recover} ends intact, and its format. */
-  private readonly validEnds = new Map<string, { bytes: number; version: RecordFileVersion | undefined }>();
+  /** Where each file scanned by {@link recover} ends intact. */
+  private readonly validEnds = new Map<string, number>();
 
   constructor(options: RecordFileWriterOptions) {
     this.extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
@@ -229,7 +218,7 @@ export class RecordFileWriter {
         }
         result.truncatedBytes += summary.tornTail.bytes;
       }
-      this.validEnds.set(path, { bytes: summary.validBytes, version: summary.version });
+      this.validEnds.set(path, summary.validBytes);
       if (summary.lastSequence >= 0) {
         result.lastSequence = summary.lastSequence;
         result.file = path;
@@ -317,24 +306,9 @@ export class RecordFileWriter {
       const to = this.segmentEnd[segment]!;
       const records = this.segmentRecords[segment]!;
       // Sealing again on a retry writes the same bytes.
-      let written: number;
-      if (this.fileVersion === RECORD_FILE_VERSION) {
-        sealBlock(this.buffer, this.view, from, to, records);
-        writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
-        written = to - from;
-      } else {
-        const legacy = toVersion1Records(
-          this.buffer,
-          this.view,
-          from + BLOCK_HEADER_BYTES,
-          to,
-          records,
-          this.legacyBuffer,
-        );
-        this.legacyBuffer = legacy.out;
-        writeFully(this.sink, this.fd, legacy.out, 0, legacy.length, this.filePosition);
-        written = legacy.length;
-      }
+      sealBlock(this.buffer, this.view, from, to, records);
+      writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
+      const written = to - from;
       this.filePosition += written;
       this.bytesWritten += written;
       this.recordsWritten += records;
@@ -446,22 +420,19 @@ export class RecordFileWriter {
       const size = this.sink.size(fd);
       const known = this.validEnds.get(path);
       this.validEnds.delete(path);
-      let position = known?.bytes;
-      let version = known?.version;
+      let position = known;
       if (known === undefined && size > 0) {
         const summary = scanRecordFile(path);
         if (summary.tornTail !== undefined) preserveTail(path, summary.tornTail.offset);
         position = summary.validBytes;
-        version = summary.version;
       }
-      if (position === undefined || position < FILE_HEADER_BYTES || version === undefined) {
+      // validBytes is 0 when the file header is missing or incomplete.
+      if (position === undefined || position < FILE_HEADER_BYTES) {
         const header = encodeFileHeader();
         writeFully(this.sink, fd, header, 0, header.length, 0);
         position = FILE_HEADER_BYTES;
-        version = RECORD_FILE_VERSION;
         if (this.fsync !== 'none') this.sink.syncDirectory(this.venueDir);
       }
-      this.fileVersion = version;
       if (size > position) this.sink.truncate(fd, position);
       this.filePosition = position;
     } catch (err) {
@@ -489,38 +460,6 @@ function sealBlock(buffer: Uint8Array, view: DataView, from: number, to: number,
   view.setUint32(from + BLOCK_COUNT_OFFSET, records, true);
   view.setUint32(from + BLOCK_COUNT_OFFSET + 4, 0, true);
   view.setUint32(from, crc32(buffer.subarray(from + BLOCK_LENGTH_OFFSET, to)), true);
-}
-
-/**
- * Writes the `count` records at `[from, to)` of a block body into `out` (grown when short) as version-1
- * records, each with its own CRC-32, for appending to a day file that version 1 started; returns the
- * buffer and the bytes used. A version-1 record is `[crc][length]` followed by exactly what follows the
- * length in a version-2 record (sequence, wall-clock ns, payload), so each record is one copy and one
- * zlib call. Only the rest of an upgrade's UTC day takes this path.
- */
-function toVersion1Records(
-  buffer: Uint8Array,
-  view: DataView,
-  from: number,
-  to: number,
-  count: number,
-  out: Uint8Array,
-): { out: Uint8Array; length: number } {
-  const length = to - from + count * (V1_RECORD_HEADER_BYTES - RECORD_HEADER_BYTES);
-  const target = out.length >= length ? out : new Uint8Array(Math.max(length, out.length * 2));
-  const targetView = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  let at = 0;
-  for (let record = from; record < to; ) {
-    const payloadLength = view.getUint32(record, true);
-    const end = record + RECORD_HEADER_BYTES + payloadLength;
-    targetView.setUint32(at + V1_LENGTH_OFFSET, payloadLength, true);
-    target.set(buffer.subarray(record + SEQUENCE_OFFSET, end), at + V1_SEQUENCE_OFFSET);
-    const recordEnd = at + V1_RECORD_HEADER_BYTES + payloadLength;
-    targetView.setUint32(at, crc32(target.subarray(at + V1_LENGTH_OFFSET, recordEnd)), true);
-    at = recordEnd;
-    record = end;
-  }
-  return { out: target, length: at };
 }
 
 /** Writes all `length` bytes at `position`, continuing after short writes. */

@@ -16,14 +16,9 @@ import {
   FILE_HEADER_BYTES,
   getUint64,
   MAX_BLOCK_BYTES,
-  MAX_PAYLOAD_BYTES,
   RECORD_HEADER_BYTES,
   type RecordFileVersion,
   SEQUENCE_OFFSET,
-  V1_LENGTH_OFFSET,
-  V1_RECORD_HEADER_BYTES,
-  V1_SEQUENCE_OFFSET,
-  V1_WALL_NANOS_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
 import { formatDay, parseDay } from './utc-day.js';
@@ -42,14 +37,14 @@ export interface FlushedRecord {
 /**
  * The unreadable end of a file, left by a crash or power loss mid-write:
  * `'header'` when the file is shorter than its header, `'truncated'` when the
- * last block (version 1: record) runs past the end of the file, `'checksum'`
+ * last block runs past the end of the file, `'checksum'`
  * when its CRC-32, its length or its record layout is wrong. Reading stops at
  * `offset`.
  */
 export interface TornTail {
   /** The file it was found in. */
   file: string;
-  /** Offset of the first byte that is not part of an intact block (version 1: record). */
+  /** Offset of the first byte that is not part of an intact block. */
   offset: number;
   /** Bytes from `offset` to the end of the file. */
   bytes: number;
@@ -67,7 +62,7 @@ export interface RecordFileSummary {
   records: number;
   /** Sequence of the last intact record, -1 when there is none. */
   lastSequence: number;
-  /** Offset just past the last intact block or record (or past the header): where the next write goes. */
+  /** Offset just past the last intact block (or past the header): where the next write goes. */
   validBytes: number;
   /** The torn tail, when the file does not end on a record boundary. */
   tornTail: TornTail | undefined;
@@ -255,8 +250,7 @@ function* iterateRecords(
     if (!('version' in header)) throw new RecordFileHeaderError(`${path}: ${header.problem}`);
     summary.version = header.version;
     summary.validBytes = FILE_HEADER_BYTES;
-    const pass = header.version === 1 ? iterateVersion1 : iterateBlocks;
-    return yield* pass(window, size, summary, copyPayloads);
+    return yield* iterateBlocks(window, size, summary, copyPayloads);
   } finally {
     closeSync(fd);
   }
@@ -274,7 +268,7 @@ function tornAt(
   return summary;
 }
 
-/** Version 2: blocks, each checked whole (length, CRC, record layout) before any of its records is yielded. */
+/** Blocks, each checked whole (length, CRC, record layout) before any of its records is yielded. */
 function* iterateBlocks(
   window: FileWindow,
   size: number,
@@ -332,38 +326,4 @@ function recordsFillBlock(view: DataView, from: number, end: number, count: numb
     record += RECORD_HEADER_BYTES + length;
   }
   return record === end;
-}
-
-/** Version 1: records back to back, each with its own CRC. */
-function* iterateVersion1(
-  window: FileWindow,
-  size: number,
-  summary: RecordFileSummary,
-  copyPayloads: boolean,
-): Generator<FlushedRecord, RecordFileSummary, undefined> {
-  let position = FILE_HEADER_BYTES;
-  while (position < size) {
-    if (size - position < V1_RECORD_HEADER_BYTES) return tornAt(summary, size, position, 'truncated');
-    let at = window.load(position, V1_RECORD_HEADER_BYTES);
-    const length = window.view.getUint32(at + V1_LENGTH_OFFSET, true);
-    if (length > MAX_PAYLOAD_BYTES) return tornAt(summary, size, position, 'checksum');
-    const recordBytes = V1_RECORD_HEADER_BYTES + length;
-    if (size - position < recordBytes) return tornAt(summary, size, position, 'truncated');
-    at = window.load(position, recordBytes);
-    const { chunk, view } = window;
-    if (crc32(chunk.subarray(at + V1_LENGTH_OFFSET, at + recordBytes)) !== view.getUint32(at, true)) {
-      return tornAt(summary, size, position, 'checksum');
-    }
-    const sequence = getUint64(view, at + V1_SEQUENCE_OFFSET);
-    const payloadStart = at + V1_RECORD_HEADER_BYTES;
-    const payload = copyPayloads
-      ? chunk.slice(payloadStart, payloadStart + length)
-      : chunk.subarray(payloadStart, payloadStart + length);
-    position += recordBytes;
-    summary.records += 1;
-    summary.lastSequence = sequence;
-    summary.validBytes = position;
-    yield { sequence, wallNanos: view.getBigUint64(at + V1_WALL_NANOS_OFFSET, true), payload };
-  }
-  return summary;
 }

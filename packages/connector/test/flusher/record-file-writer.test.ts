@@ -26,7 +26,6 @@ import {
   listRecordDays,
   readRecordFile,
   readVenueRecords,
-  scanRecordFile,
   type TornTail,
 } from '../../src/flusher/record-reader.js';
 import { AnchoredWallClock } from '../../src/flusher/wall-clock.js';
@@ -46,25 +45,6 @@ function awkwardPayloads(): Uint8Array[] {
     large,
     enc.encode('plain'),
   ];
-}
-
-/** A version-1 record file, as releases before format version 2 wrote it (one CRC-32 per record). */
-function version1File(records: { sequence: number; wallNanos: bigint; text: string }[]): Buffer {
-  const header = Buffer.alloc(16);
-  header.write('MPRECORD', 0, 'latin1');
-  header.writeUInt16LE(1, 8);
-  header.writeUInt16LE(16, 10);
-  const parts = records.map(({ sequence, wallNanos, text }) => {
-    const payload = Buffer.from(text);
-    const record = Buffer.alloc(24 + payload.length);
-    record.writeUInt32LE(payload.length, 4);
-    record.writeBigUInt64LE(BigInt(sequence), 8);
-    record.writeBigUInt64LE(wallNanos, 16);
-    payload.copy(record, 24);
-    record.writeUInt32LE(zlibCrc32(record.subarray(4)), 0);
-    return record;
-  });
-  return Buffer.concat([header, ...parts]);
 }
 
 function collect(path: string, onTornTail?: (tail: TornTail) => void): FlushedRecord[] {
@@ -277,50 +257,6 @@ describe('RecordFileWriter + reader', () => {
     const tails: TornTail[] = [];
     expect(collect(file, (t) => tails.push(t)).map((r) => r.sequence)).toEqual([0]);
     expect(tails).toEqual([{ file, offset: second, bytes: bytes.length - second, reason: 'checksum' }]);
-  });
-
-  it('reads version-1 files and keeps appending version-1 records to a day file version 1 started', () => {
-    const venueDir = join(dataDir, 'v');
-    mkdirSync(venueDir, { recursive: true });
-    const day1 = join(venueDir, '2025-01-02.mprec');
-    writeFileSync(
-      day1,
-      version1File(
-        [0, 1, 2].map((s) => ({ sequence: s, wallNanos: MIDNIGHT + BigInt(s), text: `old-${s}` })),
-      ),
-    );
-    expect(collect(day1).map((r) => [r.sequence, r.wallNanos, new TextDecoder().decode(r.payload)])).toEqual([
-      [0, MIDNIGHT, 'old-0'],
-      [1, MIDNIGHT + 1n, 'old-1'],
-      [2, MIDNIGHT + 2n, 'old-2'],
-    ]);
-    // A version-1 torn tail is still cut at its record.
-    const intact = statSync(day1).size;
-    writeFileSync(day1, Buffer.concat([readFileSync(day1), Buffer.alloc(10, 0x5a)]));
-
-    let now = MIDNIGHT + 100n;
-    const writer = new RecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => now });
-    expect(writer.recover()).toEqual({ lastSequence: 2, file: day1, truncatedBytes: 10 });
-    for (let s = 0; s < 5; s++) writer.append(enc.encode(`new-${s}`), 0, 5, s);
-    writer.writePending();
-    now = MIDNIGHT + 86_400_000_000_000n; // the next UTC day starts a version-2 file
-    writer.append(enc.encode('next-5'), 0, 6, 5);
-    writer.close();
-
-    const summary = scanRecordFile(day1);
-    expect(summary).toMatchObject({ version: 1, records: 5, lastSequence: 4, tornTail: undefined });
-    // Appended version-1 records: 24-byte header each.
-    expect(statSync(day1).size).toBe(intact + 2 * (24 + 5));
-    expect(collect(day1).map((r) => new TextDecoder().decode(r.payload))).toEqual([
-      'old-0',
-      'old-1',
-      'old-2',
-      'new-3',
-      'new-4',
-    ]);
-    const day2 = join(venueDir, '2025-01-03.mprec');
-    expect(scanRecordFile(day2)).toMatchObject({ version: 2, records: 1, lastSequence: 5 });
-    expect(writer.bytesWritten).toBe(2 * (24 + 5) + (16 + 20 + 6));
   });
 
   it('recovers from the newest day that has a record when the newest file is header-only or torn', () => {
