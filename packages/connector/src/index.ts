@@ -44,7 +44,7 @@ export {
 export type { FlusherRecovery } from './flusher/flusher-messages.js';
 export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
-export type { RecordFileWriterOptions, WriterRecovery } from './flusher/record-file-writer.js';
+export type { RecordFileWriterOptions, SetAsideRange, WriterRecovery } from './flusher/record-file-writer.js';
 export { RecordFileWriter } from './flusher/record-file-writer.js';
 export type { RecordFileVersion } from './flusher/record-format.js';
 export {
@@ -55,8 +55,8 @@ export {
 export type {
   FlushedRecord,
   ReadRecordsOptions,
+  RecordDamage,
   RecordFileSummary,
-  TornTail,
   VenueRecordRange,
 } from './flusher/record-reader.js';
 export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';

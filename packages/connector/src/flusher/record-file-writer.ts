@@ -3,7 +3,7 @@
  * flusher worker, but has no thread or ring dependency so tests can drive it
  * on the main thread with a fake clock and a failing disk.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BackgroundSyncer } from './background-sync.js';
@@ -24,7 +24,8 @@ import {
   setWallNanos,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
-import { scanRecordFile } from './record-reader.js';
+import { type RecordDamage, type RecordFileSummary, scanRecordFile } from './record-reader.js';
+import { saveAside } from './set-aside-file.js';
 import { dayOfSeconds, formatDay } from './utc-day.js';
 import { assertRecordPathParts } from './venue-name.js';
 import { AnchoredWallClock, FunctionWallClock, type WallClock } from './wall-clock.js';
@@ -67,6 +68,28 @@ export interface RecordFileWriterOptions {
    * sync in line, after waiting for a running background fsync.
    */
   syncer?: BackgroundSyncer;
+  /**
+   * Told of each damaged end cut off a day file when it is opened for appending after {@link RecordFileWriter.recover}
+   * (a day file recovery did not scan); those recovery cut off are in its result.
+   */
+  onSetAside?: (range: SetAsideRange) => void;
+}
+
+/**
+ * Damaged bytes at the end of a day file (a torn tail, or corruption after its last intact block), cut off so
+ * that appending goes on after the last intact block, and copied first to `savedAs` (`<file>.torn-<offset>` or
+ * `<file>.damaged-<offset>`), which readers read in its place.
+ */
+export interface SetAsideRange {
+  /** The day file. */
+  file: string;
+  /** Where the cut bytes started in it. */
+  offset: number;
+  bytes: number;
+  /** `'tornTail'` when the file ended inside a block (a cut write), `'corruption'` otherwise. */
+  kind: RecordDamage['kind'];
+  /** The set-aside file that holds the bytes now. */
+  savedAs: string;
 }
 
 /** What {@link RecordFileWriter.recover} found on disk. */
@@ -75,8 +98,12 @@ export interface WriterRecovery {
   lastSequence: number;
   /** The file that record is in. */
   file: string | undefined;
-  /** Bytes of torn tail cut off the end of files (preserved next to them as `<file>.torn-<offset>`). */
+  /** Bytes cut off the end of day files: the sum of `setAside`. */
   truncatedBytes: number;
+  /** Damaged ends cut off (and kept beside their files). */
+  setAside: SetAsideRange[];
+  /** Damage in the middle of the files scanned, left in place: readers skip it and report it. */
+  damage: RecordDamage[];
 }
 
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
@@ -131,6 +158,7 @@ export class RecordFileWriter {
   private readonly monotonicMs: () => number;
   private readonly samplePerRecord: boolean;
   private readonly syncer: BackgroundSyncer | undefined;
+  private readonly onSetAside: ((range: SetAsideRange) => void) | undefined;
   /** The clock sample whose u64 wall nanoseconds are in `stampView`. */
   private stampSeconds = Number.NaN;
   private stampNanos = Number.NaN;
@@ -170,6 +198,7 @@ export class RecordFileWriter {
     }
     this.samplePerRecord = sampling === 'record';
     this.syncer = options.syncer;
+    this.onSetAside = options.onSetAside;
     if (!this.samplePerRecord) this.clock.sample();
     const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
     if (!Number.isSafeInteger(bufferBytes) || bufferBytes < MIN_BUFFER_BYTES) {
@@ -189,13 +218,21 @@ export class RecordFileWriter {
 
   /**
    * Finds the highest sequence already on disk (newest day file with a
-   * record), and cuts torn tails off the files it looks at, after copying them
-   * to `<file>.torn-<offset>`. Call once before the first append.
+   * record), and cuts damaged ends (torn tails, corruption after the last
+   * intact block) off the files it looks at, after copying them beside the
+   * file (see {@link SetAsideRange}). Damage with intact blocks after it stays
+   * in place. Call once before the first append.
    *
    * @throws {RecordFileHeaderError} when a day file is not a record file.
    */
   recover(): WriterRecovery {
-    const result: WriterRecovery = { lastSequence: -1, file: undefined, truncatedBytes: 0 };
+    const result: WriterRecovery = {
+      lastSequence: -1,
+      file: undefined,
+      truncatedBytes: 0,
+      setAside: [],
+      damage: [],
+    };
     const suffix = `.${this.extension}`;
     let names: string[];
     try {
@@ -207,8 +244,10 @@ export class RecordFileWriter {
     for (const name of names.sort().reverse()) {
       const path = join(this.venueDir, name);
       const summary = scanRecordFile(path);
-      if (summary.tornTail !== undefined) {
-        preserveTail(path, summary.tornTail.offset);
+      const cut = damagedEnd(summary);
+      result.damage.push(...summary.damage.filter((damage) => damage !== cut));
+      if (cut !== undefined) {
+        const savedAs = saveAside(path, cut.offset, cut.kind);
         const fd = this.sink.open(path);
         try {
           this.sink.truncate(fd, summary.validBytes);
@@ -216,7 +255,8 @@ export class RecordFileWriter {
         } finally {
           this.sink.close(fd);
         }
-        result.truncatedBytes += summary.tornTail.bytes;
+        result.setAside.push({ file: path, offset: cut.offset, bytes: cut.bytes, kind: cut.kind, savedAs });
+        result.truncatedBytes += cut.bytes;
       }
       this.validEnds.set(path, summary.validBytes);
       if (summary.lastSequence >= 0) {
@@ -423,7 +463,11 @@ export class RecordFileWriter {
       let position = known;
       if (known === undefined && size > 0) {
         const summary = scanRecordFile(path);
-        if (summary.tornTail !== undefined) preserveTail(path, summary.tornTail.offset);
+        const cut = damagedEnd(summary);
+        if (cut !== undefined) {
+          const savedAs = saveAside(path, cut.offset, cut.kind);
+          this.onSetAside?.({ file: path, offset: cut.offset, bytes: cut.bytes, kind: cut.kind, savedAs });
+        }
         position = summary.validBytes;
       }
       // validBytes is 0 when the file header is missing or incomplete.
@@ -485,22 +529,10 @@ function growFloat64(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer
   return next;
 }
 
-/** Copies the bytes from `offset` to the end of `path` into `<path>.torn-<offset>` before they are cut off. */
-function preserveTail(path: string, offset: number): void {
-  const source = openSync(path, 'r');
-  const target = openSync(`${path}.torn-${offset}`, 'w');
-  try {
-    const chunk = new Uint8Array(1 << 20);
-    let position = offset;
-    const size = fstatSync(source).size;
-    while (position < size) {
-      const got = readSync(source, chunk, 0, Math.min(chunk.length, size - position), position);
-      if (got === 0) break;
-      writeSync(target, chunk, 0, got);
-      position += got;
-    }
-  } finally {
-    closeSync(source);
-    closeSync(target);
-  }
+/** The damage that runs from a file's last intact block to its end (what appending must cut off), if any. */
+function damagedEnd(summary: RecordFileSummary): RecordDamage | undefined {
+  const last = summary.damage.at(-1);
+  return last !== undefined && last.file === summary.file && last.offset === summary.validBytes
+    ? last
+    : undefined;
 }
