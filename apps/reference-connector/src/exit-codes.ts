@@ -9,7 +9,11 @@ export const ExitCode = {
   error: 1,
   /** Invalid command line, environment variable or config file. */
   usage: 2,
-  /** `run` finished but something was lost or dropped (see the summary's `lossReasons`). */
+  /**
+   * Finished, but something was lost, dropped or skipped: `run` (see the summary's `lossReasons`, which include
+   * damaged bytes a record replay skipped and damaged file ends set aside at start), or `cat` skipping damaged
+   * bytes. (`verify` reports damage as a problem: 1.)
+   */
   lost: 3,
   /** Forced exit by a second Ctrl-C: 128 + SIGINT, as shells report it. */
   forced: 130,

@@ -124,6 +124,10 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
     .option('--data-dir <dir>', 'data directory', 'data')
     .requiredOption('--venue <venue>', 'binance | coinbase | kraken | bybit | okx')
     .option('--date <YYYY-MM-DD>', 'one UTC day (default: every day, oldest first)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all printed, 1 error, 2 invalid option, 3 damaged bytes skipped (listed on stderr).',
+    )
     .action(async (flags: { dataDir: string; venue: string; date?: string }) => {
       const options = {
         dataDir: absolute(flags.dataDir, context),
@@ -135,7 +139,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
 
   program
     .command('verify')
-    .description('check recordings: sequence continuity across files and days, torn tails, counts per file')
+    .description('check recordings: sequence continuity across files and days, damage, counts per file')
     .option('--data-dir <dir>', 'data directory', 'data')
     .option('--venue <venue>', 'check one venue (default: every venue found)')
     .addHelpText('after', '\nExit codes: 0 clean, 1 problems found or nothing to check, 2 invalid option.')

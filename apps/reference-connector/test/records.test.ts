@@ -1,10 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import { createHarness } from './support/cli-harness.js';
-import { type FixtureRecord, tearTail, tempDataDir, writeRecords } from './support/record-files.js';
+import {
+  type FixtureRecord,
+  flipBytes,
+  tearTail,
+  tempDataDir,
+  writeRecords,
+} from './support/record-files.js';
+
+/** Bytes of one fixture block holding one `{"n":N}` record with N < 10: block header, record header, payload. */
+const BLOCK = 16 + 20 + 7;
 
 function sequence(
   day: string,
@@ -46,15 +55,49 @@ describe('marketpipe cat', () => {
     expect(harness.stdout.text).toBe('{"n":2}\n{"n":3}\n');
   });
 
-  it('skips a torn tail with a warning on stderr', async () => {
+  it('skips a torn tail with a warning on stderr, and exits 3', async () => {
     const dataDir = tempDataDir();
     writeRecords(dataDir, 'okx', [...sequence('2025-01-01', 0, 2), ...sequence('2025-01-02', 2, 1)]);
-    tearTail(dataDir, 'okx', '2025-01-01', 30);
+    tearTail(dataDir, 'okx', '2025-01-01');
     const harness = createHarness();
-    expect(await main(['cat', '--data-dir', dataDir, '--venue', 'okx'], harness.context)).toBe(0);
+    expect(await main(['cat', '--data-dir', dataDir, '--venue', 'okx'], harness.context)).toBe(3);
     expect(harness.stdout.text).toBe('{"n":0}\n{"n":1}\n{"n":2}\n');
     expect(harness.stderr.text).toMatch(
-      /2025-01-01\.mprec: skipped a torn tail of 30 bytes at offset \d+ \(checksum\)/,
+      new RegExp(
+        `2025-01-01\\.mprec: skipped a torn tail of 10 bytes at offset ${16 + 2 * BLOCK} \\(truncated\\)`,
+      ),
+    );
+  });
+
+  it('skips corruption in the middle, prints every intact record after it, and exits 3', async () => {
+    const dataDir = tempDataDir();
+    writeRecords(dataDir, 'okx', sequence('2025-01-01', 0, 6));
+    // 4 bytes inside the third block's payload.
+    flipBytes(dataDir, 'okx', '2025-01-01', 16 + 2 * BLOCK + 38);
+    const harness = createHarness();
+    expect(await main(['cat', '--data-dir', dataDir, '--venue', 'okx'], harness.context)).toBe(3);
+    expect(harness.stdout.text).toBe('{"n":0}\n{"n":1}\n{"n":3}\n{"n":4}\n{"n":5}\n');
+    expect(harness.stderr.text).toBe(
+      `marketpipe cat: ${join(dataDir, 'okx', '2025-01-01.mprec')}: skipped corruption of ${BLOCK} bytes ` +
+        `at offset ${16 + 2 * BLOCK} (checksum)\n`,
+    );
+  });
+
+  it('reads a set-aside damaged end in its place, the records it holds included', async () => {
+    const dataDir = tempDataDir();
+    writeRecords(dataDir, 'okx', sequence('2025-01-01', 0, 5));
+    // What a recovery before damage was told from torn tails did: cut at the damaged block 1, kept 1..4 aside.
+    const file = join(dataDir, 'okx', '2025-01-01.mprec');
+    flipBytes(dataDir, 'okx', '2025-01-01', 16 + BLOCK + 4);
+    const cut = 16 + BLOCK;
+    writeFileSync(`${file}.torn-${cut}`, readFileSync(file).subarray(cut));
+    truncateSync(file, cut);
+    writeRecords(dataDir, 'okx', sequence('2025-01-01', 5, 1));
+    const harness = createHarness();
+    expect(await main(['cat', '--data-dir', dataDir, '--venue', 'okx'], harness.context)).toBe(3);
+    expect(harness.stdout.text).toBe('{"n":0}\n{"n":2}\n{"n":3}\n{"n":4}\n{"n":5}\n');
+    expect(harness.stderr.text).toContain(
+      `2025-01-01.mprec.torn-${cut}: skipped corruption of ${BLOCK} bytes at offset 0`,
     );
   });
 
@@ -101,6 +144,10 @@ describe('marketpipe cat', () => {
       'invalid --date "2025-02-30": expected a UTC day as YYYY-MM-DD',
     ],
     [['--venue', 'binance', '--date', '20250101'], 'invalid --date "20250101"'],
+    [
+      ['--venue', 'binance', '--date', '2026-13-45'],
+      'invalid --date "2026-13-45": expected a UTC day as YYYY-MM-DD',
+    ],
     [[], "required option '--venue <venue>' not specified"],
   ])('exits 2 for %j', async (args, message) => {
     const harness = createHarness();
@@ -123,7 +170,8 @@ describe('marketpipe verify', () => {
     expect(text).toMatch(/2025-01-01\.mprec {2}3 records {2}seq 0\.\.2/);
     expect(text).toMatch(/2025-01-02\.mprec {2}2 records {2}seq 3\.\.4/);
     expect(text).toContain(
-      'total 5 records in 2 files; 0 gaps (0 missing), 0 repeats, 0 torn tails, 0 unreadable files',
+      'total 5 records in 2 files; 0 gaps (0 missing), 0 repeats, 0 torn tails, ' +
+        '0 corruptions (0 B skipped), 0 unreadable files',
     );
     expect(text).toContain('kraken: clean');
     expect(text).toContain(`verify: clean (2 venues in ${dataDir})`);
@@ -143,9 +191,38 @@ describe('marketpipe verify', () => {
     expect(text).toContain('binance: PROBLEMS');
     expect(text).toContain('gap in 2025-01-02: 9 -> 12 (2 missing)');
     expect(text).toContain('repeat in 2025-01-02: 14 after 14 (duplicate or out of order)');
-    expect(text).toMatch(/TORN TAIL: 10 bytes at offset \d+ \(truncated\)/);
-    expect(text).toContain('1 gaps (2 missing), 1 repeats, 1 torn tails, 0 unreadable files');
+    expect(text).toMatch(/TORN TAIL: 2025-01-02\.mprec: 10 bytes at offset \d+ \(truncated\)/);
+    expect(text).toContain('1 gaps (2 missing), 1 repeats, 1 torn tails, 0 corruptions (10 B skipped)');
     expect(text).toContain('verify: NOT CLEAN (1 of 1 venues with problems');
+  });
+
+  it('reports corruption in the middle with offset and size, counts the records after it, and exits 1', async () => {
+    const dataDir = tempDataDir();
+    writeRecords(dataDir, 'bybit', sequence('2025-01-01', 0, 8));
+    flipBytes(dataDir, 'bybit', '2025-01-01', 16 + 3 * BLOCK + 2, 4);
+    const harness = createHarness();
+    expect(await main(['verify', '--data-dir', dataDir], harness.context)).toBe(1);
+    const text = harness.stdout.text;
+    expect(text).toMatch(/2025-01-01\.mprec {2}7 records {2}seq 0\.\.7/);
+    expect(text).toContain(
+      `CORRUPTION: 2025-01-01.mprec: ${BLOCK} bytes at offset ${16 + 3 * BLOCK} (checksum)`,
+    );
+    expect(text).toContain('gap in 2025-01-01: 2 -> 4 (1 missing)');
+    expect(text).toContain(`0 torn tails, 1 corruptions (${BLOCK} B skipped)`);
+    expect(text).not.toContain('TORN TAIL');
+  });
+
+  it('follows a venue folder that is a symlink, as cat does', async () => {
+    const dataDir = tempDataDir();
+    const elsewhere = tempDataDir();
+    writeRecords(elsewhere, 'kraken', sequence('2025-01-01', 0, 3));
+    symlinkSync(join(elsewhere, 'kraken'), join(dataDir, 'kraken'));
+    const harness = createHarness();
+    expect(await main(['verify', '--data-dir', dataDir], harness.context)).toBe(0);
+    expect(harness.stdout.text).toMatch(/kraken: clean\n {2}2025-01-01\.mprec {2}3 records/);
+    const cat = createHarness();
+    expect(await main(['cat', '--data-dir', dataDir, '--venue', 'kraken'], cat.context)).toBe(0);
+    expect(cat.stdout.text).toBe('{"n":0}\n{"n":1}\n{"n":2}\n');
   });
 
   it('reports a file that is not a record file', async () => {

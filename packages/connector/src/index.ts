@@ -44,20 +44,19 @@ export {
 export type { FlusherRecovery } from './flusher/flusher-messages.js';
 export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
-export type { RecordFileWriterOptions, WriterRecovery } from './flusher/record-file-writer.js';
+export type { RecordFileWriterOptions, SetAsideRange, WriterRecovery } from './flusher/record-file-writer.js';
 export { RecordFileWriter } from './flusher/record-file-writer.js';
 export type { RecordFileVersion } from './flusher/record-format.js';
 export {
   DEFAULT_RECORD_FILE_EXTENSION,
   RECORD_FILE_MAGIC,
   RECORD_FILE_VERSION,
-  RECORD_FILE_VERSION_1,
 } from './flusher/record-format.js';
 export type {
   FlushedRecord,
   ReadRecordsOptions,
+  RecordDamage,
   RecordFileSummary,
-  TornTail,
   VenueRecordRange,
 } from './flusher/record-reader.js';
 export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';

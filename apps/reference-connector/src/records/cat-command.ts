@@ -3,7 +3,7 @@
  * byte for byte as received (no decoding, no re-encoding), oldest day first
  * and in record order within a day.
  */
-import { listRecordDays, readVenueRecords, type TornTail } from '@marketpipe/connector';
+import { listRecordDays, type RecordDamage, readVenueRecords } from '@marketpipe/connector';
 import type { CliContext } from '../cli-context.js';
 import { RecordingsNotFoundError } from '../cli-errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -19,9 +19,11 @@ export interface CatOptions {
 }
 
 /**
- * Streams the records to `context.stdout`. A torn tail (crash mid-write) is
- * reported on stderr and skipped; a reader that goes away ends the command
- * quietly with exit code 0.
+ * Streams the records to `context.stdout`, set-aside damaged ends included
+ * (in their place). Damaged bytes (a torn tail, corruption) are skipped,
+ * each range reported on stderr, and reading goes on at the next intact
+ * block; the exit code is then 3 ({@link ExitCode.lost}). A reader that goes
+ * away ends the command quietly.
  *
  * @throws {RecordingsNotFoundError} when there is no record file to print.
  * @example
@@ -39,24 +41,30 @@ export async function catCommand(options: CatOptions, context: CliContext): Prom
     );
   }
   const out = new LineOutput(context.stdout);
-  const onTornTail = (tail: TornTail): void => {
-    context.stderr.write(
-      `marketpipe cat: ${tail.file}: skipped a torn tail of ${tail.bytes} bytes at offset ${tail.offset} (${tail.reason})\n`,
-    );
+  let damaged = 0;
+  const onDamage = (damage: RecordDamage): void => {
+    damaged++;
+    context.stderr.write(`marketpipe cat: ${describeDamage(damage)}\n`);
   };
   try {
     const range = options.date === undefined ? {} : { from: options.date, to: options.date };
-    for (const record of readVenueRecords(options.dataDir, options.venue, range, { onTornTail })) {
-      if (!(await out.writeLine(record.payload))) return quietEnd(out);
+    for (const record of readVenueRecords(options.dataDir, options.venue, range, { onDamage })) {
+      if (!(await out.writeLine(record.payload))) return quietEnd(out, damaged);
     }
     await out.finish();
-    return quietEnd(out);
+    return quietEnd(out, damaged);
   } finally {
     out.dispose();
   }
 }
 
-function quietEnd(out: LineOutput): number {
+function quietEnd(out: LineOutput, damaged: number): number {
   if (out.failure !== undefined) throw out.failure;
-  return ExitCode.ok;
+  return damaged > 0 ? ExitCode.lost : ExitCode.ok;
+}
+
+/** One damaged range as a line of text: file, offset, size, kind. */
+export function describeDamage(damage: RecordDamage): string {
+  const what = damage.kind === 'tornTail' ? 'a torn tail' : 'corruption';
+  return `${damage.file}: skipped ${what} of ${damage.bytes} bytes at offset ${damage.offset} (${damage.reason})`;
 }

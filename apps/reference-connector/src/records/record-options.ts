@@ -15,8 +15,9 @@ export function checkVenue(venue: string): string {
 
 /** `date` if it is a real `YYYY-MM-DD` UTC day. @throws {InvalidOptionError} otherwise. */
 export function checkDate(date: string): string {
-  const valid =
-    /^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
+  // An impossible day (month 13) is an invalid Date, whose toISOString() throws: compare only a valid one.
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : undefined;
+  const valid = day !== undefined && !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === date;
   if (!valid) {
     throw new InvalidOptionError(
       '--date',

@@ -3,16 +3,17 @@
  * read in order and the ring sequence numbers are followed across files and
  * days. Each record's sequence must be exactly one more than the previous
  * one; anything else is a gap (records missing) or a repeat (duplicated or
- * out of order). Torn tails and unreadable headers are reported per file.
+ * out of order). Damage (torn tails, corruption) and unreadable headers are
+ * reported per file; set-aside damaged ends are read in their place.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_RECORD_FILE_EXTENSION,
   listRecordDays,
+  type RecordDamage,
   type RecordFileSummary,
   readVenueRecords,
-  type TornTail,
 } from '@marketpipe/connector';
 import { RecordingsNotFoundError } from '../cli-errors.js';
 
@@ -27,9 +28,12 @@ export interface FileCheck {
   /** First and last sequence in the file; -1 when it has no record. */
   firstSequence: number;
   lastSequence: number;
-  /** Bytes of intact records plus the header. */
+  /** Bytes of the day file up to its last intact block. */
   validBytes: number;
-  tornTail: TornTail | undefined;
+  /** Damaged ranges skipped, in the day file and in its set-aside files. */
+  damage: RecordDamage[];
+  /** Set-aside damaged ends of the day file (`*.torn-<offset>`, `*.damaged-<offset>`), read in their place. */
+  setAsideFiles: string[];
   /** Why the file could not be read at all (not a record file, unsupported version). */
   unreadable: string | undefined;
 }
@@ -53,11 +57,13 @@ export interface VenueCheck {
   missing: number;
   repeats: number;
   tornTails: number;
+  /** Damaged ranges that are not torn tails. */
+  corruptions: number;
+  /** Bytes in all damaged ranges. */
+  damagedBytes: number;
   unreadableFiles: number;
   /** The first {@link MAX_LISTED_PROBLEMS} sequence problems. */
   problems: SequenceProblem[];
-  /** Torn tails cut off by an earlier recovery and kept beside the day files (`*.torn-<offset>`); informational. */
-  preservedTornTails: string[];
   clean: boolean;
 }
 
@@ -88,13 +94,26 @@ export function verifyRecordings(dataDir: string, venues?: readonly string[]): V
   return { dataDir, venues: checks, clean: checks.every((check) => check.clean) };
 }
 
-/** Venue folders: data-dir children named like a venue, except the ring folder. */
+/** Venue folders: data-dir children named like a venue, except the ring folder; symlinks followed, as `cat` does. */
 function findVenues(dataDir: string): string[] {
   if (!existsSync(dataDir)) return [];
   return readdirSync(dataDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name !== 'ring' && /^[a-z0-9_-]{1,64}$/.test(entry.name))
+    .filter(
+      (entry) =>
+        entry.name !== 'ring' &&
+        /^[a-z0-9_-]{1,64}$/.test(entry.name) &&
+        (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(join(dataDir, entry.name)))),
+    )
     .map((entry) => entry.name)
     .sort();
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // a dangling link holds no recordings
+  }
 }
 
 function checkVenue(dataDir: string, venue: string): VenueCheck {
@@ -106,9 +125,10 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
     missing: 0,
     repeats: 0,
     tornTails: 0,
+    corruptions: 0,
+    damagedBytes: 0,
     unreadableFiles: 0,
     problems: [],
-    preservedTornTails: [],
     clean: true,
   };
   let previous = -1;
@@ -120,7 +140,8 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
       firstSequence: -1,
       lastSequence: -1,
       validBytes: 0,
-      tornTail: undefined,
+      damage: [],
+      setAsideFiles: [],
       unreadable: undefined,
     };
     const records = readVenueRecords(dataDir, venue, { from: day, to: day });
@@ -131,7 +152,8 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
           const summary = next.value[0] as RecordFileSummary;
           file.file = summary.file;
           file.validBytes = summary.validBytes;
-          file.tornTail = summary.tornTail;
+          file.damage = summary.damage;
+          file.setAsideFiles = summary.setAsideFiles;
           break;
         }
         const sequence = next.value.sequence;
@@ -163,17 +185,19 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
       file.unreadable = err instanceof Error ? err.message : String(err);
     }
     check.records += file.records;
-    if (file.tornTail !== undefined) check.tornTails++;
+    for (const damage of file.damage) {
+      if (damage.kind === 'tornTail') check.tornTails++;
+      else check.corruptions++;
+      check.damagedBytes += damage.bytes;
+    }
     if (file.unreadable !== undefined) check.unreadableFiles++;
     check.files.push(file);
   }
-  const venueDir = join(dataDir, venue);
-  if (existsSync(venueDir)) {
-    check.preservedTornTails = readdirSync(venueDir)
-      .filter((name) => /\.torn-\d+$/.test(name))
-      .sort();
-  }
   check.clean =
-    check.gaps === 0 && check.repeats === 0 && check.tornTails === 0 && check.unreadableFiles === 0;
+    check.gaps === 0 &&
+    check.repeats === 0 &&
+    check.tornTails === 0 &&
+    check.corruptions === 0 &&
+    check.unreadableFiles === 0;
   return check;
 }

@@ -1,5 +1,6 @@
 /** `marketpipe verify`'s report as text: per file counts, then each problem, then the verdict. */
 import { basename } from 'node:path';
+import type { RecordDamage } from '@marketpipe/connector';
 import { formatBytes, formatCount } from '../format/units.js';
 import type { FileCheck, VenueCheck, VerifyReport } from './verify-recordings.js';
 
@@ -7,15 +8,21 @@ function fileLine(file: FileCheck): string {
   const name = basename(file.file);
   if (file.unreadable !== undefined) return `  ${name}  UNREADABLE: ${file.unreadable}`;
   const range = file.records === 0 ? 'no records' : `seq ${file.firstSequence}..${file.lastSequence}`;
-  const torn =
-    file.tornTail === undefined
+  const aside =
+    file.setAsideFiles.length === 0
       ? ''
-      : `  TORN TAIL: ${file.tornTail.bytes} bytes at offset ${file.tornTail.offset} (${file.tornTail.reason})`;
-  return `  ${name}  ${formatCount(file.records)} records  ${range}  ${formatBytes(file.validBytes)}${torn}`;
+      : `  (with set-aside ${file.setAsideFiles.map((f) => basename(f)).join(', ')})`;
+  return `  ${name}  ${formatCount(file.records)} records  ${range}  ${formatBytes(file.validBytes)}${aside}`;
+}
+
+function damageLine(damage: RecordDamage): string {
+  const what = damage.kind === 'tornTail' ? 'TORN TAIL' : 'CORRUPTION';
+  return `    ${what}: ${basename(damage.file)}: ${damage.bytes} bytes at offset ${damage.offset} (${damage.reason})`;
 }
 
 function venueLines(check: VenueCheck): string[] {
-  const lines = [`${check.venue}: ${check.clean ? 'clean' : 'PROBLEMS'}`, ...check.files.map(fileLine)];
+  const lines = [`${check.venue}: ${check.clean ? 'clean' : 'PROBLEMS'}`];
+  for (const file of check.files) lines.push(fileLine(file), ...file.damage.map(damageLine));
   for (const problem of check.problems) {
     lines.push(
       problem.kind === 'gap'
@@ -25,13 +32,11 @@ function venueLines(check: VenueCheck): string[] {
   }
   const unlisted = check.gaps + check.repeats - check.problems.length;
   if (unlisted > 0) lines.push(`  ... and ${formatCount(unlisted)} more sequence problems`);
-  if (check.preservedTornTails.length > 0) {
-    lines.push(`  preserved torn tails from earlier recoveries: ${check.preservedTornTails.join(', ')}`);
-  }
   lines.push(
     `  total ${formatCount(check.records)} records in ${check.files.length} files; ` +
       `${check.gaps} gaps (${formatCount(check.missing)} missing), ${check.repeats} repeats, ` +
-      `${check.tornTails} torn tails, ${check.unreadableFiles} unreadable files`,
+      `${check.tornTails} torn tails, ${check.corruptions} corruptions (${formatBytes(check.damagedBytes)} skipped), ` +
+      `${check.unreadableFiles} unreadable files`,
   );
   return lines;
 }

@@ -63,7 +63,10 @@ export interface RunSummaryInput {
   error: { code: string; message: string } | undefined;
 }
 
-/** Reasons the run counts as lossy: anything lost, dropped, or missing from the venue's sequence. */
+/**
+ * Reasons the run counts as lossy: anything lost, dropped, or missing from the venue's sequence, damaged
+ * record-file bytes that start-up recovery set aside, or damaged bytes a record replay skipped.
+ */
 export function lossReasons(status: PipelineStatus, lost: number): string[] {
   const reasons: string[] = [];
   if (lost > 0) reasons.push(`lost: ${lost}`);
@@ -71,6 +74,10 @@ export function lossReasons(status: PipelineStatus, lost: number): string[] {
     if (count > 0) reasons.push(`drops.${cause}: ${count}`);
   if (status.transport.dropped > 0) reasons.push(`transport.dropped: ${status.transport.dropped}`);
   if (status.gaps.missing > 0) reasons.push(`gaps.missing: ${status.gaps.missing}`);
+  // Bytes, not messages: how many records damaged bytes held cannot be known.
+  if (status.recorder.setAsideBytes > 0)
+    reasons.push(`recorder.setAsideBytes: ${status.recorder.setAsideBytes}`);
+  if (status.source.damagedBytes > 0) reasons.push(`source.damagedBytes: ${status.source.damagedBytes}`);
   return reasons;
 }
 
@@ -119,7 +126,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     transportDropped: status?.transport.dropped ?? 0,
     tradesPerSymbol: status?.tradesPerSymbol ?? {},
     latencyNs: status?.latency ?? { count: 0, p50: 0, p99: 0, p999: 0, max: 0 },
-    recorder: status?.recorder ?? { state: 'stopped', recordsWritten: 0, bytesWritten: 0 },
+    recorder: status?.recorder ?? { state: 'stopped', recordsWritten: 0, bytesWritten: 0, setAsideBytes: 0 },
     ...(input.error !== undefined ? { error: input.error } : {}),
   };
 }

@@ -14,7 +14,12 @@ function busyStatus() {
     drops: { ringOverflow: 4, oversize: 1 },
     latency: { count: 12_000, p50: 850, p99: 12_500, p999: 1_250_000, max: 2_000_000 },
     ring: { fill: 0.004, overflowQueued: 0 },
-    recorder: { state: 'running' as const, recordsWritten: 11_000, bytesWritten: 5 * 1024 * 1024 },
+    recorder: {
+      state: 'running' as const,
+      recordsWritten: 11_000,
+      bytesWritten: 5 * 1024 * 1024,
+      setAsideBytes: 0,
+    },
     transport: { status: 'reconnecting' as const, published: 8_000, dropped: 0 },
   };
 }

@@ -2,7 +2,7 @@
  * Writes record files for `cat` / `verify` tests with the connector's own
  * record writer, so the fixtures are exactly what the flusher produces.
  */
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordFileWriter } from '@marketpipe/connector';
@@ -47,4 +47,12 @@ export function writeRecords(dataDir: string, venue: string, records: readonly F
 /** Appends `bytes` of garbage to a day file: what a crash mid-write leaves. */
 export function tearTail(dataDir: string, venue: string, day: string, bytes = 10): void {
   appendFileSync(join(dataDir, venue, `${day}.mprec`), new Uint8Array(bytes).fill(0x5a));
+}
+
+/** Flips every bit of `bytes` bytes at `offset` of a day file: damage in place, the file keeps its size. */
+export function flipBytes(dataDir: string, venue: string, day: string, offset: number, bytes = 4): void {
+  const path = join(dataDir, venue, `${day}.mprec`);
+  const content = readFileSync(path);
+  for (let i = offset; i < offset + bytes; i++) content[i] = content[i]! ^ 0xff;
+  writeFileSync(path, content);
 }

@@ -23,6 +23,7 @@ import { FlusherStopTimeoutError, FlusherWorkerError } from './flusher-errors.js
 import type { FlusherRecovery, FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
 import { flusherWorkerLocation } from './flusher-worker-location.js';
 import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
+import type { SetAsideRange } from './record-file-writer.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from './record-format.js';
 import { assertRecordPathParts } from './venue-name.js';
 import { type InjectableWriteFault, writeFaultSwitchValue } from './write-fault.js';
@@ -58,6 +59,11 @@ export interface DiskFlusherOptions {
   startWallNanos?: bigint;
   /** Test only: enables {@link DiskFlusher.injectWriteFault}. Leave off in production. */
   testWriteFaults?: boolean;
+  /**
+   * Told of each damaged end the worker cuts off a day file after start-up (one it opens that recovery did not
+   * scan); those cut at start-up are in {@link DiskFlusher.recovery}.
+   */
+  onSetAside?: (range: SetAsideRange) => void;
 }
 
 /** Snapshot returned by {@link DiskFlusher.status}. */
@@ -76,6 +82,8 @@ export interface FlusherStatus {
   lastError?: { code: string; message: string };
   /** Failed write attempts since start (each followed by a backoff of 10 ms doubling to 1 s). */
   retries: number;
+  /** Bytes of damaged ends cut off day files and kept beside them since start, start-up recovery included. */
+  setAsideBytes: number;
 }
 
 function stateName(code: number): FlusherStatus['state'] {
@@ -118,6 +126,7 @@ export class DiskFlusher {
   private readonly control: Int32Array;
   private readonly counters: Float64Array;
   private currentFile: string | undefined;
+  private setAsideBytes: number;
   private lastError: { code: string; message: string } | undefined;
   private fatal: { code: string; message: string } | undefined;
   private stopping: Promise<void> | undefined;
@@ -130,10 +139,12 @@ export class DiskFlusher {
     private readonly exited: Promise<number>,
     private readonly exitDrainTimeoutMs: number,
     private readonly writeFaults: boolean,
+    private readonly onSetAside: ((range: SetAsideRange) => void) | undefined,
   ) {
     this.control = views.control;
     this.counters = views.counters;
     this.recovery = recovery;
+    this.setAsideBytes = recovery.truncatedBytes;
     this.currentFile = recovery.file;
     worker.on('message', (message: FlusherToMain) => this.onMessage(message));
     worker.on('error', (err) => {
@@ -202,6 +213,7 @@ export class DiskFlusher {
       exited,
       options.exitDrainTimeoutMs ?? 1000,
       options.testWriteFaults === true,
+      options.onSetAside,
     );
   }
 
@@ -219,6 +231,7 @@ export class DiskFlusher {
       lastSequence: this.counters[LAST_SEQUENCE]!,
       currentFile: this.currentFile,
       retries: Atomics.load(this.control, RETRIES),
+      setAsideBytes: this.setAsideBytes,
     };
     if (this.lastError !== undefined) status.lastError = this.lastError;
     return status;
@@ -294,6 +307,9 @@ export class DiskFlusher {
   private onMessage(message: FlusherToMain): void {
     if (message.type === 'file') {
       this.currentFile = message.path;
+    } else if (message.type === 'setAside') {
+      this.setAsideBytes += message.range.bytes;
+      this.onSetAside?.(message.range);
     } else if (message.type === 'error') {
       this.lastError = { code: message.code, message: message.message };
       if (message.fatal) this.fatal = this.lastError;

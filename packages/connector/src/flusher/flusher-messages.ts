@@ -4,7 +4,7 @@
  * (`flusher-control.ts`); messages carry only rare events.
  */
 import type { FsyncPolicy } from './fsync-policy.js';
-import type { WriterRecovery } from './record-file-writer.js';
+import type { SetAsideRange, WriterRecovery } from './record-file-writer.js';
 
 /** `workerData` of the flusher worker: the resolved `DiskFlusherOptions` plus the shared block. */
 export interface FlusherWorkerData {
@@ -50,4 +50,5 @@ export interface FlusherRecovery extends WriterRecovery {
 export type FlusherToMain =
   | { type: 'ready'; recovery: FlusherRecovery }
   | { type: 'file'; path: string }
+  | { type: 'setAside'; range: SetAsideRange }
   | { type: 'error'; fatal: boolean; code: string; message: string };

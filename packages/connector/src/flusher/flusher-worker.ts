@@ -93,6 +93,7 @@ function drain(syncer: ThreadSyncer | undefined): void {
     clockSampling: 'batch',
     syncer,
     sink: data.writeFaults ? new FaultInjectingFileSink(nodeFileSink, control, WRITE_FAULT) : nodeFileSink,
+    onSetAside: (range) => post({ type: 'setAside', range }),
   });
   const recovery = writer.recover();
   const ringReset = isRingReset(ring, recovery.lastSequence);

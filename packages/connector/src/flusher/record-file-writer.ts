@@ -3,7 +3,7 @@
  * flusher worker, but has no thread or ring dependency so tests can drive it
  * on the main thread with a fake clock and a failing disk.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BackgroundSyncer } from './background-sync.js';
@@ -18,18 +18,14 @@ import {
   encodeFileHeader,
   FILE_HEADER_BYTES,
   MAX_BLOCK_BYTES,
-  RECORD_FILE_VERSION,
   RECORD_HEADER_BYTES,
-  type RecordFileVersion,
   SEQUENCE_OFFSET,
   setUint64,
   setWallNanos,
-  V1_LENGTH_OFFSET,
-  V1_RECORD_HEADER_BYTES,
-  V1_SEQUENCE_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
-import { scanRecordFile } from './record-reader.js';
+import { type RecordDamage, type RecordFileSummary, scanRecordFile } from './record-reader.js';
+import { saveAside } from './set-aside-file.js';
 import { dayOfSeconds, formatDay } from './utc-day.js';
 import { assertRecordPathParts } from './venue-name.js';
 import { AnchoredWallClock, FunctionWallClock, type WallClock } from './wall-clock.js';
@@ -72,6 +68,28 @@ export interface RecordFileWriterOptions {
    * sync in line, after waiting for a running background fsync.
    */
   syncer?: BackgroundSyncer;
+  /**
+   * Told of each damaged end cut off a day file when it is opened for appending after {@link RecordFileWriter.recover}
+   * (a day file recovery did not scan); those recovery cut off are in its result.
+   */
+  onSetAside?: (range: SetAsideRange) => void;
+}
+
+/**
+ * Damaged bytes at the end of a day file (a torn tail, or corruption after its last intact block), cut off so
+ * that appending goes on after the last intact block, and copied first to `savedAs` (`<file>.torn-<offset>` or
+ * `<file>.damaged-<offset>`), which readers read in its place.
+ */
+export interface SetAsideRange {
+  /** The day file. */
+  file: string;
+  /** Where the cut bytes started in it. */
+  offset: number;
+  bytes: number;
+  /** `'tornTail'` when the file ended inside a block (a cut write), `'corruption'` otherwise. */
+  kind: RecordDamage['kind'];
+  /** The set-aside file that holds the bytes now. */
+  savedAs: string;
 }
 
 /** What {@link RecordFileWriter.recover} found on disk. */
@@ -80,8 +98,12 @@ export interface WriterRecovery {
   lastSequence: number;
   /** The file that record is in. */
   file: string | undefined;
-  /** Bytes of torn tail cut off the end of files (preserved next to them as `<file>.torn-<offset>`). */
+  /** Bytes cut off the end of day files: the sum of `setAside`. */
   truncatedBytes: number;
+  /** Damaged ends cut off (and kept beside their files). */
+  setAside: SetAsideRange[];
+  /** Damage in the middle of the files scanned, left in place: readers skip it and report it. */
+  damage: RecordDamage[];
 }
 
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
@@ -101,8 +123,6 @@ const COPY_LOOP_MAX = 32;
  * {@link writePending} then seals each day's records as a block (length,
  * count, one CRC-32 from zlib; a new block past `MAX_BLOCK_BYTES`) and
  * writes each block with one positional `write` (more after a short write).
- * A day file started by version 1 of the format keeps getting version-1
- * records (converted at write time) until the day ends.
  *
  * Failure model: every file operation may throw (ENOSPC, EIO, ...). When
  * `writePending` throws, the pending bytes stay buffered and the next call
@@ -138,6 +158,7 @@ export class RecordFileWriter {
   private readonly monotonicMs: () => number;
   private readonly samplePerRecord: boolean;
   private readonly syncer: BackgroundSyncer | undefined;
+  private readonly onSetAside: ((range: SetAsideRange) => void) | undefined;
   /** The clock sample whose u64 wall nanoseconds are in `stampView`. */
   private stampSeconds = Number.NaN;
   private stampNanos = Number.NaN;
@@ -155,15 +176,11 @@ export class RecordFileWriter {
   private appendedSequence = -1;
   private fd = -1;
   private fileDay = Number.NaN;
-  /** Format of the open file: new files are the current version, a day file started in version 1 stays so. */
-  private fileVersion: RecordFileVersion = RECORD_FILE_VERSION;
-  /** Where blocks are rewritten as version-1 records for a day file version 1 started; grown on demand. */
-  private legacyBuffer: Uint8Array = new Uint8Array(0);
   private filePosition = 0;
   private unsynced = false;
   private lastSyncMs: number;
-  /** Where each file scanned by {@link recover} ends intact, and its format. */
-  private readonly validEnds = new Map<string, { bytes: number; version: RecordFileVersion | undefined }>();
+  /** Where each file scanned by {@link recover} ends intact. */
+  private readonly validEnds = new Map<string, number>();
 
   constructor(options: RecordFileWriterOptions) {
     this.extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
@@ -181,6 +198,7 @@ export class RecordFileWriter {
     }
     this.samplePerRecord = sampling === 'record';
     this.syncer = options.syncer;
+    this.onSetAside = options.onSetAside;
     if (!this.samplePerRecord) this.clock.sample();
     const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
     if (!Number.isSafeInteger(bufferBytes) || bufferBytes < MIN_BUFFER_BYTES) {
@@ -200,13 +218,21 @@ export class RecordFileWriter {
 
   /**
    * Finds the highest sequence already on disk (newest day file with a
-   * record), and cuts torn tails off the files it looks at, after copying them
-   * to `<file>.torn-<offset>`. Call once before the first append.
+   * record), and cuts damaged ends (torn tails, corruption after the last
+   * intact block) off the files it looks at, after copying them beside the
+   * file (see {@link SetAsideRange}). Damage with intact blocks after it stays
+   * in place. Call once before the first append.
    *
    * @throws {RecordFileHeaderError} when a day file is not a record file.
    */
   recover(): WriterRecovery {
-    const result: WriterRecovery = { lastSequence: -1, file: undefined, truncatedBytes: 0 };
+    const result: WriterRecovery = {
+      lastSequence: -1,
+      file: undefined,
+      truncatedBytes: 0,
+      setAside: [],
+      damage: [],
+    };
     const suffix = `.${this.extension}`;
     let names: string[];
     try {
@@ -218,8 +244,10 @@ export class RecordFileWriter {
     for (const name of names.sort().reverse()) {
       const path = join(this.venueDir, name);
       const summary = scanRecordFile(path);
-      if (summary.tornTail !== undefined) {
-        preserveTail(path, summary.tornTail.offset);
+      const cut = damagedEnd(summary);
+      result.damage.push(...summary.damage.filter((damage) => damage !== cut));
+      if (cut !== undefined) {
+        const savedAs = saveAside(path, cut.offset, cut.kind);
         const fd = this.sink.open(path);
         try {
           this.sink.truncate(fd, summary.validBytes);
@@ -227,9 +255,10 @@ export class RecordFileWriter {
         } finally {
           this.sink.close(fd);
         }
-        result.truncatedBytes += summary.tornTail.bytes;
+        result.setAside.push({ file: path, offset: cut.offset, bytes: cut.bytes, kind: cut.kind, savedAs });
+        result.truncatedBytes += cut.bytes;
       }
-      this.validEnds.set(path, { bytes: summary.validBytes, version: summary.version });
+      this.validEnds.set(path, summary.validBytes);
       if (summary.lastSequence >= 0) {
         result.lastSequence = summary.lastSequence;
         result.file = path;
@@ -317,24 +346,9 @@ export class RecordFileWriter {
       const to = this.segmentEnd[segment]!;
       const records = this.segmentRecords[segment]!;
       // Sealing again on a retry writes the same bytes.
-      let written: number;
-      if (this.fileVersion === RECORD_FILE_VERSION) {
-        sealBlock(this.buffer, this.view, from, to, records);
-        writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
-        written = to - from;
-      } else {
-        const legacy = toVersion1Records(
-          this.buffer,
-          this.view,
-          from + BLOCK_HEADER_BYTES,
-          to,
-          records,
-          this.legacyBuffer,
-        );
-        this.legacyBuffer = legacy.out;
-        writeFully(this.sink, this.fd, legacy.out, 0, legacy.length, this.filePosition);
-        written = legacy.length;
-      }
+      sealBlock(this.buffer, this.view, from, to, records);
+      writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
+      const written = to - from;
       this.filePosition += written;
       this.bytesWritten += written;
       this.recordsWritten += records;
@@ -446,22 +460,23 @@ export class RecordFileWriter {
       const size = this.sink.size(fd);
       const known = this.validEnds.get(path);
       this.validEnds.delete(path);
-      let position = known?.bytes;
-      let version = known?.version;
+      let position = known;
       if (known === undefined && size > 0) {
         const summary = scanRecordFile(path);
-        if (summary.tornTail !== undefined) preserveTail(path, summary.tornTail.offset);
+        const cut = damagedEnd(summary);
+        if (cut !== undefined) {
+          const savedAs = saveAside(path, cut.offset, cut.kind);
+          this.onSetAside?.({ file: path, offset: cut.offset, bytes: cut.bytes, kind: cut.kind, savedAs });
+        }
         position = summary.validBytes;
-        version = summary.version;
       }
-      if (position === undefined || position < FILE_HEADER_BYTES || version === undefined) {
+      // validBytes is 0 when the file header is missing or incomplete.
+      if (position === undefined || position < FILE_HEADER_BYTES) {
         const header = encodeFileHeader();
         writeFully(this.sink, fd, header, 0, header.length, 0);
         position = FILE_HEADER_BYTES;
-        version = RECORD_FILE_VERSION;
         if (this.fsync !== 'none') this.sink.syncDirectory(this.venueDir);
       }
-      this.fileVersion = version;
       if (size > position) this.sink.truncate(fd, position);
       this.filePosition = position;
     } catch (err) {
@@ -491,38 +506,6 @@ function sealBlock(buffer: Uint8Array, view: DataView, from: number, to: number,
   view.setUint32(from, crc32(buffer.subarray(from + BLOCK_LENGTH_OFFSET, to)), true);
 }
 
-/**
- * Writes the `count` records at `[from, to)` of a block body into `out` (grown when short) as version-1
- * records, each with its own CRC-32, for appending to a day file that version 1 started; returns the
- * buffer and the bytes used. A version-1 record is `[crc][length]` followed by exactly what follows the
- * length in a version-2 record (sequence, wall-clock ns, payload), so each record is one copy and one
- * zlib call. Only the rest of an upgrade's UTC day takes this path.
- */
-function toVersion1Records(
-  buffer: Uint8Array,
-  view: DataView,
-  from: number,
-  to: number,
-  count: number,
-  out: Uint8Array,
-): { out: Uint8Array; length: number } {
-  const length = to - from + count * (V1_RECORD_HEADER_BYTES - RECORD_HEADER_BYTES);
-  const target = out.length >= length ? out : new Uint8Array(Math.max(length, out.length * 2));
-  const targetView = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  let at = 0;
-  for (let record = from; record < to; ) {
-    const payloadLength = view.getUint32(record, true);
-    const end = record + RECORD_HEADER_BYTES + payloadLength;
-    targetView.setUint32(at + V1_LENGTH_OFFSET, payloadLength, true);
-    target.set(buffer.subarray(record + SEQUENCE_OFFSET, end), at + V1_SEQUENCE_OFFSET);
-    const recordEnd = at + V1_RECORD_HEADER_BYTES + payloadLength;
-    targetView.setUint32(at, crc32(target.subarray(at + V1_LENGTH_OFFSET, recordEnd)), true);
-    at = recordEnd;
-    record = end;
-  }
-  return { out: target, length: at };
-}
-
 /** Writes all `length` bytes at `position`, continuing after short writes. */
 function writeFully(
   sink: FileSink,
@@ -546,22 +529,10 @@ function growFloat64(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer
   return next;
 }
 
-/** Copies the bytes from `offset` to the end of `path` into `<path>.torn-<offset>` before they are cut off. */
-function preserveTail(path: string, offset: number): void {
-  const source = openSync(path, 'r');
-  const target = openSync(`${path}.torn-${offset}`, 'w');
-  try {
-    const chunk = new Uint8Array(1 << 20);
-    let position = offset;
-    const size = fstatSync(source).size;
-    while (position < size) {
-      const got = readSync(source, chunk, 0, Math.min(chunk.length, size - position), position);
-      if (got === 0) break;
-      writeSync(target, chunk, 0, got);
-      position += got;
-    }
-  } finally {
-    closeSync(source);
-    closeSync(target);
-  }
+/** The damage that runs from a file's last intact block to its end (what appending must cut off), if any. */
+function damagedEnd(summary: RecordFileSummary): RecordDamage | undefined {
+  const last = summary.damage.at(-1);
+  return last !== undefined && last.file === summary.file && last.offset === summary.validBytes
+    ? last
+    : undefined;
 }

@@ -10,11 +10,11 @@
  * | offset | size | field                                   |
  * | -----: | ---: | --------------------------------------- |
  * |      0 |    8 | magic, ASCII `MPRECORD`                 |
- * |      8 |    2 | format version, `2` (`1` still read)    |
+ * |      8 |    2 | format version, `2`                     |
  * |     10 |    2 | header length in bytes, `16`            |
  * |     12 |    4 | reserved, `0`                           |
  *
- * **Version 2** (what the writer creates): blocks back to back. A block holds
+ * Version 2: blocks back to back. A block holds
  * the records of one UTC day that one flush of the write buffer wrote (a
  * new block starts past `MAX_BLOCK_BYTES`): a 16-byte header, then its records.
  *
@@ -41,22 +41,16 @@
  * crash or power loss cut it. One checksum per block instead of per record is
  * what lets the flusher use zlib's native CRC-32 (about 4x the throughput of
  * the JavaScript one it needed per record, whose fixed cost per call ruled out
- * zlib); the price is that a torn block is dropped whole, where version 1
- * kept the intact records in front of a cut. A torn block was never fsynced.
- *
- * **Version 1** (read, and appended to when the day file was started in
- * version 1): records back to back, each a 24-byte header — CRC-32 of bytes
- * `[4, 24 + length)`, payload length, sequence, wall-clock ns — and the payload.
+ * zlib); the price is that a torn block is dropped whole. A torn block was
+ * never fsynced.
  */
 
 /** The 8 ASCII bytes every record file starts with. */
 export const RECORD_FILE_MAGIC = 'MPRECORD';
-/** Record-file format version written into new files. Readers also accept {@link RECORD_FILE_VERSION_1}. */
+/** Record-file format version written and read (version 1 was never released). */
 export const RECORD_FILE_VERSION = 2;
-/** The first format version: one CRC per record, no blocks. Still read, and still appended to. */
-export const RECORD_FILE_VERSION_1 = 1;
 /** A format version this package reads. */
-export type RecordFileVersion = typeof RECORD_FILE_VERSION | typeof RECORD_FILE_VERSION_1;
+export type RecordFileVersion = typeof RECORD_FILE_VERSION;
 /** Size of the file header in bytes. */
 export const FILE_HEADER_BYTES = 16;
 /**
@@ -86,24 +80,15 @@ export const WALL_NANOS_OFFSET = 12;
  */
 export const MAX_BLOCK_BYTES = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES + MAX_PAYLOAD_BYTES;
 
-/** Version 1: size of each record's header (CRC, length, sequence, wall-clock ns). */
-export const V1_RECORD_HEADER_BYTES = 24;
-/** Version 1: offset of the payload length inside a record header; the CRC is at 0. */
-export const V1_LENGTH_OFFSET = 4;
-/** Version 1: offset of the ring sequence number inside a record header. */
-export const V1_SEQUENCE_OFFSET = 8;
-/** Version 1: offset of the wall-clock nanoseconds inside a record header. */
-export const V1_WALL_NANOS_OFFSET = 16;
-
 const TWO_POW_16 = 0x1_0000;
 const TWO_POW_32 = 0x1_0000_0000;
 
-/** Bytes of a valid file header for `version` (default: the current one). */
-export function encodeFileHeader(version: RecordFileVersion = RECORD_FILE_VERSION): Uint8Array {
+/** Bytes of a valid file header. */
+export function encodeFileHeader(): Uint8Array {
   const header = new Uint8Array(FILE_HEADER_BYTES);
   const view = new DataView(header.buffer);
   for (let i = 0; i < RECORD_FILE_MAGIC.length; i++) header[i] = RECORD_FILE_MAGIC.charCodeAt(i);
-  view.setUint16(8, version, true);
+  view.setUint16(8, RECORD_FILE_VERSION, true);
   view.setUint16(10, FILE_HEADER_BYTES, true);
   return header;
 }
@@ -126,9 +111,7 @@ export function checkFileHeader(bytes: Uint8Array): FileHeaderCheck {
   if (n < FILE_HEADER_BYTES) return 'short';
   const view = new DataView(bytes.buffer, bytes.byteOffset, FILE_HEADER_BYTES);
   const version = view.getUint16(8, true);
-  if (version !== RECORD_FILE_VERSION && version !== RECORD_FILE_VERSION_1) {
-    return { problem: `unsupported format version ${version}` };
-  }
+  if (version !== RECORD_FILE_VERSION) return { problem: `unsupported format version ${version}` };
   const headerBytes = view.getUint16(10, true);
   if (headerBytes !== FILE_HEADER_BYTES) return { problem: `unexpected header length ${headerBytes}` };
   return { version };

@@ -16,16 +16,12 @@ import {
   FILE_HEADER_BYTES,
   getUint64,
   MAX_BLOCK_BYTES,
-  MAX_PAYLOAD_BYTES,
   RECORD_HEADER_BYTES,
   type RecordFileVersion,
   SEQUENCE_OFFSET,
-  V1_LENGTH_OFFSET,
-  V1_RECORD_HEADER_BYTES,
-  V1_SEQUENCE_OFFSET,
-  V1_WALL_NANOS_OFFSET,
   WALL_NANOS_OFFSET,
 } from './record-format.js';
+import { type SetAsideFile, setAsideFilesOf } from './set-aside-file.js';
 import { formatDay, parseDay } from './utc-day.js';
 import { assertRecordPathParts } from './venue-name.js';
 
@@ -40,20 +36,23 @@ export interface FlushedRecord {
 }
 
 /**
- * The unreadable end of a file, left by a crash or power loss mid-write:
- * `'header'` when the file is shorter than its header, `'truncated'` when the
- * last block (version 1: record) runs past the end of the file, `'checksum'`
- * when its CRC-32, its length or its record layout is wrong. Reading stops at
- * `offset`.
+ * Bytes of a file that are not intact blocks, skipped by every reader.
+ *
+ * - `'tornTail'`: the file ends inside a block (`reason` `'truncated'`: fewer
+ *   bytes left than the block's header says or than a block header) or inside
+ *   its file header (`'header'`): a crash or power loss cut the last write.
+ * - `'corruption'`: anything else (`reason` `'checksum'`: a block whose length,
+ *   CRC-32 or record layout is wrong). In the middle of a file, reading goes
+ *   on at the next intact block after it.
  */
-export interface TornTail {
-  /** The file it was found in. */
+export interface RecordDamage {
+  /** The file it was found in (a day file or one of its set-aside files). */
   file: string;
-  /** Offset of the first byte that is not part of an intact block (version 1: record). */
+  /** Offset in `file` of the first damaged byte. */
   offset: number;
-  /** Bytes from `offset` to the end of the file. */
+  /** Length of the damaged range: up to the next intact block, or to the end of the file. */
   bytes: number;
-  /** Why the bytes at `offset` are not an intact record. */
+  kind: 'tornTail' | 'corruption';
   reason: 'header' | 'truncated' | 'checksum';
 }
 
@@ -63,28 +62,41 @@ export interface RecordFileSummary {
   file: string;
   /** Format version from the file header; undefined when the file is empty or its header incomplete. */
   version: RecordFileVersion | undefined;
-  /** Number of intact records. */
+  /** Number of intact records (set-aside files included when they were read). */
   records: number;
   /** Sequence of the last intact record, -1 when there is none. */
   lastSequence: number;
-  /** Offset just past the last intact block or record (or past the header): where the next write goes. */
+  /** Offset in `file` just past its last intact block (or past the header): where the next write goes. */
   validBytes: number;
-  /** The torn tail, when the file does not end on a record boundary. */
-  tornTail: TornTail | undefined;
+  /** Every damaged range found, in reading order: in `file`, then in the set-aside files read with it. */
+  damage: RecordDamage[];
+  /** The set-aside files read in their place in `file` (see {@link ReadRecordsOptions.setAside}). */
+  setAsideFiles: string[];
 }
 
 /** Options for {@link readRecordFile} and {@link readVenueRecords}. */
 export interface ReadRecordsOptions {
-  /** Called once per file that ends in a torn tail, before the iteration finishes. Reading never throws for one. */
-  onTornTail?: (tail: TornTail) => void;
+  /**
+   * Called for each damaged range when it is met, before the records after it. Reading never throws for
+   * damage; it skips it.
+   */
+  onDamage?: (damage: RecordDamage) => void;
+  /**
+   * Also read the day file's set-aside files (`<file>.torn-<offset>`, `<file>.damaged-<offset>`: ends that an
+   * earlier recovery cut off), each at the offset it was cut at, so records come in the order they were
+   * written. Default true.
+   */
+  setAside?: boolean;
 }
 
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * Iterates the intact records of one record file in file order. A torn tail
- * is reported (the `onTornTail` option and the generator's return value) and
- * ends the iteration; it never throws. Each payload is a fresh copy.
+ * Iterates the intact records of one record file in file order, with its
+ * set-aside files in their place (unless `setAside` is false). Damage is
+ * skipped: reported (the `onDamage` option, and the summary the generator
+ * returns) and never thrown; reading goes on at the next intact block. Each
+ * payload is a fresh copy.
  *
  * @throws {RecordFileHeaderError} when the file is not a record file of a supported version.
  * @example
@@ -100,19 +112,22 @@ export function* readRecordFile(
 ): Generator<FlushedRecord, RecordFileSummary, undefined> {
   // `yield*` forwards an early stop (a `break` in the caller's loop, `return()`) to the inner generator,
   // whose `finally` closes the file.
-  const summary = yield* iterateRecords(path, true);
-  if (summary.tornTail !== undefined) options.onTornTail?.(summary.tornTail);
-  return summary;
+  return yield* iterateRecords(path, {
+    copyPayloads: true,
+    onDamage: options.onDamage,
+    setAside: options.setAside === false ? [] : setAsideFilesOf(path),
+  });
 }
 
 /**
- * Reads a whole file without keeping payloads and says where its intact
- * records end: the flusher's crash recovery.
+ * Reads a whole file (not its set-aside files) without keeping payloads and
+ * says where its intact blocks end and what is damaged: the flusher's crash
+ * recovery.
  *
  * @throws {RecordFileHeaderError} when the file is not a record file of a supported version.
  */
 export function scanRecordFile(path: string): RecordFileSummary {
-  const records = iterateRecords(path, false);
+  const records = iterateRecords(path, { copyPayloads: false, onDamage: undefined, setAside: [] });
   for (;;) {
     const next = records.next();
     if (next.done === true) return next.value;
@@ -121,7 +136,7 @@ export function scanRecordFile(path: string): RecordFileSummary {
 
 /**
  * `YYYY-MM-DD` names of the day files a venue has, oldest first. Other files
- * in the venue folder (such as preserved torn tails) are ignored.
+ * in the venue folder (such as set-aside damaged ends) are not listed.
  *
  * @throws {InvalidVenueError} for a venue or extension that is not a safe path component.
  */
@@ -155,8 +170,8 @@ export interface VenueRecordRange {
 
 /**
  * Iterates the records of every day file of `venue` whose day lies in the
- * range, oldest day first. A torn tail ends that file (reported through
- * `onTornTail`) and reading continues with the next day.
+ * range, oldest day first, each with its set-aside files (see
+ * {@link readRecordFile}). Damage is skipped and reported through `onDamage`.
  *
  * @throws {InvalidVenueError} for an unsafe venue name or extension.
  * @throws {InvalidDayError} for a malformed day or `from` after `to`.
@@ -228,87 +243,133 @@ class FileWindow {
   }
 }
 
-/**
- * The one parser behind every reader. `copyPayloads` false yields views into
- * the reused chunk buffer (valid only until the next step), for scanning.
- */
-function* iterateRecords(
-  path: string,
-  copyPayloads: boolean,
-): Generator<FlushedRecord, RecordFileSummary, undefined> {
+/** How one pass reads: see {@link iterateRecords}. */
+interface Pass {
+  /** False yields views into the reused chunk buffer (valid only until the next step), for scanning. */
+  copyPayloads: boolean;
+  onDamage: ((damage: RecordDamage) => void) | undefined;
+  /** Set-aside files of the day file to read in their place, by offset. */
+  setAside: SetAsideFile[];
+}
+
+/** The one parser behind every reader. */
+function* iterateRecords(path: string, pass: Pass): Generator<FlushedRecord, RecordFileSummary, undefined> {
+  const summary: RecordFileSummary = {
+    file: path,
+    version: undefined,
+    records: 0,
+    lastSequence: -1,
+    validBytes: 0,
+    damage: [],
+    setAsideFiles: [],
+  };
+  const setAside = pass.setAside.slice();
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const summary: RecordFileSummary = {
-      file: path,
-      version: undefined,
-      records: 0,
-      lastSequence: -1,
-      validBytes: 0,
-      tornTail: undefined,
-    };
-    if (size === 0) return summary;
-    const window = new FileWindow(fd, size);
-    const headerBytes = readSync(fd, window.chunk, 0, Math.min(size, FILE_HEADER_BYTES), 0);
-    const header = checkFileHeader(window.chunk.subarray(0, headerBytes));
-    if (header === 'short') return tornAt(summary, size, 0, 'header');
-    if (!('version' in header)) throw new RecordFileHeaderError(`${path}: ${header.problem}`);
-    summary.version = header.version;
-    summary.validBytes = FILE_HEADER_BYTES;
-    const pass = header.version === 1 ? iterateVersion1 : iterateBlocks;
-    return yield* pass(window, size, summary, copyPayloads);
+    if (size > 0) {
+      const window = new FileWindow(fd, size);
+      const headerBytes = readSync(fd, window.chunk, 0, Math.min(size, FILE_HEADER_BYTES), 0);
+      const header = checkFileHeader(window.chunk.subarray(0, headerBytes));
+      if (header === 'short') {
+        report(summary, pass, { file: path, offset: 0, bytes: size, kind: 'tornTail', reason: 'header' });
+      } else if ('version' in header) {
+        summary.version = header.version;
+        summary.validBytes = FILE_HEADER_BYTES;
+        yield* iterateBlocks(window, path, FILE_HEADER_BYTES, size, summary, pass, setAside);
+      } else {
+        throw new RecordFileHeaderError(`${path}: ${header.problem}`);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  for (const file of setAside) yield* iterateSetAside(file.path, summary, pass);
+  return summary;
+}
+
+/** The blocks of a set-aside file: raw blocks from its first byte, no file header. */
+function* iterateSetAside(
+  path: string,
+  summary: RecordFileSummary,
+  pass: Pass,
+): Generator<FlushedRecord, void, undefined> {
+  summary.setAsideFiles.push(path);
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    // Its intact blocks count as records of the day, but where the next write goes is the day file's business.
+    const validBytes = summary.validBytes;
+    yield* iterateBlocks(new FileWindow(fd, size), path, 0, size, summary, pass, []);
+    summary.validBytes = validBytes;
   } finally {
     closeSync(fd);
   }
 }
 
-/** Ends a pass at a torn tail starting at `offset`. */
-function tornAt(
-  summary: RecordFileSummary,
-  size: number,
-  offset: number,
-  reason: TornTail['reason'],
-): RecordFileSummary {
-  summary.validBytes = offset;
-  summary.tornTail = { file: summary.file, offset, bytes: size - offset, reason };
-  return summary;
+function report(summary: RecordFileSummary, pass: Pass, damage: RecordDamage): void {
+  summary.damage.push(damage);
+  pass.onDamage?.(damage);
 }
 
-/** Version 2: blocks, each checked whole (length, CRC, record layout) before any of its records is yielded. */
+/** Smallest block: its header and one record header (an empty payload). */
+const MIN_BLOCK_BYTES = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES;
+
+/**
+ * Blocks from `from` to `size`, each checked whole (length, record layout, CRC-32) before any of its records is
+ * yielded. Bytes that are not an intact block are damage: the pass scans forward, one byte at a time, for the
+ * next offset where an intact block starts, reports what it skipped and goes on there. A block header that
+ * happens to appear inside damaged bytes (in a payload, say) is only taken when its whole block checks out,
+ * CRC-32 included, so a chance match yields nothing. `setAside` files (of a day file) are read before the
+ * first block at or past the offset they were cut at (whatever is there now was written after the cut); those
+ * read are removed from it.
+ */
 function* iterateBlocks(
   window: FileWindow,
+  file: string,
+  from: number,
   size: number,
   summary: RecordFileSummary,
-  copyPayloads: boolean,
-): Generator<FlushedRecord, RecordFileSummary, undefined> {
-  let position = FILE_HEADER_BYTES;
+  pass: Pass,
+  setAside: SetAsideFile[],
+): Generator<FlushedRecord, void, undefined> {
+  let position = from;
   while (position < size) {
-    if (size - position < BLOCK_HEADER_BYTES) return tornAt(summary, size, position, 'truncated');
-    let at = window.load(position, BLOCK_HEADER_BYTES);
-    const blockBytes = window.view.getUint32(at + BLOCK_LENGTH_OFFSET, true);
-    const count = window.view.getUint32(at + BLOCK_COUNT_OFFSET, true);
-    if (
-      blockBytes < BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES ||
-      blockBytes > MAX_BLOCK_BYTES ||
-      count === 0
-    ) {
-      return tornAt(summary, size, position, 'checksum');
+    while (setAside.length > 0 && setAside[0]!.offset <= position) {
+      yield* iterateSetAside(setAside.shift()!.path, summary, pass);
     }
-    if (size - position < blockBytes) return tornAt(summary, size, position, 'truncated');
-    at = window.load(position, blockBytes);
+    const blockBytes = intactBlockAt(window, position, size);
+    if (blockBytes === 0) {
+      let next = position + 1;
+      while (next <= size - MIN_BLOCK_BYTES && intactBlockAt(window, next, size) === 0) next++;
+      if (next > size - MIN_BLOCK_BYTES) {
+        report(summary, pass, {
+          file,
+          offset: position,
+          bytes: size - position,
+          ...endDamage(window, position, size),
+        });
+        return;
+      }
+      report(summary, pass, {
+        file,
+        offset: position,
+        bytes: next - position,
+        kind: 'corruption',
+        reason: 'checksum',
+      });
+      position = next;
+      continue;
+    }
+    const at = window.load(position, blockBytes);
     const { chunk, view } = window;
     const end = at + blockBytes;
-    if (crc32(chunk.subarray(at + BLOCK_LENGTH_OFFSET, end)) !== view.getUint32(at, true)) {
-      return tornAt(summary, size, position, 'checksum');
-    }
-    if (!recordsFillBlock(view, at + BLOCK_HEADER_BYTES, end, count)) {
-      return tornAt(summary, size, position, 'checksum');
-    }
     for (let record = at + BLOCK_HEADER_BYTES; record < end; ) {
       const length = view.getUint32(record, true);
       const sequence = getUint64(view, record + SEQUENCE_OFFSET);
       const payloadStart = record + RECORD_HEADER_BYTES;
-      const payload = copyPayloads
+      const payload = pass.copyPayloads
         ? chunk.slice(payloadStart, payloadStart + length)
         : chunk.subarray(payloadStart, payloadStart + length);
       summary.records += 1;
@@ -319,51 +380,60 @@ function* iterateBlocks(
     position += blockBytes;
     summary.validBytes = position;
   }
-  return summary;
 }
 
-/** True when exactly `count` records, headers and payloads, fill `[from, end)` of a block. */
-function recordsFillBlock(view: DataView, from: number, end: number, count: number): boolean {
-  let record = from;
+/** True when a block header's fields could belong to an intact block; most damaged bytes fail here. */
+function plausibleHeader(blockBytes: number, count: number, reserved: number): boolean {
+  return (
+    reserved === 0 &&
+    count >= 1 &&
+    blockBytes >= MIN_BLOCK_BYTES &&
+    blockBytes <= MAX_BLOCK_BYTES &&
+    count <= (blockBytes - BLOCK_HEADER_BYTES) / RECORD_HEADER_BYTES
+  );
+}
+
+/**
+ * Length of the intact block that starts at `position`, or 0 when there is none: its header is plausible, it
+ * fits in the file, exactly its record count of records fills it, and its CRC-32 matches. The layout is walked
+ * first, record header by record header, so damaged bytes are rejected before a CRC over a length they claim.
+ */
+function intactBlockAt(window: FileWindow, position: number, size: number): number {
+  if (size - position < MIN_BLOCK_BYTES) return 0;
+  const at = window.load(position, BLOCK_HEADER_BYTES);
+  const blockBytes = window.view.getUint32(at + BLOCK_LENGTH_OFFSET, true);
+  const count = window.view.getUint32(at + BLOCK_COUNT_OFFSET, true);
+  const reserved = window.view.getUint32(at + BLOCK_COUNT_OFFSET + 4, true);
+  if (!plausibleHeader(blockBytes, count, reserved) || blockBytes > size - position) return 0;
+  const end = position + blockBytes;
+  let record = position + BLOCK_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
-    if (end - record < RECORD_HEADER_BYTES) return false;
-    const length = view.getUint32(record, true);
-    if (length > end - record - RECORD_HEADER_BYTES) return false;
+    if (end - record < RECORD_HEADER_BYTES) return 0;
+    const length = window.view.getUint32(window.load(record, 4), true);
+    if (length > end - record - RECORD_HEADER_BYTES) return 0;
     record += RECORD_HEADER_BYTES + length;
   }
-  return record === end;
+  if (record !== end) return 0;
+  const start = window.load(position, blockBytes);
+  const crc = crc32(window.chunk.subarray(start + BLOCK_LENGTH_OFFSET, start + blockBytes));
+  return crc === window.view.getUint32(start, true) ? blockBytes : 0;
 }
 
-/** Version 1: records back to back, each with its own CRC. */
-function* iterateVersion1(
+/**
+ * What damage that runs to the end of the file is: a torn tail when the file ends inside the block at
+ * `position` (its header, or what the header says it holds), as a cut write leaves it; corruption otherwise.
+ */
+function endDamage(
   window: FileWindow,
+  position: number,
   size: number,
-  summary: RecordFileSummary,
-  copyPayloads: boolean,
-): Generator<FlushedRecord, RecordFileSummary, undefined> {
-  let position = FILE_HEADER_BYTES;
-  while (position < size) {
-    if (size - position < V1_RECORD_HEADER_BYTES) return tornAt(summary, size, position, 'truncated');
-    let at = window.load(position, V1_RECORD_HEADER_BYTES);
-    const length = window.view.getUint32(at + V1_LENGTH_OFFSET, true);
-    if (length > MAX_PAYLOAD_BYTES) return tornAt(summary, size, position, 'checksum');
-    const recordBytes = V1_RECORD_HEADER_BYTES + length;
-    if (size - position < recordBytes) return tornAt(summary, size, position, 'truncated');
-    at = window.load(position, recordBytes);
-    const { chunk, view } = window;
-    if (crc32(chunk.subarray(at + V1_LENGTH_OFFSET, at + recordBytes)) !== view.getUint32(at, true)) {
-      return tornAt(summary, size, position, 'checksum');
-    }
-    const sequence = getUint64(view, at + V1_SEQUENCE_OFFSET);
-    const payloadStart = at + V1_RECORD_HEADER_BYTES;
-    const payload = copyPayloads
-      ? chunk.slice(payloadStart, payloadStart + length)
-      : chunk.subarray(payloadStart, payloadStart + length);
-    position += recordBytes;
-    summary.records += 1;
-    summary.lastSequence = sequence;
-    summary.validBytes = position;
-    yield { sequence, wallNanos: view.getBigUint64(at + V1_WALL_NANOS_OFFSET, true), payload };
-  }
-  return summary;
+): Pick<RecordDamage, 'kind' | 'reason'> {
+  if (size - position < BLOCK_HEADER_BYTES) return { kind: 'tornTail', reason: 'truncated' };
+  const at = window.load(position, BLOCK_HEADER_BYTES);
+  const blockBytes = window.view.getUint32(at + BLOCK_LENGTH_OFFSET, true);
+  const count = window.view.getUint32(at + BLOCK_COUNT_OFFSET, true);
+  const reserved = window.view.getUint32(at + BLOCK_COUNT_OFFSET + 4, true);
+  return plausibleHeader(blockBytes, count, reserved) && blockBytes > size - position
+    ? { kind: 'tornTail', reason: 'truncated' }
+    : { kind: 'corruption', reason: 'checksum' };
 }

@@ -17,6 +17,7 @@ import type { VenueName } from '../feeds/venue-feed.js';
 import type { ParserBackend, VenueParser } from '../feeds/venue-parser.js';
 import { DiskFlusher, type FlusherStatus } from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
+import type { SetAsideRange } from '../flusher/record-file-writer.js';
 import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
 import { Publisher } from '../publisher/publisher.js';
 import { validateName } from '../publisher/subject-token.js';
@@ -94,10 +95,13 @@ export interface PipelineStatus {
     state: FlusherStatus['state'];
     recordsWritten: number;
     bytesWritten: number;
+    /** Bytes of damaged record-file ends cut off and kept beside their files (start-up recovery included). */
+    setAsideBytes: number;
     lastError?: { code: string; message: string };
   };
   transport: { status: 'connected' | 'reconnecting' | 'closed'; published: number; dropped: number };
-  source: { state: string; reconnects: number };
+  /** `damagedBytes`: bytes a record-file replay skipped as damaged (0 for other sources). */
+  source: { state: string; reconnects: number; damagedBytes: number };
   tradesPerSymbol: Record<string, number>;
 }
 
@@ -111,6 +115,13 @@ export interface PipelineSummary extends PipelineStatus {
 
 const DEFAULT_RING: RingGeometry = { slotSize: 1024, slotCount: 16_384 };
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
+
+function logSetAside(log: PipelineLogger, range: SetAsideRange): void {
+  log.warn(
+    { file: range.file, offset: range.offset, bytes: range.bytes, kind: range.kind, savedAs: range.savedAs },
+    'damaged end of a record file set aside',
+  );
+}
 
 function isRecordFile(path: string): boolean {
   let fd: number | undefined;
@@ -223,6 +234,7 @@ export class Pipeline {
     const ringPath = join(dataDir, 'ring', `${options.venue}.ring`);
     const geometry = { ...DEFAULT_RING, ...options.ring };
     const ring = RingBuffer.open(ringPath, geometry);
+    const log = options.logger ?? SILENT;
     let flusher: DiskFlusher | undefined;
     let simulator: SimulatorServer | undefined;
     try {
@@ -232,7 +244,15 @@ export class Pipeline {
         dataDir,
         venue: options.venue,
         ...(options.fsync ? { fsync: options.fsync } : {}),
+        onSetAside: (range) => logSetAside(log, range),
       });
+      for (const range of flusher.recovery.setAside) logSetAside(log, range);
+      for (const damage of flusher.recovery.damage) {
+        log.warn(
+          { file: damage.file, offset: damage.offset, bytes: damage.bytes, kind: damage.kind },
+          'record file has damaged bytes before intact blocks; left in place (readers skip and report them)',
+        );
+      }
       let source: MessageSource;
       const spec = options.source;
       if (spec.kind === 'replay') {
@@ -270,7 +290,10 @@ export class Pipeline {
     const flusher = this.#flusher.status();
     const transport = this.#options.transport.counters();
     const latency = this.#latency.summary();
-    const source = this.#source.status() as ReturnType<MessageSource['status']> & { reconnects?: number };
+    const source = this.#source.status() as ReturnType<MessageSource['status']> & {
+      reconnects?: number;
+      damagedBytes?: number;
+    };
     const nonTradeByKind: Record<string, number> = {};
     this.#parser.nonTradeCounts.forEach((count, kind) => {
       if (count > 0) nonTradeByKind[nonTradeKindName(kind as never)] = count;
@@ -310,6 +333,7 @@ export class Pipeline {
         state: flusher.state,
         recordsWritten: flusher.recordsWritten,
         bytesWritten: flusher.bytesWritten,
+        setAsideBytes: flusher.setAsideBytes,
         ...(flusher.lastError ? { lastError: flusher.lastError } : {}),
       },
       transport: {
@@ -317,7 +341,11 @@ export class Pipeline {
         published: transport.published,
         dropped: transportDropped,
       },
-      source: { state: source.state, reconnects: source.reconnects ?? 0 },
+      source: {
+        state: source.state,
+        reconnects: source.reconnects ?? 0,
+        damagedBytes: source.damagedBytes ?? 0,
+      },
       tradesPerSymbol,
     };
   }
@@ -405,6 +433,12 @@ export class Pipeline {
         break;
       case 'disconnected':
         this.#log.warn({ code: event.code, reason: event.reason }, 'source disconnected');
+        break;
+      case 'damage':
+        this.#log.warn(
+          { file: event.file, ranges: event.ranges, bytes: event.bytes },
+          'replay skipped damaged bytes in a record file',
+        );
         break;
       default:
         this.#log.info({ event: event.type }, 'source event');

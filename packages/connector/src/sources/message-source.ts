@@ -70,6 +70,8 @@ export type SourceEvent =
   | { type: 'disconnected'; code: number; reason: string; connection: number }
   | { type: 'reconnecting'; attempt: number; delayMs: number }
   | { type: 'stale'; silentMs: number; connection: number }
+  /** A replayed record file had damaged bytes (`ranges` of them, `bytes` in all) that were skipped. */
+  | { type: 'damage'; file: string; ranges: number; bytes: number }
   | { type: 'error'; error: Error };
 
 /** Receives the slow-lane events of a source. */

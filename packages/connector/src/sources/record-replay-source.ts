@@ -3,6 +3,8 @@
  * flusher) as a message source: every recorded raw message, in recorded
  * order, as fast as possible or at the recorded pace (the flusher's
  * wall-clock stamps, which trail the receive time by the flush delay).
+ * Damaged bytes in a file are skipped (the records after them are replayed),
+ * counted in the status and announced by a `damage` event per file.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,8 +36,10 @@ export interface RecordReplayOptions {
 export interface RecordReplayStatus extends SourceStatus {
   /** Files fully read. */
   files: number;
-  /** Torn tails met (each ends its file's records). */
-  tornTails: number;
+  /** Damaged ranges skipped (torn tails and corruption; reading goes on after each). */
+  damagedRanges: number;
+  /** Bytes in those ranges: recorded messages that could not be replayed are in them. */
+  damagedBytes: number;
 }
 
 const NANOS_PER_MILLI = 1_000_000n;
@@ -77,7 +81,8 @@ export class RecordReplaySource implements MessageSource {
   #errors = 0;
   #handlerErrors = 0;
   #files = 0;
-  #tornTails = 0;
+  #damagedRanges = 0;
+  #damagedBytes = 0;
   #records: Generator<FlushedRecord, void, undefined> | undefined;
   #firstWall = 0n;
   #startedAt = 0;
@@ -133,14 +138,22 @@ export class RecordReplaySource implements MessageSource {
       errors: this.#errors,
       handlerErrors: this.#handlerErrors,
       files: this.#files,
-      tornTails: this.#tornTails,
+      damagedRanges: this.#damagedRanges,
+      damagedBytes: this.#damagedBytes,
     };
   }
 
   *#iterate(files: string[]): Generator<FlushedRecord, void, undefined> {
     for (const file of files) {
-      yield* readRecordFile(file, { onTornTail: () => this.#tornTails++ });
+      const summary = yield* readRecordFile(file);
       this.#files++;
+      if (summary.damage.length > 0) {
+        const bytes = summary.damage.reduce((sum, damage) => sum + damage.bytes, 0);
+        this.#damagedRanges += summary.damage.length;
+        this.#damagedBytes += bytes;
+        // One event per file, however many ranges it has.
+        this.#events.emit({ type: 'damage', file, ranges: summary.damage.length, bytes });
+      }
     }
   }
 

@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
 import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/flusher/flusher-errors.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
-import { listRecordDays, readRecordFile, readVenueRecords } from '../../src/flusher/record-reader.js';
+import {
+  listRecordDays,
+  type RecordDamage,
+  readRecordFile,
+  readVenueRecords,
+} from '../../src/flusher/record-reader.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
 import { payloadFor, waitFor } from './flusher-test-support.js';
 
@@ -77,6 +82,8 @@ describe('DiskFlusher', () => {
       lastSequence: -1,
       file: undefined,
       truncatedBytes: 0,
+      setAside: [],
+      damage: [],
       ringReset: false,
     });
     await produce(ring, 0, 3000, flusher);
@@ -169,13 +176,22 @@ describe('DiskFlusher', () => {
 
     const flusher = await startFlusher();
     expect(flusher.recovery).toMatchObject({ lastSequence: 5, file, ringReset: false });
-    expect(flusher.recovery.truncatedBytes).toBe(Math.floor(lastRecordBytes / 2));
+    const tornBytes = Math.floor(lastRecordBytes / 2);
+    const cutAt = whole.length - lastRecordBytes;
+    const savedAs = `${file}.torn-${cutAt}`;
+    expect(flusher.recovery.truncatedBytes).toBe(tornBytes);
+    expect(flusher.recovery.setAside).toEqual([
+      { file, offset: cutAt, bytes: tornBytes, kind: 'tornTail', savedAs },
+    ]);
     await produce(ring, 10, 15, flusher);
     await flusher.stop();
-    expect(flusher.status()).toMatchObject({ recordsWritten: 9, lastSequence: 14 });
-    const tornTails: unknown[] = [];
-    expectStream([...readRecordFile(file, { onTornTail: (t) => tornTails.push(t) })], 0, 15);
-    expect(tornTails).toEqual([]);
+    expect(flusher.status()).toMatchObject({ recordsWritten: 9, lastSequence: 14, setAsideBytes: tornBytes });
+    const damage: RecordDamage[] = [];
+    expectStream([...readRecordFile(file, { onDamage: (d) => damage.push(d) })], 0, 15);
+    // The set-aside half block is read in its place and reported, never duplicated.
+    expect(damage).toEqual([
+      { file: savedAs, offset: 0, bytes: tornBytes, kind: 'tornTail', reason: 'truncated' },
+    ]);
   });
 
   it('holds records in the ring through ENOSPC and EIO, reports them, and resumes when the disk recovers', async () => {

@@ -24,10 +24,9 @@ import { setWallNanos } from '../../src/flusher/record-format.js';
 import {
   type FlushedRecord,
   listRecordDays,
+  type RecordDamage,
   readRecordFile,
   readVenueRecords,
-  scanRecordFile,
-  type TornTail,
 } from '../../src/flusher/record-reader.js';
 import { AnchoredWallClock } from '../../src/flusher/wall-clock.js';
 import { FaultInjectingFileSink, writeFaultSwitchValue } from '../../src/flusher/write-fault.js';
@@ -48,27 +47,8 @@ function awkwardPayloads(): Uint8Array[] {
   ];
 }
 
-/** A version-1 record file, as releases before format version 2 wrote it (one CRC-32 per record). */
-function version1File(records: { sequence: number; wallNanos: bigint; text: string }[]): Buffer {
-  const header = Buffer.alloc(16);
-  header.write('MPRECORD', 0, 'latin1');
-  header.writeUInt16LE(1, 8);
-  header.writeUInt16LE(16, 10);
-  const parts = records.map(({ sequence, wallNanos, text }) => {
-    const payload = Buffer.from(text);
-    const record = Buffer.alloc(24 + payload.length);
-    record.writeUInt32LE(payload.length, 4);
-    record.writeBigUInt64LE(BigInt(sequence), 8);
-    record.writeBigUInt64LE(wallNanos, 16);
-    payload.copy(record, 24);
-    record.writeUInt32LE(zlibCrc32(record.subarray(4)), 0);
-    return record;
-  });
-  return Buffer.concat([header, ...parts]);
-}
-
-function collect(path: string, onTornTail?: (tail: TornTail) => void): FlushedRecord[] {
-  return [...readRecordFile(path, onTornTail === undefined ? {} : { onTornTail })];
+function collect(path: string, onDamage?: (damage: RecordDamage) => void): FlushedRecord[] {
+  return [...readRecordFile(path, onDamage === undefined ? {} : { onDamage })];
 }
 
 let dataDir: string;
@@ -117,7 +97,13 @@ describe('RecordFileWriter + reader', () => {
   it('round-trips any bytes with their sequences and stamps', () => {
     let now = MIDNIGHT + 5_000_000_000n;
     const writer = new RecordFileWriter({ dataDir, venue: 'test-venue_1', wallNanos: () => (now += 1_000n) });
-    expect(writer.recover()).toEqual({ lastSequence: -1, file: undefined, truncatedBytes: 0 });
+    expect(writer.recover()).toEqual({
+      lastSequence: -1,
+      file: undefined,
+      truncatedBytes: 0,
+      setAside: [],
+      damage: [],
+    });
     const payloads = awkwardPayloads();
     payloads.forEach((p, i) => {
       // Offsets inside a larger buffer, as the ring hands them over.
@@ -164,7 +150,7 @@ describe('RecordFileWriter + reader', () => {
     expect([...readVenueRecords(dataDir, 'v', { to: '2025-01-01' })]).toHaveLength(2);
   });
 
-  it('reads up to a torn tail, then recovery truncates it and does not duplicate', () => {
+  it('reads up to a torn tail, then recovery sets the damaged end aside, where readers still see it', () => {
     let now = MIDNIGHT;
     const options = { dataDir, venue: 'v', wallNanos: () => (now += 1_000n) };
     const writer = new RecordFileWriter(options);
@@ -181,86 +167,93 @@ describe('RecordFileWriter + reader', () => {
     expect(fullSize).toBe(16 + 5 * blockBytes);
     truncateSync(file, fullSize - 4); // cut into the last block
 
-    const torn: TornTail[] = [];
-    expect(collect(file, (t) => torn.push(t)).map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
-    expect(torn).toEqual([
-      { file, offset: fullSize - blockBytes, bytes: blockBytes - 4, reason: 'truncated' },
+    const damage: RecordDamage[] = [];
+    expect(collect(file, (d) => damage.push(d)).map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
+    expect(damage).toEqual([
+      { file, offset: fullSize - blockBytes, bytes: blockBytes - 4, kind: 'tornTail', reason: 'truncated' },
     ]);
 
-    // Flip a payload byte of the (now) last whole block: a checksum tear.
+    // Flip a payload byte of the (now) last whole block: no intact block follows, and it is not a cut.
     const bytes = readFileSync(file);
     const flip = fullSize - blockBytes - 2;
     bytes[flip] = bytes[flip]! ^ 0xff;
     writeFileSync(file, bytes);
-    const reasons: string[] = [];
-    expect(collect(file, (t) => reasons.push(t.reason))).toHaveLength(3);
-    expect(reasons).toEqual(['checksum']);
+    damage.length = 0;
+    expect(collect(file, (d) => damage.push(d))).toHaveLength(3);
+    const cutAt = fullSize - 2 * blockBytes;
+    const cutBytes = fullSize - 4 - cutAt;
+    expect(damage).toEqual([
+      { file, offset: cutAt, bytes: cutBytes, kind: 'corruption', reason: 'checksum' },
+    ]);
 
     // Restart: the ring still holds 3..5 (never released) and hands them over again.
     const restarted = new RecordFileWriter(options);
     const recovery = restarted.recover();
-    expect(recovery).toMatchObject({ lastSequence: 2, file });
-    expect(recovery.truncatedBytes).toBe(fullSize - 4 - (fullSize - 2 * blockBytes));
-    expect(readdirSync(join(dataDir, 'v')).filter((n) => n.includes('.torn-'))).toHaveLength(1);
+    const savedAs = `${file}.damaged-${cutAt}`;
+    expect(recovery).toEqual({
+      lastSequence: 2,
+      file,
+      truncatedBytes: cutBytes,
+      setAside: [{ file, offset: cutAt, bytes: cutBytes, kind: 'corruption', savedAs }],
+      damage: [],
+    });
+    expect(readFileSync(savedAs)).toEqual(bytes.subarray(cutAt));
     for (let seq = 0; seq < 7; seq++) restarted.append(enc.encode(`payload-${seq}`), 0, 9, seq);
     restarted.close();
-    const after = collect(file, () => expect.fail('no torn tail after recovery'));
-    expect(after.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    damage.length = 0;
+    const after = collect(file, (d) => damage.push(d));
     expect(after.map((r) => new TextDecoder().decode(r.payload))).toEqual(
       [0, 1, 2, 3, 4, 5, 6].map((s) => `payload-${s}`),
     );
+    // The set-aside bytes are still read (in their place) and still reported.
+    expect(damage).toEqual([
+      { file: savedAs, offset: 0, bytes: cutBytes, kind: 'corruption', reason: 'checksum' },
+    ]);
   });
 
-  it('reads any damage to a file of blocks as a torn tail at the first damaged block, never throwing', () => {
-    const blocks = fc.array(fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 4 }), {
-      minLength: 1,
-      maxLength: 6,
-    });
-    let round = 0;
-    fc.assert(
-      fc.property(blocks, fc.boolean(), fc.nat(), (payloadBlocks, truncate, where) => {
-        const venue = `p${round++}`;
-        let now = MIDNIGHT;
-        const writer = new RecordFileWriter({ dataDir, venue, fsync: 'none', wallNanos: () => (now += 1n) });
-        writer.recover();
-        let sequence = 0;
-        const blockEnds: number[] = [];
-        let end = 16;
-        for (const payloads of payloadBlocks) {
-          for (const p of payloads) writer.append(p, 0, p.length, sequence++);
-          writer.writePending();
-          end += 16 + payloads.reduce((sum, p) => sum + 20 + p.length, 0);
-          blockEnds.push(end);
-        }
-        writer.close();
-        const file = join(dataDir, venue, '2025-01-02.mprec');
-        const bytes = readFileSync(file);
-        expect(bytes.length).toBe(end);
-        // Damage somewhere after the file header: cut the file there, or flip that byte.
-        const at = 16 + (where % (bytes.length - 16));
-        if (truncate) {
-          writeFileSync(file, bytes.subarray(0, at));
-        } else {
-          bytes[at] = bytes[at]! ^ (1 + (where % 255));
-          writeFileSync(file, bytes);
-        }
-        // Intact: the blocks that end at or before the damage (a cut exactly at a block end tears nothing).
-        const intactBlocks = blockEnds.filter((blockEnd) => blockEnd <= at).length;
-        const expected = payloadBlocks.slice(0, intactBlocks).flat();
-        const tails: TornTail[] = [];
-        const records = collect(file, (t) => tails.push(t));
-        expect(records.map((r) => Buffer.from(r.payload).toString('hex'))).toEqual(
-          expected.map((p) => Buffer.from(p).toString('hex')),
-        );
-        const intactEnd = intactBlocks === 0 ? 16 : blockEnds[intactBlocks - 1]!;
-        if (truncate && at === intactEnd) expect(tails).toEqual([]);
-        else expect(tails.map((t) => t.offset)).toEqual([intactEnd]);
-      }),
-      { numRuns: 300 },
-    );
+  it('reads the records a set-aside file holds in their place, and never overwrites one', () => {
+    let now = MIDNIGHT;
+    const options = { dataDir, venue: 'v', fsync: 'none' as const, wallNanos: () => (now += 1_000n) };
+    const writer = new RecordFileWriter(options);
+    writer.recover();
+    for (let seq = 0; seq < 6; seq++) {
+      writer.append(enc.encode(`payload-${seq}`), 0, 9, seq);
+      writer.writePending();
+    }
+    writer.close();
+    const file = join(dataDir, 'v', '2025-01-02.mprec');
+    const bytes = readFileSync(file);
+    const blockBytes = 16 + 20 + 9;
+    // What an older recovery did: it cut at the first damaged block (2) and kept the intact blocks 3..5 aside.
+    const cutAt = 16 + 2 * blockBytes;
+    bytes[cutAt + 20] = bytes[cutAt + 20]! ^ 1;
+    writeFileSync(`${file}.torn-${cutAt}`, bytes.subarray(cutAt));
+    truncateSync(file, cutAt);
+    // A later run appended 6 and 7 where the cut was.
+    const later = new RecordFileWriter(options);
+    expect(later.recover().lastSequence).toBe(1);
+    for (const seq of [6, 7]) later.append(enc.encode(`payload-${seq}`), 0, 9, seq);
+    later.close();
+    const damage: RecordDamage[] = [];
+    expect(collect(file, (d) => damage.push(d)).map((r) => r.sequence)).toEqual([0, 1, 3, 4, 5, 6, 7]);
+    expect(damage).toEqual([
+      { file: `${file}.torn-${cutAt}`, offset: 0, bytes: blockBytes, kind: 'corruption', reason: 'checksum' },
+    ]);
+    expect(collect(file, undefined).length).toBe(7);
+    expect([...readRecordFile(file, { setAside: false })].map((r) => r.sequence)).toEqual([0, 1, 6, 7]);
+
+    // A second damaged end at the same offset gets a name of its own.
+    const torn = readFileSync(file);
+    writeFileSync(file, Buffer.concat([torn, Buffer.from([1, 2, 3])]));
+    writeFileSync(`${file}.torn-${torn.length}`, 'earlier');
+    const again = new RecordFileWriter(options);
+    expect(again.recover().setAside).toEqual([
+      { file, offset: torn.length, bytes: 3, kind: 'tornTail', savedAs: `${file}.torn-${torn.length}.1` },
+    ]);
+    expect(readFileSync(`${file}.torn-${torn.length}`, 'utf8')).toBe('earlier');
   });
 
-  it('treats a block whose checksum holds but whose records do not fill it as torn', () => {
+  it('treats a block whose checksum holds but whose records do not fill it as corruption', () => {
     const writer = new RecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => MIDNIGHT });
     writer.recover();
     writer.append(enc.encode('first'), 0, 5, 0);
@@ -274,53 +267,11 @@ describe('RecordFileWriter + reader', () => {
     bytes.writeUInt32LE(2, second + 8);
     bytes.writeUInt32LE(zlibCrc32(bytes.subarray(second + 4)), second);
     writeFileSync(file, bytes);
-    const tails: TornTail[] = [];
-    expect(collect(file, (t) => tails.push(t)).map((r) => r.sequence)).toEqual([0]);
-    expect(tails).toEqual([{ file, offset: second, bytes: bytes.length - second, reason: 'checksum' }]);
-  });
-
-  it('reads version-1 files and keeps appending version-1 records to a day file version 1 started', () => {
-    const venueDir = join(dataDir, 'v');
-    mkdirSync(venueDir, { recursive: true });
-    const day1 = join(venueDir, '2025-01-02.mprec');
-    writeFileSync(
-      day1,
-      version1File(
-        [0, 1, 2].map((s) => ({ sequence: s, wallNanos: MIDNIGHT + BigInt(s), text: `old-${s}` })),
-      ),
-    );
-    expect(collect(day1).map((r) => [r.sequence, r.wallNanos, new TextDecoder().decode(r.payload)])).toEqual([
-      [0, MIDNIGHT, 'old-0'],
-      [1, MIDNIGHT + 1n, 'old-1'],
-      [2, MIDNIGHT + 2n, 'old-2'],
+    const damage: RecordDamage[] = [];
+    expect(collect(file, (d) => damage.push(d)).map((r) => r.sequence)).toEqual([0]);
+    expect(damage).toEqual([
+      { file, offset: second, bytes: bytes.length - second, kind: 'corruption', reason: 'checksum' },
     ]);
-    // A version-1 torn tail is still cut at its record.
-    const intact = statSync(day1).size;
-    writeFileSync(day1, Buffer.concat([readFileSync(day1), Buffer.alloc(10, 0x5a)]));
-
-    let now = MIDNIGHT + 100n;
-    const writer = new RecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => now });
-    expect(writer.recover()).toEqual({ lastSequence: 2, file: day1, truncatedBytes: 10 });
-    for (let s = 0; s < 5; s++) writer.append(enc.encode(`new-${s}`), 0, 5, s);
-    writer.writePending();
-    now = MIDNIGHT + 86_400_000_000_000n; // the next UTC day starts a version-2 file
-    writer.append(enc.encode('next-5'), 0, 6, 5);
-    writer.close();
-
-    const summary = scanRecordFile(day1);
-    expect(summary).toMatchObject({ version: 1, records: 5, lastSequence: 4, tornTail: undefined });
-    // Appended version-1 records: 24-byte header each.
-    expect(statSync(day1).size).toBe(intact + 2 * (24 + 5));
-    expect(collect(day1).map((r) => new TextDecoder().decode(r.payload))).toEqual([
-      'old-0',
-      'old-1',
-      'old-2',
-      'new-3',
-      'new-4',
-    ]);
-    const day2 = join(venueDir, '2025-01-03.mprec');
-    expect(scanRecordFile(day2)).toMatchObject({ version: 2, records: 1, lastSequence: 5 });
-    expect(writer.bytesWritten).toBe(2 * (24 + 5) + (16 + 20 + 6));
   });
 
   it('recovers from the newest day that has a record when the newest file is header-only or torn', () => {
