@@ -65,9 +65,11 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   const { transport, ignored: ignoredNats } = readTransportConfig(reader);
   const env = reader.string('env') ?? 'dev';
   if (!/^[a-z0-9_-]{1,64}$/.test(env)) reader.reject('env', 'expected 1-64 characters from [a-z0-9_-]');
-  // The stream captures exactly this run's trade subjects.
-  if (transport.kind === 'nats' && transport.jetstream)
+  // The stream captures exactly this run's trade subjects (always four tokens: a ticker is one token).
+  if (transport.kind === 'nats' && transport.jetstream) {
     transport.jetstream.subjects = [`${env}.${venue}.trade.>`];
+    transport.jetstream.required = [`${env}.${venue}.trade.*`];
+  }
   const port = reader.integer('metricsPort', 0, 65_535);
   const host = reader.string('metricsHost');
   if (host !== undefined && port === undefined) ignored.push('--metrics-host');

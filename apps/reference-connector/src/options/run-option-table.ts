@@ -23,6 +23,7 @@ export type RunOptionKey =
   | 'natsCa'
   | 'natsCert'
   | 'natsKey'
+  | 'natsConnectTimeout'
   | 'jetstreamStream'
   | 'env'
   | 'dataDir'
@@ -71,7 +72,11 @@ const ROWS: readonly Row[] = [
   ['pace', '<pace>', 'replay pace: fast | recorded (default fast)'],
   ['rate', '<msgs/s>', 'simulator messages per second (default 1000)'],
   ['seed', '<n>', 'simulator random seed (default 1)'],
-  ['transport', '<transport>', 'memory | nats://host:port[,nats://host:port...] (default memory)'],
+  [
+    'transport',
+    '<transport>',
+    'memory | nats://[token@|user:pass@]host:port[,...] (default memory); tls://host:port requires TLS',
+  ],
   ['natsUser', '<user>', 'NATS user name'],
   ['natsPass', '<password>', 'NATS password (prefer MARKETPIPE_NATS_PASS: flags show in ps)', 'secret'],
   ['natsToken', '<token>', 'NATS token (prefer MARKETPIPE_NATS_TOKEN)', 'secret'],
@@ -81,6 +86,11 @@ const ROWS: readonly Row[] = [
   ['natsCa', '<file>', 'CA certificate for NATS TLS (implies TLS)', 'path'],
   ['natsCert', '<file>', 'client certificate for NATS TLS (implies TLS)', 'path'],
   ['natsKey', '<file>', 'client key for NATS TLS (implies TLS)', 'path'],
+  [
+    'natsConnectTimeout',
+    '<duration>',
+    'give up (exit 1) when NATS cannot be reached within this (default 10s)',
+  ],
   [
     'jetstreamStream',
     '<stream>',
