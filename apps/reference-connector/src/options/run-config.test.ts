@@ -171,7 +171,12 @@ describe('option values', () => {
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9100 });
     expect(config.transport).toEqual({
       kind: 'nats',
-      connection: { servers: ['nats://h:4222'], name: 'marketpipe', firstConnectTimeoutMs: 10_000, tls: true },
+      connection: {
+        servers: ['nats://h:4222'],
+        name: 'marketpipe',
+        firstConnectTimeoutMs: 10_000,
+        tls: true,
+      },
     });
   });
 
@@ -299,7 +304,12 @@ describe('NATS options', () => {
     const config = resolveWith({ flags: { transport: `nats://${secret}@a:4222`, natsConnectTimeout: '3s' } });
     expect(config.transport).toEqual({
       kind: 'nats',
-      connection: { servers: ['nats://a:4222'], name: 'marketpipe', firstConnectTimeoutMs: 3_000, token: secret },
+      connection: {
+        servers: ['nats://a:4222'],
+        name: 'marketpipe',
+        firstConnectTimeoutMs: 3_000,
+        token: secret,
+      },
     });
     expect(describeTransport(config.transport)).toBe('nats nats://a:4222 (auth: token)');
     expect(transportSecrets(config.transport)).toContain(secret);
