@@ -49,7 +49,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   let connectionLog: TransportConnectionLog | undefined;
   let stopReason: StopReason = 'error';
   let error: { code: string; message: string } | undefined;
-  // --duration counts from the start, so it also ends a run still waiting for its broker.
+  // --duration also bounds the wait for the broker; it is re-armed once the pipeline runs, which gets all of it.
   if (config.durationMs !== undefined) trigger.startTimer(config.durationMs);
   try {
     if (config.transport.kind === 'nats') {
@@ -70,6 +70,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       };
       logger.error({ error }, 'run failed');
     } else {
+      trigger.clearTimer();
       logger.info({ transport: describeRunConfig(config).transport }, 'transport connected');
       connectionLog = new TransportConnectionLog(transport, logger);
       // Not raced against a stop request: a started pipeline is stopped in order (pipeline, then transport).
@@ -91,6 +92,9 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       if (config.metrics !== undefined) {
         metrics = await startMetricsServer({ ...config.metrics, status: () => running.status() });
         logger.info({ url: metrics.url }, 'metrics endpoint listening');
+      }
+      if (config.durationMs !== undefined && trigger.stopRequested === undefined) {
+        trigger.startTimer(config.durationMs);
       }
       reporter = startStatusReporter({
         stdout: context.stdout,
