@@ -8,6 +8,7 @@
 export type RunOptionKey =
   | 'venue'
   | 'symbols'
+  | 'allowUnlistedSymbols'
   | 'source'
   | 'url'
   | 'pace'
@@ -67,6 +68,11 @@ type Row = [
 const ROWS: readonly Row[] = [
   ['venue', '<venue>', 'binance | coinbase | kraken | bybit | okx (default binance)'],
   ['symbols', '<list>', 'comma-separated venue tickers (default: two majors of the venue)'],
+  [
+    'allowUnlistedSymbols',
+    undefined,
+    'also publish tickers not in --symbols (default: only for a replay without --symbols)',
+  ],
   ['source', '<source>', 'live | sim | replay:<path> (default sim)'],
   ['url', '<ws-url>', 'WebSocket URL overriding the venue endpoint of a live source'],
   ['pace', '<pace>', 'replay pace: fast | recorded (default fast)'],

@@ -77,6 +77,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       pipeline = await context.startPipeline({
         venue: config.venue,
         symbols: config.symbols,
+        allowUnlistedSymbols: config.allowUnlistedSymbols,
         source: config.source,
         transport,
         env: config.env,

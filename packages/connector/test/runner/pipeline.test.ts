@@ -82,6 +82,8 @@ describe('Pipeline', () => {
     const pipeline = await Pipeline.start({
       venue: 'binance',
       symbols: ['ETHUSDT'],
+      // The file holds other tickers too; all of its trades are wanted here.
+      allowUnlistedSymbols: true,
       source: { kind: 'replay', path: file, pace: 'fast' },
       transport,
       env: 'test',
