@@ -110,6 +110,7 @@ describe('Pipeline', () => {
     const second = await Pipeline.start({
       venue: 'binance',
       symbols: ['ETHUSDT'],
+      allowUnlistedSymbols: true,
       source: { kind: 'replay', path: join(dataDir, 'binance'), pace: 'fast' },
       transport: again,
       env: 'test',
