@@ -11,7 +11,13 @@ import {
   type PipelineStatus,
   type PipelineSummary,
 } from '@marketpipe/connector';
-import { InMemoryTransport, JetStreamTransport, NatsTransport, type Transport } from '@marketpipe/middleware';
+import {
+  InMemoryTransport,
+  JetStreamTransport,
+  type NatsConnectControl,
+  NatsTransport,
+  type Transport,
+} from '@marketpipe/middleware';
 import type { TransportConfig } from './options/transport-config.js';
 
 /** The signals `run` and `subscribe` stop on. */
@@ -49,19 +55,30 @@ export interface CliContext {
   forceExit: (code: number) => void;
   /** Starts a pipeline; default `Pipeline.start`. */
   startPipeline: (options: PipelineOptions) => Promise<RunningPipeline>;
-  /** Opens the transport `config` names; default an `InMemoryTransport` or `NatsTransport.connect`. */
-  connectTransport: (config: TransportConfig) => Promise<Transport>;
+  /**
+   * Opens the transport `config` names; default an `InMemoryTransport` or `NatsTransport.connect`.
+   * `control` aborts a NATS connect that is still trying and reports each failed attempt.
+   */
+  connectTransport: (config: TransportConfig, control?: NatsConnectControl) => Promise<Transport>;
 }
 
-/** Opens the configured transport: in-memory, or NATS with the given servers, auth and TLS. */
-export async function connectTransport(config: TransportConfig): Promise<Transport> {
+/**
+ * Opens the configured transport: in-memory, or NATS with the given servers, auth and TLS, trying until the
+ * connection's `firstConnectTimeoutMs`. A JetStream stream that does not capture `required` is refused.
+ */
+export async function connectTransport(
+  config: TransportConfig,
+  control: NatsConnectControl = {},
+): Promise<Transport> {
   if (config.kind === 'memory') return new InMemoryTransport();
   if (config.jetstream) {
     return JetStreamTransport.connect(config.connection, {
       stream: { name: config.jetstream.stream, subjects: config.jetstream.subjects, storage: 'file' },
+      requireSubjects: config.jetstream.required,
+      connect: control,
     });
   }
-  return NatsTransport.connect(config.connection);
+  return NatsTransport.connect(config.connection, { connect: control });
 }
 
 /**

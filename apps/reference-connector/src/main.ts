@@ -33,6 +33,7 @@ const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
   'natsCa',
   'natsCert',
   'natsKey',
+  'natsConnectTimeout',
   'duration',
   'logLevel',
 ];

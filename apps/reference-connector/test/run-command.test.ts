@@ -202,12 +202,22 @@ describe('marketpipe run lifecycle', () => {
     });
   });
 
-  it('gives up a connect that never finishes on Ctrl-C', async () => {
+  // A run that never connected published nothing: exit 1 "could not connect", never 0 "clean".
+  it('gives up a connect that never finishes on Ctrl-C, and exits 1', async () => {
     const harness = createHarness({ connectTransport: () => new Promise<Transport>(() => undefined) });
     const running = main(['run', '--data-dir', tempDir()], harness.context);
     await until(() => logMessages(harness).includes('starting'), 'the start log');
     harness.signals.fire('SIGINT');
-    expect(await running).toBe(0);
+    expect(await running).toBe(1);
+    expect(harness.pipelines).toHaveLength(0);
+    expect(harness.stdout.text).toContain('could not connect');
+  });
+
+  it('honours --duration while the transport is still connecting', async () => {
+    const harness = createHarness({ connectTransport: () => new Promise<Transport>(() => undefined) });
+    const started = Date.now();
+    expect(await main(['run', '--data-dir', tempDir(), '--duration', '300ms'], harness.context)).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(harness.pipelines).toHaveLength(0);
   });
 });

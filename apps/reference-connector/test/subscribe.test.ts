@@ -99,7 +99,7 @@ describe('marketpipe subscribe', () => {
     expect(await main(['subscribe', '--duration', '1ms'], harness.context)).toBe(0);
     expect(connectedWith).toEqual({
       kind: 'nats',
-      connection: { servers: ['nats://127.0.0.1:4222'], name: 'marketpipe' },
+      connection: { servers: ['nats://127.0.0.1:4222'], name: 'marketpipe', firstConnectTimeoutMs: 10_000 },
     });
   });
 

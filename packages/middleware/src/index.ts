@@ -36,8 +36,10 @@ export {
   type JetStreamPublishCounters,
   JetStreamTransport,
   type JetStreamTransportOptions,
+  StreamSubjectsError,
   SubjectNotInStreamError,
 } from './transport/jetstream-transport.js';
+export type { NatsConnectAttempt, NatsConnectControl } from './transport/nats-connect.js';
 export {
   describeNatsConnection,
   type NatsConnectionOptions,

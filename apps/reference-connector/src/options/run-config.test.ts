@@ -171,7 +171,12 @@ describe('option values', () => {
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9100 });
     expect(config.transport).toEqual({
       kind: 'nats',
-      connection: { servers: ['nats://h:4222'], name: 'marketpipe', tls: true },
+      connection: {
+        servers: ['nats://h:4222'],
+        name: 'marketpipe',
+        firstConnectTimeoutMs: 10_000,
+        tls: true,
+      },
     });
   });
 
@@ -220,14 +225,15 @@ describe('NATS options', () => {
 
   it('builds the connection options from flags and environment', () => {
     const config = resolveWith({
-      flags: { transport: 'nats://a:4222, tls://b:4443', natsUser: 'alice', natsCa: 'ca.pem' },
+      flags: { transport: 'tls://a:4222, tls://b:4443', natsUser: 'alice', natsCa: 'ca.pem' },
       env: { MARKETPIPE_NATS_PASS: secret, MARKETPIPE_NATS_TOKEN: 'tok' },
     });
     expect(config.transport).toEqual({
       kind: 'nats',
       connection: {
-        servers: ['nats://a:4222', 'tls://b:4443'],
+        servers: ['tls://a:4222', 'tls://b:4443'],
         name: 'marketpipe',
+        firstConnectTimeoutMs: 10_000,
         user: 'alice',
         pass: secret,
         token: 'tok',
@@ -262,8 +268,8 @@ describe('NATS options', () => {
     });
     expect(config.transport).toEqual({
       kind: 'nats',
-      connection: { servers: ['nats://a:4222'], name: 'marketpipe' },
-      jetstream: { stream: 'TRADES', subjects: ['prod.okx.trade.>'] },
+      connection: { servers: ['nats://a:4222'], name: 'marketpipe', firstConnectTimeoutMs: 10_000 },
+      jetstream: { stream: 'TRADES', subjects: ['prod.okx.trade.>'], required: ['prod.okx.trade.*'] },
     });
     expect(describeTransport(config.transport)).toBe('nats nats://a:4222 (auth: none) jetstream TRADES');
     expect(
@@ -281,6 +287,7 @@ describe('NATS options', () => {
       connection: {
         servers: ['nats://a:4222', 'nats://b:4222'],
         name: 'marketpipe',
+        firstConnectTimeoutMs: 10_000,
         user: 'bob',
         pass: secret,
       },
@@ -291,6 +298,34 @@ describe('NATS options', () => {
     );
     expect(err.message).not.toContain(secret);
     expect(err.message).toContain('different credentials');
+  });
+
+  it('reads a lone userinfo as a token, never as a user name, and keeps it out of every message', () => {
+    const config = resolveWith({ flags: { transport: `nats://${secret}@a:4222`, natsConnectTimeout: '3s' } });
+    expect(config.transport).toEqual({
+      kind: 'nats',
+      connection: {
+        servers: ['nats://a:4222'],
+        name: 'marketpipe',
+        firstConnectTimeoutMs: 3_000,
+        token: secret,
+      },
+    });
+    expect(describeTransport(config.transport)).toBe('nats nats://a:4222 (auth: token)');
+    expect(transportSecrets(config.transport)).toContain(secret);
+    const other = errorOf(() =>
+      resolveWith({ flags: { transport: `nats://${secret}@a:4222`, natsToken: 'another-token' } }),
+    );
+    expect(other.message).not.toContain(secret);
+    expect(other.message).toContain('token other than');
+  });
+
+  it('makes tls:// require TLS, and refuses a list that mixes it with nats://', () => {
+    const config = resolveWith({ flags: { transport: 'tls://u:p@a:4222' } });
+    expect(config.transport).toMatchObject({ connection: { servers: ['tls://a:4222'], tls: true } });
+    expect(describeTransport(config.transport)).toBe('nats tls://a:4222 (auth: user u, tls)');
+    const mixed = errorOf(() => resolveWith({ flags: { transport: 'nats://a:1,tls://b:2' } }));
+    expect(mixed.message).toContain('mixes tls:// and nats://');
   });
 
   it('requires a client certificate and key together', () => {

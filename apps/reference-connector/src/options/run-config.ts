@@ -30,6 +30,8 @@ export const DEFAULT_STATUS_INTERVAL_MS = 5_000;
 export interface RunConfig {
   venue: VenueName;
   symbols: string[];
+  /** Publish trades of tickers not in `symbols` too (default: only for a replay without `--symbols`). */
+  allowUnlistedSymbols: boolean;
   source: SourceSpec;
   transport: TransportConfig;
   env: string;
@@ -60,20 +62,27 @@ export interface RunConfig {
  */
 export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   const venue = reader.oneOf('venue', VENUES) ?? 'binance';
-  const symbols = reader.list('symbols') ?? [...DEFAULT_SYMBOLS[venue]];
+  const listed = reader.list('symbols');
+  const symbols = listed ?? [...DEFAULT_SYMBOLS[venue]];
   const { source, ignored } = readSource(reader);
+  // A recording holds whatever was recorded: without --symbols, replay all of it (listed subjects stay reserved).
+  const allowUnlistedSymbols =
+    reader.boolean('allowUnlistedSymbols') ?? (source.kind === 'replay' && listed === undefined);
   const { transport, ignored: ignoredNats } = readTransportConfig(reader);
   const env = reader.string('env') ?? 'dev';
   if (!/^[a-z0-9_-]{1,64}$/.test(env)) reader.reject('env', 'expected 1-64 characters from [a-z0-9_-]');
-  // The stream captures exactly this run's trade subjects.
-  if (transport.kind === 'nats' && transport.jetstream)
+  // The stream captures exactly this run's trade subjects (always four tokens: a ticker is one token).
+  if (transport.kind === 'nats' && transport.jetstream) {
     transport.jetstream.subjects = [`${env}.${venue}.trade.>`];
+    transport.jetstream.required = [`${env}.${venue}.trade.*`];
+  }
   const port = reader.integer('metricsPort', 0, 65_535);
   const host = reader.string('metricsHost');
   if (host !== undefined && port === undefined) ignored.push('--metrics-host');
   return {
     venue,
     symbols,
+    allowUnlistedSymbols,
     source,
     transport,
     env,
@@ -156,6 +165,7 @@ export function describeRunConfig(config: RunConfig): Record<string, unknown> {
   return {
     venue: config.venue,
     symbols: config.symbols,
+    allowUnlistedSymbols: config.allowUnlistedSymbols,
     source: describeSource(config.source),
     transport: describeTransport(config.transport),
     env: config.env,

@@ -8,6 +8,7 @@
 export type RunOptionKey =
   | 'venue'
   | 'symbols'
+  | 'allowUnlistedSymbols'
   | 'source'
   | 'url'
   | 'pace'
@@ -23,6 +24,7 @@ export type RunOptionKey =
   | 'natsCa'
   | 'natsCert'
   | 'natsKey'
+  | 'natsConnectTimeout'
   | 'jetstreamStream'
   | 'env'
   | 'dataDir'
@@ -66,12 +68,21 @@ type Row = [
 const ROWS: readonly Row[] = [
   ['venue', '<venue>', 'binance | coinbase | kraken | bybit | okx (default binance)'],
   ['symbols', '<list>', 'comma-separated venue tickers (default: two majors of the venue)'],
+  [
+    'allowUnlistedSymbols',
+    undefined,
+    'also publish tickers not in --symbols (default: only for a replay without --symbols)',
+  ],
   ['source', '<source>', 'live | sim | replay:<path> (default sim)'],
   ['url', '<ws-url>', 'WebSocket URL overriding the venue endpoint of a live source'],
   ['pace', '<pace>', 'replay pace: fast | recorded (default fast)'],
   ['rate', '<msgs/s>', 'simulator messages per second (default 1000)'],
   ['seed', '<n>', 'simulator random seed (default 1)'],
-  ['transport', '<transport>', 'memory | nats://host:port[,nats://host:port...] (default memory)'],
+  [
+    'transport',
+    '<transport>',
+    'memory | nats://[token@|user:pass@]host:port[,...] (default memory); tls://host:port requires TLS',
+  ],
   ['natsUser', '<user>', 'NATS user name'],
   ['natsPass', '<password>', 'NATS password (prefer MARKETPIPE_NATS_PASS: flags show in ps)', 'secret'],
   ['natsToken', '<token>', 'NATS token (prefer MARKETPIPE_NATS_TOKEN)', 'secret'],
@@ -81,6 +92,11 @@ const ROWS: readonly Row[] = [
   ['natsCa', '<file>', 'CA certificate for NATS TLS (implies TLS)', 'path'],
   ['natsCert', '<file>', 'client certificate for NATS TLS (implies TLS)', 'path'],
   ['natsKey', '<file>', 'client key for NATS TLS (implies TLS)', 'path'],
+  [
+    'natsConnectTimeout',
+    '<duration>',
+    'give up (exit 1) when NATS cannot be reached within this (default 10s)',
+  ],
   [
     'jetstreamStream',
     '<stream>',

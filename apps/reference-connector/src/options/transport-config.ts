@@ -19,7 +19,15 @@ import { runOption } from './run-option-table.js';
  */
 export type TransportConfig =
   | { kind: 'memory' }
-  | { kind: 'nats'; connection: NatsConnectionOptions; jetstream?: { stream: string; subjects: string[] } };
+  | {
+      kind: 'nats';
+      connection: NatsConnectionOptions;
+      /** `subjects` create the stream when absent; every stream must capture `required` (the publish subjects). */
+      jetstream?: { stream: string; subjects: string[]; required: string[] };
+    };
+
+/** How long `run` and `subscribe` try to reach NATS before they give up (exit 1). */
+export const DEFAULT_NATS_CONNECT_TIMEOUT_MS = 10_000;
 
 const NATS_ONLY = [
   'natsUser',
@@ -31,11 +39,13 @@ const NATS_ONLY = [
   'natsCa',
   'natsCert',
   'natsKey',
+  'natsConnectTimeout',
   'jetstreamStream',
 ] as const;
 
-function parseServers(text: string): string[] | undefined {
+function parseServers(text: string): { servers: string[]; tls: boolean; mixed: boolean } | undefined {
   const servers = text.split(',').map((s) => s.trim());
+  const schemes = new Set<string>();
   for (const server of servers) {
     let url: URL;
     try {
@@ -44,8 +54,9 @@ function parseServers(text: string): string[] | undefined {
       return undefined;
     }
     if ((url.protocol !== 'nats:' && url.protocol !== 'tls:') || url.hostname.length === 0) return undefined;
+    schemes.add(url.protocol);
   }
-  return servers;
+  return { servers, tls: schemes.has('tls:'), mixed: schemes.size > 1 };
 }
 
 /**
@@ -63,27 +74,44 @@ export function readTransportConfig(
     const ignored = NATS_ONLY.filter((key) => reader.has(key)).map((key) => runOption(key).flag);
     return { transport: { kind: 'memory' }, ignored };
   }
-  const servers = parseServers(text);
-  if (servers === undefined) {
+  const parsed = parseServers(text);
+  if (parsed === undefined) {
     throw new InvalidOptionError(
       '--transport',
       `invalid --transport ${JSON.stringify(withoutCredentials(text))} (from ${reader.origin('transport')}): ` +
         'expected memory or nats://host:port[,nats://host:port...] (tls:// also accepted)',
     );
   }
-  // nats.js ignores credentials inside server URLs: take them out of the URLs and pass them as user/password.
-  const fromUrls = splitServerCredentials(servers);
-  const connection: NatsConnectionOptions = { servers: fromUrls.servers, name: 'marketpipe' };
-  const user = reader.string('natsUser') ?? fromUrls.user;
-  const pass = reader.string('natsPass') ?? fromUrls.pass;
-  if (fromUrls.conflict || (fromUrls.user !== undefined && user !== fromUrls.user)) {
+  // tls:// must mean TLS for every server; a list that mixes it with nats:// says two things at once.
+  if (parsed.mixed) {
     throw new InvalidOptionError(
       '--transport',
       `invalid --transport ${JSON.stringify(withoutCredentials(text))} (from ${reader.origin('transport')}): ` +
-        'its server URLs carry different credentials, or a user other than --nats-user',
+        'mixes tls:// and nats:// servers; use tls:// for all (or --nats-tls)',
     );
   }
-  const token = reader.string('natsToken');
+  // nats.js ignores credentials inside server URLs: take them out of the URLs and pass them as
+  // user/password, or as the token for a lone `token@` (as the NATS clients that read URLs do).
+  const fromUrls = splitServerCredentials(parsed.servers);
+  const connection: NatsConnectionOptions = {
+    servers: fromUrls.servers,
+    name: 'marketpipe',
+    firstConnectTimeoutMs: reader.duration('natsConnectTimeout') ?? DEFAULT_NATS_CONNECT_TIMEOUT_MS,
+  };
+  const user = reader.string('natsUser') ?? fromUrls.user;
+  const pass = reader.string('natsPass') ?? fromUrls.pass;
+  const token = reader.string('natsToken') ?? fromUrls.token;
+  if (
+    fromUrls.conflict ||
+    (fromUrls.user !== undefined && user !== fromUrls.user) ||
+    (fromUrls.token !== undefined && token !== fromUrls.token)
+  ) {
+    throw new InvalidOptionError(
+      '--transport',
+      `invalid --transport ${JSON.stringify(withoutCredentials(text))} (from ${reader.origin('transport')}): ` +
+        'its server URLs carry different credentials, or a user or token other than --nats-user or --nats-token',
+    );
+  }
   const nkeySeed = reader.string('natsNkeySeed');
   const credsFile = reader.path('natsCreds');
   if (pass !== undefined && user === undefined) reader.reject('natsPass', 'needs --nats-user as well');
@@ -107,7 +135,7 @@ export function readTransportConfig(
       ...(certFile !== undefined ? { certFile } : {}),
       ...(keyFile !== undefined ? { keyFile } : {}),
     };
-  } else if (reader.boolean('natsTls') === true) {
+  } else if (reader.boolean('natsTls') === true || parsed.tls) {
     connection.tls = true;
   }
   const stream = reader.string('jetstreamStream');
@@ -118,7 +146,7 @@ export function readTransportConfig(
     transport: {
       kind: 'nats',
       connection,
-      ...(stream !== undefined ? { jetstream: { stream, subjects: [] } } : {}),
+      ...(stream !== undefined ? { jetstream: { stream, subjects: [], required: [] } } : {}),
     },
     ignored: [],
   };
@@ -131,22 +159,16 @@ export function describeTransport(transport: TransportConfig): string {
   return `nats ${describeNatsConnection(transport.connection)}${jetstream}`;
 }
 
-/** The secret strings in `transport` (passwords, token, seed, URL passwords), for scrubbing output. */
+/** The secret strings in `transport` (passwords, token, seed, URL passwords and tokens), for scrubbing output. */
 export function transportSecrets(transport: TransportConfig): string[] {
   if (transport.kind === 'memory') return [];
   const { pass, token, nkeySeed, servers } = transport.connection;
   const secrets = [pass, token, nkeySeed].filter((s): s is string => s !== undefined && s.length > 0);
   for (const server of typeof servers === 'string' ? [servers] : servers) {
-    const password = safeUrl(server)?.password;
-    if (password) secrets.push(decodeURIComponent(password), password);
+    const { pass: urlPass, token: urlToken } = splitServerCredentials(server);
+    for (const secret of [urlPass, urlToken]) {
+      if (secret) secrets.push(secret, encodeURIComponent(secret));
+    }
   }
   return secrets;
-}
-
-function safeUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
 }

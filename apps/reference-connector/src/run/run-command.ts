@@ -11,13 +11,14 @@ import type { Transport } from '@marketpipe/middleware';
 import type { CliContext, RunningPipeline } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRunConfig, type RunConfig } from '../options/run-config.js';
-import { transportSecrets } from '../options/transport-config.js';
+import { describeTransport, transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from './cli-logger.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
 import { buildRunSummary, type RunSummary, type StopReason } from './run-summary.js';
 import { type StatusReporter, startStatusReporter } from './status-reporter.js';
 import { StopTrigger } from './stop-trigger.js';
 import { formatRunSummary } from './summary-text.js';
+import { connectUnlessStopped, TransportConnectionLog } from './transport-connection-log.js';
 
 /**
  * Runs the connector until it is told to stop and resolves to the exit code:
@@ -45,16 +46,38 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   let metrics: MetricsServer | undefined;
   let reporter: StatusReporter | undefined;
   let lastStatus: PipelineStatus | undefined;
+  let connectionLog: TransportConnectionLog | undefined;
   let stopReason: StopReason = 'error';
   let error: { code: string; message: string } | undefined;
+  // --duration also bounds the wait for the broker; it is re-armed once the pipeline runs, which gets all of it.
+  if (config.durationMs !== undefined) trigger.startTimer(config.durationMs);
   try {
-    transport = await trigger.unlessStopped(context.connectTransport(config.transport), closeLate);
-    if (transport !== undefined) {
+    if (config.transport.kind === 'nats') {
+      logger.info({ transport: describeTransport(config.transport) }, 'connecting to NATS');
+    }
+    transport = await connectUnlessStopped({
+      context,
+      config: config.transport,
+      trigger,
+      logger,
+      secrets,
+    });
+    if (transport === undefined) {
+      // Stopped before the broker answered: nothing was published, which is a failed run, not a clean one.
+      error = {
+        code: 'ERR_TRANSPORT_CONNECT',
+        message: `could not connect to ${describeTransport(config.transport)} before the stop (${trigger.stopRequested})`,
+      };
+      logger.error({ error }, 'run failed');
+    } else {
+      trigger.clearTimer();
       logger.info({ transport: describeRunConfig(config).transport }, 'transport connected');
+      connectionLog = new TransportConnectionLog(transport, logger);
       // Not raced against a stop request: a started pipeline is stopped in order (pipeline, then transport).
       pipeline = await context.startPipeline({
         venue: config.venue,
         symbols: config.symbols,
+        allowUnlistedSymbols: config.allowUnlistedSymbols,
         source: config.source,
         transport,
         env: config.env,
@@ -71,7 +94,9 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         metrics = await startMetricsServer({ ...config.metrics, status: () => running.status() });
         logger.info({ url: metrics.url }, 'metrics endpoint listening');
       }
-      if (config.durationMs !== undefined) trigger.startTimer(config.durationMs);
+      if (config.durationMs !== undefined && trigger.stopRequested === undefined) {
+        trigger.startTimer(config.durationMs);
+      }
       reporter = startStatusReporter({
         stdout: context.stdout,
         logger,
@@ -105,6 +130,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       logger.error({ error: errorFields(err, secrets) }, 'pipeline did not stop cleanly');
     }
   }
+  connectionLog?.stop();
   if (transport !== undefined) {
     try {
       await transport.close();
@@ -141,10 +167,6 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
     'stopped',
   );
   return summary.exitCode;
-}
-
-function closeLate(transport: Transport): void {
-  void transport.close();
 }
 
 /** Writes the summary atomically (temp file + rename), so a reader never sees half a JSON document. */

@@ -50,6 +50,11 @@ export class StopTrigger {
     this.timer = setTimeout(() => this.request('duration'), ms);
   }
 
+  /** Cancels the timer of {@link startTimer} (a stop already requested stays requested). */
+  clearTimer(): void {
+    clearTimeout(this.timer);
+  }
+
   /** Requests a stop for another reason (e.g. `--count` reached). */
   request(reason: StopRequest): void {
     if (this.reason !== undefined) return;

@@ -111,7 +111,12 @@ describe('Publisher', () => {
       owner: 'BTC.USD',
       ticker: 'BTC_USD',
     });
-    expect(publisher.counters()).toEqual({ published: 1, collisionDrops: 2, collidingTickers: 1 });
+    expect(publisher.counters()).toEqual({
+      published: 1,
+      collisionDrops: 2,
+      collidingTickers: 1,
+      unlistedDrops: 0,
+    });
   });
 
   it('rejects invalid env and venue names', () => {
@@ -119,5 +124,70 @@ describe('Publisher', () => {
     const interner = new Interner();
     expect(() => new Publisher({ transport, interner, env: 'a.b', venue: 'binance' })).toThrow(/invalid env/);
     expect(() => new Publisher({ transport, interner, env: 'prod', venue: '../x' })).toThrow(/invalid venue/);
+  });
+});
+
+describe('Publisher with configured symbols', () => {
+  function trade(ticker: string, n: number) {
+    return {
+      timestampNanos: 1_700_000_000_000_000_000n + BigInt(n),
+      receivedNanos: 1_700_000_000_000_000_000n + BigInt(n),
+      ticker,
+      price: 100 + n,
+      size: 1,
+      side: TradeSide.buy,
+      tradeId: String(n),
+    };
+  }
+
+  function listed(allowUnlisted: boolean) {
+    const transport = new InMemoryTransport();
+    const interner = new Interner();
+    const subjects: string[] = [];
+    const view = new TradeView();
+    transport.subscribe('>', (payload, subject) => {
+      view.wrap(payload);
+      subjects.push(`${subject} ${view.toTradeData().ticker}`);
+    });
+    const collisions: SubjectCollisionError[] = [];
+    const unlisted: string[] = [];
+    const publisher = new Publisher({
+      transport,
+      interner,
+      env: 'dev',
+      venue: 'kraken',
+      symbols: ['BTC/USD', 'ETH/USD'],
+      allowUnlisted,
+      onCollision: (e) => collisions.push(e),
+      onUnlisted: (ticker) => unlisted.push(ticker),
+    });
+    return { interner, publisher, subjects, collisions, unlisted };
+  }
+
+  it('reserves the subjects of the symbols: a stray ticker seen first never takes one', () => {
+    const { publisher, subjects, collisions, unlisted } = listed(true);
+    expect(publisher.publish(trade('BTC-USD', 0))).toBe(false);
+    for (let n = 1; n <= 1_000; n++) expect(publisher.publish(trade('BTC/USD', n))).toBe(true);
+    expect(subjects).toHaveLength(1_000);
+    expect(new Set(subjects)).toEqual(new Set(['dev.kraken.trade.BTC-USD BTC/USD']));
+    expect(collisions.map((e) => [e.owner, e.ticker])).toEqual([['BTC/USD', 'BTC-USD']]);
+    expect(unlisted).toEqual([]);
+    // An unlisted ticker on a free subject is published when allowed.
+    expect(publisher.publish(trade('SOL/USD', 1))).toBe(true);
+    expect(publisher.counters()).toMatchObject({ published: 1_001, collisionDrops: 1, unlistedDrops: 0 });
+  });
+
+  it('refuses and counts tickers that were not asked for, and reports each once', () => {
+    const { interner, publisher, subjects, collisions, unlisted } = listed(false);
+    expect(publisher.publish(trade('BTC-USD', 0))).toBe(false);
+    expect(publisher.publish(trade('SOL/USD', 1))).toBe(false);
+    expect(publisher.publish(trade('SOL/USD', 2))).toBe(false);
+    expect(publisher.publish(trade('ETH/USD', 3))).toBe(true);
+    expect(subjects).toEqual(['dev.kraken.trade.ETH-USD ETH/USD']);
+    expect(unlisted).toEqual(['BTC-USD', 'SOL/USD']);
+    expect(collisions).toEqual([]);
+    expect(publisher.isUnlisted(interner.intern('SOL/USD'))).toBe(true);
+    expect(publisher.isUnlisted(interner.intern('ETH/USD'))).toBe(false);
+    expect(publisher.counters()).toMatchObject({ published: 1, collisionDrops: 0, unlistedDrops: 3 });
   });
 });

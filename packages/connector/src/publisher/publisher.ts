@@ -60,6 +60,19 @@ export interface PublisherOptions {
   encoder?: TradeEncoder;
   /** Called once per colliding ticker, when the collision is first detected. */
   onCollision?: (error: SubjectCollisionError) => void;
+  /**
+   * The tickers asked for. Their subjects are reserved at construction, so a
+   * stray ticker mapping to the same subject (`BTC-USD` beside `BTC/USD`)
+   * can never take one away from them, whatever arrives first. Unless
+   * `allowUnlisted`, trades of any other ticker are refused (see
+   * {@link Publisher.isUnlisted}). Omitted: every ticker is published, first
+   * come first served.
+   */
+  symbols?: readonly string[];
+  /** With `symbols`: also publish tickers not in it, on subjects no listed ticker owns (default false). */
+  allowUnlisted?: boolean;
+  /** Called once per ticker refused for not being among `symbols`, when it is first seen. */
+  onUnlisted?: (ticker: string) => void;
 }
 
 /** Counters of a {@link Publisher}. */
@@ -70,10 +83,14 @@ export interface PublisherCounters {
   collisionDrops: number;
   /** Distinct tickers refused for a subject collision. */
   collidingTickers: number;
+  /** Trades not published because their ticker is not among `symbols`. */
+  unlistedDrops: number;
 }
 
 // Marks a ticker id whose subject collided, so later trades are refused without recomputing.
 const COLLIDED = null;
+// Marks a ticker id that is not in `symbols` (when unlisted tickers are refused).
+const UNLISTED = false;
 
 /**
  * Encodes and publishes trades for one `(env, venue)`.
@@ -99,8 +116,11 @@ export class Publisher {
   readonly #interner: Interner;
   readonly #encoder: TradeEncoder;
   readonly #onCollision: ((error: SubjectCollisionError) => void) | undefined;
-  /** By ticker id: the prepared target, `COLLIDED`, or undefined when not seen yet. */
-  readonly #targets: (PublishTarget | typeof COLLIDED | undefined)[] = [];
+  readonly #onUnlisted: ((ticker: string) => void) | undefined;
+  /** By ticker id: the prepared target, `COLLIDED`, `UNLISTED`, or undefined when not seen yet. */
+  readonly #targets: (PublishTarget | typeof COLLIDED | typeof UNLISTED | undefined)[] = [];
+  /** Ticker ids of `symbols`; undefined when every ticker may publish. */
+  readonly #listed: Set<number> | undefined;
   readonly #tickerUtf8: Uint8Array[] = [];
   /** Subject token -> ticker id that owns it. */
   readonly #owners = new Map<string, number>();
@@ -108,6 +128,7 @@ export class Publisher {
   #published = 0;
   #collisionDrops = 0;
   #collidingTickers = 0;
+  #unlistedDrops = 0;
 
   /** @throws InvalidNameError when `env` or `venue` is not a valid name. */
   constructor(options: PublisherOptions) {
@@ -116,6 +137,13 @@ export class Publisher {
     this.#interner = options.interner;
     this.#encoder = options.encoder ?? new TradeEncoder();
     this.#onCollision = options.onCollision;
+    this.#onUnlisted = options.onUnlisted;
+    if (options.symbols !== undefined) {
+      const ids = options.symbols.map((symbol) => this.#interner.intern(symbol));
+      // Reserved in the given order: of two listed tickers sharing a subject, the first keeps it.
+      for (const id of ids) this.#target(id);
+      this.#listed = options.allowUnlisted === true ? undefined : new Set(ids);
+    }
   }
 
   /**
@@ -124,7 +152,12 @@ export class Publisher {
    */
   subjectFor(tickerId: number): string | undefined {
     const target = this.#target(tickerId);
-    return target === COLLIDED ? undefined : target.subject;
+    return target === COLLIDED || target === UNLISTED ? undefined : target.subject;
+  }
+
+  /** True when trades of this ticker id are refused because it is not among `symbols`. */
+  isUnlisted(tickerId: number): boolean {
+    return this.#target(tickerId) === UNLISTED;
   }
 
   /**
@@ -137,8 +170,10 @@ export class Publisher {
    * as the message's origin time (see {@link PublishStamp}); the runner passes
    * its receive time, which spares the in-memory transport a clock read.
    *
-   * @returns `false` (and counts a collision drop) when the ticker's subject
-   *   belongs to another ticker; `true` once handed to the transport.
+   * @returns `false` (and counts a collision or unlisted drop) when the
+   *   ticker's subject belongs to another ticker or the ticker is not among
+   *   `symbols` ({@link Publisher.isUnlisted} tells which); `true` once handed
+   *   to the transport.
    */
   publishFields(
     tickerId: number,
@@ -151,8 +186,9 @@ export class Publisher {
   ): boolean {
     let target = this.#targets[tickerId];
     if (target === undefined) target = this.#target(tickerId);
-    if (target === COLLIDED) {
-      this.#collisionDrops++;
+    if (target === COLLIDED || target === UNLISTED) {
+      if (target === COLLIDED) this.#collisionDrops++;
+      else this.#unlistedDrops++;
       return false;
     }
     const encoder = this.#encoder;
@@ -171,8 +207,9 @@ export class Publisher {
     const tickerId = this.#interner.intern(trade.ticker);
     let target = this.#targets[tickerId];
     if (target === undefined) target = this.#target(tickerId);
-    if (target === COLLIDED) {
-      this.#collisionDrops++;
+    if (target === COLLIDED || target === UNLISTED) {
+      if (target === COLLIDED) this.#collisionDrops++;
+      else this.#unlistedDrops++;
       return false;
     }
     this.#encoder.encode(trade);
@@ -187,12 +224,18 @@ export class Publisher {
       published: this.#published,
       collisionDrops: this.#collisionDrops,
       collidingTickers: this.#collidingTickers,
+      unlistedDrops: this.#unlistedDrops,
     };
   }
 
-  #target(tickerId: number): PublishTarget | typeof COLLIDED {
+  #target(tickerId: number): PublishTarget | typeof COLLIDED | typeof UNLISTED {
     const cached = this.#targets[tickerId];
     if (cached !== undefined) return cached;
+    if (this.#listed !== undefined && !this.#listed.has(tickerId)) {
+      this.#targets[tickerId] = UNLISTED;
+      this.#onUnlisted?.(this.#interner.resolve(tickerId));
+      return UNLISTED;
+    }
     const ticker = this.#interner.resolve(tickerId);
     const token = tickerToSubjectToken(ticker);
     const owner = this.#owners.get(token);

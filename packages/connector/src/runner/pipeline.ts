@@ -52,8 +52,14 @@ export interface PipelineLogger {
 /** Options of {@link Pipeline.start}. */
 export interface PipelineOptions {
   venue: VenueName;
-  /** Venue tickers as the venue spells them (`BTCUSDT`, `BTC-USD`, `BTC/USD`). */
+  /**
+   * Venue tickers as the venue spells them (`BTCUSDT`, `BTC-USD`, `BTC/USD`). Their subjects are reserved at
+   * start; trades of other tickers are counted in `drops.unlistedSymbol` and not published, unless
+   * `allowUnlistedSymbols`.
+   */
   symbols: string[];
+  /** Also publish trades of tickers not in `symbols` (on subjects no listed ticker owns); default false. */
+  allowUnlistedSymbols?: boolean;
   source: SourceSpec;
   /** Where trades are published; the caller owns it (the pipeline never closes it). */
   transport: Transport;
@@ -115,6 +121,8 @@ export interface PipelineSummary extends PipelineStatus {
 
 const DEFAULT_RING: RingGeometry = { slotSize: 1024, slotCount: 16_384 };
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
+/** Distinct unlisted tickers named in a warning each; beyond that they are only counted. */
+const LOGGED_UNLISTED_TICKERS = 10;
 
 function logSetAside(log: PipelineLogger, range: SetAsideRange): void {
   log.warn(
@@ -175,6 +183,7 @@ export class Pipeline {
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
   #state: PipelineStatus['state'] = 'starting';
   #shutdownDropped = 0;
+  #unlistedTickers = 0;
   #stopping: Promise<PipelineSummary> | undefined;
 
   private constructor(
@@ -201,6 +210,17 @@ export class Pipeline {
       interner: this.#interner,
       onCollision: (error) =>
         this.#log.warn({ err: error.message, subject: error.subject }, 'subject collision'),
+      symbols: options.symbols,
+      allowUnlisted: options.allowUnlistedSymbols === true,
+      onUnlisted: (ticker) => {
+        // Once per ticker, and a bounded number of tickers: the count is in drops.unlistedSymbol.
+        this.#unlistedTickers++;
+        if (this.#unlistedTickers <= LOGGED_UNLISTED_TICKERS) {
+          this.#log.warn({ ticker }, 'trades of a ticker not in symbols are counted and not published');
+        } else if (this.#unlistedTickers === LOGGED_UNLISTED_TICKERS + 1) {
+          this.#log.warn({}, 'more tickers not in symbols; counted in drops.unlistedSymbol, not logged');
+        }
+      },
     });
     this.#runner = new Runner({
       parser: this.#parser,

@@ -85,6 +85,8 @@ export interface RunnerCounters {
     oversize: number;
     /** Trades of a ticker whose subject belongs to another ticker. */
     subjectCollision: number;
+    /** Trades of a ticker not among the publisher's `symbols` (when unlisted tickers are refused). */
+    unlistedSymbol: number;
     /** Trades of a new ticker refused because the interner is full. */
     internerFull: number;
     /** Trades whose ticker the interner refused (invalid UTF-8). */
@@ -132,6 +134,7 @@ export class Runner implements TradeSink {
   #recorded = 0;
   #oversize = 0;
   #subjectCollision = 0;
+  #unlistedSymbol = 0;
   #internerFull = 0;
   #invalidTicker = 0;
   #publishError = 0;
@@ -224,6 +227,8 @@ export class Runner implements TradeSink {
       if (published) {
         this.#trades++;
         this.tradesByTicker[tickerId] = (this.tradesByTicker[tickerId] ?? 0) + 1;
+      } else if (this.#publisher.isUnlisted(tickerId)) {
+        this.#unlistedSymbol++;
       } else {
         this.#subjectCollision++;
       }
@@ -275,6 +280,7 @@ export class Runner implements TradeSink {
         ringOverflow: this.#overflow.dropped,
         oversize: this.#oversize,
         subjectCollision: this.#subjectCollision,
+        unlistedSymbol: this.#unlistedSymbol,
         internerFull: this.#internerFull,
         invalidTicker: this.#invalidTicker,
         publishError: this.#publishError,

@@ -82,6 +82,8 @@ describe('Pipeline', () => {
     const pipeline = await Pipeline.start({
       venue: 'binance',
       symbols: ['ETHUSDT'],
+      // The file holds other tickers too; all of its trades are wanted here.
+      allowUnlistedSymbols: true,
       source: { kind: 'replay', path: file, pace: 'fast' },
       transport,
       env: 'test',
@@ -108,6 +110,7 @@ describe('Pipeline', () => {
     const second = await Pipeline.start({
       venue: 'binance',
       symbols: ['ETHUSDT'],
+      allowUnlistedSymbols: true,
       source: { kind: 'replay', path: join(dataDir, 'binance'), pace: 'fast' },
       transport: again,
       env: 'test',

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ConsumerMessages,
-  connect,
   DeliverPolicy,
   DiscardPolicy,
   type JetStreamClient,
@@ -20,11 +19,8 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from 'nats';
-import {
-  describeNatsConnection,
-  type NatsConnectionOptions,
-  toNatsConnectOptions,
-} from '../transport/nats-connection.js';
+import { connectNats } from '../transport/nats-connect.js';
+import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 import {
   InvalidJournalRangeError,
@@ -220,7 +216,7 @@ export class JetStreamJournal implements Journal {
     const where = describeNatsConnection(options.connection);
     let nc: NatsConnection;
     try {
-      nc = await connect(toNatsConnectOptions(options.connection));
+      nc = await connectNats(options.connection);
     } catch (err) {
       throw new JournalOpenError(`cannot connect to NATS at ${where}`, { cause: err });
     }

@@ -18,7 +18,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  connect,
   Events,
   type JetStreamClient,
   type JetStreamPublishOptions,
@@ -32,15 +31,12 @@ import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jet
 import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
-import {
-  describeNatsConnection,
-  type NatsConnectionOptions,
-  toNatsConnectOptions,
-} from './nats-connection.js';
+import { connectNats, type NatsConnectControl } from './nats-connect.js';
+import { describeNatsConnection, type NatsConnectionOptions } from './nats-connection.js';
 import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { PublishTargetCache } from './publish-target-cache.js';
-import { findSubjectProblem, subjectMatches } from './subject.js';
+import { findSubjectProblem, subjectMatches, subjectPatternCovers } from './subject.js';
 import type {
   MessageHandler,
   PublishTarget,
@@ -77,6 +73,38 @@ export class SubjectNotInStreamError extends MarketpipeError {
   }
 }
 
+/**
+ * The stream's subjects do not capture every subject the caller will publish
+ * on (see {@link JetStreamTransportOptions.requireSubjects}). Raised by
+ * `connect`, so such a stream is refused at start rather than failing every
+ * publish.
+ */
+export class StreamSubjectsError extends MarketpipeError {
+  override readonly name = 'StreamSubjectsError' as const;
+  readonly code = 'ERR_STREAM_SUBJECTS' as const;
+  /** Name of the stream. */
+  readonly stream: string;
+  /** The stream's configured subjects. */
+  readonly streamSubjects: readonly string[];
+  /** The required patterns no stream subject captures. */
+  readonly uncaptured: readonly string[];
+
+  constructor(stream: string, streamSubjects: readonly string[], uncaptured: readonly string[]) {
+    super(
+      `stream '${stream}' (subjects ${JSON.stringify(streamSubjects)}) does not capture ` +
+        `${uncaptured.join(', ')}; every publish there would fail. Add the subjects to the stream, or use another stream`,
+    );
+    this.stream = stream;
+    this.streamSubjects = streamSubjects;
+    this.uncaptured = uncaptured;
+  }
+
+  /** Code-based guard that also works across duplicate package copies. */
+  static is(err: unknown): err is StreamSubjectsError {
+    return hasErrorCode(err, 'ERR_STREAM_SUBJECTS');
+  }
+}
+
 /** Options for {@link JetStreamTransport.connect} beyond the connection settings. */
 export interface JetStreamTransportOptions {
   /** The stream, created with these settings when absent; an existing stream is used as configured. */
@@ -109,6 +137,14 @@ export interface JetStreamTransportOptions {
   maxCachedSubjects?: number;
   /** Clock for receive timestamps, in nanoseconds; defaults to a `performance.now()`-based clock. */
   now?: () => number;
+  /** Abort signal and per-attempt report of the first connection (see {@link connectNats}). */
+  connect?: NatsConnectControl;
+  /**
+   * Subject patterns every publish will match, e.g. `['prod.binance.trade.*']`.
+   * `connect` refuses (with {@link StreamSubjectsError}) a stream whose
+   * subjects do not capture all of them, instead of every publish failing.
+   */
+  requireSubjects?: readonly string[];
 }
 
 /** Publish accounting of a {@link JetStreamTransport}; totals only grow, `inFlight` and `pending*` are current. */
@@ -376,24 +412,24 @@ export class JetStreamTransport implements Transport {
     const where = describeNatsConnection(connection);
     // A private inbox prefix lets wildcard subscribers skip this connection's acknowledgements.
     const inboxPrefix = `_INBOX_${randomUUID()}`;
-    let nc: NatsConnection;
+    // nats.js otherwise captures a stack trace (new Error()) on every request.
+    const nc = await connectNats(connection, options.connect, { inboxPrefix, noAsyncTraces: true });
+    let info: StreamInfo;
     try {
-      nc = await connect({
-        ...toNatsConnectOptions(connection),
-        inboxPrefix,
-        // nats.js otherwise captures a stack trace (new Error()) on every request.
-        noAsyncTraces: true,
-      });
-    } catch (err) {
-      throw new TransportConnectError(where, { cause: err });
-    }
-    try {
-      const info = await ensureStream(await nc.jetstreamManager(), options.stream);
-      return new JetStreamTransport(nc, info, options, producerId, inboxPrefix);
+      info = await ensureStream(await nc.jetstreamManager(), options.stream);
     } catch (err) {
       await nc.close();
       throw new TransportConnectError(`${where}, stream '${options.stream.name}'`, { cause: err });
     }
+    const streamSubjects = info.config.subjects ?? [];
+    const uncaptured = (options.requireSubjects ?? []).filter(
+      (wanted) => !streamSubjects.some((subject) => subjectPatternCovers(subject, wanted)),
+    );
+    if (uncaptured.length > 0) {
+      await nc.close();
+      throw new StreamSubjectsError(options.stream.name, streamSubjects, uncaptured);
+    }
+    return new JetStreamTransport(nc, info, options, producerId, inboxPrefix);
   }
 
   /**

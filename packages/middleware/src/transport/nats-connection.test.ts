@@ -31,4 +31,28 @@ describe('credentials in server URLs', () => {
       'nats://a:4222 (auth: user alice)',
     );
   });
+
+  it('treat a lone userinfo as a token, like the NATS clients that read URLs', () => {
+    expect(splitServerCredentials('nats://T0k%2Fen@a:4222')).toEqual({
+      servers: ['nats://a:4222'],
+      token: 'T0k/en',
+      conflict: false,
+    });
+    expect(toNatsConnectOptions({ servers: 'nats://T0ken@a:4222' })).toMatchObject({
+      servers: ['nats://a:4222'],
+      token: 'T0ken',
+    });
+    expect(toNatsConnectOptions({ servers: 'nats://T0ken@a:4222' })).not.toHaveProperty('user');
+    expect(splitServerCredentials(['nats://T0ken@a:1', 'nats://alice:pw@b:2']).conflict).toBe(true);
+    expect(describeNatsConnection({ servers: 'nats://T0ken@a:4222' })).toBe('nats://a:4222 (auth: token)');
+  });
+
+  it('require TLS for a tls:// server, and say so', () => {
+    expect(toNatsConnectOptions({ servers: 'tls://a:4222' }).tls).toEqual({});
+    expect(toNatsConnectOptions({ servers: 'tls://a:4222', tls: { caFile: '/ca.pem' } }).tls).toEqual({
+      caFile: '/ca.pem',
+    });
+    expect(toNatsConnectOptions({ servers: 'nats://a:4222' }).tls).toBeUndefined();
+    expect(describeNatsConnection({ servers: 'tls://u:p@a:4222' })).toBe('tls://a:4222 (auth: user u, tls)');
+  });
 });

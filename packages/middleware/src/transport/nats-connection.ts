@@ -39,8 +39,14 @@ export interface NatsConnectionOptions {
   reconnectTimeWaitMs?: number;
   /** Random jitter added to each reconnect delay in ms (default 100). */
   reconnectJitterMs?: number;
-  /** Connection timeout in ms (default 5000). */
+  /** Timeout of one connection attempt in ms (default 5000). */
   timeoutMs?: number;
+  /**
+   * Give up the first connection after this long in ms (default 30 000),
+   * attempting every server again until then, after a delay that doubles from
+   * `reconnectTimeWaitMs` up to 2 s.
+   */
+  firstConnectTimeoutMs?: number;
 }
 
 function authenticator(options: NatsConnectionOptions): Authenticator | undefined {
@@ -66,54 +72,82 @@ export function withoutCredentials(text: string): string {
 
 /** Server URLs with their credentials split out. */
 export interface ServerCredentials {
-  /** The URLs without `user:password@`. */
+  /** The URLs without their `userinfo@`. */
   servers: string[];
-  /** The (decoded) user and password the URLs carried, if any. */
+  /** The (decoded) user and password of a `user:password@` URL, if any. */
   user?: string;
   pass?: string;
+  /** The (decoded) token of a `token@` URL (userinfo without a colon), if any. */
+  token?: string;
   /** True when two URLs carry different credentials. */
   conflict: boolean;
 }
 
 /**
- * Splits `user:password@` out of NATS server URLs. nats.js ignores
- * credentials inside server URLs, so {@link toNatsConnectOptions} passes them
- * as the connection's user and password instead (unless `user` is set).
+ * Splits the userinfo out of NATS server URLs. nats.js ignores credentials
+ * inside server URLs, so {@link toNatsConnectOptions} passes them on as the
+ * connection's auth instead. As in the NATS clients that read them (nats.go,
+ * nats.java), `user:password@` is a user and password, while a lone
+ * `token@` (no colon) is a token, never a user name.
  *
  * @example
  * ```ts
  * splitServerCredentials(['nats://alice:s3cret@a:4222', 'nats://b:4222']);
  * // { servers: ['nats://a:4222', 'nats://b:4222'], user: 'alice', pass: 's3cret', conflict: false }
+ * splitServerCredentials('nats://T0ken@a:4222');
+ * // { servers: ['nats://a:4222'], token: 'T0ken', conflict: false }
  * ```
  */
 export function splitServerCredentials(servers: string | readonly string[]): ServerCredentials {
   const list = typeof servers === 'string' ? [servers] : [...servers];
-  let user: string | undefined;
-  let pass: string | undefined;
+  let found: { user?: string; pass?: string; token?: string } | undefined;
   let conflict = false;
   for (const server of list) {
-    const found = /^[a-z]+:\/\/([^@/]*)@/i.exec(server)?.[1];
-    if (found === undefined) continue;
-    const colon = found.indexOf(':');
-    const u = decodeURIComponent(colon < 0 ? found : found.slice(0, colon));
-    const p = colon < 0 ? undefined : decodeURIComponent(found.slice(colon + 1));
-    if ((user !== undefined && user !== u) || (pass !== undefined && pass !== p)) conflict = true;
-    user = u;
-    pass = p;
+    const userinfo = /^[a-z]+:\/\/([^@/]*)@/i.exec(server)?.[1];
+    if (userinfo === undefined) continue;
+    const colon = userinfo.indexOf(':');
+    const next =
+      colon < 0
+        ? { token: decodeURIComponent(userinfo) }
+        : {
+            user: decodeURIComponent(userinfo.slice(0, colon)),
+            pass: decodeURIComponent(userinfo.slice(colon + 1)),
+          };
+    if (
+      found !== undefined &&
+      (found.user !== next.user || found.pass !== next.pass || found.token !== next.token)
+    ) {
+      conflict = true;
+    }
+    found = next;
   }
   return {
     servers: list.map(withoutCredentials),
-    ...(user !== undefined ? { user } : {}),
-    ...(pass !== undefined ? { pass } : {}),
+    ...(found?.user !== undefined ? { user: found.user } : {}),
+    ...(found?.pass !== undefined ? { pass: found.pass } : {}),
+    ...(found?.token !== undefined ? { token: found.token } : {}),
     conflict,
   };
 }
 
 /**
+ * True when any of `servers` is a `tls://` URL. nats.js ignores the scheme,
+ * so without this a `tls://` server that offers no TLS would get a plaintext
+ * connection (and the credentials in it).
+ */
+export function requiresTlsScheme(servers: string | readonly string[]): boolean {
+  const list = typeof servers === 'string' ? [servers] : servers;
+  return list.some((server) => /^tls:\/\//i.test(server.trim()));
+}
+
+/**
  * Maps marketpipe's connection options to nats.js `ConnectionOptions`.
  * Reconnection is always enabled and the client waits on first connect.
- * Credentials inside server URLs become the user and password (nats.js
- * would ignore them) unless `user` is given.
+ * Credentials inside server URLs become the user and password, or the token
+ * (nats.js would ignore them), unless `user` or `token` is given. A `tls://`
+ * server URL requires TLS for the connection (nats.js checks the server's
+ * INFO and refuses before sending CONNECT, so no credential goes out in
+ * plaintext).
  */
 export function toNatsConnectOptions(options: NatsConnectionOptions): ConnectionOptions {
   const split = splitServerCredentials(options.servers);
@@ -121,8 +155,9 @@ export function toNatsConnectOptions(options: NatsConnectionOptions): Connection
   const fromUrl = options.user === undefined && split.user !== undefined;
   const user = fromUrl ? split.user : options.user;
   const pass = fromUrl ? split.pass : options.pass;
+  const token = options.token ?? split.token;
   const auth = authenticator(options);
-  const tls = tlsOptions(options.tls);
+  const tls = tlsOptions(options.tls ?? (requiresTlsScheme(options.servers) ? true : undefined));
   return {
     servers,
     name: options.name ?? 'marketpipe',
@@ -134,7 +169,7 @@ export function toNatsConnectOptions(options: NatsConnectionOptions): Connection
     timeout: options.timeoutMs ?? 5_000,
     ...(user !== undefined ? { user } : {}),
     ...(pass !== undefined ? { pass } : {}),
-    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(token !== undefined ? { token } : {}),
     ...(auth ? { authenticator: auth } : {}),
     ...(tls ? { tls } : {}),
   };
@@ -142,19 +177,21 @@ export function toNatsConnectOptions(options: NatsConnectionOptions): Connection
 
 /**
  * A one-line, secret-free description of the connection for logs and status:
- * servers (with any `user:pass@` stripped) and which auth method is in use.
+ * servers (with any `user:pass@` or `token@` stripped) and which auth method
+ * is in use. A token is never shown, not even in part.
  */
 export function describeNatsConnection(options: NatsConnectionOptions): string {
-  const { servers, user } = splitServerCredentials(options.servers);
+  const { servers, user, token } = splitServerCredentials(options.servers);
   const shownUser = options.user ?? user;
   const auth = options.credsFile
     ? 'creds'
     : options.nkeySeed
       ? 'nkey'
-      : options.token !== undefined
+      : (options.token ?? token) !== undefined
         ? 'token'
         : shownUser !== undefined
           ? `user ${shownUser}`
           : 'none';
-  return `${servers.join(',')} (auth: ${auth}${options.tls ? ', tls' : ''})`;
+  const tls = options.tls !== undefined || requiresTlsScheme(options.servers);
+  return `${servers.join(',')} (auth: ${auth}${tls ? ', tls' : ''})`;
 }

@@ -25,14 +25,11 @@
  * Only the NATS server's own loss (for example a subscriber's connection
  * breaking) is outside this accounting; use the JetStream journal for that.
  */
-import { connect, ErrorCode, Events, type NatsConnection, type NatsError, type PublishOptions } from 'nats';
+import { ErrorCode, Events, type NatsConnection, type NatsError, type PublishOptions } from 'nats';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
-import {
-  describeNatsConnection,
-  type NatsConnectionOptions,
-  toNatsConnectOptions,
-} from './nats-connection.js';
+import { connectNats, type NatsConnectControl } from './nats-connect.js';
+import type { NatsConnectionOptions } from './nats-connection.js';
 import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { PublishTargetCache } from './publish-target-cache.js';
@@ -44,10 +41,12 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import { PayloadTooLargeError, TransportClosedError, TransportConnectError } from './transport-errors.js';
+import { PayloadTooLargeError, TransportClosedError } from './transport-errors.js';
 
 /** Options for {@link NatsTransport} beyond the connection settings. */
 export interface NatsTransportOptions {
+  /** Abort signal and per-attempt report of the first connection (see {@link connectNats}). */
+  connect?: NatsConnectControl;
   /** Clock for receive timestamps, in nanoseconds; defaults to a `performance.now()`-based clock. */
   now?: () => number;
   /** Limits and overflow policy of the buffer used while disconnected. */
@@ -178,19 +177,15 @@ export class NatsTransport implements Transport {
 
   /**
    * Connects with `toNatsConnectOptions(options)` (servers, auth, TLS,
-   * reconnect with backoff) and wraps the connection.
-   * @throws TransportConnectError when the first connection fails.
+   * reconnect with backoff), attempting until `options.firstConnectTimeoutMs`
+   * (see {@link connectNats}), and wraps the connection.
+   * @throws TransportConnectError when the first connection fails for good, times out or is aborted.
    */
   static async connect(
     options: NatsConnectionOptions,
     transportOptions: NatsTransportOptions = {},
   ): Promise<NatsTransport> {
-    let nc: NatsConnection;
-    try {
-      nc = await connect(toNatsConnectOptions(options));
-    } catch (err) {
-      throw new TransportConnectError(describeNatsConnection(options), { cause: err });
-    }
+    const nc = await connectNats(options, transportOptions.connect);
     return new NatsTransport(nc, transportOptions);
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   findSubjectProblem,
   subjectMatches,
+  subjectPatternCovers,
   validatePublishSubject,
   validateSubscribePattern,
 } from './subject.js';
@@ -135,6 +136,41 @@ describe('subjectMatches', () => {
         expect(subjectMatches(pattern, subject)).toBe(referenceMatches(pattern, subject));
       }),
       { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('subjectPatternCovers', () => {
+  it.each([
+    ['dev.kraken.trade.>', 'dev.kraken.trade.*', true],
+    ['dev.*.trade.*', 'dev.kraken.trade.*', true],
+    ['>', 'dev.kraken.trade.*', true],
+    ['dev.>', 'dev.kraken.trade.>', true],
+    ['dev.kraken.trade.*', 'dev.kraken.trade.>', false],
+    ['dev.kraken.trade.BTC', 'dev.kraken.trade.*', false],
+    ['dev.kraken.*', 'dev.kraken.trade.*', false],
+    ['dev.kraken.trade.*.x', 'dev.kraken.trade.*', false],
+    ['prod.>', 'dev.kraken.trade.*', false],
+    ['a.b', 'a.b', true],
+  ])('%s covers %s -> %s', (covering, pattern, expected) => {
+    expect(subjectPatternCovers(covering, pattern)).toBe(expected);
+  });
+
+  it('when it says covered, every subject the pattern matches is matched by the covering pattern', () => {
+    const instance = (pattern: string, fill: string[]): string =>
+      pattern
+        .split('.')
+        .map((token, i) => (token === '*' ? fill[i % fill.length] : token === '>' ? fill.join('.') : token))
+        .join('.');
+    const fillArb = fc.array(fc.constantFrom('a', 'b', 'x', 'zz'), { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(patternArb, patternArb, fillArb, (covering, pattern, fill) => {
+        if (!subjectPatternCovers(covering, pattern)) return;
+        const subject = instance(pattern, fill);
+        expect(subjectMatches(pattern, subject)).toBe(true);
+        expect(subjectMatches(covering, subject)).toBe(true);
+      }),
+      { numRuns: 3_000 },
     );
   });
 });

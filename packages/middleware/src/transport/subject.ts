@@ -153,6 +153,32 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   }
 }
 
+/**
+ * True when every subject `pattern` matches is also matched by `covering`
+ * (both valid patterns), by the NATS token rules: `>` covers one or more
+ * remaining tokens, `*` any one token, a literal only itself.
+ *
+ * @example
+ * ```ts
+ * subjectPatternCovers('prod.>', 'prod.binance.trade.*');         // true
+ * subjectPatternCovers('prod.*.trade.*', 'prod.binance.trade.>'); // false: '>' spans several tokens
+ * subjectPatternCovers('prod.binance.trade.BTC', 'prod.binance.trade.*'); // false
+ * ```
+ */
+export function subjectPatternCovers(covering: string, pattern: string): boolean {
+  const cover = covering.split('.');
+  const wanted = pattern.split('.');
+  for (let i = 0; i < wanted.length; i++) {
+    const c = cover[i];
+    const w = wanted[i];
+    if (c === undefined) return false;
+    if (c === '>') return true;
+    if (w === '>') return false;
+    if (c !== '*' && (w === '*' || c !== w)) return false;
+  }
+  return cover.length === wanted.length;
+}
+
 /** True when `pattern` contains a `*` or `>` wildcard token (assumes a valid pattern). */
 export function hasWildcard(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('>');
