@@ -19,6 +19,7 @@ import { catCommand } from './records/cat-command.js';
 import { checkDate, checkVenue } from './records/record-options.js';
 import { verifyRecordings } from './records/verify-recordings.js';
 import { formatVerifyReport } from './records/verify-report-text.js';
+import { LOG_FORMATS, type LogFormat } from './run/pretty-log.js';
 import { runCommand } from './run/run-command.js';
 import { subscribeCommand } from './subscribe/subscribe-command.js';
 
@@ -35,6 +36,7 @@ const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
   'natsKey',
   'duration',
   'logLevel',
+  'logFormat',
 ];
 
 const EXIT_CODES_HELP = `
@@ -167,6 +169,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
           count: typeof flags.count === 'string' ? positiveInteger('--count', flags.count) : undefined,
           durationMs: reader.duration('duration'),
           logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
+          logFormat: reader.oneOf<LogFormat>('logFormat', LOG_FORMATS),
         },
         context,
       ),

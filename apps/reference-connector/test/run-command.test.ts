@@ -168,6 +168,20 @@ describe('marketpipe run lifecycle', () => {
     expect(logMessages(harness)).toContain('run failed');
   });
 
+  it('exits 1 when the JSON summary cannot be written, and the text summary, printed last, says so', async () => {
+    const dir = tempDir();
+    // A non-empty folder where the summary file should go: the atomic rename onto it fails.
+    writeFileSync(join(dir, 'data'), '');
+    const harness = createHarness({ cwd: dir });
+    const code = await main(
+      ['run', '--duration', '20ms', '--data-dir', join(dir, 'd'), '--json-summary', dir],
+      harness.context,
+    );
+    expect(code).toBe(1);
+    expect(logMessages(harness)).toContain('could not write the JSON summary');
+    expect(harness.stdout.text.trimEnd().split('\n').at(-1)).toBe('  exit code     1 (error)');
+  });
+
   it('exits 1 when the pipeline cannot stop cleanly, and still closes the transport', async () => {
     let closed = false;
     const harness = createHarness({

@@ -14,10 +14,12 @@ import { describeRunConfig, type RunConfig } from '../options/run-config.js';
 import { transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from './cli-logger.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
+import { chooseLogFormat } from './pretty-log.js';
 import { buildRunSummary, type RunSummary, type StopReason } from './run-summary.js';
 import { type StatusReporter, startStatusReporter } from './status-reporter.js';
 import { StopTrigger } from './stop-trigger.js';
 import { formatRunSummary } from './summary-text.js';
+import { TerminalStatus } from './terminal-status.js';
 
 /**
  * Runs the connector until it is told to stop and resolves to the exit code:
@@ -30,7 +32,12 @@ import { formatRunSummary } from './summary-text.js';
  */
 export async function runCommand(config: RunConfig, context: CliContext): Promise<number> {
   const secrets = transportSecrets(config.transport);
-  const logger = createCliLogger(config.logLevel, context.stderr);
+  const terminal = new TerminalStatus(context.stdout);
+  const logger = createCliLogger(config.logLevel, context.stderr, {
+    format: chooseLogFormat(config.logFormat, context.stderr),
+    color: context.stderr.isTTY === true && context.env.NO_COLOR === undefined,
+    terminalStatus: context.stdout.isTTY === true ? terminal : undefined,
+  });
   const trigger = new StopTrigger(context.signals, (signal) => {
     logger.warn({ signal }, 'second signal: exiting without draining');
     context.forceExit(ExitCode.forced);
@@ -74,6 +81,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       if (config.durationMs !== undefined) trigger.startTimer(config.durationMs);
       reporter = startStatusReporter({
         stdout: context.stdout,
+        terminal,
         logger,
         intervalMs: config.statusIntervalMs,
         status: () => {
@@ -88,6 +96,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
     } else {
       stopReason = trigger.stopRequested ?? 'error';
     }
+    // Before the log line, so that the status line is not drawn again below it.
+    reporter?.stop();
     logger.info({ reason: stopReason }, 'stopping: draining the ring and flushing');
   } catch (err) {
     error = errorFields(err, secrets);
@@ -115,31 +125,24 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   await metrics?.close();
   trigger.dispose();
 
-  const summary = buildRunSummary({
-    config,
-    startedAtMs,
-    stoppedAtMs: Date.now(),
-    stopReason,
-    final,
-    lastStatus,
-    error,
-  });
-  context.stdout.write(formatRunSummary(summary));
+  const input = { config, startedAtMs, stoppedAtMs: Date.now(), stopReason, final, lastStatus, error };
+  let summary = buildRunSummary(input);
   if (config.jsonSummary !== undefined) {
     try {
       await writeJsonSummary(config.jsonSummary, summary);
     } catch (err) {
-      logger.error(
-        { error: errorFields(err, secrets), path: config.jsonSummary },
-        'could not write the JSON summary',
-      );
-      return ExitCode.error;
+      const failure = errorFields(err, secrets);
+      logger.error({ error: failure, path: config.jsonSummary }, 'could not write the JSON summary');
+      // The text summary names the exit code the process ends with: 1 now.
+      summary = buildRunSummary({ ...input, error: error ?? failure });
     }
   }
   logger.info(
     { exitCode: summary.exitCode, outcome: summary.outcome, lossReasons: summary.lossReasons },
     'stopped',
   );
+  // Last, so that the summary and its exit code are the last lines a person sees.
+  context.stdout.write(formatRunSummary(summary));
   return summary.exitCode;
 }
 
