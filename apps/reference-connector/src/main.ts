@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CliContext, processContext } from './cli-context.js';
 import { ConfigFileError, InvalidOptionError } from './cli-errors.js';
 import { ExitCode } from './exit-codes.js';
+import { answerHelp } from './help.js';
 import { type ConfigFile, loadConfigFile } from './options/config-file.js';
 import { OptionReader, type OptionSources } from './options/option-reader.js';
 import { LOG_LEVELS, type LogLevel, resolveRunConfig } from './options/run-config.js';
@@ -213,6 +214,8 @@ export async function main(argv: readonly string[], context: Partial<CliContext>
   const program = createProgram(full, (code) => {
     exitCode = code;
   });
+  const answered = answerHelp(program, argv, full);
+  if (answered !== undefined) return answered;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
