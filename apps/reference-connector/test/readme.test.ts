@@ -58,7 +58,8 @@ describe('README', () => {
     const status = emptyStatus();
     const drawn = formatStatusLine(status, new RateMeter().sample(status, 0));
     // Same words in the same places; numbers and their units may differ.
-    const shape = (line: string) => line.split(' ').map((word) => (/\d|^[KMGT]?i?B$/.test(word) ? '#' : word));
+    const shape = (line: string) =>
+      line.split(' ').map((word) => (/\d|^[KMGT]?i?B$/.test(word) ? '#' : word));
     expect(shape(shown as string)).toEqual(shape(drawn));
   });
 });
