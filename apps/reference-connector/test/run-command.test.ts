@@ -256,6 +256,24 @@ describe('marketpipe run status output', () => {
     expect(logMessages(harness)).not.toContain('status');
   });
 
+  it('--log-format pretty writes readable lines even to a pipe; json and pretty are the only choices', async () => {
+    const harness = createHarness();
+    expect(
+      await main(
+        ['run', '--data-dir', tempDir(), '--duration', '20ms', '--log-format', 'pretty'],
+        harness.context,
+      ),
+    ).toBe(0);
+    const lines = harness.stderr.text.trimEnd().split('\n');
+    expect(lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}starting venue=binance /.test(line))).toBe(
+      true,
+    );
+    expect(harness.stderr.logs).toEqual([]);
+    const refused = createHarness();
+    expect(await main(['run', '--log-format', 'xml'], refused.context)).toBe(2);
+    expect(refused.stderr.text).toMatch(/--log-format.*json, pretty/);
+  });
+
   it('serves Prometheus metrics while running', async () => {
     const harness = createHarness({
       setup: (pipeline) => {
