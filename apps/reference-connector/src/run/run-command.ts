@@ -36,7 +36,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   const logger = createCliLogger(config.logLevel, context.stderr, {
     format: chooseLogFormat(config.logFormat, context.stderr),
     color: context.stderr.isTTY === true && context.env.NO_COLOR === undefined,
-    terminalStatus: context.stdout.isTTY === true ? terminal : undefined,
+    // Logs share the screen with the status line only when both streams are the terminal.
+    terminalStatus: context.stdout.isTTY === true && context.stderr.isTTY === true ? terminal : undefined,
   });
   const trigger = new StopTrigger(context.signals, (signal) => {
     logger.warn({ signal }, 'second signal: exiting without draining');
