@@ -43,8 +43,8 @@ export type CliOutput = Writable & { isTTY?: boolean; columns?: number };
 export interface CliContext {
   /** Status line, summaries, `cat` and `subscribe` output. */
   stdout: CliOutput;
-  /** Structured logs and error messages. */
-  stderr: Writable;
+  /** Structured logs and error messages (readable lines on a terminal, JSON lines elsewhere). */
+  stderr: CliOutput;
   /** Environment variables (`MARKETPIPE_*`). */
   env: Readonly<Record<string, string | undefined>>;
   /** Folder relative paths are resolved against. */

@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CliContext, processContext } from './cli-context.js';
 import { ConfigFileError, InvalidOptionError } from './cli-errors.js';
 import { ExitCode } from './exit-codes.js';
+import { answerHelp } from './help.js';
 import { type ConfigFile, loadConfigFile } from './options/config-file.js';
 import { OptionReader, type OptionSources } from './options/option-reader.js';
 import { LOG_LEVELS, type LogLevel, resolveRunConfig } from './options/run-config.js';
@@ -19,6 +20,7 @@ import { catCommand } from './records/cat-command.js';
 import { checkDate, checkVenue } from './records/record-options.js';
 import { verifyRecordings } from './records/verify-recordings.js';
 import { formatVerifyReport } from './records/verify-report-text.js';
+import { LOG_FORMATS, type LogFormat } from './run/pretty-log.js';
 import { runCommand } from './run/run-command.js';
 import { subscribeCommand } from './subscribe/subscribe-command.js';
 
@@ -36,6 +38,7 @@ const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
   'natsConnectTimeout',
   'duration',
   'logLevel',
+  'logFormat',
 ];
 
 const EXIT_CODES_HELP = `
@@ -172,6 +175,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
           count: typeof flags.count === 'string' ? positiveInteger('--count', flags.count) : undefined,
           durationMs: reader.duration('duration'),
           logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
+          logFormat: reader.oneOf<LogFormat>('logFormat', LOG_FORMATS),
         },
         context,
       ),
@@ -215,6 +219,8 @@ export async function main(argv: readonly string[], context: Partial<CliContext>
   const program = createProgram(full, (code) => {
     exitCode = code;
   });
+  const answered = answerHelp(program, argv, full);
+  if (answered !== undefined) return answered;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

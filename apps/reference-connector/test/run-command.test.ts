@@ -168,6 +168,20 @@ describe('marketpipe run lifecycle', () => {
     expect(logMessages(harness)).toContain('run failed');
   });
 
+  it('exits 1 when the JSON summary cannot be written, and the text summary, printed last, says so', async () => {
+    const dir = tempDir();
+    // A non-empty folder where the summary file should go: the atomic rename onto it fails.
+    writeFileSync(join(dir, 'data'), '');
+    const harness = createHarness({ cwd: dir });
+    const code = await main(
+      ['run', '--duration', '20ms', '--data-dir', join(dir, 'd'), '--json-summary', dir],
+      harness.context,
+    );
+    expect(code).toBe(1);
+    expect(logMessages(harness)).toContain('could not write the JSON summary');
+    expect(harness.stdout.text.trimEnd().split('\n').at(-1)).toBe('  exit code     1 (error)');
+  });
+
   it('exits 1 when the pipeline cannot stop cleanly, and still closes the transport', async () => {
     let closed = false;
     const harness = createHarness({
@@ -250,6 +264,24 @@ describe('marketpipe run status output', () => {
     expect(text.startsWith('\r\x1b[2Krunning 0 msg/s 0 trades/s | p50 0ns')).toBe(true);
     expect(text).toContain('\r\x1b[2Kmarketpipe run summary');
     expect(logMessages(harness)).not.toContain('status');
+  });
+
+  it('--log-format pretty writes readable lines even to a pipe; json and pretty are the only choices', async () => {
+    const harness = createHarness();
+    expect(
+      await main(
+        ['run', '--data-dir', tempDir(), '--duration', '20ms', '--log-format', 'pretty'],
+        harness.context,
+      ),
+    ).toBe(0);
+    const lines = harness.stderr.text.trimEnd().split('\n');
+    expect(lines.some((line) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}starting venue=binance /.test(line))).toBe(
+      true,
+    );
+    expect(harness.stderr.logs).toEqual([]);
+    const refused = createHarness();
+    expect(await main(['run', '--log-format', 'xml'], refused.context)).toBe(2);
+    expect(refused.stderr.text).toMatch(/--log-format.*json, pretty/);
   });
 
   it('serves Prometheus metrics while running', async () => {

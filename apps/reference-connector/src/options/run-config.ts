@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
+import { LOG_FORMATS, type LogFormat } from '../run/pretty-log.js';
 import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
@@ -44,6 +45,8 @@ export interface RunConfig {
   jsonSummary: string | undefined;
   metrics: { host: string; port: number } | undefined;
   logLevel: LogLevel;
+  /** Undefined: pretty on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
   statusIntervalMs: number;
   /** Options that were set but have no effect with this configuration, by flag. */
   ignored: string[];
@@ -94,6 +97,7 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     jsonSummary: reader.path('jsonSummary'),
     metrics: port === undefined ? undefined : { host: host ?? '127.0.0.1', port },
     logLevel: reader.oneOf('logLevel', LOG_LEVELS) ?? 'info',
+    logFormat: reader.oneOf('logFormat', LOG_FORMATS),
     statusIntervalMs: reader.duration('statusInterval') ?? DEFAULT_STATUS_INTERVAL_MS,
     ignored: [...ignored, ...ignoredNats],
   };

@@ -38,6 +38,7 @@ export type RunOptionKey =
   | 'metricsPort'
   | 'metricsHost'
   | 'logLevel'
+  | 'logFormat'
   | 'statusInterval';
 
 /** How one option is spelled in each place it can be set. */
@@ -114,6 +115,7 @@ const ROWS: readonly Row[] = [
   ['metricsPort', '<port>', 'serve Prometheus metrics on this port (0: any free port)'],
   ['metricsHost', '<host>', 'address the metrics endpoint binds to (default 127.0.0.1)'],
   ['logLevel', '<level>', 'fatal | error | warn | info | debug | trace | silent (default info)'],
+  ['logFormat', '<format>', 'json | pretty (default: pretty on a terminal, JSON lines otherwise)'],
   ['statusInterval', '<duration>', 'period of status log lines when stdout is not a terminal (default 5s)'],
 ];
 

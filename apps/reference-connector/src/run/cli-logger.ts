@@ -1,12 +1,14 @@
 /**
- * Structured logs (pino, JSON lines) to stderr, so stdout stays free for the
- * status line, summaries and `cat` output. Secrets are kept out twice: the
- * code never puts them into log objects, and `redact` censors the keys they
- * would have if one slipped in.
+ * Structured logs (pino) to stderr, so stdout stays free for the status line,
+ * summaries and `cat` output: JSON lines, or readable lines on a terminal.
+ * Secrets are kept out twice: the code never puts them into log objects, and
+ * `redact` censors the keys they would have if one slipped in.
  */
 import type { Writable } from 'node:stream';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from '../options/run-config.js';
+import { formatLogLine, type LogFormat } from './pretty-log.js';
+import type { TerminalStatus } from './terminal-status.js';
 
 const SECRET_KEYS = [
   'pass',
@@ -22,16 +24,39 @@ const SECRET_KEYS = [
 /** pino `redact` paths: every secret key at the top level and two levels down. */
 export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
+/** How {@link createCliLogger} writes. */
+export interface CliLoggerOptions {
+  /** `json` (default) or `pretty`; see `chooseLogFormat`. */
+  format?: LogFormat;
+  /** Colour the level and time of pretty lines (a terminal without `NO_COLOR`). */
+  color?: boolean;
+  /** A status line on the same terminal: every log line is printed above it, never inside it. */
+  terminalStatus?: TerminalStatus;
+}
+
 /**
- * A pino logger writing JSON lines to `destination`.
+ * A pino logger writing to `destination`: JSON lines, or readable lines
+ * with `format: 'pretty'`.
  *
  * @example
  * ```ts
- * const logger = createCliLogger('info', process.stderr);
+ * const logger = createCliLogger('info', process.stderr, { format: chooseLogFormat(undefined, process.stderr) });
  * logger.info({ venue: 'binance' }, 'starting');
  * ```
  */
-export function createCliLogger(level: LogLevel, destination: Writable): Logger {
+export function createCliLogger(
+  level: LogLevel,
+  destination: Writable,
+  options: CliLoggerOptions = {},
+): Logger {
+  const { format = 'json', color = false, terminalStatus } = options;
+  const text = format === 'pretty' ? (line: string) => formatLogLine(line, color) : (line: string) => line;
+  // pino hands the destination one whole serialized line per call, already redacted.
+  const sink: DestinationStream = {
+    write: terminalStatus
+      ? (line) => terminalStatus.above(() => destination.write(text(line)))
+      : (line) => destination.write(text(line)),
+  };
   return pino(
     {
       name: 'marketpipe',
@@ -39,7 +64,7 @@ export function createCliLogger(level: LogLevel, destination: Writable): Logger 
       base: { pid: process.pid },
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     },
-    destination,
+    format === 'json' && terminalStatus === undefined ? destination : sink,
   );
 }
 

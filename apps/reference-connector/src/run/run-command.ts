@@ -14,10 +14,12 @@ import { describeRunConfig, type RunConfig } from '../options/run-config.js';
 import { describeTransport, transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from './cli-logger.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
+import { chooseLogFormat } from './pretty-log.js';
 import { buildRunSummary, type RunSummary, type StopReason } from './run-summary.js';
 import { type StatusReporter, startStatusReporter } from './status-reporter.js';
 import { StopTrigger } from './stop-trigger.js';
 import { formatRunSummary } from './summary-text.js';
+import { TerminalStatus } from './terminal-status.js';
 import { connectUnlessStopped, TransportConnectionLog } from './transport-connection-log.js';
 
 /**
@@ -31,7 +33,13 @@ import { connectUnlessStopped, TransportConnectionLog } from './transport-connec
  */
 export async function runCommand(config: RunConfig, context: CliContext): Promise<number> {
   const secrets = transportSecrets(config.transport);
-  const logger = createCliLogger(config.logLevel, context.stderr);
+  const terminal = new TerminalStatus(context.stdout);
+  const logger = createCliLogger(config.logLevel, context.stderr, {
+    format: chooseLogFormat(config.logFormat, context.stderr),
+    color: context.stderr.isTTY === true && context.env.NO_COLOR === undefined,
+    // Logs share the screen with the status line only when both streams are the terminal.
+    terminalStatus: context.stdout.isTTY === true && context.stderr.isTTY === true ? terminal : undefined,
+  });
   const trigger = new StopTrigger(context.signals, (signal) => {
     logger.warn({ signal }, 'second signal: exiting without draining');
     context.forceExit(ExitCode.forced);
@@ -99,6 +107,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       }
       reporter = startStatusReporter({
         stdout: context.stdout,
+        terminal,
         logger,
         intervalMs: config.statusIntervalMs,
         status: () => {
@@ -113,6 +122,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
     } else {
       stopReason = trigger.stopRequested ?? 'error';
     }
+    // Before the log line, so that the status line is not drawn again below it.
+    reporter?.stop();
     logger.info({ reason: stopReason }, 'stopping: draining the ring and flushing');
   } catch (err) {
     error = errorFields(err, secrets);
@@ -141,31 +152,24 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   await metrics?.close();
   trigger.dispose();
 
-  const summary = buildRunSummary({
-    config,
-    startedAtMs,
-    stoppedAtMs: Date.now(),
-    stopReason,
-    final,
-    lastStatus,
-    error,
-  });
-  context.stdout.write(formatRunSummary(summary));
+  const input = { config, startedAtMs, stoppedAtMs: Date.now(), stopReason, final, lastStatus, error };
+  let summary = buildRunSummary(input);
   if (config.jsonSummary !== undefined) {
     try {
       await writeJsonSummary(config.jsonSummary, summary);
     } catch (err) {
-      logger.error(
-        { error: errorFields(err, secrets), path: config.jsonSummary },
-        'could not write the JSON summary',
-      );
-      return ExitCode.error;
+      const failure = errorFields(err, secrets);
+      logger.error({ error: failure, path: config.jsonSummary }, 'could not write the JSON summary');
+      // The text summary names the exit code the process ends with: 1 now.
+      summary = buildRunSummary({ ...input, error: error ?? failure });
     }
   }
   logger.info(
     { exitCode: summary.exitCode, outcome: summary.outcome, lossReasons: summary.lossReasons },
     'stopped',
   );
+  // Last, so that the summary and its exit code are the last lines a person sees.
+  context.stdout.write(formatRunSummary(summary));
   return summary.exitCode;
 }
 

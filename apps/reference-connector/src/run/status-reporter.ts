@@ -8,12 +8,13 @@ import type { PipelineStatus } from '@marketpipe/connector';
 import type { Logger } from 'pino';
 import type { CliOutput } from '../cli-context.js';
 import { RateMeter } from './rate-meter.js';
-import { CLEAR_LINE, formatStatusLine, statusLogFields } from './status-line.js';
+import { formatStatusLine, statusLogFields } from './status-line.js';
+import type { TerminalStatus } from './terminal-status.js';
 
 /** Terminal redraw period. */
 const TTY_INTERVAL_MS = 1_000;
 
-/** A running reporter; `stop()` clears the status line on a terminal. */
+/** A running reporter; `stop()` clears the status line on a terminal (idempotent). */
 export interface StatusReporter {
   stop(): void;
 }
@@ -23,26 +24,29 @@ export interface StatusReporter {
  *
  * @example
  * ```ts
- * const reporter = startStatusReporter({ stdout: process.stdout, logger, intervalMs: 5000, status: () => pipeline.status() });
+ * const terminal = new TerminalStatus(process.stdout);
+ * const reporter = startStatusReporter({ stdout: process.stdout, terminal, logger, intervalMs: 5000, status: () => pipeline.status() });
  * // ...
  * reporter.stop();
  * ```
  */
 export function startStatusReporter(options: {
   stdout: CliOutput;
+  /** Where the terminal status line is drawn (shared with the logger, which prints above it). */
+  terminal: TerminalStatus;
   logger: Logger;
   /** Log period when stdout is not a terminal. */
   intervalMs: number;
   status: () => PipelineStatus;
 }): StatusReporter {
-  const { stdout, logger, status } = options;
+  const { stdout, terminal, logger, status } = options;
   const meter = new RateMeter();
   const tty = stdout.isTTY === true;
   const timer = setInterval(
     () => {
       const snapshot = status();
       const rates = meter.sample(snapshot, performance.now());
-      if (tty) stdout.write(CLEAR_LINE + formatStatusLine(snapshot, rates, stdout.columns));
+      if (tty) terminal.show(formatStatusLine(snapshot, rates, stdout.columns));
       else logger.info(statusLogFields(snapshot, rates), 'status');
     },
     tty ? TTY_INTERVAL_MS : options.intervalMs,
@@ -50,7 +54,7 @@ export function startStatusReporter(options: {
   return {
     stop: () => {
       clearInterval(timer);
-      if (tty) stdout.write(CLEAR_LINE);
+      terminal.clear();
     },
   };
 }

@@ -10,6 +10,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { LogLevel } from '../options/run-config.js';
 import { describeTransport, type TransportConfig, transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from '../run/cli-logger.js';
+import { chooseLogFormat, type LogFormat } from '../run/pretty-log.js';
 import { type StopRequest, StopTrigger } from '../run/stop-trigger.js';
 import { formatTradeLine, tradeJson } from './trade-line.js';
 
@@ -24,6 +25,8 @@ export interface SubscribeOptions {
   /** Exit after this long, in ms. */
   durationMs: number | undefined;
   logLevel: LogLevel;
+  /** Undefined: pretty on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
 }
 
 /** Undecodable messages logged one by one before going quiet (they are all counted). */
@@ -37,12 +40,16 @@ const LOGGED_DECODE_ERRORS = 5;
  * @example
  * ```ts
  * await subscribeCommand({ transport: { kind: 'nats', connection: { servers: 'nats://127.0.0.1:4222' } },
- *   subject: 'prod.binance.trade.>', json: true, count: 10, durationMs: undefined, logLevel: 'info' }, processContext());
+ *   subject: 'prod.binance.trade.>', json: true, count: 10, durationMs: undefined, logLevel: 'info',
+ *   logFormat: undefined }, processContext());
  * ```
  */
 export async function subscribeCommand(options: SubscribeOptions, context: CliContext): Promise<number> {
   const secrets = transportSecrets(options.transport);
-  const logger = createCliLogger(options.logLevel, context.stderr);
+  const logger = createCliLogger(options.logLevel, context.stderr, {
+    format: chooseLogFormat(options.logFormat, context.stderr),
+    color: context.stderr.isTTY === true && context.env.NO_COLOR === undefined,
+  });
   const trigger = new StopTrigger(context.signals, () => context.forceExit(ExitCode.forced));
   const stdout = context.stdout;
   const view = new TradeView();

@@ -452,7 +452,9 @@ export class Pipeline {
         this.#log.warn({ silentMs: event.silentMs }, 'stale connection');
         break;
       case 'disconnected':
-        this.#log.warn({ code: event.code, reason: event.reason }, 'source disconnected');
+        // A close we asked for is routine; warn only when the venue or the network hung up.
+        if (event.requested) this.#log.info({ code: event.code }, 'source disconnected');
+        else this.#log.warn({ code: event.code, reason: event.reason }, 'source disconnected');
         break;
       case 'damage':
         this.#log.warn(

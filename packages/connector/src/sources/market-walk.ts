@@ -1,14 +1,18 @@
 /**
  * The simulated market behind the simulator and `simulateMessages`: a seeded
  * random walk of prices and sizes per symbol, with contiguous trade ids
- * unless told to skip some.
+ * unless told to skip some. A venue's major symbols start near their real
+ * level with the venue's tick and lot; other symbols at a random level.
  */
-import type { SimTrade } from '../feeds/venue-feed.js';
+import type { SimTrade, VenueName } from '../feeds/venue-feed.js';
 import { createSeededRandom } from './seeded-random.js';
+import { type DecimalStyle, decimalStyle, formatDecimal, simInstrument } from './sim-instruments.js';
 import { SourceOptionsError } from './source-errors.js';
 
 /** Options of a {@link MarketWalk}. */
 export interface MarketWalkOptions {
+  /** The venue whose instruments and decimal style the walk imitates. */
+  venue: VenueName;
   /** Seed of the walk; the same seed and symbols give the same trades. */
   seed: number;
   /** Each message carries 1..this many trades of one symbol, drawn uniformly. */
@@ -21,20 +25,17 @@ interface SymbolBook {
   readonly symbol: string;
   readonly firstTradeId: number;
   nextTradeId: number;
+  /** Price in ticks of `10^-priceDecimals`. */
   priceUnits: number;
-  readonly priceScale: number;
   readonly priceDecimals: number;
-  readonly sizeScale: number;
   readonly sizeDecimals: number;
+  /** Mean trade size in lots of `10^-sizeDecimals`. */
+  readonly meanSizeUnits: number;
   skipped: number;
 }
 
 /** Separates the fault stream from the market stream so enabling faults does not change the trades. */
 const FAULT_SEED_SALT = 0x9e3779b9;
-
-function formatUnits(units: number, scale: number, decimals: number): string {
-  return (units / scale).toFixed(decimals);
-}
 
 /**
  * Generates trade batches one message at a time. Batches are returned in
@@ -46,6 +47,7 @@ export class MarketWalk {
   private readonly books: SymbolBook[];
   private readonly bySymbol = new Map<string, SymbolBook>();
   private readonly maxTrades: number;
+  private readonly style: DecimalStyle;
   private readonly skipProbability: number;
   /** `batches[k]` holds the first `k` pooled trades, so a batch of any size costs no allocation. */
   private readonly batches: SimTrade[][];
@@ -65,8 +67,9 @@ export class MarketWalk {
     this.random = createSeededRandom(options.seed);
     this.faultRandom = createSeededRandom(options.seed ^ FAULT_SEED_SALT);
     this.maxTrades = options.maxTradesPerMessage;
+    this.style = decimalStyle(options.venue);
     this.skipProbability = options.skipProbability;
-    this.books = symbols.map((symbol) => this.openBook(symbol));
+    this.books = symbols.map((symbol) => this.openBook(options.venue, symbol));
     for (const book of this.books) {
       if (this.bySymbol.has(book.symbol)) throw new SourceOptionsError(`duplicate symbol ${book.symbol}`);
       this.bySymbol.set(book.symbol, book);
@@ -109,11 +112,11 @@ export class MarketWalk {
       const trade = batch[i] as SimTrade;
       book.priceUnits = Math.max(1, book.priceUnits + Math.floor(random() * 5) - 2);
       // Exponential sizes: mostly small prints, now and then a large one, as on a real tape.
-      const sizeUnits = 1 + Math.floor(-Math.log(1 - random()) * (book.sizeScale / 10));
+      const sizeUnits = 1 + Math.floor(-Math.log(1 - random()) * book.meanSizeUnits);
       trade.symbol = book.symbol;
       trade.tradeId = book.nextTradeId++;
-      trade.price = formatUnits(book.priceUnits, book.priceScale, book.priceDecimals);
-      trade.size = formatUnits(sizeUnits, book.sizeScale, book.sizeDecimals);
+      trade.price = formatDecimal(book.priceUnits, book.priceDecimals, this.style);
+      trade.size = formatDecimal(sizeUnits, book.sizeDecimals, this.style);
       trade.side = random() < 0.5 ? 'buy' : 'sell';
       trade.timestampMs = timestampMs;
       trade.timestampMicros = timestampMicros;
@@ -151,23 +154,36 @@ export class MarketWalk {
     book.skipped += count;
   }
 
-  private openBook(symbol: string): SymbolBook {
+  private openBook(venue: VenueName, symbol: string): SymbolBook {
     const random = this.random;
+    const listed = simInstrument(venue, symbol);
+    if (listed !== undefined) {
+      const startPrice = listed.price * (0.98 + 0.04 * random());
+      const firstTradeId = 1 + Math.floor(random() * 1e9);
+      return {
+        symbol,
+        firstTradeId,
+        nextTradeId: firstTradeId,
+        priceUnits: Math.round(startPrice * 10 ** listed.priceDecimals),
+        priceDecimals: listed.priceDecimals,
+        sizeDecimals: listed.sizeDecimals,
+        meanSizeUnits: listed.meanSize * 10 ** listed.sizeDecimals,
+        skipped: 0,
+      };
+    }
     const startPrice = 10 ** (random() * 5);
     // About six significant digits, as venues quote: 30000.1, 152.345, 2.34567.
     const priceDecimals = Math.max(1, 6 - Math.ceil(Math.log10(startPrice + 1)));
-    const priceScale = 10 ** priceDecimals;
     const sizeDecimals = 4 + Math.floor(random() * 5);
     const firstTradeId = 1 + Math.floor(random() * 1e9);
     return {
       symbol,
       firstTradeId,
       nextTradeId: firstTradeId,
-      priceUnits: Math.max(1, Math.round(startPrice * priceScale)),
-      priceScale,
+      priceUnits: Math.max(1, Math.round(startPrice * 10 ** priceDecimals)),
       priceDecimals,
-      sizeScale: 10 ** sizeDecimals,
       sizeDecimals,
+      meanSizeUnits: 10 ** sizeDecimals / 10,
       skipped: 0,
     };
   }

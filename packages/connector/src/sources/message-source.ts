@@ -67,7 +67,14 @@ export interface SourceEnd {
 export type SourceEvent =
   | { type: 'connected'; url: string; connection: number }
   | { type: 'reconnected'; url: string; connection: number; downtimeMs: number }
-  | { type: 'disconnected'; code: number; reason: string; connection: number }
+  | {
+      type: 'disconnected';
+      code: number;
+      reason: string;
+      connection: number;
+      /** The close was asked for by `stop()`; `false` means the venue or the network ended it. */
+      requested: boolean;
+    }
   | { type: 'reconnecting'; attempt: number; delayMs: number }
   | { type: 'stale'; silentMs: number; connection: number }
   /** A replayed record file had damaged bytes (`ranges` of them, `bytes` in all) that were skipped. */

@@ -80,7 +80,12 @@ describe('simulateMessages', () => {
 
 describe('MarketWalk skips', () => {
   it('counts every skipped id, so gaps computed from the first ids match exactly', () => {
-    const walk = new MarketWalk(['X', 'Y'], { seed: 5, maxTradesPerMessage: 3, skipProbability: 0.1 });
+    const walk = new MarketWalk(['X', 'Y'], {
+      venue: 'kraken',
+      seed: 5,
+      maxTradesPerMessage: 3,
+      skipProbability: 0.1,
+    });
     const next = walk.firstTradeIds();
     const gaps = new Map([
       ['X', 0],
@@ -99,8 +104,18 @@ describe('MarketWalk skips', () => {
   });
 
   it('does not change the market when faults are enabled', () => {
-    const plain = new MarketWalk(['X'], { seed: 5, maxTradesPerMessage: 3, skipProbability: 0 });
-    const faulty = new MarketWalk(['X'], { seed: 5, maxTradesPerMessage: 3, skipProbability: 0.5 });
+    const plain = new MarketWalk(['X'], {
+      venue: 'kraken',
+      seed: 5,
+      maxTradesPerMessage: 3,
+      skipProbability: 0,
+    });
+    const faulty = new MarketWalk(['X'], {
+      venue: 'kraken',
+      seed: 5,
+      maxTradesPerMessage: 3,
+      skipProbability: 0.5,
+    });
     for (let i = 0; i < 100; i++) {
       const a = plain.nextBatch(0, 0).map((t) => `${t.price}/${t.size}/${t.side}`);
       const b = faulty.nextBatch(0, 0).map((t) => `${t.price}/${t.size}/${t.side}`);

@@ -49,6 +49,7 @@ export function simulateMessages(
     throw new SourceOptionsError(`stepMicros must be an integer >= 0, got ${stepMicros}`);
   }
   const walk = new MarketWalk(symbols, {
+    venue: protocol.venue,
     seed,
     maxTradesPerMessage:
       options.maxTradesPerMessage ?? Math.min(protocol.maxTradesPerMessage, DEFAULT_MAX_TRADES),

@@ -185,6 +185,7 @@ export class SimulatorServer {
     this.symbols = [...options.symbols];
     const seed = options.seed ?? 1;
     this.walk = new MarketWalk(this.symbols, {
+      venue: options.protocol.venue,
       seed,
       maxTradesPerMessage:
         options.maxTradesPerMessage ?? Math.min(options.protocol.maxTradesPerMessage, DEFAULT_MAX_TRADES),

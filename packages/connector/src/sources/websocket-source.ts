@@ -407,6 +407,7 @@ export class WebSocketSource implements MessageSource {
         code,
         reason: reason.toString('utf8'),
         connection: this.connections,
+        requested: this.state === 'stopping',
       });
     }
     if (this.state === 'stopping') this.finishStop();

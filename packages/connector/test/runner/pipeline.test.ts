@@ -33,6 +33,12 @@ describe('Pipeline', () => {
     const logFile = join(dataDir, 'sim-sent.log');
     const transport = new InMemoryTransport();
     const trades = collect(transport);
+    const logs: { level: string; msg: string | undefined }[] = [];
+    const logAt =
+      (level: string) =>
+      (_obj: object, msg?: string): void => {
+        logs.push({ level, msg });
+      };
     const pipeline = await Pipeline.start({
       venue: 'coinbase',
       symbols: ['BTC-USD', 'ETH-USD'],
@@ -40,6 +46,7 @@ describe('Pipeline', () => {
       transport,
       env: 'test',
       dataDir,
+      logger: { info: logAt('info'), warn: logAt('warn'), error: logAt('error') },
     });
     // Wait for traffic rather than a fixed time: connecting and subscribing can be slow on a loaded machine.
     const deadline = Date.now() + 20_000;
@@ -53,6 +60,10 @@ describe('Pipeline', () => {
     expect(summary.trades).toBe(trades.length);
     expect(summary.recordsWritten).toBe(summary.received);
     expect(Object.keys(summary.tradesPerSymbol).sort()).toEqual(['BTC-USD', 'ETH-USD']);
+    // The close stop() asked for is routine: info, not a warning.
+    expect(logs.filter((l) => l.msg === 'source disconnected')).toEqual([
+      { level: 'info', msg: 'source disconnected' },
+    ]);
     expect(new Set(trades.map((t) => t.subject))).toEqual(
       new Set(['test.coinbase.trade.BTC-USD', 'test.coinbase.trade.ETH-USD']),
     );

@@ -260,7 +260,7 @@ describe('WebSocketSource against the simulator', () => {
     sim.closeConnections(4000, 'maintenance');
     await waitFor('reconnected', () => ofType(events, 'reconnected').length === 1);
     expect(ofType(events, 'disconnected')).toEqual([
-      { type: 'disconnected', code: 4000, reason: 'maintenance', connection: 1 },
+      { type: 'disconnected', code: 4000, reason: 'maintenance', connection: 1, requested: false },
     ]);
   });
 
@@ -319,7 +319,9 @@ describe('WebSocketSource against the simulator', () => {
     await source.stop();
     expect(await source.done).toEqual({ reason: 'stopped' });
     expect(source.status().state).toBe('stopped');
-    expect(ofType(events, 'disconnected')[0]?.code).toBe(1000);
+    expect(ofType(events, 'disconnected')).toEqual([
+      { type: 'disconnected', code: 1000, reason: '', connection: 1, requested: true },
+    ]);
     await sim.stop();
     await sleep(50);
     expect(ofType(events, 'reconnecting')).toEqual([]);
