@@ -94,6 +94,8 @@ export type {
   TradeIdObserver,
 } from './runner/runner.js';
 export { Runner } from './runner/runner.js';
+export type { VenueLockHolder } from './runner/venue-lock.js';
+export { VenueLockedError } from './runner/venue-lock.js';
 export type { LineReplayOptions, LineReplayStatus } from './sources/line-replay-source.js';
 export { LineReplaySource } from './sources/line-replay-source.js';
 export type { LineTimestampFormat } from './sources/line-timestamp.js';

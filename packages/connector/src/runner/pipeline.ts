@@ -28,6 +28,7 @@ import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
 import { Runner, type RunnerIssue } from './runner.js';
+import { acquireVenueLock, type VenueLock } from './venue-lock.js';
 
 /** Where messages come from. */
 export type SourceSpec =
@@ -159,6 +160,7 @@ export class Pipeline {
   readonly #runner: Runner;
   readonly #source: MessageSource;
   readonly #simulator: SimulatorServer | undefined;
+  readonly #lock: VenueLock | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #startedAt = Date.now();
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
@@ -172,8 +174,10 @@ export class Pipeline {
     flusher: DiskFlusher,
     source: MessageSource,
     simulator: SimulatorServer | undefined,
+    lock: VenueLock | undefined,
   ) {
     this.#options = options;
+    this.#lock = lock;
     this.#log = options.logger ?? SILENT;
     this.#ring = ring;
     this.#flusher = flusher;
@@ -211,8 +215,9 @@ export class Pipeline {
    * Opens (or recovers) the ring, starts the flusher worker, connects the
    * source and starts the flow.
    *
-   * @throws InvalidNameError for a bad env or venue; RingGeometryError when the ring file has another geometry;
-   *   FlusherWorkerError when the flusher cannot start.
+   * @throws InvalidNameError for a bad env or venue; VenueLockedError when another process writes this venue in
+   *   this data dir; RingGeometryError when the ring file has another geometry; FlusherWorkerError when the
+   *   flusher cannot start.
    */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
@@ -220,9 +225,23 @@ export class Pipeline {
     const protocol = venueProtocol(options.venue);
     const dataDir = resolve(options.dataDir);
     mkdirSync(join(dataDir, 'ring'), { recursive: true });
+    // Taken before the ring is touched: a second writer would corrupt it, and its recovery would steal records.
+    const lock = await acquireVenueLock(dataDir, options.venue);
+    if (lock === undefined) {
+      options.logger?.warn(
+        { platform: process.platform },
+        'no data-dir lock on this platform: never run two connectors on one data dir and venue',
+      );
+    }
     const ringPath = join(dataDir, 'ring', `${options.venue}.ring`);
     const geometry = { ...DEFAULT_RING, ...options.ring };
-    const ring = RingBuffer.open(ringPath, geometry);
+    let ring: RingBuffer;
+    try {
+      ring = RingBuffer.open(ringPath, geometry);
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
     let flusher: DiskFlusher | undefined;
     let simulator: SimulatorServer | undefined;
     try {
@@ -253,13 +272,14 @@ export class Pipeline {
         }
         source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
       }
-      const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator);
+      const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator, lock);
       pipeline.#run();
       return pipeline;
     } catch (error) {
       await simulator?.stop();
       await flusher?.stop().catch(() => undefined);
       ring.close();
+      await lock?.release();
       throw error;
     }
   }
@@ -348,6 +368,7 @@ export class Pipeline {
     await this.#flusher.stop();
     if (this.#options.transport.status !== 'closed') await this.#options.transport.flush();
     this.#ring.close();
+    await this.#lock?.release();
     this.#state = 'stopped';
     const status = this.status();
     const lost = Object.values(status.drops).reduce((sum, n) => sum + n, 0);
