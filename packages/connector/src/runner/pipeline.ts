@@ -146,7 +146,10 @@ function isRecordFile(path: string): boolean {
  * ```
  */
 export class Pipeline {
-  /** Resolves when a finite source (replay) is exhausted; never for live sources until stopped. */
+  /**
+   * Resolves when a finite source (replay) is exhausted, or once stopped; rejects with the source's error when
+   * the source fails (an unreadable replay file), so a failed source is never taken for a finished one.
+   */
   readonly done: Promise<void>;
   readonly #options: PipelineOptions;
   readonly #log: PipelineLogger;
@@ -208,7 +211,11 @@ export class Pipeline {
     });
     source.onMessage(this.#runner.onMessage);
     source.onEvent(this.#onSourceEvent);
-    this.done = source.done.then(() => undefined);
+    this.done = source.done.then((end) => {
+      if (end.reason === 'error') throw end.error ?? new Error(`${options.source.kind} source failed`);
+    });
+    // The rejection is for whoever awaits `done`; an embedder that never looks must not crash on it.
+    this.done.catch(() => undefined);
   }
 
   /**
