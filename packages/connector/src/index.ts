@@ -77,6 +77,7 @@ export {
 } from './ring/ring-errors.js';
 export type { RingGeometry } from './ring/ring-geometry.js';
 export { DEFAULT_RING_GEOMETRY } from './ring/ring-geometry.js';
+export { DataDirNotWritableError } from './runner/data-dir.js';
 export type {
   PipelineLogger,
   PipelineOptions,

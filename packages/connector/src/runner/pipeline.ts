@@ -7,7 +7,7 @@
  * recovers whatever a crash left in it: the flusher writes the records that
  * never reached the disk, and skips the ones that did.
  */
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, LatencyRecorder, type OutageBufferOptions, type Transport } from '@marketpipe/middleware';
 import { createParser, venueProtocol } from '../feeds/create-parser.js';
@@ -27,6 +27,7 @@ import type { MessageSource, SourceEvent } from '../sources/message-source.js';
 import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
+import { makeWritableFolder } from './data-dir.js';
 import { Runner, type RunnerIssue } from './runner.js';
 import { acquireVenueLock, type VenueLock } from './venue-lock.js';
 
@@ -222,7 +223,8 @@ export class Pipeline {
    * Opens (or recovers) the ring, starts the flusher worker, connects the
    * source and starts the flow.
    *
-   * @throws InvalidNameError for a bad env or venue; VenueLockedError when another process writes this venue in
+   * @throws InvalidNameError for a bad env or venue; DataDirNotWritableError when the data dir is read-only;
+   *   VenueLockedError when another process writes this venue in
    *   this data dir; RingGeometryError when the ring file has another geometry; FlusherWorkerError when the
    *   flusher cannot start.
    */
@@ -231,7 +233,7 @@ export class Pipeline {
     validateName('venue', options.venue);
     const protocol = venueProtocol(options.venue);
     const dataDir = resolve(options.dataDir);
-    mkdirSync(join(dataDir, 'ring'), { recursive: true });
+    makeWritableFolder(join(dataDir, 'ring'));
     // Taken before the ring is touched: a second writer would corrupt it, and its recovery would steal records.
     const lock = await acquireVenueLock(dataDir, options.venue);
     if (lock === undefined) {
