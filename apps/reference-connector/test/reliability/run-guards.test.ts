@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { createHarness } from '../support/cli-harness.js';
+import { writeRecords } from '../support/record-files.js';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { catLines, readSummary } from './support/recordings.js';
 import { mountTmpfs, type TinyFilesystem } from './support/tiny-filesystem.js';
-import { sleep } from './support/wait-for.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const mounts: TinyFilesystem[] = [];
 let current: CliProcess | undefined;
@@ -142,6 +143,38 @@ describe('long durations and SIGHUP (child processes)', () => {
     expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
     for (const line of cli.stderr().trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
     expect(cli.stderr()).not.toContain('TimeoutOverflowWarning');
+  }, 30_000);
+
+  it('a recorded-pace replay of record files waits out a 45-day gap instead of firing at once', async () => {
+    const dir = tempDir();
+    const recorded = join(dir, 'recorded');
+    writeRecords(recorded, 'binance', [
+      { day: '2026-01-01', sequence: 0, payload: '{"n":0}' },
+      { day: '2026-02-15', sequence: 1, payload: '{"n":1}' },
+    ]);
+    const harness = createHarness({ realPipeline: true });
+    const run = main(
+      [
+        'run',
+        '--source',
+        `replay:${join(recorded, 'binance')}`,
+        '--pace',
+        'recorded',
+        '--data-dir',
+        join(dir, 'data'),
+        '--json-summary',
+        join(dir, 's.json'),
+      ],
+      harness.context,
+    );
+    await waitFor(
+      () => harness.stderr.logs.some((log) => log.msg === 'pipeline started'),
+      'the pipeline to start',
+    );
+    await sleep(1000);
+    harness.signals.fire('SIGTERM');
+    expect(await run, harness.stderr.text).toBe(0);
+    expect(readSummary(join(dir, 's.json'))).toMatchObject({ stopReason: 'SIGTERM', received: 1, lost: 0 });
   }, 30_000);
 
   it('SIGHUP drains, flushes, writes the summary and exits 0, like SIGTERM', async () => {
