@@ -21,7 +21,7 @@ import {
 import type { TransportConfig } from './options/transport-config.js';
 
 /** The signals `run` and `subscribe` stop on. */
-export type StopSignal = 'SIGINT' | 'SIGTERM';
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
 /** Where stop signals come from (`process` by default). */
 export interface SignalSource {
@@ -49,7 +49,7 @@ export interface CliContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Folder relative paths are resolved against. */
   cwd: string;
-  /** Ctrl-C and SIGTERM. */
+  /** Ctrl-C, SIGTERM and SIGHUP. */
   signals: SignalSource;
   /** Ends the process at once (second Ctrl-C). */
   forceExit: (code: number) => void;

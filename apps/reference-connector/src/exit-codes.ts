@@ -5,7 +5,10 @@
 export const ExitCode = {
   /** Success: for `run`, nothing was lost or dropped; for `verify`, the recordings are clean. */
   ok: 0,
-  /** A runtime error (could not connect, pipeline failure, unreadable files), or `verify` found problems. */
+  /**
+   * A runtime error (could not connect, pipeline failure, unreadable files, the data dir is in use for this
+   * venue by another process), or `verify` found problems.
+   */
   error: 1,
   /** Invalid command line, environment variable or config file. */
   usage: 2,

@@ -44,7 +44,7 @@ const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
 const EXIT_CODES_HELP = `
 Exit codes:
   0  clean: nothing lost or dropped
-  1  error (could not connect, pipeline failure, unwritable summary)
+  1  error (could not connect, pipeline failure, unwritable summary, data dir in use)
   2  invalid option, environment variable or config file
   3  finished, but something was lost or dropped (see the summary's lossReasons)
   130  forced exit by a second Ctrl-C

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
@@ -54,6 +54,7 @@ describe('marketpipe run lifecycle', () => {
         return transport;
       },
     });
+    mkdirSync(join(dir, 'out'));
     const code = await main(
       ['run', '--duration', '50ms', '--json-summary', 'out/summary.json'],
       harness.context,

@@ -76,6 +76,7 @@ export {
 } from './ring/ring-errors.js';
 export type { RingGeometry } from './ring/ring-geometry.js';
 export { DEFAULT_RING_GEOMETRY } from './ring/ring-geometry.js';
+export { DataDirNotWritableError } from './runner/data-dir.js';
 export type {
   PipelineLogger,
   PipelineOptions,
@@ -93,6 +94,8 @@ export type {
   TradeIdObserver,
 } from './runner/runner.js';
 export { Runner } from './runner/runner.js';
+export type { VenueLockHolder } from './runner/venue-lock.js';
+export { VenueLockedError } from './runner/venue-lock.js';
 export type { LineReplayOptions, LineReplayStatus } from './sources/line-replay-source.js';
 export { LineReplaySource } from './sources/line-replay-source.js';
 export type { LineTimestampFormat } from './sources/line-timestamp.js';

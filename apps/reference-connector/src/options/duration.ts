@@ -4,6 +4,9 @@
  * required, so `30` is rejected rather than guessed as seconds or ms.
  */
 
+/** The longest delay a Node timer holds (2^31-1 ms, about 596h); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 

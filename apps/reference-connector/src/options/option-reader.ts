@@ -8,7 +8,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InvalidOptionError } from '../cli-errors.js';
 import type { ConfigFile } from './config-file.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { type RunOptionKey, type RunOptionSpec, runOption } from './run-option-table.js';
 
 /** Where option values come from. */
@@ -27,6 +27,8 @@ interface Picked {
   spec: RunOptionSpec;
   raw: unknown;
   from: string;
+  /** From the JSON config file, where values carry their own types (a flag or variable is always text). */
+  typed: boolean;
   baseDir: string;
 }
 
@@ -83,12 +85,14 @@ export class OptionReader {
     return value;
   }
 
-  /** A finite number greater than 0. */
-  positiveNumber(key: RunOptionKey): number | undefined {
+  /** A finite number greater than 0 and at most `max`. */
+  positiveNumber(key: RunOptionKey, max = Number.MAX_VALUE): number | undefined {
     const picked = this.pick(key);
     if (picked === undefined) return undefined;
     const value = toNumber(picked.raw);
-    if (!Number.isFinite(value) || value <= 0) fail(picked, 'expected a number greater than 0');
+    if (!Number.isFinite(value) || value <= 0 || value > max) {
+      fail(picked, `expected a number greater than 0${max < Number.MAX_VALUE ? ` and at most ${max}` : ''}`);
+    }
     return value;
   }
 
@@ -106,24 +110,27 @@ export class OptionReader {
     return trimmed;
   }
 
-  /** A switch: `true`/`false` (also `1`/`0`, `yes`/`no` from strings). */
+  /** A switch: `true`/`false` (also `1`/`0`, `yes`/`no` from flags and variables; only JSON booleans from a file). */
   boolean(key: RunOptionKey): boolean | undefined {
     const picked = this.pick(key);
     if (picked === undefined) return undefined;
     const raw = picked.raw;
     if (typeof raw === 'boolean') return raw;
+    // A quoted "false" in JSON is a typing mistake; guessing its meaning has turned TLS on by surprise.
+    if (picked.typed) fail(picked, 'expected true or false (a JSON boolean, not a string)');
     const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
     if (text === 'true' || text === '1' || text === 'yes') return true;
     if (text === 'false' || text === '0' || text === 'no') return false;
     fail(picked, 'expected true or false');
   }
 
-  /** A duration with a unit (`500ms`, `30s`, `5m`, `1h`), in ms, greater than 0. */
-  duration(key: RunOptionKey): number | undefined {
+  /** A duration with a unit (`500ms`, `30s`, `5m`, `1h`), in ms, greater than 0 and at most `maxMs`. */
+  duration(key: RunOptionKey, maxMs = Number.MAX_SAFE_INTEGER): number | undefined {
     const picked = this.pick(key);
     if (picked === undefined) return undefined;
     const ms = typeof picked.raw === 'string' ? parseDuration(picked.raw) : undefined;
     if (ms === undefined || ms <= 0) fail(picked, 'expected a duration such as 500ms, 30s, 5m or 1h');
+    if (ms > maxMs) fail(picked, `expected a duration of at most ${formatDuration(maxMs)}`);
     return ms;
   }
 
@@ -151,10 +158,18 @@ export class OptionReader {
   private pick(key: RunOptionKey): Picked | undefined {
     const spec = runOption(key);
     const flag = this.sources.flags[key];
-    if (flag !== undefined) return { spec, raw: flag, from: 'command line', baseDir: this.sources.cwd };
+    if (flag !== undefined) {
+      return { spec, raw: flag, from: 'command line', typed: false, baseDir: this.sources.cwd };
+    }
     const env = this.sources.env[spec.envVar];
     if (env !== undefined && env.length > 0) {
-      return { spec, raw: env, from: `environment variable ${spec.envVar}`, baseDir: this.sources.cwd };
+      return {
+        spec,
+        raw: env,
+        from: `environment variable ${spec.envVar}`,
+        typed: false,
+        baseDir: this.sources.cwd,
+      };
     }
     const file = this.sources.file;
     if (file !== undefined && file.values[key] !== undefined) {
@@ -162,6 +177,7 @@ export class OptionReader {
         spec,
         raw: file.values[key],
         from: `config file ${file.path}, key "${key}"`,
+        typed: true,
         baseDir: file.dir,
       };
     }
@@ -179,7 +195,7 @@ function fail(picked: Picked, expected: string): never {
 
 function toNumber(raw: unknown): number {
   if (typeof raw === 'number') return raw;
-  if (typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw)) return Number(raw);
+  if (typeof raw === 'string' && /^\s*-?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(raw)) return Number(raw);
   return Number.NaN;
 }
 

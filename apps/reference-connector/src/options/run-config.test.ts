@@ -124,7 +124,8 @@ describe('option values', () => {
         fsync: 'batch',
         overflowPolicy: 'drop-oldest',
         overflowMaxMessages: '1000',
-        jsonSummary: 'out/summary.json',
+        // The summary's folder must exist.
+        jsonSummary: join(tmpdir(), 'summary.json'),
         metricsPort: '0',
         logLevel: 'warn',
         statusInterval: '250ms',
@@ -137,7 +138,7 @@ describe('option values', () => {
       parser: 'json',
       fsync: 'batch',
       overflow: { overflowPolicy: 'drop-oldest', maxMessages: 1000 },
-      jsonSummary: '/srv/marketpipe/out/summary.json',
+      jsonSummary: join(tmpdir(), 'summary.json'),
       metrics: { host: '127.0.0.1', port: 0 },
       logLevel: 'warn',
       statusIntervalMs: 250,

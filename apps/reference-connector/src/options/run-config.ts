@@ -4,10 +4,11 @@
  * defaults: the simulator source, the in-memory transport, `./data`, env
  * `dev`, venue binance.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
 import { LOG_FORMATS, type LogFormat } from '../run/pretty-log.js';
+import { MAX_TIMER_MS } from './duration.js';
 import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
@@ -24,6 +25,8 @@ const OVERFLOW_POLICIES = ['drop-newest', 'drop-oldest'] as const;
 
 /** Simulator rate when `--rate` is not given, in messages per second. */
 export const DEFAULT_SIM_RATE = 1_000;
+/** Highest `--rate`: far beyond what one connector takes in; above it the simulator's ticks would never end. */
+export const MAX_SIM_RATE = 10_000_000;
 /** Period of status log lines when stdout is not a terminal. */
 export const DEFAULT_STATUS_INTERVAL_MS = 5_000;
 
@@ -94,11 +97,12 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     parser: reader.oneOf('parser', PARSERS),
     fsync: readFsync(reader),
     overflow: readOverflow(reader),
-    jsonSummary: reader.path('jsonSummary'),
+    jsonSummary: readJsonSummary(reader),
     metrics: port === undefined ? undefined : { host: host ?? '127.0.0.1', port },
     logLevel: reader.oneOf('logLevel', LOG_LEVELS) ?? 'info',
     logFormat: reader.oneOf('logFormat', LOG_FORMATS),
-    statusIntervalMs: reader.duration('statusInterval') ?? DEFAULT_STATUS_INTERVAL_MS,
+    // An interval is one timer: beyond its limit Node would fire it every millisecond.
+    statusIntervalMs: reader.duration('statusInterval', MAX_TIMER_MS) ?? DEFAULT_STATUS_INTERVAL_MS,
     ignored: [...ignored, ...ignoredNats],
   };
 }
@@ -114,7 +118,7 @@ function readSource(reader: OptionReader): { source: SourceSpec; ignored: string
     return {
       source: {
         kind: 'sim',
-        rate: reader.positiveNumber('rate') ?? DEFAULT_SIM_RATE,
+        rate: reader.positiveNumber('rate', MAX_SIM_RATE) ?? DEFAULT_SIM_RATE,
         seed: reader.integer('seed', 0, 2 ** 31 - 1) ?? 1,
       },
       ignored,
@@ -135,6 +139,15 @@ function readSource(reader: OptionReader): { source: SourceSpec; ignored: string
     return { source: { kind: 'replay', path, pace: reader.oneOf('pace', PACES) ?? 'fast' }, ignored };
   }
   return reader.reject('source', 'expected live, sim or replay:<path>');
+}
+
+/** The summary file's folder must exist: creating folders from a mistyped path scatters them over the disk. */
+function readJsonSummary(reader: OptionReader): string | undefined {
+  const path = reader.path('jsonSummary');
+  if (path !== undefined && !statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) {
+    reader.reject('jsonSummary', `folder ${dirname(path)} does not exist`);
+  }
+  return path;
 }
 
 function readFsync(reader: OptionReader): PipelineOptions['fsync'] {

@@ -4,8 +4,7 @@
  * drain the ring, flush, close the transport, then report. The exit code says
  * whether anything was lost (see {@link ExitCode}).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rename, writeFile } from 'node:fs/promises';
 import type { PipelineStatus, PipelineSummary } from '@marketpipe/connector';
 import type { Transport } from '@marketpipe/middleware';
 import type { CliContext, RunningPipeline } from '../cli-context.js';
@@ -100,7 +99,13 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       const running = pipeline;
       if (config.metrics !== undefined) {
         metrics = await startMetricsServer({ ...config.metrics, status: () => running.status() });
-        logger.info({ url: metrics.url }, 'metrics endpoint listening');
+        if (isLoopbackUrl(metrics.url)) logger.info({ url: metrics.url }, 'metrics endpoint listening');
+        else {
+          logger.warn(
+            { url: metrics.url },
+            'metrics endpoint listening beyond loopback: anyone who can reach it sees what this host trades',
+          );
+        }
       }
       if (config.durationMs !== undefined && trigger.stopRequested === undefined) {
         trigger.startTimer(config.durationMs);
@@ -173,9 +178,16 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   return summary.exitCode;
 }
 
-/** Writes the summary atomically (temp file + rename), so a reader never sees half a JSON document. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host.startsWith('127.') || host === '[::1]' || host.startsWith('[::ffff:127.');
+}
+
+/**
+ * Writes the summary atomically (temp file + rename), so a reader never sees half a JSON document. The folder
+ * must exist.
+ */
 export async function writeJsonSummary(path: string, summary: RunSummary): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(summary, null, 2)}\n`);
   await rename(temporary, path);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeSignals } from '../../test/support/cli-harness.js';
 import { StopTrigger } from './stop-trigger.js';
 
@@ -25,6 +25,34 @@ describe('StopTrigger', () => {
     signals.fire('SIGINT');
     expect(forced).toEqual(['SIGINT']);
     trigger.dispose();
+  });
+
+  it('treats SIGHUP like SIGTERM: a graceful stop first, a forced exit on the next signal', async () => {
+    const signals = new FakeSignals();
+    const forced: string[] = [];
+    const trigger = new StopTrigger(signals, (signal) => forced.push(signal));
+    signals.fire('SIGHUP');
+    expect(await trigger.requested).toBe('SIGHUP');
+    signals.fire('SIGHUP');
+    expect(forced).toEqual(['SIGHUP']);
+    trigger.dispose();
+    expect(signals.listenerCount('SIGHUP')).toBe(0);
+  });
+
+  it('holds a duration beyond the 2^31 ms a single timer can hold (600h), and stops at its end', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const trigger = new StopTrigger(new FakeSignals(), () => undefined);
+      const hour = 3_600_000;
+      trigger.startTimer(600 * hour);
+      await vi.advanceTimersByTimeAsync(599 * hour);
+      expect(trigger.stopRequested).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(hour);
+      expect(trigger.stopRequested).toBe('duration');
+      trigger.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('abandons a pending promise on stop and releases its late result', async () => {

@@ -1,9 +1,10 @@
 /**
- * Decides when a long-running command stops: the first SIGINT/SIGTERM or the
- * `--duration` timer requests a graceful stop; a second signal forces the
- * process out (the graceful stop may be stuck on a dead disk or broker).
+ * Decides when a long-running command stops: the first SIGINT/SIGTERM/SIGHUP
+ * or the `--duration` timer requests a graceful stop; a second signal forces
+ * the process out (the graceful stop may be stuck on a dead disk or broker).
  */
 import type { SignalSource, StopSignal } from '../cli-context.js';
+import { MAX_TIMER_MS } from '../options/duration.js';
 
 /** Why a graceful stop was requested. */
 export type StopRequest = StopSignal | 'duration' | 'count' | 'output-closed';
@@ -27,6 +28,7 @@ export class StopTrigger {
   private timer: NodeJS.Timeout | undefined;
   private readonly onSigint = (): void => this.onSignal('SIGINT');
   private readonly onSigterm = (): void => this.onSignal('SIGTERM');
+  private readonly onSighup = (): void => this.onSignal('SIGHUP');
 
   constructor(
     private readonly signals: SignalSource,
@@ -37,6 +39,8 @@ export class StopTrigger {
     });
     signals.on('SIGINT', this.onSigint);
     signals.on('SIGTERM', this.onSigterm);
+    // A closed terminal or a supervisor's HUP would otherwise end the process without draining.
+    signals.on('SIGHUP', this.onSighup);
   }
 
   /** The stop request so far, if any. */
@@ -44,10 +48,16 @@ export class StopTrigger {
     return this.reason;
   }
 
-  /** Requests a stop after `ms` (the `--duration`). */
+  /** Requests a stop after `ms` (the `--duration`), however long: beyond a timer's limit, timers are chained. */
   startTimer(ms: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.request('duration'), ms);
+    const deadline = performance.now() + ms;
+    const arm = (): void => {
+      const left = deadline - performance.now();
+      if (left <= 0) this.request('duration');
+      else this.timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    };
+    arm();
   }
 
   /** Cancels the timer of {@link startTimer} (a stop already requested stays requested). */
@@ -81,6 +91,7 @@ export class StopTrigger {
     clearTimeout(this.timer);
     this.signals.off('SIGINT', this.onSigint);
     this.signals.off('SIGTERM', this.onSigterm);
+    this.signals.off('SIGHUP', this.onSighup);
   }
 
   private onSignal(signal: StopSignal): void {

@@ -7,7 +7,7 @@
  * flusher level by `packages/connector/test/flusher/disk-flusher.test.ts`;
  * the app has no switch for the flusher's test-only fault injection.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipeline, type PipelineStatus } from '@marketpipe/connector';
@@ -121,5 +121,19 @@ describe('disk trouble on a real tiny filesystem', () => {
     expect(exit.signal, cli.stderr()).toBeNull();
     expect(exit.code).toBe(1);
     expect(readSummary(join(dir, 'summary.json')).error?.message).toMatch(/ENOSPC|no space/i);
+  }, 30_000);
+
+  it('a disk too full for the ring: no half-made ring file stays behind, however often the run is retried', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'mp-tiny-ring-')), 'data');
+    mkdirSync(dataDir);
+    mounts.push(mountTmpfs(dataDir, 2 * 1024 * 1024));
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const harness = createHarness({ realPipeline: true });
+      const code = await main(['run', '--duration', '1s', '--data-dir', dataDir], harness.context);
+      expect(code, harness.stderr.text).toBe(1);
+      expect(harness.stderr.text).toMatch(/ENOSPC/);
+      // A leftover temporary would keep the disk full and make every retry fail the same way.
+      expect(readdirSync(join(dataDir, 'ring')), `after attempt ${attempt}`).toEqual([]);
+    }
   }, 30_000);
 });

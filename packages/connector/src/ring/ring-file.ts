@@ -40,21 +40,22 @@ function createRingFile(path: string, geometry: RingGeometry): void {
   const temporary = `${path}.${process.pid}.${threadId}.${Date.now()}.tmp`;
   const fd = openSync(temporary, 'wx', 0o644);
   try {
-    const header = encodeHeader(geometry);
-    writeSync(fd, header, 0, header.length, 0);
-    // Zeros are written, not just a sparse extension (ftruncate): every commit word starts "not committed",
-    // and every block is allocated now, so a full disk fails here with ENOSPC instead of a SIGBUS at the first
-    // store into an unbacked page of the mapping.
-    writeZeros(fd, HEADER_BYTES, geometry.slotSize * geometry.slotCount);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      const header = encodeHeader(geometry);
+      writeSync(fd, header, 0, header.length, 0);
+      // Zeros are written, not just a sparse extension (ftruncate): every commit word starts "not committed",
+      // and every block is allocated now, so a full disk fails here with ENOSPC instead of a SIGBUS at the
+      // first store into an unbacked page of the mapping.
+      writeZeros(fd, HEADER_BYTES, geometry.slotSize * geometry.slotCount);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     linkSync(temporary, path);
   } catch (err) {
     if (errorCode(err) !== 'EEXIST') throw err;
   } finally {
+    // On every path, success included: a half-written temporary left on a full disk keeps it full.
     unlinkSync(temporary);
   }
 }

@@ -7,7 +7,7 @@
  * recovers whatever a crash left in it: the flusher writes the records that
  * never reached the disk, and skips the ones that did.
  */
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, LatencyRecorder, type OutageBufferOptions, type Transport } from '@marketpipe/middleware';
 import { createParser, venueProtocol } from '../feeds/create-parser.js';
@@ -28,7 +28,9 @@ import type { MessageSource, SourceEvent } from '../sources/message-source.js';
 import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
+import { makeWritableFolder } from './data-dir.js';
 import { Runner, type RunnerIssue } from './runner.js';
+import { acquireVenueLock, type VenueLock } from './venue-lock.js';
 
 /** Where messages come from. */
 export type SourceSpec =
@@ -164,7 +166,10 @@ function isRecordFile(path: string): boolean {
  * ```
  */
 export class Pipeline {
-  /** Resolves when a finite source (replay) is exhausted; never for live sources until stopped. */
+  /**
+   * Resolves when a finite source (replay) is exhausted, or once stopped; rejects with the source's error when
+   * the source fails (an unreadable replay file), so a failed source is never taken for a finished one.
+   */
   readonly done: Promise<void>;
   readonly #options: PipelineOptions;
   readonly #log: PipelineLogger;
@@ -178,6 +183,7 @@ export class Pipeline {
   readonly #runner: Runner;
   readonly #source: MessageSource;
   readonly #simulator: SimulatorServer | undefined;
+  readonly #lock: VenueLock | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #startedAt = Date.now();
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
@@ -192,8 +198,10 @@ export class Pipeline {
     flusher: DiskFlusher,
     source: MessageSource,
     simulator: SimulatorServer | undefined,
+    lock: VenueLock | undefined,
   ) {
     this.#options = options;
+    this.#lock = lock;
     this.#log = options.logger ?? SILENT;
     this.#ring = ring;
     this.#flusher = flusher;
@@ -235,25 +243,45 @@ export class Pipeline {
     });
     source.onMessage(this.#runner.onMessage);
     source.onEvent(this.#onSourceEvent);
-    this.done = source.done.then(() => undefined);
+    this.done = source.done.then((end) => {
+      if (end.reason === 'error') throw end.error ?? new Error(`${options.source.kind} source failed`);
+    });
+    // The rejection is for whoever awaits `done`; an embedder that never looks must not crash on it.
+    this.done.catch(() => undefined);
   }
 
   /**
    * Opens (or recovers) the ring, starts the flusher worker, connects the
    * source and starts the flow.
    *
-   * @throws InvalidNameError for a bad env or venue; RingGeometryError when the ring file has another geometry;
-   *   FlusherWorkerError when the flusher cannot start.
+   * @throws InvalidNameError for a bad env or venue; DataDirNotWritableError when the data dir is read-only;
+   *   VenueLockedError when another process writes this venue in
+   *   this data dir; RingGeometryError when the ring file has another geometry; FlusherWorkerError when the
+   *   flusher cannot start.
    */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
     validateName('venue', options.venue);
     const protocol = venueProtocol(options.venue);
     const dataDir = resolve(options.dataDir);
-    mkdirSync(join(dataDir, 'ring'), { recursive: true });
+    makeWritableFolder(join(dataDir, 'ring'));
+    // Taken before the ring is touched: a second writer would corrupt it, and its recovery would steal records.
+    const lock = await acquireVenueLock(dataDir, options.venue);
+    if (lock === undefined) {
+      options.logger?.warn(
+        { platform: process.platform },
+        'no data-dir lock on this platform: never run two connectors on one data dir and venue',
+      );
+    }
     const ringPath = join(dataDir, 'ring', `${options.venue}.ring`);
     const geometry = { ...DEFAULT_RING, ...options.ring };
-    const ring = RingBuffer.open(ringPath, geometry);
+    let ring: RingBuffer;
+    try {
+      ring = RingBuffer.open(ringPath, geometry);
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
     const log = options.logger ?? SILENT;
     let flusher: DiskFlusher | undefined;
     let simulator: SimulatorServer | undefined;
@@ -293,13 +321,14 @@ export class Pipeline {
         }
         source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
       }
-      const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator);
+      const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator, lock);
       pipeline.#run();
       return pipeline;
     } catch (error) {
       await simulator?.stop();
       await flusher?.stop().catch(() => undefined);
       ring.close();
+      await lock?.release();
       throw error;
     }
   }
@@ -396,6 +425,7 @@ export class Pipeline {
     await this.#flusher.stop();
     if (this.#options.transport.status !== 'closed') await this.#options.transport.flush();
     this.#ring.close();
+    await this.#lock?.release();
     this.#state = 'stopped';
     const status = this.status();
     const lost = Object.values(status.drops).reduce((sum, n) => sum + n, 0);

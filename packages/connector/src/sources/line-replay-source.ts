@@ -22,6 +22,7 @@ import {
   SourceStateError,
 } from './source-errors.js';
 import { SourceEventHub } from './source-event-hub.js';
+import { MAX_TIMER_MS } from './timer-limit.js';
 
 /** Options of a {@link LineReplaySource}. */
 export interface LineReplayOptions {
@@ -358,9 +359,10 @@ export class LineReplaySource implements MessageSource {
       // Due times come from the first line, not the previous one, so timer lateness never accumulates.
       // A line recorded earlier than its predecessor (clock step) is simply due at once.
       const dueAt = this.paceOriginWallMs + (recordedMs - this.paceOriginRecordedMs) / this.speed;
-      const waitMs = dueAt - performance.now();
-      if (waitMs >= 1) await this.sleep(Math.ceil(waitMs));
-      if (this.stopRequested) return;
+      for (let waitMs = dueAt - performance.now(); waitMs >= 1; waitMs = dueAt - performance.now()) {
+        await this.sleep(Math.min(Math.ceil(waitMs), MAX_TIMER_MS));
+        if (this.stopRequested) return;
+      }
     }
     this.emit(buffer, messageStart, lineEnd);
   }

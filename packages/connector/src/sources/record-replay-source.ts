@@ -19,6 +19,7 @@ import type {
   SourceStatus,
 } from './message-source.js';
 import { SourceEventHub } from './source-event-hub.js';
+import { MAX_TIMER_MS } from './timer-limit.js';
 
 /** Options of a {@link RecordReplaySource}. */
 export interface RecordReplayOptions {
@@ -159,13 +160,27 @@ export class RecordReplaySource implements MessageSource {
 
   #schedule(delayMs: number): void {
     this.#timer =
-      delayMs > 0 ? setTimeout(this.#pump, delayMs) : (setImmediate(this.#pump) as unknown as NodeJS.Timeout);
+      delayMs > 0
+        ? setTimeout(this.#pump, Math.min(delayMs, MAX_TIMER_MS))
+        : (setImmediate(this.#pump) as unknown as NodeJS.Timeout);
+  }
+
+  /** Milliseconds until `record` is due at the recorded pace. */
+  #waitMs(record: FlushedRecord): number {
+    const dueMs = Number((record.wallNanos - this.#firstWall) / NANOS_PER_MILLI) / this.#speed;
+    return dueMs - (performance.now() - this.#startedAt);
   }
 
   readonly #pump = (): void => {
     if (this.#state !== 'running' || this.#records === undefined) return;
     try {
       if (this.#pending !== undefined) {
+        // A wait longer than one timer holds wakes early: wait again for the rest.
+        const waitMs = this.#waitMs(this.#pending);
+        if (waitMs >= 1) {
+          this.#schedule(waitMs);
+          return;
+        }
         this.#deliver(this.#pending.payload);
         this.#pending = undefined;
       }
@@ -179,8 +194,7 @@ export class RecordReplaySource implements MessageSource {
         const record = next.value;
         if (this.#pace === 'recorded') {
           if (this.#messages === 0) this.#firstWall = record.wallNanos;
-          const dueMs = Number((record.wallNanos - this.#firstWall) / NANOS_PER_MILLI) / this.#speed;
-          const waitMs = dueMs - (performance.now() - this.#startedAt);
+          const waitMs = this.#waitMs(record);
           if (waitMs >= 1) {
             this.#pending = record;
             this.#schedule(waitMs);

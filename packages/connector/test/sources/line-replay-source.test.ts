@@ -261,6 +261,31 @@ describe('LineReplaySource', () => {
     expect(source.status().state).toBe('stopped');
   });
 
+  it('waits out a recorded gap longer than a Node timer holds (30 days) instead of firing at once', async () => {
+    const thirtyDaysMicros = 30 * 24 * 3_600_000 * 1000;
+    const path = await file(
+      `1700000000000000 {"n":0}\n${1_700_000_000_000_000 + thirtyDaysMicros} {"n":1}\n`,
+    );
+    const source = new LineReplaySource({ path, pace: 'recorded' });
+    const lines: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      source.onMessage((bytes) => lines.push(Buffer.from(bytes).toString()));
+      source.start();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(lines).toEqual(['{"n":0}']);
+      await source.stop();
+      expect(await source.done).toEqual({ reason: 'stopped' });
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reports a missing file through done and an error event, without throwing', async () => {
     const { source, events } = await replay({ path: join(dir, 'does-not-exist') });
     const end = await source.done;
