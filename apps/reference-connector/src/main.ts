@@ -22,7 +22,7 @@ import { verifyRecordings } from './records/verify-recordings.js';
 import { formatVerifyReport } from './records/verify-report-text.js';
 import { LOG_FORMATS, type LogFormat } from './run/pretty-log.js';
 import { runCommand } from './run/run-command.js';
-import { subscribeCommand } from './subscribe/subscribe-command.js';
+import { parseReaderStart, type SubscribeOptions, subscribeCommand } from './subscribe/subscribe-command.js';
 
 const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
   'transport',
@@ -159,7 +159,13 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
     .description('print the trades a connector publishes, decoded, one line each')
     .option('--subject <pattern>', 'subject pattern, NATS wildcards allowed', '*.*.trade.>')
     .option('--json', 'print JSON lines instead of text')
-    .option('--count <n>', 'exit after this many trades');
+    .option('--count <n>', 'exit after this many trades')
+    .option('--stream <name>', 'read this JetStream stream instead of subscribing live')
+    .option('--from <point>', "with --stream: a sequence, an ISO-8601 time, 'first' (default) or 'new'")
+    .option(
+      '--durable <name>',
+      'with --stream: a durable consumer; the next run with this name resumes after it',
+    );
   addConfigOption(subscribe);
   for (const key of SUBSCRIBE_KEYS) addTableOption(subscribe, key);
   subscribe.action(async (flags: Record<string, unknown>) => {
@@ -176,6 +182,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
           durationMs: reader.duration('duration'),
           logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
           logFormat: reader.oneOf<LogFormat>('logFormat', LOG_FORMATS),
+          ...streamOptions(flags),
         },
         context,
       ),
@@ -183,6 +190,38 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
   });
 
   return program;
+}
+
+/** `subscribe --stream/--from/--durable`, checked: the last two only make sense with the first. */
+function streamOptions(
+  flags: Record<string, unknown>,
+): Pick<SubscribeOptions, 'stream' | 'from' | 'durable'> {
+  const { stream, from, durable } = flags as { stream?: string; from?: string; durable?: string };
+  if (stream === undefined) {
+    if (from !== undefined || durable !== undefined) {
+      throw new InvalidOptionError(
+        from !== undefined ? '--from' : '--durable',
+        '--from and --durable need --stream',
+      );
+    }
+    return {};
+  }
+  for (const [flag, value] of [
+    ['--stream', stream],
+    ['--durable', durable],
+  ] as const) {
+    if (value !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+      throw new InvalidOptionError(
+        flag,
+        `invalid ${flag} ${JSON.stringify(value)}: expected 1-64 characters from [A-Za-z0-9_-]`,
+      );
+    }
+  }
+  return {
+    stream,
+    ...(from !== undefined ? { from: parseReaderStart(from) } : {}),
+    ...(durable !== undefined ? { durable } : {}),
+  };
 }
 
 /** Connector errors that can only come from a bad `--venue` or `--date`. */

@@ -1,9 +1,19 @@
 /**
  * `marketpipe subscribe`: watch a running connector by printing the trades it
- * publishes, decoded from Cap'n Proto, one line each (or JSON lines).
+ * publishes, decoded from Cap'n Proto, one line each (or JSON lines); or, with
+ * `--stream`, read them back from a JetStream stream from a sequence or a time,
+ * optionally as a durable consumer that resumes where it stopped.
  */
 import { TradeView } from '@marketpipe/connector';
-import { InvalidSubjectError, type Subscription, type Transport } from '@marketpipe/middleware';
+import {
+  InvalidSubjectError,
+  JetStreamReader,
+  type NatsConnectionOptions,
+  type ReaderStart,
+  type Subscription,
+  subjectMatches,
+  type Transport,
+} from '@marketpipe/middleware';
 import type { CliContext } from '../cli-context.js';
 import { InvalidOptionError } from '../cli-errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -27,6 +37,32 @@ export interface SubscribeOptions {
   logLevel: LogLevel;
   /** Undefined: pretty on a terminal, JSON lines otherwise. */
   logFormat: LogFormat | undefined;
+  /** Read this JetStream stream instead of subscribing live. */
+  stream?: string;
+  /** With `stream`: where a new consumer starts (default the stream's first message). */
+  from?: ReaderStart;
+  /** With `stream`: a durable consumer name; a later run with the same name resumes after the last trade printed. */
+  durable?: string;
+}
+
+/**
+ * Parses `--from`: a stream sequence (`1234`), an ISO-8601 time (`2026-12-03T09:30:00Z`), `first` or `new`.
+ *
+ * @throws {InvalidOptionError} for anything else.
+ */
+export function parseReaderStart(text: string): ReaderStart {
+  if (text === 'first' || text === 'new') return text;
+  if (/^[0-9]+$/.test(text)) {
+    const sequence = Number(text);
+    if (Number.isSafeInteger(sequence) && sequence >= 1) return { sequence };
+  } else if (/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text)) {
+    const time = new Date(text);
+    if (!Number.isNaN(time.getTime())) return { time };
+  }
+  throw new InvalidOptionError(
+    '--from',
+    `invalid --from ${JSON.stringify(text)}: expected a stream sequence (>= 1), an ISO-8601 time, 'first' or 'new'`,
+  );
 }
 
 /** Undecodable messages logged one by one before going quiet (they are all counted). */
@@ -59,29 +95,43 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
   let subscription: Subscription | undefined;
   const onOutputError = (): void => trigger.request('output-closed');
   stdout.on('error', onOutputError);
+  const print = (payload: Uint8Array, subject: string): void => {
+    try {
+      view.wrap(payload);
+    } catch (err) {
+      undecodable++;
+      if (undecodable <= LOGGED_DECODE_ERRORS) {
+        logger.warn(
+          { subject, bytes: payload.length, err: errorFields(err, secrets) },
+          'not a trade message',
+        );
+      }
+      return;
+    }
+    const line = options.json ? JSON.stringify(tradeJson(subject, view)) : formatTradeLine(subject, view);
+    stdout.write(`${line}\n`);
+    trades++;
+    if (options.count !== undefined && trades >= options.count) trigger.request('count');
+  };
   try {
+    if (options.stream !== undefined) {
+      if (options.transport.kind !== 'nats') {
+        throw new InvalidOptionError(
+          '--stream',
+          '--stream reads a JetStream stream: give --transport nats://...',
+        );
+      }
+      if (options.durationMs !== undefined) trigger.startTimer(options.durationMs);
+      const reason = await readStream(options, options.transport.connection, trigger, print, logger);
+      logger.info({ reason, trades, undecodable }, 'subscription ended');
+      return ExitCode.ok;
+    }
     logger.info({ transport: describeTransport(options.transport), subject: options.subject }, 'subscribing');
     transport = await trigger.unlessStopped(context.connectTransport(options.transport), closeLate);
     if (transport === undefined) return ExitCode.ok;
     try {
       subscription = transport.subscribe(options.subject, (payload, subject) => {
-        if (trigger.stopRequested !== undefined) return;
-        try {
-          view.wrap(payload);
-        } catch (err) {
-          undecodable++;
-          if (undecodable <= LOGGED_DECODE_ERRORS) {
-            logger.warn(
-              { subject, bytes: payload.length, err: errorFields(err, secrets) },
-              'not a trade message',
-            );
-          }
-          return;
-        }
-        const line = options.json ? JSON.stringify(tradeJson(subject, view)) : formatTradeLine(subject, view);
-        stdout.write(`${line}\n`);
-        trades++;
-        if (options.count !== undefined && trades >= options.count) trigger.request('count');
+        if (trigger.stopRequested === undefined) print(payload, subject);
       });
     } catch (err) {
       if (InvalidSubjectError.is(err)) {
@@ -106,6 +156,46 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
     stdout.off('error', onOutputError);
     trigger.dispose();
   }
+}
+
+/** Prints the stream's trades that match `--subject` until a stop is requested; resolves with the stop's reason. */
+async function readStream(
+  options: SubscribeOptions,
+  connection: NatsConnectionOptions,
+  trigger: StopTrigger,
+  print: (payload: Uint8Array, subject: string) => void,
+  logger: ReturnType<typeof createCliLogger>,
+): Promise<StopRequest> {
+  const reader = await trigger.unlessStopped(
+    JetStreamReader.open({
+      connection,
+      stream: options.stream as string,
+      ...(options.durable !== undefined ? { durable: options.durable } : {}),
+      ...(options.from !== undefined ? { start: options.from } : {}),
+    }),
+    (late) => void late.close(),
+  );
+  if (reader === undefined) return trigger.requested;
+  const stop = new AbortController();
+  void trigger.requested.then(() => stop.abort());
+  logger.info(
+    {
+      stream: options.stream,
+      consumer: reader.consumer,
+      ...(reader.created ? {} : { resumeSequence: reader.resumeSequence }),
+      subject: options.subject,
+    },
+    reader.created ? 'reading stream' : 'resuming durable consumer',
+  );
+  try {
+    for await (const entry of reader.entries(stop.signal)) {
+      if (subjectMatches(options.subject, entry.subject)) print(entry.payload, entry.subject);
+      if (trigger.stopRequested !== undefined) break;
+    }
+  } finally {
+    await reader.close();
+  }
+  return trigger.requested;
 }
 
 function closeLate(transport: Transport): void {
