@@ -7,7 +7,11 @@ export {
   type JetStreamJournalOptions,
   type JetStreamJournalStreamOptions,
 } from './journal/jetstream-journal.js';
-export { JetStreamReader, type JetStreamReaderOptions, type ReaderStart } from './journal/jetstream-reader.js';
+export {
+  JetStreamReader,
+  type JetStreamReaderOptions,
+  type ReaderStart,
+} from './journal/jetstream-reader.js';
 export type { Journal, JournalEntriesOptions, JournalEntry } from './journal/journal.js';
 export {
   InvalidJournalRangeError,
