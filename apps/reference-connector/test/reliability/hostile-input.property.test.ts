@@ -53,6 +53,7 @@ function expectAccounted(summary: RunSummary, published: number): void {
     (summary.drops.subjectCollision ?? 0) +
     (summary.drops.invalidTicker ?? 0) +
     (summary.drops.internerFull ?? 0) +
+    (summary.drops.unlistedSymbol ?? 0) +
     (summary.drops.publishError ?? 0);
   expect(summary.trades).toBe(published);
   expect(summary.published).toBe(published);
@@ -165,6 +166,8 @@ describe('hostile input through the whole app', () => {
         join(dir, 'summary.json'),
         '--log-level',
         'error',
+        // Hostile tickers must reach the publisher and the encoder, not stop at the symbol list.
+        '--allow-unlisted-symbols',
       ],
       harness.context,
     );
