@@ -32,9 +32,8 @@ export interface BookEncoderOptions {
 
 /** Byte offsets of the fixed part; esbuild inlines enum members as literals. */
 enum Wire {
-  frameBytes = 8,
+  /** Root pointer, right after the 8-byte stream framing. */
   rootPointer = 8,
-  data = 16,
   timestamp = 16,
   received = 24,
   sequence = 32,
@@ -45,12 +44,14 @@ enum Wire {
   texts = 72,
   /** Root pointer upper word: 4 data words, 3 pointers. */
   rootSizeWord = 4 | (3 << 16),
-  listElementByte = 2,
-  listElementComposite = 7,
-  /** Composite tag upper word: 2 data words, 0 pointers per level. */
-  levelSizeWord = 2,
-  levelBytes = 16,
 }
+
+/** List element-size codes: bytes (Text) and inline composite (struct lists). */
+const LIST_ELEMENT_BYTE = 2;
+const LIST_ELEMENT_COMPOSITE = 7;
+/** Composite tag upper word of a `BookLevel` list: 2 data words, 0 pointers. */
+const LEVEL_SIZE_WORD = 2;
+const LEVEL_BYTES = 16;
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const TWO_POW_32 = 0x1_0000_0000;
@@ -128,7 +129,7 @@ export class BookEncoder {
     padText(this.#buffer, writeUtf8(update.ticker, this.#buffer, Wire.texts));
     const bidsAt = Wire.texts + textBytes(tickerLength);
     writeLevelObjects(view, bidsAt + 8, update.bids);
-    writeLevelObjects(view, bidsAt + 16 + update.bids.length * Wire.levelBytes, update.asks);
+    writeLevelObjects(view, bidsAt + 16 + update.bids.length * LEVEL_BYTES, update.asks);
     this.#length = total;
     return total;
   }
@@ -180,7 +181,7 @@ export class BookEncoder {
     padText(buffer, Wire.texts + ticker.length);
     const bidsAt = Wire.texts + textBytes(ticker.length);
     writeLevels(view, bidsAt + 8, bids);
-    writeLevels(view, bidsAt + 16 + bids.count * Wire.levelBytes, asks);
+    writeLevels(view, bidsAt + 16 + bids.count * LEVEL_BYTES, asks);
     this.#length = total;
     return total;
   }
@@ -203,28 +204,28 @@ export class BookEncoder {
   /** Reserves room and writes the framing, root pointer, the three pointers and both list tags. */
   #layout(tickerLength: number, bidCount: number, askCount: number): number {
     const bidsAt = Wire.texts + textBytes(tickerLength);
-    const asksAt = bidsAt + 8 + bidCount * Wire.levelBytes;
-    const total = asksAt + 8 + askCount * Wire.levelBytes;
+    const asksAt = bidsAt + 8 + bidCount * LEVEL_BYTES;
+    const total = asksAt + 8 + askCount * LEVEL_BYTES;
     if (total > this.#buffer.length) {
       this.#buffer = new Uint8Array((Math.max(total, this.#buffer.length * 2) + 7) & ~7);
       this.#view = new DataView(this.#buffer.buffer);
     }
     const view = this.#view;
     view.setUint32(0, 0, true);
-    view.setUint32(4, (total - Wire.frameBytes) / 8, true);
+    view.setUint32(4, (total - Wire.rootPointer) / 8, true);
     view.setUint32(Wire.rootPointer, 0, true);
     view.setUint32(Wire.rootPointer + 4, Wire.rootSizeWord, true);
     view.setUint32(Wire.tickerPointer, listPointerLow(Wire.tickerPointer, Wire.texts), true);
-    view.setUint32(Wire.tickerPointer + 4, (((tickerLength + 1) << 3) | Wire.listElementByte) >>> 0, true);
+    view.setUint32(Wire.tickerPointer + 4, (((tickerLength + 1) << 3) | LIST_ELEMENT_BYTE) >>> 0, true);
     view.setUint32(Wire.bidsPointer, listPointerLow(Wire.bidsPointer, bidsAt), true);
-    view.setUint32(Wire.bidsPointer + 4, (((bidCount * 2) << 3) | Wire.listElementComposite) >>> 0, true);
+    view.setUint32(Wire.bidsPointer + 4, (((bidCount * 2) << 3) | LIST_ELEMENT_COMPOSITE) >>> 0, true);
     view.setUint32(Wire.asksPointer, listPointerLow(Wire.asksPointer, asksAt), true);
-    view.setUint32(Wire.asksPointer + 4, (((askCount * 2) << 3) | Wire.listElementComposite) >>> 0, true);
+    view.setUint32(Wire.asksPointer + 4, (((askCount * 2) << 3) | LIST_ELEMENT_COMPOSITE) >>> 0, true);
     // Composite list tag: a struct pointer whose offset field holds the element count.
     view.setUint32(bidsAt, (bidCount << 2) >>> 0, true);
-    view.setUint32(bidsAt + 4, Wire.levelSizeWord, true);
+    view.setUint32(bidsAt + 4, LEVEL_SIZE_WORD, true);
     view.setUint32(asksAt, (askCount << 2) >>> 0, true);
-    view.setUint32(asksAt + 4, Wire.levelSizeWord, true);
+    view.setUint32(asksAt + 4, LEVEL_SIZE_WORD, true);
     return total;
   }
 }
