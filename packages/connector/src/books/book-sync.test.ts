@@ -178,11 +178,27 @@ describe('KrakenBookSync', () => {
     const { out, sink } = collector();
     const sync = new KrakenBookSync(sink, { depth: 10 });
     sync.onMessage(KRAKEN_SNAPSHOT, 1);
-    // A new best bid pushes 0.5657 out of the top 10; the checksum below is over that truncated book.
-    const insert = KRAKEN_UPDATE.replace('"price":0.5657,"qty":1098.3947558', '"price":0.5667,"qty":1.5');
-    sync.onMessage(insert, 1);
-    expect(out[1]?.bids ?? sync.counters).toBeDefined();
-    expect(sync.counters.checksumFailures).toBe(1);
+    // A new best bid pushes 0.5657 out of the top 10; the checksum is computed here over the truncated book.
+    const json = JSON.parse(KRAKEN_SNAPSHOT).data[0];
+    const q8 = (q: number) => {
+      const [w, f = ''] = String(q).split('.');
+      return w + f.padEnd(8, '0');
+    };
+    const p4 = (p: number) => String(p).replace('0.', '').padEnd(4, '0');
+    const bids = [{ price: 0.5667, qty: 1.5 }, ...json.bids.slice(0, 9)];
+    let text = '';
+    for (const l of [...json.asks, ...bids]) text += (p4(l.price) + q8(l.qty)).replace(/^0+/, '');
+    const insert = KRAKEN_UPDATE.replace(
+      '"price":0.5657,"qty":1098.3947558',
+      '"price":0.5667,"qty":1.5',
+    ).replace('2114181697', String(crc32(text) >>> 0));
+    expect(sync.onMessage(insert, 1)).toBe(BookSyncResult.emitted);
+    expect(out[1]!.bids).toEqual(
+      lv([
+        [0.5667, 1.5],
+        [0.5657, 0],
+      ]),
+    );
   });
 });
 
