@@ -1,3 +1,19 @@
+export { BinanceBookSync } from './books/binance-book.js';
+export type { BookFrame, BookLevel, BookUpdate } from './books/book-data.js';
+export { BookLevels, createBookFrame, frameToUpdate } from './books/book-data.js';
+export type { BookEncoderOptions } from './books/book-encoder.js';
+export { BookEncoder } from './books/book-encoder.js';
+export { InvalidBookFieldError } from './books/book-errors.js';
+export type { BookSink, BookSyncCounters, BookSyncOptions, OutOfSyncReason } from './books/book-sync.js';
+export { BookSyncResult } from './books/book-sync.js';
+export { BookView } from './books/book-view.js';
+export { BybitBookSync } from './books/bybit-book.js';
+export { CoinbaseBookSync } from './books/coinbase-book.js';
+export type { KrakenBookSyncOptions, KrakenPrecision } from './books/kraken-book.js';
+export { KrakenBookSync } from './books/kraken-book.js';
+export { OkxBookSync } from './books/okx-book.js';
+export type { BookDepth, OrderBookOptions } from './books/order-book.js';
+export { OrderBook } from './books/order-book.js';
 export type { TradeTextField } from './codec/codec-errors.js';
 export {
   CapnpFormatError,

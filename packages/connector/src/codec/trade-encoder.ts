@@ -466,7 +466,7 @@ export class TradeEncoder {
  * arithmetic is exact. Returns false for a value outside the ranges or above
  * 2^64-1.
  */
-function splitNanos(times: Float64Array, out: Uint32Array, at: number): boolean {
+export function splitNanos(times: Float64Array, out: Uint32Array, at: number): boolean {
   const ms = times[at]!;
   const subMs = times[at + 1]!;
   if (

@@ -1,0 +1,48 @@
+/**
+ * The book a sync machine keeps to verify a venue checksum: levels keyed by
+ * price, each remembering the venue's own price and size text, since both
+ * Kraken and OKX checksum the text, not the number.
+ */
+import type BTreeType from 'sorted-btree';
+import { ascending, BTree, descending } from './sorted-levels.js';
+
+/** The venue's text of one level. @internal */
+export interface TextLevel {
+  price: string;
+  size: string;
+}
+
+/** One side of a kept book, best first. @internal */
+export class KeptSide {
+  readonly levels: BTreeType<number, TextLevel>;
+
+  constructor(readonly bids: boolean) {
+    this.levels = new BTree<number, TextLevel>(undefined, bids ? descending : ascending);
+  }
+
+  /** Sets or (size 0) removes a level. */
+  set(price: number, size: number, priceText: string, sizeText: string): void {
+    if (size === 0) this.levels.delete(price);
+    else this.levels.set(price, { price: priceText, size: sizeText });
+  }
+
+  /** Removes the worst levels beyond `depth`, calling `removed` with each removed price. */
+  truncate(depth: number, removed: (price: number) => void): void {
+    while (this.levels.size > depth) {
+      const worst = this.levels.maxKey()!;
+      this.levels.delete(worst);
+      removed(worst);
+    }
+  }
+
+  /** The best `n` levels' texts, best first. */
+  top(n: number): TextLevel[] {
+    const out: TextLevel[] = [];
+    if (n <= 0) return out;
+    this.levels.forEachPair((_price, level) => {
+      out.push(level);
+      return out.length >= n ? { break: true } : undefined;
+    });
+    return out;
+  }
+}
