@@ -28,6 +28,7 @@ import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
 import { Runner, type RunnerIssue } from './runner.js';
+import { WarningAggregator, type WarningKind } from './warning-aggregator.js';
 
 /** Where messages come from. */
 export type SourceSpec =
@@ -72,6 +73,11 @@ export interface PipelineOptions {
    */
   ring?: Partial<RingGeometry>;
   logger?: PipelineLogger;
+  /**
+   * Data-path warnings (trade id gaps, malformed, oversize and refused messages, subject collisions) are logged once
+   * per symbol or cause per interval, then summed in one summary line at its end (default 10 000 ms).
+   */
+  warningIntervalMs?: number;
 }
 
 /** A snapshot of everything the app shows. */
@@ -111,6 +117,15 @@ export interface PipelineSummary extends PipelineStatus {
 
 const DEFAULT_RING: RingGeometry = { slotSize: 1024, slotCount: 16_384 };
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
+const DEFAULT_WARNING_INTERVAL_MS = 10_000;
+/** Characters of a malformed message shown in its warning: enough to recognise it, not a whole snapshot. */
+const EXCERPT_CHARS = 120;
+
+function excerpt(message: Uint8Array | undefined): { bytes?: number; excerpt?: string } {
+  if (message === undefined) return {};
+  const head = Buffer.from(message.buffer, message.byteOffset, Math.min(message.length, EXCERPT_CHARS));
+  return { bytes: message.length, excerpt: head.toString('latin1') };
+}
 
 function isRecordFile(path: string): boolean {
   let fd: number | undefined;
@@ -162,6 +177,11 @@ export class Pipeline {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #startedAt = Date.now();
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
+  readonly #warnings: WarningAggregator;
+  readonly #gapWarnings: WarningKind;
+  readonly #dropWarnings: WarningKind;
+  readonly #malformedWarnings: WarningKind;
+  readonly #collisionWarnings: WarningKind;
   #state: PipelineStatus['state'] = 'starting';
   #shutdownDropped = 0;
   #stopping: Promise<PipelineSummary> | undefined;
@@ -175,6 +195,14 @@ export class Pipeline {
   ) {
     this.#options = options;
     this.#log = options.logger ?? SILENT;
+    this.#warnings = new WarningAggregator(
+      this.#log,
+      options.warningIntervalMs ?? DEFAULT_WARNING_INTERVAL_MS,
+    );
+    this.#gapWarnings = this.#warnings.kind('trade id gap', 'symbol', 'missing');
+    this.#dropWarnings = this.#warnings.kind('message or trade dropped', 'cause');
+    this.#malformedWarnings = this.#warnings.kind('malformed message recorded, not published', 'venue');
+    this.#collisionWarnings = this.#warnings.kind('subject collision', 'subject');
     this.#ring = ring;
     this.#flusher = flusher;
     this.#source = source;
@@ -188,8 +216,7 @@ export class Pipeline {
       env: options.env,
       venue: options.venue,
       interner: this.#interner,
-      onCollision: (error) =>
-        this.#log.warn({ err: error.message, subject: error.subject }, 'subject collision'),
+      onCollision: (error) => this.#collisionWarnings.note(error.subject, 1, () => ({ err: error.message })),
     });
     this.#runner = new Runner({
       parser: this.#parser,
@@ -337,6 +364,7 @@ export class Pipeline {
     await this.#source.stop();
     await this.#simulator?.stop();
     for (const timer of this.#timers) clearInterval(timer);
+    this.#warnings.flush();
     const deadline = Date.now() + 30_000;
     while (this.#runner.drainOverflow() > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1));
@@ -358,6 +386,7 @@ export class Pipeline {
   #run(): void {
     this.#state = 'running';
     this.#timers.push(setInterval(() => this.#runner.tick(), 1000).unref());
+    this.#timers.push(setInterval(() => this.#warnings.flush(), this.#warnings.intervalMs).unref());
     this.#timers.push(
       setInterval(() => {
         if (this.#runner.overflowQueued > 0) this.#runner.drainOverflow();
@@ -380,15 +409,23 @@ export class Pipeline {
     entry.events++;
     entry.missing += missing;
     this.#gapsBySymbol.set(tickerId, entry);
-    this.#log.warn(
-      { symbol: this.#interner.resolve(tickerId), firstMissing, missing, acrossReconnect },
-      'trade id gap',
-    );
+    this.#gapWarnings.note(this.#interner.resolve(tickerId), missing, () => ({
+      firstMissing,
+      acrossReconnect,
+    }));
   };
 
   readonly #onIssue = (issue: RunnerIssue): void => {
-    const error = issue.error instanceof Error ? issue.error.message : String(issue.error);
-    this.#log.warn({ cause: issue.cause, err: error }, 'message or trade dropped');
+    if (issue.cause === 'malformed') {
+      this.#malformedWarnings.note(this.#options.venue, 1, () => excerpt(issue.message));
+      return;
+    }
+    this.#dropWarnings.note(issue.cause, 1, () => ({
+      ...(issue.error === null
+        ? {}
+        : { err: issue.error instanceof Error ? issue.error.message : String(issue.error) }),
+      ...excerpt(issue.message),
+    }));
   };
 
   readonly #onSourceEvent = (event: SourceEvent): void => {
