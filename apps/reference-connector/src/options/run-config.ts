@@ -6,7 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
+import {
+  DEFAULT_RING_GEOMETRY,
+  type ParserBackend,
+  type PipelineOptions,
+  type SourceSpec,
+  type VenueName,
+} from '@marketpipe/connector';
 import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
@@ -39,6 +45,7 @@ export interface RunConfig {
   parser: ParserBackend | undefined;
   fsync: PipelineOptions['fsync'];
   overflow: PipelineOptions['overflow'];
+  ring: PipelineOptions['ring'];
   jsonSummary: string | undefined;
   metrics: { host: string; port: number } | undefined;
   logLevel: LogLevel;
@@ -82,6 +89,7 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     parser: reader.oneOf('parser', PARSERS),
     fsync: readFsync(reader),
     overflow: readOverflow(reader),
+    ring: readRing(reader),
     jsonSummary: reader.path('jsonSummary'),
     metrics: port === undefined ? undefined : { host: host ?? '127.0.0.1', port },
     logLevel: reader.oneOf('logLevel', LOG_LEVELS) ?? 'info',
@@ -141,6 +149,23 @@ function readOverflow(reader: OptionReader): PipelineOptions['overflow'] {
     ...(policy !== undefined ? { overflowPolicy: policy } : {}),
     ...(maxMessages !== undefined ? { maxMessages } : {}),
     ...(maxBytes !== undefined ? { maxBytes } : {}),
+  };
+}
+
+function readRing(reader: OptionReader): PipelineOptions['ring'] {
+  const slotSize = reader.integer('ringSlotBytes', 64, 1 << 24);
+  const slotCount = reader.integer('ringSlots', 2, 1 << 30);
+  const powerOfTwo = (n: number) => (n & (n - 1)) === 0;
+  if (slotSize !== undefined && !powerOfTwo(slotSize))
+    reader.reject('ringSlotBytes', 'expected a power of two');
+  if (slotCount !== undefined && !powerOfTwo(slotCount))
+    reader.reject('ringSlots', 'expected a power of two');
+  if ((slotSize ?? DEFAULT_RING_GEOMETRY.slotSize) * (slotCount ?? DEFAULT_RING_GEOMETRY.slotCount) > 1 << 30)
+    reader.reject(slotCount !== undefined ? 'ringSlots' : 'ringSlotBytes', 'the ring must not exceed 1 GiB');
+  if (slotSize === undefined && slotCount === undefined) return undefined;
+  return {
+    ...(slotSize !== undefined ? { slotSize } : {}),
+    ...(slotCount !== undefined ? { slotCount } : {}),
   };
 }
 

@@ -62,6 +62,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         ...(config.parser !== undefined ? { parser: config.parser } : {}),
         ...(config.overflow !== undefined ? { overflow: config.overflow } : {}),
         ...(config.fsync !== undefined ? { fsync: config.fsync } : {}),
+        ...(config.ring !== undefined ? { ring: config.ring } : {}),
         logger: logger.child({ component: 'pipeline' }),
       });
     }

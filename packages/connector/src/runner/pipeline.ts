@@ -21,12 +21,13 @@ import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
 import { Publisher } from '../publisher/publisher.js';
 import { validateName } from '../publisher/subject-token.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
-import type { RingGeometry } from '../ring/ring-geometry.js';
+import { type RingGeometry, resolveRingGeometry } from '../ring/ring-geometry.js';
 import { LineReplaySource } from '../sources/line-replay-source.js';
 import type { MessageSource, SourceEvent } from '../sources/message-source.js';
 import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
+import { migrateRingGeometry } from './ring-migration.js';
 import { Runner, type RunnerIssue } from './runner.js';
 import { WarningAggregator, type WarningKind } from './warning-aggregator.js';
 
@@ -68,8 +69,8 @@ export interface PipelineOptions {
   /** Flusher durability policy (default `{ intervalMs: 1000 }`). */
   fsync?: FsyncPolicy;
   /**
-   * Ring geometry; default 1 KiB x 16384 slots (16 MiB): raw venue messages are mostly a few hundred bytes, and a
-   * record spans several slots when it needs to, so small slots hold many more messages than the design's 4 KiB.
+   * Ring geometry; default `DEFAULT_RING_GEOMETRY` (256 B x 65 536 slots, 16 MiB). A data dir whose ring has
+   * another geometry is migrated at start: the old ring is drained to the record files, then replaced.
    */
   ring?: Partial<RingGeometry>;
   logger?: PipelineLogger;
@@ -115,7 +116,6 @@ export interface PipelineSummary extends PipelineStatus {
   lost: number;
 }
 
-const DEFAULT_RING: RingGeometry = { slotSize: 1024, slotCount: 16_384 };
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
 const DEFAULT_WARNING_INTERVAL_MS = 10_000;
 /** Characters of a malformed message shown in its warning: enough to recognise it, not a whole snapshot. */
@@ -238,8 +238,9 @@ export class Pipeline {
    * Opens (or recovers) the ring, starts the flusher worker, connects the
    * source and starts the flow.
    *
-   * @throws InvalidNameError for a bad env or venue; RingGeometryError when the ring file has another geometry;
-   *   FlusherWorkerError when the flusher cannot start.
+   * @throws InvalidNameError for a bad env or venue; RingGeometryError when the geometry is invalid, or the ring
+   *   file has another one and could not be drained for the migration; FlusherWorkerError when the flusher cannot
+   *   start.
    */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
@@ -248,7 +249,16 @@ export class Pipeline {
     const dataDir = resolve(options.dataDir);
     mkdirSync(join(dataDir, 'ring'), { recursive: true });
     const ringPath = join(dataDir, 'ring', `${options.venue}.ring`);
-    const geometry = { ...DEFAULT_RING, ...options.ring };
+    // Checked before a migration drains anything.
+    const geometry = resolveRingGeometry(ringPath, options.ring);
+    const migration = await migrateRingGeometry({
+      ringPath,
+      geometry,
+      dataDir,
+      venue: options.venue,
+      ...(options.fsync ? { fsync: options.fsync } : {}),
+    });
+    if (migration !== undefined) options.logger?.info({ ...migration }, 'ring geometry migrated');
     const ring = RingBuffer.open(ringPath, geometry);
     let flusher: DiskFlusher | undefined;
     let simulator: SimulatorServer | undefined;
