@@ -6,13 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  DEFAULT_RING_GEOMETRY,
-  type ParserBackend,
-  type PipelineOptions,
-  type SourceSpec,
-  type VenueName,
-} from '@marketpipe/connector';
+import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
 import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
@@ -160,8 +154,9 @@ function readRing(reader: OptionReader): PipelineOptions['ring'] {
     reader.reject('ringSlotBytes', 'expected a power of two');
   if (slotCount !== undefined && !powerOfTwo(slotCount))
     reader.reject('ringSlots', 'expected a power of two');
-  if ((slotSize ?? DEFAULT_RING_GEOMETRY.slotSize) * (slotCount ?? DEFAULT_RING_GEOMETRY.slotCount) > 1 << 30)
-    reader.reject(slotCount !== undefined ? 'ringSlots' : 'ringSlotBytes', 'the ring must not exceed 1 GiB');
+  // With one of the two left to the default, the pipeline checks the size (the connector is not loaded here).
+  if (slotSize !== undefined && slotCount !== undefined && slotSize * slotCount > 1 << 30)
+    reader.reject('ringSlots', 'the ring must not exceed 1 GiB');
   if (slotSize === undefined && slotCount === undefined) return undefined;
   return {
     ...(slotSize !== undefined ? { slotSize } : {}),
