@@ -110,6 +110,8 @@ async function main(): Promise<void> {
       raw?.write(`${text}\n`);
     });
     stop = async () => {
+      // Messages still buffered after the suite's settle time are not published (they show as missing).
+      socket.removeAllListeners('message');
       socket.close();
       await nc?.drain();
       await new Promise((resolve) => (raw ? raw.end(resolve) : resolve(undefined)));
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
     };
   }
   onParent((message) => {
+    if (message.type === 'progress') tellParent({ type: 'progress', published: publishedCount });
     if (message.type !== 'stop') return;
     stop().then(
       () => {

@@ -201,6 +201,14 @@ async function hotPath(profile: BenchProfile) {
     clockGcs.close();
   }
   if (Number.isFinite(clockBytes)) metrics.clockReadHeapBytes = clockBytes;
+  const floorRatio = (metrics['binance.p50Ns'] ?? Number.NaN) / floor.totalNs;
+  metrics['binance.p50OverFloor'] = floorRatio;
+  targets.push({
+    name: 'hot path p50 / the floor (Binance)',
+    target: '<= 1.5x',
+    measured: `${floorRatio.toFixed(2)}x`,
+    met: floorRatio <= 1.5,
+  });
   const floorTable: ResultTable = {
     title: 'The floor under a Binance message: steps no implementation of this design can skip, timed alone',
     columns: ['step', 'ns per message'],
@@ -208,6 +216,7 @@ async function hotPath(profile: BenchProfile) {
       ...floor.steps.map((s) => [s.step, formatNs(s.nsPerMessage)]),
       ['sum: the floor', formatNs(floor.totalNs)],
       ['measured hot path p50 (above)', formatNs(metrics['binance.p50Ns'] ?? Number.NaN)],
+      ['measured p50 / the floor', `${floorRatio.toFixed(2)}x`],
       [
         'heap bytes one clock read allocates',
         Number.isFinite(clockBytes) ? `${clockBytes.toFixed(1)} B` : 'n/a',

@@ -97,7 +97,7 @@ async function paced(
     const sentPath = join(dir, 'sent.bin');
     server.send({ type: 'send', rate, count, timesPath: sentPath });
     await server.next('sent', 120_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await settled(relay, contender === 'floor' ? 0 : count);
     relay.send({ type: 'stop' });
     const own =
       contender === 'floor' || contender === 'marketpipe' ? await relay.next('hot-path') : undefined;
@@ -124,6 +124,25 @@ async function paced(
     subscriber?.kill();
     server.send({ type: 'drop-clients' });
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the consumer has published `count` messages, or its count has not moved for a second (it fell
+ * behind for good; what is left shows as missing). The floor publishes nothing: a short pause is enough.
+ */
+async function settled(relay: ChildLink, count: number): Promise<void> {
+  let last = -1;
+  let still = 0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (count === 0) return;
+    relay.send({ type: 'progress' });
+    const published = (await relay.next('progress')).published as number;
+    if (published >= count) return;
+    still = published === last ? still + 1 : 0;
+    if (still >= 10) return;
+    last = published;
   }
 }
 
