@@ -31,6 +31,9 @@ const fromSource = import.meta.url.endsWith('.ts');
 export function startChild(name: string, args: readonly string[]): ChildLink {
   const file = fileURLToPath(new URL(`../live/${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const execArgv = fromSource ? ['--import', 'tsx', '--conditions=@marketpipe/source'] : [];
+  // For investigations, e.g. LIVE_PATH_RELAY_FLAGS='--trace-gc' or '--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const extra = process.env[`LIVE_PATH_${name.replace(/-/g, '_').toUpperCase()}_FLAGS`];
+  if (extra) execArgv.push(...extra.split(' ').filter((flag) => flag.length > 0));
   const child = fork(file, [...args], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const queue: LinkMessage[] = [];
   const waiters: (() => void)[] = [];

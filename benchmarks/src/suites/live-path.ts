@@ -182,7 +182,9 @@ async function medianMs(times: number, args: string[]): Promise<number> {
 
 async function livePath(profile: BenchProfile) {
   const seconds = profile.smoke ? 0.2 : SEND_SECONDS;
-  const rates = profile.smoke ? [1_000] : [...RATES];
+  // LIVE_PATH_RATES=10000 runs one rate, for investigations.
+  const only = process.env.LIVE_PATH_RATES?.split(',').map(Number);
+  const rates = only ?? (profile.smoke ? [1_000] : [...RATES]);
   const repeats = profile.smoke ? 1 : 3;
   const tables: ResultTable[] = [];
   const targets: TargetCheck[] = [];
