@@ -13,7 +13,7 @@ import { ExitCode } from '../exit-codes.js';
 import { describeRunConfig, type RunConfig } from '../options/run-config.js';
 import { transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from './cli-logger.js';
-import { type MetricsServer, startMetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 import { buildRunSummary, type RunSummary, type StopReason } from './run-summary.js';
 import { type StatusReporter, startStatusReporter } from './status-reporter.js';
 import { StopTrigger } from './stop-trigger.js';
@@ -69,6 +69,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
     if (pipeline !== undefined) {
       const running = pipeline;
       if (config.metrics !== undefined) {
+        // Loaded only when asked for: prom-client costs start-up time every other run would pay.
+        const { startMetricsServer } = await import('./metrics-server.js');
         metrics = await startMetricsServer({ ...config.metrics, status: () => running.status() });
         logger.info({ url: metrics.url }, 'metrics endpoint listening');
       }
