@@ -11,5 +11,12 @@ export default defineConfig(
     'suites/peers': 'src/suites/peers.ts',
     'suites/nats': 'src/suites/nats.ts',
     'suites/flusher': 'src/suites/flusher.ts',
+    'suites/live-path': 'src/suites/live-path.ts',
+    // The live-path suite's helper processes.
+    'live/venue-server': 'src/live/venue-server.ts',
+    'live/relay': 'src/live/relay.ts',
+    'live/subscriber': 'src/live/subscriber.ts',
+    'live/naive-replay': 'src/live/naive-replay.ts',
+    'live/report-rss': 'src/live/report-rss.ts',
   }),
 );

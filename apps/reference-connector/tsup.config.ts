@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts', cli: 'src/cli.ts' }));
+// Splitting keeps each lazily imported command in its own chunk: without it esbuild hoists every command's
+// dependencies (connector, pino, prom-client) to the top of cli.js, and `--help` would load them all.
+export default defineConfig(packageBuild({ index: 'src/index.ts', cli: 'src/cli.ts' }, { splitting: true }));

@@ -31,6 +31,9 @@ describe('runBenchmarks --smoke', () => {
           'flusher records/s, flat out',
           'in-memory publish by target, one exact subscriber',
           'encode allocations per trade (heap growth, no GC during the probe)',
+          'hot path p99 vs same-run noise floor p99 at 1000 msg/s',
+          'send->subscriber, marketpipe vs naive relay at 1000 msg/s (p50, p99, p99.9)',
+          'marketpipe --help',
         ]),
       );
 
@@ -49,7 +52,7 @@ describe('runBenchmarks --smoke', () => {
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 
   it('refuses a smoke run without an output directory, so RESULTS.md is never overwritten', async () => {
     await expect(runBenchmarks({ smoke: true, log: () => {} })).rejects.toMatchObject({

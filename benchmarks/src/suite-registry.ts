@@ -18,4 +18,5 @@ export const SUITES: readonly SuiteSpec[] = Object.freeze([
   { id: 'peers', nodeFlags: [] },
   { id: 'nats', nodeFlags: [] },
   { id: 'flusher', nodeFlags: [] },
+  { id: 'live-path', nodeFlags: [] },
 ]);

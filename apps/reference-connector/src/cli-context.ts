@@ -5,19 +5,8 @@
  * streams, fake signals and a fake pipeline.
  */
 import type { Writable } from 'node:stream';
-import {
-  Pipeline,
-  type PipelineOptions,
-  type PipelineStatus,
-  type PipelineSummary,
-} from '@marketpipe/connector';
-import {
-  InMemoryTransport,
-  JetStreamTransport,
-  type NatsConnectControl,
-  NatsTransport,
-  type Transport,
-} from '@marketpipe/middleware';
+import type { PipelineOptions, PipelineStatus, PipelineSummary } from '@marketpipe/connector';
+import type { NatsConnectControl, Transport } from '@marketpipe/middleware';
 import type { TransportConfig } from './options/transport-config.js';
 
 /** The signals `run` and `subscribe` stop on. */
@@ -70,6 +59,8 @@ export async function connectTransport(
   config: TransportConfig,
   control: NatsConnectControl = {},
 ): Promise<Transport> {
+  // Loaded here, not at start-up: `--help`, `cat` and `verify` never need a transport.
+  const { InMemoryTransport, JetStreamTransport, NatsTransport } = await import('@marketpipe/middleware');
   if (config.kind === 'memory') return new InMemoryTransport();
   if (config.jetstream) {
     return JetStreamTransport.connect(config.connection, {
@@ -93,7 +84,7 @@ export function processContext(): CliContext {
     cwd: process.cwd(),
     signals: process,
     forceExit: (code) => process.exit(code),
-    startPipeline: (options) => Pipeline.start(options),
+    startPipeline: async (options) => (await import('@marketpipe/connector')).Pipeline.start(options),
     connectTransport,
   };
 }

@@ -3,7 +3,7 @@
  * `code`; test with the static `is` guard, not `instanceof`. Messages never
  * contain secret option values (passwords, tokens, NKey seeds).
  */
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware';
+import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware/errors';
 
 /**
  * An option value that cannot be used: the message names the option, where

@@ -4,7 +4,7 @@
  * so pending output is flushed; a short unref'd timer then forces the exit if
  * some handle (a stuck socket) would keep the process alive.
  */
-import { main } from './index.js';
+import { main } from './main.js';
 
 const EXIT_GRACE_MS = 2_000;
 

@@ -5,7 +5,7 @@
  * variables and the config file follow one precedence with one set of errors.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { hasErrorCode } from '@marketpipe/middleware';
+import { hasErrorCode } from '@marketpipe/middleware/errors';
 import { Command, CommanderError, Option } from 'commander';
 import { type CliContext, processContext } from './cli-context.js';
 import { ConfigFileError, InvalidOptionError } from './cli-errors.js';
@@ -13,16 +13,12 @@ import { ExitCode } from './exit-codes.js';
 import { answerHelp } from './help.js';
 import { type ConfigFile, loadConfigFile } from './options/config-file.js';
 import { OptionReader, type OptionSources } from './options/option-reader.js';
-import { LOG_LEVELS, type LogLevel, resolveRunConfig } from './options/run-config.js';
+import type { LogLevel } from './options/run-config.js';
 import { CONFIG_ENV_VAR, RUN_OPTIONS, type RunOptionKey, runOption } from './options/run-option-table.js';
-import { readTransportConfig } from './options/transport-config.js';
-import { catCommand } from './records/cat-command.js';
 import { checkDate, checkVenue } from './records/record-options.js';
-import { verifyRecordings } from './records/verify-recordings.js';
-import { formatVerifyReport } from './records/verify-report-text.js';
 import { LOG_FORMATS, type LogFormat } from './run/pretty-log.js';
-import { runCommand } from './run/run-command.js';
-import { parseReaderStart, type SubscribeOptions, subscribeCommand } from './subscribe/subscribe-command.js';
+import { parseReaderStart } from './subscribe/reader-start.js';
+import type { SubscribeOptions } from './subscribe/subscribe-command.js';
 
 const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
   'transport',
@@ -118,6 +114,11 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
   addConfigOption(run);
   for (const spec of RUN_OPTIONS) addTableOption(run, spec.key);
   run.addHelpText('after', EXIT_CODES_HELP).action(async (flags: Record<string, unknown>) => {
+    // Each command's modules load when it runs, so `--help` and the other commands do not pay for them.
+    const [{ resolveRunConfig }, { runCommand }] = await Promise.all([
+      import('./options/run-config.js'),
+      import('./run/run-command.js'),
+    ]);
     const config = resolveRunConfig(new OptionReader(optionSources(flags, context)), context.cwd);
     setExitCode(await runCommand(config, context));
   });
@@ -138,6 +139,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
         venue: checkVenue(flags.venue),
         date: flags.date === undefined ? undefined : checkDate(flags.date),
       };
+      const { catCommand } = await import('./records/cat-command.js');
       setExitCode(await catCommand(options, context));
     });
 
@@ -147,8 +149,12 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
     .option('--data-dir <dir>', 'data directory', 'data')
     .option('--venue <venue>', 'check one venue (default: every venue found)')
     .addHelpText('after', '\nExit codes: 0 clean, 1 problems found or nothing to check, 2 invalid option.')
-    .action((flags: { dataDir: string; venue?: string }) => {
+    .action(async (flags: { dataDir: string; venue?: string }) => {
       const venues = flags.venue === undefined ? undefined : [checkVenue(flags.venue)];
+      const [{ verifyRecordings }, { formatVerifyReport }] = await Promise.all([
+        import('./records/verify-recordings.js'),
+        import('./records/verify-report-text.js'),
+      ]);
       const report = verifyRecordings(absolute(flags.dataDir, context), venues);
       context.stdout.write(formatVerifyReport(report));
       setExitCode(report.clean ? ExitCode.ok : ExitCode.error);
@@ -170,6 +176,11 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
   for (const key of SUBSCRIBE_KEYS) addTableOption(subscribe, key);
   subscribe.action(async (flags: Record<string, unknown>) => {
     const reader = new OptionReader(optionSources(flags, context));
+    const [{ LOG_LEVELS }, { readTransportConfig }, { subscribeCommand }] = await Promise.all([
+      import('./options/run-config.js'),
+      import('./options/transport-config.js'),
+      import('./subscribe/subscribe-command.js'),
+    ]);
     // An in-process transport would show nothing here, so subscribe defaults to a local broker.
     const { transport } = readTransportConfig(reader, 'nats://127.0.0.1:4222');
     setExitCode(

@@ -2,7 +2,7 @@
  * Suite 2, the end-to-end hot path per venue: raw message bytes in -> trades published on the in-memory transport
  * and raw bytes in the ring, with the flusher worker writing the ring to disk on the other core.
  */
-import type { Runner } from '@marketpipe/connector';
+import { DEFAULT_RING_GEOMETRY, type Runner } from '@marketpipe/connector';
 import { InMemoryTransport, LatencyRecorder } from '@marketpipe/middleware';
 import { nowNanosLoop } from '../fixtures/clock-loop.js';
 import { measureHotPathFloor } from '../fixtures/hot-path-floor.js';
@@ -35,6 +35,48 @@ const ZERO_ALLOCATION_BYTES_PER_MESSAGE = 0.1;
 function feed(runner: Runner, messages: readonly Uint8Array[], count: number): void {
   const onMessage = runner.onMessage;
   for (let i = 0; i < count; i++) onMessage(messages[i & MASK]!);
+}
+
+/**
+ * Binance hot-path p50 with the bench's ring geometry and with the app's default, in alternating rounds on two
+ * stacks: the app's default must not cost the hand-off that the bench's geometry saves.
+ */
+async function geometryP50s(
+  profile: BenchProfile,
+  roundMessages: number,
+): Promise<{ bench: number; app: number }> {
+  const messages = venueMessages('binance', MESSAGE_COUNT).bytes;
+  const geometries = [
+    { slotSize: SLOT_BYTES, ringSlots: RING_SLOTS },
+    { slotSize: DEFAULT_RING_GEOMETRY.slotSize, ringSlots: DEFAULT_RING_GEOMETRY.slotCount },
+  ];
+  const runs: { latency: LatencyRecorder; stack: Awaited<ReturnType<typeof startMarketpipeStack>> }[] = [];
+  try {
+    for (const geometry of geometries) {
+      const latency = new LatencyRecorder();
+      runs.push({
+        latency,
+        stack: await startMarketpipeStack({
+          venue: 'binance',
+          transport: new InMemoryTransport(),
+          latency,
+          ...geometry,
+        }),
+      });
+    }
+    for (let round = 0; round < profile.warmupRounds + 1 + profile.rounds; round++) {
+      if (round === profile.warmupRounds + 1) for (const run of runs) run.latency.reset();
+      // Alternate which stack goes first, so neither always runs right after the other's flusher drain.
+      for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
+        feed(run.stack.timedRunner, messages, roundMessages);
+        await run.stack.waitForFlusher();
+      }
+    }
+    const [bench, app] = runs.map((run) => run.latency.summary().p50);
+    return { bench: bench ?? Number.NaN, app: app ?? Number.NaN };
+  } finally {
+    for (const run of runs) await run.stack.close();
+  }
 }
 
 async function hotPath(profile: BenchProfile) {
@@ -185,6 +227,16 @@ async function hotPath(profile: BenchProfile) {
     gcs.close();
   }
 
+  const geometry = await geometryP50s(profile, roundMessages);
+  metrics['binance.benchGeometryP50Ns'] = geometry.bench;
+  metrics['binance.defaultGeometryP50Ns'] = geometry.app;
+  targets.push({
+    name: `hot path p50, app's default ring (${DEFAULT_RING_GEOMETRY.slotSize} B x ${DEFAULT_RING_GEOMETRY.slotCount}) vs the bench's (${SLOT_BYTES} B x ${RING_SLOTS}), Binance`,
+    target: 'within 10%',
+    measured: `${formatNs(geometry.app)} vs ${formatNs(geometry.bench)} (${((geometry.app / geometry.bench - 1) * 100).toFixed(1)}%)`,
+    met: Math.abs(geometry.app / geometry.bench - 1) <= 0.1,
+  });
+
   // The floor: the unavoidable steps of a Binance message timed alone, next to the measured p50.
   const floor = measureHotPathFloor(venueMessages('binance', MESSAGE_COUNT), profile);
   metrics['binance.floorNs'] = floor.totalNs;
@@ -201,6 +253,14 @@ async function hotPath(profile: BenchProfile) {
     clockGcs.close();
   }
   if (Number.isFinite(clockBytes)) metrics.clockReadHeapBytes = clockBytes;
+  const floorRatio = (metrics['binance.p50Ns'] ?? Number.NaN) / floor.totalNs;
+  metrics['binance.p50OverFloor'] = floorRatio;
+  targets.push({
+    name: 'hot path p50 / the floor (Binance)',
+    target: '<= 1.5x',
+    measured: `${floorRatio.toFixed(2)}x`,
+    met: floorRatio <= 1.5,
+  });
   const floorTable: ResultTable = {
     title: 'The floor under a Binance message: steps no implementation of this design can skip, timed alone',
     columns: ['step', 'ns per message'],
@@ -208,6 +268,7 @@ async function hotPath(profile: BenchProfile) {
       ...floor.steps.map((s) => [s.step, formatNs(s.nsPerMessage)]),
       ['sum: the floor', formatNs(floor.totalNs)],
       ['measured hot path p50 (above)', formatNs(metrics['binance.p50Ns'] ?? Number.NaN)],
+      ['measured p50 / the floor', `${floorRatio.toFixed(2)}x`],
       [
         'heap bytes one clock read allocates',
         Number.isFinite(clockBytes) ? `${clockBytes.toFixed(1)} B` : 'n/a',

@@ -64,6 +64,14 @@ describe('resolveRunConfig defaults', () => {
   });
 });
 
+describe('ring geometry options', () => {
+  it('leaves the geometry to the pipeline by default and passes what is set', () => {
+    expect(resolveWith({}).ring).toBeUndefined();
+    expect(resolveWith({ flags: { ringSlotBytes: '512' } }).ring).toEqual({ slotSize: 512 });
+    expect(resolveWith({ env: { MARKETPIPE_RING_SLOTS: '1024' } }).ring).toEqual({ slotCount: 1024 });
+  });
+});
+
 describe('precedence: flags > env > config file > defaults', () => {
   const file = {
     path: 'cfg.json',
@@ -212,6 +220,10 @@ describe('option values', () => {
     [{ transport: 'nats://a:1,' }, '--transport', 'expected memory or nats://host:port'],
     [{ url: 'http://x', source: 'live' }, '--url', 'expected a ws:// or wss:// URL'],
     [{ overflowMaxBytes: '-1' }, '--overflow-max-bytes', 'expected an integer from 0'],
+    [{ ringSlotBytes: '32' }, '--ring-slot-bytes', 'expected an integer from 64'],
+    [{ ringSlotBytes: '300' }, '--ring-slot-bytes', 'expected a power of two'],
+    [{ ringSlots: '1000' }, '--ring-slots', 'expected a power of two'],
+    [{ ringSlotBytes: '16384', ringSlots: '131072' }, '--ring-slots', 'must not exceed 1 GiB'],
   ])('rejects %j naming %s', (flags, option, expected) => {
     const err = errorOf(() => resolveWith({ flags }));
     expect(err.option).toBe(option);

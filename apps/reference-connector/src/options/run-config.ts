@@ -45,6 +45,7 @@ export interface RunConfig {
   parser: ParserBackend | undefined;
   fsync: PipelineOptions['fsync'];
   overflow: PipelineOptions['overflow'];
+  ring: PipelineOptions['ring'];
   jsonSummary: string | undefined;
   metrics: { host: string; port: number } | undefined;
   logLevel: LogLevel;
@@ -97,6 +98,7 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     parser: reader.oneOf('parser', PARSERS),
     fsync: readFsync(reader),
     overflow: readOverflow(reader),
+    ring: readRing(reader),
     jsonSummary: readJsonSummary(reader),
     metrics: port === undefined ? undefined : { host: host ?? '127.0.0.1', port },
     logLevel: reader.oneOf('logLevel', LOG_LEVELS) ?? 'info',
@@ -167,6 +169,24 @@ function readOverflow(reader: OptionReader): PipelineOptions['overflow'] {
     ...(policy !== undefined ? { overflowPolicy: policy } : {}),
     ...(maxMessages !== undefined ? { maxMessages } : {}),
     ...(maxBytes !== undefined ? { maxBytes } : {}),
+  };
+}
+
+function readRing(reader: OptionReader): PipelineOptions['ring'] {
+  const slotSize = reader.integer('ringSlotBytes', 64, 1 << 24);
+  const slotCount = reader.integer('ringSlots', 2, 1 << 30);
+  const powerOfTwo = (n: number) => (n & (n - 1)) === 0;
+  if (slotSize !== undefined && !powerOfTwo(slotSize))
+    reader.reject('ringSlotBytes', 'expected a power of two');
+  if (slotCount !== undefined && !powerOfTwo(slotCount))
+    reader.reject('ringSlots', 'expected a power of two');
+  // With one of the two left to the default, the pipeline checks the size (the connector is not loaded here).
+  if (slotSize !== undefined && slotCount !== undefined && slotSize * slotCount > 1 << 30)
+    reader.reject('ringSlots', 'the ring must not exceed 1 GiB');
+  if (slotSize === undefined && slotCount === undefined) return undefined;
+  return {
+    ...(slotSize !== undefined ? { slotSize } : {}),
+    ...(slotCount !== undefined ? { slotCount } : {}),
   };
 }
 

@@ -34,6 +34,8 @@ export type RunOptionKey =
   | 'overflowPolicy'
   | 'overflowMaxMessages'
   | 'overflowMaxBytes'
+  | 'ringSlotBytes'
+  | 'ringSlots'
   | 'jsonSummary'
   | 'metricsPort'
   | 'metricsHost'
@@ -111,6 +113,12 @@ const ROWS: readonly Row[] = [
   ['overflowPolicy', '<policy>', 'when the ring is full: drop-newest | drop-oldest'],
   ['overflowMaxMessages', '<n>', 'messages queued in memory while the ring is full'],
   ['overflowMaxBytes', '<n>', 'bytes queued in memory while the ring is full'],
+  [
+    'ringSlotBytes',
+    '<n>',
+    'ring slot size, a power of two from 64 (default 256); another size migrates the ring',
+  ],
+  ['ringSlots', '<n>', 'ring slot count, a power of two (default 65536: 16 MiB with 256-byte slots)'],
   ['jsonSummary', '<file>', 'also write the final summary to this file as JSON', 'path'],
   ['metricsPort', '<port>', 'serve Prometheus metrics on this port (0: any free port)'],
   ['metricsHost', '<host>', 'address the metrics endpoint binds to (default 127.0.0.1)'],

@@ -12,7 +12,7 @@ import { ExitCode } from '../exit-codes.js';
 import { describeRunConfig, type RunConfig } from '../options/run-config.js';
 import { describeTransport, transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from './cli-logger.js';
-import { type MetricsServer, startMetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 import { chooseLogFormat } from './pretty-log.js';
 import { buildRunSummary, type RunSummary, type StopReason } from './run-summary.js';
 import { type StatusReporter, startStatusReporter } from './status-reporter.js';
@@ -92,12 +92,15 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         ...(config.parser !== undefined ? { parser: config.parser } : {}),
         ...(config.overflow !== undefined ? { overflow: config.overflow } : {}),
         ...(config.fsync !== undefined ? { fsync: config.fsync } : {}),
+        ...(config.ring !== undefined ? { ring: config.ring } : {}),
         logger: logger.child({ component: 'pipeline' }),
       });
     }
     if (pipeline !== undefined) {
       const running = pipeline;
       if (config.metrics !== undefined) {
+        // Loaded only when asked for: prom-client costs start-up time every other run would pay.
+        const { startMetricsServer } = await import('./metrics-server.js');
         metrics = await startMetricsServer({ ...config.metrics, status: () => running.status() });
         if (isLoopbackUrl(metrics.url)) logger.info({ url: metrics.url }, 'metrics endpoint listening');
         else {

@@ -2,7 +2,7 @@
  * Typed failures of the disk flusher and the record-file reader. Each kind has
  * a stable `code`; test with the static `is` guard, not `instanceof`.
  */
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware';
+import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware/errors';
 
 /**
  * A venue name (or file extension) that could escape the data directory or

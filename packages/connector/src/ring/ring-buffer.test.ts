@@ -73,9 +73,9 @@ describe('RingBuffer.open', () => {
   it('creates a zeroed ring with the default geometry and reports its limits', () => {
     const path = freshPath();
     const ring = RingBuffer.open(path);
-    expect(ring.geometry).toEqual({ slotSize: 4096, slotCount: 1024 });
-    expect(ring.maxRecordSize).toBe(512 * 4096 - 16);
-    expect(readFileSync(path).length).toBe(HEADER_BYTES + 4096 * 1024);
+    expect(ring.geometry).toEqual({ slotSize: 256, slotCount: 65_536 });
+    expect(ring.maxRecordSize).toBe(32_768 * 256 - 16);
+    expect(readFileSync(path).length).toBe(HEADER_BYTES + 256 * 65_536);
     expect(ring.nextWriteSequence).toBe(0);
     expect(ring.nextReadSequence).toBe(0);
     expect(ring.fill()).toBe(0);
@@ -413,5 +413,36 @@ describe('RingBuffer.claimProducer', () => {
     expect(restarted.nextWriteSequence).toBe(2);
     expect(restarted.claimProducer()).toBe(3);
     restarted.close();
+  });
+});
+
+describe('RingBuffer.startSequenceAt', () => {
+  it('numbers a fresh ring from the given sequence, across a reopen, for producer and consumer alike', () => {
+    const path = freshPath();
+    const fresh = RingBuffer.open(path, { slotSize: 256, slotCount: 16 });
+    fresh.startSequenceAt(2 ** 33 + 5);
+    fresh.close();
+    const ring = RingBuffer.open(path);
+    expect(ring.claimProducer()).toBe(2 ** 33 + 5);
+    expect(ring.tryWrite(payload(1, 40))).toBe(true);
+    expect(readAll(ring).map((seen) => seen.sequence)).toEqual([2 ** 33 + 5]);
+    ring.close();
+  });
+
+  it('refuses a ring that has been written or read, and a sequence that is not a safe non-negative integer', () => {
+    const written = RingBuffer.open(freshPath(), { slotSize: 256, slotCount: 16 });
+    expect(() => written.startSequenceAt(-1)).toThrow(RingArgumentError);
+    expect(() => written.startSequenceAt(1.5)).toThrow(RingArgumentError);
+    written.tryWrite(payload(0, 10));
+    expect(() => written.startSequenceAt(7)).toThrow(RingArgumentError);
+    written.close();
+    const path = freshPath();
+    const writer = RingBuffer.open(path, { slotSize: 256, slotCount: 16 });
+    writer.tryWrite(payload(0, 10));
+    writer.close();
+    const reopened = RingBuffer.open(path);
+    expect(() => reopened.startSequenceAt(7)).toThrow(RingArgumentError);
+    reopened.close();
+    expect(() => reopened.startSequenceAt(7)).toThrow(RingClosedError);
   });
 });

@@ -190,7 +190,7 @@ export class RingBuffer {
 
   /**
    * Opens the ring file at `path`, creating it (atomically, zero-filled) when
-   * missing. Geometry fields left unset default to 4096-byte slots x 1024 when
+   * missing. Geometry fields left unset default to `DEFAULT_RING_GEOMETRY` when
    * creating and are taken from the file when reopening; fields that are set
    * must match the file.
    *
@@ -225,6 +225,33 @@ export class RingBuffer {
   get nextReadSequence(): number {
     if (this.consumerReady || this.closed) return this.readSequence;
     return header.readConsumerState(this.words, this.snapshot).sequence;
+  }
+
+  /**
+   * Numbers the records of a new ring from `sequence` instead of 0, so a ring
+   * that replaces another (a geometry change) continues its sequence and the
+   * record files stay contiguous. Only for a ring never written nor read.
+   *
+   * @throws {@link RingArgumentError} when the ring has been used or `sequence` is not a safe non-negative integer.
+   * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   */
+  startSequenceAt(sequence: number): void {
+    if (this.closed) throw new RingClosedError('startSequenceAt');
+    if (!Number.isSafeInteger(sequence) || sequence < 0) {
+      throw new RingArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`);
+    }
+    const words = this.words;
+    const untouched =
+      !this.producerReady &&
+      !this.consumerReady &&
+      Atomics.load(words, Words.tailWord) === 0 &&
+      Atomics.load(words, Words.reclaimWord) === 0 &&
+      header.readWriteSequence(words) === 0 &&
+      header.readConsumerState(words, this.snapshot).sequence === 0 &&
+      Atomics.load(words, Words.headerWords + Frame.commitWord) === 0;
+    if (!untouched) throw new RingArgumentError(`${this.path} has been used: its sequence cannot be set`);
+    header.publishConsumerState(words, 0, sequence);
+    header.publishWriteSequence(words, sequence);
   }
 
   /**

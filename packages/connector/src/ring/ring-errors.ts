@@ -3,7 +3,7 @@
  * static `is` guard that matches by code, so checks keep working when two
  * copies of this package are loaded side by side.
  */
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware';
+import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware/errors';
 
 /**
  * The requested ring geometry is unusable: a value is out of range (slot size

@@ -22,15 +22,17 @@ import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
 import { Publisher } from '../publisher/publisher.js';
 import { validateName } from '../publisher/subject-token.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
-import type { RingGeometry } from '../ring/ring-geometry.js';
+import { type RingGeometry, resolveRingGeometry } from '../ring/ring-geometry.js';
 import { LineReplaySource } from '../sources/line-replay-source.js';
 import type { MessageSource, SourceEvent } from '../sources/message-source.js';
 import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
 import { makeWritableFolder } from './data-dir.js';
+import { migrateRingGeometry } from './ring-migration.js';
 import { Runner, type RunnerIssue } from './runner.js';
 import { acquireVenueLock, type VenueLock } from './venue-lock.js';
+import { WarningAggregator, type WarningKind } from './warning-aggregator.js';
 
 /** Where messages come from. */
 export type SourceSpec =
@@ -76,11 +78,16 @@ export interface PipelineOptions {
   /** Flusher durability policy (default `{ intervalMs: 1000 }`). */
   fsync?: FsyncPolicy;
   /**
-   * Ring geometry; default 1 KiB x 16384 slots (16 MiB): raw venue messages are mostly a few hundred bytes, and a
-   * record spans several slots when it needs to, so small slots hold many more messages than the design's 4 KiB.
+   * Ring geometry; default `DEFAULT_RING_GEOMETRY` (256 B x 65 536 slots, 16 MiB). A data dir whose ring has
+   * another geometry is migrated at start: the old ring is drained to the record files, then replaced.
    */
   ring?: Partial<RingGeometry>;
   logger?: PipelineLogger;
+  /**
+   * Data-path warnings (trade id gaps, malformed, oversize and refused messages, subject collisions) are logged once
+   * per symbol or cause per interval, then summed in one summary line at its end (default 10 000 ms).
+   */
+  warningIntervalMs?: number;
 }
 
 /** A snapshot of everything the app shows. */
@@ -121,7 +128,6 @@ export interface PipelineSummary extends PipelineStatus {
   lost: number;
 }
 
-const DEFAULT_RING: RingGeometry = { slotSize: 1024, slotCount: 16_384 };
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
 /** Distinct unlisted tickers named in a warning each; beyond that they are only counted. */
 const LOGGED_UNLISTED_TICKERS = 10;
@@ -131,6 +137,16 @@ function logSetAside(log: PipelineLogger, range: SetAsideRange): void {
     { file: range.file, offset: range.offset, bytes: range.bytes, kind: range.kind, savedAs: range.savedAs },
     'damaged end of a record file set aside',
   );
+}
+
+const DEFAULT_WARNING_INTERVAL_MS = 10_000;
+/** Characters of a malformed message shown in its warning: enough to recognise it, not a whole snapshot. */
+const EXCERPT_CHARS = 120;
+
+function excerpt(message: Uint8Array | undefined): { bytes?: number; excerpt?: string } {
+  if (message === undefined) return {};
+  const head = Buffer.from(message.buffer, message.byteOffset, Math.min(message.length, EXCERPT_CHARS));
+  return { bytes: message.length, excerpt: head.toString('latin1') };
 }
 
 function isRecordFile(path: string): boolean {
@@ -187,6 +203,11 @@ export class Pipeline {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #startedAt = Date.now();
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
+  readonly #warnings: WarningAggregator;
+  readonly #gapWarnings: WarningKind;
+  readonly #dropWarnings: WarningKind;
+  readonly #malformedWarnings: WarningKind;
+  readonly #collisionWarnings: WarningKind;
   #state: PipelineStatus['state'] = 'starting';
   #shutdownDropped = 0;
   #unlistedTickers = 0;
@@ -203,6 +224,14 @@ export class Pipeline {
     this.#options = options;
     this.#lock = lock;
     this.#log = options.logger ?? SILENT;
+    this.#warnings = new WarningAggregator(
+      this.#log,
+      options.warningIntervalMs ?? DEFAULT_WARNING_INTERVAL_MS,
+    );
+    this.#gapWarnings = this.#warnings.kind('trade id gap', 'symbol', 'missing');
+    this.#dropWarnings = this.#warnings.kind('message or trade dropped', 'cause');
+    this.#malformedWarnings = this.#warnings.kind('malformed message recorded, not published', 'venue');
+    this.#collisionWarnings = this.#warnings.kind('subject collision', 'subject');
     this.#ring = ring;
     this.#flusher = flusher;
     this.#source = source;
@@ -216,8 +245,7 @@ export class Pipeline {
       env: options.env,
       venue: options.venue,
       interner: this.#interner,
-      onCollision: (error) =>
-        this.#log.warn({ err: error.message, subject: error.subject }, 'subject collision'),
+      onCollision: (error) => this.#collisionWarnings.note(error.subject, 1, () => ({ err: error.message })),
       symbols: options.symbols,
       allowUnlisted: options.allowUnlistedSymbols === true,
       onUnlisted: (ticker) => {
@@ -255,9 +283,9 @@ export class Pipeline {
    * source and starts the flow.
    *
    * @throws InvalidNameError for a bad env or venue; DataDirNotWritableError when the data dir is read-only;
-   *   VenueLockedError when another process writes this venue in
-   *   this data dir; RingGeometryError when the ring file has another geometry; FlusherWorkerError when the
-   *   flusher cannot start.
+   *   VenueLockedError when another process writes this venue in this data dir; RingGeometryError when the
+   *   geometry is invalid, or the ring file has another one and could not be drained for the migration;
+   *   FlusherWorkerError when the flusher cannot start.
    */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
@@ -274,9 +302,19 @@ export class Pipeline {
       );
     }
     const ringPath = join(dataDir, 'ring', `${options.venue}.ring`);
-    const geometry = { ...DEFAULT_RING, ...options.ring };
+    let geometry: RingGeometry;
     let ring: RingBuffer;
     try {
+      // Checked before a migration drains anything.
+      geometry = resolveRingGeometry(ringPath, options.ring);
+      const migration = await migrateRingGeometry({
+        ringPath,
+        geometry,
+        dataDir,
+        venue: options.venue,
+        ...(options.fsync ? { fsync: options.fsync } : {}),
+      });
+      if (migration !== undefined) options.logger?.info({ ...migration }, 'ring geometry migrated');
       ring = RingBuffer.open(ringPath, geometry);
     } catch (error) {
       await lock?.release();
@@ -414,6 +452,7 @@ export class Pipeline {
     await this.#source.stop();
     await this.#simulator?.stop();
     for (const timer of this.#timers) clearInterval(timer);
+    this.#warnings.flush();
     const deadline = Date.now() + 30_000;
     while (this.#runner.drainOverflow() > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1));
@@ -436,6 +475,7 @@ export class Pipeline {
   #run(): void {
     this.#state = 'running';
     this.#timers.push(setInterval(() => this.#runner.tick(), 1000).unref());
+    this.#timers.push(setInterval(() => this.#warnings.flush(), this.#warnings.intervalMs).unref());
     this.#timers.push(
       setInterval(() => {
         if (this.#runner.overflowQueued > 0) this.#runner.drainOverflow();
@@ -458,15 +498,23 @@ export class Pipeline {
     entry.events++;
     entry.missing += missing;
     this.#gapsBySymbol.set(tickerId, entry);
-    this.#log.warn(
-      { symbol: this.#interner.resolve(tickerId), firstMissing, missing, acrossReconnect },
-      'trade id gap',
-    );
+    this.#gapWarnings.note(this.#interner.resolve(tickerId), missing, () => ({
+      firstMissing,
+      acrossReconnect,
+    }));
   };
 
   readonly #onIssue = (issue: RunnerIssue): void => {
-    const error = issue.error instanceof Error ? issue.error.message : String(issue.error);
-    this.#log.warn({ cause: issue.cause, err: error }, 'message or trade dropped');
+    if (issue.cause === 'malformed') {
+      this.#malformedWarnings.note(this.#options.venue, 1, () => excerpt(issue.message));
+      return;
+    }
+    this.#dropWarnings.note(issue.cause, 1, () => ({
+      ...(issue.error === null
+        ? {}
+        : { err: issue.error instanceof Error ? issue.error.message : String(issue.error) }),
+      ...excerpt(issue.message),
+    }));
   };
 
   readonly #onSourceEvent = (event: SourceEvent): void => {

@@ -56,14 +56,20 @@ export interface RunnerOptions {
    * `drop-newest`: keep the earliest data, so the recording has one gap rather than many).
    */
   overflow?: OutageBufferOptions;
-  /** Slow-lane reports (oversize messages, interner full, encode errors); never called per healthy message. */
+  /**
+   * Slow-lane reports (malformed or oversize messages, interner full, encode errors); never called per healthy
+   * message. Called per bad message, so the receiver must aggregate rather than log each one.
+   */
   onIssue?: (issue: RunnerIssue) => void;
 }
 
 /** A problem the runner counted and skipped. */
 export interface RunnerIssue {
-  cause: 'oversize' | 'internerFull' | 'invalidTicker' | 'publishError';
+  cause: 'malformed' | 'oversize' | 'internerFull' | 'invalidTicker' | 'publishError';
+  /** What went wrong; `null` for `malformed` (the parser only classifies). */
   error: unknown;
+  /** The raw message at fault, for `malformed` and `oversize`; valid only during the call (the source reuses it). */
+  message?: Uint8Array;
 }
 
 /** Counters of a {@link Runner}; every drop is counted by cause. */
@@ -168,7 +174,10 @@ export class Runner implements TradeSink {
     this.#record(bytes);
     const kind = this.#parser.parse(bytes, 0, bytes.length, this);
     if (kind === MessageKind.nonTrade) this.#nonTrade++;
-    else if (kind === MessageKind.malformed) this.#parseErrors++;
+    else if (kind === MessageKind.malformed) {
+      this.#parseErrors++;
+      this.#onIssue?.({ cause: 'malformed', error: null, message: bytes });
+    }
     this.#latency?.record(this.#clock.nowNanos() - start);
   };
 
@@ -293,12 +302,13 @@ export class Runner implements TradeSink {
     const ring = this.#ring;
     if (bytes.length > ring.maxRecordSize) {
       this.#oversize++;
-      this.#issue(
-        'oversize',
-        new RangeError(
+      this.#onIssue?.({
+        cause: 'oversize',
+        error: new RangeError(
           `message of ${bytes.length} bytes exceeds the ring's largest record (${ring.maxRecordSize})`,
         ),
-      );
+        message: bytes,
+      });
       return;
     }
     if (this.#overflow.length === 0 && ring.tryWrite(bytes)) {

@@ -1,0 +1,372 @@
+/**
+ * Suite: latency as users see it. Part 1, the live path at paced rates: a venue server process sends real Binance
+ * messages over loopback WebSocket; a consumer process (marketpipe's Pipeline, a naive relay, or the noise floor)
+ * takes them and publishes to a private nats-server; a subscriber process stamps their arrival. Part 2, whole
+ * processes: the `marketpipe` CLI replaying 1M Binance trades (recording on) against the naive pipeline as a
+ * process, plus start-up and `--help` times.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from '../harness/batch-timer.js';
+import { BenchPreconditionError } from '../harness/bench-errors.js';
+import { type BenchProfile, scaled } from '../harness/bench-profile.js';
+import { formatNs } from '../harness/format.js';
+import { runSuiteProcess } from '../harness/suite-main.js';
+import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
+import { binanceTrade } from '../live/binance-tape.js';
+import { type ChildLink, readTimes, startChild } from '../live/child-link.js';
+import { startNatsServer } from '../nats/nats-server-process.js';
+
+const RATES = [1_000, 10_000, 100_000] as const;
+/** Seconds of sending per rate and contender in the full run: enough for a p99.9 at 1 000 msg/s (3 000 samples). */
+const SEND_SECONDS = 3;
+/** The first messages of each run warm the JIT and the connections; they are sent but not counted. */
+const WARMUP_FRACTION = 0.1;
+const REPLAY_MESSAGES = 1_000_000;
+const CONTENDERS = ['marketpipe', 'naive', 'floor'] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+const fromSource = import.meta.url.endsWith('.ts');
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Percentiles {
+  p50: number;
+  p99: number;
+  p999: number;
+  count: number;
+}
+
+function percentiles(values: number[]): Percentiles {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), count: sorted.length };
+}
+
+/** Latencies `to[i] - from[i]` of the messages after the warm-up that reached `to`. */
+function hop(
+  from: Float64Array,
+  to: Float64Array,
+  warmup: number,
+): { latency: Percentiles; missing: number } {
+  const values: number[] = [];
+  let missing = 0;
+  for (let i = warmup; i < from.length; i++) {
+    const end = to[i] as number;
+    if (Number.isNaN(end)) missing++;
+    else values.push(end - (from[i] as number));
+  }
+  return { latency: percentiles(values), missing };
+}
+
+interface RunResult {
+  published?: { latency: Percentiles; missing: number };
+  delivered?: { latency: Percentiles; missing: number };
+  /** The consumer's own per-message timing: the app's hot path, or the floor's fixed work. */
+  ownTiming?: Percentiles;
+}
+
+async function paced(
+  contender: Contender,
+  rate: number,
+  count: number,
+  server: ChildLink,
+  wsUrl: string,
+  natsUrl: string,
+): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), `mp-live-${contender}-`));
+  const subscriber =
+    contender === 'floor'
+      ? undefined
+      : startChild('subscriber', [
+          contender === 'marketpipe' ? 'capnp' : 'json',
+          natsUrl,
+          `${count}`,
+          join(dir, 'sub.bin'),
+        ]);
+  let relay: ChildLink | undefined;
+  try {
+    if (subscriber) await subscriber.next('ready');
+    relay = startChild('relay', [contender, wsUrl, natsUrl, `${count}`, dir]);
+    await relay.next('ready');
+    await server.next('client');
+    // The WebSocket is open; give the consumer a moment to finish its own start before the clock runs.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sentPath = join(dir, 'sent.bin');
+    server.send({ type: 'send', rate, count, timesPath: sentPath });
+    await server.next('sent', 120_000);
+    await settled(relay, contender === 'floor' ? 0 : count);
+    relay.send({ type: 'stop' });
+    const own =
+      contender === 'floor' || contender === 'marketpipe' ? await relay.next('hot-path') : undefined;
+    await relay.next('stopped');
+    const sent = readTimes(sentPath);
+    const warmup = Math.floor(count * WARMUP_FRACTION);
+    const result: RunResult = {};
+    if (own)
+      result.ownTiming = {
+        p50: own.p50 as number,
+        p99: own.p99 as number,
+        p999: own.p999 as number,
+        count: own.count as number,
+      };
+    if (contender !== 'floor') {
+      result.published = hop(sent, readTimes(join(dir, `${contender}-published.bin`)), warmup);
+      subscriber?.send({ type: 'stop' });
+      await subscriber?.next('stopped');
+      result.delivered = hop(sent, readTimes(join(dir, 'sub.bin')), warmup);
+    }
+    return result;
+  } finally {
+    relay?.kill();
+    subscriber?.kill();
+    server.send({ type: 'drop-clients' });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the consumer has published `count` messages, or its count has not moved for a second (it fell
+ * behind for good; what is left shows as missing). The floor publishes nothing: a short pause is enough.
+ */
+async function settled(relay: ChildLink, count: number): Promise<void> {
+  let last = -1;
+  let still = 0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (count === 0) return;
+    relay.send({ type: 'progress' });
+    const published = (await relay.next('progress')).published as number;
+    if (published >= count) return;
+    still = published === last ? still + 1 : 0;
+    if (still >= 10) return;
+    last = published;
+  }
+}
+
+/** Runs `node <args>` to completion; returns wall ms, the exit code and the peak RSS the preload reported. */
+function timeProcess(args: string[]): Promise<{ ms: number; code: number | null; maxRssKiB: number }> {
+  const rss = fileURLToPath(new URL(`../live/report-rss.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const source = fromSource ? ['--import', 'tsx', '--conditions=@marketpipe/source'] : [];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...source, '--import', rss, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const ms = performance.now() - started;
+      const line = stderr.split('\n').find((l) => l.startsWith('{"maxRssKiB"'));
+      if (line === undefined)
+        reject(new BenchPreconditionError(`no RSS report from ${args.join(' ')}:\n${stderr}`));
+      else resolve({ ms, code, maxRssKiB: (JSON.parse(line) as { maxRssKiB: number }).maxRssKiB });
+    });
+  });
+}
+
+function cliPath(): string {
+  return join(repoRoot, 'apps/reference-connector', fromSource ? 'src/cli.ts' : 'dist/cli.js');
+}
+
+async function medianMs(times: number, args: string[]): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) ms.push((await timeProcess(args)).ms);
+  return median(ms);
+}
+
+async function livePath(profile: BenchProfile) {
+  const seconds = profile.smoke ? 0.2 : SEND_SECONDS;
+  // LIVE_PATH_RATES=10000 runs one rate, for investigations.
+  const only = process.env.LIVE_PATH_RATES?.split(',').map(Number);
+  const rates = only ?? (profile.smoke ? [1_000] : [...RATES]);
+  const repeats = profile.smoke ? 1 : 3;
+  const tables: ResultTable[] = [];
+  const targets: TargetCheck[] = [];
+  const metrics: Record<string, number> = {};
+  const nats = await startNatsServer();
+  const server = startChild('venue-server', []);
+  const paced_: ResultTable = {
+    title:
+      'Live path at paced rates: venue server -> (ws, loopback) -> consumer -> nats-server -> subscriber',
+    columns: [
+      'rate',
+      'contender',
+      'messages',
+      'send->published p50 / p99 / p99.9',
+      'send->subscriber p50 / p99 / p99.9',
+      'own timing p50 / p99 / p99.9',
+      'missing',
+    ],
+    rows: [],
+    notes: [
+      "Four processes (venue server, consumer, subscriber, nats-server) plus the flusher and syncer threads share the 2 cores; nothing is pinned, as on a user's machine. Stamps are CLOCK_MONOTONIC (process.hrtime), comparable across processes.",
+      `Each run sends ${seconds} s of messages; the first ${WARMUP_FRACTION * 100}% are not counted. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
+      "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder); for the floor, a fixed ~1.5 µs of arithmetic timed the same way in a ws client process at the same rate.",
+      'Naive relay: ws client -> JSON.parse -> trade object -> JSON.stringify -> nats.publish, raw lines to a WriteStream.',
+    ],
+  };
+  try {
+    const wsUrl = `ws://127.0.0.1:${(await server.next('listening')).port as number}`;
+    for (const rate of rates) {
+      const count = Math.max(200, Math.round(rate * seconds));
+      const results = {} as Record<Contender, RunResult>;
+      for (const contender of CONTENDERS)
+        results[contender] = await paced(contender, rate, count, server, wsUrl, nats.url);
+      for (const contender of CONTENDERS) {
+        const r = results[contender];
+        const fmt = (p: Percentiles | undefined) =>
+          p ? `${formatNs(p.p50)} / ${formatNs(p.p99)} / ${formatNs(p.p999)}` : '-';
+        paced_.rows.push([
+          `${rate}`,
+          contender,
+          `${count}`,
+          fmt(r.published?.latency),
+          fmt(r.delivered?.latency),
+          fmt(r.ownTiming),
+          `${(r.published?.missing ?? 0) + (r.delivered?.missing ?? 0)}`,
+        ]);
+        for (const [hopName, value] of [
+          ['published', r.published],
+          ['subscriber', r.delivered],
+        ] as const) {
+          if (!value) continue;
+          metrics[`live.${rate}.${contender}.${hopName}.p50Ns`] = value.latency.p50;
+          metrics[`live.${rate}.${contender}.${hopName}.p99Ns`] = value.latency.p99;
+          metrics[`live.${rate}.${contender}.${hopName}.p999Ns`] = value.latency.p999;
+          metrics[`live.${rate}.${contender}.${hopName}.missing`] = value.missing;
+        }
+        if (r.ownTiming) {
+          metrics[`live.${rate}.${contender}.own.p50Ns`] = r.ownTiming.p50;
+          metrics[`live.${rate}.${contender}.own.p99Ns`] = r.ownTiming.p99;
+        }
+      }
+      const app = results.marketpipe;
+      const floor = results.floor.ownTiming;
+      if (app.ownTiming && floor) {
+        targets.push({
+          name: `hot path p99 vs same-run noise floor p99 at ${rate} msg/s`,
+          target: '<= 3x',
+          measured: `${(app.ownTiming.p99 / floor.p99).toFixed(2)}x (${formatNs(app.ownTiming.p99)} vs ${formatNs(floor.p99)})`,
+          met: app.ownTiming.p99 <= 3 * floor.p99,
+        });
+      }
+      const mine = app.delivered?.latency;
+      const naive = results.naive.delivered?.latency;
+      if (mine && naive) {
+        const ratios = [mine.p50 / naive.p50, mine.p99 / naive.p99, mine.p999 / naive.p999];
+        targets.push({
+          name: `send->subscriber, marketpipe vs naive relay at ${rate} msg/s (p50, p99, p99.9)`,
+          target: '<= 1x at each',
+          measured: ratios.map((x) => `${x.toFixed(2)}x`).join(', '),
+          met: ratios.every((x) => x <= 1),
+        });
+      }
+    }
+  } finally {
+    server.send({ type: 'close' });
+    server.kill();
+    await nats.stop();
+  }
+  tables.push(paced_);
+
+  // Part 2: whole processes on a replay file.
+  const replayMessages = scaled(profile, REPLAY_MESSAGES, 2_000);
+  const dir = mkdtempSync(join(tmpdir(), 'mp-whole-'));
+  try {
+    const replay = join(dir, 'binance.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < replayMessages; i++) lines.push(binanceTrade(i));
+    writeFileSync(replay, `${lines.join('\n')}\n`);
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const appRun = (file: string, data: string) => [
+      cliPath(),
+      'run',
+      '--source',
+      `replay:${file}`,
+      '--data-dir',
+      join(dir, data),
+      '--log-level',
+      'silent',
+    ];
+    const naiveScript = fileURLToPath(
+      new URL(`../live/naive-replay.${fromSource ? 'ts' : 'js'}`, import.meta.url),
+    );
+    const app = await timeProcess(appRun(replay, 'app-data'));
+    if (app.code !== 0) throw new BenchPreconditionError(`marketpipe replay exited with ${app.code}`);
+    const naive = await timeProcess([naiveScript, replay, join(dir, 'naive.rec')]);
+    const appStart = await medianMs(repeats, appRun(empty, 'empty-data'));
+    const naiveStart = await medianMs(repeats, [naiveScript, empty, join(dir, 'naive-empty.rec')]);
+    const help = await medianMs(repeats + 2, [cliPath(), '--help']);
+    const perMessage = (ms: number) => (ms * 1e6) / replayMessages;
+    tables.push({
+      title: `Whole process: ${replayMessages} Binance trades replayed from a file, recording on`,
+      columns: ['pipeline', 'wall', 'per message (wall)', 'start-up (empty file, median)', 'peak RSS'],
+      rows: [
+        [
+          'marketpipe run --source replay (in-memory transport, ring + flusher)',
+          `${(app.ms / 1000).toFixed(2)} s`,
+          formatNs(perMessage(app.ms)),
+          `${appStart.toFixed(0)} ms`,
+          `${(app.maxRssKiB / 1024).toFixed(0)} MiB`,
+        ],
+        [
+          'naive pipeline process (JSON.parse, capnp-es, appendFileSync)',
+          `${(naive.ms / 1000).toFixed(2)} s`,
+          formatNs(perMessage(naive.ms)),
+          `${naiveStart.toFixed(0)} ms`,
+          `${(naive.maxRssKiB / 1024).toFixed(0)} MiB`,
+        ],
+      ],
+      notes: [
+        'Wall time from spawn to exit, start-up included. Start-up: the same command on an empty file (start, stop and exit: an upper bound of start-up to the first message).',
+        `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
+      ],
+    });
+    Object.assign(metrics, {
+      'whole.app.wallMs': app.ms,
+      'whole.naive.wallMs': naive.ms,
+      'whole.app.startupMs': appStart,
+      'whole.naive.startupMs': naiveStart,
+      'whole.app.maxRssKiB': app.maxRssKiB,
+      'whole.naive.maxRssKiB': naive.maxRssKiB,
+      'whole.helpMs': help,
+    });
+    const speedup = naive.ms / app.ms;
+    targets.push(
+      {
+        name: `whole process, ${replayMessages} Binance trades, recording on: naive wall / marketpipe wall`,
+        target: '>= 15x',
+        measured: `${speedup.toFixed(1)}x`,
+        met: speedup >= 15,
+      },
+      {
+        name: 'start-up to the first message (whole process on an empty replay)',
+        target: '< 150 ms',
+        measured: `${appStart.toFixed(0)} ms`,
+        met: appStart < 150,
+      },
+      { name: 'marketpipe --help', target: '< 100 ms', measured: `${help.toFixed(0)} ms`, met: help < 100 },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  return {
+    suite: 'live-path',
+    title: 'Latency as users see it: the live path at paced rates, and whole processes',
+    tables,
+    targets,
+    latencies: [],
+    metrics,
+    notes: [],
+  };
+}
+
+runSuiteProcess(livePath);

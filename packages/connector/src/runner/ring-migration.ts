@@ -1,0 +1,108 @@
+/**
+ * Changing a data dir's ring geometry without losing or repeating a record.
+ *
+ * A ring's geometry is fixed in its file. When the pipeline is asked for
+ * another one (a new default, or `--ring-slot-bytes` / `--ring-slots`), the
+ * old ring may still hold records a crash left unwritten. The migration runs
+ * a flusher on the old ring until it is empty (the flusher writes each
+ * unreleased record to disk once, skipping what is already there), then puts
+ * a new ring in its place whose sequence continues the old one, so the record
+ * files stay contiguous for `verify`.
+ *
+ * Crash safety: the new ring is created beside the old one and renamed over
+ * it. A crash before the rename leaves the old ring, drained or not, and the
+ * next start migrates again; after it, the new ring is in place.
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { DiskFlusher } from '../flusher/disk-flusher.js';
+import type { FsyncPolicy } from '../flusher/fsync-policy.js';
+import { RingBuffer } from '../ring/ring-buffer.js';
+import { RingGeometryError } from '../ring/ring-errors.js';
+import type { RingGeometry } from '../ring/ring-geometry.js';
+
+/** What {@link migrateRingGeometry} did. */
+export interface RingMigration {
+  from: RingGeometry;
+  to: RingGeometry;
+  /** Records the old ring still held unreleased: now in the record files, each once. */
+  recordsDrained: number;
+  /** Sequence of the first record the new ring will hold (the old ring's next). */
+  nextSequence: number;
+}
+
+/** Where and how the old ring is drained. */
+export interface RingMigrationOptions {
+  ringPath: string;
+  /** The geometry wanted from now on (complete: defaults already applied). */
+  geometry: RingGeometry;
+  dataDir: string;
+  venue: string;
+  fsync?: FsyncPolicy;
+}
+
+function sameGeometry(a: RingGeometry, b: RingGeometry): boolean {
+  return a.slotSize === b.slotSize && a.slotCount === b.slotCount;
+}
+
+/** Records committed in the ring at `path` and not yet released, and the sequence the next write gets. */
+function pendingRecords(path: string): { pending: number; nextSequence: number } {
+  const ring = RingBuffer.open(path);
+  try {
+    const nextSequence = ring.claimProducer();
+    return { pending: nextSequence - ring.nextReadSequence, nextSequence };
+  } finally {
+    ring.close();
+  }
+}
+
+/**
+ * Replaces the ring at `ringPath` by one of `geometry` when the file has another geometry: drains the old ring to
+ * the record files first, then continues its sequence in the new one. Returns `undefined` when there is no ring
+ * yet or it already has this geometry. Call it before any producer or flusher opens the ring.
+ *
+ * @throws {@link RingGeometryError} when the old ring could not be drained (the disk refused the writes); the old
+ *   ring is kept as it was, and a later start retries.
+ */
+export async function migrateRingGeometry(options: RingMigrationOptions): Promise<RingMigration | undefined> {
+  const { ringPath, geometry } = options;
+  if (!existsSync(ringPath)) return undefined;
+  const probe = RingBuffer.open(ringPath);
+  const from = probe.geometry;
+  probe.close();
+  if (sameGeometry(from, geometry)) return undefined;
+
+  const before = pendingRecords(ringPath);
+  const flusher = await DiskFlusher.start({
+    ringPath,
+    ringGeometry: from,
+    dataDir: options.dataDir,
+    venue: options.venue,
+    ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
+  });
+  try {
+    await flusher.stop();
+  } catch (error) {
+    throw new RingGeometryError(ringPath, 'the old ring could not be drained to disk; it is kept as it was', {
+      cause: error,
+    });
+  }
+  const after = pendingRecords(ringPath);
+  if (after.pending !== 0) {
+    const reason = flusher.status().lastError?.message ?? 'no error reported';
+    throw new RingGeometryError(
+      ringPath,
+      `${after.pending} records of the old ring are not on disk yet (${reason}); it is kept as it was`,
+    );
+  }
+
+  const replacement = `${ringPath}.new`;
+  rmSync(replacement, { force: true });
+  const ring = RingBuffer.open(replacement, geometry);
+  try {
+    ring.startSequenceAt(after.nextSequence);
+  } finally {
+    ring.close();
+  }
+  renameSync(replacement, ringPath);
+  return { from, to: { ...geometry }, recordsDrained: before.pending, nextSequence: after.nextSequence };
+}
