@@ -70,6 +70,7 @@ export { RingBuffer } from './ring/ring-buffer.js';
 export {
   RecordTooLargeError,
   RingArgumentError,
+  RingBindingError,
   RingClosedError,
   RingCorruptError,
   RingFormatError,
