@@ -1,21 +1,72 @@
 // Installs the packed middleware and connector tarballs into a fresh project
 // outside the workspace and uses them as a consumer would: `import` (ESM),
 // `require` (CJS), and a strict TypeScript type-check against the shipped
-// declarations. Requires a prior build (`pnpm build`).
-import { rmSync, writeFileSync } from 'node:fs';
+// declarations. It does so under every Node line of the matrix (the running
+// Node, then each line pinned in scripts/node-lines.json): npm installs with
+// that Node first on PATH, so the connector's install script runs under it.
+// The optional `simdjson` is installed (compiled) on the running Node only; the
+// other lines omit it, which also checks that the connector works without it
+// and names it clearly when its backend is asked for. Requires a prior build
+// (`pnpm build`) and the pinned Nodes (`node scripts/install-node.mjs`).
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { matrixNodes } from './lib/node-lines.mjs';
 import { pack, publishablePackages, repoRoot, run, tempDir } from './lib/workspace.mjs';
 
 const packages = publishablePackages();
-const project = tempDir('consumer');
+const nodes = matrixNodes();
 const tarballs = tempDir('consumer-tgz');
 try {
   const specs = packages.map((p) => pack(p.dir, tarballs));
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }),
+  for (const [index, node] of nodes.entries()) {
+    process.stdout.write(`\n-- consumer on Node ${node.version} (${node.node})\n`);
+    consumeOn(node, specs, { full: index === 0 });
+  }
+  process.stdout.write(
+    `consumer test passed on Node ${nodes.map((n) => n.version).join(', ')} (workspace ${repoRoot})\n`,
   );
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: project });
+} finally {
+  rmSync(tarballs, { recursive: true, force: true });
+}
+
+/**
+ * Installs the tarballs into a fresh project with `node` first on PATH, then runs the smoke tests with it.
+ * `full`: with the optional simdjson, and the type-check (the same on every line).
+ */
+function consumeOn(node, specs, { full }) {
+  const project = tempDir('consumer');
+  const env = {
+    ...process.env,
+    PATH: `${node.binDir}:${process.env.PATH}`,
+    CONSUMER_SIMDJSON: full ? 'installed' : 'omitted',
+  };
+  try {
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }),
+    );
+    const omit = full ? [] : ['--omit=optional'];
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...omit, ...specs], {
+      cwd: project,
+      env,
+    });
+    // The tarball's prebuilt binary must have served this Node: nothing was compiled at install.
+    const compiled = join(project, 'node_modules', '@marketpipe', 'connector', 'build');
+    if (existsSync(compiled)) {
+      throw new Error(`Node ${node.version}: the connector compiled its binding at install (${compiled})`);
+    }
+    writeFileSync(join(project, 'smoke.mjs'), runtimeSmoke('esm'));
+    writeFileSync(join(project, 'smoke.cjs'), runtimeSmoke('cjs'));
+    run(node.node, ['smoke.mjs'], { cwd: project, env });
+    run(node.node, ['smoke.cjs'], { cwd: project, env });
+    if (full) typecheckConsumer(project, env);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+/** Type-checks a consumer program against the shipped declarations (the same on every Node line). */
+function typecheckConsumer(project, env) {
   // Types come from the workspace's pinned versions, installed alongside as a consumer would.
   run(
     'npm',
@@ -28,13 +79,8 @@ try {
       'typescript@5.9.3',
       '@types/node@20.19.43',
     ],
-    {
-      cwd: project,
-    },
+    { cwd: project, env },
   );
-
-  writeFileSync(join(project, 'smoke.mjs'), runtimeSmoke('esm'));
-  writeFileSync(join(project, 'smoke.cjs'), runtimeSmoke('cjs'));
   writeFileSync(join(project, 'usage.mts'), consumerSource('esm'));
   writeFileSync(join(project, 'usage.cts'), consumerSource('cjs'));
   writeFileSync(
@@ -52,13 +98,7 @@ try {
       files: ['usage.mts', 'usage.cts'],
     }),
   );
-  run('node', ['smoke.mjs'], { cwd: project });
-  run('node', ['smoke.cjs'], { cwd: project });
-  run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: project });
-  process.stdout.write(`consumer test passed (workspace ${repoRoot})\n`);
-} finally {
-  rmSync(project, { recursive: true, force: true });
-  rmSync(tarballs, { recursive: true, force: true });
+  run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: project, env });
 }
 
 /**
@@ -88,9 +128,25 @@ const main = async () => {
   flusher.notify();
   await flusher.stop();
   ring.close();
+  // The same ring read directly through a second mapping (the native binding), then written to a closed ring.
+  const writer = conn.RingBuffer.open(join(dir, 'direct.ring'), { slotSize: 64, slotCount: 16 });
+  const reader = conn.RingBuffer.open(join(dir, 'direct.ring'));
+  writer.tryWrite(new TextEncoder().encode('direct'));
+  const direct = [];
+  reader.release(reader.readBatch(16, (bytes, start, end) => direct.push(new TextDecoder().decode(bytes.subarray(start, end)))));
+  reader.close();
+  writer.close();
+  if (JSON.stringify(direct) !== '["direct"]') throw new Error('ring read: ' + JSON.stringify(direct));
+  let closedCode;
+  try { writer.tryWrite(new Uint8Array(1)); } catch (err) { closedCode = err.code; }
+  if (closedCode !== 'ERR_RING_CLOSED') throw new Error('write after close: ' + closedCode);
+  let simdjson;
+  try { conn.createParser('binance', { backend: 'simdjson' }); simdjson = 'installed'; } catch (err) { simdjson = err.code; }
+  const expected = process.env.CONSUMER_SIMDJSON === 'installed' ? 'installed' : 'ERR_SIMDJSON_UNAVAILABLE';
+  if (simdjson !== expected) throw new Error('simdjson backend: ' + simdjson + ', expected ' + expected);
   const records = [...conn.readVenueRecords(dir, 'binance')].map((r) => new TextDecoder().decode(r.payload));
   if (JSON.stringify(records) !== JSON.stringify(['a', 'b\\nc', ''])) throw new Error('flusher: ' + JSON.stringify(records));
-  console.log('${kind} ok: publish, ring, flusher worker');
+  console.log('${kind} ok on Node ' + process.version + ': publish, ring write and read, flusher worker, simdjson ' + simdjson);
 };
 main().catch((err) => { console.error(err); process.exit(1); });
 `;

@@ -2,7 +2,8 @@
 # Installs the system packages the tests need, when they are missing, on Debian:
 #   nats-server  (Debian package nats-server) - private NATS / JetStream servers for transport and journal tests
 #   capnp        (Debian package capnproto)   - the official Cap'n Proto tool that checks the wire format
-# Needs root (or sudo). Idempotent: does nothing when both tools are present.
+# Needs root (or sudo); without either it names what to install. Idempotent: does nothing when both tools are present.
+# scripts/test.sh runs it first, with or without CI=true.
 set -euo pipefail
 
 missing=()
@@ -16,7 +17,8 @@ fi
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then as_root=(sudo); else
-    echo "setup-system: need root to install ${missing[*]} (apt-get)" >&2
+    echo "setup-system: the tests need ${missing[*]}; installing needs root or sudo:" >&2
+    echo "  as root: apt-get update && apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
 fi

@@ -82,10 +82,20 @@ function suiteCommand(spec: SuiteSpec, args: readonly string[]): { argv: string[
   };
 }
 
-function runSuite(spec: SuiteSpec, out: string, smoke: boolean): Promise<SuiteResult> {
+/**
+ * Runs one suite in its own process under the Node at `execPath` (default: this one) and reads its result.
+ *
+ * @throws BenchSuiteError when the process fails or leaves no readable result.
+ */
+export function runSuite(
+  spec: SuiteSpec,
+  out: string,
+  smoke: boolean,
+  execPath: string = process.execPath,
+): Promise<SuiteResult> {
   const { argv, env } = suiteCommand(spec, smoke ? ['--smoke', '--out', out] : ['--out', out]);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
+    const child = spawn(execPath, argv, {
       cwd: packageRoot,
       env,
       stdio: ['ignore', 'inherit', 'pipe'],

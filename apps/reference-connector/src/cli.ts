@@ -4,7 +4,8 @@
  * so pending output is flushed; a short unref'd timer then forces the exit if
  * some handle (a stuck socket) would keep the process alive.
  */
-import { main } from './main.js';
+import { ExitCode } from './exit-codes.js';
+import { unsupportedNodeMessage } from './node-version.js';
 
 const EXIT_GRACE_MS = 2_000;
 
@@ -13,13 +14,22 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
-  },
-  (err: unknown) => {
-    process.stderr.write(`marketpipe: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+const tooOld = unsupportedNodeMessage(process.versions.node);
+if (tooOld !== undefined) {
+  process.stderr.write(`marketpipe: ${tooOld}\n`);
+  process.exitCode = ExitCode.error;
+} else {
+  // Loaded only now (a chunk of its own in the split build), so an old Node meets the check above first.
+  import('./main.js')
+    .then(({ main }) => main(process.argv.slice(2)))
+    .then(
+      (code) => {
+        process.exitCode = code;
+        setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+      },
+      (err: unknown) => {
+        process.stderr.write(`marketpipe: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      },
+    );
+}

@@ -85,6 +85,7 @@ export { RingBuffer } from './ring/ring-buffer.js';
 export {
   RecordTooLargeError,
   RingArgumentError,
+  RingBindingError,
   RingClosedError,
   RingCorruptError,
   RingFormatError,

@@ -3,6 +3,8 @@
  * memory-mapped file: the hand-off between the hot path (which must never
  * block on disk) and the flusher (which writes everything to disk).
  */
+
+import { unmapFile } from './file-mapping.js';
 import { RecordTooLargeError, RingArgumentError, RingClosedError, RingCorruptError } from './ring-errors.js';
 import { mapRingFile } from './ring-file.js';
 import { maxRecordSizeOf, type RingGeometry } from './ring-geometry.js';
@@ -84,8 +86,8 @@ export enum Frame {
  * same physical page-cache pages, and CPU cache coherence (MESI and its
  * variants on x64 and arm64) works on physical addresses, so a store through
  * one mapping is a store the other mapping sees. What remains is ordering.
- * The views are ordinary (non-shared) `ArrayBuffer`s created by the mmap
- * addon; ECMAScript allows `Atomics.load/store` on integer views of
+ * The views are ordinary (non-shared) `ArrayBuffer`s created by the mapping
+ * binding (`file-mapping.ts`); ECMAScript allows `Atomics.load/store` on integer views of
  * non-shared buffers (only `Atomics.wait` requires a `SharedArrayBuffer`),
  * and V8 emits the same code for both (the Atomics builtins in
  * `builtins-sharedarraybuffer-gen.cc` serve "ArrayBuffers and
@@ -155,6 +157,8 @@ export class RingBuffer {
   /** log2 of the slot size in 32-bit words. */
   private readonly slotWordShift: number;
   private readonly maxFrameBytes: number;
+  /** The mapped file; `close()` unmaps it. */
+  private readonly mapping: ArrayBuffer;
   private closed = false;
   private rejected = 0;
 
@@ -174,12 +178,13 @@ export class RingBuffer {
   private peekSequence = 0;
   private readonly snapshot: header.ConsumerState = { head: 0, sequence: 0 };
 
-  private constructor(path: string, mapping: Buffer, geometry: RingGeometry) {
+  private constructor(path: string, mapping: ArrayBuffer, geometry: RingGeometry) {
     this.path = path;
+    this.mapping = mapping;
     this.geometry = Object.freeze({ ...geometry });
     this.maxRecordSize = maxRecordSizeOf(geometry);
-    this.bytes = new Uint8Array(mapping.buffer, mapping.byteOffset, mapping.length);
-    this.words = new Int32Array(mapping.buffer, mapping.byteOffset, mapping.length >>> 2);
+    this.bytes = new Uint8Array(mapping);
+    this.words = new Int32Array(mapping);
     this.slotCount = geometry.slotCount;
     this.slotMask = geometry.slotCount - 1;
     this.slotShift = Math.log2(geometry.slotSize);
@@ -459,9 +464,10 @@ export class RingBuffer {
   }
 
   /**
-   * Drops this instance's views of the mapping; idempotent. The mmap addon has
-   * no `munmap`: the pages are unmapped when the garbage collector frees the
-   * last view, which this makes possible. Records stay in the file.
+   * Unmaps this instance's mapping now (not at garbage collection) and drops
+   * its views; idempotent. A view of the ring obtained earlier (a `readBatch`
+   * callback's `bytes`) reads as empty afterwards instead of touching unmapped
+   * memory. Records stay in the file.
    */
   close(): void {
     if (this.closed) return;
@@ -470,6 +476,7 @@ export class RingBuffer {
     this.consumerReady = false;
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
+    unmapFile(this.mapping);
   }
 
   /**

@@ -127,3 +127,23 @@ export class RingClosedError extends MarketpipeError {
     return hasErrorCode(err, 'ERR_RING_CLOSED');
   }
 }
+
+/**
+ * The native memory-map binding could not be loaded: no prebuilt binary fits
+ * this platform and none was compiled at install (that needs python3, make and
+ * a C++ compiler). Nothing was mapped; reinstalling with those tools present
+ * builds it.
+ */
+export class RingBindingError extends MarketpipeError {
+  override readonly name = 'RingBindingError' as const;
+  readonly code = 'ERR_RING_BINDING' as const;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+
+  /** True when `err` is a {@link RingBindingError}, from any copy of this package. */
+  static is(err: unknown): err is RingBindingError {
+    return hasErrorCode(err, 'ERR_RING_BINDING');
+  }
+}

@@ -13,15 +13,15 @@ import {
   writeSync,
 } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import mmap from '@riaskov/mmap-io';
+import { mapFile } from './file-mapping.js';
 import { RingFormatError, RingGeometryError } from './ring-errors.js';
 import { type RingGeometry, resolveRingGeometry } from './ring-geometry.js';
 import { decodeHeader, encodeHeader, HEADER_BYTES } from './ring-header.js';
 
 /** A ring file mapped into this thread, with the geometry read from its header. */
 export interface MappedRingFile {
-  /** The whole file (header + data), mapped `PROT_READ | PROT_WRITE`, `MAP_SHARED`. */
-  mapping: Buffer;
+  /** The whole file (header + data), mapped `PROT_READ | PROT_WRITE`, `MAP_SHARED`; unmap with `unmapFile`. */
+  mapping: ArrayBuffer;
   /** Geometry stored in the file's header. */
   geometry: RingGeometry;
 }
@@ -118,9 +118,7 @@ export function mapRingFile(path: string, requested: Partial<RingGeometry> = {})
     if (size !== expectedSize) {
       throw new RingFormatError(path, `file is ${size} bytes but its geometry needs ${expectedSize}`);
     }
-    const readWrite = (mmap.PROT_READ | mmap.PROT_WRITE) as 3;
-    const mapping = mmap.map(size, readWrite, mmap.MAP_SHARED, fd);
-    return { mapping, geometry };
+    return { mapping: mapFile(fd, size), geometry };
   } finally {
     // The mapping keeps its own reference to the file; the descriptor is not needed any more.
     closeSync(fd);

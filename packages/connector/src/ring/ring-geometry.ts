@@ -29,7 +29,7 @@ export const DEFAULT_RING_GEOMETRY: Readonly<RingGeometry> = Object.freeze({
 
 const MIN_SLOT_SIZE = 64;
 const MAX_SLOT_SIZE = 1 << 24;
-/** mmap-io takes the mapping size as a C `int`; 1 GiB of data keeps header + data well inside it. */
+/** 1 GiB of data at most: the limit every ring of this format was built for (the first mmap binding took a C `int` size). */
 const MAX_DATA_BYTES = 1 << 30;
 
 function isPowerOfTwo(value: number): boolean {

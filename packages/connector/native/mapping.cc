@@ -1,0 +1,134 @@
+// A shared, writable memory map of a file as an ArrayBuffer, on Node-API: the
+// ABI-stable C interface, so one binary loads on every Node line (20.19+, 22,
+// 24, 26) without a rebuild. Used once per ring open; never on the hot path.
+#include <napi.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace {
+
+// A Node error carrying the errno name as its `code`, as node:fs does.
+Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err) {
+  Napi::Error error = Napi::Error::New(env, std::string(syscall) + ": " + std::strerror(err));
+  const char* name = err == ENOMEM ? "ENOMEM"
+                     : err == EACCES ? "EACCES"
+                     : err == EINVAL ? "EINVAL"
+                     : err == EBADF ? "EBADF"
+                     : err == ENODEV ? "ENODEV"
+                     : "EIO";
+  error.Set("code", Napi::String::New(env, name));
+  error.Set("errno", Napi::Number::New(env, -err));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  return error;
+}
+
+// Runs when the garbage collector frees the ArrayBuffer. The length rides in
+// the hint, so no bookkeeping outlives the buffer. After close() the range holds
+// a PROT_NONE reservation (see Close), which this releases.
+void Unmap(napi_env, void* data, void* length) {
+  munmap(data, reinterpret_cast<std::uintptr_t>(length));
+}
+
+// map(fd, length) -> ArrayBuffer over PROT_READ|PROT_WRITE, MAP_SHARED pages of the file.
+Napi::Value Map(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int64_t length = info[1].As<Napi::Number>().Int64Value();
+  if (length <= 0) throw Napi::RangeError::New(env, "mapping length must be positive");
+  void* data = mmap(nullptr, static_cast<size_t>(length), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (data == MAP_FAILED) throw ErrnoError(env, "mmap", errno);
+  napi_value result;
+  napi_status status = napi_create_external_arraybuffer(
+      env, data, static_cast<size_t>(length), Unmap,
+      reinterpret_cast<void*>(static_cast<std::uintptr_t>(length)), &result);
+  if (status != napi_ok) {
+    munmap(data, static_cast<size_t>(length));
+    // napi_no_external_buffers_allowed: a runtime built with the V8 sandbox (Electron), never official Node.
+    throw Napi::Error::New(env, "this runtime does not allow external ArrayBuffers (napi status " +
+                                    std::to_string(status) + ")");
+  }
+  return Napi::Value(env, result);
+}
+
+// Page-aligned [start, end) of bytes [offset, offset + length) of the buffer.
+bool PageRange(const Napi::CallbackInfo& info, uint8_t** start, size_t* size) {
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  int64_t offset = info[1].As<Napi::Number>().Int64Value();
+  int64_t length = info[2].As<Napi::Number>().Int64Value();
+  int64_t total = static_cast<int64_t>(buffer.ByteLength());
+  if (offset < 0 || length < 0 || offset + length > total) {
+    throw Napi::RangeError::New(info.Env(), "range outside the mapping");
+  }
+  if (length == 0) return false;
+  uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t base = reinterpret_cast<uintptr_t>(buffer.Data());
+  uintptr_t first = (base + static_cast<uintptr_t>(offset)) & ~(page - 1);
+  uintptr_t last = base + static_cast<uintptr_t>(offset + length);
+  *start = reinterpret_cast<uint8_t*>(first);
+  *size = last - first;
+  return true;
+}
+
+// sync(buffer, offset, length): msync(MS_SYNC) of the pages holding that byte range.
+Napi::Value Sync(const Napi::CallbackInfo& info) {
+  uint8_t* start;
+  size_t size;
+  if (PageRange(info, &start, &size) && msync(start, size, MS_SYNC) != 0) {
+    throw ErrnoError(info.Env(), "msync", errno);
+  }
+  return info.Env().Undefined();
+}
+
+// advise(buffer, offset, length, advice): madvise of the pages holding that byte range.
+Napi::Value Advise(const Napi::CallbackInfo& info) {
+  uint8_t* start;
+  size_t size;
+  int advice = info[3].As<Napi::Number>().Int32Value();
+  if (PageRange(info, &start, &size) && madvise(start, size, advice) != 0) {
+    throw ErrnoError(info.Env(), "madvise", errno);
+  }
+  return info.Env().Undefined();
+}
+
+// close(buffer): drops the file mapping now and detaches the buffer, so every
+// view of it reads as length 0 instead of touching freed pages. The range is
+// replaced, atomically, by an inaccessible anonymous reservation rather than
+// unmapped: the GC finalizer unmaps it later, and until then no other mapping
+// can land at that address for the finalizer to destroy by mistake.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  if (buffer.IsDetached()) return env.Undefined();
+  void* data = buffer.Data();
+  size_t length = buffer.ByteLength();
+  if (mmap(data, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) ==
+      MAP_FAILED) {
+    throw ErrnoError(env, "mmap", errno);
+  }
+  buffer.Detach();
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("map", Napi::Function::New(env, Map, "map"));
+  exports.Set("sync", Napi::Function::New(env, Sync, "sync"));
+  exports.Set("advise", Napi::Function::New(env, Advise, "advise"));
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  Napi::Object advice = Napi::Object::New(env);
+  advice.Set("normal", Napi::Number::New(env, MADV_NORMAL));
+  advice.Set("random", Napi::Number::New(env, MADV_RANDOM));
+  advice.Set("sequential", Napi::Number::New(env, MADV_SEQUENTIAL));
+  advice.Set("willNeed", Napi::Number::New(env, MADV_WILLNEED));
+  advice.Set("dontNeed", Napi::Number::New(env, MADV_DONTNEED));
+  exports.Set("advice", advice);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(marketpipe_mapping, Init)

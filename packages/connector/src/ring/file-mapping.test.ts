@@ -1,0 +1,86 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { adviseMapping, mapFile, syncMapping, unmapFile } from './file-mapping.js';
+import { RingBuffer } from './ring-buffer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'file-mapping-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** How many of this process's mappings are of `path` (from /proc/self/maps). */
+function mappingsOf(path: string): number {
+  return readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith(` ${path}`)).length;
+}
+
+function mapped(path: string, length: number): ArrayBuffer {
+  writeFileSync(path, new Uint8Array(length));
+  const fd = openSync(path, 'r+');
+  try {
+    return mapFile(fd, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('file mapping (Node-API binding)', () => {
+  it('shares stores with the file and with a second mapping of it', () => {
+    const path = join(dir, 'shared.bin');
+    const a = mapped(path, 8192);
+    const fd = openSync(path, 'r+');
+    const b = mapFile(fd, 8192);
+    closeSync(fd);
+    Atomics.store(new Int32Array(a), 1500, 0x1234_5678);
+    expect(Atomics.load(new Int32Array(b), 1500)).toBe(0x1234_5678);
+    expect(readFileSync(path).readInt32LE(6000)).toBe(0x1234_5678);
+    unmapFile(a);
+    unmapFile(b);
+  });
+
+  it('msyncs and madvises any byte range inside the mapping, page-aligned for the caller', () => {
+    const buffer = mapped(join(dir, 'sync.bin'), 3 * 4096);
+    new Uint8Array(buffer).fill(7, 5000, 9000);
+    syncMapping(buffer, 5000, 4000);
+    syncMapping(buffer, 0, buffer.byteLength);
+    syncMapping(buffer, 100, 0);
+    adviseMapping(buffer, 4097, 10, 'willNeed');
+    adviseMapping(buffer, 0, buffer.byteLength, 'sequential');
+    expect(() => syncMapping(buffer, 4096, 3 * 4096)).toThrow(RangeError);
+    expect(() => adviseMapping(buffer, -1, 10, 'random')).toThrow(RangeError);
+    unmapFile(buffer);
+  });
+
+  it('unmaps on close, not at garbage collection, and detaches every view', () => {
+    const path = join(dir, 'close.bin');
+    const buffer = mapped(path, 4096);
+    const words = new Int32Array(buffer);
+    words[3] = 9;
+    expect(mappingsOf(path)).toBe(1);
+    unmapFile(buffer);
+    expect(mappingsOf(path)).toBe(0);
+    expect(buffer.byteLength).toBe(0);
+    expect(words.length).toBe(0);
+    expect(words[3]).toBeUndefined();
+    expect(() => Atomics.load(words, 3)).toThrow(TypeError);
+    unmapFile(buffer);
+    expect(readFileSync(path).readInt32LE(12)).toBe(9);
+  });
+
+  it('RingBuffer.close() unmaps the ring file at once; a view kept from readBatch reads as empty', () => {
+    const path = join(dir, 'ring.ring');
+    const ring = RingBuffer.open(path, { slotSize: 256, slotCount: 16 });
+    const reader = RingBuffer.open(path);
+    expect(ring.tryWrite(new Uint8Array([1, 2, 3]))).toBe(true);
+    let kept: Uint8Array = new Uint8Array(0);
+    expect(reader.readBatch(1, (bytes) => (kept = bytes))).toBe(1);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(mappingsOf(path)).toBe(2);
+    reader.close();
+    expect(mappingsOf(path)).toBe(1);
+    expect(kept.length).toBe(0);
+    ring.close();
+    expect(mappingsOf(path)).toBe(0);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The ring's memory map: a small Node-API binding of our own (`native/mapping.cc`).
+ * Node-API is ABI-stable, so one binary, prebuilt into the package or compiled
+ * at install, loads on every supported Node line. Loaded on first use, so
+ * importing the package never needs it.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RingBindingError } from './ring-errors.js';
+
+interface MappingBinding {
+  map(fd: number, length: number): ArrayBuffer;
+  sync(buffer: ArrayBuffer, offset: number, length: number): void;
+  advise(buffer: ArrayBuffer, offset: number, length: number, advice: number): void;
+  close(buffer: ArrayBuffer): void;
+  advice: Record<MappingAdvice, number>;
+}
+
+/** `madvise` hints the binding passes on. */
+export type MappingAdvice = 'normal' | 'random' | 'sequential' | 'willNeed' | 'dontNeed';
+
+let binding: MappingBinding | undefined;
+
+/** The package root: the nearest folder up from this module that holds `binding.gyp` (src/ring or dist). */
+function packageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+
+function load(): MappingBinding {
+  if (binding) return binding;
+  const root = packageRoot();
+  try {
+    const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as (dir: string) => unknown;
+    binding = nodeGypBuild(root) as MappingBinding;
+  } catch (err) {
+    throw new RingBindingError(
+      `cannot load the memory-map binding of @marketpipe/connector (${process.platform}-${process.arch}, ` +
+        `Node ${process.version}) from ${root}: no prebuilt binary fits and none was built at install. ` +
+        'Reinstall the package with python3, make and a C++ compiler available.',
+      { cause: err },
+    );
+  }
+  return binding;
+}
+
+/** Maps `length` bytes of the open file `fd` read/write and shared (`MAP_SHARED`); the caller may close `fd` after. */
+export function mapFile(fd: number, length: number): ArrayBuffer {
+  return load().map(fd, length);
+}
+
+/** Writes the pages holding bytes `[offset, offset + length)` of a mapping back to the file (`msync`, `MS_SYNC`). */
+export function syncMapping(buffer: ArrayBuffer, offset: number, length: number): void {
+  load().sync(buffer, offset, length);
+}
+
+/** Passes an access-pattern hint for bytes `[offset, offset + length)` to the kernel (`madvise`). */
+export function adviseMapping(
+  buffer: ArrayBuffer,
+  offset: number,
+  length: number,
+  advice: MappingAdvice,
+): void {
+  const b = load();
+  b.advise(buffer, offset, length, b.advice[advice]);
+}
+
+/**
+ * Unmaps the file now and detaches `buffer`: its views read as empty and
+ * `Atomics` on them throw, instead of touching freed pages. Idempotent.
+ */
+export function unmapFile(buffer: ArrayBuffer): void {
+  load().close(buffer);
+}
