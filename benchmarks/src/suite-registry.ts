@@ -17,5 +17,6 @@ export const SUITES: readonly SuiteSpec[] = Object.freeze([
   { id: 'hot-path', nodeFlags: HEAP_PROBE_FLAGS },
   { id: 'peers', nodeFlags: [] },
   { id: 'nats', nodeFlags: [] },
+  { id: 'nats-clients', nodeFlags: [] },
   { id: 'flusher', nodeFlags: [] },
 ]);
