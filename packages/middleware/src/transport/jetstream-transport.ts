@@ -18,14 +18,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  Events,
+  JetStreamApiError,
   type JetStreamClient,
   type JetStreamPublishOptions,
-  type NatsConnection,
-  type NatsError,
+  jetstream,
+  jetstreamManager,
   type PubAck,
   type StreamInfo,
-} from 'nats';
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { hasErrorCode, MarketpipeError } from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
@@ -227,10 +228,13 @@ const TRANSIENT_API_ERRORS: ReadonlySet<number> = new Set([10008, 10118]);
  * connection) leaves the outcome unknown and is re-sent with the same id.
  */
 function isRefusal(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, api_error: apiError } = err as Partial<NatsError>;
-  if (apiError !== undefined) return !TRANSIENT_API_ERRORS.has(apiError.err_code ?? 0);
-  return code === 'MAX_PAYLOAD_EXCEEDED' || code === 'BAD_PAYLOAD' || code === 'JESTREAM_INVALID_ACK';
+  if (err instanceof JetStreamApiError) return !TRANSIENT_API_ERRORS.has(err.code);
+  if (!(err instanceof Error)) return false;
+  // An oversized payload (InvalidArgumentError naming max_payload) or an acknowledgement that names no stream.
+  return (
+    (err.name === 'InvalidArgumentError' && err.message.includes('max_payload')) ||
+    (err.name === 'JetStreamError' && err.message === 'invalid ack response')
+  );
 }
 
 function positiveInteger(value: number, what: string): number {
@@ -351,7 +355,7 @@ export class JetStreamTransport implements Transport {
     inboxPrefix: string,
   ) {
     this.nc = nc;
-    this.js = nc.jetstream();
+    this.js = jetstream(nc);
     this.streamName = info.config.name;
     this.streamSubjects = [...(info.config.subjects ?? [])];
     this.producerId = producerId;
@@ -416,7 +420,7 @@ export class JetStreamTransport implements Transport {
     const nc = await connectNats(connection, options.connect, { inboxPrefix, noAsyncTraces: true });
     let info: StreamInfo;
     try {
-      info = await ensureStream(await nc.jetstreamManager(), options.stream);
+      info = await ensureStream(await jetstreamManager(nc), options.stream);
     } catch (err) {
       await nc.close();
       throw new TransportConnectError(`${where}, stream '${options.stream.name}'`, { cause: err });
@@ -683,10 +687,10 @@ export class JetStreamTransport implements Transport {
 
   private async watchStatus(): Promise<void> {
     for await (const event of this.nc.status()) {
-      if (event.type === Events.Disconnect) {
+      if (event.type === 'disconnect') {
         this.linkUp = false;
         this.fail();
-      } else if (event.type === Events.Reconnect) {
+      } else if (event.type === 'reconnect') {
         this.linkUp = true;
         this.maxPayload = this.payloadLimit();
         this.probe();
