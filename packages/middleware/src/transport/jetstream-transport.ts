@@ -30,18 +30,17 @@ import {
   jetstreamManager,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import {
-  headers,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-  type Subscription as NatsSubscription,
-  type PublishOptions,
+import type {
+  Msg,
+  NatsConnection,
+  Subscription as NatsSubscription,
+  PublishOptions,
 } from '@nats-io/nats-core';
 import { hasErrorCode, MarketpipeError } from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
 import { ListenerSet } from './listener-set.js';
+import { MessageIdHeaders } from './message-id-headers.js';
 import { MessageQueue } from './message-queue.js';
 import { connectNats, type NatsConnectControl } from './nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from './nats-connection.js';
@@ -191,8 +190,6 @@ const DEFAULT_PENDING_BYTES = 64 * 1024 * 1024;
 const DEFAULT_ACK_TIMEOUT_MS = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 250;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
-const MSG_ID_HEADER = 'Nats-Msg-Id';
-const EXPECTED_STREAM_HEADER = 'Nats-Expected-Stream';
 
 /** Outcome of one window slot, kept in a byte array so an acknowledgement allocates nothing. */
 const SLOT_WAITING = 0;
@@ -226,6 +223,35 @@ function isRefusal(err: unknown): boolean {
     (err.name === 'InvalidArgumentError' && err.message.includes('max_payload')) ||
     (err.name === 'JetStreamError' && err.message === 'invalid ack response')
   );
+}
+
+/**
+ * The sequence of the usual acknowledgement, `{"stream":"S", "seq":N}`, read
+ * from the bytes backwards; -1 for anything else (a duplicate, an error, more
+ * fields), which the caller reads as text.
+ */
+function plainAckSequence(data: Uint8Array): number {
+  const end = data.length - 1;
+  // `}` last and `{"s` first: a stored-message acknowledgement, not `{"error"`.
+  if (data[end] !== 0x7d || data[2] !== 0x73) return -1;
+  let value = 0;
+  let scale = 1;
+  let at = end - 1;
+  for (let digit = data[at] ?? 0; digit >= 0x30 && digit <= 0x39; digit = data[--at] ?? 0) {
+    value += (digit - 0x30) * scale;
+    scale *= 10;
+  }
+  if (scale === 1) return -1;
+  while (data[at] === 0x20) at--;
+  // `"seq":` ends right before the digits.
+  const isSeqKey =
+    data[at] === 0x3a &&
+    data[at - 1] === 0x22 &&
+    data[at - 2] === 0x71 &&
+    data[at - 3] === 0x65 &&
+    data[at - 4] === 0x73 &&
+    data[at - 5] === 0x22;
+  return isSeqKey ? value : -1;
 }
 
 /** True for an acknowledgement with `"duplicate": true` (nats-server writes a space there, and omits the field when false). */
@@ -320,7 +346,7 @@ export class JetStreamTransport implements Transport {
   private readonly headerOverhead: number;
   private readonly maxMessageSize: number;
   /** Reused for every send: nats.js encodes the headers and reads the reply synchronously and keeps neither. */
-  private readonly headers: MsgHdrs;
+  private readonly headers: MessageIdHeaders;
   private readonly publishOptions: PublishOptions;
   /** `<inbox>.js.` : every acknowledgement of this transport arrives below it. */
   private readonly ackRoot: string;
@@ -397,10 +423,8 @@ export class JetStreamTransport implements Transport {
     });
     this.slotState = new Uint8Array(this.maxInFlight);
     this.slotSequence = new Float64Array(this.maxInFlight);
-    this.headers = headers();
-    this.headers.set(MSG_ID_HEADER, '');
-    // Refuse to land in another stream that happens to capture the subject too.
-    this.headers.set(EXPECTED_STREAM_HEADER, this.streamName);
+    // The expected stream refuses to land in another stream that happens to capture the subject too.
+    this.headers = new MessageIdHeaders(producerId, this.streamName);
     this.publishOptions = { headers: this.headers, reply: '' };
     this.ackRoot = `${inboxPrefix}.js.`;
     this.ackPrefix = `${this.ackRoot}0.`;
@@ -608,7 +632,7 @@ export class JetStreamTransport implements Transport {
   private send(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
     const index = this.sendCount++;
     this.inFlight.push(target, copy, ordinal);
-    this.headers.set(MSG_ID_HEADER, `${this.producerId}-${ordinal}`);
+    this.headers.ordinal = ordinal;
     this.publishOptions.reply = this.ackPrefix + index;
     try {
       this.nc.publish(target.subject, copy, this.publishOptions);
@@ -674,6 +698,13 @@ export class JetStreamTransport implements Transport {
     const data = msg.data;
     if (data.length === 0) {
       this.fail();
+      return;
+    }
+    const plain = plainAckSequence(data);
+    if (plain > 0) {
+      this.slotSequence[slot] = plain;
+      this.slotState[slot] = SLOT_STORED;
+      if (index === this.headCount) this.drain();
       return;
     }
     const text = this.decoder.decode(data);
