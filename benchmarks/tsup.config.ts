@@ -10,6 +10,7 @@ export default defineConfig(
     'suites/hot-path': 'src/suites/hot-path.ts',
     'suites/peers': 'src/suites/peers.ts',
     'suites/nats': 'src/suites/nats.ts',
+    'suites/nats-clients': 'src/suites/nats-clients.ts',
     'suites/flusher': 'src/suites/flusher.ts',
     'suites/live-path': 'src/suites/live-path.ts',
     // The live-path suite's helper processes.

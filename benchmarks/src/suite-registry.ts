@@ -17,6 +17,7 @@ export const SUITES: readonly SuiteSpec[] = Object.freeze([
   { id: 'hot-path', nodeFlags: HEAP_PROBE_FLAGS },
   { id: 'peers', nodeFlags: [] },
   { id: 'nats', nodeFlags: [] },
+  { id: 'nats-clients', nodeFlags: [] },
   { id: 'flusher', nodeFlags: [] },
   { id: 'live-path', nodeFlags: [] },
 ]);

@@ -8,7 +8,7 @@
 // loses what it had in hand. For a durable split, use a JetStream pull consumer shared by the workers.
 import { parseArgs } from 'node:util';
 import { TradeView } from '@marketpipe/connector';
-import { connect } from 'nats';
+import { connect } from '@nats-io/transport-node';
 
 const { values } = parseArgs({
   options: {

@@ -3,6 +3,9 @@
  * a port the server picks itself (`-p -1`), never a server that happens to be running already.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 
 const LISTEN_RE = /Listening for client connections on [^\s:]+:(\d+)/;
@@ -16,8 +19,14 @@ export interface NatsServerProcess {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startNatsServer}. */
+export interface NatsServerOptions {
+  /** Enables JetStream, stored in a private temporary directory removed by `stop()`. */
+  jetstream?: boolean;
+}
+
 /**
- * Starts `nats-server -a 127.0.0.1 -p -1` and resolves once it listens.
+ * Starts `nats-server -a 127.0.0.1 -p -1` (with `-js -sd <temp dir>` when asked) and resolves once it listens.
  *
  * @throws BenchPreconditionError when `nats-server` is missing or does not start within 10 s.
  * @example
@@ -26,15 +35,21 @@ export interface NatsServerProcess {
  * try { await benchAgainst(server.url); } finally { await server.stop(); }
  * ```
  */
-export function startNatsServer(): Promise<NatsServerProcess> {
+export function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', '-1'], {
+    const storeDir = options.jetstream ? mkdtempSync(join(tmpdir(), 'marketpipe-bench-js-')) : undefined;
+    const removeStore = (): void => {
+      if (storeDir !== undefined) rmSync(storeDir, { recursive: true, force: true });
+    };
+    const args = ['-a', '127.0.0.1', '-p', '-1', ...(storeDir === undefined ? [] : ['-js', '-sd', storeDir])];
+    const child = spawn('nats-server', args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';
     const fail = (message: string, cause?: unknown): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');
+      removeStore();
       reject(new BenchPreconditionError(`nats-server did not start: ${message}`, { cause }));
     };
     const timer = setTimeout(
@@ -50,7 +65,7 @@ export function startNatsServer(): Promise<NatsServerProcess> {
       child.stderr.off('data', onData);
       child.stderr.resume();
       child.removeAllListeners('exit');
-      resolve({ url: `nats://127.0.0.1:${port}`, stop: () => stopChild(child) });
+      resolve({ url: `nats://127.0.0.1:${port}`, stop: () => stopChild(child).then(removeStore) });
     };
     child.stderr.on('data', onData);
     child.once('error', (err) =>

@@ -4,7 +4,13 @@
  * publishing trades to NATS.
  */
 import { TradeView } from '@marketpipe/connector';
-import { clock, LatencyRecorder, NatsTransport } from '@marketpipe/middleware';
+import {
+  clock,
+  JetStreamTransport,
+  LatencyRecorder,
+  NatsTransport,
+  type Transport,
+} from '@marketpipe/middleware';
 import { connect, type NatsConnection } from 'nats';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { venueMessages } from '../fixtures/venue-messages.js';
@@ -31,6 +37,8 @@ const WARMUP_MESSAGES = 100_000;
 const OFFERED_RATE = 50_000;
 const LATENCY_SECONDS = 2;
 const RECEIVE_TIMEOUT_MS = 60_000;
+/** First subject token of the exactly-once case, so its stream captures nothing of the core cases. */
+const JS_ENV = 'benchjs';
 
 /** One way of publishing to NATS, measured by the same receiver. */
 interface NatsCase {
@@ -90,18 +98,30 @@ class Receiver {
   }
 }
 
-/** Flat out: publishes `count` messages in chunks and returns received messages per second. */
-async function throughput(natsCase: NatsCase, receiver: Receiver, count: number): Promise<number> {
+/** One flat-out round: received messages per second, and ns per message spent inside the publishing calls. */
+interface Throughput {
+  rate: number;
+  publishNs: number;
+}
+
+/** Flat out: publishes `count` messages in chunks until the receiver has them all. */
+async function throughput(natsCase: NatsCase, receiver: Receiver, count: number): Promise<Throughput> {
   receiver.received = 0;
   receiver.recorder = undefined;
   const start = process.hrtime.bigint();
+  let inPublish = 0n;
   for (let sent = 0; sent < count; ) {
     const end = Math.min(count, sent + CHUNK);
+    const chunkStart = process.hrtime.bigint();
     for (; sent < end; sent++) natsCase.send(sent);
+    inPublish += process.hrtime.bigint() - chunkStart;
     await turn();
   }
   await receiver.waitFor(count);
-  return (count * 1e9) / Number(process.hrtime.bigint() - start);
+  return {
+    rate: (count * 1e9) / Number(process.hrtime.bigint() - start),
+    publishNs: Number(inPublish) / count,
+  };
 }
 
 /** Paced at `rate` messages/s for `seconds`; returns the achieved receive rate and fills `recorder`. */
@@ -161,10 +181,31 @@ async function transportCase(url: string): Promise<NatsCase> {
 }
 
 async function pipelineCase(url: string): Promise<NatsCase> {
-  const transport = await NatsTransport.connect({ servers: url });
+  return pipelineOver(
+    await NatsTransport.connect({ servers: url }),
+    'bench',
+    'full pipeline -> NatsTransport (Binance)',
+  );
+}
+
+/** The exactly-once path: the same pipeline into a file-backed R1 stream that only its subjects reach. */
+async function jetStreamPipelineCase(url: string): Promise<NatsCase> {
+  const transport = await JetStreamTransport.connect(
+    { servers: url },
+    {
+      stream: { name: 'BENCH_JS', subjects: [`${JS_ENV}.>`], storage: 'file' },
+      // A whole flat-out round may wait for the window: no round may overflow the pending bound.
+      pending: { maxMessages: 2 * THROUGHPUT_MESSAGES, maxBytes: 512 * 1024 * 1024 },
+    },
+  );
+  return pipelineOver(transport, JS_ENV, 'full pipeline -> JetStreamTransport (Binance, exactly once)');
+}
+
+async function pipelineOver(transport: Transport, env: string, label: string): Promise<NatsCase> {
   const stack = await startMarketpipeStack({
     venue: 'binance',
     transport,
+    env,
     ringSlots: 1 << 16,
     slotSize: 256,
   });
@@ -172,8 +213,8 @@ async function pipelineCase(url: string): Promise<NatsCase> {
   const onMessage = stack.runner.onMessage;
   const view = new TradeView();
   return {
-    label: 'full pipeline -> NatsTransport (Binance)',
-    pattern: 'bench.binance.trade.>',
+    label,
+    pattern: `${env}.binance.trade.>`,
     send(i) {
       onMessage(messages[i & MASK]!);
     },
@@ -183,6 +224,12 @@ async function pipelineCase(url: string): Promise<NatsCase> {
       const drops = stack.runner.counters().drops;
       await stack.close();
       await transport.close();
+      const lost = transport.counters().dropped;
+      if (lost.outageOverflow > 0 || lost.closed > 0) {
+        throw new BenchPreconditionError(
+          `${label} lost messages (pending overflow ${lost.outageOverflow}, unacknowledged at close ${lost.closed})`,
+        );
+      }
       if (drops.ringOverflow > 0 || drops.publishError > 0) {
         throw new BenchPreconditionError(
           `pipeline dropped messages (ring overflow ${drops.ringOverflow}, publish errors ${drops.publishError})`,
@@ -193,10 +240,16 @@ async function pipelineCase(url: string): Promise<NatsCase> {
 }
 
 async function natsSuite(profile: BenchProfile) {
-  const server = await startNatsServer();
+  const server = await startNatsServer({ jetstream: true });
   const count = scaled(profile, THROUGHPUT_MESSAGES, 200);
   const seconds = profile.smoke ? 0.05 : LATENCY_SECONDS;
-  const rows: { label: string; rate: number; achieved: number; recorder: LatencyRecorder }[] = [];
+  const rows: {
+    label: string;
+    rate: number;
+    publishNs: number;
+    achieved: number;
+    recorder: LatencyRecorder;
+  }[] = [];
   const latencies: LatencySeries[] = [];
   const subscriber = await connect({ servers: server.url });
   try {
@@ -204,25 +257,37 @@ async function natsSuite(profile: BenchProfile) {
     // case's rate is its median, so JIT warm-up, page cache and server state do not favour whichever ran first.
     const cases: NatsCase[] = [];
     try {
-      for (const make of [bareCase, transportCase, pipelineCase]) cases.push(await make(server.url));
+      for (const make of [bareCase, transportCase, pipelineCase, jetStreamPipelineCase]) {
+        cases.push(await make(server.url));
+      }
       const receivers = cases.map((natsCase) => new Receiver(subscriber, natsCase));
       for (const receiver of receivers) await receiver.ready();
       const rates: number[][] = cases.map(() => []);
+      const publishNs: number[][] = cases.map(() => []);
       for (let round = 0; round <= THROUGHPUT_ROUNDS; round++) {
         for (let c = 0; c < cases.length; c++) {
-          const rate = await throughput(
+          const measured = await throughput(
             cases[c]!,
             receivers[c]!,
             round === 0 ? Math.min(count, WARMUP_MESSAGES) : count,
           );
-          if (round > 0) rates[c]!.push(rate);
+          if (round > 0) {
+            rates[c]!.push(measured.rate);
+            publishNs[c]!.push(measured.publishNs);
+          }
         }
       }
       for (let c = 0; c < cases.length; c++) {
         const natsCase = cases[c]!;
         const recorder = new LatencyRecorder();
         const achieved = await paced(natsCase, receivers[c]!, OFFERED_RATE, seconds, recorder);
-        rows.push({ label: natsCase.label, rate: median(rates[c]!), achieved, recorder });
+        rows.push({
+          label: natsCase.label,
+          rate: median(rates[c]!),
+          publishNs: median(publishNs[c]!),
+          achieved,
+          recorder,
+        });
         latencies.push(latencySeries(`NATS publish->receive, ${natsCase.label}`, recorder));
       }
     } finally {
@@ -232,13 +297,14 @@ async function natsSuite(profile: BenchProfile) {
     await subscriber.close();
     await server.stop();
   }
-  const [bare, transport, pipeline] = rows;
+  const [bare, transport, pipeline, jsPipeline] = rows;
   const table: ResultTable = {
     title: `NATS path, local nats-server (flat out: median of ${THROUGHPUT_ROUNDS} rounds of ${count} messages, cases alternating; latency at ${OFFERED_RATE} msgs/s offered for ${seconds} s)`,
     columns: [
       'publisher',
       'msgs/s flat out',
       'vs bare',
+      'ns/msg inside publish',
       'achieved at offered rate',
       'p50',
       'p99',
@@ -251,6 +317,7 @@ async function natsSuite(profile: BenchProfile) {
         r.label,
         formatRate(r.rate),
         formatRatio(r.rate / bare!.rate),
+        formatNs(r.publishNs),
         formatRate(r.achieved),
         formatNs(s.p50),
         formatNs(s.p99),
@@ -262,9 +329,13 @@ async function natsSuite(profile: BenchProfile) {
       'Publisher, subscriber (a second nats.js connection) and flusher share this process; nats-server runs on the same machine. Every case publishes in chunks of 1000 messages per event-loop turn and is measured by the same receiver until the last message arrives.',
       "Raw cases carry a 64-byte payload stamped with clock.nowNanos(); the pipeline case publishes real trades (Cap'n Proto, ~100 bytes) and its latency is wall-clock receive time minus the trade's receivedNanos, stamped by the runner on entry.",
       "The bare loop allocates a payload per message because nats.js holds the caller's array until its next socket write; NatsTransport copies, so it reuses one buffer.",
+      "'ns/msg inside publish' is the publishing thread's own time per message (the synchronous send loop: parser, ring, transport and nats.js encoding); the rest of 1e9/(msgs/s) is waiting for the socket, the server and, for JetStream, acknowledgements.",
+      `The exactly-once case publishes into a file-backed R1 stream capturing only \`${JS_ENV}.>\` on the same server (JetStreamTransport defaults: 4096 in flight); it is timed until a core subscriber has received every stored message, and fails if any message was dropped or left unacknowledged.`,
     ],
   };
   const ratio = transport!.rate / bare!.rate;
+  const jsRatio = jsPipeline!.rate / pipeline!.rate;
+  const pipelineRatio = pipeline!.rate / bare!.rate;
   return {
     suite: 'nats',
     title: '4. NATS path',
@@ -282,14 +353,27 @@ async function natsSuite(profile: BenchProfile) {
         measured: formatRate(pipeline!.rate),
         met: pipeline!.rate >= 500_000,
       },
+      {
+        name: 'core-NATS pipeline vs bare nats.js loop',
+        target: '>= 0.8x',
+        measured: formatRatio(pipelineRatio),
+        met: pipelineRatio >= 0.8,
+      },
+      {
+        name: 'exactly-once pipeline (JetStream, R1) vs core-NATS pipeline',
+        target: '>= 0.5x',
+        measured: formatRatio(jsRatio),
+        met: jsRatio >= 0.5,
+      },
     ],
     latencies,
     metrics: Object.fromEntries(
       rows.flatMap((r, i) => {
-        const key = ['bare', 'transport', 'pipeline'][i];
+        const key = ['bare', 'transport', 'pipeline', 'jetstreamPipeline'][i];
         const s = r.recorder.summary();
         return [
           [`${key}.messagesPerSecond`, r.rate],
+          [`${key}.publishNsPerMessage`, r.publishNs],
           [`${key}.p50Ns`, s.p50],
           [`${key}.p99Ns`, s.p99],
           [`${key}.p999Ns`, s.p999],

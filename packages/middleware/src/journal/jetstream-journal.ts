@@ -7,18 +7,19 @@ import {
   type ConsumerMessages,
   DeliverPolicy,
   DiscardPolicy,
+  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
-  type NatsConnection,
-  NatsError,
-  nanos,
+  jetstream,
+  jetstreamManager,
   type PubAck,
   RetentionPolicy,
   StorageType,
   type StreamConfig,
   type StreamInfo,
-} from 'nats';
+} from '@nats-io/jetstream';
+import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import { connectNats } from '../transport/nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
@@ -134,7 +135,7 @@ export async function ensureStream(
   try {
     return await jsm.streams.info(stream.name);
   } catch (err) {
-    if (!(err instanceof NatsError) || err.api_error?.err_code !== STREAM_NOT_FOUND) throw err;
+    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NOT_FOUND) throw err;
     return await jsm.streams.add(streamConfig(stream));
   }
 }
@@ -202,7 +203,7 @@ export class JetStreamJournal implements Journal {
   private constructor(nc: NatsConnection, jsm: JetStreamManager, options: JetStreamJournalOptions) {
     this.nc = nc;
     this.jsm = jsm;
-    this.js = nc.jetstream();
+    this.js = jetstream(nc);
     this.streamName = options.stream.name;
     this.producerId = options.producerId ?? randomUUID();
     this.appendTimeoutMs = options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS;
@@ -221,7 +222,7 @@ export class JetStreamJournal implements Journal {
       throw new JournalOpenError(`cannot connect to NATS at ${where}`, { cause: err });
     }
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, options.stream);
       const journal = new JetStreamJournal(nc, jsm, options);
       await journal.refresh();
@@ -385,8 +386,16 @@ export class JetStreamJournal implements Journal {
   }
 
   private async shutdown(): Promise<void> {
-    await Promise.allSettled([...this.iterators].map((messages) => messages.close()));
-    if (!this.nc.isClosed()) await this.nc.drain();
+    // stop(), not close(): nats.js v3's close() waits for the consuming loop, which may be parked at a yield
+    // until its caller asks for the next entry; that loop ends on its own once it resumes.
+    for (const messages of this.iterators) messages.stop();
+    if (this.nc.isClosed()) return;
+    try {
+      await this.nc.drain();
+    } catch {
+      // nats.js v3 fails a drain whose flush meets a broken link; nothing is left to drain, so just close.
+      await this.nc.close();
+    }
   }
 
   /** Ordered consumers are ephemeral and expire on their own; deleting just frees them sooner. */

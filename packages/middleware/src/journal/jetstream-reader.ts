@@ -13,13 +13,15 @@ import {
   AckPolicy,
   type ConsumerConfig,
   type ConsumerInfo,
-  connect,
   DeliverPolicy,
+  JetStreamApiError,
   type JetStreamManager,
   type JsMsg,
-  type NatsConnection,
-  nanos,
-} from 'nats';
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import { type NatsConnection, nanos } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
 import {
   describeNatsConnection,
@@ -88,8 +90,7 @@ async function findConsumer(
   try {
     return await jsm.consumers.info(stream, name);
   } catch (err) {
-    if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === CONSUMER_NOT_FOUND)
-      return undefined;
+    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return undefined;
     throw err;
   }
 }
@@ -177,7 +178,7 @@ export class JetStreamReader {
       throw new JournalOpenError(`cannot connect to NATS at ${where}`, { cause: err });
     }
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       const existing =
         options.durable === undefined ? undefined : await findConsumer(jsm, options.stream, options.durable);
       let info: ConsumerInfo;
@@ -223,7 +224,7 @@ export class JetStreamReader {
    */
   async *entries(signal?: AbortSignal): AsyncIterableIterator<JournalEntry> {
     if (this.closing !== null) throw new JournalClosedError('iterate');
-    const consumer = await this.nc.jetstream().consumers.get(this.stream, this.consumer);
+    const consumer = await jetstream(this.nc).consumers.get(this.stream, this.consumer);
     const stopped = () => this.closing !== null || signal?.aborted === true;
     // A fetch returns when it has all it asked for or when it expires: ask for what is there (at least one),
     // so a reader that has caught up gets each new entry at once instead of at the next expiry.

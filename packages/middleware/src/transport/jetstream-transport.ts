@@ -14,22 +14,33 @@
  * order, appends the rest after it. After an outage a single "probe" message
  * is sent alone until acknowledged, so a JetStream that is still recovering
  * (answering "no responders") cannot accept a later message before an earlier
- * one.
+ * one. *
+ * The hot path is one raw publish per message: each carries a reply subject
+ * `<inbox>.js.<epoch>.<index>` and every acknowledgement arrives on one
+ * wildcard subscription, matched to its window slot by that index. No
+ * request, promise, closure or timer is made per message (nats.js's
+ * `js.publish` makes all four); one interval timer detects a window that
+ * stopped moving. docs/deploy.md gives the measurements.
  */
 import { randomUUID } from 'node:crypto';
 import {
-  Events,
-  type JetStreamClient,
-  type JetStreamPublishOptions,
-  type NatsConnection,
-  type NatsError,
-  type PubAck,
+  type ApiError,
+  JetStreamApiError,
+  JetStreamError,
+  jetstreamManager,
   type StreamInfo,
-} from 'nats';
+} from '@nats-io/jetstream';
+import type {
+  Msg,
+  NatsConnection,
+  Subscription as NatsSubscription,
+  PublishOptions,
+} from '@nats-io/nats-core';
 import { hasErrorCode, MarketpipeError } from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
 import { ListenerSet } from './listener-set.js';
+import { MessageIdHeaders } from './message-id-headers.js';
 import { MessageQueue } from './message-queue.js';
 import { connectNats, type NatsConnectControl } from './nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from './nats-connection.js';
@@ -116,7 +127,7 @@ export interface JetStreamTransportOptions {
    * as duplicates of the old ones.
    */
   producerId?: string;
-  /** Most publishes awaiting their acknowledgement at once (default 1024); pipelining is what gives throughput. */
+  /** Most publishes awaiting their acknowledgement at once (default 4096); pipelining is what gives throughput. */
   maxInFlight?: number;
   /**
    * Bounds of the queue of messages not yet sent (while the in-flight window
@@ -124,7 +135,11 @@ export interface JetStreamTransportOptions {
    * 64 MiB, `'drop-oldest'`. Messages given up are counted in `dropped.outageOverflow`.
    */
   pending?: OutageBufferOptions;
-  /** How long one publish waits for its acknowledgement before the transport re-sends (default 5 000 ms). */
+  /**
+   * How long the window may go without any acknowledgement before the
+   * transport treats the outcome as unknown and re-sends (default 5 000 ms;
+   * detected within 1.5x of it).
+   */
   ackTimeoutMs?: number;
   /** Pause before probing again after a failure while the connection is up, e.g. JetStream recovering (default 250 ms). */
   retryDelayMs?: number;
@@ -169,44 +184,18 @@ export interface JetStreamPublishCounters {
   lastSequence: number;
 }
 
-const DEFAULT_MAX_IN_FLIGHT = 1024;
+const DEFAULT_MAX_IN_FLIGHT = 4096;
 const DEFAULT_PENDING_MESSAGES = 100_000;
 const DEFAULT_PENDING_BYTES = 64 * 1024 * 1024;
 const DEFAULT_ACK_TIMEOUT_MS = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 250;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
-/**
- * Outcome holder for one in-flight position. Slots are reused round-robin
- * with pre-bound callbacks, so a publish allocates no closure; a failure
- * replaces the whole set so late callbacks of the abandoned window land on
- * slots nobody reads.
- */
-class PublishSlot {
-  settled = false;
-  error: unknown = undefined;
-  duplicate = false;
-  sequence = 0;
-
-  constructor(
-    readonly epoch: number,
-    private readonly notify: (slot: PublishSlot) => void,
-  ) {}
-
-  readonly onAck = (ack: PubAck): void => {
-    this.settled = true;
-    this.error = undefined;
-    this.duplicate = ack.duplicate;
-    this.sequence = ack.seq;
-    this.notify(this);
-  };
-
-  readonly onFail = (err: unknown): void => {
-    this.settled = true;
-    this.error = err ?? new Error('publish failed without a reason');
-    this.notify(this);
-  };
-}
+/** Outcome of one window slot, kept in a byte array so an acknowledgement allocates nothing. */
+const SLOT_WAITING = 0;
+const SLOT_STORED = 1;
+const SLOT_DUPLICATE = 2;
+const SLOT_REFUSED = 3;
 
 interface FlushWaiter {
   mark: number;
@@ -227,10 +216,59 @@ const TRANSIENT_API_ERRORS: ReadonlySet<number> = new Set([10008, 10118]);
  * connection) leaves the outcome unknown and is re-sent with the same id.
  */
 function isRefusal(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, api_error: apiError } = err as Partial<NatsError>;
-  if (apiError !== undefined) return !TRANSIENT_API_ERRORS.has(apiError.err_code ?? 0);
-  return code === 'MAX_PAYLOAD_EXCEEDED' || code === 'BAD_PAYLOAD' || code === 'JESTREAM_INVALID_ACK';
+  if (err instanceof JetStreamApiError) return !TRANSIENT_API_ERRORS.has(err.code);
+  if (!(err instanceof Error)) return false;
+  // An oversized payload (InvalidArgumentError naming max_payload) or an acknowledgement that names no stream.
+  return (
+    (err.name === 'InvalidArgumentError' && err.message.includes('max_payload')) ||
+    (err.name === 'JetStreamError' && err.message === 'invalid ack response')
+  );
+}
+
+/**
+ * The sequence of the usual acknowledgement, `{"stream":"S", "seq":N}`, read
+ * from the bytes backwards; -1 for anything else (a duplicate, an error, more
+ * fields), which the caller reads as text.
+ */
+function plainAckSequence(data: Uint8Array): number {
+  const end = data.length - 1;
+  // `}` last and `{"s` first: a stored-message acknowledgement, not `{"error"`.
+  if (data[end] !== 0x7d || data[2] !== 0x73) return -1;
+  let value = 0;
+  let scale = 1;
+  let at = end - 1;
+  for (let digit = data[at] ?? 0; digit >= 0x30 && digit <= 0x39; digit = data[--at] ?? 0) {
+    value += (digit - 0x30) * scale;
+    scale *= 10;
+  }
+  if (scale === 1) return -1;
+  while (data[at] === 0x20) at--;
+  // `"seq":` ends right before the digits.
+  const isSeqKey =
+    data[at] === 0x3a &&
+    data[at - 1] === 0x22 &&
+    data[at - 2] === 0x71 &&
+    data[at - 3] === 0x65 &&
+    data[at - 4] === 0x73 &&
+    data[at - 5] === 0x22;
+  return isSeqKey ? value : -1;
+}
+
+/** True for an acknowledgement with `"duplicate": true` (nats-server writes a space there, and omits the field when false). */
+function isDuplicateAck(text: string): boolean {
+  const at = text.indexOf('"duplicate"');
+  return at >= 0 && /^\s*:\s*true/.test(text.slice(at + '"duplicate"'.length));
+}
+
+/** The error an acknowledgement body stands for: the server's API error, or an acknowledgement without a sequence. */
+function ackError(text: string): Error {
+  try {
+    const body = JSON.parse(text) as { error?: ApiError };
+    if (body.error !== undefined) return new JetStreamApiError(body.error);
+  } catch {
+    // Not JSON: reported as an invalid acknowledgement below.
+  }
+  return new JetStreamError('invalid ack response');
 }
 
 function positiveInteger(value: number, what: string): number {
@@ -301,15 +339,32 @@ export class JetStreamTransport implements Transport {
   readonly producerId: string;
 
   private readonly nc: NatsConnection;
-  private readonly js: JetStreamClient;
   private readonly streamSubjects: readonly string[];
   private readonly maxInFlight: number;
   private readonly retryDelayMs: number;
   private readonly closeTimeoutMs: number;
   private readonly headerOverhead: number;
   private readonly maxMessageSize: number;
-  /** Reused for every send: nats.js reads it synchronously and keeps nothing. */
-  private readonly publishOptions: Partial<JetStreamPublishOptions>;
+  /** Reused for every send: nats.js encodes the headers and reads the reply synchronously and keeps neither. */
+  private readonly headers: MessageIdHeaders;
+  private readonly publishOptions: PublishOptions;
+  /** `<inbox>.js.` : every acknowledgement of this transport arrives below it. */
+  private readonly ackRoot: string;
+  /** `<ackRoot><epoch>.`, the reply prefix of the current epoch's sends. */
+  private ackPrefix: string;
+  private readonly ackSubscription: NatsSubscription;
+  private readonly ackTimer: NodeJS.Timeout;
+  private readonly decoder = new TextDecoder();
+  /** Per window slot: SLOT_* outcome and the stream sequence of its acknowledgement. */
+  private readonly slotState: Uint8Array;
+  private readonly slotSequence: Float64Array;
+  /** Errors of refused slots (rare, so a map rather than a per-slot array). */
+  private readonly slotErrors = new Map<number, unknown>();
+  /** Window progress seen by the last acknowledgement check. */
+  private checkedEpoch = -1;
+  private checkedHead = -1;
+  private stalledChecks = 0;
+  private drainQueued = false;
   /** Subjects validated once and known to be captured by the stream. */
   private readonly targets: PublishTargetCache;
   /** Sent in the current epoch, awaiting acknowledgement, in send order. */
@@ -322,8 +377,7 @@ export class JetStreamTransport implements Transport {
   private readonly subscriptions: NatsSubscriptions;
   private readonly flushWaiters: FlushWaiter[] = [];
   private readonly retryTimer: NodeJS.Timeout;
-  private slots: (PublishSlot | undefined)[];
-  /** Bumped on every failure; callbacks of an older epoch are ignored. */
+  /** Bumped on every failure; acknowledgements of an older epoch are ignored. */
   private epoch = 0;
   /** Sends in this epoch, and how many of them have left the window. */
   private sendCount = 0;
@@ -351,7 +405,6 @@ export class JetStreamTransport implements Transport {
     inboxPrefix: string,
   ) {
     this.nc = nc;
-    this.js = nc.jetstream();
     this.streamName = info.config.name;
     this.streamSubjects = [...(info.config.subjects ?? [])];
     this.producerId = producerId;
@@ -368,13 +421,16 @@ export class JetStreamTransport implements Transport {
       maxBytes: options.pending?.maxBytes ?? DEFAULT_PENDING_BYTES,
       overflowPolicy: options.pending?.overflowPolicy ?? 'drop-oldest',
     });
-    this.slots = new Array<PublishSlot | undefined>(this.maxInFlight);
-    this.publishOptions = {
-      msgID: '',
-      timeout: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
-      // Refuse to land in another stream that happens to capture the subject too.
-      expect: { streamName: this.streamName },
-    };
+    this.slotState = new Uint8Array(this.maxInFlight);
+    this.slotSequence = new Float64Array(this.maxInFlight);
+    // The expected stream refuses to land in another stream that happens to capture the subject too.
+    this.headers = new MessageIdHeaders(producerId, this.streamName);
+    this.publishOptions = { headers: this.headers, reply: '' };
+    this.ackRoot = `${inboxPrefix}.js.`;
+    this.ackPrefix = `${this.ackRoot}0.`;
+    this.ackSubscription = nc.subscribe(`${this.ackRoot}>`, { callback: this.onAck });
+    this.ackTimer = setInterval(this.checkAcks, (options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS) / 2);
+    this.ackTimer.unref();
     // Headers travel inside the server's size limits, so the payload limit is
     // what is left beside the largest id this producer will send.
     this.headerOverhead = Buffer.byteLength(
@@ -416,7 +472,7 @@ export class JetStreamTransport implements Transport {
     const nc = await connectNats(connection, options.connect, { inboxPrefix, noAsyncTraces: true });
     let info: StreamInfo;
     try {
-      info = await ensureStream(await nc.jetstreamManager(), options.stream);
+      info = await ensureStream(await jetstreamManager(nc), options.stream);
     } catch (err) {
       await nc.close();
       throw new TransportConnectError(`${where}, stream '${options.stream.name}'`, { cause: err });
@@ -569,19 +625,42 @@ export class JetStreamTransport implements Transport {
     }
   };
 
-  /** Hands an owned copy to nats.js with its message id and tracks it in the window. */
+  /**
+   * Hands an owned copy to nats.js with its message id and a reply subject
+   * naming its window index, and tracks it in the window.
+   */
   private send(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
-    const index = this.sendCount % this.maxInFlight;
-    let slot = this.slots[index];
-    if (slot === undefined) {
-      slot = new PublishSlot(this.epoch, this.onSettled);
-      this.slots[index] = slot;
-    }
-    this.sendCount++;
+    const index = this.sendCount++;
     this.inFlight.push(target, copy, ordinal);
-    this.publishOptions.msgID = `${this.producerId}-${ordinal}`;
-    this.js.publish(target.subject, copy, this.publishOptions).then(slot.onAck, slot.onFail);
+    this.headers.ordinal = ordinal;
+    this.publishOptions.reply = this.ackPrefix + index;
+    try {
+      this.nc.publish(target.subject, copy, this.publishOptions);
+    } catch (err) {
+      this.settleFailed(index, err);
+    }
   }
+
+  /** A send that nats.js refused synchronously: a refusal is counted in order, anything else is an outage. */
+  private settleFailed(index: number, err: unknown): void {
+    if (!isRefusal(err)) {
+      this.fail();
+      return;
+    }
+    const slot = index % this.maxInFlight;
+    this.slotState[slot] = SLOT_REFUSED;
+    this.slotErrors.set(slot, err);
+    // Called from inside pump(): drain on the next microtask rather than re-entering it.
+    if (!this.drainQueued) {
+      this.drainQueued = true;
+      queueMicrotask(this.queuedDrain);
+    }
+  }
+
+  private readonly queuedDrain = (): void => {
+    this.drainQueued = false;
+    if (this.state !== 'closed') this.drain();
+  };
 
   /** Fills the window: re-sends first, then queued messages, oldest first. */
   private pump(): void {
@@ -599,30 +678,89 @@ export class JetStreamTransport implements Transport {
     }
   }
 
-  private readonly onSettled = (slot: PublishSlot): void => {
-    if (slot.epoch !== this.epoch || this.state === 'closed') return;
-    if (slot.error !== undefined && !isRefusal(slot.error)) {
+  /**
+   * One acknowledgement: `{"stream":..,"seq":N[,"duplicate":true]}`, an API
+   * error, or an empty status message (503: no responders, JetStream not
+   * there yet). The common case is read without JSON.parse.
+   */
+  private readonly onAck = (err: Error | null, msg: Msg): void => {
+    if (err !== null) {
+      this.errorListeners.emit(err, `${this.ackRoot}>`);
+      return;
+    }
+    if (this.state === 'closed') return;
+    const subject = msg.subject;
+    if (!subject.startsWith(this.ackPrefix)) return; // an abandoned epoch's window
+    const index = Number(subject.slice(this.ackPrefix.length));
+    if (!(index >= this.headCount && index < this.sendCount)) return;
+    const slot = index % this.maxInFlight;
+    if (this.slotState[slot] !== SLOT_WAITING) return;
+    const data = msg.data;
+    if (data.length === 0) {
       this.fail();
       return;
     }
-    this.drain();
+    const plain = plainAckSequence(data);
+    if (plain > 0) {
+      this.slotSequence[slot] = plain;
+      this.slotState[slot] = SLOT_STORED;
+      if (index === this.headCount) this.drain();
+      return;
+    }
+    const text = this.decoder.decode(data);
+    const seqAt = text.indexOf('"seq":');
+    if (seqAt >= 0 && !text.includes('"error"')) {
+      this.slotSequence[slot] = Number.parseInt(text.slice(seqAt + 6), 10);
+      this.slotState[slot] = isDuplicateAck(text) ? SLOT_DUPLICATE : SLOT_STORED;
+    } else {
+      const failure = ackError(text);
+      if (!isRefusal(failure)) {
+        this.fail();
+        return;
+      }
+      this.slotState[slot] = SLOT_REFUSED;
+      this.slotErrors.set(slot, failure);
+    }
+    if (index === this.headCount) this.drain();
+  };
+
+  /** Interval timer: a window with messages in flight that has not moved for a whole ack timeout failed. */
+  private readonly checkAcks = (): void => {
+    if (this.state === 'closed' || this.inFlight.length === 0) {
+      this.stalledChecks = 0;
+      return;
+    }
+    if (this.checkedEpoch !== this.epoch || this.checkedHead !== this.headCount) {
+      this.checkedEpoch = this.epoch;
+      this.checkedHead = this.headCount;
+      this.stalledChecks = 0;
+      return;
+    }
+    // Checks run every half timeout: two in a row without progress is at least a whole timeout.
+    if (++this.stalledChecks >= 2) {
+      this.stalledChecks = 0;
+      this.fail();
+    }
   };
 
   /** Retires settled publishes from the head of the window, in send order. */
   private drain(): void {
     while (this.inFlight.length > 0) {
-      const slot = this.slots[this.headCount % this.maxInFlight];
-      if (slot === undefined || !slot.settled) break;
-      if (slot.error === undefined) {
-        this.acked++;
-        if (slot.duplicate) this.duplicates++;
-        if (slot.sequence > this.lastSequence) this.lastSequence = slot.sequence;
-      } else {
+      const slot = this.headCount % this.maxInFlight;
+      const state = this.slotState[slot];
+      if (state === SLOT_WAITING) break;
+      if (state === SLOT_REFUSED) {
         this.rejected++;
-        this.errorListeners.emit(slot.error, this.inFlight.firstTarget().subject);
+        const error = this.slotErrors.get(slot);
+        this.slotErrors.delete(slot);
+        this.errorListeners.emit(error, this.inFlight.firstTarget().subject);
+      } else {
+        this.acked++;
+        if (state === SLOT_DUPLICATE) this.duplicates++;
+        const sequence = this.slotSequence[slot] as number;
+        if (sequence > this.lastSequence) this.lastSequence = sequence;
       }
-      slot.settled = false;
-      slot.error = undefined;
+      this.slotState[slot] = SLOT_WAITING;
       this.inFlight.dropFirst();
       this.headCount++;
     }
@@ -642,7 +780,9 @@ export class JetStreamTransport implements Transport {
   private fail(): void {
     if (this.state === 'closed') return;
     this.epoch++;
-    this.slots = new Array<PublishSlot | undefined>(this.maxInFlight);
+    this.ackPrefix = `${this.ackRoot}${this.epoch}.`;
+    this.slotState.fill(SLOT_WAITING);
+    this.slotErrors.clear();
     this.sendCount = 0;
     this.headCount = 0;
     this.probing = false;
@@ -683,10 +823,10 @@ export class JetStreamTransport implements Transport {
 
   private async watchStatus(): Promise<void> {
     for await (const event of this.nc.status()) {
-      if (event.type === Events.Disconnect) {
+      if (event.type === 'disconnect') {
         this.linkUp = false;
         this.fail();
-      } else if (event.type === Events.Reconnect) {
+      } else if (event.type === 'reconnect') {
         this.linkUp = true;
         this.maxPayload = this.payloadLimit();
         this.probe();
@@ -735,6 +875,8 @@ export class JetStreamTransport implements Transport {
 
   private enterClosed(): void {
     clearTimeout(this.retryTimer);
+    clearInterval(this.ackTimer);
+    if (!this.nc.isClosed()) this.ackSubscription.unsubscribe();
     this.epoch++;
     this.droppedClosed += this.inFlight.length + this.resend.length + this.pending.clear();
     this.inFlight.clear();

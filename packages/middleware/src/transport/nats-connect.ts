@@ -9,7 +9,8 @@
  * TLS the server does not offer or a certificate it cannot prove) end the
  * loop at once.
  */
-import { type ConnectionOptions, connect, type NatsConnection } from 'nats';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
@@ -41,15 +42,14 @@ export interface NatsConnectControl {
   onAttemptFailed?: (attempt: NatsConnectAttempt) => void;
 }
 
-// Failures that are the same on every attempt: refused credentials, TLS required but not offered, bad certificates.
+// Failures that are the same on every attempt: refused credentials, TLS required but not offered (nats.js
+// errors, by name), bad certificates (Node's TLS codes, which nats.js v3 wraps as a ConnectionError's cause).
+const PERMANENT_NAMES = new Set([
+  'AuthorizationError',
+  'UserAuthenticationExpiredError',
+  'InvalidArgumentError',
+]);
 const PERMANENT_CODES = new Set([
-  'AUTHORIZATION_VIOLATION',
-  'AUTHENTICATION_EXPIRED',
-  'ACCOUNT_EXPIRED',
-  'BAD_AUTHENTICATION',
-  'BAD_CREDS',
-  'SERVER_OPT_NA',
-  'INVALID_OPTION',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -58,8 +58,26 @@ const PERMANENT_CODES = new Set([
 ]);
 
 function isPermanent(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && PERMANENT_CODES.has(code);
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
+    const { name, code, cause, message } = e as {
+      name?: unknown;
+      code?: unknown;
+      cause?: unknown;
+      message?: unknown;
+    };
+    if (typeof name === 'string' && PERMANENT_NAMES.has(name)) return true;
+    // A tls:// URL to a server without TLS: nats.js v3 uses the class of a refused connection, so only the text tells.
+    if (
+      name === 'ConnectionError' &&
+      typeof message === 'string' &&
+      message.includes("does not support 'tls'")
+    ) {
+      return true;
+    }
+    if (typeof code === 'string' && PERMANENT_CODES.has(code)) return true;
+    e = cause;
+  }
+  return false;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -14,7 +14,7 @@ import {
   credsAuthenticator,
   nkeyAuthenticator,
   type TlsOptions,
-} from 'nats';
+} from '@nats-io/nats-core';
 
 /** How to reach and authenticate to a NATS cluster. */
 export interface NatsConnectionOptions {

@@ -4,7 +4,7 @@
  * delivery contract (per-transport sequence, receive timestamp, handler errors
  * counted and reported, stop at `close()`) lives here once.
  */
-import type { Msg, NatsConnection, NatsError, Subscription as NatsSubscription } from 'nats';
+import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { clock } from '../latency/clock.js';
 import type { ListenerSet } from './listener-set.js';
 import { validateSubscribePattern } from './subject.js';
@@ -113,7 +113,7 @@ export class NatsSubscriptions {
       this.ownInboxPrefix !== undefined && firstTokenIsWildcard(pattern) ? this.ownInboxPrefix : undefined;
     const handle = new NatsSubscriptionHandle(pattern, this.nc, this.handles);
     handle.sub = this.nc.subscribe(pattern, {
-      callback: (err: NatsError | null, msg: Msg) => {
+      callback: (err: Error | null, msg: Msg) => {
         if (err) {
           this.errors.emit(err, pattern);
           return;

@@ -25,7 +25,7 @@
  * Only the NATS server's own loss (for example a subscriber's connection
  * breaking) is outside this accounting; use the JetStream journal for that.
  */
-import { ErrorCode, Events, type NatsConnection, type NatsError, type PublishOptions } from 'nats';
+import type { NatsConnection, PublishOptions } from '@nats-io/nats-core';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
 import { connectNats, type NatsConnectControl } from './nats-connect.js';
@@ -97,8 +97,9 @@ export interface NatsOutageCounters {
 /** Shared options object: nats.js would allocate an empty one per publish otherwise. */
 const PUBLISH_OPTIONS: PublishOptions = {};
 
-function isNatsError(err: unknown, code: string): err is NatsError {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+/** nats.js v3 reports an oversized publish as an InvalidArgumentError naming `max_payload`. */
+function isMaxPayloadError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'InvalidArgumentError' && err.message.includes('max_payload');
 }
 
 /**
@@ -324,7 +325,7 @@ export class NatsTransport implements Transport {
     try {
       this.nc.publish(target.subject, copy, PUBLISH_OPTIONS);
     } catch (err) {
-      if (isNatsError(err, ErrorCode.MaxPayloadExceeded)) {
+      if (isMaxPayloadError(err)) {
         throw new PayloadTooLargeError(copy.byteLength, this.nc.info?.max_payload ?? this.maxPayload, {
           cause: err,
         });
@@ -381,8 +382,8 @@ export class NatsTransport implements Transport {
 
   private async watchStatus(): Promise<void> {
     for await (const event of this.nc.status()) {
-      if (event.type === Events.Disconnect) this.onDisconnect();
-      else if (event.type === Events.Reconnect) this.onReconnect();
+      if (event.type === 'disconnect') this.onDisconnect();
+      else if (event.type === 'reconnect') this.onReconnect();
     }
   }
 

@@ -1,3 +1,5 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { JetStreamJournal } from '../../src/journal/jetstream-journal.js';
@@ -140,15 +142,7 @@ describe('JetStreamReader', () => {
       connection: { servers: server.url },
       stream: { name: stream, subjects: [] },
     });
-    const jsm = await (
-      probe as unknown as {
-        nc: {
-          jetstreamManager(): Promise<{
-            consumers: { list(s: string): { next(): Promise<Array<{ name: string }>> } };
-          }>;
-        };
-      }
-    ).nc.jetstreamManager();
+    const jsm = await jetstreamManager((probe as unknown as { nc: NatsConnection }).nc);
     const names = (await jsm.consumers.list(stream).next()).map((c) => c.name);
     await probe.close();
     expect(names).toEqual(['kept']);

@@ -7,7 +7,8 @@
  * connect.
  */
 import { createServer } from 'node:net';
-import { connect } from 'nats';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import {
@@ -181,7 +182,7 @@ describe('an unreachable broker', () => {
 describe('a JetStream stream that does not capture the publish subjects', () => {
   it('is refused at connect, naming the stream, its subjects and what is missing', async () => {
     const nc = await connect({ servers: jetstreamServer.url });
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'ELSEWHERE', subjects: ['other.>'] });
     await jsm.streams.add({ name: 'WIDE', subjects: ['x.>', 'dev.*.trade.*'] });
     await nc.close();

@@ -1,0 +1,45 @@
+/**
+ * The NATS header block of a {@link JetStreamTransport} publish, encoded
+ * without nats.js's per-message header map and text encoding (together about
+ * a sixth of the publishing thread's time on the exactly-once path).
+ */
+import { MsgHdrsImpl } from '@nats-io/nats-core';
+
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+const EXPECTED_STREAM_HEADER = 'Nats-Expected-Stream';
+const ZERO = 0x30;
+
+/**
+ * `Nats-Msg-Id: <producerId>-<ordinal>` and `Nats-Expected-Stream: <stream>`,
+ * with `ordinal` set before each publish. nats.js calls `encode()`
+ * synchronously inside `publish` and keeps the returned array until its next
+ * socket write, so each call returns a fresh one. Only `encode()` follows
+ * `ordinal`; the map behind the other MsgHdrs methods holds the stream header
+ * alone.
+ */
+export class MessageIdHeaders extends MsgHdrsImpl {
+  /** Publish number of the next encoded message. */
+  ordinal = 0;
+  private readonly head: Uint8Array;
+  private readonly tail: Uint8Array;
+
+  constructor(producerId: string, stream: string) {
+    super();
+    this.set(EXPECTED_STREAM_HEADER, stream);
+    const encoder = new TextEncoder();
+    this.head = encoder.encode(`NATS/1.0\r\n${MSG_ID_HEADER}: ${producerId}-`);
+    this.tail = encoder.encode(`\r\n${EXPECTED_STREAM_HEADER}: ${stream}\r\n\r\n`);
+  }
+
+  override encode(): Uint8Array {
+    let digits = 1;
+    for (let rest = this.ordinal; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    const out = new Uint8Array(this.head.length + digits + this.tail.length);
+    out.set(this.head, 0);
+    let at = this.head.length + digits;
+    for (let rest = this.ordinal; at > this.head.length; rest = Math.floor(rest / 10))
+      out[--at] = ZERO + (rest % 10);
+    out.set(this.tail, this.head.length + digits);
+    return out;
+  }
+}
