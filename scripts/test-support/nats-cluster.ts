@@ -11,12 +11,12 @@
  *
  * When the binary is missing the start fails loudly (tests never skip).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNatsServerInstalled } from './nats-server.js';
+import { assertNatsServerInstalled, launchNatsServer } from './nats-server.js';
 
 /** One node of a {@link NatsCluster}. */
 export interface NatsClusterNode {
@@ -67,34 +67,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function launch(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`nats-server did not start within 10 s:\n${log}`));
-    }, 10_000);
-    child.stderr?.setEncoding('utf8');
-    const onData = (chunk: string) => {
-      log += chunk;
-      if (log.includes('Server is ready')) {
-        clearTimeout(timer);
-        child.stderr?.off('data', onData);
-        child.stderr?.resume();
-        resolve(child);
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`nats-server exited with code ${code} before it was ready:\n${log}`));
-    });
-  });
+async function launch(args: string[]): Promise<ChildProcess> {
+  return (await launchNatsServer(args)).child;
 }
 
 function kill(child: ChildProcess | undefined): Promise<void> {

@@ -44,7 +44,8 @@ export function assertNatsServerInstalled(): void {
   }
 }
 
-function launch(args: string[]): Promise<{ child: ChildProcess; port: number }> {
+/** Spawns `nats-server args` and resolves once it listens for clients, with the port it chose. */
+export function launchNatsServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
@@ -105,7 +106,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     ...(options.jetstream ? ['-js', '-sd', storeDir] : []),
     ...(options.args ?? []),
   ];
-  let { child, port } = await launch([...base, '-p', '-1']);
+  let { child, port } = await launchNatsServer([...base, '-p', '-1']);
   let current: ChildProcess | undefined = child;
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -116,7 +117,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     restart: async () => {
       await stopChild(current);
-      ({ child, port } = await launch([...base, '-p', String(port)]));
+      ({ child, port } = await launchNatsServer([...base, '-p', String(port)]));
       current = child;
     },
     dispose: async () => {
