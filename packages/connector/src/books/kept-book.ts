@@ -14,10 +14,17 @@ export interface TextLevel {
 
 /** One side of a kept book, best first. @internal */
 export class KeptSide {
-  readonly levels: BTreeType<number, TextLevel>;
+  // Private: the tree's type must not reach the declarations (sorted-btree's default export is not a type
+  // under node16 resolution, which broke the consumer's type-check).
+  private readonly levels: BTreeType<number, TextLevel>;
 
   constructor(readonly bids: boolean) {
     this.levels = new BTree<number, TextLevel>(undefined, bids ? descending : ascending);
+  }
+
+  /** Removes every level. */
+  clear(): void {
+    this.levels.clear();
   }
 
   /** Sets or (size 0) removes a level. */

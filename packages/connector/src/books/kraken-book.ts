@@ -138,8 +138,8 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
     }
     const frame = this.begin(state, isSnapshot, 0, time[0]!, time[1]!, receivedMs, receivedSubMsNanos);
     if (isSnapshot) {
-      state.bids.levels.clear();
-      state.asks.levels.clear();
+      state.bids.clear();
+      state.asks.clear();
     }
     if (
       !this.#apply(state, entry.bids, state.bids, frame.bids) ||

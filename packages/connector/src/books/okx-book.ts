@@ -102,8 +102,8 @@ export class OkxBookSync extends BookSyncBase<OkxState> {
     }
     const frame = this.begin(state, isSnapshot, seqId, ts, 0, receivedMs, receivedSubMsNanos);
     if (isSnapshot) {
-      state.bids.levels.clear();
-      state.asks.levels.clear();
+      state.bids.clear();
+      state.asks.clear();
     }
     if (
       !this.#apply(entry.bids, state.bids, frame.bids) ||
