@@ -10,12 +10,12 @@
  * loop at once.
  */
 import { type ConnectionOptions, connect, type NatsConnection } from 'nats';
+import { TransportConnectError } from '../errors.js';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from './nats-connection.js';
-import { TransportConnectError } from './transport-errors.js';
 
 /** Default for {@link NatsConnectionOptions.firstConnectTimeoutMs}. */
 export const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 30_000;
@@ -150,7 +150,8 @@ function abortable(
     pending.then(
       (nc) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) void nc.close();
+        if (signal.aborted)
+          nc.close().catch(() => undefined); // an unused connection: nothing to report to
         else resolve(nc);
       },
       (err: unknown) => {
