@@ -139,10 +139,10 @@ const main = async () => {
   if (JSON.stringify(direct) !== '["direct"]') throw new Error('ring read: ' + JSON.stringify(direct));
   let closedCode;
   try { writer.tryWrite(new Uint8Array(1)); } catch (err) { closedCode = err.code; }
-  if (closedCode !== 'ERR_RING_CLOSED') throw new Error('write after close: ' + closedCode);
+  if (closedCode !== 'MP_ERR_RING_CLOSED') throw new Error('write after close: ' + closedCode);
   let simdjson;
   try { conn.createParser('binance', { backend: 'simdjson' }); simdjson = 'installed'; } catch (err) { simdjson = err.code; }
-  const expected = process.env.CONSUMER_SIMDJSON === 'installed' ? 'installed' : 'ERR_SIMDJSON_UNAVAILABLE';
+  const expected = process.env.CONSUMER_SIMDJSON === 'installed' ? 'installed' : 'MP_ERR_SIMDJSON_UNAVAILABLE';
   if (simdjson !== expected) throw new Error('simdjson backend: ' + simdjson + ', expected ' + expected);
   const records = [...conn.readVenueRecords(dir, 'binance')].map((r) => new TextDecoder().decode(r.payload));
   if (JSON.stringify(records) !== JSON.stringify(['a', 'b\\nc', ''])) throw new Error('flusher: ' + JSON.stringify(records));

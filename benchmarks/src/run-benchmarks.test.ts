@@ -56,7 +56,7 @@ describe('runBenchmarks --smoke', () => {
 
   it('refuses a smoke run without an output directory, so RESULTS.md is never overwritten', async () => {
     await expect(runBenchmarks({ smoke: true, log: () => {} })).rejects.toMatchObject({
-      code: 'ERR_BENCH_SUITE',
+      code: 'MP_ERR_BENCH_SUITE',
     });
   });
 });

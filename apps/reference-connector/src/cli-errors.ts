@@ -1,9 +1,9 @@
 /**
- * Typed failures of the `marketpipe` command line. Each kind has a stable
- * `code`; test with the static `is` guard, not `instanceof`. Messages never
+ * The one error module of the `marketpipe` command line. Each kind has a stable
+ * `MP_ERR_` code, and `instanceof` works across package copies. Messages never
  * contain secret option values (passwords, tokens, NKey seeds).
  */
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware/errors';
+import { MarketpipeError } from '@marketpipe/middleware/errors';
 
 /**
  * An option value that cannot be used: the message names the option, where
@@ -12,18 +12,14 @@ import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware/errors';
  */
 export class InvalidOptionError extends MarketpipeError {
   override readonly name = 'InvalidOptionError' as const;
-  readonly code = 'ERR_INVALID_OPTION' as const;
+  static readonly code = 'MP_ERR_INVALID_OPTION' as const;
+  readonly code = InvalidOptionError.code;
   /** The option's flag, e.g. `--venue`. */
   readonly option: string;
 
   constructor(option: string, message: string, options?: ErrorOptions) {
     super(message, options);
     this.option = option;
-  }
-
-  /** True when `err` carries this error's code, across package copies. */
-  static is(err: unknown): err is InvalidOptionError {
-    return hasErrorCode(err, 'ERR_INVALID_OPTION');
   }
 }
 
@@ -33,7 +29,8 @@ export class InvalidOptionError extends MarketpipeError {
  */
 export class ConfigFileError extends MarketpipeError {
   override readonly name = 'ConfigFileError' as const;
-  readonly code = 'ERR_CONFIG_FILE' as const;
+  static readonly code = 'MP_ERR_CONFIG_FILE' as const;
+  readonly code = ConfigFileError.code;
   /** The config file path as given. */
   readonly path: string;
 
@@ -41,20 +38,11 @@ export class ConfigFileError extends MarketpipeError {
     super(`config file ${path}: ${problem}`, options);
     this.path = path;
   }
-
-  /** True when `err` carries this error's code, across package copies. */
-  static is(err: unknown): err is ConfigFileError {
-    return hasErrorCode(err, 'ERR_CONFIG_FILE');
-  }
 }
 
 /** `cat` or `verify` found no record files where it was pointed. The CLI exits with code 1. */
 export class RecordingsNotFoundError extends MarketpipeError {
   override readonly name = 'RecordingsNotFoundError' as const;
-  readonly code = 'ERR_RECORDINGS_NOT_FOUND' as const;
-
-  /** True when `err` carries this error's code, across package copies. */
-  static is(err: unknown): err is RecordingsNotFoundError {
-    return hasErrorCode(err, 'ERR_RECORDINGS_NOT_FOUND');
-  }
+  static readonly code = 'MP_ERR_RECORDINGS_NOT_FOUND' as const;
+  readonly code = RecordingsNotFoundError.code;
 }

@@ -15,6 +15,7 @@ import { type ConfigFile, loadConfigFile } from './options/config-file.js';
 import { OptionReader, type OptionSources } from './options/option-reader.js';
 import type { LogLevel } from './options/run-config.js';
 import { CONFIG_ENV_VAR, RUN_OPTIONS, type RunOptionKey, runOption } from './options/run-option-table.js';
+import { VENUE_CHOICES } from './options/venue-defaults.js';
 import { checkDate, checkVenue } from './records/record-options.js';
 import { LOG_FORMATS, type LogFormat } from './run/pretty-log.js';
 import { parseReaderStart } from './subscribe/reader-start.js';
@@ -127,7 +128,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
     .command('cat')
     .description('print the recorded raw messages of a venue, one per line, exactly as received')
     .option('--data-dir <dir>', 'data directory', 'data')
-    .requiredOption('--venue <venue>', 'binance | coinbase | kraken | bybit | okx')
+    .requiredOption('--venue <venue>', VENUE_CHOICES)
     .option('--date <YYYY-MM-DD>', 'one UTC day (default: every day, oldest first)')
     .addHelpText(
       'after',
@@ -237,7 +238,7 @@ function streamOptions(
 
 /** Connector errors that can only come from a bad `--venue` or `--date`. */
 function isConnectorUsageError(err: unknown): boolean {
-  return hasErrorCode(err, 'ERR_INVALID_VENUE') || hasErrorCode(err, 'ERR_INVALID_DAY');
+  return hasErrorCode(err, 'MP_ERR_INVALID_VENUE') || hasErrorCode(err, 'MP_ERR_INVALID_DAY');
 }
 
 function exitCodeOf(err: unknown, context: CliContext): number {
@@ -247,7 +248,7 @@ function exitCodeOf(err: unknown, context: CliContext): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   context.stderr.write(`marketpipe: ${message}\n`);
-  if (InvalidOptionError.is(err) || ConfigFileError.is(err) || isConnectorUsageError(err))
+  if (err instanceof InvalidOptionError || err instanceof ConfigFileError || isConnectorUsageError(err))
     return ExitCode.usage;
   return ExitCode.error;
 }

@@ -91,7 +91,7 @@ describe('marketpipe over NATS with a password', () => {
     );
     expect(code).toBe(1);
     const failure = harness.stderr.logs.find((log) => log.msg === 'run failed');
-    expect(failure).toMatchObject({ error: { code: 'ERR_TRANSPORT_CONNECT' } });
+    expect(failure).toMatchObject({ error: { code: 'MP_ERR_TRANSPORT_CONNECT' } });
     expect(JSON.stringify(failure)).toContain('Authorization Violation');
     expect(harness.stderr.text + harness.stdout.text).not.toContain(wrong);
   });

@@ -187,7 +187,7 @@ describe('marketpipe run lifecycle', () => {
     let closed = false;
     const harness = createHarness({
       setup: (pipeline) => {
-        pipeline.stopError = Object.assign(new Error('flusher gone'), { code: 'ERR_FLUSHER_WORKER' });
+        pipeline.stopError = Object.assign(new Error('flusher gone'), { code: 'MP_ERR_FLUSHER_WORKER' });
       },
       connectTransport: async () => {
         const transport: Transport = new InMemoryTransport();
@@ -199,21 +199,21 @@ describe('marketpipe run lifecycle', () => {
     });
     expect(await main(['run', '--duration', '10ms', '--data-dir', tempDir()], harness.context)).toBe(1);
     expect(closed).toBe(true);
-    expect(harness.stdout.text).toContain('ERR_FLUSHER_WORKER: flusher gone');
+    expect(harness.stdout.text).toContain('MP_ERR_FLUSHER_WORKER: flusher gone');
   });
 
   it('exits 1 when the transport cannot connect, without starting a pipeline', async () => {
     const harness = createHarness({
       connectTransport: async () => {
         throw Object.assign(new Error('could not connect to nats://127.0.0.1:1'), {
-          code: 'ERR_TRANSPORT_CONNECT',
+          code: 'MP_ERR_TRANSPORT_CONNECT',
         });
       },
     });
     expect(await main(['run', '--data-dir', tempDir()], harness.context)).toBe(1);
     expect(harness.pipelines).toHaveLength(0);
     expect(harness.stderr.logs.find((log) => log.msg === 'run failed')).toMatchObject({
-      error: { code: 'ERR_TRANSPORT_CONNECT' },
+      error: { code: 'MP_ERR_TRANSPORT_CONNECT' },
     });
   });
 

@@ -15,15 +15,14 @@ import {
   type VenueName,
   venueProtocol,
 } from '@marketpipe/connector';
+import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { NatsTransport } from '@marketpipe/middleware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServerHandle, startNatsServer } from '../../../scripts/test-support/nats-server.js';
 import { main } from '../src/main.js';
-import { DEFAULT_SYMBOLS } from '../src/options/venue-defaults.js';
 import type { RunSummary } from '../src/run/run-summary.js';
 import { createHarness } from './support/cli-harness.js';
 
-const VENUES: VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
 const decoder = new TextDecoder();
 
 interface TradeKey {
@@ -64,90 +63,93 @@ afterAll(async () => {
 });
 
 describe('simulator -> marketpipe run -> NATS -> independent subscriber, per venue', () => {
-  it.each(VENUES)('%s: every trade decoded from NATS, every frame recorded byte for byte', async (venue) => {
-    const dir = mkdtempSync(join(tmpdir(), `mp-e2e-${venue}-`));
-    const symbols = [...DEFAULT_SYMBOLS[venue]];
-    const sentLog = join(dir, 'sent.log');
-    const simulator = new SimulatorServer({
-      protocol: venueProtocol(venue),
-      symbols,
-      messagesPerSecond: 250,
-      seed: 11,
-      log: { maxEntries: 0, file: sentLog },
-    });
-    const url = await simulator.start();
-
-    const observer = await NatsTransport.connect({ servers: server.url, name: 'e2e-observer' });
-    const received: TradeKey[] = [];
-    const view = new TradeView();
-    observer.subscribe(`e2e.${venue}.trade.>`, (payload) => {
-      view.wrap(payload);
-      received.push({
-        ticker: view.ticker,
-        tradeId: view.tradeId,
-        price: view.price,
-        size: view.size,
-        side: view.side,
+  it.each(VENUE_NAMES)(
+    '%s: every trade decoded from NATS, every frame recorded byte for byte',
+    async (venue) => {
+      const dir = mkdtempSync(join(tmpdir(), `mp-e2e-${venue}-`));
+      const symbols = [...VENUES[venue].defaultSymbols];
+      const sentLog = join(dir, 'sent.log');
+      const simulator = new SimulatorServer({
+        protocol: venueProtocol(venue),
+        symbols,
+        messagesPerSecond: 250,
+        seed: 11,
+        log: { maxEntries: 0, file: sentLog },
       });
-    });
-    await observer.flush();
+      const url = await simulator.start();
 
-    // Timed from the first trade seen on NATS, not from the test's start, so a slow start-up on a loaded
-    // machine still leaves a second of trading. The market is quieted before the stop, so no frame is in
-    // flight when the connection closes.
-    const runner = createHarness({ realPipeline: true });
-    const stopAfterTrading = (async () => {
-      const giveUpAt = Date.now() + 20_000; // then the assertions below say what was missing
-      while (received.length === 0 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 1_000));
-      simulator.setRate(0);
-      await new Promise((r) => setTimeout(r, 500));
-      runner.signals.fire('SIGTERM');
-    })();
-    const code = await main(
-      [
-        'run',
-        '--venue',
-        venue,
-        '--source',
-        'live',
-        '--url',
-        url,
-        '--transport',
-        server.url,
-        '--env',
-        'e2e',
-        '--data-dir',
-        join(dir, 'data'),
-        '--json-summary',
-        join(dir, 'summary.json'),
-        '--log-level',
-        'warn',
-      ],
-      runner.context,
-    );
-    await stopAfterTrading;
-    await simulator.stop();
-    expect(code, runner.stderr.text).toBe(0);
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
+      const observer = await NatsTransport.connect({ servers: server.url, name: 'e2e-observer' });
+      const received: TradeKey[] = [];
+      const view = new TradeView();
+      observer.subscribe(`e2e.${venue}.trade.>`, (payload) => {
+        view.wrap(payload);
+        received.push({
+          ticker: view.ticker,
+          tradeId: view.tradeId,
+          price: view.price,
+          size: view.size,
+          side: view.side,
+        });
+      });
+      await observer.flush();
 
-    const deadline = Date.now() + 10_000;
-    while (received.length < summary.trades && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    await observer.close();
+      // Timed from the first trade seen on NATS, not from the test's start, so a slow start-up on a loaded
+      // machine still leaves a second of trading. The market is quieted before the stop, so no frame is in
+      // flight when the connection closes.
+      const runner = createHarness({ realPipeline: true });
+      const stopAfterTrading = (async () => {
+        const giveUpAt = Date.now() + 20_000; // then the assertions below say what was missing
+        while (received.length === 0 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 1_000));
+        simulator.setRate(0);
+        await new Promise((r) => setTimeout(r, 500));
+        runner.signals.fire('SIGTERM');
+      })();
+      const code = await main(
+        [
+          'run',
+          '--venue',
+          venue,
+          '--source',
+          'live',
+          '--url',
+          url,
+          '--transport',
+          server.url,
+          '--env',
+          'e2e',
+          '--data-dir',
+          join(dir, 'data'),
+          '--json-summary',
+          join(dir, 'summary.json'),
+          '--log-level',
+          'warn',
+        ],
+        runner.context,
+      );
+      await stopAfterTrading;
+      await simulator.stop();
+      expect(code, runner.stderr.text).toBe(0);
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
 
-    const frames = readFileSync(sentLog)
-      .toString('latin1')
-      .split('\n')
-      .slice(0, -1)
-      .map((line) => Buffer.from(line, 'latin1'));
-    const expected = referenceTrades(venue, frames);
-    expect(summary.trades).toBeGreaterThan(100);
-    expect(summary.published).toBe(summary.trades);
-    expect(received).toEqual(expected);
+      const deadline = Date.now() + 10_000;
+      while (received.length < summary.trades && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      await observer.close();
 
-    const cat = createHarness();
-    expect(await main(['cat', '--data-dir', join(dir, 'data'), '--venue', venue], cat.context)).toBe(0);
-    expect(cat.stdout.bytes.equals(readFileSync(sentLog))).toBe(true);
-  });
+      const frames = readFileSync(sentLog)
+        .toString('latin1')
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => Buffer.from(line, 'latin1'));
+      const expected = referenceTrades(venue, frames);
+      expect(summary.trades).toBeGreaterThan(100);
+      expect(summary.published).toBe(summary.trades);
+      expect(received).toEqual(expected);
+
+      const cat = createHarness();
+      expect(await main(['cat', '--data-dir', join(dir, 'data'), '--venue', venue], cat.context)).toBe(0);
+      expect(cat.stdout.bytes.equals(readFileSync(sentLog))).toBe(true);
+    },
+  );
 });

@@ -14,7 +14,7 @@ describe('parseSuiteArgs', () => {
       parseSuiteArgs([]);
       expect.unreachable();
     } catch (err) {
-      expect(BenchArgumentError.is(err)).toBe(true);
+      expect(err instanceof BenchArgumentError).toBe(true);
     }
   });
 });

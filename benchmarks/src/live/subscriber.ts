@@ -32,11 +32,17 @@ async function main(): Promise<void> {
   await nc.flush();
   onParent((message) => {
     if (message.type !== 'stop') return;
-    nc.drain().then(() => {
-      writeTimes(timesPath, received);
-      tellParent({ type: 'stopped', messages });
-      process.exit(0);
-    });
+    nc.drain().then(
+      () => {
+        writeTimes(timesPath, received);
+        tellParent({ type: 'stopped', messages });
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`${String(err)}\n`);
+        process.exit(1);
+      },
+    );
   });
   tellParent({ type: 'ready' });
 }

@@ -3,7 +3,6 @@ export type { BookFrame, BookLevel, BookUpdate } from './books/book-data.js';
 export { BookLevels, createBookFrame, frameToUpdate } from './books/book-data.js';
 export type { BookEncoderOptions } from './books/book-encoder.js';
 export { BookEncoder } from './books/book-encoder.js';
-export { InvalidBookFieldError } from './books/book-errors.js';
 export type { BookSink, BookSyncCounters, BookSyncOptions, OutOfSyncReason } from './books/book-sync.js';
 export { BookSyncResult } from './books/book-sync.js';
 export { BookView } from './books/book-view.js';
@@ -14,29 +13,47 @@ export { KrakenBookSync } from './books/kraken-book.js';
 export { OkxBookSync } from './books/okx-book.js';
 export type { BookDepth, OrderBookOptions } from './books/order-book.js';
 export { OrderBook } from './books/order-book.js';
-export type { TradeTextField } from './codec/codec-errors.js';
-export {
-  CapnpFormatError,
-  CodecOptionError,
-  InvalidTradeFieldError,
-  TradeTextTooLongError,
-} from './codec/codec-errors.js';
 export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export type { EpochMsParts, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
+export {
+  CapnpFormatError,
+  DataDirNotWritableError,
+  FlusherStopTimeoutError,
+  FlusherWorkerError,
+  InvalidBookFieldError,
+  InvalidDayError,
+  InvalidNameError,
+  InvalidSimBatchError,
+  InvalidTradeFieldError,
+  InvalidVenueError,
+  type MalformedReason,
+  MalformedVenueMessageError,
+  MessageHandlerError,
+  RecordFileHeaderError,
+  RecordTooLargeError,
+  ReplayFileError,
+  ReplayLineTooLongError,
+  RingBindingError,
+  RingClosedError,
+  RingCorruptError,
+  RingFormatError,
+  RingGeometryError,
+  SimdjsonUnavailableError,
+  SimulatorLogError,
+  SourceConnectionError,
+  SourceStateError,
+  SubjectCollisionError,
+  type TradeTextField,
+  TradeTextTooLongError,
+  VenueLockedError,
+  type VenueLockHolder,
+} from './errors.js';
 export { binanceProtocol, createBinanceParser } from './feeds/binance.js';
 export { bybitProtocol, createBybitParser } from './feeds/bybit.js';
 export { coinbaseProtocol, createCoinbaseParser } from './feeds/coinbase.js';
-export { createParser, VENUE_NAMES, venueProtocol } from './feeds/create-parser.js';
-export type { MalformedReason } from './feeds/feed-errors.js';
-export {
-  InvalidSimBatchError,
-  MalformedVenueMessageError,
-  SimdjsonUnavailableError,
-  UnknownFeedOptionError,
-} from './feeds/feed-errors.js';
 export type { GapDetectorOptions, GapListener, TradeIdRange } from './feeds/gap-detector.js';
 export { GapDetector, SequenceCheck } from './feeds/gap-detector.js';
 export { createKrakenParser, krakenProtocol } from './feeds/kraken.js';
@@ -45,18 +62,19 @@ export { createOkxParser, okxProtocol } from './feeds/okx.js';
 export type { ParsedTrade, SimTrade, TradeSink, VenueName, VenueProtocol } from './feeds/venue-feed.js';
 export type { ParserBackend, ParserOptions, VenueParser } from './feeds/venue-parser.js';
 export { DEFAULT_PARSER_BACKEND } from './feeds/venue-parser.js';
+export {
+  createParser,
+  VENUE_NAMES,
+  VENUES,
+  type VenueDefinition,
+  venueDefinition,
+  venueProtocol,
+} from './feeds/venues.js';
 export type { BackgroundSyncer } from './flusher/background-sync.js';
 export { ThreadSyncer } from './flusher/background-sync.js';
 export type { DiskFlusherOptions, FlusherStatus } from './flusher/disk-flusher.js';
 export { DiskFlusher } from './flusher/disk-flusher.js';
 export type { FileSink } from './flusher/file-sink.js';
-export {
-  FlusherStopTimeoutError,
-  FlusherWorkerError,
-  InvalidDayError,
-  InvalidVenueError,
-  RecordFileHeaderError,
-} from './flusher/flusher-errors.js';
 export type { FlusherRecovery } from './flusher/flusher-messages.js';
 export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
@@ -78,22 +96,12 @@ export type {
 export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';
 export type { InjectableWriteFault } from './flusher/write-fault.js';
 export type { PublisherCounters, PublisherOptions } from './publisher/publisher.js';
-export { Publisher, SubjectCollisionError } from './publisher/publisher.js';
-export { InvalidNameError, tickerToSubjectToken, validateName } from './publisher/subject-token.js';
+export { Publisher } from './publisher/publisher.js';
+export { tickerToSubjectToken, validateName } from './publisher/subject-token.js';
 export type { RecordVisitor } from './ring/ring-buffer.js';
 export { RingBuffer } from './ring/ring-buffer.js';
-export {
-  RecordTooLargeError,
-  RingArgumentError,
-  RingBindingError,
-  RingClosedError,
-  RingCorruptError,
-  RingFormatError,
-  RingGeometryError,
-} from './ring/ring-errors.js';
 export type { RingGeometry } from './ring/ring-geometry.js';
 export { DEFAULT_RING_GEOMETRY } from './ring/ring-geometry.js';
-export { DataDirNotWritableError } from './runner/data-dir.js';
 export type {
   PipelineLogger,
   PipelineOptions,
@@ -111,8 +119,6 @@ export type {
   TradeIdObserver,
 } from './runner/runner.js';
 export { Runner } from './runner/runner.js';
-export type { VenueLockHolder } from './runner/venue-lock.js';
-export { VenueLockedError } from './runner/venue-lock.js';
 export type { LineReplayOptions, LineReplayStatus } from './sources/line-replay-source.js';
 export { LineReplaySource } from './sources/line-replay-source.js';
 export type { LineTimestampFormat } from './sources/line-timestamp.js';
@@ -134,14 +140,5 @@ export type { SimulateMessagesOptions } from './sources/simulate-messages.js';
 export { simulateMessages } from './sources/simulate-messages.js';
 export type { ReceivedFrame, SentFrame, SimulatorOptions, SimulatorStats } from './sources/simulator.js';
 export { SimulatorServer } from './sources/simulator.js';
-export {
-  MessageHandlerError,
-  ReplayFileError,
-  ReplayLineTooLongError,
-  SimulatorLogError,
-  SourceConnectionError,
-  SourceOptionsError,
-  SourceStateError,
-} from './sources/source-errors.js';
 export type { WebSocketSourceOptions, WebSocketSourceStatus } from './sources/websocket-source.js';
 export { WebSocketSource } from './sources/websocket-source.js';

@@ -1,4 +1,27 @@
-export { hasErrorCode, MarketpipeError } from './errors.js';
+export {
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  hasErrorCode,
+  InternerFullError,
+  type InternerLimit,
+  InvalidArgumentError,
+  type InvalidArgumentOptions,
+  InvalidSubjectError,
+  InvalidUnicodeError,
+  JournalAppendError,
+  JournalClosedError,
+  JournalOpenError,
+  JournalPayloadTooLargeError,
+  MarketpipeError,
+  PayloadTooLargeError,
+  SequenceEvictedError,
+  StreamSubjectsError,
+  SubjectNotInStreamError,
+  TransportClosedError,
+  TransportConnectError,
+  UnknownInternIdError,
+} from './errors.js';
 export { InMemoryJournal, type InMemoryJournalOptions } from './journal/in-memory-journal.js';
 export {
   type JetStreamAppendOptions,
@@ -13,23 +36,8 @@ export {
   type ReaderStart,
 } from './journal/jetstream-reader.js';
 export type { Journal, JournalEntriesOptions, JournalEntry } from './journal/journal.js';
-export {
-  InvalidJournalRangeError,
-  JournalAppendError,
-  JournalClosedError,
-  JournalOpenError,
-  JournalPayloadTooLargeError,
-  SequenceEvictedError,
-} from './journal/journal-errors.js';
 export { type Clock, clock, MonotonicClock, type MonotonicClockOptions } from './latency/clock.js';
 export { Interner, type InternerOptions } from './latency/interner.js';
-export {
-  InternerFullError,
-  type InternerLimit,
-  InvalidUnicodeError,
-  UnknownInternIdError,
-} from './latency/interner-errors.js';
-export { InvalidArgumentError } from './latency/invalid-argument-error.js';
 export {
   LatencyRecorder,
   type LatencyRecorderOptions,
@@ -41,8 +49,6 @@ export {
   type JetStreamPublishCounters,
   JetStreamTransport,
   type JetStreamTransportOptions,
-  StreamSubjectsError,
-  SubjectNotInStreamError,
 } from './transport/jetstream-transport.js';
 export type { NatsConnectAttempt, NatsConnectControl } from './transport/nats-connect.js';
 export {
@@ -76,9 +82,3 @@ export type {
   TransportCounters,
   TransportStatus,
 } from './transport/transport.js';
-export {
-  InvalidSubjectError,
-  PayloadTooLargeError,
-  TransportClosedError,
-  TransportConnectError,
-} from './transport/transport-errors.js';

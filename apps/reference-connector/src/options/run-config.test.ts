@@ -22,7 +22,7 @@ function errorOf(fn: () => unknown): InvalidOptionError {
   try {
     fn();
   } catch (err) {
-    if (InvalidOptionError.is(err)) return err;
+    if (err instanceof InvalidOptionError) return err;
     throw err;
   }
   throw new Error('expected an InvalidOptionError');
@@ -227,7 +227,7 @@ describe('option values', () => {
   ])('rejects %j naming %s', (flags, option, expected) => {
     const err = errorOf(() => resolveWith({ flags }));
     expect(err.option).toBe(option);
-    expect(err.code).toBe('ERR_INVALID_OPTION');
+    expect(err.code).toBe('MP_ERR_INVALID_OPTION');
     expect(err.message).toContain(`invalid ${option}`);
     expect(err.message).toContain(expected);
   });

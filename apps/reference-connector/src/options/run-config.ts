@@ -7,12 +7,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
+import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { LOG_FORMATS, type LogFormat } from '../run/pretty-log.js';
 import { MAX_TIMER_MS } from './duration.js';
 import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
-import { DEFAULT_SYMBOLS, VENUES } from './venue-defaults.js';
 
 /** pino log levels accepted by `--log-level`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -68,9 +68,9 @@ export interface RunConfig {
  * ```
  */
 export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
-  const venue = reader.oneOf('venue', VENUES) ?? 'binance';
+  const venue = reader.oneOf('venue', VENUE_NAMES) ?? 'binance';
   const listed = reader.list('symbols');
-  const symbols = listed ?? [...DEFAULT_SYMBOLS[venue]];
+  const symbols = listed ?? [...VENUES[venue].defaultSymbols];
   const { source, ignored } = readSource(reader);
   // A recording holds whatever was recorded: without --symbols, replay all of it (listed subjects stay reserved).
   const allowUnlistedSymbols =

@@ -4,6 +4,8 @@
  * the README are all driven from it, so the three spellings cannot drift.
  */
 
+import { VENUE_CHOICES } from './venue-defaults.js';
+
 /** Config-file keys (camelCase) of the `run` options; each maps to a flag and a `MARKETPIPE_*` variable. */
 export type RunOptionKey =
   | 'venue'
@@ -69,7 +71,7 @@ type Row = [
 ];
 
 const ROWS: readonly Row[] = [
-  ['venue', '<venue>', 'binance | coinbase | kraken | bybit | okx (default binance)'],
+  ['venue', '<venue>', `${VENUE_CHOICES} (default binance)`],
   ['symbols', '<list>', 'comma-separated venue tickers (default: two majors of the venue)'],
   [
     'allowUnlistedSymbols',

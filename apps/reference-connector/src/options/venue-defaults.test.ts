@@ -1,6 +1,7 @@
 import { createParser, type ParsedTrade, simulateMessages, venueProtocol } from '@marketpipe/connector';
+import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOLS, VENUES } from './venue-defaults.js';
+import { VENUE_CHOICES } from './venue-defaults.js';
 
 /** Plausible price ranges by base asset; far apart, so swapped levels cannot pass. */
 const PRICE_RANGE: Readonly<Record<string, readonly [number, number]>> = {
@@ -9,8 +10,8 @@ const PRICE_RANGE: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 describe('default symbols in the simulator', () => {
-  it.each(VENUES)('%s: every default symbol trades in its plausible price range', (venue) => {
-    const symbols = DEFAULT_SYMBOLS[venue];
+  it.each(VENUE_NAMES)('%s: every default symbol trades in its plausible price range', (venue) => {
+    const symbols = VENUES[venue].defaultSymbols;
     const prices = new Map<string, number[]>();
     const decoder = new TextDecoder();
     const encoder = new TextEncoder();
@@ -34,5 +35,12 @@ describe('default symbols in the simulator', () => {
       expect(Math.min(...seen), symbol).toBeGreaterThan(range?.[0] ?? 0);
       expect(Math.max(...seen), symbol).toBeLessThan(range?.[1] ?? 0);
     }
+  });
+});
+
+describe('venue choices', () => {
+  it('lists every registry venue, in registry order, for --help', () => {
+    expect(VENUE_CHOICES).toBe('binance | coinbase | kraken | bybit | okx');
+    expect(VENUE_CHOICES.split(' | ')).toEqual(VENUE_NAMES);
   });
 });

@@ -1,13 +1,14 @@
 /** Validation of the `--venue` and `--date` options shared by `cat` and `verify`. */
+
+import { VENUE_NAMES } from '@marketpipe/connector/venues';
 import { InvalidOptionError } from '../cli-errors.js';
-import { VENUES } from '../options/venue-defaults.js';
 
 /** `venue` if it is a supported venue. @throws {InvalidOptionError} otherwise. */
 export function checkVenue(venue: string): string {
-  if (!(VENUES as readonly string[]).includes(venue)) {
+  if (!(VENUE_NAMES as readonly string[]).includes(venue)) {
     throw new InvalidOptionError(
       '--venue',
-      `invalid --venue ${JSON.stringify(venue)}: expected one of ${VENUES.join(', ')}`,
+      `invalid --venue ${JSON.stringify(venue)}: expected one of ${VENUE_NAMES.join(', ')}`,
     );
   }
   return venue;

@@ -29,7 +29,7 @@ describe('errorFields', () => {
       code: 'ERR_X',
       message: 'login failed for [redacted]: server said [redacted] is wrong',
     });
-    expect(errorFields('plain', [])).toEqual({ code: 'ERR_UNEXPECTED', message: 'plain' });
+    expect(errorFields('plain', [])).toEqual({ code: 'MP_ERR_UNEXPECTED', message: 'plain' });
     expect(scrubSecrets('a b a', ['a', ''])).toBe('[redacted] b [redacted]');
   });
 });

@@ -72,7 +72,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
     if (transport === undefined) {
       // Stopped before the broker answered: nothing was published, which is a failed run, not a clean one.
       error = {
-        code: 'ERR_TRANSPORT_CONNECT',
+        code: 'MP_ERR_TRANSPORT_CONNECT',
         message: `could not connect to ${describeTransport(config.transport)} before the stop (${trigger.stopRequested})`,
       };
       logger.error({ error }, 'run failed');

@@ -16,6 +16,18 @@ describe('StopTrigger', () => {
     expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM')).toBe(0);
   });
 
+  it('aborts its signal at the first request, with the reason, and only once', () => {
+    const signals = new FakeSignals();
+    const trigger = new StopTrigger(signals, () => undefined);
+    expect(trigger.signal.aborted).toBe(false);
+    signals.fire('SIGINT');
+    expect(trigger.signal.aborted).toBe(true);
+    expect((trigger.signal.reason as Error).message).toBe('stop requested (SIGINT)');
+    trigger.request('duration');
+    expect((trigger.signal.reason as Error).message).toBe('stop requested (SIGINT)');
+    trigger.dispose();
+  });
+
   it('stops after the duration, and a signal while stopping forces', async () => {
     const signals = new FakeSignals();
     const forced: string[] = [];

@@ -23,6 +23,9 @@ export type StopRequest = StopSignal | 'duration' | 'count' | 'output-closed';
 export class StopTrigger {
   /** Resolves with the first stop request. */
   readonly requested: Promise<StopRequest>;
+  /** Aborted, with the reason in its message, at the first stop request: for APIs that take an `AbortSignal`. */
+  readonly signal: AbortSignal;
+  private readonly abort = new AbortController();
   private resolveRequest!: (reason: StopRequest) => void;
   private reason: StopRequest | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -34,6 +37,7 @@ export class StopTrigger {
     private readonly signals: SignalSource,
     private readonly onForce: (signal: StopSignal) => void,
   ) {
+    this.signal = this.abort.signal;
     this.requested = new Promise((resolve) => {
       this.resolveRequest = resolve;
     });
@@ -71,6 +75,7 @@ export class StopTrigger {
     this.reason = reason;
     clearTimeout(this.timer);
     this.resolveRequest(reason);
+    this.abort.abort(new Error(`stop requested (${reason})`));
   }
 
   /**
@@ -99,4 +104,12 @@ export class StopTrigger {
     if (this.reason === undefined) this.request(signal);
     else this.onForce(signal);
   }
+}
+
+/**
+ * Closes a connection or reader that arrived after the stop (the `release` of {@link StopTrigger.unlessStopped}).
+ * Nobody waits for it, so a failed close has nobody to tell: it is dropped on purpose, not left unhandled.
+ */
+export function closeUnused(late: { close(): Promise<unknown> }): void {
+  late.close().catch(() => undefined);
 }

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { CliContext } from '../cli-context.js';
 import type { TransportConfig } from '../options/transport-config.js';
 import { errorFields } from './cli-logger.js';
-import type { StopTrigger } from './stop-trigger.js';
+import { closeUnused, type StopTrigger } from './stop-trigger.js';
 
 /**
  * Connects the configured transport unless a stop (signal, `--duration`) comes first, logging each failed
@@ -28,10 +28,8 @@ export async function connectUnlessStopped(options: {
   secrets: readonly string[];
 }): Promise<Transport | undefined> {
   const { context, config, trigger, logger, secrets } = options;
-  const abort = new AbortController();
-  void trigger.requested.then((reason) => abort.abort(new Error(`stop requested (${reason})`)));
   const control: NatsConnectControl = {
-    signal: abort.signal,
+    signal: trigger.signal,
     onAttemptFailed: ({ attempt, error, retryInMs }: NatsConnectAttempt) => {
       logger.warn(
         { attempt, retryInMs, error: errorFields(error, secrets) },
@@ -41,7 +39,7 @@ export async function connectUnlessStopped(options: {
       );
     },
   };
-  return trigger.unlessStopped(context.connectTransport(config, control), (late) => void late.close());
+  return trigger.unlessStopped(context.connectTransport(config, control), closeUnused);
 }
 
 /** Options of {@link TransportConnectionLog}. */

@@ -21,7 +21,7 @@ import type { LogLevel } from '../options/run-config.js';
 import { describeTransport, type TransportConfig, transportSecrets } from '../options/transport-config.js';
 import { createCliLogger, errorFields } from '../run/cli-logger.js';
 import { chooseLogFormat, type LogFormat } from '../run/pretty-log.js';
-import { type StopRequest, StopTrigger } from '../run/stop-trigger.js';
+import { closeUnused, type StopRequest, StopTrigger } from '../run/stop-trigger.js';
 import { formatTradeLine, tradeJson } from './trade-line.js';
 
 /** Options of {@link subscribeCommand}. */
@@ -107,14 +107,14 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
       return ExitCode.ok;
     }
     logger.info({ transport: describeTransport(options.transport), subject: options.subject }, 'subscribing');
-    transport = await trigger.unlessStopped(context.connectTransport(options.transport), closeLate);
+    transport = await trigger.unlessStopped(context.connectTransport(options.transport), closeUnused);
     if (transport === undefined) return ExitCode.ok;
     try {
       subscription = transport.subscribe(options.subject, (payload, subject) => {
         if (trigger.stopRequested === undefined) print(payload, subject);
       });
     } catch (err) {
-      if (InvalidSubjectError.is(err)) {
+      if (err instanceof InvalidSubjectError) {
         throw new InvalidOptionError(
           '--subject',
           `invalid --subject ${JSON.stringify(options.subject)}: ${err.reason}`,
@@ -127,7 +127,7 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
     logger.info({ reason, trades, undecodable }, 'subscription ended');
     return ExitCode.ok;
   } catch (err) {
-    if (InvalidOptionError.is(err)) throw err;
+    if (err instanceof InvalidOptionError) throw err;
     logger.error({ error: errorFields(err, secrets) }, 'subscribe failed');
     return ExitCode.error;
   } finally {
@@ -153,11 +153,9 @@ async function readStream(
       ...(options.durable !== undefined ? { durable: options.durable } : {}),
       ...(options.from !== undefined ? { start: options.from } : {}),
     }),
-    (late) => void late.close(),
+    closeUnused,
   );
   if (reader === undefined) return trigger.requested;
-  const stop = new AbortController();
-  void trigger.requested.then(() => stop.abort());
   logger.info(
     {
       stream: options.stream,
@@ -168,7 +166,7 @@ async function readStream(
     reader.created ? 'reading stream' : 'resuming durable consumer',
   );
   try {
-    for await (const entry of reader.entries(stop.signal)) {
+    for await (const entry of reader.entries(trigger.signal)) {
       if (subjectMatches(options.subject, entry.subject)) print(entry.payload, entry.subject);
       if (trigger.stopRequested !== undefined) break;
     }
@@ -176,8 +174,4 @@ async function readStream(
     await reader.close();
   }
   return trigger.requested;
-}
-
-function closeLate(transport: Transport): void {
-  void transport.close();
 }

@@ -3,11 +3,10 @@ import { fileURLToPath } from 'node:url';
 import * as capnp from 'capnp-es';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CapnpFormatError } from '../codec/codec-errors.js';
 import { BookUpdate as BookUpdateStruct } from '../codec/generated/book.gen.js';
+import { CapnpFormatError, InvalidBookFieldError } from '../errors.js';
 import { type BookFrame, type BookUpdate, createBookFrame, frameToUpdate } from './book-data.js';
 import { BookEncoder } from './book-encoder.js';
-import { InvalidBookFieldError } from './book-errors.js';
 import { BookView } from './book-view.js';
 import { OrderBook } from './order-book.js';
 
@@ -150,7 +149,7 @@ describe('BookView', () => {
             for (let i = 0; i < view.askCount; i++) view.askPrice(i) + view.askSize(i);
             void view.ticker;
           } catch (err) {
-            expect(CapnpFormatError.is(err)).toBe(true);
+            expect(err instanceof CapnpFormatError).toBe(true);
           }
         },
       ),

@@ -17,8 +17,8 @@
  */
 import { splitNanos } from '../codec/trade-encoder.js';
 import { utf8ByteLength, writeUtf8 } from '../codec/utf8.js';
+import { InvalidBookFieldError } from '../errors.js';
 import type { BookFrame, BookLevel, BookLevels, BookUpdate } from './book-data.js';
-import { InvalidBookFieldError } from './book-errors.js';
 
 /** Options for {@link BookEncoder}. */
 export interface BookEncoderOptions {

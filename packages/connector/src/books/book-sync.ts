@@ -3,6 +3,8 @@
  * counters, the per-symbol registry with its cap, and the reused frame it
  * hands to the sink. Venue rules live in one file per venue beside this one.
  */
+
+import { checkInteger } from '@marketpipe/middleware/errors';
 import { type BookFrame, createBookFrame } from './book-data.js';
 
 /** What a sync machine did with one venue message. */
@@ -279,7 +281,5 @@ export function rfc3339(value: unknown, out: Float64Array): boolean {
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
+  return checkInteger(name, value, 1);
 }

@@ -5,7 +5,9 @@
  * writer, older or newer schemas included. Every offset is bounds-checked in
  * `wrap()`; the getters then read without further checks.
  */
-import { CapnpFormatError } from '../codec/codec-errors.js';
+
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { CapnpFormatError } from '../errors.js';
 import type { BookLevel, BookUpdate } from './book-data.js';
 
 const POINTER_KIND_STRUCT = 0;
@@ -170,22 +172,22 @@ export class BookView {
     return this.#askCount;
   }
 
-  /** Price of bid `i` (0-based). @throws {RangeError} `i` outside `0..bidCount-1`. */
+  /** Price of bid `i` (0-based). @throws {InvalidArgumentError} `i` outside `0..bidCount-1`. */
   bidPrice(i: number): number {
     return this.#level(this.#bidsAt, this.#bidCount, this.#bidStride, this.#bidWords, i, 0);
   }
 
-  /** Size of bid `i`. @throws {RangeError} `i` outside `0..bidCount-1`. */
+  /** Size of bid `i`. @throws {InvalidArgumentError} `i` outside `0..bidCount-1`. */
   bidSize(i: number): number {
     return this.#level(this.#bidsAt, this.#bidCount, this.#bidStride, this.#bidWords, i, 1);
   }
 
-  /** Price of ask `i`. @throws {RangeError} `i` outside `0..askCount-1`. */
+  /** Price of ask `i`. @throws {InvalidArgumentError} `i` outside `0..askCount-1`. */
   askPrice(i: number): number {
     return this.#level(this.#asksAt, this.#askCount, this.#askStride, this.#askWords, i, 0);
   }
 
-  /** Size of ask `i`. @throws {RangeError} `i` outside `0..askCount-1`. */
+  /** Size of ask `i`. @throws {InvalidArgumentError} `i` outside `0..askCount-1`. */
   askSize(i: number): number {
     return this.#level(this.#asksAt, this.#askCount, this.#askStride, this.#askWords, i, 1);
   }
@@ -213,7 +215,7 @@ export class BookView {
 
   #level(at: number, count: number, stride: number, words: number, i: number, word: number): number {
     if (!Number.isInteger(i) || i < 0 || i >= count)
-      throw new RangeError(`level ${i} is outside 0..${count - 1}`);
+      throw new InvalidArgumentError(`level ${i} is outside 0..${count - 1}`, { argument: 'level' });
     return word < words ? this.#view.getFloat64(at + i * stride + word * 8, true) : 0;
   }
 

@@ -15,6 +15,7 @@
  * which is exact as soon as one level shows the full precision.
  */
 import { crc32 } from 'node:zlib';
+import { checkInteger } from '@marketpipe/middleware/errors';
 import type { BookSink } from './book-sync.js';
 import {
   BookSyncBase,
@@ -78,9 +79,7 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
 
   constructor(sink: BookSink, options: KrakenBookSyncOptions = {}) {
     super(sink, options);
-    const depth = options.depth ?? 10;
-    if (!Number.isSafeInteger(depth) || depth < 1)
-      throw new RangeError(`depth must be a positive integer, got ${depth}`);
+    const depth = checkInteger('depth', options.depth ?? 10, 1);
     this.depth = Math.min(depth, this.maxLevels);
     this.#precisions = options.precisions ?? {};
   }

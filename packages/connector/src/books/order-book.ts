@@ -2,6 +2,7 @@
  * A consumer's level-2 book, rebuilt from published `BookUpdate`s.
  */
 import { crc32 } from 'node:zlib';
+import { checkInteger } from '@marketpipe/middleware/errors';
 import type BTreeType from 'sorted-btree';
 import type { BookLevel, BookUpdate } from './book-data.js';
 import type { BookView } from './book-view.js';
@@ -52,10 +53,7 @@ export class OrderBook {
   #invalidLevels = 0;
 
   constructor(options: OrderBookOptions = {}) {
-    const maxLevels = options.maxLevels ?? 100_000;
-    if (!Number.isSafeInteger(maxLevels) || maxLevels < 1) {
-      throw new RangeError(`maxLevels must be a positive integer, got ${maxLevels}`);
-    }
+    const maxLevels = checkInteger('maxLevels', options.maxLevels ?? 100_000, 1);
     this.maxLevels = maxLevels;
   }
 

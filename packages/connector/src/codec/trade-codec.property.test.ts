@@ -1,7 +1,7 @@
 import * as capnp from 'capnp-es';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CapnpFormatError } from './codec-errors.js';
+import { CapnpFormatError } from '../errors.js';
 import { TradeData as TradeDataStruct } from './generated/trade.gen.js';
 import { type TradeData, TradeSide } from './trade-data.js';
 import { TradeEncoder } from './trade-encoder.js';
@@ -176,9 +176,11 @@ describe('TradeEncoder against capnp-es', () => {
               before.length + id.length,
             );
           if (timestampNanos > U64_MAX || receivedNanos > U64_MAX) {
-            expect(() => encodeParts()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_TRADE_FIELD' }));
+            expect(() => encodeParts()).toThrow(
+              expect.objectContaining({ code: 'MP_ERR_INVALID_TRADE_FIELD' }),
+            );
             expect(() => encodeParts(portable)).toThrow(
-              expect.objectContaining({ code: 'ERR_INVALID_TRADE_FIELD' }),
+              expect.objectContaining({ code: 'MP_ERR_INVALID_TRADE_FIELD' }),
             );
             return;
           }
@@ -257,7 +259,7 @@ describe('TradeView with other writers and hostile input', () => {
         try {
           view.wrap(guarded, 32, message.length);
         } catch (err) {
-          expect(CapnpFormatError.is(err), String(err)).toBe(true);
+          expect(err instanceof CapnpFormatError, String(err)).toBe(true);
           return;
         }
         const read = view.toTradeData();
@@ -287,7 +289,7 @@ describe('TradeView with other writers and hostile input', () => {
         try {
           view.wrap(bytes);
         } catch (err) {
-          expect(CapnpFormatError.is(err), String(err)).toBe(true);
+          expect(err instanceof CapnpFormatError, String(err)).toBe(true);
           return;
         }
         view.toTradeData();

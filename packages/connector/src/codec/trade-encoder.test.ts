@@ -1,6 +1,7 @@
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
+import { InvalidTradeFieldError, TradeTextTooLongError } from '../errors.js';
 import { type TradeData, TradeSide } from './trade-data.js';
 import { TradeEncoder, Wire } from './trade-encoder.js';
 import {
@@ -72,13 +73,13 @@ describe('TradeEncoder.encode', () => {
     const length = encoder.encode(sample);
     const before = hex(encoder.buffer.subarray(0, length));
     const attempts: Array<[Partial<TradeData>, (err: unknown) => boolean]> = [
-      [{ timestampNanos: -1n }, InvalidTradeFieldError.is],
-      [{ receivedNanos: U64_MAX + 1n }, InvalidTradeFieldError.is],
-      [{ timestampNanos: 5 as unknown as bigint }, InvalidTradeFieldError.is],
-      [{ side: 3 as TradeSide }, InvalidTradeFieldError.is],
-      [{ ticker: '123456789' }, TradeTextTooLongError.is],
+      [{ timestampNanos: -1n }, (e: unknown) => e instanceof InvalidTradeFieldError],
+      [{ receivedNanos: U64_MAX + 1n }, (e: unknown) => e instanceof InvalidTradeFieldError],
+      [{ timestampNanos: 5 as unknown as bigint }, (e: unknown) => e instanceof InvalidTradeFieldError],
+      [{ side: 3 as TradeSide }, (e: unknown) => e instanceof InvalidTradeFieldError],
+      [{ ticker: '123456789' }, (e: unknown) => e instanceof TradeTextTooLongError],
       // 3 characters but 9 UTF-8 bytes: the cap counts bytes, not characters.
-      [{ tradeId: '€€€' }, TradeTextTooLongError.is],
+      [{ tradeId: '€€€' }, (e: unknown) => e instanceof TradeTextTooLongError],
     ];
     for (const [patch, guard] of attempts) {
       let thrown: unknown;
@@ -107,13 +108,13 @@ describe('TradeEncoder.encode', () => {
       encoder.encode({ ...sample, ticker: 'BTC', tradeId: 'ñandú' });
       expect.unreachable('encode accepted a 7-byte trade id');
     } catch (err) {
-      expect(TradeTextTooLongError.is(err)).toBe(true);
+      expect(err instanceof TradeTextTooLongError).toBe(true);
       const tooLong = err as TradeTextTooLongError;
       expect([tooLong.field, tooLong.byteLength, tooLong.maxBytes, tooLong.code]).toEqual([
         'tradeId',
         7,
         4,
-        'ERR_TRADE_TEXT_TOO_LONG',
+        'MP_ERR_TRADE_TEXT_TOO_LONG',
       ]);
       expect(tooLong.name).toBe('TradeTextTooLongError');
     }
@@ -164,9 +165,13 @@ describe('TradeEncoder buffer', () => {
 
   it('rejects bad options', () => {
     for (const options of [{ maxTextBytes: -1 }, { maxTextBytes: 1.5 }, { maxTextBytes: 2 ** 21 }]) {
-      expect(() => new TradeEncoder(options)).toThrow(expect.objectContaining({ code: 'ERR_CODEC_OPTION' }));
+      expect(() => new TradeEncoder(options)).toThrow(
+        expect.objectContaining({ code: 'MP_ERR_INVALID_ARGUMENT' }),
+      );
     }
-    expect(CodecOptionError.is(catchError(() => new TradeEncoder({ initialCapacity: -8 })))).toBe(true);
+    expect(catchError(() => new TradeEncoder({ initialCapacity: -8 })) instanceof InvalidArgumentError).toBe(
+      true,
+    );
   });
 });
 
@@ -249,7 +254,7 @@ describe('TradeEncoder.encodeParts', () => {
     ];
     for (const [ms, subMs, field] of bad) {
       const err = catchError(() => viaParts(encoder, ms, subMs));
-      expect(InvalidTradeFieldError.is(err), `${ms} ms + ${subMs} ns`).toBe(true);
+      expect(err instanceof InvalidTradeFieldError, `${ms} ms + ${subMs} ns`).toBe(true);
       expect((err as InvalidTradeFieldError).field).toBe(field);
       const rxErr = catchError(() => viaParts(encoder, 0, 0, ms, subMs));
       expect((rxErr as InvalidTradeFieldError).field).toBe(field.replace('timestamp', 'received'));
@@ -265,11 +270,11 @@ describe('TradeEncoder.encodeParts', () => {
       () => encoder.encodeParts(0, 0, 0, 0, ticker, 1, 1, TradeSide.buy, frame, 0, frame.length + 1),
       () => encoder.encodeParts(0, 0, 0, 0, ticker, 1, 1, 7 as TradeSide, frame, 0, 1),
     ];
-    for (const call of calls) expect(InvalidTradeFieldError.is(catchError(call))).toBe(true);
+    for (const call of calls) expect(catchError(call) instanceof InvalidTradeFieldError).toBe(true);
     const tooLong = catchError(() =>
       new TradeEncoder({ maxTextBytes: 19 }).encodeParts(0, 0, 0, 0, ticker, 1, 1, 0, frame, idStart, idEnd),
     );
-    expect(TradeTextTooLongError.is(tooLong)).toBe(true);
+    expect(tooLong instanceof TradeTextTooLongError).toBe(true);
     expect(encoder.length).toBe(0);
   });
 });
@@ -429,6 +434,8 @@ describe('TradeEncoder portableWrites', () => {
   });
 
   it('rejects a portableWrites that is not a boolean', () => {
-    expect(() => new TradeEncoder({ portableWrites: 'yes' as unknown as boolean })).toThrow(CodecOptionError);
+    expect(() => new TradeEncoder({ portableWrites: 'yes' as unknown as boolean })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

@@ -17,7 +17,8 @@
  *   72+T    I          tradeId UTF-8, NUL, zero padding to a word
  * ```
  */
-import { CodecOptionError, InvalidTradeFieldError, TradeTextTooLongError } from './codec-errors.js';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { InvalidTradeFieldError, TradeTextTooLongError } from '../errors.js';
 import type { TradeData, TradeSide } from './trade-data.js';
 import { utf8ByteLength, writeUtf8 } from './utf8.js';
 
@@ -168,15 +169,16 @@ export class TradeEncoder {
   constructor(options: TradeEncoderOptions = {}) {
     const maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
     if (!Number.isInteger(maxTextBytes) || maxTextBytes < 0 || maxTextBytes > MAX_TEXT_BYTES_LIMIT) {
-      throw new CodecOptionError(`maxTextBytes must be an integer in 0..${MAX_TEXT_BYTES_LIMIT}`);
+      throw new InvalidArgumentError(`maxTextBytes must be an integer in 0..${MAX_TEXT_BYTES_LIMIT}`);
     }
     const initialCapacity = options.initialCapacity ?? DEFAULT_INITIAL_CAPACITY;
     if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
-      throw new CodecOptionError('initialCapacity must be a non-negative integer');
+      throw new InvalidArgumentError('initialCapacity must be a non-negative integer');
     }
     this.maxTextBytes = maxTextBytes;
     const portableWrites = options.portableWrites ?? false;
-    if (typeof portableWrites !== 'boolean') throw new CodecOptionError('portableWrites must be a boolean');
+    if (typeof portableWrites !== 'boolean')
+      throw new InvalidArgumentError('portableWrites must be a boolean');
     this.#typedStores = HOST_IS_LITTLE_ENDIAN && !portableWrites;
     this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, Wire.texts + 16)));
     this.#view = new DataView(this.#buffer.buffer);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CapnpFormatError } from './codec-errors.js';
+import { CapnpFormatError } from '../errors.js';
 import { type TradeData, TradeSide } from './trade-data.js';
 import { TradeEncoder } from './trade-encoder.js';
 import { TradeView } from './trade-view.js';
@@ -64,7 +64,7 @@ function formatError(run: () => unknown): string {
   try {
     run();
   } catch (err) {
-    expect(CapnpFormatError.is(err), String(err)).toBe(true);
+    expect(err instanceof CapnpFormatError, String(err)).toBe(true);
     expect((err as CapnpFormatError).name).toBe('CapnpFormatError');
     return (err as Error).message;
   }

@@ -7,7 +7,7 @@
  * schema with fewer or more fields). Every offset is bounds-checked in
  * `wrap()`; the getters then read without further checks.
  */
-import { CapnpFormatError } from './codec-errors.js';
+import { CapnpFormatError } from '../errors.js';
 import { type TradeData, TradeSide } from './trade-data.js';
 import {
   LIST_ELEMENT_BYTE,

@@ -8,10 +8,10 @@
  * opened with `timeUnit=MICROSECOND`, told apart by magnitude).
  */
 import { TradeSide } from '../codec/trade-data.js';
+import { InvalidSimBatchError } from '../errors.js';
 import { scanBinanceTradeLayout } from './binance-layout.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
-import { InvalidSimBatchError } from './feed-errors.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import { scanDecimalString, splitEpochAt, validPriceAt, validSizeAt } from './scan-values.js';
 import type { TradeBatch } from './trade-batch.js';

@@ -11,10 +11,10 @@
  * {@link NonTradeKind.snapshot}, not published; `publishSnapshots` publishes it.
  */
 import { TradeSide } from '../codec/trade-data.js';
+import { InvalidSimBatchError } from '../errors.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { scanCoinbaseMatchLayout } from './coinbase-layout.js';
 import { digitsInto } from './decimal-bytes.js';
-import { InvalidSimBatchError } from './feed-errors.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import { parseRfc3339 } from './rfc3339-bytes.js';
 import { scanDecimalString, validPriceAt, validSizeAt } from './scan-values.js';

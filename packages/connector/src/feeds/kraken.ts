@@ -9,9 +9,9 @@
  * overlap what was recorded before a resubscribe).
  */
 import { TradeSide } from '../codec/trade-data.js';
+import { InvalidSimBatchError } from '../errors.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
-import { InvalidSimBatchError } from './feed-errors.js';
 import { scanKrakenTradeLayout } from './kraken-layout.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import { parseRfc3339 } from './rfc3339-bytes.js';

@@ -2,7 +2,7 @@
  * Small formatting helpers the venue simulators share. Not on the hot path:
  * a simulator builds its messages with ordinary string code.
  */
-import { InvalidSimBatchError } from './feed-errors.js';
+import { InvalidSimBatchError } from '../errors.js';
 import type { SimTrade, VenueName } from './venue-feed.js';
 
 /** RFC 3339 UTC time with microseconds (`2021-04-17T16:43:37.089723Z`), as Coinbase and Kraken send it. */

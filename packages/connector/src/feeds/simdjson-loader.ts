@@ -4,7 +4,7 @@
  * unless a parser asks for it.
  */
 import { createRequire } from 'node:module';
-import { SimdjsonUnavailableError } from './feed-errors.js';
+import { SimdjsonUnavailableError } from '../errors.js';
 
 /** The part of the `simdjson` package the parsers use. */
 export interface SimdjsonModule {

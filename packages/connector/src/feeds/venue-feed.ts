@@ -9,8 +9,9 @@
  */
 import type { TradeSide } from '../codec/trade-data.js';
 
-/** Venue names, also the `{venue}` subject token and the data-dir folder. */
-export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
+import type { VenueName } from './venues.js';
+
+export type { VenueName };
 
 /**
  * One parsed trade. The object is reused for every trade of every message:

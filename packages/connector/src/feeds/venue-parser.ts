@@ -3,8 +3,10 @@
  * sink, a numeric outcome back, counters updated. It never throws on bad
  * input; a malformed message is recorded as {@link VenueParser.lastError}.
  */
+
+import { checkOneOf } from '@marketpipe/middleware/errors';
+import { MalformedVenueMessageError } from '../errors.js';
 import { ByteJsonReader } from './byte-json-reader.js';
-import { MalformedVenueMessageError, UnknownFeedOptionError } from './feed-errors.js';
 import { MessageKind, NON_TRADE_KIND_COUNT, type NonTradeKind } from './message-kind.js';
 import { parseJsonKeepingBigIntegers } from './raw-json-numbers.js';
 import { loadSimdjson } from './simdjson-loader.js';
@@ -28,6 +30,8 @@ import {
  *   some valid JSON `JSON.parse` accepts: numbers beyond 64 bits, lone surrogate escapes).
  */
 export type ParserBackend = 'scanner' | 'json' | 'simdjson';
+
+const PARSER_BACKENDS: readonly ParserBackend[] = ['scanner', 'json', 'simdjson'];
 
 /** The backend {@link createParser} uses when none is given: the fastest correct one as measured (see README). */
 export const DEFAULT_PARSER_BACKEND: ParserBackend = 'scanner';
@@ -94,13 +98,9 @@ export class VenueParser {
   constructor(reader: VenueReader, options: ParserOptions = {}) {
     this.reader = reader;
     this.venue = reader.venue;
-    const backend = options.backend ?? DEFAULT_PARSER_BACKEND;
-    if (backend !== 'scanner' && backend !== 'json' && backend !== 'simdjson') {
-      throw new UnknownFeedOptionError('backend', String(backend));
-    }
-    this.backend = backend;
+    this.backend = checkOneOf('backend', options.backend ?? DEFAULT_PARSER_BACKEND, PARSER_BACKENDS);
     this.state = new ParseState(options.publishSnapshots ?? false);
-    if (backend === 'simdjson') {
+    if (this.backend === 'simdjson') {
       const simdjson = loadSimdjson();
       this.engine = (text) => {
         try {

@@ -3,8 +3,9 @@
  * the byte scanner (fast path) and once from a parsed JSON tree (the full
  * parse and the reference). {@link VenueParser} drives both.
  */
+
+import type { MalformedReason } from '../errors.js';
 import type { ByteJsonReader } from './byte-json-reader.js';
-import type { MalformedReason } from './feed-errors.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import type { EpochTime } from './rfc3339-bytes.js';
 import type { TradeBatch } from './trade-batch.js';

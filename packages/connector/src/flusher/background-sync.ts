@@ -102,7 +102,8 @@ export class ThreadSyncer implements BackgroundSyncer {
     this.worker.unref();
     Atomics.wait(this.control, READY, 0, START_TIMEOUT_MS);
     if (Atomics.load(this.control, READY) !== 1) {
-      void this.worker.terminate();
+      // The start failure below is what the caller needs; a failing terminate of a stuck thread adds nothing.
+      this.worker.terminate().catch(() => undefined);
       throw new Error('the fsync thread did not start');
     }
   }

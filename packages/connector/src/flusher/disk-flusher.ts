@@ -3,6 +3,7 @@
  * memory-mapped ring into record files, exposes its status, and stops it.
  */
 import { Worker } from 'node:worker_threads';
+import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
 import {
   BYTES_WRITTEN,
   DONE,
@@ -19,7 +20,6 @@ import {
   WAKE,
   WRITE_FAULT,
 } from './flusher-control.js';
-import { FlusherStopTimeoutError, FlusherWorkerError } from './flusher-errors.js';
 import type { FlusherRecovery, FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
 import { flusherWorkerLocation } from './flusher-worker-location.js';
 import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
@@ -148,7 +148,7 @@ export class DiskFlusher {
     this.currentFile = recovery.file;
     worker.on('message', (message: FlusherToMain) => this.onMessage(message));
     worker.on('error', (err) => {
-      this.fatal = { code: 'ERR_FLUSHER_WORKER', message: describe(err) };
+      this.fatal = { code: 'MP_ERR_FLUSHER_WORKER', message: describe(err) };
       this.lastError = this.fatal;
     });
     process.on('exit', this.drainOnExit);
@@ -204,7 +204,7 @@ export class DiskFlusher {
       };
       worker.on('message', onStartMessage);
       worker.once('error', fail);
-      void exited.then((code) => fail(`worker exited with code ${code}`));
+      exited.then((code) => fail(`worker exited with code ${code}`), fail);
     });
     return new DiskFlusher(
       worker,

@@ -42,7 +42,7 @@ function post(message: FlusherToMain): void {
 function errorInfo(err: unknown): { code: string; message: string } {
   const e = err as { code?: unknown; message?: unknown };
   return {
-    code: typeof e?.code === 'string' ? e.code : 'ERR_UNKNOWN',
+    code: typeof e?.code === 'string' ? e.code : 'MP_ERR_UNKNOWN',
     message: typeof e?.message === 'string' ? e.message : String(err),
   };
 }

@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { checkInteger, checkOneOf } from '@marketpipe/middleware/errors';
 import type { BackgroundSyncer } from './background-sync.js';
 import type { FileSink } from './file-sink.js';
 import { nodeFileSink } from './file-sink.js';
@@ -42,7 +43,7 @@ export interface RecordFileWriterOptions {
    * Initial write-buffer size in bytes; default 64 KiB, at least 36. It grows when what is appended before a
    * write needs more.
    *
-   * @throws {RangeError} (from the constructor) for anything else than an integer >= 36.
+   * @throws {InvalidArgumentError} (from the constructor) for anything else than an integer >= 36.
    */
   bufferBytes?: number;
   /** Durability policy; default {@link DEFAULT_FSYNC_POLICY}. */
@@ -192,20 +193,16 @@ export class RecordFileWriter {
       (options.wallNanos === undefined ? new AnchoredWallClock() : new FunctionWallClock(options.wallNanos));
     this.fsync = options.fsync ?? DEFAULT_FSYNC_POLICY;
     this.monotonicMs = options.monotonicMs ?? performance.now.bind(performance);
-    const sampling = options.clockSampling ?? 'record';
-    if (sampling !== 'record' && sampling !== 'batch') {
-      throw new TypeError(`clockSampling must be 'record' or 'batch', got ${String(sampling)}`);
-    }
+    const sampling = checkOneOf('clockSampling', options.clockSampling ?? 'record', ['record', 'batch']);
     this.samplePerRecord = sampling === 'record';
     this.syncer = options.syncer;
     this.onSetAside = options.onSetAside;
     if (!this.samplePerRecord) this.clock.sample();
-    const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
-    if (!Number.isSafeInteger(bufferBytes) || bufferBytes < MIN_BUFFER_BYTES) {
-      throw new RangeError(
-        `bufferBytes must be an integer >= ${MIN_BUFFER_BYTES}, got ${String(bufferBytes)}`,
-      );
-    }
+    const bufferBytes = checkInteger(
+      'bufferBytes',
+      options.bufferBytes ?? DEFAULT_BUFFER_BYTES,
+      MIN_BUFFER_BYTES,
+    );
     this.buffer = new Uint8Array(bufferBytes);
     this.view = new DataView(this.buffer.buffer);
     this.lastSyncMs = this.monotonicMs();

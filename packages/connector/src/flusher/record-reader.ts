@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { InvalidDayError, RecordFileHeaderError } from './flusher-errors.js';
+import { InvalidDayError, RecordFileHeaderError } from '../errors.js';
 import {
   BLOCK_COUNT_OFFSET,
   BLOCK_HEADER_BYTES,

@@ -2,7 +2,7 @@
  * UTC calendar days as integers (days since 1970-01-01) and their
  * `YYYY-MM-DD` names, used to name and rotate record files.
  */
-import { InvalidDayError } from './flusher-errors.js';
+import { InvalidDayError } from '../errors.js';
 
 /** Seconds in a UTC day (UTC days in Unix time have no leap seconds). */
 export const SECONDS_PER_DAY = 86_400;

@@ -2,7 +2,7 @@
  * Validation of the path components the flusher builds file names from, so a
  * venue name can never point outside the data directory.
  */
-import { InvalidVenueError } from './flusher-errors.js';
+import { InvalidVenueError } from '../errors.js';
 
 const VENUE_PATTERN = /^[a-z0-9_-]{1,64}$/;
 const EXTENSION_PATTERN = /^[a-z0-9]{1,16}$/;

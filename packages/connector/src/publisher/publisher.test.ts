@@ -2,7 +2,8 @@ import { InMemoryTransport, Interner } from '@marketpipe/middleware';
 import { describe, expect, it } from 'vitest';
 import { TradeSide } from '../codec/trade-data.js';
 import { TradeView } from '../codec/trade-view.js';
-import { Publisher, SubjectCollisionError } from './publisher.js';
+import { SubjectCollisionError } from '../errors.js';
+import { Publisher } from './publisher.js';
 
 const utf8 = new TextEncoder();
 
@@ -105,7 +106,7 @@ describe('Publisher', () => {
     expect(publisher.subjectFor(interner.intern('BTC_USD'))).toBeUndefined();
     expect(received.map((r) => r.trade.ticker)).toEqual(['BTC.USD']);
     expect(collisions).toHaveLength(1);
-    expect(SubjectCollisionError.is(collisions[0])).toBe(true);
+    expect(collisions[0] instanceof SubjectCollisionError).toBe(true);
     expect(collisions[0]).toMatchObject({
       subject: 'test.binance.trade.BTC_USD',
       owner: 'BTC.USD',

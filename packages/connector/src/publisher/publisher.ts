@@ -7,44 +7,11 @@
  * subject token, its prepared transport target and its UTF-8 bytes cached on
  * first sight (indexed by the interner's dense id, so lookups are array reads).
  */
-import {
-  hasErrorCode,
-  type Interner,
-  MarketpipeError,
-  type PublishStamp,
-  type PublishTarget,
-  type Transport,
-} from '@marketpipe/middleware';
+import type { Interner, PublishStamp, PublishTarget, Transport } from '@marketpipe/middleware';
 import type { TradeData } from '../codec/trade-data.js';
 import { type EpochMsParts, TradeEncoder, type TradeNumbers } from '../codec/trade-encoder.js';
+import { SubjectCollisionError } from '../errors.js';
 import { tickerToSubjectToken, validateName } from './subject-token.js';
-
-/** Two different tickers map to the same subject token; the later one is not published. */
-export class SubjectCollisionError extends MarketpipeError {
-  override readonly name = 'SubjectCollisionError' as const;
-  readonly code = 'ERR_SUBJECT_COLLISION' as const;
-  /** The subject both tickers map to. */
-  readonly subject: string;
-  /** The ticker that owns the subject (seen first). */
-  readonly owner: string;
-  /** The ticker that was refused. */
-  readonly ticker: string;
-
-  constructor(subject: string, owner: string, ticker: string) {
-    super(
-      `tickers ${JSON.stringify(owner)} and ${JSON.stringify(ticker)} both map to subject ${subject}; ` +
-        `trades of ${JSON.stringify(ticker)} are not published`,
-    );
-    this.subject = subject;
-    this.owner = owner;
-    this.ticker = ticker;
-  }
-
-  /** True for a {@link SubjectCollisionError}, across package copies. */
-  static is(err: unknown): err is SubjectCollisionError {
-    return hasErrorCode(err, 'ERR_SUBJECT_COLLISION');
-  }
-}
 
 /** Options for {@link Publisher}. */
 export interface PublisherOptions {

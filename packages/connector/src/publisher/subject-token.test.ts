@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidNameError, tickerToSubjectToken, validateName } from './subject-token.js';
+import { InvalidNameError } from '../errors.js';
+import { tickerToSubjectToken, validateName } from './subject-token.js';
 
 describe('tickerToSubjectToken', () => {
   it('maps the pair separator and keeps plain tickers', () => {
@@ -43,7 +44,7 @@ describe('validateName', () => {
     try {
       validateName('env', name);
     } catch (err) {
-      expect(InvalidNameError.is(err)).toBe(true);
+      expect(err instanceof InvalidNameError).toBe(true);
     }
   });
 });

@@ -14,7 +14,7 @@
  * widen a subscription. The mapping is not injective (`BTC.USD` and `BTC_USD` both give `BTC_USD`): the
  * {@link Publisher} detects such collisions and reports them instead of sharing a subject silently.
  */
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware';
+import { InvalidNameError } from '../errors.js';
 
 const KEEP = /^[A-Za-z0-9_-]$/;
 
@@ -30,24 +30,6 @@ export function tickerToSubjectToken(ticker: string): string {
     else out += `_${cp.toString(16).toUpperCase()}_`;
   }
   return out;
-}
-
-/** An `env` or `venue` name that cannot be a subject token. */
-export class InvalidNameError extends MarketpipeError {
-  override readonly name = 'InvalidNameError' as const;
-  readonly code = 'ERR_INVALID_NAME' as const;
-  /** Which name was rejected. */
-  readonly kind: 'env' | 'venue';
-
-  constructor(kind: 'env' | 'venue', value: string) {
-    super(`invalid ${kind} name ${JSON.stringify(value)}: use 1-64 characters from [a-z0-9_-]`);
-    this.kind = kind;
-  }
-
-  /** True for an {@link InvalidNameError}, across package copies. */
-  static is(err: unknown): err is InvalidNameError {
-    return hasErrorCode(err, 'ERR_INVALID_NAME');
-  }
 }
 
 const NAME = /^[a-z0-9_-]{1,64}$/;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RingBindingError } from './ring-errors.js';
+import { RingBindingError } from '../errors.js';
 
 interface MappingBinding {
   map(fd: number, length: number): ArrayBuffer;

@@ -1,17 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RecordTooLargeError, RingClosedError, RingFormatError, RingGeometryError } from '../errors.js';
 import * as frame from './record-frame.js';
 import { Frame, RingBuffer, Words } from './ring-buffer.js';
-import {
-  RecordTooLargeError,
-  RingArgumentError,
-  RingClosedError,
-  RingFormatError,
-  RingGeometryError,
-} from './ring-errors.js';
 import * as header from './ring-header.js';
 import { HEADER_BYTES, publishWriteSequence } from './ring-header.js';
 
@@ -93,8 +88,8 @@ describe('RingBuffer.open', () => {
       }
       return undefined;
     })();
-    expect(RingGeometryError.is(mismatch)).toBe(true);
-    expect(mismatch).toMatchObject({ code: 'ERR_RING_GEOMETRY', name: 'RingGeometryError' });
+    expect(mismatch instanceof RingGeometryError).toBe(true);
+    expect(mismatch).toMatchObject({ code: 'MP_ERR_RING_GEOMETRY', name: 'RingGeometryError' });
     expect(() => RingBuffer.open(path, { slotCount: 32 })).toThrow(/slotCount 32/);
     const again = RingBuffer.open(path);
     expect(again.geometry).toEqual({ slotSize: 128, slotCount: 16 });
@@ -137,7 +132,7 @@ describe('RingBuffer.open', () => {
       }
       return undefined;
     })();
-    expect(RingFormatError.is(err)).toBe(true);
+    expect(err instanceof RingFormatError).toBe(true);
     expect(String(err)).toMatch(/needs 4352/);
   });
 });
@@ -189,8 +184,8 @@ describe('RingBuffer producer and consumer', () => {
       } catch (err) {
         caught = err;
       }
-      expect(RecordTooLargeError.is(caught)).toBe(true);
-      expect(caught).toMatchObject({ code: 'ERR_RECORD_TOO_LARGE', size: 241, limit: 240 });
+      expect(caught instanceof RecordTooLargeError).toBe(true);
+      expect(caught).toMatchObject({ code: 'MP_ERR_RECORD_TOO_LARGE', size: 241, limit: 240 });
       expect(ring.rejectedRecords).toBe(attempt);
     }
     expect(ring.nextWriteSequence).toBe(0);
@@ -221,9 +216,9 @@ describe('RingBuffer producer and consumer', () => {
     const rest = readAll(ring);
     expect(rest.map((r) => r.sequence)).toEqual([4, 5, 6, 7, 8, 9]);
     for (const r of rest) expect(r.bytes).toEqual(payload(r.sequence, r.sequence * 5));
-    expect(() => ring.release(7)).toThrow(RingArgumentError);
-    expect(() => ring.release(-1)).toThrow(RingArgumentError);
-    expect(() => ring.release(1.5)).toThrow(RingArgumentError);
+    expect(() => ring.release(7)).toThrow(InvalidArgumentError);
+    expect(() => ring.release(-1)).toThrow(InvalidArgumentError);
+    expect(() => ring.release(1.5)).toThrow(InvalidArgumentError);
     expect(ring.nextReadSequence).toBe(4);
     ring.release(6);
     expect(ring.readBatch(10, () => undefined)).toBe(0);
@@ -247,7 +242,7 @@ describe('RingBuffer producer and consumer', () => {
     expect(ring.readBatch(2, visit, 5)).toBe(2);
     expect(gathered.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 5, 6]);
     for (const r of gathered) expect(r.bytes).toEqual(payload(r.sequence, length(r.sequence)));
-    expect(() => ring.readBatch(1, visit, 21)).toThrow(RingArgumentError);
+    expect(() => ring.readBatch(1, visit, 21)).toThrow(InvalidArgumentError);
     // After a release the skip counts from the new head.
     ring.release(12);
     gathered.length = 0;
@@ -263,9 +258,9 @@ describe('RingBuffer producer and consumer', () => {
     expect(ring.tryWrite(source, 3, 20)).toBe(true);
     expect(ring.tryWrite(source, 10, 190)).toBe(true);
     expect(readAll(ring).map((r) => r.bytes)).toEqual([source.slice(3, 20), source.slice(10, 190)]);
-    expect(() => ring.tryWrite(source, 150, 201)).toThrow(RingArgumentError);
-    expect(() => ring.tryWrite(source, -1, 10)).toThrow(RingArgumentError);
-    expect(() => ring.tryWrite(source, 10, 5)).toThrow(RingArgumentError);
+    expect(() => ring.tryWrite(source, 150, 201)).toThrow(InvalidArgumentError);
+    expect(() => ring.tryWrite(source, -1, 10)).toThrow(InvalidArgumentError);
+    expect(() => ring.tryWrite(source, 10, 5)).toThrow(InvalidArgumentError);
     ring.close();
   });
 
@@ -431,17 +426,17 @@ describe('RingBuffer.startSequenceAt', () => {
 
   it('refuses a ring that has been written or read, and a sequence that is not a safe non-negative integer', () => {
     const written = RingBuffer.open(freshPath(), { slotSize: 256, slotCount: 16 });
-    expect(() => written.startSequenceAt(-1)).toThrow(RingArgumentError);
-    expect(() => written.startSequenceAt(1.5)).toThrow(RingArgumentError);
+    expect(() => written.startSequenceAt(-1)).toThrow(InvalidArgumentError);
+    expect(() => written.startSequenceAt(1.5)).toThrow(InvalidArgumentError);
     written.tryWrite(payload(0, 10));
-    expect(() => written.startSequenceAt(7)).toThrow(RingArgumentError);
+    expect(() => written.startSequenceAt(7)).toThrow(InvalidArgumentError);
     written.close();
     const path = freshPath();
     const writer = RingBuffer.open(path, { slotSize: 256, slotCount: 16 });
     writer.tryWrite(payload(0, 10));
     writer.close();
     const reopened = RingBuffer.open(path);
-    expect(() => reopened.startSequenceAt(7)).toThrow(RingArgumentError);
+    expect(() => reopened.startSequenceAt(7)).toThrow(InvalidArgumentError);
     reopened.close();
     expect(() => reopened.startSequenceAt(7)).toThrow(RingClosedError);
   });

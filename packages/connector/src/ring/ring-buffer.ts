@@ -4,8 +4,9 @@
  * block on disk) and the flusher (which writes everything to disk).
  */
 
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { RecordTooLargeError, RingClosedError, RingCorruptError } from '../errors.js';
 import { unmapFile } from './file-mapping.js';
-import { RecordTooLargeError, RingArgumentError, RingClosedError, RingCorruptError } from './ring-errors.js';
 import { mapRingFile } from './ring-file.js';
 import { maxRecordSizeOf, type RingGeometry } from './ring-geometry.js';
 import * as header from './ring-header.js';
@@ -199,8 +200,8 @@ export class RingBuffer {
    * creating and are taken from the file when reopening; fields that are set
    * must match the file.
    *
-   * @throws {@link RingGeometryError} (`ERR_RING_GEOMETRY`) when the geometry is invalid or differs from the file's.
-   * @throws {@link RingFormatError} (`ERR_RING_FORMAT`) when the file is not a ring of this format version.
+   * @throws {@link RingGeometryError} (`MP_ERR_RING_GEOMETRY`) when the geometry is invalid or differs from the file's.
+   * @throws {@link RingFormatError} (`MP_ERR_RING_FORMAT`) when the file is not a ring of this format version.
    */
   static open(path: string, geometry?: Partial<RingGeometry>): RingBuffer {
     const mapped = mapRingFile(path, geometry);
@@ -237,13 +238,13 @@ export class RingBuffer {
    * that replaces another (a geometry change) continues its sequence and the
    * record files stay contiguous. Only for a ring never written nor read.
    *
-   * @throws {@link RingArgumentError} when the ring has been used or `sequence` is not a safe non-negative integer.
+   * @throws {@link InvalidArgumentError} when the ring has been used or `sequence` is not a safe non-negative integer.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
    */
   startSequenceAt(sequence: number): void {
     if (this.closed) throw new RingClosedError('startSequenceAt');
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
-      throw new RingArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`);
+      throw new InvalidArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`);
     }
     const words = this.words;
     const untouched =
@@ -254,7 +255,7 @@ export class RingBuffer {
       header.readWriteSequence(words) === 0 &&
       header.readConsumerState(words, this.snapshot).sequence === 0 &&
       Atomics.load(words, Words.headerWords + Frame.commitWord) === 0;
-    if (!untouched) throw new RingArgumentError(`${this.path} has been used: its sequence cannot be set`);
+    if (!untouched) throw new InvalidArgumentError(`${this.path} has been used: its sequence cannot be set`);
     header.publishConsumerState(words, 0, sequence);
     header.publishWriteSequence(words, sequence);
   }
@@ -282,8 +283,8 @@ export class RingBuffer {
    * message buffer), and for ranges of up to 32 bytes; a longer sub-range
    * costs one short-lived view because `Uint8Array.set` has no range form.
    *
-   * @throws {@link RecordTooLargeError} (`ERR_RECORD_TOO_LARGE`, counted in {@link RingBuffer.rejectedRecords}) when the payload exceeds {@link RingBuffer.maxRecordSize}.
-   * @throws {@link RingArgumentError} when `start`/`end` do not describe a range of `bytes`.
+   * @throws {@link RecordTooLargeError} (`MP_ERR_RECORD_TOO_LARGE`, counted in {@link RingBuffer.rejectedRecords}) when the payload exceeds {@link RingBuffer.maxRecordSize}.
+   * @throws {@link InvalidArgumentError} when `start`/`end` do not describe a range of `bytes`.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
    */
   tryWrite(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
@@ -293,7 +294,7 @@ export class RingBuffer {
       throw new RecordTooLargeError(length, this.maxRecordSize);
     }
     if (!(start >= 0 && length >= 0 && end <= bytes.length)) {
-      throw new RingArgumentError(`range [${start}, ${end}) is not within ${bytes.length} bytes`);
+      throw new InvalidArgumentError(`range [${start}, ${end}) is not within ${bytes.length} bytes`);
     }
     if (!this.producerReady) this.recoverProducer();
     const frameBytes = length + Frame.recordHeaderBytes;
@@ -357,12 +358,12 @@ export class RingBuffer {
    *
    * @throws {@link RingCorruptError} when a committed record breaks the frame rules.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
-   * @throws {@link RingArgumentError} when fewer than `skip` records are committed.
+   * @throws {@link InvalidArgumentError} when fewer than `skip` records are committed.
    */
   readBatch(max: number, visit: RecordVisitor, skip = 0): number {
     if (!this.consumerReady) this.recoverConsumer('read');
     if (!(Number.isInteger(skip) && skip >= 0)) {
-      throw new RingArgumentError(`skip must be a non-negative integer, got ${skip}`);
+      throw new InvalidArgumentError(`skip must be a non-negative integer, got ${skip}`);
     }
     const words = this.words;
     let position = this.head;
@@ -380,7 +381,7 @@ export class RingBuffer {
           const commit =
             (position - this.head) >>> 0 < this.slotCount ? Atomics.load(words, word + Frame.commitWord) : 0;
           if (commit === 0) {
-            throw new RingArgumentError(`cannot skip ${skip} records: only ${skipped} are committed`);
+            throw new InvalidArgumentError(`cannot skip ${skip} records: only ${skipped} are committed`);
           }
           position = (position + this.frameSlots(commit, index, word, sequence)) >>> 0;
           if (commit > 0) {
@@ -417,13 +418,13 @@ export class RingBuffer {
    * {@link RingBuffer.readBatch} returned) so the producer can reuse their
    * slots, and persists the new consumer position.
    *
-   * @throws {@link RingArgumentError} when `count` is not a non-negative integer or exceeds the committed records.
+   * @throws {@link InvalidArgumentError} when `count` is not a non-negative integer or exceeds the committed records.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
    */
   release(count: number): void {
     if (!this.consumerReady) this.recoverConsumer('release');
     if (!(Number.isInteger(count) && count >= 0)) {
-      throw new RingArgumentError(`release count must be a non-negative integer, got ${count}`);
+      throw new InvalidArgumentError(`release count must be a non-negative integer, got ${count}`);
     }
     const words = this.words;
     let position = this.head;
@@ -437,7 +438,7 @@ export class RingBuffer {
       // Padding after the last released record goes too: its slots are of no use to anyone.
       if (released === count && commit >= 0) break;
       if (commit === 0) {
-        throw new RingArgumentError(`cannot release ${count} records: only ${released} are committed`);
+        throw new InvalidArgumentError(`cannot release ${count} records: only ${released} are committed`);
       }
       position = (position + this.frameSlots(commit, index, word, sequence)) >>> 0;
       if (commit > 0) {

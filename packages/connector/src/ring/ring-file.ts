@@ -13,8 +13,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { threadId } from 'node:worker_threads';
+import { RingFormatError, RingGeometryError } from '../errors.js';
 import { mapFile } from './file-mapping.js';
-import { RingFormatError, RingGeometryError } from './ring-errors.js';
 import { type RingGeometry, resolveRingGeometry } from './ring-geometry.js';
 import { decodeHeader, encodeHeader, HEADER_BYTES } from './ring-header.js';
 

@@ -2,8 +2,9 @@
  * Ring geometry: how the data area of a ring file is cut into slots, and the
  * limits that follow from it.
  */
+
+import { RingGeometryError } from '../errors.js';
 import { RECORD_HEADER_BYTES } from './record-frame.js';
-import { RingGeometryError } from './ring-errors.js';
 
 /**
  * Shape of a ring's data area: `slotCount` slots of `slotSize` bytes each.

@@ -22,8 +22,8 @@
  * {@link publishConsumerState} and {@link publishWriteSequence}.
  */
 
+import { RingFormatError } from '../errors.js';
 import { RECORD_HEADER_BYTES, TWO_POW_32 } from './record-frame.js';
-import { RingFormatError } from './ring-errors.js';
 import type { RingGeometry } from './ring-geometry.js';
 
 /** Bytes of header in front of the data area (one page). */

@@ -6,33 +6,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware';
-
-/** The data dir (or a folder it needs) cannot be created or written: read-only filesystem or no permission. */
-export class DataDirNotWritableError extends MarketpipeError {
-  override readonly name = 'DataDirNotWritableError' as const;
-  readonly code = 'ERR_DATA_DIR_NOT_WRITABLE' as const;
-  /** The folder that could not be made or written. */
-  readonly path: string;
-  /** The existing folder that refused writing (the folder itself, or its nearest existing parent). */
-  readonly refusedBy: string;
-  /** The system error code of the write check, e.g. `EROFS` or `EACCES`. */
-  readonly reason: string;
-
-  constructor(path: string, refusedBy: string, reason: string, options?: ErrorOptions) {
-    const where = refusedBy === path ? '' : ` (${refusedBy} refuses writes)`;
-    const why = reason === 'EROFS' ? 'read-only filesystem' : 'permission denied';
-    super(`data dir ${path} is not writable${where}: ${why} (${reason})`, options);
-    this.path = path;
-    this.refusedBy = refusedBy;
-    this.reason = reason;
-  }
-
-  /** True when `err` is a {@link DataDirNotWritableError}, from any copy of this package. */
-  static is(err: unknown): err is DataDirNotWritableError {
-    return hasErrorCode(err, 'ERR_DATA_DIR_NOT_WRITABLE');
-  }
-}
+import { DataDirNotWritableError } from '../errors.js';
 
 /**
  * Creates `folder` (and its parents) and checks that it is writable.

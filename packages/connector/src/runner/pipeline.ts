@@ -10,11 +10,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, LatencyRecorder, type OutageBufferOptions, type Transport } from '@marketpipe/middleware';
-import { createParser, venueProtocol } from '../feeds/create-parser.js';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { nonTradeKindName } from '../feeds/message-kind.js';
 import type { VenueName } from '../feeds/venue-feed.js';
 import type { ParserBackend, VenueParser } from '../feeds/venue-parser.js';
+import { createParser, venueProtocol } from '../feeds/venues.js';
 import { DiskFlusher, type FlusherStatus } from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
 import type { SetAsideRange } from '../flusher/record-file-writer.js';

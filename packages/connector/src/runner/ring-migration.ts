@@ -14,10 +14,10 @@
  * next start migrates again; after it, the new ring is in place.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { RingGeometryError } from '../errors.js';
 import { DiskFlusher } from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
-import { RingGeometryError } from '../ring/ring-errors.js';
 import type { RingGeometry } from '../ring/ring-geometry.js';
 
 /** What {@link migrateRingGeometry} did. */

@@ -10,8 +10,8 @@
 import {
   type Clock,
   clock as defaultClock,
-  hasErrorCode,
   type Interner,
+  InternerFullError,
   type LatencyRecorder,
   OutageBuffer,
   type OutageBufferOptions,
@@ -190,7 +190,7 @@ export class Runner implements TradeSink {
           ? this.#interner.internBytes(trade.bytes, trade.symbolStart, trade.symbolEnd)
           : this.#interner.intern(trade.symbol);
     } catch (error) {
-      if (hasErrorCode(error, 'ERR_INTERNER_FULL')) {
+      if (error instanceof InternerFullError) {
         this.#internerFull++;
         this.#issue('internerFull', error);
       } else {

@@ -10,47 +10,8 @@
  */
 import { statSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { hasErrorCode, MarketpipeError } from '@marketpipe/middleware';
-
-/** What the holder tells a process that finds the lock taken. */
-export interface VenueLockHolder {
-  pid: number;
-  /** Wall-clock start of the hold, ISO 8601. */
-  since: string;
-}
-
-/**
- * Another live process writes this venue's ring and day files in this data
- * dir. `holder` is what that process answered (undefined when it did not
- * answer in time, e.g. its event loop was blocked).
- */
-export class VenueLockedError extends MarketpipeError {
-  override readonly name = 'VenueLockedError' as const;
-  readonly code = 'ERR_VENUE_LOCKED' as const;
-  /** The data dir, as given. */
-  readonly dataDir: string;
-  /** The venue whose files are in use. */
-  readonly venue: string;
-  /** The process holding the lock, when it answered. */
-  readonly holder: VenueLockHolder | undefined;
-
-  constructor(dataDir: string, venue: string, holder: VenueLockHolder | undefined) {
-    const who = holder === undefined ? 'another process (it did not say its pid)' : `pid ${holder.pid}`;
-    const since = holder === undefined ? '' : ` since ${holder.since}`;
-    super(
-      `data dir ${dataDir} is in use for venue ${venue} by ${who}${since}: ` +
-        'one process per data dir and venue; stop it, or use another --data-dir',
-    );
-    this.dataDir = dataDir;
-    this.venue = venue;
-    this.holder = holder;
-  }
-
-  /** True when `err` is a {@link VenueLockedError}, from any copy of this package. */
-  static is(err: unknown): err is VenueLockedError {
-    return hasErrorCode(err, 'ERR_VENUE_LOCKED');
-  }
-}
+import { hasErrorCode } from '@marketpipe/middleware/errors';
+import { VenueLockedError, type VenueLockHolder } from '../errors.js';
 
 /** A held lock; {@link release} frees it (process death frees it too). */
 export interface VenueLock {

@@ -5,6 +5,8 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { MessageHandlerError, ReplayFileError, ReplayLineTooLongError, SourceStateError } from '../errors.js';
 import { detectLineFormat, LinePrefixReader, type LineTimestampFormat } from './line-timestamp.js';
 import type {
   MessageHandler,
@@ -14,13 +16,6 @@ import type {
   SourceState,
   SourceStatus,
 } from './message-source.js';
-import {
-  MessageHandlerError,
-  ReplayFileError,
-  ReplayLineTooLongError,
-  SourceOptionsError,
-  SourceStateError,
-} from './source-errors.js';
 import { SourceEventHub } from './source-event-hub.js';
 import { MAX_TIMER_MS } from './timer-limit.js';
 
@@ -135,22 +130,22 @@ export class LineReplaySource implements MessageSource {
   private unprefixedLines = 0;
   private bytesRead = 0;
 
-  /** @throws {SourceOptionsError} for a non-positive speed, chunk size or line limit. */
+  /** @throws {InvalidArgumentError} for a non-positive speed, chunk size or line limit. */
   constructor(options: LineReplayOptions) {
     this.path = options.path;
     this.paced = (options.pace ?? 'fast') === 'recorded';
     this.speed = options.speed ?? 1;
     if (!(Number.isFinite(this.speed) && this.speed > 0)) {
-      throw new SourceOptionsError(`speed must be a finite number > 0, got ${this.speed}`);
+      throw new InvalidArgumentError(`speed must be a finite number > 0, got ${this.speed}`);
     }
     this.forcedFormat = options.format === undefined || options.format === 'auto' ? null : options.format;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!(Number.isInteger(this.chunkBytes) && this.chunkBytes >= 1)) {
-      throw new SourceOptionsError(`chunkBytes must be an integer >= 1, got ${this.chunkBytes}`);
+      throw new InvalidArgumentError(`chunkBytes must be an integer >= 1, got ${this.chunkBytes}`);
     }
     if (!(Number.isInteger(this.maxLineBytes) && this.maxLineBytes >= 1)) {
-      throw new SourceOptionsError(`maxLineBytes must be an integer >= 1, got ${this.maxLineBytes}`);
+      throw new InvalidArgumentError(`maxLineBytes must be an integer >= 1, got ${this.maxLineBytes}`);
     }
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;

@@ -4,10 +4,11 @@
  * unless told to skip some. A venue's major symbols start near their real
  * level with the venue's tick and lot; other symbols at a random level.
  */
+
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import type { SimTrade, VenueName } from '../feeds/venue-feed.js';
 import { createSeededRandom } from './seeded-random.js';
 import { type DecimalStyle, decimalStyle, formatDecimal, simInstrument } from './sim-instruments.js';
-import { SourceOptionsError } from './source-errors.js';
 
 /** Options of a {@link MarketWalk}. */
 export interface MarketWalkOptions {
@@ -53,16 +54,17 @@ export class MarketWalk {
   private readonly batches: SimTrade[][];
   private tradeCount = 0;
 
-  /** @throws {SourceOptionsError} for no symbols, duplicate symbols or out-of-range options. */
+  /** @throws {InvalidArgumentError} for no symbols, duplicate symbols or out-of-range options. */
   constructor(symbols: readonly string[], options: MarketWalkOptions) {
-    if (symbols.length === 0) throw new SourceOptionsError('the simulated market needs at least one symbol');
+    if (symbols.length === 0)
+      throw new InvalidArgumentError('the simulated market needs at least one symbol');
     if (!(Number.isInteger(options.maxTradesPerMessage) && options.maxTradesPerMessage >= 1)) {
-      throw new SourceOptionsError(
+      throw new InvalidArgumentError(
         `maxTradesPerMessage must be an integer >= 1, got ${options.maxTradesPerMessage}`,
       );
     }
     if (!(options.skipProbability >= 0 && options.skipProbability <= 1)) {
-      throw new SourceOptionsError(`skipProbability must be within [0, 1], got ${options.skipProbability}`);
+      throw new InvalidArgumentError(`skipProbability must be within [0, 1], got ${options.skipProbability}`);
     }
     this.random = createSeededRandom(options.seed);
     this.faultRandom = createSeededRandom(options.seed ^ FAULT_SEED_SALT);
@@ -71,7 +73,7 @@ export class MarketWalk {
     this.skipProbability = options.skipProbability;
     this.books = symbols.map((symbol) => this.openBook(options.venue, symbol));
     for (const book of this.books) {
-      if (this.bySymbol.has(book.symbol)) throw new SourceOptionsError(`duplicate symbol ${book.symbol}`);
+      if (this.bySymbol.has(book.symbol)) throw new InvalidArgumentError(`duplicate symbol ${book.symbol}`);
       this.bySymbol.set(book.symbol, book);
     }
     const pool: SimTrade[] = [];
@@ -128,13 +130,13 @@ export class MarketWalk {
   /**
    * Makes the next trade of `symbol` jump `count` ids ahead, as when a venue
    * drops messages.
-   * @throws {SourceOptionsError} for an unknown symbol or a count that is not a positive integer.
+   * @throws {InvalidArgumentError} for an unknown symbol or a count that is not a positive integer.
    */
   skipTradeIds(symbol: string, count: number): void {
     const book = this.bySymbol.get(symbol);
-    if (book === undefined) throw new SourceOptionsError(`unknown symbol ${symbol}`);
+    if (book === undefined) throw new InvalidArgumentError(`unknown symbol ${symbol}`);
     if (!(Number.isInteger(count) && count >= 1)) {
-      throw new SourceOptionsError(`skip count must be an integer >= 1, got ${count}`);
+      throw new InvalidArgumentError(`skip count must be an integer >= 1, got ${count}`);
     }
     this.skip(book, count);
   }

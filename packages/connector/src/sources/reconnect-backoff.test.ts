@@ -1,6 +1,6 @@
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, fullJitterDelay, validateBackoff } from './reconnect-backoff.js';
-import { SourceOptionsError } from './source-errors.js';
 
 describe('fullJitterDelay', () => {
   const curve = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2 };
@@ -33,7 +33,7 @@ describe('validateBackoff', () => {
       { initialDelayMs: 1, maxDelayMs: Number.POSITIVE_INFINITY, multiplier: 2 },
       { initialDelayMs: Number.NaN, maxDelayMs: 10, multiplier: 2 },
     ]) {
-      expect(() => validateBackoff(bad), JSON.stringify(bad)).toThrow(SourceOptionsError);
+      expect(() => validateBackoff(bad), JSON.stringify(bad)).toThrow(InvalidArgumentError);
     }
   });
 });

@@ -3,7 +3,7 @@
  * spreads a crowd of clients best after a venue-wide disconnect
  * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/).
  */
-import { SourceOptionsError } from './source-errors.js';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 
 /** Shape of the backoff curve. */
 export interface BackoffOptions {
@@ -37,20 +37,20 @@ export function fullJitterDelay(attempt: number, options: BackoffOptions, random
   return Math.floor(random() * ceiling);
 }
 
-/** Throws {@link SourceOptionsError} unless `options` describe a usable, non-shrinking curve. */
+/** Throws {@link InvalidArgumentError} unless `options` describe a usable, non-shrinking curve. */
 export function validateBackoff(options: BackoffOptions): void {
   const { initialDelayMs, maxDelayMs, multiplier } = options;
   if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) {
-    throw new SourceOptionsError(
+    throw new InvalidArgumentError(
       `backoff initialDelayMs must be a finite number >= 0, got ${initialDelayMs}`,
     );
   }
   if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= initialDelayMs)) {
-    throw new SourceOptionsError(
+    throw new InvalidArgumentError(
       `backoff maxDelayMs must be finite and >= initialDelayMs, got ${maxDelayMs}`,
     );
   }
   if (!(Number.isFinite(multiplier) && multiplier >= 1)) {
-    throw new SourceOptionsError(`backoff multiplier must be a finite number >= 1, got ${multiplier}`);
+    throw new InvalidArgumentError(`backoff multiplier must be a finite number >= 1, got ${multiplier}`);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createParser, VENUE_NAMES, venueProtocol } from '../feeds/create-parser.js';
 import type { VenueName } from '../feeds/venue-feed.js';
+import { createParser, VENUE_NAMES, venueProtocol } from '../feeds/venues.js';
 import { formatDecimal } from './sim-instruments.js';
 import { simulateMessages } from './simulate-messages.js';
 

@@ -1,8 +1,8 @@
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { describe, expect, it } from 'vitest';
 import type { SimTrade, VenueProtocol } from '../feeds/venue-feed.js';
 import { MarketWalk } from './market-walk.js';
 import { simulateMessages } from './simulate-messages.js';
-import { SourceOptionsError } from './source-errors.js';
 
 /** Formats trades as JSON of the SimTrade fields, so the test can read back exactly what the walk produced. */
 const echo: VenueProtocol = {
@@ -72,9 +72,9 @@ describe('simulateMessages', () => {
   it('caps trades per message and validates its arguments at the call', () => {
     const messages = [...simulateMessages(echo, ['X'], 100, 1, { maxTradesPerMessage: 1 })].map(parse);
     expect(messages.every((m) => m.length === 1)).toBe(true);
-    expect(() => simulateMessages(echo, ['X'], -1, 1)).toThrow(SourceOptionsError);
-    expect(() => simulateMessages(echo, [], 1, 1)).toThrow(SourceOptionsError);
-    expect(() => simulateMessages(echo, ['X'], 1, 1, { stepMicros: 0.5 })).toThrow(SourceOptionsError);
+    expect(() => simulateMessages(echo, ['X'], -1, 1)).toThrow(InvalidArgumentError);
+    expect(() => simulateMessages(echo, [], 1, 1)).toThrow(InvalidArgumentError);
+    expect(() => simulateMessages(echo, ['X'], 1, 1, { stepMicros: 0.5 })).toThrow(InvalidArgumentError);
   });
 });
 

@@ -2,9 +2,10 @@
  * Venue messages without a server: a deterministic stream for replay files,
  * parser property tests and benchmarks.
  */
+
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import type { VenueProtocol } from '../feeds/venue-feed.js';
 import { MarketWalk } from './market-walk.js';
-import { SourceOptionsError } from './source-errors.js';
 
 /** Optional knobs of {@link simulateMessages}. */
 export interface SimulateMessagesOptions {
@@ -26,7 +27,7 @@ const DEFAULT_MAX_TRADES = 8;
  * the same arguments (pure: no clock, no I/O). Trade times start at `startMs`
  * and advance by `stepMicros` per message.
  *
- * @throws {SourceOptionsError} for a negative or fractional count, or bad options.
+ * @throws {InvalidArgumentError} for a negative or fractional count, or bad options.
  * @example
  * ```ts
  * import { writeFileSync } from 'node:fs';
@@ -42,11 +43,11 @@ export function simulateMessages(
   options: SimulateMessagesOptions = {},
 ): Generator<string, void, undefined> {
   if (!(Number.isInteger(count) && count >= 0)) {
-    throw new SourceOptionsError(`count must be an integer >= 0, got ${count}`);
+    throw new InvalidArgumentError(`count must be an integer >= 0, got ${count}`);
   }
   const stepMicros = options.stepMicros ?? 1000;
   if (!(Number.isInteger(stepMicros) && stepMicros >= 0)) {
-    throw new SourceOptionsError(`stepMicros must be an integer >= 0, got ${stepMicros}`);
+    throw new InvalidArgumentError(`stepMicros must be an integer >= 0, got ${stepMicros}`);
   }
   const walk = new MarketWalk(symbols, {
     venue: protocol.venue,

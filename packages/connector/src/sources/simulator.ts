@@ -7,11 +7,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { SimulatorLogError, SourceStateError } from '../errors.js';
 import type { SimTrade, VenueProtocol } from '../feeds/venue-feed.js';
 import { MarketWalk } from './market-walk.js';
 import { createSeededRandom } from './seeded-random.js';
-import { SimulatorLogError, SourceOptionsError, SourceStateError } from './source-errors.js';
 
 /** Options of a {@link SimulatorServer}. */
 export interface SimulatorOptions {
@@ -108,7 +109,7 @@ const CARRIAGE_RETURN_BYTE = 0x0d;
 
 function checkNumber(name: string, value: number, min: number): number {
   if (!(Number.isFinite(value) && value >= min)) {
-    throw new SourceOptionsError(`${name} must be a finite number >= ${min}, got ${value}`);
+    throw new InvalidArgumentError(`${name} must be a finite number >= ${min}, got ${value}`);
   }
   return value;
 }
@@ -179,7 +180,7 @@ export class SimulatorServer {
   private logTruncated = false;
   private fileLogError: Error | null = null;
 
-  /** @throws {SourceOptionsError} for out-of-range options. */
+  /** @throws {InvalidArgumentError} for out-of-range options. */
   constructor(options: SimulatorOptions) {
     this.protocol = options.protocol;
     this.symbols = [...options.symbols];

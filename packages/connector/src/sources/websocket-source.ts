@@ -3,7 +3,9 @@
  * reconnected with backoff, delivering every frame to the runner as raw bytes.
  */
 import { performance } from 'node:perf_hooks';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { type RawData, WebSocket } from 'ws';
+import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../errors.js';
 import type { VenueProtocol } from '../feeds/venue-feed.js';
 import type {
   MessageHandler,
@@ -19,12 +21,6 @@ import {
   fullJitterDelay,
   validateBackoff,
 } from './reconnect-backoff.js';
-import {
-  MessageHandlerError,
-  SourceConnectionError,
-  SourceOptionsError,
-  SourceStateError,
-} from './source-errors.js';
 import { SourceEventHub } from './source-event-hub.js';
 
 /** Options of a {@link WebSocketSource}. */
@@ -93,7 +89,7 @@ function ignoreMessage(_bytes: Uint8Array): void {}
 
 function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value > 0)) {
-    throw new SourceOptionsError(`${name} must be a finite number > 0, got ${value}`);
+    throw new InvalidArgumentError(`${name} must be a finite number > 0, got ${value}`);
   }
   return value;
 }
@@ -184,7 +180,7 @@ export class WebSocketSource implements MessageSource {
   private pingsReceived = 0;
   private lastCloseCode = 0;
 
-  /** @throws {SourceOptionsError} for an unusable URL, interval or backoff curve. */
+  /** @throws {InvalidArgumentError} for an unusable URL, interval or backoff curve. */
   constructor(options: WebSocketSourceOptions) {
     this.protocol = options.protocol;
     this.symbols = [...options.symbols];
@@ -193,10 +189,10 @@ export class WebSocketSource implements MessageSource {
     try {
       parsed = new URL(this.url);
     } catch (err) {
-      throw new SourceOptionsError(`not a URL: ${this.url}`, { cause: err });
+      throw new InvalidArgumentError(`not a URL: ${this.url}`, { cause: err });
     }
     if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-      throw new SourceOptionsError(`WebSocket URL must be ws: or wss:, got ${this.url}`);
+      throw new InvalidArgumentError(`WebSocket URL must be ws: or wss:, got ${this.url}`);
     }
     this.keepAliveIntervalMs = positive(
       'keepAliveIntervalMs',

@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/create-parser.js';
 import { MessageKind } from '../../src/feeds/message-kind.js';
 import type { VenueName } from '../../src/feeds/venue-feed.js';
 import type { VenueParser } from '../../src/feeds/venue-parser.js';
+import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/venues.js';
 import { prng, tradesArb } from './message-gen.js';
 import { type Parsed, run } from './parse-helpers.js';
 import { VENUE_SAMPLES } from './venue-samples.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/create-parser.js';
 import { MessageKind } from '../../src/feeds/message-kind.js';
+import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/venues.js';
 import { expectedTrades, prng, serialize, tradeModel, tradesArb } from './message-gen.js';
 import { BACKENDS, run } from './parse-helpers.js';
 
@@ -98,25 +98,25 @@ describe('typed errors of the feed API', () => {
 
   it('rejects unknown venues and backends', () => {
     expect(() => createParser('nasdaq' as 'okx')).toThrow(
-      expect.objectContaining({ code: 'ERR_UNKNOWN_FEED_OPTION' }),
+      expect.objectContaining({ code: 'MP_ERR_INVALID_ARGUMENT', argument: 'venue' }),
     );
     expect(() => createParser('okx', { backend: 'yaml' as 'json' })).toThrow(
-      expect.objectContaining({ code: 'ERR_UNKNOWN_FEED_OPTION', option: 'backend' }),
+      expect.objectContaining({ code: 'MP_ERR_INVALID_ARGUMENT', argument: 'backend' }),
     );
     expect(() => venueProtocol('nasdaq' as 'okx')).toThrow(
-      expect.objectContaining({ code: 'ERR_UNKNOWN_FEED_OPTION' }),
+      expect.objectContaining({ code: 'MP_ERR_INVALID_ARGUMENT' }),
     );
   });
 
   it('refuses simulated batches the venue never sends', () => {
     expect(() => venueProtocol('binance').formatTrades([trade, trade])).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_SIM_BATCH', reason: 'count' }),
+      expect.objectContaining({ code: 'MP_ERR_INVALID_SIM_BATCH', reason: 'count' }),
     );
     expect(() => venueProtocol('coinbase').formatTrades([])).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_SIM_BATCH' }),
+      expect.objectContaining({ code: 'MP_ERR_INVALID_SIM_BATCH' }),
     );
     expect(() => venueProtocol('bybit').formatTrades([trade, { ...trade, symbol: 'ETHUSDT' }])).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_SIM_BATCH', reason: 'mixed-symbols' }),
+      expect.objectContaining({ code: 'MP_ERR_INVALID_SIM_BATCH', reason: 'mixed-symbols' }),
     );
   });
 });

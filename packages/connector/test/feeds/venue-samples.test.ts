@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createParser } from '../../src/feeds/create-parser.js';
 import { MessageKind } from '../../src/feeds/message-kind.js';
+import { createParser } from '../../src/feeds/venues.js';
 import { BACKENDS, run } from './parse-helpers.js';
 import { VENUE_SAMPLES } from './venue-samples.js';
 
@@ -98,7 +98,7 @@ describe('verbatim venue samples', () => {
     );
     expect(result.kind).toBe(MessageKind.malformed);
     expect(parser.malformedMessages).toBe(1);
-    expect(parser.lastError?.code).toBe('ERR_MALFORMED_VENUE_MESSAGE');
+    expect(parser.lastError?.code).toBe('MP_ERR_MALFORMED_VENUE_MESSAGE');
     expect(parser.lastError?.reason).toBe('invalid-side');
     expect(parser.lastError?.field).toBe('side');
     expect(run(parser, '{"type":"match"').reason).toBe('invalid-json');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/errors.js';
 import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
-import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/flusher/flusher-errors.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import {
   listRecordDays,
@@ -229,7 +229,9 @@ describe('DiskFlusher', () => {
     flusher.injectWriteFault('ENOSPC');
     await produce(ring, 0, 30, flusher);
     await waitFor('retrying', () => flusher.status().state === 'retrying');
-    await expect(flusher.stop({ timeoutMs: 200 })).rejects.toSatisfy(FlusherStopTimeoutError.is);
+    await expect(flusher.stop({ timeoutMs: 200 })).rejects.toSatisfy(
+      (e: unknown) => e instanceof FlusherStopTimeoutError,
+    );
     expect(flusher.status().state).toBe('stopped');
     expect(ring.nextReadSequence).toBe(0);
 
@@ -256,7 +258,7 @@ describe('DiskFlusher', () => {
 
   it('rejects unsafe venue names before starting a worker', async () => {
     await expect(DiskFlusher.start({ ringPath, dataDir, venue: '../etc' })).rejects.toSatisfy(
-      InvalidVenueError.is,
+      (e: unknown) => e instanceof InvalidVenueError,
     );
   });
 
@@ -267,8 +269,8 @@ describe('DiskFlusher', () => {
     mkdirSync(join(dataDir, 'test'), { recursive: true });
     writeFileSync(join(dataDir, 'test', `${day}.mprec`), 'hello, not a record file');
     await expect(startFlusher()).rejects.toMatchObject({
-      code: 'ERR_FLUSHER_WORKER',
-      cause: expect.objectContaining({ code: 'ERR_RECORD_FILE_HEADER' }),
+      code: 'MP_ERR_FLUSHER_WORKER',
+      cause: expect.objectContaining({ code: 'MP_ERR_RECORD_FILE_HEADER' }),
     });
   });
 });

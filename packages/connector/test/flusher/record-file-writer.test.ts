@@ -11,14 +11,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidDayError, InvalidVenueError, RecordFileHeaderError } from '../../src/errors.js';
 import { nodeFileSink } from '../../src/flusher/file-sink.js';
-import {
-  InvalidDayError,
-  InvalidVenueError,
-  RecordFileHeaderError,
-} from '../../src/flusher/flusher-errors.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import { setWallNanos } from '../../src/flusher/record-format.js';
 import {
@@ -419,7 +416,7 @@ describe('RecordFileWriter + reader', () => {
 
   it('rejects a write buffer too small for a block and a record header', () => {
     for (const bufferBytes of [0, -1, 35, 1.5, Number.NaN]) {
-      expect(() => new RecordFileWriter({ dataDir, venue: 'v', bufferBytes })).toThrow(RangeError);
+      expect(() => new RecordFileWriter({ dataDir, venue: 'v', bufferBytes })).toThrow(InvalidArgumentError);
     }
     expect(() => new RecordFileWriter({ dataDir, venue: 'v', bufferBytes: 36 })).not.toThrow();
   });
@@ -427,13 +424,13 @@ describe('RecordFileWriter + reader', () => {
   it('rejects unsafe venues, foreign files and bad day ranges with typed errors', () => {
     for (const venue of ['..', '../x', 'a/b', 'A', '', 'x'.repeat(65), 'a.b']) {
       expect(() => new RecordFileWriter({ dataDir, venue })).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_VENUE' }),
+        expect.objectContaining({ code: 'MP_ERR_INVALID_VENUE' }),
       );
       expect(() => listRecordDays(dataDir, venue)).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_VENUE' }),
+        expect.objectContaining({ code: 'MP_ERR_INVALID_VENUE' }),
       );
     }
-    expect(InvalidVenueError.is(new InvalidVenueError('x'))).toBe(true);
+    expect(new InvalidVenueError('x') instanceof InvalidVenueError).toBe(true);
     mkdirSync(join(dataDir, 'v'));
     const foreign = join(dataDir, 'v', '2025-01-02.mprec');
     writeFileSync(foreign, 'not a record file at all');
@@ -443,7 +440,7 @@ describe('RecordFileWriter + reader', () => {
     } catch (err) {
       caught = err;
     }
-    expect(RecordFileHeaderError.is(caught)).toBe(true);
+    expect(caught instanceof RecordFileHeaderError).toBe(true);
     expect(() => new RecordFileWriter({ dataDir, venue: 'v' }).recover()).toThrow(RecordFileHeaderError);
     expect(() => [...readVenueRecords(dataDir, 'v', { from: '2025-02-30' })]).toThrow(InvalidDayError);
     expect(() => [...readVenueRecords(dataDir, 'v', { from: '2025-01-03', to: '2025-01-02' })]).toThrow(

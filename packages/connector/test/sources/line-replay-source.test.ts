@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LineReplayOptions, LineReplaySource } from '../../src/sources/line-replay-source.js';
-import type { SourceEvent } from '../../src/sources/message-source.js';
 import {
   MessageHandlerError,
   ReplayFileError,
   ReplayLineTooLongError,
-  SourceOptionsError,
   SourceStateError,
-} from '../../src/sources/source-errors.js';
+} from '../../src/errors.js';
+import { type LineReplayOptions, LineReplaySource } from '../../src/sources/line-replay-source.js';
+import type { SourceEvent } from '../../src/sources/message-source.js';
 
 let dir = '';
 let fileNumber = 0;
@@ -290,7 +290,7 @@ describe('LineReplaySource', () => {
     const { source, events } = await replay({ path: join(dir, 'does-not-exist') });
     const end = await source.done;
     expect(end.reason).toBe('error');
-    expect(ReplayFileError.is(end.error)).toBe(true);
+    expect(end.error instanceof ReplayFileError).toBe(true);
     expect(end.error?.cause).toMatchObject({ code: 'ENOENT' });
     expect(events).toEqual([{ type: 'error', error: end.error }]);
     expect(source.status()).toMatchObject({ state: 'failed', errors: 1 });
@@ -301,7 +301,7 @@ describe('LineReplaySource', () => {
     const { source, lines } = await replay({ path, chunkBytes: 256, maxLineBytes: 1024 });
     const end = await source.done;
     expect(end.reason).toBe('error');
-    expect(ReplayLineTooLongError.is(end.error)).toBe(true);
+    expect(end.error instanceof ReplayLineTooLongError).toBe(true);
     expect(lines.map(String)).toEqual(['ok']);
   });
 
@@ -320,13 +320,13 @@ describe('LineReplaySource', () => {
     expect(await source.done).toEqual({ reason: 'end' });
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(events.length).toBe(1);
-    expect(events[0]?.type === 'error' && MessageHandlerError.is(events[0].error)).toBe(true);
+    expect(events[0]?.type === 'error' && events[0].error instanceof MessageHandlerError).toBe(true);
     expect(source.status()).toMatchObject({ handlerErrors: 1, errors: 1, messages: 3 });
   });
 
   it('is single-use and validates its options', async () => {
-    expect(() => new LineReplaySource({ path: 'x', speed: 0 })).toThrow(SourceOptionsError);
-    expect(() => new LineReplaySource({ path: 'x', chunkBytes: 0 })).toThrow(SourceOptionsError);
+    expect(() => new LineReplaySource({ path: 'x', speed: 0 })).toThrow(InvalidArgumentError);
+    expect(() => new LineReplaySource({ path: 'x', chunkBytes: 0 })).toThrow(InvalidArgumentError);
     const source = new LineReplaySource({ path: await file('a\n') });
     source.start();
     expect(() => source.start()).toThrow(SourceStateError);

@@ -1,11 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { SourceStateError } from '../../src/errors.js';
 import { LineReplaySource } from '../../src/sources/line-replay-source.js';
 import { SimulatorServer } from '../../src/sources/simulator.js';
-import { SourceOptionsError, SourceStateError } from '../../src/sources/source-errors.js';
 import { WebSocketSource } from '../../src/sources/websocket-source.js';
 import { fixtureProtocol, fixtureSubscribe, gapsPerSymbol, parseFixtureTrades } from './fixture-protocol.js';
 import { waitFor } from './wait-for.js';
@@ -104,8 +105,8 @@ describe('SimulatorServer', () => {
     expect(skipped.get('BBB-USD')).toBeGreaterThanOrEqual(7);
     expect([...skipped.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(7);
     expect(gapsPerSymbol(trades, sim.firstTradeIds())).toEqual(skipped);
-    expect(() => sim.skipTradeIds('ZZZ-USD', 1)).toThrow(SourceOptionsError);
-    expect(() => sim.skipTradeIds('AAA-USD', 0)).toThrow(SourceOptionsError);
+    expect(() => sim.skipTradeIds('ZZZ-USD', 1)).toThrow(InvalidArgumentError);
+    expect(() => sim.skipTradeIds('AAA-USD', 0)).toThrow(InvalidArgumentError);
   });
 
   it('sends frames to each subscribed client only after its subscribe', async () => {
@@ -208,14 +209,16 @@ describe('SimulatorServer', () => {
 
   it('rejects out-of-range options', () => {
     const protocol = fixtureProtocol();
-    expect(() => new SimulatorServer({ protocol, symbols: [] })).toThrow(SourceOptionsError);
-    expect(() => new SimulatorServer({ protocol, symbols: ['A', 'A'] })).toThrow(SourceOptionsError);
+    expect(() => new SimulatorServer({ protocol, symbols: [] })).toThrow(InvalidArgumentError);
+    expect(() => new SimulatorServer({ protocol, symbols: ['A', 'A'] })).toThrow(InvalidArgumentError);
     expect(() => new SimulatorServer({ protocol, symbols: SYMBOLS, messagesPerSecond: -1 })).toThrow(
-      SourceOptionsError,
+      InvalidArgumentError,
     );
     expect(() => new SimulatorServer({ protocol, symbols: SYMBOLS, skipProbability: 2 })).toThrow(
-      SourceOptionsError,
+      InvalidArgumentError,
     );
-    expect(() => new SimulatorServer({ protocol, symbols: SYMBOLS, tickMs: 0 })).toThrow(SourceOptionsError);
+    expect(() => new SimulatorServer({ protocol, symbols: SYMBOLS, tickMs: 0 })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

@@ -4,8 +4,8 @@
  * own parser finds every simulated trade with contiguous ids.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/create-parser.js';
 import type { ParsedTrade, VenueName } from '../../src/feeds/venue-feed.js';
+import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/venues.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
 import { SimulatorServer } from '../../src/sources/simulator.js';
 import { WebSocketSource } from '../../src/sources/websocket-source.js';

@@ -1,13 +1,9 @@
 import { createServer } from 'node:net';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../../src/errors.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
 import { type SimulatorOptions, SimulatorServer } from '../../src/sources/simulator.js';
-import {
-  MessageHandlerError,
-  SourceConnectionError,
-  SourceOptionsError,
-  SourceStateError,
-} from '../../src/sources/source-errors.js';
 import { WebSocketSource, type WebSocketSourceOptions } from '../../src/sources/websocket-source.js';
 import {
   type FixtureOptions,
@@ -201,7 +197,7 @@ describe('WebSocketSource against the simulator', () => {
     await waitFor('two failed attempts', () => source.status().connectAttempts >= 2);
     const errors = ofType(events, 'error');
     expect(errors.length).toBeGreaterThanOrEqual(1);
-    expect(SourceConnectionError.is(errors[0]?.error)).toBe(true);
+    expect(errors[0]?.error instanceof SourceConnectionError).toBe(true);
     expect(source.status().connections).toBe(0);
   });
 
@@ -230,7 +226,9 @@ describe('WebSocketSource against the simulator', () => {
     expect(elapsed).toBeGreaterThanOrEqual(20 + 40 + 50 + 50 - 5);
     const refused = ofType(events, 'error');
     expect(refused.length).toBe(3);
-    expect(refused.every((e) => SourceConnectionError.is(e.error) && /503/.test(e.error.message))).toBe(true);
+    expect(
+      refused.every((e) => e.error instanceof SourceConnectionError && /503/.test(e.error.message)),
+    ).toBe(true);
     const reconnected = ofType(events, 'reconnected')[0];
     expect(reconnected?.connection).toBe(2);
     expect(reconnected?.downtimeMs).toBeGreaterThanOrEqual(0);
@@ -298,7 +296,7 @@ describe('WebSocketSource against the simulator', () => {
     await waitFor('more messages', () => calls > 10);
     const errors = ofType(events, 'error');
     expect(errors.length).toBe(1);
-    expect(MessageHandlerError.is(errors[0]?.error)).toBe(true);
+    expect(errors[0]?.error instanceof MessageHandlerError).toBe(true);
     expect(errors[0]?.error.cause).toEqual(new Error('handler bug'));
     expect(source.status()).toMatchObject({ handlerErrors: 1, errors: 1, connections: 1 });
   });
@@ -373,10 +371,10 @@ describe('WebSocketSource against the simulator', () => {
   it('rejects misuse with typed errors', async () => {
     expect(
       () => new WebSocketSource({ protocol: fixtureProtocol(), symbols: SYMBOLS, url: 'http://x/' }),
-    ).toThrow(SourceOptionsError);
+    ).toThrow(InvalidArgumentError);
     expect(
       () => new WebSocketSource({ protocol: fixtureProtocol(), symbols: SYMBOLS, url: 'not a url' }),
-    ).toThrow(SourceOptionsError);
+    ).toThrow(InvalidArgumentError);
     expect(
       () =>
         new WebSocketSource({
@@ -384,7 +382,7 @@ describe('WebSocketSource against the simulator', () => {
           symbols: SYMBOLS,
           backoff: { initialDelayMs: 100, maxDelayMs: 10 },
         }),
-    ).toThrow(SourceOptionsError);
+    ).toThrow(InvalidArgumentError);
     const source = new WebSocketSource({ protocol: fixtureProtocol(), symbols: SYMBOLS });
     expect(source.status().url).toBe('wss://fixture.invalid/ws?streams=AAA-USD,BBB-USD');
     await source.stop();
@@ -394,6 +392,6 @@ describe('WebSocketSource against the simulator', () => {
     } catch (err) {
       error = err;
     }
-    expect(SourceStateError.is(error)).toBe(true);
+    expect(error instanceof SourceStateError).toBe(true);
   });
 });

@@ -3,13 +3,14 @@
  * payload into a preallocated byte ring, so a steady-state append allocates
  * nothing and memory never exceeds the configured limits.
  */
-import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
+
 import {
-  InvalidJournalRangeError,
+  InvalidArgumentError,
   JournalClosedError,
   JournalPayloadTooLargeError,
   SequenceEvictedError,
-} from './journal-errors.js';
+} from '../errors.js';
+import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 
 /** Retention limits and clock for an {@link InMemoryJournal}. */
 export interface InMemoryJournalOptions {
@@ -42,14 +43,14 @@ function wallClockNanos(): number {
 
 function positiveInteger(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidJournalRangeError(`${what} must be a positive integer, got ${value}`);
+    throw new InvalidArgumentError(`${what} must be a positive integer, got ${value}`);
   }
   return value;
 }
 
 function nonNegativeInteger(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidJournalRangeError(`${what} must be a non-negative integer, got ${value}`);
+    throw new InvalidArgumentError(`${what} must be a non-negative integer, got ${value}`);
   }
   return value;
 }
@@ -268,10 +269,11 @@ export class InMemoryJournal implements Journal {
     return new Promise<void>((resolve) => {
       const onAbort = (): void => resolve();
       signal.addEventListener('abort', onAbort, { once: true });
-      void appended.then(() => {
+      const onAppended = (): void => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      });
+      };
+      appended.then(onAppended, onAppended);
     });
   }
 

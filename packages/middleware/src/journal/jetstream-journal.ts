@@ -24,12 +24,12 @@ import { connectNats } from '../transport/nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 import {
-  InvalidJournalRangeError,
+  InvalidArgumentError,
   JournalAppendError,
   JournalClosedError,
   JournalOpenError,
   SequenceEvictedError,
-} from './journal-errors.js';
+} from '../errors.js';
 
 /** The stream backing a {@link JetStreamJournal}; used only when the stream does not exist yet. */
 export interface JetStreamJournalStreamOptions {
@@ -101,7 +101,7 @@ const FETCH_EXPIRES_MS = 2_000;
 
 function positiveInteger(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidJournalRangeError(`${what} must be a positive integer, got ${value}`);
+    throw new InvalidArgumentError(`${what} must be a positive integer, got ${value}`);
   }
   return value;
 }
@@ -177,7 +177,7 @@ function toEntry(msg: JsMsg): JournalEntry {
  *     console.log(sequence, duplicate);
  *     break;
  *   } catch (err) {
- *     if (!JournalAppendError.is(err) || attempt === 5) throw err;
+ *     if (!(err instanceof JournalAppendError) || attempt === 5) throw err;
  *   }
  * }
  * for await (const entry of journal.entries(1)) console.log(entry.sequence, entry.subject);
@@ -298,7 +298,7 @@ export class JetStreamJournal implements Journal {
     if (this.closing !== null) throw new JournalClosedError('read');
     positiveInteger(fromSequence, 'fromSequence');
     if (!Number.isSafeInteger(maxCount) || maxCount < 0) {
-      throw new InvalidJournalRangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
+      throw new InvalidArgumentError(`maxCount must be a non-negative integer, got ${maxCount}`);
     }
     await this.refresh();
     if (fromSequence < this.first) throw new SequenceEvictedError(fromSequence, this.first);
@@ -357,7 +357,7 @@ export class JetStreamJournal implements Journal {
     const messages = await consumer.consume({ max_messages: PULL_BATCH });
     this.iterators.add(messages);
     const stop = (): void => {
-      void messages.close();
+      messages.close().catch(() => undefined); // the iterator ends either way; nothing waits on the close
     };
     signal?.addEventListener('abort', stop, { once: true });
     // An abort that landed while the consumer was being created fired no event.

@@ -22,14 +22,13 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
+import { InvalidArgumentError, JournalClosedError, JournalOpenError } from '../errors.js';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from '../transport/nats-connection.js';
 import type { JournalEntry } from './journal.js';
-import { JournalClosedError, JournalOpenError } from './journal-errors.js';
 
 /** Where a new reader starts: a stream sequence, a time, the oldest message, or only new ones. */
 export type ReaderStart = { sequence: number } | { time: Date } | 'first' | 'new';

@@ -62,7 +62,7 @@ export interface Journal {
    * Up to `maxCount` entries in sequence order starting at `fromSequence`.
    * Resolves with an empty array when `fromSequence` is past the end; rejects
    * with {@link SequenceEvictedError} when it is older than the oldest retained
-   * entry and with {@link InvalidJournalRangeError} when it is not a positive
+   * entry and with {@link InvalidArgumentError} when it is not a positive
    * integer or `maxCount` is not a non-negative integer.
    */
   read(fromSequence: number, maxCount: number): Promise<JournalEntry[]>;

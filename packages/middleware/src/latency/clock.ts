@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { InvalidArgumentError } from './invalid-argument-error.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Time source of the pipeline: a cheap monotonic clock for the hot path, and a conversion to wall-clock time used

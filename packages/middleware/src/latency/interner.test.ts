@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  InternerFullError,
+  InvalidArgumentError,
+  InvalidUnicodeError,
+  UnknownInternIdError,
+} from '../errors.js';
 import { hashBytes } from './byte-hash.js';
 import { Interner } from './interner.js';
-import { InternerFullError, InvalidUnicodeError, UnknownInternIdError } from './interner-errors.js';
-import { InvalidArgumentError } from './invalid-argument-error.js';
 
 const encoder = new TextEncoder();
 const utf8 = (str: string): Uint8Array => encoder.encode(str);
@@ -68,8 +72,8 @@ describe('Interner basics', () => {
     interner.intern('BTC');
     for (const id of [-1, 1, 0.5, Number.NaN, 2 ** 40]) {
       const err = caught(() => interner.resolve(id));
-      expect(UnknownInternIdError.is(err)).toBe(true);
-      expect(err).toMatchObject({ name: 'UnknownInternIdError', code: 'ERR_UNKNOWN_INTERN_ID', id });
+      expect(err instanceof UnknownInternIdError).toBe(true);
+      expect(err).toMatchObject({ name: 'UnknownInternIdError', code: 'MP_ERR_UNKNOWN_INTERN_ID', id });
     }
   });
 
@@ -83,8 +87,12 @@ describe('Interner basics', () => {
       [0.5, 2],
       [0, Number.NaN],
     ] as const) {
-      expect(InvalidArgumentError.is(caught(() => interner.internBytes(bytes, start, end)))).toBe(true);
-      expect(InvalidArgumentError.is(caught(() => interner.lookupBytes(bytes, start, end)))).toBe(true);
+      expect(caught(() => interner.internBytes(bytes, start, end)) instanceof InvalidArgumentError).toBe(
+        true,
+      );
+      expect(caught(() => interner.lookupBytes(bytes, start, end)) instanceof InvalidArgumentError).toBe(
+        true,
+      );
     }
     expect(interner.size).toBe(0);
   });
@@ -96,7 +104,7 @@ describe('Interner basics', () => {
       { maxBytes: -1 },
       { initialCapacity: 0 },
     ]) {
-      expect(InvalidArgumentError.is(caught(() => new Interner(options)))).toBe(true);
+      expect(caught(() => new Interner(options)) instanceof InvalidArgumentError).toBe(true);
     }
   });
 });
@@ -108,11 +116,11 @@ describe('Interner and invalid Unicode', () => {
     for (const bytes of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0x41, 0x80]]) {
       const raw = Uint8Array.from(bytes);
       const err = caught(() => interner.internBytes(raw, 0, raw.length));
-      expect(InvalidUnicodeError.is(err)).toBe(true);
+      expect(err instanceof InvalidUnicodeError).toBe(true);
       expect((err as Error).cause).toBeDefined();
       expect(interner.lookupBytes(raw, 0, raw.length)).toBe(-1);
     }
-    expect(InvalidUnicodeError.is(caught(() => interner.intern('BT\ud800C')))).toBe(true);
+    expect(caught(() => interner.intern('BT\ud800C')) instanceof InvalidUnicodeError).toBe(true);
     expect(interner.lookup('\udc00')).toBe(-1);
     expect(interner.size).toBe(1);
     expect(interner.intern('ETH')).toBe(1);
@@ -176,14 +184,14 @@ describe('Interner bounds', () => {
     const interner = new Interner({ maxEntries: 3 });
     const ids = ['A', 'B', 'C'].map((s) => interner.intern(s));
     const err = caught(() => interner.intern('D'));
-    expect(InternerFullError.is(err)).toBe(true);
+    expect(err instanceof InternerFullError).toBe(true);
     expect(err).toMatchObject({
       name: 'InternerFullError',
-      code: 'ERR_INTERNER_FULL',
+      code: 'MP_ERR_INTERNER_FULL',
       limit: 'entries',
       max: 3,
     });
-    expect(InternerFullError.is(caught(() => interner.internBytes(utf8('D'), 0, 1)))).toBe(true);
+    expect(caught(() => interner.internBytes(utf8('D'), 0, 1)) instanceof InternerFullError).toBe(true);
     expect(interner.size).toBe(3);
     expect(interner.lookup('D')).toBe(-1);
     expect(['A', 'B', 'C'].map((s) => interner.intern(s))).toEqual(ids);
@@ -197,10 +205,10 @@ describe('Interner bounds', () => {
     interner.intern('€');
     expect(interner.byteSize).toBe(10);
     const err = caught(() => interner.intern('X'));
-    expect(err).toMatchObject({ code: 'ERR_INTERNER_FULL', limit: 'bytes', max: 10 });
+    expect(err).toMatchObject({ code: 'MP_ERR_INTERNER_FULL', limit: 'bytes', max: 10 });
     expect(interner.intern('')).toBe(2);
     expect(caught(() => interner.intern('x'.repeat(1000)))).toMatchObject({
-      code: 'ERR_INTERNER_FULL',
+      code: 'MP_ERR_INTERNER_FULL',
       limit: 'bytes',
     });
     expect(interner.lookup('x'.repeat(1000))).toBe(-1);
@@ -212,7 +220,7 @@ describe('Interner bounds', () => {
     const interner = new Interner();
     for (let i = 0; i < 65536; i++) interner.intern(`S${i}`);
     expect(interner.size).toBe(65536);
-    expect(InternerFullError.is(caught(() => interner.intern('one more')))).toBe(true);
+    expect(caught(() => interner.intern('one more')) instanceof InternerFullError).toBe(true);
     expect(interner.lookup('S65535')).toBe(65535);
   });
 });

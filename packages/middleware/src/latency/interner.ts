@@ -1,6 +1,10 @@
+import {
+  InternerFullError,
+  InvalidArgumentError,
+  InvalidUnicodeError,
+  UnknownInternIdError,
+} from '../errors.js';
 import { hashBytes } from './byte-hash.js';
-import { InternerFullError, InvalidUnicodeError, UnknownInternIdError } from './interner-errors.js';
-import { InvalidArgumentError } from './invalid-argument-error.js';
 import { encodeUtf8Into } from './utf8-encode.js';
 
 /** Options for {@link Interner}. */

@@ -1,5 +1,5 @@
 import { build, type Histogram } from 'hdr-histogram-js';
-import { InvalidArgumentError } from './invalid-argument-error.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Options for {@link LatencyRecorder}. */
 export interface LatencyRecorderOptions {

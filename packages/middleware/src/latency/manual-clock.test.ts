@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from './invalid-argument-error.js';
+import { InvalidArgumentError } from '../errors.js';
 import { ManualClock } from './manual-clock.js';
 
 const NS_PER_MS = 1_000_000n;

@@ -1,5 +1,5 @@
+import { InvalidArgumentError } from '../errors.js';
 import type { Clock } from './clock.js';
-import { InvalidArgumentError } from './invalid-argument-error.js';
 
 /** Options for {@link ManualClock}. */
 export interface ManualClockOptions {

@@ -12,6 +12,7 @@
  * array: no string, no lookup key, no allocation.
  */
 
+import { InvalidSubjectError, TransportClosedError } from '../errors.js';
 import { clock } from '../latency/clock.js';
 import { ListenerSet } from './listener-set.js';
 import { findSubjectProblem, hasWildcard, subjectMatches, validateSubscribePattern } from './subject.js';
@@ -24,7 +25,6 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import { InvalidSubjectError, TransportClosedError } from './transport-errors.js';
 
 /** Options for {@link InMemoryTransport}. */
 export interface InMemoryTransportOptions {

@@ -36,9 +36,15 @@ import type {
   Subscription as NatsSubscription,
   PublishOptions,
 } from '@nats-io/nats-core';
-import { hasErrorCode, MarketpipeError } from '../errors.js';
+import {
+  InvalidArgumentError,
+  PayloadTooLargeError,
+  StreamSubjectsError,
+  SubjectNotInStreamError,
+  TransportClosedError,
+  TransportConnectError,
+} from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
-import { InvalidArgumentError } from '../latency/invalid-argument-error.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageIdHeaders } from './message-id-headers.js';
 import { MessageQueue } from './message-queue.js';
@@ -56,65 +62,6 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import { PayloadTooLargeError, TransportClosedError, TransportConnectError } from './transport-errors.js';
-
-/**
- * A publish subject that no subject of the transport's stream captures.
- * JetStream would answer such a publish with "no responders" forever, which
- * the transport cannot tell apart from a recovering server, so it is refused
- * up front with nothing sent.
- */
-export class SubjectNotInStreamError extends MarketpipeError {
-  override readonly name = 'SubjectNotInStreamError' as const;
-  readonly code = 'ERR_SUBJECT_NOT_IN_STREAM' as const;
-  /** The rejected subject, verbatim. */
-  readonly subject: string;
-  /** Name of the stream the transport publishes into. */
-  readonly stream: string;
-
-  constructor(subject: string, stream: string, options?: ErrorOptions) {
-    super(`subject ${JSON.stringify(subject)} is not captured by stream '${stream}'`, options);
-    this.subject = subject;
-    this.stream = stream;
-  }
-
-  /** Code-based guard that also works across duplicate package copies. */
-  static is(err: unknown): err is SubjectNotInStreamError {
-    return hasErrorCode(err, 'ERR_SUBJECT_NOT_IN_STREAM');
-  }
-}
-
-/**
- * The stream's subjects do not capture every subject the caller will publish
- * on (see {@link JetStreamTransportOptions.requireSubjects}). Raised by
- * `connect`, so such a stream is refused at start rather than failing every
- * publish.
- */
-export class StreamSubjectsError extends MarketpipeError {
-  override readonly name = 'StreamSubjectsError' as const;
-  readonly code = 'ERR_STREAM_SUBJECTS' as const;
-  /** Name of the stream. */
-  readonly stream: string;
-  /** The stream's configured subjects. */
-  readonly streamSubjects: readonly string[];
-  /** The required patterns no stream subject captures. */
-  readonly uncaptured: readonly string[];
-
-  constructor(stream: string, streamSubjects: readonly string[], uncaptured: readonly string[]) {
-    super(
-      `stream '${stream}' (subjects ${JSON.stringify(streamSubjects)}) does not capture ` +
-        `${uncaptured.join(', ')}; every publish there would fail. Add the subjects to the stream, or use another stream`,
-    );
-    this.stream = stream;
-    this.streamSubjects = streamSubjects;
-    this.uncaptured = uncaptured;
-  }
-
-  /** Code-based guard that also works across duplicate package copies. */
-  static is(err: unknown): err is StreamSubjectsError {
-    return hasErrorCode(err, 'ERR_STREAM_SUBJECTS');
-  }
-}
 
 /** Options for {@link JetStreamTransport.connect} beyond the connection settings. */
 export interface JetStreamTransportOptions {
@@ -443,8 +390,9 @@ export class JetStreamTransport implements Transport {
     // unrequested run finds nothing to probe.
     this.retryTimer = setTimeout(this.retry, this.retryDelayMs);
     this.retryTimer.unref();
-    void this.watchStatus();
-    void nc.closed().then(this.onClientClosed);
+    // A broken status watch cannot track outages any more: stop (counting what is dropped) rather than guess.
+    this.watchStatus().catch(this.onClientClosed);
+    nc.closed().then(this.onClientClosed, this.onClientClosed);
   }
 
   /**

@@ -11,12 +11,12 @@
  */
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { TransportConnectError } from '../errors.js';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from './nats-connection.js';
-import { TransportConnectError } from './transport-errors.js';
 
 /** Default for {@link NatsConnectionOptions.firstConnectTimeoutMs}. */
 export const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 30_000;
@@ -168,7 +168,8 @@ function abortable(
     pending.then(
       (nc) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) void nc.close();
+        if (signal.aborted)
+          nc.close().catch(() => undefined); // an unused connection: nothing to report to
         else resolve(nc);
       },
       (err: unknown) => {

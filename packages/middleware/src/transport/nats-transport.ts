@@ -26,6 +26,7 @@
  * breaking) is outside this accounting; use the JetStream journal for that.
  */
 import type { NatsConnection, PublishOptions } from '@nats-io/nats-core';
+import { PayloadTooLargeError, TransportClosedError } from '../errors.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
 import { connectNats, type NatsConnectControl } from './nats-connect.js';
@@ -41,7 +42,6 @@ import type {
   TransportCounters,
   TransportStatus,
 } from './transport.js';
-import { PayloadTooLargeError, TransportClosedError } from './transport-errors.js';
 
 /** Options for {@link NatsTransport} beyond the connection settings. */
 export interface NatsTransportOptions {
@@ -172,8 +172,9 @@ export class NatsTransport implements Transport {
     // One timer re-armed with refresh(): no timer object per confirmation.
     this.confirmTimer = setTimeout(this.confirm, options.confirmIntervalMs ?? 5);
     this.confirmTimer.unref();
-    void this.watchStatus();
-    void nc.closed().then(this.onClientClosed);
+    // A broken status watch cannot track outages any more: stop (counting what is dropped) rather than guess.
+    this.watchStatus().catch(this.onClientClosed);
+    nc.closed().then(this.onClientClosed, this.onClientClosed);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../errors.js';
 import { OutageBuffer } from './outage-buffer.js';
 
 function drain(buffer: OutageBuffer<string>): number[] {
@@ -54,6 +55,6 @@ describe('OutageBuffer', () => {
   });
 
   it('rejects negative limits', () => {
-    expect(() => new OutageBuffer({ maxMessages: -1 })).toThrow(RangeError);
+    expect(() => new OutageBuffer({ maxMessages: -1 })).toThrow(InvalidArgumentError);
   });
 });

@@ -3,6 +3,8 @@
  * unreachable, so an outage costs latency instead of silently losing data
  * (nats.js itself discards whatever is published while disconnected).
  */
+
+import { checkNumber } from '../errors.js';
 import { MessageQueue } from './message-queue.js';
 
 /** Which message to give up when the outage buffer is full. */
@@ -50,8 +52,8 @@ export class OutageBuffer<T> {
     this.maxMessages = options.maxMessages ?? 10_000;
     this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     this.policy = options.overflowPolicy ?? 'drop-oldest';
-    if (!(this.maxMessages >= 0 && this.maxBytes >= 0))
-      throw new RangeError('outage buffer limits must be >= 0');
+    checkNumber('maxMessages', this.maxMessages, 0, Number.POSITIVE_INFINITY);
+    checkNumber('maxBytes', this.maxBytes, 0, Number.POSITIVE_INFINITY);
   }
 
   /** Messages currently held. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidSubjectError } from '../errors.js';
 import { PublishTargetCache } from './publish-target-cache.js';
-import { InvalidSubjectError } from './transport-errors.js';
 
 describe('PublishTargetCache', () => {
   it('validates a subject once and hands out the same target afterwards', () => {

@@ -3,9 +3,10 @@
  * publish to a prepared target (or to a subject seen before) validates
  * nothing and builds nothing.
  */
+
+import { InvalidSubjectError } from '../errors.js';
 import { findSubjectProblem } from './subject.js';
 import type { PublishTarget } from './transport.js';
-import { InvalidSubjectError } from './transport-errors.js';
 
 /** A subject validated by the cache that made it; the owner tells its own targets from foreign ones. */
 class CachedTarget implements PublishTarget {

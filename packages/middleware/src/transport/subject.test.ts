@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InvalidSubjectError } from '../errors.js';
 import {
   findSubjectProblem,
   subjectMatches,
@@ -7,7 +8,6 @@ import {
   validatePublishSubject,
   validateSubscribePattern,
 } from './subject.js';
-import { InvalidSubjectError } from './transport-errors.js';
 
 /** Reference matcher written the obvious (allocating) way, to check the in-place one against. */
 function referenceMatches(pattern: string, subject: string): boolean {
@@ -72,16 +72,16 @@ describe('subject rules', () => {
     } catch (err) {
       caught = err;
     }
-    expect(InvalidSubjectError.is(caught)).toBe(true);
+    expect(caught instanceof InvalidSubjectError).toBe(true);
     expect(caught).toMatchObject({
       name: 'InvalidSubjectError',
-      code: 'ERR_INVALID_SUBJECT',
+      code: 'MP_ERR_INVALID_SUBJECT',
       subject: 'a.*',
       reason: 'wildcard-in-publish',
     });
     expect(() => validateSubscribePattern('a.*')).not.toThrow();
     expect(() => validateSubscribePattern('a.>.b')).toThrow(InvalidSubjectError);
-    expect(InvalidSubjectError.is(new Error('x'))).toBe(false);
+    expect(new Error('x') instanceof InvalidSubjectError).toBe(false);
   });
 
   it('accepts every generated valid subject and pattern', () => {

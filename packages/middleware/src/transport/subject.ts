@@ -12,7 +12,7 @@
  * The checks scan char codes in place and allocate nothing unless they fail,
  * so they are safe on a publish path.
  */
-import { InvalidSubjectError } from './transport-errors.js';
+import { InvalidSubjectError } from '../errors.js';
 
 /** Which subject rule was broken; carried by {@link InvalidSubjectError}. */
 export type SubjectProblem =

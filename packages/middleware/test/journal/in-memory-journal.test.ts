@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, JournalPayloadTooLargeError, SequenceEvictedError } from '../../src/errors.js';
 import { InMemoryJournal } from '../../src/journal/in-memory-journal.js';
-import {
-  InvalidJournalRangeError,
-  JournalPayloadTooLargeError,
-  SequenceEvictedError,
-} from '../../src/journal/journal-errors.js';
 import { describeJournalContract } from './journal-contract.js';
 
 describeJournalContract('InMemoryJournal', async ({ maxMessages }) => ({
@@ -23,14 +19,14 @@ describe('InMemoryJournal', () => {
     expect(journal.firstSequence).toBe(8);
     expect((await journal.read(8, 10)).map((e) => e.payload[0])).toEqual([8, 9, 10]);
     const err = await journal.read(7, 1).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_SEQUENCE_EVICTED', sequence: 7, firstSequence: 8 });
+    expect(err).toMatchObject({ code: 'MP_ERR_SEQUENCE_EVICTED', sequence: 7, firstSequence: 8 });
   });
 
   it('rejects a payload larger than maxBytes without disturbing what is retained', async () => {
     const journal = new InMemoryJournal({ maxBytes: 16 });
     journal.appendSync('s', bytes(10, 1));
     const err = await journal.append('s', bytes(17, 2)).catch((e: unknown) => e);
-    expect(JournalPayloadTooLargeError.is(err)).toBe(true);
+    expect(err instanceof JournalPayloadTooLargeError).toBe(true);
     expect(err).toMatchObject({ size: 17, limit: 16 });
     expect(journal.lastSequence).toBe(1);
     expect((await journal.read(1, 1))[0]!.payload).toEqual(bytes(10, 1));
@@ -45,10 +41,10 @@ describe('InMemoryJournal', () => {
       { maxBytes: Number.NaN },
     ]) {
       expect(() => new InMemoryJournal(options)).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_JOURNAL_RANGE' }),
+        expect.objectContaining({ code: 'MP_ERR_INVALID_ARGUMENT' }),
       );
     }
-    expect(InvalidJournalRangeError.is(new InvalidJournalRangeError('x'))).toBe(true);
+    expect(new InvalidArgumentError('x') instanceof InvalidArgumentError).toBe(true);
   });
 
   it('stamps entries with the injected clock', async () => {
@@ -68,7 +64,7 @@ describe('InMemoryJournal', () => {
     expect((await reader.next()).value?.sequence).toBe(1);
     for (let i = 5; i <= 10; i++) journal.appendSync('s', bytes(1, i));
     const err = await reader.next().catch((e: unknown) => e);
-    expect(SequenceEvictedError.is(err)).toBe(true);
+    expect(err instanceof SequenceEvictedError).toBe(true);
     expect(err).toMatchObject({ sequence: 2, firstSequence: 7 });
   });
 
@@ -125,7 +121,7 @@ describe('InMemoryJournal', () => {
             const payload = bytes(size, (appended.length + 1) & 0xff);
             if (size > maxBytes) {
               expect(() => journal.appendSync('s', payload)).toThrow(
-                expect.objectContaining({ code: 'ERR_JOURNAL_PAYLOAD_TOO_LARGE' }),
+                expect.objectContaining({ code: 'MP_ERR_JOURNAL_PAYLOAD_TOO_LARGE' }),
               );
               continue;
             }

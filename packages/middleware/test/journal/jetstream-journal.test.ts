@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
+import { JournalAppendError, JournalOpenError } from '../../src/errors.js';
 import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../../src/journal/jetstream-journal.js';
-import { JournalAppendError, JournalOpenError } from '../../src/journal/journal-errors.js';
 import { startAckDroppingProxy } from './ack-dropping-proxy.js';
 import { describeJournalContract } from './journal-contract.js';
 
@@ -104,14 +104,14 @@ describe('JetStreamJournal', () => {
     const err = await journal
       .appendWithReceipt('elsewhere.subject', payloadOf(1), { msgId: 'm-1' })
       .catch((e) => e);
-    expect(JournalAppendError.is(err)).toBe(true);
-    expect(err).toMatchObject({ code: 'ERR_JOURNAL_APPEND', msgId: 'm-1', subject: 'elsewhere.subject' });
+    expect(err instanceof JournalAppendError).toBe(true);
+    expect(err).toMatchObject({ code: 'MP_ERR_JOURNAL_APPEND', msgId: 'm-1', subject: 'elsewhere.subject' });
     expect((err as Error).cause).toBeDefined();
   });
 
   it('reports an impossible stream configuration as a JournalOpenError', async () => {
     const err = await openJournal({ maxAgeMs: 1_000, duplicateWindowMs: 60_000 }).catch((e) => e);
-    expect(JournalOpenError.is(err)).toBe(true);
+    expect(err instanceof JournalOpenError).toBe(true);
     expect((err as Error).message).toContain(server.url);
     expect((err as Error).cause).toBeDefined();
   });
@@ -152,7 +152,7 @@ describe('JetStreamJournal', () => {
       const lostAck = await journal
         .appendWithReceipt(subject, payloadOf(total + 1), { timeoutMs: 500 })
         .catch((err: unknown) => err);
-      expect(JournalAppendError.is(lostAck)).toBe(true);
+      expect(lostAck instanceof JournalAppendError).toBe(true);
       expect(proxy.droppedBytes).toBeGreaterThan(0);
       proxy.dropServerBytes = false;
       await server.restart();
@@ -162,7 +162,7 @@ describe('JetStreamJournal', () => {
           try {
             return await journal.appendWithReceipt(subject, payloadOf(i), { msgId });
           } catch (err) {
-            if (!JournalAppendError.is(err) || attempt >= 40) throw err;
+            if (!(err instanceof JournalAppendError) || attempt >= 40) throw err;
             await new Promise((resolve) => setTimeout(resolve, 250));
           }
         }
@@ -186,7 +186,7 @@ describe('JetStreamJournal', () => {
       const unknown = await journal
         .appendWithReceipt(subject, payloadOf(total + 2), { timeoutMs: 300 })
         .catch((err: unknown) => err);
-      expect(JournalAppendError.is(unknown)).toBe(true);
+      expect(unknown instanceof JournalAppendError).toBe(true);
       await server.restart();
       const unknownId = (unknown as JournalAppendError).msgId;
       expect((await appendUntilAcked(total + 2, unknownId)).sequence).toBe(total + 2);

@@ -11,15 +11,18 @@ import { DiscardPolicy, JetStreamApiError, jetstreamManager, StorageType } from 
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
+import {
+  InvalidArgumentError,
+  InvalidSubjectError,
+  PayloadTooLargeError,
+  SubjectNotInStreamError,
+} from '../../src/errors.js';
 import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../../src/journal/jetstream-journal.js';
 import type { JournalEntry } from '../../src/journal/journal.js';
-import { InvalidArgumentError } from '../../src/latency/invalid-argument-error.js';
 import {
   JetStreamTransport,
   type JetStreamTransportOptions,
-  SubjectNotInStreamError,
 } from '../../src/transport/jetstream-transport.js';
-import { InvalidSubjectError, PayloadTooLargeError } from '../../src/transport/transport-errors.js';
 import { transportContract } from './transport-contract.js';
 
 let server: NatsServerHandle;
@@ -147,11 +150,11 @@ describe('JetStreamTransport', () => {
     } catch (err) {
       caught = err;
     }
-    expect(SubjectNotInStreamError.is(caught)).toBe(true);
+    expect(caught instanceof SubjectNotInStreamError).toBe(true);
     expect(caught).toMatchObject({
       subject: `${prefix}.out`,
       stream: name,
-      code: 'ERR_SUBJECT_NOT_IN_STREAM',
+      code: 'MP_ERR_SUBJECT_NOT_IN_STREAM',
     });
     expect(() => transport.prepare(`${prefix}.in.a.b`)).toThrow(SubjectNotInStreamError);
     expect(() => transport.publish({ subject: `${prefix}.in.*` }, bytes)).toThrow(InvalidSubjectError);
@@ -212,7 +215,7 @@ describe('JetStreamTransport', () => {
     ]) {
       const attempt = JetStreamTransport.connect(connection, options);
       attempt.then((transport) => opened.push(transport)).catch(() => undefined);
-      await expect(attempt).rejects.toSatisfy(InvalidArgumentError.is);
+      await expect(attempt).rejects.toSatisfy((e: unknown) => e instanceof InvalidArgumentError);
     }
   });
 

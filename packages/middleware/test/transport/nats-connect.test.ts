@@ -16,11 +16,11 @@ import {
   startRecordingProxy,
 } from '../../../../scripts/test-support/recording-proxy.js';
 import { createTestCertificates, type TestCertificates } from '../../../../scripts/test-support/tls-certs.js';
-import { JetStreamTransport, StreamSubjectsError } from '../../src/transport/jetstream-transport.js';
+import { StreamSubjectsError, TransportConnectError } from '../../src/errors.js';
+import { JetStreamTransport } from '../../src/transport/jetstream-transport.js';
 import type { NatsConnectAttempt } from '../../src/transport/nats-connect.js';
 import { describeNatsConnection } from '../../src/transport/nats-connection.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
-import { TransportConnectError } from '../../src/transport/transport-errors.js';
 
 const TOKEN = 'T0ken-5a1e-secret';
 const PASSWORD = 'Pw-77c1-secret';
@@ -101,7 +101,7 @@ describe('tls:// means TLS', () => {
       () => undefined,
       (err: unknown) => err,
     );
-    expect(TransportConnectError.is(failure)).toBe(true);
+    expect(failure instanceof TransportConnectError).toBe(true);
     expect(String((failure as Error).message)).not.toContain(PASSWORD);
     // Permanent: no retry loop until the deadline.
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -134,7 +134,7 @@ describe('tls:// means TLS', () => {
       () => undefined,
       (err: unknown) => err,
     );
-    expect(TransportConnectError.is(failure)).toBe(true);
+    expect(failure instanceof TransportConnectError).toBe(true);
   });
 });
 
@@ -151,7 +151,7 @@ describe('an unreachable broker', () => {
       (err: unknown) => err,
     );
     const elapsed = Date.now() - started;
-    expect(TransportConnectError.is(failure)).toBe(true);
+    expect(failure instanceof TransportConnectError).toBe(true);
     expect((failure as Error).message).toContain('gave up after');
     expect(elapsed).toBeGreaterThanOrEqual(1_400);
     expect(elapsed).toBeLessThan(6_000);
@@ -173,7 +173,7 @@ describe('an unreachable broker', () => {
       () => undefined,
       (err: unknown) => err,
     );
-    expect(TransportConnectError.is(failure)).toBe(true);
+    expect(failure instanceof TransportConnectError).toBe(true);
     expect((failure as Error).message).toContain('stopped while connecting');
     expect(Date.now() - started).toBeLessThan(3_000);
   });
@@ -197,7 +197,7 @@ describe('a JetStream stream that does not capture the publish subjects', () => 
       () => undefined,
       (err: unknown) => err,
     );
-    expect(StreamSubjectsError.is(failure)).toBe(true);
+    expect(failure instanceof StreamSubjectsError).toBe(true);
     expect(failure).toMatchObject({ stream: 'ELSEWHERE', streamSubjects: ['other.>'] });
     expect((failure as Error).message).toContain('dev.kraken.trade.*');
 

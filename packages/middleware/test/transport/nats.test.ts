@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
+import { PayloadTooLargeError } from '../../src/errors.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
-import { PayloadTooLargeError } from '../../src/transport/transport-errors.js';
 import { transportContract, waitUntil } from './transport-contract.js';
 
 let server: NatsServerHandle;
@@ -45,7 +45,7 @@ describe('NatsTransport specifics', () => {
     } catch (err) {
       caught = err;
     }
-    expect(PayloadTooLargeError.is(caught)).toBe(true);
+    expect(caught instanceof PayloadTooLargeError).toBe(true);
     expect((caught as PayloadTooLargeError).limit).toBe(2 * 1024 * 1024);
     transport.publish('big.two', new Uint8Array(2 * 1024 * 1024));
     await transport.flush();

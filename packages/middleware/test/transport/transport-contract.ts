@@ -7,8 +7,8 @@
  * in order, so once the marker is in, anything before it would be too.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidSubjectError, TransportClosedError } from '../../src/errors.js';
 import type { Transport, TransportStatus } from '../../src/transport/transport.js';
-import { InvalidSubjectError, TransportClosedError } from '../../src/transport/transport-errors.js';
 
 /** One delivery as seen by a handler, with the payload copied. */
 export interface Received {
@@ -46,7 +46,9 @@ function expectInvalidSubject(action: () => unknown, reason: string): void {
   } catch (err) {
     caught = err;
   }
-  expect(InvalidSubjectError.is(caught), `expected InvalidSubjectError, got ${String(caught)}`).toBe(true);
+  expect(caught instanceof InvalidSubjectError, `expected InvalidSubjectError, got ${String(caught)}`).toBe(
+    true,
+  );
   expect((caught as InvalidSubjectError).reason).toBe(reason);
 }
 
@@ -254,9 +256,9 @@ export function transportContract(name: string, create: () => Promise<Transport>
         } catch (err) {
           caught = err;
         }
-        expect(TransportClosedError.is(caught), String(caught)).toBe(true);
+        expect(caught instanceof TransportClosedError, String(caught)).toBe(true);
       }
-      await expect(transport.flush()).rejects.toSatisfy(TransportClosedError.is);
+      await expect(transport.flush()).rejects.toSatisfy((e: unknown) => e instanceof TransportClosedError);
       expect(received).toEqual([]);
       expect(transport.counters().published).toBe(0);
     });

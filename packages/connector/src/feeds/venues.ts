@@ -1,0 +1,113 @@
+/**
+ * The venue registry: everything the connector and the app know about a venue, in one entry. Adding a venue is a
+ * module in this folder (its reader and protocol) plus one entry here; the venue names, `--venue` choices, help
+ * text and default symbols all derive from it.
+ */
+import { checkOneOf } from '@marketpipe/middleware/errors';
+import { BinanceBookSync } from '../books/binance-book.js';
+import type { BookSink, BookSyncBase, BookSyncOptions, SymbolState } from '../books/book-sync.js';
+import { BybitBookSync } from '../books/bybit-book.js';
+import { CoinbaseBookSync } from '../books/coinbase-book.js';
+import { KrakenBookSync } from '../books/kraken-book.js';
+import { OkxBookSync } from '../books/okx-book.js';
+import { binanceProtocol, createBinanceParser } from './binance.js';
+import { bybitProtocol, createBybitParser } from './bybit.js';
+import { coinbaseProtocol, createCoinbaseParser } from './coinbase.js';
+import { createKrakenParser, krakenProtocol } from './kraken.js';
+import { createOkxParser, okxProtocol } from './okx.js';
+import type { VenueProtocol } from './venue-feed.js';
+import type { ParserOptions, VenueParser } from './venue-parser.js';
+
+/** What the connector knows about one venue. */
+export interface VenueDefinition {
+  /** The venue's own spelling, for help text and logs (`OKX`, `Coinbase`). */
+  readonly displayName: string;
+  /** A new trade parser; each keeps its own counters and scratch state, so use one per connection. */
+  readonly createParser: (options?: ParserOptions) => VenueParser;
+  /** How the live source connects, subscribes and keeps the connection alive. */
+  readonly protocol: VenueProtocol;
+  /** Symbols `run` subscribes to when none are given: two majors, spelled the way the venue spells them. */
+  readonly defaultSymbols: readonly string[];
+  /** A new order-book sync machine for the venue's depth channel (not yet driven by the runner). */
+  readonly createBookSync: (sink: BookSink, options?: BookSyncOptions) => BookSyncBase<SymbolState>;
+}
+
+const REGISTRY = {
+  binance: {
+    displayName: 'Binance',
+    createParser: createBinanceParser,
+    protocol: binanceProtocol,
+    defaultSymbols: ['BTCUSDT', 'ETHUSDT'],
+    createBookSync: (sink, options) => new BinanceBookSync(sink, options),
+  },
+  coinbase: {
+    displayName: 'Coinbase',
+    createParser: createCoinbaseParser,
+    protocol: coinbaseProtocol,
+    defaultSymbols: ['BTC-USD', 'ETH-USD'],
+    createBookSync: (sink, options) => new CoinbaseBookSync(sink, options),
+  },
+  kraken: {
+    displayName: 'Kraken',
+    createParser: createKrakenParser,
+    protocol: krakenProtocol,
+    defaultSymbols: ['BTC/USD', 'ETH/USD'],
+    createBookSync: (sink, options) => new KrakenBookSync(sink, options),
+  },
+  bybit: {
+    displayName: 'Bybit',
+    createParser: createBybitParser,
+    protocol: bybitProtocol,
+    defaultSymbols: ['BTCUSDT', 'ETHUSDT'],
+    createBookSync: (sink, options) => new BybitBookSync(sink, options),
+  },
+  okx: {
+    displayName: 'OKX',
+    createParser: createOkxParser,
+    protocol: okxProtocol,
+    defaultSymbols: ['BTC-USDT', 'ETH-USDT'],
+    createBookSync: (sink, options) => new OkxBookSync(sink, options),
+  },
+} as const satisfies Record<string, VenueDefinition>;
+
+/** Venue names, also the `{venue}` subject token and the data-dir folder. */
+export type VenueName = keyof typeof REGISTRY;
+
+/** Every venue, by name. */
+export const VENUES: Readonly<Record<VenueName, VenueDefinition>> = REGISTRY;
+
+/** Every supported venue, in a stable order (the registry's). */
+export const VENUE_NAMES: readonly VenueName[] = Object.keys(REGISTRY) as VenueName[];
+
+/**
+ * The registry entry of `venue`, checked: the name may come from configuration or untyped JavaScript.
+ *
+ * @throws {InvalidArgumentError} for a name outside {@link VENUE_NAMES}.
+ */
+export function venueDefinition(venue: VenueName): VenueDefinition {
+  return VENUES[checkOneOf('venue', venue, VENUE_NAMES)];
+}
+
+/**
+ * A new parser for `venue`. Each parser keeps its own counters and scratch
+ * state: use one per connection.
+ *
+ * @example
+ * ```ts
+ * const parser = createParser('okx', { backend: 'scanner' });
+ * ```
+ * @throws {InvalidArgumentError} for a venue or backend name outside the supported set.
+ * @throws {SimdjsonUnavailableError} for the `simdjson` backend when the native package is unavailable.
+ */
+export function createParser(venue: VenueName, options?: ParserOptions): VenueParser {
+  return venueDefinition(venue).createParser(options);
+}
+
+/**
+ * The wire protocol of `venue`.
+ *
+ * @throws {InvalidArgumentError} for a venue name outside the supported set.
+ */
+export function venueProtocol(venue: VenueName): VenueProtocol {
+  return venueDefinition(venue).protocol;
+}
