@@ -165,7 +165,7 @@ describe('marketpipe run lifecycle', () => {
     });
     expect(await main(['run', '--data-dir', tempDir()], harness.context)).toBe(1);
     expect(harness.pipelines[0]?.stopCalls).toBe(1);
-    expect(harness.stdout.text).toContain('error         ERR_UNEXPECTED: venue refused');
+    expect(harness.stdout.text).toContain('error         MP_ERR_UNEXPECTED: venue refused');
     expect(logMessages(harness)).toContain('run failed');
   });
 

@@ -20,9 +20,6 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
-import { connectNats } from '../transport/nats-connect.js';
-import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
-import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 import {
   InvalidArgumentError,
   JournalAppendError,
@@ -30,6 +27,9 @@ import {
   JournalOpenError,
   SequenceEvictedError,
 } from '../errors.js';
+import { connectNats } from '../transport/nats-connect.js';
+import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
+import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 
 /** The stream backing a {@link JetStreamJournal}; used only when the stream does not exist yet. */
 export interface JetStreamJournalStreamOptions {
