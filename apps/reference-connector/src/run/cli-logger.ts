@@ -81,7 +81,9 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 /** An error reduced to loggable fields (code, name, message, cause message), with secrets scrubbed. */
 export function errorFields(err: unknown, secrets: readonly string[]): { code: string; message: string } {
   const code =
-    typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'MP_ERR_UNEXPECTED';
+    typeof (err as { code?: unknown })?.code === 'string'
+      ? (err as { code: string }).code
+      : 'MP_ERR_UNEXPECTED';
   const message = err instanceof Error ? err.message : String(err);
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return { code, message: scrubSecrets(`${message}${cause}`, secrets) };
