@@ -13,6 +13,22 @@ import { join } from 'node:path';
 import { matrixNodes } from './lib/node-lines.mjs';
 import { pack, publishablePackages, repoRoot, run, tempDir } from './lib/workspace.mjs';
 
+/** A type exported by each subpath entry, for the consumer type-check. */
+const SUBPATH_TYPES = [
+  ['@marketpipe/middleware/transport', 'FastPublishTransport'],
+  ['@marketpipe/middleware/journal', 'Journal'],
+  ['@marketpipe/middleware/latency', 'LatencyRecorder'],
+  ['@marketpipe/middleware/errors', 'MarketpipeError'],
+  ['@marketpipe/connector/pipeline', 'Runner'],
+  ['@marketpipe/connector/codec', 'TradeEncoderOptions'],
+  ['@marketpipe/connector/books', 'OrderBook'],
+  ['@marketpipe/connector/feeds', 'VenueParser'],
+  ['@marketpipe/connector/venues', 'VenueDefinition'],
+  ['@marketpipe/connector/sources', 'MessageSource'],
+  ['@marketpipe/connector/recording', 'RingBuffer'],
+  ['@marketpipe/connector/simulator', 'SimulatorServer'],
+];
+
 const packages = publishablePackages();
 const nodes = matrixNodes();
 const tarballs = tempDir('consumer-tgz');
@@ -106,12 +122,37 @@ function typecheckConsumer(project, env) {
  * through the memory-mapped ring and the flusher worker (its separate build entry) into a record file.
  */
 function runtimeSmoke(kind) {
+  const subpaths = {
+    mwTransport: '@marketpipe/middleware/transport',
+    mwJournal: '@marketpipe/middleware/journal',
+    mwLatency: '@marketpipe/middleware/latency',
+    mwErrors: '@marketpipe/middleware/errors',
+    pipeline: '@marketpipe/connector/pipeline',
+    codec: '@marketpipe/connector/codec',
+    books: '@marketpipe/connector/books',
+    feeds: '@marketpipe/connector/feeds',
+    venues: '@marketpipe/connector/venues',
+    sources: '@marketpipe/connector/sources',
+    recording: '@marketpipe/connector/recording',
+    simulator: '@marketpipe/connector/simulator',
+  };
+  const names = Object.keys(subpaths);
   const load =
     kind === 'esm'
-      ? "import * as mw from '@marketpipe/middleware';\nimport * as conn from '@marketpipe/connector';\nimport { mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';"
-      : "const mw = require('@marketpipe/middleware');\nconst conn = require('@marketpipe/connector');\nconst { mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');";
+      ? `import * as mw from '@marketpipe/middleware';\nimport * as conn from '@marketpipe/connector';\n${names.map((n) => `import * as ${n} from '${subpaths[n]}';`).join('\n')}\nimport { mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';`
+      : `const mw = require('@marketpipe/middleware');\nconst conn = require('@marketpipe/connector');\n${names.map((n) => `const ${n} = require('${subpaths[n]}');`).join('\n')}\nconst { mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');`;
   return `${load}
 const main = async () => {
+  // Every subpath loads, and a class reached through two entries is one class (shared chunks), so instanceof holds.
+  const entries = { ${names.join(', ')} };
+  for (const [name, entry] of Object.entries(entries)) {
+    if (Object.keys(entry).length === 0) throw new Error('subpath ' + name + ' exports nothing');
+  }
+  if (mwTransport.InMemoryTransport !== mw.InMemoryTransport || codec.TradeView !== conn.TradeView ||
+      pipeline.Publisher !== conn.Publisher || books.BookView !== conn.BookView || venues.VENUES !== feeds.VENUES ||
+      mwErrors.MarketpipeError !== mw.MarketpipeError || !(new codec.CapnpFormatError('x') instanceof mw.MarketpipeError)) {
+    throw new Error('a class differs between entries');
+  }
   const transport = new mw.InMemoryTransport();
   const seen = [];
   const view = new conn.TradeView();
@@ -122,15 +163,15 @@ const main = async () => {
 
   const dir = mkdtempSync(join(tmpdir(), 'consumer-${kind}-'));
   const ringPath = join(dir, 'raw.ring');
-  const ring = conn.RingBuffer.open(ringPath, { slotSize: 256, slotCount: 64 });
-  const flusher = await conn.DiskFlusher.start({ ringPath, dataDir: dir, venue: 'binance' });
+  const ring = recording.RingBuffer.open(ringPath, { slotSize: 256, slotCount: 64 });
+  const flusher = await recording.DiskFlusher.start({ ringPath, dataDir: dir, venue: 'binance' });
   for (const text of ['a', 'b\\nc', '']) ring.tryWrite(new TextEncoder().encode(text));
   flusher.notify();
   await flusher.stop();
   ring.close();
   // The same ring read directly through a second mapping (the native binding), then written to a closed ring.
-  const writer = conn.RingBuffer.open(join(dir, 'direct.ring'), { slotSize: 64, slotCount: 16 });
-  const reader = conn.RingBuffer.open(join(dir, 'direct.ring'));
+  const writer = recording.RingBuffer.open(join(dir, 'direct.ring'), { slotSize: 64, slotCount: 16 });
+  const reader = recording.RingBuffer.open(join(dir, 'direct.ring'));
   writer.tryWrite(new TextEncoder().encode('direct'));
   const direct = [];
   reader.release(reader.readBatch(16, (bytes, start, end) => direct.push(new TextDecoder().decode(bytes.subarray(start, end)))));
@@ -141,7 +182,7 @@ const main = async () => {
   try { writer.tryWrite(new Uint8Array(1)); } catch (err) { closedCode = err.code; }
   if (closedCode !== 'MP_ERR_RING_CLOSED') throw new Error('write after close: ' + closedCode);
   let simdjson;
-  try { conn.createParser('binance', { backend: 'simdjson' }); simdjson = 'installed'; } catch (err) { simdjson = err.code; }
+  try { feeds.createParser('binance', { backend: 'simdjson' }); simdjson = 'installed'; } catch (err) { simdjson = err.code; }
   const expected = process.env.CONSUMER_SIMDJSON === 'installed' ? 'installed' : 'MP_ERR_SIMDJSON_UNAVAILABLE';
   if (simdjson !== expected) throw new Error('simdjson backend: ' + simdjson + ', expected ' + expected);
   const records = [...conn.readVenueRecords(dir, 'binance')].map((r) => new TextDecoder().decode(r.payload));
@@ -156,8 +197,12 @@ main().catch((err) => { console.error(err); process.exit(1); });
 function consumerSource(kind) {
   const imports =
     kind === 'esm'
-      ? "import { hasErrorCode, InMemoryTransport, Interner, type Transport } from '@marketpipe/middleware';\nimport { Publisher, TradeSide, TradeView, type PipelineOptions, type TradeData } from '@marketpipe/connector';"
-      : "import mw = require('@marketpipe/middleware');\nimport conn = require('@marketpipe/connector');\nconst { hasErrorCode, InMemoryTransport, Interner } = mw;\nconst { Publisher, TradeSide, TradeView } = conn;\ntype Transport = mw.Transport;\ntype TradeData = conn.TradeData;\ntype PipelineOptions = conn.PipelineOptions;";
+      ? "import { hasErrorCode, InMemoryTransport, Interner, type Transport } from '@marketpipe/middleware';\nimport { Publisher, TradeSide, TradeView, type PipelineOptions, type TradeData } from '@marketpipe/connector';\n" +
+        SUBPATH_TYPES.map(([spec, name]) => `import type { ${name} } from '${spec}';`).join('\n')
+      : "import mw = require('@marketpipe/middleware');\nimport conn = require('@marketpipe/connector');\nconst { hasErrorCode, InMemoryTransport, Interner } = mw;\nconst { Publisher, TradeSide, TradeView } = conn;\ntype Transport = mw.Transport;\ntype TradeData = conn.TradeData;\ntype PipelineOptions = conn.PipelineOptions;\n" +
+        SUBPATH_TYPES.map(
+          ([spec, name], i) => `import sub${i} = require('${spec}');\ntype ${name} = sub${i}.${name};`,
+        ).join('\n');
   return `${imports}
 const trade: TradeData = {
   timestampNanos: 1n,
@@ -175,5 +220,7 @@ const published: boolean = publisher.publish(trade);
 const view = new TradeView();
 const options: PipelineOptions = { venue: 'okx', symbols: ['BTC-USDT'], source: { kind: 'sim', rate: 10 }, transport, env: 'dev', dataDir: 'data' };
 export const summary: string = \`\${trade.ticker} \${ok} \${published} \${view.byteLength} \${options.venue}\`;
+// One type from every subpath resolves under node16 from ESM and CJS.
+export type SubpathTypes = [${SUBPATH_TYPES.map(([, name]) => name).join(', ')}];
 `;
 }

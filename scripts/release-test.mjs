@@ -3,10 +3,14 @@
 //   2. copy the repository (tracked and new files) to a throwaway directory;
 //   3. add a changeset and run the real `pnpm version-packages` and `pnpm release` scripts there,
 //      with the registry pointed at Verdaccio;
-//   4. install `@marketpipe/middleware@<new version>` from Verdaccio into a fresh project and import it.
+//   4. install `@marketpipe/middleware@<new version>` from Verdaccio into a fresh project and import it;
+//   5. install both packages from Verdaccio into another fresh project with the example trade consumer
+//      (examples/trade-consumer), and run it against a real nats-server: it must decode the trades a
+//      Publisher from the installed packages sends.
 // Nothing is published anywhere but that local registry: the copy's .npmrc and the environment both
 // point at it, and Verdaccio never proxies @marketpipe/* to an uplink.
 import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -100,10 +104,142 @@ try {
     ],
     { cwd: consumer, env },
   );
-  process.stdout.write(`release test passed: published and installed @marketpipe/middleware@${after}\n`);
+  await runExampleConsumer(work, registry, after, env);
+  process.stdout.write(
+    `release test passed: published and installed @marketpipe/middleware@${after}; the example consumer decoded trades from the installed packages\n`,
+  );
 } finally {
   registryProcess?.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Installs both published packages into a fresh project with examples/trade-consumer/consumer.mjs, starts a
+ * private nats-server, runs the example, and publishes two trades with a Publisher from the installed packages:
+ * the example must print both, decoded.
+ */
+async function runExampleConsumer(work, registry, version, env) {
+  const project = join(work, 'trade-consumer');
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'trade-consumer', private: true, type: 'module' }),
+  );
+  writeFileSync(join(project, '.npmrc'), `registry=${registry}\n`);
+  cpSync(join(repoRoot, 'examples', 'trade-consumer', 'consumer.mjs'), join(project, 'consumer.mjs'));
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `@marketpipe/middleware@${version}`,
+      `@marketpipe/connector@${version}`,
+    ],
+    { cwd: project, env },
+  );
+  const port = await freePort();
+  const server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const url = `nats://127.0.0.1:${port}`;
+  let consumer;
+  try {
+    await waitForPort(port, server);
+    consumer = spawn(
+      process.execPath,
+      ['consumer.mjs', '--servers', url, '--subject', 'dev.*.trade.>', '--count', '2'],
+      {
+        cwd: project,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    consumer.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    consumer.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    const deadline = Date.now() + 20_000;
+    while (!err.includes('"ready":true')) {
+      if (consumer.exitCode !== null || Date.now() > deadline)
+        throw new Error(`example consumer did not get ready: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    writeFileSync(
+      join(project, 'publish.mjs'),
+      [
+        "import { Interner, NatsTransport } from '@marketpipe/middleware';",
+        "import { Publisher, TradeSide } from '@marketpipe/connector';",
+        `const transport = await NatsTransport.connect({ servers: [${JSON.stringify(url)}] });`,
+        "const publisher = new Publisher({ transport, env: 'dev', venue: 'binance', interner: new Interner() });",
+        "for (const tradeId of ['41', '42']) publisher.publish({ timestampNanos: 1n, receivedNanos: 2n, ticker: 'BTC/USDT', price: 42000.5, size: 0.25, side: TradeSide.sell, tradeId });",
+        'await transport.flush();',
+        'await transport.close();',
+        '',
+      ].join('\n'),
+    );
+    run('node', ['publish.mjs'], { cwd: project, env });
+    const timer = setTimeout(() => consumer.kill('SIGKILL'), 20_000);
+    const [code] = await once(consumer, 'exit');
+    clearTimeout(timer);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const expected = [
+      {
+        subject: 'dev.binance.trade.BTC-USDT',
+        ticker: 'BTC/USDT',
+        tradeId: '41',
+        side: 'sell',
+        price: 42000.5,
+        size: 0.25,
+        timestampNanos: '1',
+      },
+      {
+        subject: 'dev.binance.trade.BTC-USDT',
+        ticker: 'BTC/USDT',
+        tradeId: '42',
+        side: 'sell',
+        price: 42000.5,
+        size: 0.25,
+        timestampNanos: '1',
+      },
+      { done: true, trades: 2 },
+    ];
+    if (code !== 0 || JSON.stringify(lines) !== JSON.stringify(expected)) {
+      throw new Error(`example consumer (exit ${code}) printed ${out}${err}`);
+    }
+    process.stdout.write(
+      `example trade consumer decoded ${lines.length - 1} trades from @marketpipe/*@${version}\n`,
+    );
+  } finally {
+    if (consumer?.exitCode === null) consumer.kill('SIGKILL');
+    server.kill('SIGTERM');
+  }
+}
+
+/** Resolves once `port` accepts connections; throws if the server exits or 10 s pass. */
+async function waitForPort(port, server) {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nats-server did not listen on ${port} within 10 s`);
 }
 
 function readVersion(root, dir) {

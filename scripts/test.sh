@@ -19,6 +19,8 @@ step "install"
 pnpm install --frozen-lockfile
 step "build"
 pnpm build --output-logs=errors-only
+step "public API reports (api-extractor): each entry's API matches its reviewed report"
+pnpm test:api
 step "typecheck"
 pnpm typecheck --output-logs=errors-only
 step "lint"

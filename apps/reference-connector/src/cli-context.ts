@@ -6,7 +6,8 @@
  */
 import type { Writable } from 'node:stream';
 import type { PipelineOptions, PipelineStatus, PipelineSummary } from '@marketpipe/connector';
-import type { NatsConnectControl, Transport } from '@marketpipe/middleware';
+import type { Transport } from '@marketpipe/middleware';
+import type { NatsConnectControl } from '@marketpipe/middleware/transport';
 import type { TransportConfig } from './options/transport-config.js';
 
 /** The signals `run` and `subscribe` stop on. */
@@ -60,7 +61,9 @@ export async function connectTransport(
   control: NatsConnectControl = {},
 ): Promise<Transport> {
   // Loaded here, not at start-up: `--help`, `cat` and `verify` never need a transport.
-  const { InMemoryTransport, JetStreamTransport, NatsTransport } = await import('@marketpipe/middleware');
+  const { InMemoryTransport, JetStreamTransport, NatsTransport } = await import(
+    '@marketpipe/middleware/transport'
+  );
   if (config.kind === 'memory') return new InMemoryTransport();
   if (config.jetstream) {
     return JetStreamTransport.connect(config.connection, {

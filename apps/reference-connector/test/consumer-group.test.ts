@@ -9,12 +9,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../scripts/test-support/nats-server.js';
 import { startCli } from './reliability/support/cli-process.js';
 import { readSummary } from './reliability/support/recordings.js';
 import { checkTape } from './reliability/support/stream-observer.js';
-import { sleep, waitFor } from './reliability/support/wait-for.js';
 
 const worker = fileURLToPath(new URL('../../../examples/consumer-group/worker.mjs', import.meta.url));
 
@@ -98,7 +98,7 @@ describe('examples/consumer-group', () => {
       expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
       const summary = readSummary(join(dir, 'summary.json'));
       const received = () => workers.reduce((n, w) => n + w.lines.filter((l) => l.tradeId).length, 0);
-      await waitFor(() => received() >= summary.published, 'every trade to reach a worker', {
+      await waitFor('every trade to reach a worker', () => received() >= summary.published, {
         timeoutMs: 5000,
       }).catch(() => undefined); // the assertions below say what is missing
       for (const w of workers) w.child.kill('SIGTERM');

@@ -21,7 +21,6 @@ function sharedBus(): { bus: InMemoryTransport; watcherView: Transport } {
       return bus.status;
     },
     publish: (subject, payload) => bus.publish(subject, payload),
-    prepare: (subject) => bus.prepare(subject),
     subscribe: (pattern, handler) => bus.subscribe(pattern, handler),
     flush: () => bus.flush(),
     close: () => Promise.resolve(),

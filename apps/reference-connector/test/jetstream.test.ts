@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TradeView } from '@marketpipe/connector';
-import { JetStreamJournal } from '@marketpipe/middleware';
+import { JetStreamJournal } from '@marketpipe/middleware/journal';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../scripts/test-support/nats-server.js';
 import { main } from '../src/main.js';
 import type { RunSummary } from '../src/run/run-summary.js';
 import { createHarness } from './support/cli-harness.js';

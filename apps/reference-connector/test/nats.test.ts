@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../scripts/test-support/nats-server.js';
 import { main } from '../src/main.js';
 import type { RunSummary } from '../src/run/run-summary.js';
 import type { TradeJson } from '../src/subscribe/trade-line.js';

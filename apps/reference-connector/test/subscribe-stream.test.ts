@@ -3,9 +3,9 @@
  * on a private nats-server, from a sequence or a time, and as a durable
  * consumer that the next run resumes.
  */
-import { JetStreamJournal } from '@marketpipe/middleware';
+import { JetStreamJournal } from '@marketpipe/middleware/journal';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../scripts/test-support/nats-server.js';
 import { main } from '../src/main.js';
 import type { TradeJson } from '../src/subscribe/trade-line.js';
 import { createHarness } from './support/cli-harness.js';

@@ -7,18 +7,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createParser,
-  type ParsedTrade,
-  SimulatorServer,
-  TradeView,
-  type VenueName,
-  venueProtocol,
-} from '@marketpipe/connector';
+import { TradeView, type VenueName } from '@marketpipe/connector';
+import { createParser, type ParsedTrade, venueProtocol } from '@marketpipe/connector/feeds';
+import { SimulatorServer } from '@marketpipe/connector/simulator';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { NatsTransport } from '@marketpipe/middleware';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../scripts/test-support/nats-server.js';
 import { main } from '../src/main.js';
 import type { RunSummary } from '../src/run/run-summary.js';
 import { createHarness } from './support/cli-harness.js';

@@ -1,7 +1,7 @@
 /**
  * Turns a {@link LatencyRecorder} into the percentile points of a chart series.
  */
-import type { LatencyRecorder } from '@marketpipe/middleware';
+import type { LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { LatencySeries } from './suite-result.js';
 
 /** Percentiles drawn for every series: dense in the tail, where latency stories are told. */

@@ -14,7 +14,8 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Pipeline } from '@marketpipe/connector';
-import { clock, LatencyRecorder, NatsTransport, type Transport } from '@marketpipe/middleware';
+import { clock, NatsTransport, type Transport } from '@marketpipe/middleware';
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { connect } from 'nats';
 import WebSocket from 'ws';
 import { monotonicNs } from './binance-tape.js';

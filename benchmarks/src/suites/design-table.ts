@@ -4,15 +4,10 @@
  */
 import { appendFileSync, closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createParser,
-  type EpochMsParts,
-  type ParsedTrade,
-  RingBuffer,
-  TradeEncoder,
-  type TradeNumbers,
-  type TradeSink,
-} from '@marketpipe/connector';
+import { TradeEncoder } from '@marketpipe/connector';
+import type { EpochMsParts, TradeNumbers } from '@marketpipe/connector/codec';
+import { createParser, type ParsedTrade, type TradeSink } from '@marketpipe/connector/feeds';
+import { RingBuffer } from '@marketpipe/connector/recording';
 import { clock, InMemoryTransport, Interner } from '@marketpipe/middleware';
 import simdjson from 'simdjson';
 import { nowNanosLoop } from '../fixtures/clock-loop.js';

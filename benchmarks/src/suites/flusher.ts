@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiskFlusher, RingBuffer } from '@marketpipe/connector';
+import { DiskFlusher, RingBuffer } from '@marketpipe/connector/recording';
 import { prefaultRing } from '../fixtures/ring-warmup.js';
 import { makeDataDir, makeRingDir } from '../fixtures/scratch-dirs.js';
 import { median } from '../harness/batch-timer.js';

@@ -2,8 +2,10 @@
  * Suite 2, the end-to-end hot path per venue: raw message bytes in -> trades published on the in-memory transport
  * and raw bytes in the ring, with the flusher worker writing the ring to disk on the other core.
  */
-import { DEFAULT_RING_GEOMETRY, type Runner } from '@marketpipe/connector';
-import { InMemoryTransport, LatencyRecorder } from '@marketpipe/middleware';
+import type { Runner } from '@marketpipe/connector/pipeline';
+import { DEFAULT_RING_GEOMETRY } from '@marketpipe/connector/recording';
+import { InMemoryTransport } from '@marketpipe/middleware';
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { nowNanosLoop } from '../fixtures/clock-loop.js';
 import { measureHotPathFloor } from '../fixtures/hot-path-floor.js';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';

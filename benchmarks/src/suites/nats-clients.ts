@@ -3,13 +3,8 @@
  * private nats-server with JetStream: a core publish loop, the full pipeline publishing through each client, and
  * windowed JetStream publishes. It is the measurement behind the choice of client (issue 17).
  */
-import type {
-  PublishTarget,
-  Subscription,
-  Transport,
-  TransportCounters,
-  TransportStatus,
-} from '@marketpipe/middleware';
+import type { Subscription, TransportCounters, TransportStatus } from '@marketpipe/middleware';
+import type { FastPublishTransport, PublishTarget } from '@marketpipe/middleware/transport';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { connect as connectV3 } from '@nats-io/transport-node';
 import { connect as connectV2 } from 'nats';
@@ -65,11 +60,11 @@ async function clientV3(url: string): Promise<Client> {
 }
 
 /**
- * Publish-only {@link Transport} over one client, so the full pipeline can run on either line with the same
+ * Publish-only {@link FastPublishTransport} over one client, so the full pipeline can run on either line with the same
  * wrapping. It copies the payload as NatsTransport does (the runner reuses its buffer) and puts `prefix` before
  * every subject so that each line's trades reach their own counter; nothing here subscribes.
  */
-class ClientTransport implements Transport {
+class ClientTransport implements FastPublishTransport {
   readonly status: TransportStatus = 'connected';
   private published = 0;
   constructor(

@@ -4,13 +4,9 @@
  * publishing trades to NATS.
  */
 import { TradeView } from '@marketpipe/connector';
-import {
-  clock,
-  JetStreamTransport,
-  LatencyRecorder,
-  NatsTransport,
-  type Transport,
-} from '@marketpipe/middleware';
+import { clock, NatsTransport, type Transport } from '@marketpipe/middleware';
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
+import { JetStreamTransport } from '@marketpipe/middleware/transport';
 import { connect, type NatsConnection } from 'nats';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { venueMessages } from '../fixtures/venue-messages.js';

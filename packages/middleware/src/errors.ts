@@ -9,6 +9,9 @@
  */
 import type { SubjectProblem } from './transport/subject.js';
 
+// The reason type of InvalidSubjectError, so that the `/errors` entry describes its classes on its own.
+export type { SubjectProblem };
+
 const kMarketpipeError = Symbol.for('marketpipe.error');
 
 /** The static side of a concrete error class: its stable code. */

@@ -6,7 +6,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ParserBackend, PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
+import type { PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
+import type { ParserBackend } from '@marketpipe/connector/feeds';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { LOG_FORMATS, type LogFormat } from '../run/pretty-log.js';
 import { MAX_TIMER_MS } from './duration.js';

@@ -3,12 +3,12 @@
  * in-process transport) or a comma list of `nats://` / `tls://` server URLs
  * plus the `--nats-*` auth and TLS options.
  */
+import type { NatsConnectionOptions } from '@marketpipe/middleware';
 import {
   describeNatsConnection,
-  type NatsConnectionOptions,
   splitServerCredentials,
   withoutCredentials,
-} from '@marketpipe/middleware';
+} from '@marketpipe/middleware/transport';
 import { InvalidOptionError } from '../cli-errors.js';
 import type { OptionReader } from './option-reader.js';
 import { runOption } from './run-option-table.js';

@@ -1,4 +1,5 @@
-import { createParser, type ParsedTrade, simulateMessages, venueProtocol } from '@marketpipe/connector';
+import { createParser, type ParsedTrade, venueProtocol } from '@marketpipe/connector/feeds';
+import { simulateMessages } from '@marketpipe/connector/simulator';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { describe, expect, it } from 'vitest';
 import { VENUE_CHOICES } from './venue-defaults.js';

@@ -3,7 +3,8 @@
  * byte for byte as received (no decoding, no re-encoding), oldest day first
  * and in record order within a day.
  */
-import { listRecordDays, type RecordDamage, readVenueRecords } from '@marketpipe/connector';
+import { listRecordDays, readVenueRecords } from '@marketpipe/connector';
+import type { RecordDamage } from '@marketpipe/connector/recording';
 import type { CliContext } from '../cli-context.js';
 import { RecordingsNotFoundError } from '../cli-errors.js';
 import { ExitCode } from '../exit-codes.js';

@@ -8,13 +8,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { listRecordDays, readVenueRecords } from '@marketpipe/connector';
 import {
   DEFAULT_RECORD_FILE_EXTENSION,
-  listRecordDays,
   type RecordDamage,
   type RecordFileSummary,
-  readVenueRecords,
-} from '@marketpipe/connector';
+} from '@marketpipe/connector/recording';
 import { RecordingsNotFoundError } from '../cli-errors.js';
 
 /** At most this many sequence problems are listed per venue (all are counted). */

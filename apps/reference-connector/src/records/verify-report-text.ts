@@ -1,6 +1,6 @@
 /** `marketpipe verify`'s report as text: per file counts, then each problem, then the verdict. */
 import { basename } from 'node:path';
-import type { RecordDamage } from '@marketpipe/connector';
+import type { RecordDamage } from '@marketpipe/connector/recording';
 import { formatBytes, formatCount } from '../format/units.js';
 import type { FileCheck, VenueCheck, VerifyReport } from './verify-recordings.js';
 

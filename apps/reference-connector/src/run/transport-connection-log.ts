@@ -4,12 +4,8 @@
  * flapping link is aggregated: after a few lines per window, the rest are
  * counted and summed up in one line when the window ends.
  */
-import type {
-  NatsConnectAttempt,
-  NatsConnectControl,
-  Transport,
-  TransportStatus,
-} from '@marketpipe/middleware';
+import type { Transport, TransportStatus } from '@marketpipe/middleware';
+import type { NatsConnectAttempt, NatsConnectControl } from '@marketpipe/middleware/transport';
 import type { Logger } from 'pino';
 import type { CliContext } from '../cli-context.js';
 import type { TransportConfig } from '../options/transport-config.js';

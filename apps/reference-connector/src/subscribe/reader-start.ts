@@ -1,5 +1,5 @@
 /** `subscribe --from`, parsed without loading the NATS client (the CLI loads commands lazily). */
-import type { ReaderStart } from '@marketpipe/middleware';
+import type { ReaderStart } from '@marketpipe/middleware/journal';
 import { InvalidOptionError } from '../cli-errors.js';
 
 /**

@@ -7,13 +7,12 @@
 import { TradeView } from '@marketpipe/connector';
 import {
   InvalidSubjectError,
-  JetStreamReader,
   type NatsConnectionOptions,
-  type ReaderStart,
   type Subscription,
-  subjectMatches,
   type Transport,
 } from '@marketpipe/middleware';
+import { JetStreamReader, type ReaderStart } from '@marketpipe/middleware/journal';
+import { subjectMatches } from '@marketpipe/middleware/transport';
 import type { CliContext } from '../cli-context.js';
 import { InvalidOptionError } from '../cli-errors.js';
 import { ExitCode } from '../exit-codes.js';

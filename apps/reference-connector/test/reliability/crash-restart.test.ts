@@ -14,12 +14,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliExit, type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { numberOf, writeNumberedReplay } from './support/numbered-replay.js';
 import { catLines, readSummary, verify } from './support/recordings.js';
 import { reliabilitySeed, seededRandom } from './support/seeded-random.js';
-import { sleep } from './support/wait-for.js';
 
 const KILLED_ROUNDS = 20;
 const PER_ROUND = 20_000;

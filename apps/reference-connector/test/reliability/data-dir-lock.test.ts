@@ -7,12 +7,12 @@
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { createHarness } from '../support/cli-harness.js';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { catLines, readSummary, verify } from './support/recordings.js';
-import { sleep } from './support/wait-for.js';
 
 const running: CliProcess[] = [];
 afterEach(() => {

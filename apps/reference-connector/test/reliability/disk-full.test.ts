@@ -11,13 +11,13 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipeline, type PipelineStatus } from '@marketpipe/connector';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { createHarness } from '../support/cli-harness.js';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { catLines, readSummary, verify } from './support/recordings.js';
 import { fillUp, mountTmpfs, type TinyFilesystem } from './support/tiny-filesystem.js';
-import { sleep, waitFor } from './support/wait-for.js';
 
 const mounts: TinyFilesystem[] = [];
 let current: CliProcess | undefined;
@@ -58,11 +58,11 @@ describe('disk trouble on a real tiny filesystem', () => {
       if (pipeline === undefined) throw new Error('the pipeline has not started');
       return pipeline.status();
     };
-    await waitFor(() => pipeline !== undefined && status().recorder.recordsWritten > 50, 'records on disk');
+    await waitFor('records on disk', () => pipeline !== undefined && status().recorder.recordsWritten > 50);
 
     const filler = join(dataDir, 'binance', 'filler');
     fillUp(filler);
-    await waitFor(() => status().recorder.state === 'retrying', 'the recorder to notice the full disk');
+    await waitFor('the recorder to notice the full disk', () => status().recorder.state === 'retrying');
     expect(status().recorder.lastError?.code).toBe('ENOSPC');
     const stuckAt = status().recorder.recordsWritten;
     await sleep(1000);
@@ -76,8 +76,8 @@ describe('disk trouble on a real tiny filesystem', () => {
     expect(Object.values(held.drops).every((n) => n === 0)).toBe(true);
 
     rmSync(filler);
-    await waitFor(() => status().recorder.state === 'running', 'the recorder to resume');
-    await waitFor(() => status().recorder.recordsWritten >= held.received, 'the backlog to be written');
+    await waitFor('the recorder to resume', () => status().recorder.state === 'running');
+    await waitFor('the backlog to be written', () => status().recorder.recordsWritten >= held.received);
     // Long enough for a status line to show the recovery.
     await sleep(300);
     harness.signals.fire('SIGTERM');

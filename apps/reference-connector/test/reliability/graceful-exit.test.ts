@@ -9,11 +9,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { numberOf, writeNumberedReplay } from './support/numbered-replay.js';
 import { catBytes, catLines, readSummary, verify } from './support/recordings.js';
-import { sleep } from './support/wait-for.js';
 
 let current: CliProcess | undefined;
 afterEach(() => killIfRunning(current));

@@ -16,8 +16,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binanceProtocol, Pipeline, type SimTrade, SimulatorServer, TradeView } from '@marketpipe/connector';
+import { Pipeline, TradeView } from '@marketpipe/connector';
+import { binanceProtocol, type SimTrade } from '@marketpipe/connector/feeds';
+import { SimulatorServer } from '@marketpipe/connector/simulator';
 import { InMemoryTransport } from '@marketpipe/middleware';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
@@ -32,7 +35,6 @@ import {
 } from './support/hostile-binance.js';
 import { catBytes, readSummary, recordingDifference } from './support/recordings.js';
 import { reliabilitySeed } from './support/seeded-random.js';
-import { waitFor } from './support/wait-for.js';
 
 const ENV = 'hz';
 
@@ -171,12 +173,12 @@ describe('hostile input through the whole app', () => {
       ],
       harness.context,
     );
-    await waitFor(() => next >= queue.length, 'the hostile frames to be sent', { timeoutMs: 60_000 });
+    await waitFor('the hostile frames to be sent', () => next >= queue.length, { timeoutMs: 60_000 });
     sim.setRate(0);
     sim.sendGarbage('text', 9);
     sim.sendGarbage('binary', 5);
     const sent = sim.sent;
-    await waitFor(() => pipeline?.status().received === sent.length, 'every frame to arrive');
+    await waitFor('every frame to arrive', () => pipeline?.status().received === sent.length);
     harness.signals.fire('SIGTERM');
     expect(await running, harness.stderr.text).toBe(3);
 

@@ -9,13 +9,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TradeView } from '@marketpipe/connector';
-import { JetStreamJournal, NatsTransport } from '@marketpipe/middleware';
+import { NatsTransport } from '@marketpipe/middleware';
+import { JetStreamJournal } from '@marketpipe/middleware/journal';
+import { type NatsCluster, startNatsCluster } from '@marketpipe/test-support/nats-cluster';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsCluster, startNatsCluster } from '../../../../scripts/test-support/nats-cluster.js';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { readSummary } from './support/recordings.js';
 import { checkTape, type IdsByTicker, readObservedTrades } from './support/stream-observer.js';
-import { sleep, waitFor } from './support/wait-for.js';
 
 let cluster: NatsCluster;
 const running: CliProcess[] = [];
@@ -199,9 +200,9 @@ describe('a three-node NATS cluster', () => {
       stopAndSummarize(kraken.cli, kraken.summaryFile),
     ]);
     await waitFor(
+      'every published trade to reach the subscriber',
       () =>
         [...sub.ids.values()].reduce((n, ids) => n + ids.length, 0) >= b.summary.trades + k.summary.trades,
-      'every published trade to reach the subscriber',
       { timeoutMs: 5000 },
     ).catch(() => undefined); // the assertions below say what is missing
     await sub.observer.close();

@@ -15,12 +15,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { readSummary } from './support/recordings.js';
 import { checkTape, createObserverStream, readObservedTrades } from './support/stream-observer.js';
-import { sleep, waitFor } from './support/wait-for.js';
 
 const OUTAGE_MS = 5_000;
 
@@ -67,8 +67,8 @@ async function runThroughOutage(env: string, rate: number, jetstream = false) {
   const restartedAt = cli.stderr().length;
   await server.restart();
   await waitFor(
-    () => cli.stderr().slice(restartedAt).includes('"transport":"connected"'),
     'a status line after the restart showing the transport connected',
+    () => cli.stderr().slice(restartedAt).includes('"transport":"connected"'),
     { describe: cli.stderr },
   );
   await sleep(1500);

@@ -9,16 +9,16 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JetStreamJournal } from '@marketpipe/middleware';
+import { JetStreamJournal } from '@marketpipe/middleware/journal';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { startRecordingProxy } from '@marketpipe/test-support/recording-proxy';
+import { createTestCertificates, type TestCertificates } from '@marketpipe/test-support/tls-certs';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
-import { startRecordingProxy } from '../../../../scripts/test-support/recording-proxy.js';
-import { createTestCertificates, type TestCertificates } from '../../../../scripts/test-support/tls-certs.js';
 import { main } from '../../src/main.js';
 import { createHarness } from '../support/cli-harness.js';
 import { startCli } from './support/cli-process.js';
 import { readSummary } from './support/recordings.js';
-import { waitFor } from './support/wait-for.js';
 
 const TOKEN = 'T0ken-3f9d-secret';
 const PASSWORD = 'Pw-b2e4-secret';
@@ -228,14 +228,13 @@ describe('a broker that goes away while the app runs', () => {
         harness.context,
       );
       const messages = () => harness.stderr.logs.map((log) => String(log.msg));
-      await waitFor(() => messages().includes('transport connected'), 'the connection');
+      await waitFor('the connection', () => messages().includes('transport connected'));
       await server.stop();
-      await waitFor(
-        () => messages().some((m) => m.startsWith('transport disconnected')),
-        'a disconnect warning',
+      await waitFor('a disconnect warning', () =>
+        messages().some((m) => m.startsWith('transport disconnected')),
       );
       await server.restart();
-      await waitFor(() => messages().includes('transport reconnected'), 'a reconnect line', {
+      await waitFor('a reconnect line', () => messages().includes('transport reconnected'), {
         timeoutMs: 10_000,
       });
       await running;

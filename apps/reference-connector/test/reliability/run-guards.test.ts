@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { createHarness } from '../support/cli-harness.js';
@@ -15,7 +16,6 @@ import { writeRecords } from '../support/record-files.js';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { catLines, readSummary } from './support/recordings.js';
 import { mountTmpfs, type TinyFilesystem } from './support/tiny-filesystem.js';
-import { sleep, waitFor } from './support/wait-for.js';
 
 const mounts: TinyFilesystem[] = [];
 let current: CliProcess | undefined;
@@ -167,9 +167,8 @@ describe('long durations and SIGHUP (child processes)', () => {
       ],
       harness.context,
     );
-    await waitFor(
-      () => harness.stderr.logs.some((log) => log.msg === 'pipeline started'),
-      'the pipeline to start',
+    await waitFor('the pipeline to start', () =>
+      harness.stderr.logs.some((log) => log.msg === 'pipeline started'),
     );
     await sleep(1000);
     harness.signals.fire('SIGTERM');

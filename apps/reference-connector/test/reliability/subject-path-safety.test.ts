@@ -10,15 +10,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tickerToSubjectToken } from '@marketpipe/connector';
+import { tickerToSubjectToken } from '@marketpipe/connector/pipeline';
 import { NatsTransport } from '@marketpipe/middleware';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { main } from '../../src/main.js';
 import { createHarness } from '../support/cli-harness.js';
 import { startCli } from './support/cli-process.js';
 import { fileTree, readSummary } from './support/recordings.js';
-import { waitFor } from './support/wait-for.js';
 
 const PASSWORD = 'Pw-d41f9c-secret';
 const TOKEN = 'Tk-8be27a-secret';
@@ -73,7 +73,7 @@ describe('subject and path safety', () => {
       harness.context,
     );
     expect(code, harness.stderr.text).toBe(0);
-    await waitFor(() => subjects.size === HOSTILE_TICKERS.length, 'a trade of every ticker', {
+    await waitFor('a trade of every ticker', () => subjects.size === HOSTILE_TICKERS.length, {
       describe: () => [...subjects].join('\n'),
     });
     await watcher.close();

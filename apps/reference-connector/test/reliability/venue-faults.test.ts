@@ -13,12 +13,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binanceProtocol, type SentFrame, SimulatorServer, WebSocketSource } from '@marketpipe/connector';
+import { binanceProtocol } from '@marketpipe/connector/feeds';
+import { type SentFrame, SimulatorServer } from '@marketpipe/connector/simulator';
+import { WebSocketSource } from '@marketpipe/connector/sources';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliProcess, killIfRunning, startCli } from './support/cli-process.js';
 import { catBytes, readSummary, verify } from './support/recordings.js';
 import { reliabilitySeed } from './support/seeded-random.js';
-import { sleep, waitFor } from './support/wait-for.js';
 
 /** Trade ids missing between consecutive trades of each symbol, in the frames the simulator sent. */
 function missingInTape(sent: readonly SentFrame[]): number {
@@ -73,8 +75,8 @@ describe('venue faults (child process against a local simulator)', () => {
     const framesOn = (connection: number) => sim.sent.filter((f) => f.connection === connection).length;
     const connected = async (connection: number) => {
       await waitFor(
-        () => sim.stats().connectionsAccepted === connection && framesOn(connection) > 20,
         `connection ${connection} to stream`,
+        () => sim.stats().connectionsAccepted === connection && framesOn(connection) > 20,
         { describe: cli.stderr },
       );
     };
@@ -167,8 +169,8 @@ describe('venue faults (child process against a local simulator)', () => {
     try {
       for (let drop = 1; drop <= 15; drop++) {
         await waitFor(
-          () => sim.sent.filter((f) => f.connection === drop).length > 50,
           `connection ${drop} to stream`,
+          () => sim.sent.filter((f) => f.connection === drop).length > 50,
         );
         sim.dropConnections();
       }

@@ -5,7 +5,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordFileWriter } from '@marketpipe/connector';
+import { RecordFileWriter } from '@marketpipe/connector/recording';
 
 /** One record to write: its UTC day, ring sequence and raw bytes. */
 export interface FixtureRecord {

@@ -14,30 +14,30 @@ export interface TextLevel {
 
 /** One side of a kept book, best first. @internal */
 export class KeptSide {
-  // Private: the tree's type must not reach the declarations (sorted-btree's default export is not a type
-  // under node16 resolution, which broke the consumer's type-check).
-  private readonly levels: BTreeType<number, TextLevel>;
+  // Private: the tree's type would reach the declarations, and sorted-btree's default export does not resolve as a
+  // type for ESM consumers under node16 resolution.
+  readonly #levels: BTreeType<number, TextLevel>;
 
   constructor(readonly bids: boolean) {
-    this.levels = new BTree<number, TextLevel>(undefined, bids ? descending : ascending);
+    this.#levels = new BTree<number, TextLevel>(undefined, bids ? descending : ascending);
   }
 
   /** Removes every level. */
   clear(): void {
-    this.levels.clear();
+    this.#levels.clear();
   }
 
   /** Sets or (size 0) removes a level. */
   set(price: number, size: number, priceText: string, sizeText: string): void {
-    if (size === 0) this.levels.delete(price);
-    else this.levels.set(price, { price: priceText, size: sizeText });
+    if (size === 0) this.#levels.delete(price);
+    else this.#levels.set(price, { price: priceText, size: sizeText });
   }
 
   /** Removes the worst levels beyond `depth`, calling `removed` with each removed price. */
   truncate(depth: number, removed: (price: number) => void): void {
-    while (this.levels.size > depth) {
-      const worst = this.levels.maxKey()!;
-      this.levels.delete(worst);
+    while (this.#levels.size > depth) {
+      const worst = this.#levels.maxKey()!;
+      this.#levels.delete(worst);
       removed(worst);
     }
   }
@@ -46,7 +46,7 @@ export class KeptSide {
   top(n: number): TextLevel[] {
     const out: TextLevel[] = [];
     if (n <= 0) return out;
-    this.levels.forEachPair((_price, level) => {
+    this.#levels.forEachPair((_price, level) => {
       out.push(level);
       return out.length >= n ? { break: true } : undefined;
     });

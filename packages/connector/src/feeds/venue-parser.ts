@@ -64,30 +64,57 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export class VenueParser {
   readonly venue: VenueName;
   readonly backend: ParserBackend;
+  #messages = 0;
+  #trades = 0;
+  #tradeMessages = 0;
+  #nonTradeMessages = 0;
+  #malformedMessages = 0;
+  #layoutMisses = 0;
+  #scannerFallbacks = 0;
+  #lastNonTradeKind: NonTradeKind | -1 = -1;
+  #lastError: MalformedVenueMessageError | null = null;
+  readonly #nonTradeCounts = new Float64Array(NON_TRADE_KIND_COUNT);
+
   /** Messages seen. */
-  messages = 0;
+  get messages(): number {
+    return this.#messages;
+  }
   /** Trades handed to sinks. */
-  trades = 0;
+  get trades(): number {
+    return this.#trades;
+  }
   /** Messages that carried trades. */
-  tradeMessages = 0;
+  get tradeMessages(): number {
+    return this.#tradeMessages;
+  }
   /** Non-trade messages (all kinds). */
-  nonTradeMessages = 0;
+  get nonTradeMessages(): number {
+    return this.#nonTradeMessages;
+  }
   /** Malformed messages. */
-  malformedMessages = 0;
+  get malformedMessages(): number {
+    return this.#malformedMessages;
+  }
   /**
    * Messages outside the venue's exact trade-message layout, read by the general scanner instead (scanner backend
    * only). Control messages count here; a count growing with the trades means the venue changed its layout, which
    * costs speed, never correctness.
    */
-  layoutMisses = 0;
+  get layoutMisses(): number {
+    return this.#layoutMisses;
+  }
   /** Messages the scanner handed to the full parse (scanner backend only). */
-  scannerFallbacks = 0;
-  /** Non-trade messages per {@link NonTradeKind}. */
-  readonly nonTradeCounts = new Float64Array(NON_TRADE_KIND_COUNT);
+  get scannerFallbacks(): number {
+    return this.#scannerFallbacks;
+  }
   /** The kind of the last non-trade message. */
-  lastNonTradeKind: NonTradeKind | -1 = -1;
+  get lastNonTradeKind(): NonTradeKind | -1 {
+    return this.#lastNonTradeKind;
+  }
   /** The error of the last malformed message, or `null`. */
-  lastError: MalformedVenueMessageError | null = null;
+  get lastError(): MalformedVenueMessageError | null {
+    return this.#lastError;
+  }
 
   private readonly reader: VenueReader;
   private readonly bytesReader = new ByteJsonReader();
@@ -120,7 +147,7 @@ export class VenueParser {
    * input; an exception thrown by the sink itself propagates.
    */
   parse(bytes: Uint8Array, start: number, end: number, sink: TradeSink): MessageKind {
-    this.messages++;
+    this.#messages++;
     const batch = this.batch;
     const state = this.state;
     batch.clear();
@@ -137,13 +164,13 @@ export class VenueParser {
         state,
       );
       if (scanned === LAYOUT_MISSED) {
-        this.layoutMisses++;
+        this.#layoutMisses++;
         batch.clear();
         this.bytesReader.reset(bytes, start, end);
         scanned = this.reader.scan(this.bytesReader, batch, state);
       }
       if (scanned === SCAN_GAVE_UP) {
-        this.scannerFallbacks++;
+        this.#scannerFallbacks++;
         batch.clear();
         kind = this.parseTree(bytes, start, end);
       } else {
@@ -153,15 +180,15 @@ export class VenueParser {
       kind = this.parseTree(bytes, start, end);
     }
     if (kind === MessageKind.trades) {
-      this.tradeMessages++;
-      this.trades += batch.emit(bytes, sink);
+      this.#tradeMessages++;
+      this.#trades += batch.emit(bytes, sink);
     } else if (kind === MessageKind.nonTrade) {
-      this.nonTradeMessages++;
-      this.nonTradeCounts[state.nonTradeKind]!++;
-      this.lastNonTradeKind = state.nonTradeKind;
+      this.#nonTradeMessages++;
+      this.#nonTradeCounts[state.nonTradeKind]!++;
+      this.#lastNonTradeKind = state.nonTradeKind;
     } else {
-      this.malformedMessages++;
-      this.lastError = new MalformedVenueMessageError(this.venue, state.reason, state.field);
+      this.#malformedMessages++;
+      this.#lastError = new MalformedVenueMessageError(this.venue, state.reason, state.field);
     }
     batch.clear();
     return kind;
@@ -169,21 +196,26 @@ export class VenueParser {
 
   /** Number of non-trade messages of one kind. */
   nonTradeCount(kind: NonTradeKind): number {
-    return this.nonTradeCounts[kind] ?? 0;
+    return this.#nonTradeCounts[kind] ?? 0;
+  }
+
+  /** A copy of the non-trade message counts, indexed by {@link NonTradeKind}. */
+  nonTradeCounts(): Float64Array {
+    return this.#nonTradeCounts.slice();
   }
 
   /** Zeroes every counter and forgets the last error. */
   resetCounters(): void {
-    this.messages = 0;
-    this.trades = 0;
-    this.tradeMessages = 0;
-    this.nonTradeMessages = 0;
-    this.malformedMessages = 0;
-    this.layoutMisses = 0;
-    this.scannerFallbacks = 0;
-    this.nonTradeCounts.fill(0);
-    this.lastNonTradeKind = -1;
-    this.lastError = null;
+    this.#messages = 0;
+    this.#trades = 0;
+    this.#tradeMessages = 0;
+    this.#nonTradeMessages = 0;
+    this.#malformedMessages = 0;
+    this.#layoutMisses = 0;
+    this.#scannerFallbacks = 0;
+    this.#nonTradeCounts.fill(0);
+    this.#lastNonTradeKind = -1;
+    this.#lastError = null;
   }
 
   private parseTree(bytes: Uint8Array, start: number, end: number): MessageKind {

@@ -32,6 +32,12 @@ export interface VenueDefinition {
   readonly createBookSync: (sink: BookSink, options?: BookSyncOptions) => BookSyncBase<SymbolState>;
 }
 
+/**
+ * Venue names, also the `{venue}` subject token and the data-dir folder. Spelled out (the registry below must have
+ * exactly these keys) so that the declarations show the names rather than the registry's private type.
+ */
+export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
+
 const REGISTRY = {
   binance: {
     displayName: 'Binance',
@@ -68,10 +74,7 @@ const REGISTRY = {
     defaultSymbols: ['BTC-USDT', 'ETH-USDT'],
     createBookSync: (sink, options) => new OkxBookSync(sink, options),
   },
-} as const satisfies Record<string, VenueDefinition>;
-
-/** Venue names, also the `{venue}` subject token and the data-dir folder. */
-export type VenueName = keyof typeof REGISTRY;
+} as const satisfies Record<VenueName, VenueDefinition>;
 
 /** Every venue, by name. */
 export const VENUES: Readonly<Record<VenueName, VenueDefinition>> = REGISTRY;

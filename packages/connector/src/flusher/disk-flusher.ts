@@ -3,6 +3,7 @@
  * memory-mapped ring into record files, exposes its status, and stops it.
  */
 import { Worker } from 'node:worker_threads';
+import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
 import {
   BYTES_WRITTEN,
@@ -21,7 +22,6 @@ import {
   WRITE_FAULT,
 } from './flusher-control.js';
 import type { FlusherRecovery, FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
-import { flusherWorkerLocation } from './flusher-worker-location.js';
 import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
 import type { SetAsideRange } from './record-file-writer.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from './record-format.js';
@@ -57,8 +57,6 @@ export interface DiskFlusherOptions {
   exitDrainTimeoutMs?: number;
   /** Wall time (ns since the epoch) the worker's clock starts at; default now. For tests crossing midnight. */
   startWallNanos?: bigint;
-  /** Test only: enables {@link DiskFlusher.injectWriteFault}. Leave off in production. */
-  testWriteFaults?: boolean;
   /**
    * Told of each damaged end the worker cuts off a day file after start-up (one it opens that recovery did not
    * scan); those cut at start-up are in {@link DiskFlusher.recovery}.
@@ -120,7 +118,17 @@ function stateName(code: number): FlusherStatus['state'] {
  * await flusher.stop();
  * ```
  */
+// The test-only write-fault hooks at the end of this file reach the flusher's private state through these, set in
+// its static block; no entry point exports the hooks.
+let startFlusher: (options: DiskFlusherOptions, writeFaults: boolean) => Promise<DiskFlusher>;
+let writeFaultSwitch: (flusher: DiskFlusher) => Int32Array | undefined;
+
 export class DiskFlusher {
+  static {
+    startFlusher = (options, writeFaults) => DiskFlusher.#start(options, writeFaults);
+    writeFaultSwitch = (flusher) => (flusher.writeFaults ? flusher.control : undefined);
+  }
+
   /** What the worker found on disk at start-up (last sequence, truncated torn tails). */
   readonly recovery: FlusherRecovery;
   private readonly control: Int32Array;
@@ -162,7 +170,11 @@ export class DiskFlusher {
    * @throws {InvalidVenueError} for an unsafe venue name or extension.
    * @throws {FlusherWorkerError} when the worker cannot start (ring missing, foreign day file, ...).
    */
-  static async start(options: DiskFlusherOptions): Promise<DiskFlusher> {
+  static start(options: DiskFlusherOptions): Promise<DiskFlusher> {
+    return DiskFlusher.#start(options, false);
+  }
+
+  static async #start(options: DiskFlusherOptions, writeFaults: boolean): Promise<DiskFlusher> {
     const extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
     assertRecordPathParts(options.venue, extension);
     const shared = new SharedArrayBuffer(SHARED_BYTES);
@@ -179,7 +191,7 @@ export class DiskFlusher {
       spinTurns: options.spinTurns ?? 200,
       idleWaitMs: options.idleWaitMs ?? 5,
       startWallNanos: options.startWallNanos,
-      writeFaults: options.testWriteFaults === true,
+      writeFaults,
       shared,
     };
     const { script, options: location } = flusherWorkerLocation();
@@ -212,7 +224,7 @@ export class DiskFlusher {
       recovery,
       exited,
       options.exitDrainTimeoutMs ?? 1000,
-      options.testWriteFaults === true,
+      writeFaults,
       options.onSetAside,
     );
   }
@@ -247,15 +259,6 @@ export class DiskFlusher {
     if (Atomics.load(this.control, SLEEPING) === 0) return;
     Atomics.add(this.control, WAKE, 1);
     Atomics.notify(this.control, WAKE);
-  }
-
-  /**
-   * Test only (requires `testWriteFaults: true`): every file write fails with
-   * `fault` until called again with `null`.
-   */
-  injectWriteFault(fault: InjectableWriteFault | null): void {
-    if (!this.writeFaults) throw new Error('injectWriteFault needs the testWriteFaults start option');
-    Atomics.store(this.control, WRITE_FAULT, writeFaultSwitchValue(fault));
   }
 
   /**
@@ -331,4 +334,20 @@ function describe(cause: unknown): string {
   if (typeof cause === 'string') return cause;
   const message = (cause as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(cause);
+}
+
+/** Test only: starts a flusher whose file writes can be made to fail with {@link injectWriteFault}. */
+export function startFlusherWithWriteFaults(options: DiskFlusherOptions): Promise<DiskFlusher> {
+  return startFlusher(options, true);
+}
+
+/**
+ * Test only (on a flusher from {@link startFlusherWithWriteFaults}): every file write fails with `fault` until
+ * called again with `null`.
+ */
+export function injectWriteFault(flusher: DiskFlusher, fault: InjectableWriteFault | null): void {
+  const control = writeFaultSwitch(flusher);
+  if (control === undefined)
+    throw new Error('injectWriteFault needs a flusher from startFlusherWithWriteFaults');
+  Atomics.store(control, WRITE_FAULT, writeFaultSwitchValue(fault));
 }

@@ -142,14 +142,27 @@ const COPY_LOOP_MAX = 32;
  * ```
  */
 export class RecordFileWriter {
+  #recordsWritten = 0;
+  #bytesWritten = 0;
+  #lastSequence = -1;
+  #currentFile: string | undefined;
+
   /** Records written to files (the write syscall returned) since construction. */
-  recordsWritten = 0;
+  get recordsWritten(): number {
+    return this.#recordsWritten;
+  }
   /** File bytes (block and record headers, payloads) written since construction. */
-  bytesWritten = 0;
-  /** Highest sequence in a file: found by {@link recover}, then advanced by each write. -1 for none. */
-  lastSequence = -1;
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+  /** Highest sequence in a file: found by {@link RecordFileWriter.recover}, then advanced by each write. -1 for none. */
+  get lastSequence(): number {
+    return this.#lastSequence;
+  }
   /** Path of the file being appended to, once one is open. */
-  currentFile: string | undefined;
+  get currentFile(): string | undefined {
+    return this.#currentFile;
+  }
 
   private readonly venueDir: string;
   private readonly extension: string;
@@ -262,7 +275,7 @@ export class RecordFileWriter {
         break;
       }
     }
-    this.lastSequence = result.lastSequence;
+    this.#lastSequence = result.lastSequence;
     this.appendedSequence = result.lastSequence;
     return result;
   }
@@ -347,9 +360,9 @@ export class RecordFileWriter {
       writeFully(this.sink, this.fd, this.buffer, from, to - from, this.filePosition);
       const written = to - from;
       this.filePosition += written;
-      this.bytesWritten += written;
-      this.recordsWritten += records;
-      this.lastSequence = this.segmentLastSequence[segment]!;
+      this.#bytesWritten += written;
+      this.#recordsWritten += records;
+      this.#lastSequence = this.segmentLastSequence[segment]!;
       this.unsynced = true;
       this.segmentsWritten = segment + 1;
     }
@@ -482,7 +495,7 @@ export class RecordFileWriter {
     }
     this.fd = fd;
     this.fileDay = day;
-    this.currentFile = path;
+    this.#currentFile = path;
   }
 
   private grow(minimum: number): void {

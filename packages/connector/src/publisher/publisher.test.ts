@@ -64,7 +64,7 @@ describe('Publisher', () => {
       publisher.publishFields(
         id,
         { timestampMs: 1_639_351_062_243, timestampSubMsNanos: 0, price: 4149.74, size: 0.4387, side: 1 },
-        { ms: 1_639_351_062_300, subMsNanos: 500 },
+        { ms: 1_639_351_062_300, subMsNanos: 500, mono: 1 },
         frame,
         5,
         14,

@@ -7,11 +7,23 @@
  * subject token, its prepared transport target and its UTF-8 bytes cached on
  * first sight (indexed by the interner's dense id, so lookups are array reads).
  */
-import type { Interner, PublishStamp, PublishTarget, Transport } from '@marketpipe/middleware';
+import type { Interner, Transport } from '@marketpipe/middleware';
+import {
+  type FastPublishTransport,
+  fastPublishOf,
+  type PublishStamp,
+  type PublishTarget,
+} from '@marketpipe/middleware/transport';
 import type { TradeData } from '../codec/trade-data.js';
 import { type EpochMsParts, TradeEncoder, type TradeNumbers } from '../codec/trade-encoder.js';
 import { SubjectCollisionError } from '../errors.js';
 import { tickerToSubjectToken, validateName } from './subject-token.js';
+
+/**
+ * When a trade was received: wall time (epoch ms and ns within it) for the message, and the monotonic clock
+ * reading a stamping transport delivers it with.
+ */
+export interface ReceiveTime extends EpochMsParts, PublishStamp {}
 
 /** Options for {@link Publisher}. */
 export interface PublisherOptions {
@@ -79,7 +91,7 @@ const UNLISTED = false;
 export class Publisher {
   /** `{env}.{venue}.trade.`, computed once. */
   readonly prefix: string;
-  readonly #transport: Transport;
+  readonly #transport: FastPublishTransport;
   readonly #interner: Interner;
   readonly #encoder: TradeEncoder;
   readonly #onCollision: ((error: SubjectCollisionError) => void) | undefined;
@@ -100,7 +112,7 @@ export class Publisher {
   /** @throws InvalidNameError when `env` or `venue` is not a valid name. */
   constructor(options: PublisherOptions) {
     this.prefix = `${validateName('env', options.env)}.${validateName('venue', options.venue)}.trade.`;
-    this.#transport = options.transport;
+    this.#transport = fastPublishOf(options.transport);
     this.#interner = options.interner;
     this.#encoder = options.encoder ?? new TradeEncoder();
     this.#onCollision = options.onCollision;
@@ -130,12 +142,11 @@ export class Publisher {
   /**
    * The hot path: encodes one trade and publishes it. The numeric fields are
    * read from `fields` (a parser's reused trade object fits) and the receive
-   * time from `received` (epoch ms + ns within the ms), so no double is
-   * passed as an argument (V8 boxes those into heap numbers when a call is
-   * not inlined). The trade id is `idBytes[idStart, idEnd)` (UTF-8, usually a
-   * slice of the raw frame). `stamp`, when given, is handed to the transport
-   * as the message's origin time (see {@link PublishStamp}); the runner passes
-   * its receive time, which spares the in-memory transport a clock read.
+   * time from `received` (epoch ms + ns within the ms, and the monotonic
+   * reading a stamping transport delivers with, see {@link PublishStamp}), so
+   * no double is passed as an argument (V8 boxes those into heap numbers when
+   * a call is not inlined). The trade id is `idBytes[idStart, idEnd)` (UTF-8,
+   * usually a slice of the raw frame).
    *
    * @returns `false` (and counts a collision or unlisted drop) when the
    *   ticker's subject belongs to another ticker or the ticker is not among
@@ -145,11 +156,10 @@ export class Publisher {
   publishFields(
     tickerId: number,
     fields: TradeNumbers,
-    received: EpochMsParts,
+    received: ReceiveTime,
     idBytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    stamp?: PublishStamp,
   ): boolean {
     let target = this.#targets[tickerId];
     if (target === undefined) target = this.#target(tickerId);
@@ -160,7 +170,7 @@ export class Publisher {
     }
     const encoder = this.#encoder;
     encoder.encodeFields(fields, received, this.#tickerUtf8[tickerId]!, idBytes, idStart, idEnd);
-    this.#transport.publish(target, encoder.bytes, stamp);
+    this.#transport.publish(target, encoder.bytes, received);
     this.#published++;
     return true;
   }

@@ -53,79 +53,13 @@ export enum Frame {
  * A single-producer single-consumer ring buffer of variable-length records in
  * a memory-mapped file, with the Aeron/Chronicle commit protocol, so that a
  * record is either complete or invisible, to the other thread and after a
- * crash alike.
+ * crash alike. Records span contiguous slots; the commit word is written last
+ * with `Atomics.store` and read with `Atomics.load`, which orders the payload
+ * on x64 and arm64 alike. Why that suffices, the layout and crash recovery:
+ * docs/design/ring-buffer.md.
  *
- * **Layout.** A 4096-byte header (magic, version, geometry; producer and
- * consumer positions on separate 64-byte cache lines, see `ring-header.ts`)
- * followed by `slotCount` slots of `slotSize` bytes. A record starts on a slot
- * boundary and takes `ceil((16 + length) / slotSize)` contiguous slots
- * (`record-frame.ts`). A record that would run past the end of the ring is
- * preceded by a padding record filling the rest of the ring, and goes to slot
- * 0, as in Aeron. Spanning slots was chosen over rejecting messages larger than
- * a slot because the ring records *every* raw venue message, and snapshots or
- * batched updates routinely exceed one 4 KiB slot; losing them to keep slot
- * arithmetic trivial would defeat the recording. Only payloads above
- * {@link RingBuffer.maxRecordSize} (half the ring) are refused, with a counted
- * {@link RecordTooLargeError}.
- *
- * **Commit protocol.** The producer writes the payload and the sequence
- * number with plain stores, then the commit word (frame length, never 0)
- * with `Atomics.store`. The consumer reads the commit word with
- * `Atomics.load` and stops at 0. On release the consumer first publishes its
- * new position, then zeroes the first word of *every* released slot (not
- * only record starts: a slot that was the middle of a long record may be a
- * record start on the next lap, and its stale payload bytes must not look
- * committed), and only then publishes `reclaim`, the position the producer
- * may reuse up to. Because those zeroes precede the `reclaim` store, and the
- * producer reads `reclaim` with `Atomics.load` before writing, a late zero can
- * never overwrite a new commit: every slot start beyond the last committed
- * record reads 0, on every lap.
- *
- * **Visibility between threads of one process.** Producer and consumer each
- * call {@link RingBuffer.open} in their own thread, and each gets its own
- * `MAP_SHARED` mapping of the same file: different virtual addresses, but the
- * same physical page-cache pages, and CPU cache coherence (MESI and its
- * variants on x64 and arm64) works on physical addresses, so a store through
- * one mapping is a store the other mapping sees. What remains is ordering.
- * The views are ordinary (non-shared) `ArrayBuffer`s created by the mapping
- * binding (`file-mapping.ts`); ECMAScript allows `Atomics.load/store` on integer views of
- * non-shared buffers (only `Atomics.wait` requires a `SharedArrayBuffer`),
- * and V8 emits the same code for both (the Atomics builtins in
- * `builtins-sharedarraybuffer-gen.cc` serve "ArrayBuffers and
- * SharedArrayBuffers"). Both are sequentially consistent: on x64,
- * `Atomics.store` is an `xchg` (a locked instruction, a full barrier), so
- * every earlier payload store is globally visible before the commit word,
- * and `Atomics.load` is a plain `mov`, which x64's total store order never
- * lets later loads overtake; on arm64 the store is `stlr` (store-release:
- * all earlier loads and stores are ordered before it) and the load is `ldar`
- * (load-acquire: no later access is performed before it). Neither V8's
- * optimiser nor the CPU may move the plain payload stores after the release
- * store, nor the consumer's payload loads before the acquire load, so
- * seq-cst `Atomics.store`/`Atomics.load` on the commit word and on the
- * positions are sufficient and no separate fence exists (or is needed) in
- * JavaScript. Measured on this machine (AMD EPYC, KVM): about 8 ns per
- * `Atomics.store`.
- *
- * **Across processes and after a crash.** Two processes mapping the file
- * share the same pages exactly as two threads do. When a process dies (even
- * by SIGKILL) its mapped stores are already in the page cache, which belongs
- * to the kernel, so nothing committed is lost; what can be lost is the tail
- * of an unfinished operation. Hence: a record whose commit word was not
- * written stays invisible; the consumer state (head + sequence, two 32-bit
- * words for the sequence) is double-buffered behind a generation word so a
- * reopen always finds a complete copy; and the producer does not trust its
- * published position but recovers it by walking committed records from the
- * consumer head, then zeroes the first word of every free slot to erase the
- * half-written record a crash may have left. Durability against a *kernel*
- * crash or power loss needs `msync`, which this class does not do (the
- * flusher's files are the durable copy).
- *
- * **Roles.** Exactly one producer instance and one consumer instance may be
- * active on a file at a time; each recovers its side on first use (the
- * producer on its first {@link RingBuffer.tryWrite}, the consumer on its first
- * {@link RingBuffer.readBatch} or {@link RingBuffer.release}), which is safe
- * while the other side is running. One instance may also play both roles in
- * one thread.
+ * Exactly one producer and one consumer instance may be active on a file at a
+ * time; each recovers its side on first use, safely while the other runs.
  *
  * @example
  * ```ts

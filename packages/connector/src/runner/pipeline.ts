@@ -9,7 +9,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Interner, LatencyRecorder, type OutageBufferOptions, type Transport } from '@marketpipe/middleware';
+import { Interner, type Transport } from '@marketpipe/middleware';
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
+import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { nonTradeKindName } from '../feeds/message-kind.js';
 import type { VenueName } from '../feeds/venue-feed.js';
@@ -382,7 +384,7 @@ export class Pipeline {
       damagedBytes?: number;
     };
     const nonTradeByKind: Record<string, number> = {};
-    this.#parser.nonTradeCounts.forEach((count, kind) => {
+    this.#parser.nonTradeCounts().forEach((count, kind) => {
       if (count > 0) nonTradeByKind[nonTradeKindName(kind as never)] = count;
     });
     const tradesPerSymbol: Record<string, number> = {};

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryTransport, Interner, LatencyRecorder, ManualClock } from '@marketpipe/middleware';
+import { InMemoryTransport, Interner } from '@marketpipe/middleware';
+import { LatencyRecorder, ManualClock } from '@marketpipe/middleware/latency';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeSide } from '../codec/trade-data.js';
 import { TradeEncoder } from '../codec/trade-encoder.js';

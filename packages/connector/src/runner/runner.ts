@@ -7,15 +7,10 @@
  * and publish each trade as Cap'n Proto. Nothing here allocates per message in
  * steady state, and nothing blocks: the disk is the flusher worker's business.
  */
-import {
-  type Clock,
-  clock as defaultClock,
-  type Interner,
-  InternerFullError,
-  type LatencyRecorder,
-  OutageBuffer,
-  type OutageBufferOptions,
-} from '@marketpipe/middleware';
+import { type Clock, clock as defaultClock, type Interner } from '@marketpipe/middleware';
+import { OutageBuffer } from '@marketpipe/middleware/internal';
+import { InternerFullError, type LatencyRecorder } from '@marketpipe/middleware/latency';
+import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
 import type { TradeIdRange } from '../feeds/gap-detector.js';
 import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
@@ -128,8 +123,7 @@ export class Runner implements TradeSink {
   readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
   readonly #idScratch = new Uint8Array(1024);
   readonly #utf8 = new TextEncoder();
-  /** Trades published per interned ticker id. */
-  readonly tradesByTicker: number[] = [];
+  readonly #tradesByTicker: number[] = [];
   #wallSet = false;
 
   #received = 0;
@@ -162,6 +156,11 @@ export class Runner implements TradeSink {
       ...options.overflow,
     });
     this.#onIssue = options.onIssue;
+  }
+
+  /** Trades published per interned ticker id (holes for tickers with none); read-only, updated in place. */
+  get tradesByTicker(): readonly number[] {
+    return this.#tradesByTicker;
   }
 
   /** The hot path: one raw venue message. Bound to the instance, so it can be passed as a callback. */
@@ -224,18 +223,10 @@ export class Runner implements TradeSink {
       idEnd = encoded.written;
     }
     try {
-      const published = this.#publisher.publishFields(
-        tickerId,
-        trade,
-        this.#wall,
-        idBytes,
-        idStart,
-        idEnd,
-        this.#wall,
-      );
+      const published = this.#publisher.publishFields(tickerId, trade, this.#wall, idBytes, idStart, idEnd);
       if (published) {
         this.#trades++;
-        this.tradesByTicker[tickerId] = (this.tradesByTicker[tickerId] ?? 0) + 1;
+        this.#tradesByTicker[tickerId] = (this.#tradesByTicker[tickerId] ?? 0) + 1;
       } else if (this.#publisher.isUnlisted(tickerId)) {
         this.#unlistedSymbol++;
       } else {

@@ -2,9 +2,14 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/errors.js';
-import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
+import {
+  DiskFlusher,
+  injectWriteFault,
+  startFlusherWithWriteFaults,
+} from '../../src/flusher/disk-flusher.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import {
   listRecordDays,
@@ -13,7 +18,7 @@ import {
   readVenueRecords,
 } from '../../src/flusher/record-reader.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
-import { payloadFor, waitFor } from './flusher-test-support.js';
+import { payloadFor } from './flusher-test-support.js';
 
 const GEOMETRY = { slotSize: 256, slotCount: 256 };
 const DAY_MS = 86_400_000;
@@ -41,14 +46,15 @@ function openRing(): RingBuffer {
 }
 
 async function startFlusher(
-  options: Partial<Parameters<typeof DiskFlusher.start>[0]> = {},
+  options: Partial<Parameters<typeof DiskFlusher.start>[0]> & { writeFaults?: boolean } = {},
 ): Promise<DiskFlusher> {
-  const flusher = await DiskFlusher.start({
+  const { writeFaults, ...rest } = options;
+  const flusher = await (writeFaults === true ? startFlusherWithWriteFaults : DiskFlusher.start)({
     ringPath,
     ringGeometry: GEOMETRY,
     dataDir,
     venue: 'test',
-    ...options,
+    ...rest,
   });
   open.flushers.push(flusher);
   return flusher;
@@ -196,11 +202,11 @@ describe('DiskFlusher', () => {
 
   it('holds records in the ring through ENOSPC and EIO, reports them, and resumes when the disk recovers', async () => {
     const ring = openRing();
-    const flusher = await startFlusher({ testWriteFaults: true });
+    const flusher = await startFlusher({ writeFaults: true });
     await produce(ring, 0, 50, flusher);
     await waitFor('first records', () => flusher.status().recordsWritten === 50);
 
-    flusher.injectWriteFault('ENOSPC');
+    injectWriteFault(flusher, 'ENOSPC');
     await produce(ring, 50, 100, flusher);
     await waitFor('ENOSPC reported', () => {
       const s = flusher.status();
@@ -209,12 +215,12 @@ describe('DiskFlusher', () => {
     expect(flusher.status()).toMatchObject({ recordsWritten: 50, lastSequence: 49 });
     expect(ring.nextReadSequence).toBe(50); // nothing released while failing
 
-    flusher.injectWriteFault('EIO');
+    injectWriteFault(flusher, 'EIO');
     await waitFor('EIO reported', () => flusher.status().lastError?.code === 'EIO');
     expect(flusher.status().state).toBe('retrying');
     expect(flusher.status().lastError?.message).toContain('EIO');
 
-    flusher.injectWriteFault(null);
+    injectWriteFault(flusher, null);
     await waitFor('writes resumed', () => flusher.status().recordsWritten === 100);
     const status = flusher.status();
     expect(status.state).toBe('running');
@@ -225,8 +231,8 @@ describe('DiskFlusher', () => {
 
   it('stop() gives up after its timeout on a failing disk, and the records stay in the ring for the next run', async () => {
     const ring = openRing();
-    const flusher = await startFlusher({ testWriteFaults: true });
-    flusher.injectWriteFault('ENOSPC');
+    const flusher = await startFlusher({ writeFaults: true });
+    injectWriteFault(flusher, 'ENOSPC');
     await produce(ring, 0, 30, flusher);
     await waitFor('retrying', () => flusher.status().state === 'retrying');
     await expect(flusher.stop({ timeoutMs: 200 })).rejects.toSatisfy(

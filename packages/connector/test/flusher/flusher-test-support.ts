@@ -1,8 +1,7 @@
 /**
  * Shared pieces of the flusher integration tests: a numbered payload stream
- * whose bytes can be recomputed from the sequence, and polling helpers.
+ * whose bytes can be recomputed from the sequence.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Payload of record `sequence`: its number and a newline, then a run of bytes
@@ -16,13 +15,4 @@ export function payloadFor(sequence: number): Uint8Array {
   bytes.set(head);
   for (let i = head.length; i < bytes.length; i++) bytes[i] = (sequence + i * 31) & 0xff;
   return bytes;
-}
-
-/** Polls `condition` every 5 ms until it holds; fails with `what` after `timeoutMs` (a safety net, not a timing check). */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }

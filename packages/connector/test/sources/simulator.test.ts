@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SourceStateError } from '../../src/errors.js';
@@ -9,7 +10,6 @@ import { LineReplaySource } from '../../src/sources/line-replay-source.js';
 import { SimulatorServer } from '../../src/sources/simulator.js';
 import { WebSocketSource } from '../../src/sources/websocket-source.js';
 import { fixtureProtocol, fixtureSubscribe, gapsPerSymbol, parseFixtureTrades } from './fixture-protocol.js';
-import { waitFor } from './wait-for.js';
 
 const SYMBOLS = ['AAA-USD', 'BBB-USD', 'CCC-USD'];
 const running: { stop(): Promise<void> }[] = [];

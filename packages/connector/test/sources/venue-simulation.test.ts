@@ -3,13 +3,14 @@
  * speaks the venue, the live source records it byte-exact, and the venue's
  * own parser finds every simulated trade with contiguous ids.
  */
+
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ParsedTrade, VenueName } from '../../src/feeds/venue-feed.js';
 import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/venues.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
 import { SimulatorServer } from '../../src/sources/simulator.js';
 import { WebSocketSource } from '../../src/sources/websocket-source.js';
-import { waitFor } from './wait-for.js';
 
 const SYMBOLS: Record<VenueName, string[]> = {
   binance: ['BTCUSDT', 'ETHUSDT'],

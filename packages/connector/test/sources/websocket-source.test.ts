@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../../src/errors.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
@@ -12,7 +13,7 @@ import {
   gapsPerSymbol,
   parseFixtureTrades,
 } from './fixture-protocol.js';
-import { openHandles, sleep, waitFor } from './wait-for.js';
+import { openHandles } from './open-handles.js';
 
 const SYMBOLS = ['AAA-USD', 'BBB-USD'];
 

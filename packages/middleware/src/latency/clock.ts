@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../errors.js';
 
 /**
- * Time source of the pipeline: a cheap monotonic clock for the hot path, and a conversion to wall-clock time used
- * only where records meet the disk.
+ * Time source of the pipeline: a cheap monotonic clock for the hot path, and a conversion to wall-clock time for
+ * the times a message carries.
  *
  * Hot code stamps messages with `nowNanos()` (a plain number, no syscall-heavy work, no BigInt) and subtracts
- * stamps to get latencies; the flusher turns a stamp into epoch nanoseconds with `toWallNanos` once per record it
- * writes. Take a `Clock` as a parameter instead of using {@link clock} directly so tests can pass a
- * {@link ManualClock}.
+ * stamps to get latencies; the connector's runner turns a message's stamp into the epoch time it publishes with
+ * `toWallNanos`, re-anchored about once a second (connector `runner/wall-time.ts`). Take a `Clock` as a parameter
+ * instead of using {@link clock} directly so tests can pass a {@link ManualClock}.
  */
 export interface Clock {
   /** Monotonic nanoseconds from an arbitrary origin, as an integer-valued number. Never goes backwards. */

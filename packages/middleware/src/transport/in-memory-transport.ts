@@ -17,6 +17,7 @@ import { clock } from '../latency/clock.js';
 import { ListenerSet } from './listener-set.js';
 import { findSubjectProblem, hasWildcard, subjectMatches, validateSubscribePattern } from './subject.js';
 import type {
+  FastPublishTransport,
   MessageHandler,
   PublishStamp,
   PublishTarget,
@@ -97,7 +98,7 @@ function byId(a: MemorySubscription, b: MemorySubscription): number {
  * await transport.close();
  * ```
  */
-export class InMemoryTransport implements Transport {
+export class InMemoryTransport implements FastPublishTransport {
   private readonly now: () => number;
   private readonly maxCachedSubjects: number;
   private readonly exact = new Map<string, readonly MemorySubscription[]>();

@@ -55,6 +55,7 @@ import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { PublishTargetCache } from './publish-target-cache.js';
 import { findSubjectProblem, subjectMatches, subjectPatternCovers } from './subject.js';
 import type {
+  FastPublishTransport,
   MessageHandler,
   PublishTarget,
   Subscription,
@@ -279,7 +280,7 @@ function checkProducerId(producerId: string): string {
  * await transport.close();
  * ```
  */
-export class JetStreamTransport implements Transport {
+export class JetStreamTransport implements FastPublishTransport {
   /** Name of the stream the transport publishes into. */
   readonly streamName: string;
   /** Prefix of the message ids. */

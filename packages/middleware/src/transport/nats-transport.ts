@@ -35,6 +35,7 @@ import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { PublishTargetCache } from './publish-target-cache.js';
 import type {
+  FastPublishTransport,
   MessageHandler,
   PublishTarget,
   Subscription,
@@ -126,7 +127,7 @@ function isMaxPayloadError(err: unknown): boolean {
  * await transport.close();
  * ```
  */
-export class NatsTransport implements Transport {
+export class NatsTransport implements FastPublishTransport {
   private readonly nc: NatsConnection;
   private readonly maxUnconfirmedMessages: number;
   private readonly maxUnconfirmedBytes: number;

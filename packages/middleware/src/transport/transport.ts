@@ -1,9 +1,10 @@
 /**
- * The `Transport` contract: the few operations the pipeline actually uses to
+ * The `Transport` contract: the few operations users call and implement to
  * move opaque payloads by subject. It is deliberately small (in the spirit of
  * nats.js `core/src/transport.ts`) so that the in-memory reference
  * implementation and the NATS one are interchangeable and one contract test
- * suite covers both.
+ * suite covers both. The runner's fast path (prepared subjects, a receive-time
+ * stamp) is the narrower {@link FastPublishTransport} on top of it.
  */
 
 /** Connection state as seen by publishers. */
@@ -32,7 +33,7 @@ export type MessageHandler = (
 ) => void;
 
 /**
- * A publish subject validated once by {@link Transport.prepare}. Publishing to
+ * A publish subject validated once by {@link FastPublishTransport.prepare}. Publishing to
  * a target skips validation and subject lookups, so the hot path builds no
  * string and no lookup key per message.
  */
@@ -91,8 +92,7 @@ export interface TransportCounters {
  * ```ts
  * const transport: Transport = new InMemoryTransport();
  * const sub = transport.subscribe('trades.>', (payload, subject, seq) => console.log(subject, seq, payload.length));
- * const btc = transport.prepare('trades.binance.BTCUSDT');
- * transport.publish(btc, new Uint8Array([1, 2, 3]));
+ * transport.publish('trades.binance.BTCUSDT', new Uint8Array([1, 2, 3]));
  * sub.close();
  * await transport.close();
  * ```
@@ -101,19 +101,11 @@ export interface Transport {
   /** Current connection state. */
   readonly status: TransportStatus;
   /**
-   * Sends `payload` to `subject` (or a prepared target). `stamp`, when given,
-   * is the time the message entered the publisher: a transport that stamps
-   * deliveries uses it instead of reading its clock (kept monotonic); others
-   * ignore it.
+   * Sends `payload` to `subject`.
    * @throws InvalidSubjectError for a bad subject string; nothing is sent.
    * @throws TransportClosedError after `close()`.
    */
-  publish(subject: string | PublishTarget, payload: Uint8Array, stamp?: PublishStamp): void;
-  /**
-   * Validates `subject` once and returns a handle for fast repeated publishes.
-   * @throws InvalidSubjectError when `subject` is not a concrete subject.
-   */
-  prepare(subject: string): PublishTarget;
+  publish(subject: string, payload: Uint8Array): void;
   /**
    * Calls `handler` for each message whose subject matches `pattern`.
    * @throws InvalidSubjectError for a bad pattern; TransportClosedError after `close()`.
@@ -129,4 +121,28 @@ export interface Transport {
   onError(listener: (error: unknown, subject: string) => void): () => void;
   /** A snapshot of the counters. */
   counters(): TransportCounters;
+}
+
+/**
+ * The runner's fast path, offered by the in-memory and NATS transports on top
+ * of {@link Transport}: a subject validated once ({@link FastPublishTransport.prepare}),
+ * then published to with no per-message lookup, and the publisher's receive
+ * time handed to a transport that stamps deliveries. Other transports get it
+ * through {@link fastPublishOf}.
+ */
+export interface FastPublishTransport extends Transport {
+  /**
+   * Sends `payload` to `subject` or a prepared target. `stamp`, when given, is
+   * the time the message entered the publisher: a transport that stamps
+   * deliveries uses it instead of reading its clock (kept monotonic); others
+   * ignore it.
+   * @throws InvalidSubjectError for a bad subject string; nothing is sent.
+   * @throws TransportClosedError after `close()`.
+   */
+  publish(subject: string | PublishTarget, payload: Uint8Array, stamp?: PublishStamp): void;
+  /**
+   * Validates `subject` once and returns a handle for fast repeated publishes.
+   * @throws InvalidSubjectError when `subject` is not a concrete subject.
+   */
+  prepare(subject: string): PublishTarget;
 }

@@ -1,5 +1,5 @@
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { JournalAppendError, JournalOpenError } from '../../src/errors.js';
 import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../../src/journal/jetstream-journal.js';
 import { startAckDroppingProxy } from './ack-dropping-proxy.js';

@@ -1,7 +1,7 @@
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { JetStreamJournal } from '../../src/journal/jetstream-journal.js';
 import { JetStreamReader, type JetStreamReaderOptions } from '../../src/journal/jetstream-reader.js';
 

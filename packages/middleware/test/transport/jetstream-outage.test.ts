@@ -12,8 +12,9 @@
  * swallows acknowledgements on a live connection, so the transport re-sends
  * after its acknowledgement timeout without any disconnect.
  */
+
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../../src/journal/jetstream-journal.js';
 import { JetStreamTransport } from '../../src/transport/jetstream-transport.js';
 import type { OutageBufferOptions } from '../../src/transport/outage-buffer.js';

@@ -7,15 +7,12 @@
  * connect.
  */
 import { createServer } from 'node:net';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { type RecordingProxy, startRecordingProxy } from '@marketpipe/test-support/recording-proxy';
+import { createTestCertificates, type TestCertificates } from '@marketpipe/test-support/tls-certs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
-import {
-  type RecordingProxy,
-  startRecordingProxy,
-} from '../../../../scripts/test-support/recording-proxy.js';
-import { createTestCertificates, type TestCertificates } from '../../../../scripts/test-support/tls-certs.js';
 import { StreamSubjectsError, TransportConnectError } from '../../src/errors.js';
 import { JetStreamTransport } from '../../src/transport/jetstream-transport.js';
 import type { NatsConnectAttempt } from '../../src/transport/nats-connect.js';

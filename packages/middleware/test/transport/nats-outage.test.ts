@@ -4,8 +4,9 @@
  * must see every number in order, except exactly those the publisher counted
  * as dropped; duplicates may only come from the acknowledged-window re-send.
  */
+
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
 import type { OutageBufferOptions } from '../../src/transport/outage-buffer.js';
 import { type GatedProxy, startGatedProxy } from './gated-proxy.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatsServerHandle, startNatsServer } from '../../../../scripts/test-support/nats-server.js';
 import { PayloadTooLargeError } from '../../src/errors.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
 import { transportContract, waitUntil } from './transport-contract.js';

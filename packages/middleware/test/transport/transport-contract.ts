@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidSubjectError, TransportClosedError } from '../../src/errors.js';
-import type { Transport, TransportStatus } from '../../src/transport/transport.js';
+import type { FastPublishTransport, TransportStatus } from '../../src/transport/transport.js';
 
 /** One delivery as seen by a handler, with the payload copied. */
 export interface Received {
@@ -27,7 +27,10 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
   }
 }
 
-function recorder(transport: Transport, pattern: string): { received: Received[]; close: () => void } {
+function recorder(
+  transport: FastPublishTransport,
+  pattern: string,
+): { received: Received[]; close: () => void } {
   const received: Received[] = [];
   const sub = transport.subscribe(pattern, (payload, subject, sequence, timestamp) => {
     received.push({ subject, payload: payload.slice(), sequence, timestamp });
@@ -56,9 +59,9 @@ function expectInvalidSubject(action: () => unknown, reason: string): void {
  * Registers the contract suite for one implementation. `create` returns a
  * fresh, connected transport for each test; the suite closes it afterwards.
  */
-export function transportContract(name: string, create: () => Promise<Transport>): void {
+export function transportContract(name: string, create: () => Promise<FastPublishTransport>): void {
   describe(`Transport contract: ${name}`, () => {
-    let transport: Transport;
+    let transport: FastPublishTransport;
     let prefix = '';
     let testNumber = 0;
 

@@ -3,7 +3,8 @@
  * reference every published trade is checked against: a plain `JSON.parse`
  * of the raw message, field by field, sharing no code with the parsers.
  */
-import { TradeSide, type TradeView, tickerToSubjectToken } from '@marketpipe/connector';
+import { TradeSide, type TradeView } from '@marketpipe/connector';
+import { tickerToSubjectToken } from '@marketpipe/connector/pipeline';
 import fc from 'fast-check';
 
 /** One generated frame; `valid` frames are plain, well-formed trades that must be published. */

@@ -14,4 +14,4 @@ export function reliabilitySeed(suite: string): number {
 }
 
 /** The connector's mulberry32 generator of numbers in `[0, 1)`, the same one its simulator uses. */
-export { createSeededRandom as seededRandom } from '@marketpipe/connector';
+export { createSeededRandom as seededRandom } from '@marketpipe/connector/internal';

@@ -6,7 +6,7 @@
  * comparison with the app's counters is exact.
  */
 import { TradeView } from '@marketpipe/connector';
-import { JetStreamJournal } from '@marketpipe/middleware';
+import { JetStreamJournal } from '@marketpipe/middleware/journal';
 
 /** Trade ids per ticker, in the order the server stored them (repeats included). */
 export type IdsByTicker = Map<string, bigint[]>;

@@ -1,0 +1,23 @@
+// `@marketpipe/connector/feeds`: the venue parsers (one per venue, on one interface), the venues' protocols,
+// gap detection and the feed errors.
+
+export { type MalformedReason, MalformedVenueMessageError, SimdjsonUnavailableError } from '../errors.js';
+export { binanceProtocol, createBinanceParser } from './binance.js';
+export { bybitProtocol, createBybitParser } from './bybit.js';
+export { coinbaseProtocol, createCoinbaseParser } from './coinbase.js';
+export type { GapDetectorOptions, GapListener, TradeIdRange } from './gap-detector.js';
+export { GapDetector, SequenceCheck } from './gap-detector.js';
+export { createKrakenParser, krakenProtocol } from './kraken.js';
+export { MessageKind, NON_TRADE_KIND_COUNT, NonTradeKind, nonTradeKindName } from './message-kind.js';
+export { createOkxParser, okxProtocol } from './okx.js';
+export type { ParsedTrade, SimTrade, TradeSink, VenueName, VenueProtocol } from './venue-feed.js';
+export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.js';
+export { DEFAULT_PARSER_BACKEND } from './venue-parser.js';
+export {
+  createParser,
+  VENUE_NAMES,
+  VENUES,
+  type VenueDefinition,
+  venueDefinition,
+  venueProtocol,
+} from './venues.js';

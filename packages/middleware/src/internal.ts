@@ -1,0 +1,3 @@
+// `@marketpipe/middleware/internal`: for the sibling `@marketpipe/connector` only. Not part of the public
+// API: names here may change in any release.
+export { OutageBuffer } from './transport/outage-buffer.js';
