@@ -101,6 +101,48 @@ describe('marketpipe cat', () => {
     );
   });
 
+  it('does not report again the torn tails recovery set aside, and still prints every complete record in them', async () => {
+    const dataDir = tempDataDir();
+    const file = (day: string) => join(dataDir, 'okx', `${day}.mprec`);
+    // A crash cut the write of block 3; the restart's recovery sets the partial block aside, the ring hands 3 over again.
+    writeRecords(dataDir, 'okx', sequence('2025-01-01', 0, 4));
+    const torn = 16 + 3 * BLOCK;
+    truncateSync(file('2025-01-01'), torn + 20);
+    writeRecords(dataDir, 'okx', sequence('2025-01-01', 3, 2));
+    expect(readFileSync(`${file('2025-01-01')}.torn-${torn}`)).toHaveLength(20);
+    // What an older recovery left: complete blocks 6 and 7 aside, then the cut block 8.
+    writeRecords(dataDir, 'okx', sequence('2025-01-02', 5, 4));
+    const cut = 16 + BLOCK;
+    writeFileSync(`${file('2025-01-02')}.torn-${cut}`, readFileSync(file('2025-01-02')).subarray(cut, -10));
+    truncateSync(file('2025-01-02'), cut);
+    writeRecords(dataDir, 'okx', sequence('2025-01-02', 8, 2));
+
+    const cat = createHarness();
+    expect(await main(['cat', '--data-dir', dataDir, '--venue', 'okx'], cat.context)).toBe(0);
+    expect(cat.stdout.text).toBe(
+      sequence('', 0, 10)
+        .map((r) => `${r.payload}\n`)
+        .join(''),
+    );
+    expect(cat.stderr.text).toBe('');
+
+    const verify = createHarness();
+    expect(await main(['verify', '--data-dir', dataDir], verify.context)).toBe(0);
+    const text = verify.stdout.text;
+    expect(text).toContain('okx: clean');
+    expect(text).toContain(
+      `torn tail set aside by recovery (a cut write, not counted): 2025-01-01.mprec.torn-${torn}: 20 bytes`,
+    );
+    expect(text).toContain(
+      `torn tail set aside by recovery (a cut write, not counted): 2025-01-02.mprec.torn-${cut}: ${BLOCK - 10} bytes`,
+    );
+    expect(text).toContain(
+      'total 10 records in 2 files; 0 gaps (0 missing), 0 repeats, 0 torn tails, 0 corruptions (0 B skipped), ' +
+        '0 unreadable files; 2 torn tails set aside by recovery',
+    );
+    expect(text).not.toContain('TORN TAIL');
+  });
+
   it('stops quietly with exit 0 when the reader goes away', async () => {
     const dataDir = tempDataDir();
     writeRecords(

@@ -3,12 +3,18 @@
  * byte for byte as received (no decoding, no re-encoding), oldest day first
  * and in record order within a day.
  */
-import { listRecordDays, readVenueRecords } from '@marketpipe/connector';
-import type { RecordDamage } from '@marketpipe/connector/recording';
+import { join } from 'node:path';
+import { listRecordDays } from '@marketpipe/connector';
+import {
+  DEFAULT_RECORD_FILE_EXTENSION,
+  type RecordDamage,
+  readRecordFile,
+} from '@marketpipe/connector/recording';
 import type { CliContext } from '../cli-context.js';
 import { RecordingsNotFoundError } from '../cli-errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { LineOutput } from './line-output.js';
+import { isSetAsideTornTail } from './set-aside-damage.js';
 
 /** Options of {@link catCommand}. */
 export interface CatOptions {
@@ -23,8 +29,10 @@ export interface CatOptions {
  * Streams the records to `context.stdout`, set-aside damaged ends included
  * (in their place). Damaged bytes (a torn tail, corruption) are skipped,
  * each range reported on stderr, and reading goes on at the next intact
- * block; the exit code is then 3 ({@link ExitCode.lost}). A reader that goes
- * away ends the command quietly.
+ * block; the exit code is then 3 ({@link ExitCode.lost}). The torn tail of a
+ * set-aside file is skipped quietly: recovery already counted it, and it holds
+ * no complete record (see `set-aside-damage.ts`; `verify` lists it). A reader
+ * that goes away ends the command quietly.
  *
  * @throws {RecordingsNotFoundError} when there is no record file to print.
  * @example
@@ -43,14 +51,18 @@ export async function catCommand(options: CatOptions, context: CliContext): Prom
   }
   const out = new LineOutput(context.stdout);
   let damaged = 0;
+  let dayFile = '';
   const onDamage = (damage: RecordDamage): void => {
+    if (isSetAsideTornTail(damage, dayFile)) return;
     damaged++;
     context.stderr.write(`marketpipe cat: ${describeDamage(damage)}\n`);
   };
   try {
-    const range = options.date === undefined ? {} : { from: options.date, to: options.date };
-    for (const record of readVenueRecords(options.dataDir, options.venue, range, { onDamage })) {
-      if (!(await out.writeLine(record.payload))) return quietEnd(out, damaged);
+    for (const day of days) {
+      dayFile = join(options.dataDir, options.venue, `${day}.${DEFAULT_RECORD_FILE_EXTENSION}`);
+      for (const record of readRecordFile(dayFile, { onDamage })) {
+        if (!(await out.writeLine(record.payload))) return quietEnd(out, damaged);
+      }
     }
     await out.finish();
     return quietEnd(out, damaged);

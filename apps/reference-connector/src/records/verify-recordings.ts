@@ -4,7 +4,8 @@
  * days. Each record's sequence must be exactly one more than the previous
  * one; anything else is a gap (records missing) or a repeat (duplicated or
  * out of order). Damage (torn tails, corruption) and unreadable headers are
- * reported per file; set-aside damaged ends are read in their place.
+ * reported per file; set-aside damaged ends are read in their place, their
+ * torn tails listed apart and not counted (see `set-aside-damage.ts`).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   type RecordFileSummary,
 } from '@marketpipe/connector/recording';
 import { RecordingsNotFoundError } from '../cli-errors.js';
+import { isSetAsideTornTail } from './set-aside-damage.js';
 
 /** At most this many sequence problems are listed per venue (all are counted). */
 export const MAX_LISTED_PROBLEMS = 50;
@@ -29,8 +31,10 @@ export interface FileCheck {
   lastSequence: number;
   /** Bytes of the day file up to its last intact block. */
   validBytes: number;
-  /** Damaged ranges skipped, in the day file and in its set-aside files. */
+  /** Damaged ranges skipped and counted, in the day file and in its set-aside files. */
   damage: RecordDamage[];
+  /** Torn tails of set-aside files: cut writes that recovery already set aside and counted; listed, not counted. */
+  setAsideTornTails: RecordDamage[];
   /** Set-aside damaged ends of the day file (`*.torn-<offset>`, `*.damaged-<offset>`), read in their place. */
   setAsideFiles: string[];
   /** Why the file could not be read at all (not a record file, unsupported version). */
@@ -56,6 +60,8 @@ export interface VenueCheck {
   missing: number;
   repeats: number;
   tornTails: number;
+  /** Torn tails of set-aside files (see {@link FileCheck.setAsideTornTails}); not a problem, not in `damagedBytes`. */
+  setAsideTornTails: number;
   /** Damaged ranges that are not torn tails. */
   corruptions: number;
   /** Bytes in all damaged ranges. */
@@ -124,6 +130,7 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
     missing: 0,
     repeats: 0,
     tornTails: 0,
+    setAsideTornTails: 0,
     corruptions: 0,
     damagedBytes: 0,
     unreadableFiles: 0,
@@ -140,6 +147,7 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
       lastSequence: -1,
       validBytes: 0,
       damage: [],
+      setAsideTornTails: [],
       setAsideFiles: [],
       unreadable: undefined,
     };
@@ -151,7 +159,10 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
           const summary = next.value[0] as RecordFileSummary;
           file.file = summary.file;
           file.validBytes = summary.validBytes;
-          file.damage = summary.damage;
+          file.damage = summary.damage.filter((damage) => !isSetAsideTornTail(damage, summary.file));
+          file.setAsideTornTails = summary.damage.filter((damage) =>
+            isSetAsideTornTail(damage, summary.file),
+          );
           file.setAsideFiles = summary.setAsideFiles;
           break;
         }
@@ -184,6 +195,7 @@ function checkVenue(dataDir: string, venue: string): VenueCheck {
       file.unreadable = err instanceof Error ? err.message : String(err);
     }
     check.records += file.records;
+    check.setAsideTornTails += file.setAsideTornTails.length;
     for (const damage of file.damage) {
       if (damage.kind === 'tornTail') check.tornTails++;
       else check.corruptions++;

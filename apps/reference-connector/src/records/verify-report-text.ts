@@ -20,9 +20,19 @@ function damageLine(damage: RecordDamage): string {
   return `    ${what}: ${basename(damage.file)}: ${damage.bytes} bytes at offset ${damage.offset} (${damage.reason})`;
 }
 
+function setAsideTornTailLine(damage: RecordDamage): string {
+  return `    torn tail set aside by recovery (a cut write, not counted): ${basename(damage.file)}: ${damage.bytes} bytes`;
+}
+
 function venueLines(check: VenueCheck): string[] {
   const lines = [`${check.venue}: ${check.clean ? 'clean' : 'PROBLEMS'}`];
-  for (const file of check.files) lines.push(fileLine(file), ...file.damage.map(damageLine));
+  for (const file of check.files) {
+    lines.push(
+      fileLine(file),
+      ...file.damage.map(damageLine),
+      ...file.setAsideTornTails.map(setAsideTornTailLine),
+    );
+  }
   for (const problem of check.problems) {
     lines.push(
       problem.kind === 'gap'
@@ -36,7 +46,8 @@ function venueLines(check: VenueCheck): string[] {
     `  total ${formatCount(check.records)} records in ${check.files.length} files; ` +
       `${check.gaps} gaps (${formatCount(check.missing)} missing), ${check.repeats} repeats, ` +
       `${check.tornTails} torn tails, ${check.corruptions} corruptions (${formatBytes(check.damagedBytes)} skipped), ` +
-      `${check.unreadableFiles} unreadable files`,
+      `${check.unreadableFiles} unreadable files` +
+      (check.setAsideTornTails === 0 ? '' : `; ${check.setAsideTornTails} torn tails set aside by recovery`),
   );
   return lines;
 }
