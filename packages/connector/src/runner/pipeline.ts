@@ -131,7 +131,7 @@ export interface PipelineSummary extends PipelineStatus {
 }
 
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
-/** Distinct unlisted tickers named in a warning each; beyond that they are only counted. */
+/** Distinct unlisted tickers named in a warning each per interval; beyond that only counted, in one summary. */
 const LOGGED_UNLISTED_TICKERS = 10;
 
 function logSetAside(log: PipelineLogger, range: SetAsideRange): void {
@@ -210,9 +210,9 @@ export class Pipeline {
   readonly #dropWarnings: WarningKind;
   readonly #malformedWarnings: WarningKind;
   readonly #collisionWarnings: WarningKind;
+  readonly #unlistedWarnings: WarningKind;
   #state: PipelineStatus['state'] = 'starting';
   #shutdownDropped = 0;
-  #unlistedTickers = 0;
   #stopping: Promise<PipelineSummary> | undefined;
 
   private constructor(
@@ -234,6 +234,12 @@ export class Pipeline {
     this.#dropWarnings = this.#warnings.kind('message or trade dropped', 'cause');
     this.#malformedWarnings = this.#warnings.kind('malformed message recorded, not published', 'venue');
     this.#collisionWarnings = this.#warnings.kind('subject collision', 'subject');
+    this.#unlistedWarnings = this.#warnings.kind(
+      'trades of a ticker not in symbols are counted and not published',
+      'ticker',
+      undefined,
+      LOGGED_UNLISTED_TICKERS,
+    );
     this.#ring = ring;
     this.#flusher = flusher;
     this.#source = source;
@@ -250,15 +256,8 @@ export class Pipeline {
       onCollision: (error) => this.#collisionWarnings.note(error.subject, 1, () => ({ err: error.message })),
       symbols: options.symbols,
       allowUnlisted: options.allowUnlistedSymbols === true,
-      onUnlisted: (ticker) => {
-        // Once per ticker, and a bounded number of tickers: the count is in drops.unlistedSymbol.
-        this.#unlistedTickers++;
-        if (this.#unlistedTickers <= LOGGED_UNLISTED_TICKERS) {
-          this.#log.warn({ ticker }, 'trades of a ticker not in symbols are counted and not published');
-        } else if (this.#unlistedTickers === LOGGED_UNLISTED_TICKERS + 1) {
-          this.#log.warn({}, 'more tickers not in symbols; counted in drops.unlistedSymbol, not logged');
-        }
-      },
+      // Called once per ticker; the trades are counted in drops.unlistedSymbol.
+      onUnlisted: (ticker) => this.#unlistedWarnings.note(ticker, 1),
     });
     this.#runner = new Runner({
       parser: this.#parser,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WarningAggregator } from './warning-aggregator.js';
+import { DEFAULT_MAX_KEYS, WarningAggregator } from './warning-aggregator.js';
 
 function collect() {
   const lines: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
@@ -44,5 +44,61 @@ describe('WarningAggregator', () => {
     let built = 0;
     for (let i = 0; i < 1_000; i++) kind.note('k', 1, () => ({ n: ++built }));
     expect(built).toBe(1);
+  });
+
+  it('tracks at most maxKeys keys per interval and tallies the rest in one overflow summary, exactly', () => {
+    const { lines, logger } = collect();
+    const warnings = new WarningAggregator(logger, 1_000);
+    const unlisted = warnings.kind('ticker not in symbols', 'ticker', 'trades', 3);
+    // 50 000 distinct keys (a feed of garbage tickers), each noted twice, amounts 1 and 2.
+    for (let round = 1; round <= 2; round++) for (let i = 0; i < 50_000; i++) unlisted.note(`T${i}`, round);
+    expect(lines.map((l) => l.obj.ticker)).toEqual(['T0', 'T1', 'T2']);
+    warnings.flush();
+    expect(lines.slice(3)).toEqual([
+      {
+        obj: { ticker: 'T0', suppressed: 1, intervalMs: 1_000, trades: 2 },
+        msg: 'ticker not in symbols (summary)',
+      },
+      {
+        obj: { ticker: 'T1', suppressed: 1, intervalMs: 1_000, trades: 2 },
+        msg: 'ticker not in symbols (summary)',
+      },
+      {
+        obj: { ticker: 'T2', suppressed: 1, intervalMs: 1_000, trades: 2 },
+        msg: 'ticker not in symbols (summary)',
+      },
+      {
+        obj: { overflow: true, maxKeys: 3, suppressed: 2 * 49_997, intervalMs: 1_000, trades: 3 * 49_997 },
+        msg: 'ticker not in symbols (summary)',
+      },
+    ]);
+    // Exact: full lines + every suppressed = events, and the amounts sum to the total.
+    const events = lines.reduce(
+      (sum, l) => sum + (l.obj.suppressed === undefined ? 1 : Number(l.obj.suppressed)),
+      0,
+    );
+    expect(events).toBe(100_000);
+    expect(lines.reduce((sum, l) => sum + Number(l.obj.trades), 0)).toBe(50_000 * 3);
+
+    // The next interval starts empty: new keys are logged in full again, the overflow starts from zero.
+    lines.length = 0;
+    for (const key of ['T9', 'T8', 'T7', 'T6']) unlisted.note(key, 1);
+    warnings.flush();
+    expect(lines.map((l) => [l.obj.ticker, l.obj.overflow, l.obj.suppressed])).toEqual([
+      ['T9', undefined, undefined],
+      ['T8', undefined, undefined],
+      ['T7', undefined, undefined],
+      [undefined, true, 1],
+    ]);
+  });
+
+  it('bounds every kind by default', () => {
+    const { lines, logger } = collect();
+    const warnings = new WarningAggregator(logger, 1_000);
+    const collisions = warnings.kind('subject collision', 'subject');
+    for (let i = 0; i < DEFAULT_MAX_KEYS + 5; i++) collisions.note(`s.${i}`, 1);
+    warnings.flush();
+    expect(lines).toHaveLength(DEFAULT_MAX_KEYS + 1);
+    expect(lines.at(-1)?.obj).toMatchObject({ overflow: true, maxKeys: DEFAULT_MAX_KEYS, suppressed: 5 });
   });
 });
