@@ -75,8 +75,9 @@ export function lossReasons(status: PipelineStatus, lost: number): string[] {
   if (status.transport.dropped > 0) reasons.push(`transport.dropped: ${status.transport.dropped}`);
   if (status.gaps.missing > 0) reasons.push(`gaps.missing: ${status.gaps.missing}`);
   // Bytes, not messages: how many records damaged bytes held cannot be known.
-  if (status.recorder.setAsideBytes > 0)
-    reasons.push(`recorder.setAsideBytes: ${status.recorder.setAsideBytes}`);
+  // A torn tail whose records the ring wrote again lost nothing; it stays visible in setAsideBytes.
+  if (status.recorder.unrecoveredBytes > 0)
+    reasons.push(`recorder.unrecoveredBytes: ${status.recorder.unrecoveredBytes}`);
   if (status.source.damagedBytes > 0) reasons.push(`source.damagedBytes: ${status.source.damagedBytes}`);
   return reasons;
 }
@@ -126,7 +127,13 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     transportDropped: status?.transport.dropped ?? 0,
     tradesPerSymbol: status?.tradesPerSymbol ?? {},
     latencyNs: status?.latency ?? { count: 0, p50: 0, p99: 0, p999: 0, max: 0 },
-    recorder: status?.recorder ?? { state: 'stopped', recordsWritten: 0, bytesWritten: 0, setAsideBytes: 0 },
+    recorder: status?.recorder ?? {
+      state: 'stopped',
+      recordsWritten: 0,
+      bytesWritten: 0,
+      setAsideBytes: 0,
+      unrecoveredBytes: 0,
+    },
     ...(input.error !== undefined ? { error: input.error } : {}),
   };
 }

@@ -19,6 +19,7 @@ function busyStatus() {
       recordsWritten: 11_000,
       bytesWritten: 5 * 1024 * 1024,
       setAsideBytes: 0,
+      unrecoveredBytes: 0,
     },
     transport: { status: 'reconnecting' as const, published: 8_000, dropped: 0 },
   };

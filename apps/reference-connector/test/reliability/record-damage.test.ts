@@ -77,7 +77,8 @@ describe('damaged recordings', () => {
     );
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
     expect(summary.recorder.setAsideBytes).toBe(50);
-    expect(summary.lossReasons).toContain('recorder.setAsideBytes: 50');
+    expect(summary.recorder.unrecoveredBytes).toBe(50);
+    expect(summary.lossReasons).toContain('recorder.unrecoveredBytes: 50');
     expect(code).toBe(3);
     expect(harness.stderr.text).toContain('damaged end of a record file set aside');
     expect(existsSync(`${file}.damaged-${intact}`)).toBe(true);

@@ -82,7 +82,7 @@ export function emptyStatus(): PipelineStatus {
     drops: {},
     latency: { count: 0, p50: 0, p99: 0, p999: 0, max: 0 },
     ring: { fill: 0, overflowQueued: 0 },
-    recorder: { state: 'running', recordsWritten: 0, bytesWritten: 0, setAsideBytes: 0 },
+    recorder: { state: 'running', recordsWritten: 0, bytesWritten: 0, setAsideBytes: 0, unrecoveredBytes: 0 },
     transport: { status: 'connected', published: 0, dropped: 0 },
     source: { state: 'open', reconnects: 0, damagedBytes: 0 },
     tradesPerSymbol: {},

@@ -82,6 +82,11 @@ export interface FlusherStatus {
   retries: number;
   /** Bytes of damaged ends cut off day files and kept beside them since start, start-up recovery included. */
   setAsideBytes: number;
+  /**
+   * The part of `setAsideBytes` whose records may be lost: every damaged (corrupt) end, and torn tails whose
+   * records the ring could not write again ({@link FlusherRecovery.rewrittenFromRing} false).
+   */
+  unrecoveredBytes: number;
 }
 
 function stateName(code: number): FlusherStatus['state'] {
@@ -135,6 +140,7 @@ export class DiskFlusher {
   private readonly counters: Float64Array;
   private currentFile: string | undefined;
   private setAsideBytes: number;
+  private unrecoveredBytes: number;
   private lastError: { code: string; message: string } | undefined;
   private fatal: { code: string; message: string } | undefined;
   private stopping: Promise<void> | undefined;
@@ -153,6 +159,9 @@ export class DiskFlusher {
     this.counters = views.counters;
     this.recovery = recovery;
     this.setAsideBytes = recovery.truncatedBytes;
+    this.unrecoveredBytes = 0;
+    for (const range of recovery.setAside)
+      if (range.kind !== 'tornTail' || !recovery.rewrittenFromRing) this.unrecoveredBytes += range.bytes;
     this.currentFile = recovery.file;
     worker.on('message', (message: FlusherToMain) => this.onMessage(message));
     worker.on('error', (err) => {
@@ -244,6 +253,7 @@ export class DiskFlusher {
       currentFile: this.currentFile,
       retries: Atomics.load(this.control, RETRIES),
       setAsideBytes: this.setAsideBytes,
+      unrecoveredBytes: this.unrecoveredBytes,
     };
     if (this.lastError !== undefined) status.lastError = this.lastError;
     return status;
@@ -312,6 +322,8 @@ export class DiskFlusher {
       this.currentFile = message.path;
     } else if (message.type === 'setAside') {
       this.setAsideBytes += message.range.bytes;
+      // A day file opened after start-up is older than what the ring holds: nothing re-supplies its end.
+      this.unrecoveredBytes += message.range.bytes;
       this.onSetAside?.(message.range);
     } else if (message.type === 'error') {
       this.lastError = { code: message.code, message: message.message };

@@ -44,6 +44,11 @@ export interface FlusherRecovery extends WriterRecovery {
    * duplicate and the day file's sequences restart.
    */
   ringReset: boolean;
+  /**
+   * True when the ring still holds every record after the newest one on disk (its read position was never
+   * released past it), so the records of a torn tail cut off at start-up are written again from the ring.
+   */
+  rewrittenFromRing: boolean;
 }
 
 /** Messages from the worker to the main thread. */

@@ -99,7 +99,9 @@ function drain(syncer: ThreadSyncer | undefined): void {
   const ringReset = isRingReset(ring, recovery.lastSequence);
   if (ringReset) writer.acceptAllSequences();
   counters[LAST_SEQUENCE] = recovery.lastSequence;
-  post({ type: 'ready', recovery: { ...recovery, ringReset } });
+  // Released only after a write, so a read position at or before the next sequence means the ring re-supplies it.
+  const rewrittenFromRing = !ringReset && ring.nextReadSequence <= recovery.lastSequence + 1;
+  post({ type: 'ready', recovery: { ...recovery, ringReset, rewrittenFromRing } });
   Atomics.store(control, STATE, FlusherStateCode.running);
 
   const visit = (bytes: Uint8Array, start: number, end: number, sequence: number): void => {

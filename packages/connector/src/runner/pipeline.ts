@@ -114,6 +114,8 @@ export interface PipelineStatus {
     bytesWritten: number;
     /** Bytes of damaged record-file ends cut off and kept beside their files (start-up recovery included). */
     setAsideBytes: number;
+    /** The part of `setAsideBytes` whose records the ring could not write again: possibly lost. */
+    unrecoveredBytes: number;
     lastError?: { code: string; message: string };
   };
   transport: { status: 'connected' | 'reconnecting' | 'closed'; published: number; dropped: number };
@@ -422,6 +424,7 @@ export class Pipeline {
         recordsWritten: flusher.recordsWritten,
         bytesWritten: flusher.bytesWritten,
         setAsideBytes: flusher.setAsideBytes,
+        unrecoveredBytes: flusher.unrecoveredBytes,
         ...(flusher.lastError ? { lastError: flusher.lastError } : {}),
       },
       transport: {

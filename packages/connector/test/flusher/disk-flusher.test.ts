@@ -91,6 +91,7 @@ describe('DiskFlusher', () => {
       setAside: [],
       damage: [],
       ringReset: false,
+      rewrittenFromRing: true,
     });
     await produce(ring, 0, 3000, flusher);
     await waitFor('all records written', () => flusher.status().recordsWritten === 3000);
@@ -181,7 +182,12 @@ describe('DiskFlusher', () => {
     expect([...readRecordFile(file)].map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5]);
 
     const flusher = await startFlusher();
-    expect(flusher.recovery).toMatchObject({ lastSequence: 5, file, ringReset: false });
+    expect(flusher.recovery).toMatchObject({
+      lastSequence: 5,
+      file,
+      ringReset: false,
+      rewrittenFromRing: true,
+    });
     const tornBytes = Math.floor(lastRecordBytes / 2);
     const cutAt = whole.length - lastRecordBytes;
     const savedAs = `${file}.torn-${cutAt}`;
@@ -191,13 +197,49 @@ describe('DiskFlusher', () => {
     ]);
     await produce(ring, 10, 15, flusher);
     await flusher.stop();
-    expect(flusher.status()).toMatchObject({ recordsWritten: 9, lastSequence: 14, setAsideBytes: tornBytes });
+    // Record 6 came again from the ring: the torn half block cost nothing.
+    expect(flusher.status()).toMatchObject({
+      recordsWritten: 9,
+      lastSequence: 14,
+      setAsideBytes: tornBytes,
+      unrecoveredBytes: 0,
+    });
     const damage: RecordDamage[] = [];
     expectStream([...readRecordFile(file, { onDamage: (d) => damage.push(d) })], 0, 15);
     // The set-aside half block is read in its place and reported, never duplicated.
     expect(damage).toEqual([
       { file: savedAs, offset: 0, bytes: tornBytes, kind: 'tornTail', reason: 'truncated' },
     ]);
+  });
+
+  it('counts a torn tail as unrecovered when the ring had already released its records', async () => {
+    const ring = openRing();
+    await produce(ring, 0, 4);
+    // A flusher that released 0..3 and crashed while writing the block holding them: nothing re-supplies them.
+    ring.release(ring.readBatch(4, () => {}));
+    const crashed = new RecordFileWriter({
+      dataDir,
+      venue: 'test',
+      wallNanos: () => BigInt(Date.now()) * 1_000_000n,
+    });
+    crashed.recover();
+    for (let s = 0; s < 4; s++) {
+      const p = payloadFor(s);
+      crashed.append(p, 0, p.length, s);
+      if (s === 1) crashed.writePending();
+    }
+    crashed.close();
+    const file = join(dataDir, 'test', `${listRecordDays(dataDir, 'test')[0]}.mprec`);
+    const whole = readFileSync(file);
+    rmSync(file);
+    appendFileSync(file, whole.subarray(0, whole.length - 10));
+
+    const flusher = await startFlusher();
+    expect(flusher.recovery).toMatchObject({ lastSequence: 1, ringReset: false, rewrittenFromRing: false });
+    const tornBytes = flusher.recovery.truncatedBytes;
+    expect(tornBytes).toBeGreaterThan(0);
+    await flusher.stop();
+    expect(flusher.status()).toMatchObject({ setAsideBytes: tornBytes, unrecoveredBytes: tornBytes });
   });
 
   it('holds records in the ring through ENOSPC and EIO, reports them, and resumes when the disk recovers', async () => {
@@ -256,7 +298,7 @@ describe('DiskFlusher', () => {
     const second = openRing();
     await produce(second, 0, 5);
     const next = await startFlusher();
-    expect(next.recovery).toMatchObject({ lastSequence: 9, ringReset: true });
+    expect(next.recovery).toMatchObject({ lastSequence: 9, ringReset: true, rewrittenFromRing: false });
     await next.stop();
     const sequences = [...readVenueRecords(dataDir, 'test')].map((r) => r.sequence);
     expect(sequences).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
