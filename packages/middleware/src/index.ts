@@ -8,7 +8,7 @@ export {
   TransportClosedError,
   TransportConnectError,
 } from './errors.js';
-export { type Clock, clock } from './latency/clock.js';
+export { type Clock, clock, type WallParts } from './latency/clock.js';
 export { Interner, type InternerOptions } from './latency/interner.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory-transport.js';
 export type { NatsConnectionOptions } from './transport/nats-connection.js';

@@ -3,6 +3,7 @@
  * memory-mapped ring into record files, exposes its status, and stops it.
  */
 import { Worker } from 'node:worker_threads';
+import { clock as defaultClock, type MonotonicClock } from '@marketpipe/middleware/latency';
 import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
 import {
@@ -55,8 +56,11 @@ export interface DiskFlusherOptions {
   idleWaitMs?: number;
   /** How long the process-exit safety net blocks exit while the worker drains, in ms; default 1000. */
   exitDrainTimeoutMs?: number;
-  /** Wall time (ns since the epoch) the worker's clock starts at; default now. For tests crossing midnight. */
-  startWallNanos?: bigint;
+  /**
+   * The clock whose wall anchor the worker stamps records by; default the process-wide `clock`. Give it the
+   * runner's clock, so records and published receive times share one anchor (re-anchors included).
+   */
+  clock?: MonotonicClock;
   /**
    * Told of each damaged end the worker cuts off a day file after start-up (one it opens that recovery did not
    * scan); those cut at start-up are in {@link DiskFlusher.recovery}.
@@ -199,7 +203,7 @@ export class DiskFlusher {
       bufferBytes: options.bufferBytes ?? 64 * 1024,
       spinTurns: options.spinTurns ?? 200,
       idleWaitMs: options.idleWaitMs ?? 5,
-      startWallNanos: options.startWallNanos,
+      wallAnchor: (options.clock ?? defaultClock).sharedAnchor,
       writeFaults,
       shared,
     };

@@ -28,8 +28,8 @@ export interface FlusherWorkerData {
   spinTurns: number;
   /** Longest nap in ms. */
   idleWaitMs: number;
-  /** Wall time the worker clock starts at (tests); undefined for now. */
-  startWallNanos: bigint | undefined;
+  /** The main thread's wall anchor (`MonotonicClock.sharedAnchor`), which the worker stamps records by. */
+  wallAnchor: SharedArrayBuffer;
   /** Wrap the file sink in the test-only fault injector. */
   writeFaults: boolean;
   /** Control flags and counters shared with the main thread (`flusher-control.ts`). */

@@ -4,6 +4,7 @@
  * through shared memory; see `disk-flusher.ts` for the main-thread side.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { MonotonicClock } from '@marketpipe/middleware/latency';
 import { RingBuffer } from '../ring/ring-buffer.js';
 import { ThreadSyncer } from './background-sync.js';
 import { nodeFileSink } from './file-sink.js';
@@ -23,7 +24,7 @@ import {
 } from './flusher-control.js';
 import type { FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
 import { RecordFileWriter } from './record-file-writer.js';
-import { AnchoredWallClock } from './wall-clock.js';
+import { ClockWallClock } from './wall-clock.js';
 import { FaultInjectingFileSink } from './write-fault.js';
 
 const FIRST_BACKOFF_MS = 10;
@@ -89,7 +90,8 @@ function drain(syncer: ThreadSyncer | undefined): void {
     extension: data.extension,
     bufferBytes: data.bufferBytes,
     fsync: data.fsync,
-    clock: new AnchoredWallClock(data.startWallNanos),
+    // The main thread's anchor, not one of our own: stamps and published receive times must agree.
+    clock: new ClockWallClock(MonotonicClock.attach(data.wallAnchor)),
     clockSampling: 'batch',
     syncer,
     sink: data.writeFaults ? new FaultInjectingFileSink(nodeFileSink, control, WRITE_FAULT) : nodeFileSink,

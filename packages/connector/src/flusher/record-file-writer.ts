@@ -29,7 +29,7 @@ import { type RecordDamage, type RecordFileSummary, scanRecordFile } from './rec
 import { saveAside } from './set-aside-file.js';
 import { dayOfSeconds, formatDay } from './utc-day.js';
 import { assertRecordPathParts } from './venue-name.js';
-import { AnchoredWallClock, FunctionWallClock, type WallClock } from './wall-clock.js';
+import { ClockWallClock, FunctionWallClock, type WallClock } from './wall-clock.js';
 
 /** Options of {@link RecordFileWriter}. */
 export interface RecordFileWriterOptions {
@@ -50,9 +50,9 @@ export interface RecordFileWriterOptions {
   fsync?: FsyncPolicy;
   /** File operations; default `node:fs`. Tests pass a failing sink. */
   sink?: FileSink;
-  /** Wall-clock source in ns since the epoch (tests cross a UTC midnight with it); default an anchored monotonic clock. */
+  /** Wall-clock source in ns since the epoch (tests cross a UTC midnight with it); default the process clock. */
   wallNanos?: () => bigint;
-  /** Clock object used instead of `wallNanos` (the worker passes one anchored at its start time). */
+  /** Clock object used instead of `wallNanos` (the worker passes one on the runner's anchor). */
   clock?: WallClock;
   /** Monotonic milliseconds for the fsync interval; default `performance.now`. */
   monotonicMs?: () => number;
@@ -203,7 +203,7 @@ export class RecordFileWriter {
     this.sink = options.sink ?? nodeFileSink;
     this.clock =
       options.clock ??
-      (options.wallNanos === undefined ? new AnchoredWallClock() : new FunctionWallClock(options.wallNanos));
+      (options.wallNanos === undefined ? new ClockWallClock() : new FunctionWallClock(options.wallNanos));
     this.fsync = options.fsync ?? DEFAULT_FSYNC_POLICY;
     this.monotonicMs = options.monotonicMs ?? performance.now.bind(performance);
     const sampling = checkOneOf('clockSampling', options.clockSampling ?? 'record', ['record', 'batch']);

@@ -1,9 +1,9 @@
 /**
  * Wall-clock sources for stamping records. The writer samples the clock once
- * per record, so a sample must not allocate: it refreshes two number fields
- * (`seconds`, `nanos`) instead of returning a BigInt.
+ * per record or batch, so a sample must not allocate: it refreshes two number
+ * fields (`seconds`, `nanos`) instead of returning a BigInt.
  */
-import { performance } from 'node:perf_hooks';
+import { type Clock, clock as defaultClock, type WallParts } from '@marketpipe/middleware';
 
 /** A wall clock read without allocating: `sample()` refreshes `seconds` and `nanos`. */
 export interface WallClock {
@@ -18,48 +18,34 @@ export interface WallClock {
 const NS_PER_SECOND = 1_000_000_000n;
 
 /**
- * The flusher's default clock: anchors the wall clock once (from
- * `performance.timeOrigin + performance.now()`, or from `startWallNanos`) and
- * adds monotonic `performance.now()` deltas. Stamps therefore never go
- * backwards, are unaffected by NTP steps after the anchor, and are exact
- * integer nanoseconds. Seconds and the sub-second part are kept apart so every
- * intermediate value stays below 2^53.
+ * The flusher's clock: the wall time of a {@link Clock} (in the worker, one attached to the runner's anchor, so
+ * record stamps and published receive times share one anchor), never stepping back: after the anchor moves back
+ * (a re-anchor that follows a backward step of the system clock) stamps hold until time catches up, so a file's
+ * records stay in order.
  *
  * @example
  * ```ts
- * const clock = new AnchoredWallClock();
- * clock.sample();
- * console.log(clock.seconds, clock.nanos);
+ * const stamps = new ClockWallClock(MonotonicClock.attach(workerData.wallAnchor));
+ * stamps.sample();
+ * console.log(stamps.seconds, stamps.nanos);
  * ```
  */
-export class AnchoredWallClock implements WallClock {
+export class ClockWallClock implements WallClock {
   seconds = 0;
   nanos = 0;
-  private readonly anchorSeconds: number;
-  private readonly anchorNanos: number;
-  private readonly anchorMs: number;
+  readonly #clock: Clock;
+  readonly #parts: WallParts = { mono: 0.5, ms: 0, subMsNanos: 0 };
 
-  /** @param startWallNanos wall time at construction; defaults to now (tests pass a time just before midnight). */
-  constructor(startWallNanos?: bigint) {
-    this.anchorMs = performance.now();
-    const start =
-      startWallNanos ?? BigInt(Math.round((performance.timeOrigin + this.anchorMs) * 1000)) * 1000n;
-    this.anchorSeconds = Number(start / NS_PER_SECOND);
-    this.anchorNanos = Number(start % NS_PER_SECOND);
-    this.seconds = this.anchorSeconds;
-    this.nanos = this.anchorNanos;
+  constructor(clock: Clock = defaultClock) {
+    this.#clock = clock;
   }
 
   sample(): void {
-    const elapsedMs = performance.now() - this.anchorMs;
-    const elapsedSeconds = Math.floor(elapsedMs / 1000);
-    let seconds = this.anchorSeconds + elapsedSeconds;
-    let nanos = this.anchorNanos + Math.floor((elapsedMs - elapsedSeconds * 1000) * 1e6);
-    if (nanos >= 1e9) {
-      seconds += 1;
-      nanos -= 1e9;
-    }
-    // Float rounding at a second boundary could step back by a nanosecond; stamps must not.
+    const parts = this.#parts;
+    parts.mono = this.#clock.nowNanos();
+    this.#clock.wallParts(parts);
+    const seconds = Math.floor(parts.ms / 1000);
+    const nanos = (parts.ms - seconds * 1000) * 1_000_000 + parts.subMsNanos;
     if (seconds > this.seconds || (seconds === this.seconds && nanos > this.nanos)) {
       this.seconds = seconds;
       this.nanos = nanos;
@@ -70,7 +56,7 @@ export class AnchoredWallClock implements WallClock {
 /**
  * Adapts a `() => bigint` nanosecond source (typically a test's fake clock) to
  * {@link WallClock}. Each sample allocates a BigInt, so production code uses
- * {@link AnchoredWallClock}.
+ * {@link ClockWallClock}.
  */
 export class FunctionWallClock implements WallClock {
   seconds = 0;

@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
-import { LatencyRecorder } from '@marketpipe/middleware/latency';
+import { LatencyRecorder, type MonotonicClock } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { nonTradeKindName } from '../feeds/message-kind.js';
@@ -75,6 +75,11 @@ export interface PipelineOptions {
   dataDir: string;
   /** Parser backend; default the measured fastest (the byte scanner). */
   parser?: ParserBackend;
+  /**
+   * The clock the runner stamps receive times with and whose wall anchor the flusher stamps records by; default
+   * the process-wide `clock`.
+   */
+  clock?: MonotonicClock;
   /** Bounded overflow used while the ring is full. */
   overflow?: OutageBufferOptions;
   /** Flusher durability policy (default `{ intervalMs: 1000 }`). */
@@ -269,6 +274,7 @@ export class Pipeline {
       flusher,
       gaps: this.#gaps,
       latency: this.#latency,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(options.overflow ? { overflow: options.overflow } : {}),
       onIssue: this.#onIssue,
     });
@@ -316,6 +322,7 @@ export class Pipeline {
         dataDir,
         venue: options.venue,
         ...(options.fsync ? { fsync: options.fsync } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
       });
       if (migration !== undefined) options.logger?.info({ ...migration }, 'ring geometry migrated');
       ring = RingBuffer.open(ringPath, geometry);
@@ -333,6 +340,7 @@ export class Pipeline {
         dataDir,
         venue: options.venue,
         ...(options.fsync ? { fsync: options.fsync } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
         onSetAside: (range) => logSetAside(log, range),
       });
       for (const range of flusher.recovery.setAside) logSetAside(log, range);

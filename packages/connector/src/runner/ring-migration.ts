@@ -14,6 +14,7 @@
  * next start migrates again; after it, the new ring is in place.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import type { MonotonicClock } from '@marketpipe/middleware/latency';
 import { RingGeometryError } from '../errors.js';
 import { DiskFlusher } from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
@@ -38,6 +39,8 @@ export interface RingMigrationOptions {
   dataDir: string;
   venue: string;
   fsync?: FsyncPolicy;
+  /** Clock whose wall anchor stamps the drained records (the pipeline's); default the process-wide `clock`. */
+  clock?: MonotonicClock;
 }
 
 function sameGeometry(a: RingGeometry, b: RingGeometry): boolean {
@@ -78,6 +81,7 @@ export async function migrateRingGeometry(options: RingMigrationOptions): Promis
     dataDir: options.dataDir,
     venue: options.venue,
     ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
   try {
     await flusher.stop();

@@ -7,7 +7,7 @@
  * and publish each trade as Cap'n Proto. Nothing here allocates per message in
  * steady state, and nothing blocks: the disk is the flusher worker's business.
  */
-import { type Clock, clock as defaultClock, type Interner } from '@marketpipe/middleware';
+import { type Clock, clock as defaultClock, type Interner, type WallParts } from '@marketpipe/middleware';
 import { OutageBuffer } from '@marketpipe/middleware/internal';
 import { InternerFullError, type LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
@@ -16,7 +16,6 @@ import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { RingBuffer } from '../ring/ring-buffer.js';
-import { WallTime } from './wall-time.js';
 
 /** What the runner needs from a venue parser: one call per message, trades to the sink. */
 export interface MessageParser {
@@ -118,7 +117,8 @@ export class Runner implements TradeSink {
   readonly #gaps: TradeIdObserver | undefined;
   readonly #latency: LatencyRecorder | undefined;
   readonly #clock: Clock;
-  readonly #wall: WallTime;
+  // The receive time of the current message: its monotonic stamp in, its wall time out (the clock's one anchor).
+  readonly #wall: WallParts = { mono: 0.5, ms: 0, subMsNanos: 0 };
   readonly #overflow: OutageBuffer<null>;
   readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
   readonly #idScratch = new Uint8Array(1024);
@@ -148,7 +148,8 @@ export class Runner implements TradeSink {
     this.#gaps = options.gaps;
     this.#latency = options.latency;
     this.#clock = options.clock ?? defaultClock;
-    this.#wall = new WallTime(this.#clock);
+    // Anchors now if the clock has not yet, so the first trade does not pay for it.
+    this.#clock.wallNanos();
     this.#overflow = new OutageBuffer<null>({
       maxMessages: 100_000,
       maxBytes: 64 * 1024 * 1024,
@@ -200,7 +201,7 @@ export class Runner implements TradeSink {
     }
     this.#gaps?.observeRange(tickerId, trade);
     if (!this.#wallSet) {
-      this.#wall.update();
+      this.#clock.wallParts(this.#wall);
       this.#wallSet = true;
     }
     let idBytes = trade.bytes;
@@ -242,7 +243,7 @@ export class Runner implements TradeSink {
    * Moves queued overflow messages into the ring, oldest first, until the
    * ring is full again. Returns how many are still queued. Call it often while
    * {@link RunnerCounters.overflowQueued} is non-zero (the pipeline does it on
-   * a short timer), and once a second for re-anchoring wall time.
+   * a short timer), and through {@link Runner.tick} once a second.
    */
   drainOverflow(): number {
     const queue = this.#overflow;
@@ -261,9 +262,12 @@ export class Runner implements TradeSink {
     return this.#overflow.length;
   }
 
-  /** Periodic housekeeping: re-anchors the wall clock and drains the overflow queue. */
+  /**
+   * Periodic housekeeping: a wall-clock read off the hot path, which lets the clock re-anchor when its policy says
+   * so (every thread using its anchor follows), and a drain of the overflow queue.
+   */
   tick(): void {
-    this.#wall.reanchor();
+    this.#clock.wallNanos();
     this.drainOverflow();
   }
 

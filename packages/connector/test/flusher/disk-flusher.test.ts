@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MonotonicClock } from '@marketpipe/middleware/latency';
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/errors.js';
@@ -126,8 +127,11 @@ describe('DiskFlusher', () => {
   it('rotates files at UTC midnight while running', async () => {
     const midnight = Math.ceil(Date.now() / DAY_MS) * DAY_MS + 5 * DAY_MS;
     const ring = openRing();
-    // The worker clock starts 1.5 s before midnight and then runs in real time.
-    const flusher = await startFlusher({ startWallNanos: BigInt(midnight - 1500) * 1_000_000n });
+    // The clock's wall source starts 1.5 s before midnight and then runs in real time; the worker stamps by its
+    // anchor.
+    const offsetMs = midnight - 1500 - Date.now();
+    const clock = new MonotonicClock({ wallMillis: () => Date.now() + offsetMs });
+    const flusher = await startFlusher({ clock });
     await produce(ring, 0, 20, flusher);
     await waitFor('first records', () => flusher.status().recordsWritten === 20);
     let sequence = 20;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { ManualClock, MonotonicClock } from '@marketpipe/middleware/latency';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidDayError, InvalidVenueError, RecordFileHeaderError } from '../../src/errors.js';
@@ -25,7 +26,7 @@ import {
   readRecordFile,
   readVenueRecords,
 } from '../../src/flusher/record-reader.js';
-import { AnchoredWallClock } from '../../src/flusher/wall-clock.js';
+import { ClockWallClock } from '../../src/flusher/wall-clock.js';
 import { FaultInjectingFileSink, writeFaultSwitchValue } from '../../src/flusher/write-fault.js';
 
 const MIDNIGHT = BigInt(Date.UTC(2025, 0, 2)) * 1_000_000n; // 2025-01-02T00:00:00Z in ns
@@ -72,21 +73,44 @@ describe('record format helpers', () => {
   });
 });
 
-describe('AnchoredWallClock', () => {
+describe('ClockWallClock', () => {
   it('starts at the anchor, never goes backwards and keeps nanos in range', () => {
-    const start = MIDNIGHT - 1n;
-    const clock = new AnchoredWallClock(start);
+    // A wall source 50 ms before midnight, then in real time: the samples cross midnight.
+    const offsetMs = Number(MIDNIGHT / 1_000_000n) - 50 - Date.now();
+    const anchored = new MonotonicClock({ wallMillis: () => Date.now() + offsetMs });
+    const start = anchored.wallNanos();
+    expect(start >= MIDNIGHT - 50_000_000n && start < MIDNIGHT).toBe(true);
+    const clock = new ClockWallClock(anchored);
     let previous = start;
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < 5000 || previous < MIDNIGHT; i++) {
       clock.sample();
       expect(clock.nanos >= 0 && clock.nanos < 1e9).toBe(true);
       const now = BigInt(clock.seconds) * 1_000_000_000n + BigInt(clock.nanos);
       expect(now >= previous).toBe(true);
       previous = now;
     }
-    const real = new AnchoredWallClock();
+    expect(previous >= MIDNIGHT).toBe(true);
+    const real = new ClockWallClock();
     real.sample();
     expect(Math.abs(real.seconds * 1000 + real.nanos / 1e6 - Date.now())).toBeLessThan(1000);
+  });
+
+  it('follows a forward re-anchor at once and holds through a backward one', () => {
+    const clock = new ManualClock({ wallNanos: MIDNIGHT });
+    const stamps = new ClockWallClock(clock);
+    const stamp = (): bigint => {
+      stamps.sample();
+      return BigInt(stamps.seconds) * 1_000_000_000n + BigInt(stamps.nanos);
+    };
+    clock.advance(1_500);
+    expect(stamp()).toBe(MIDNIGHT + 1_500n);
+    clock.setWallNanos(MIDNIGHT + 60_000_000_000n);
+    expect(stamp()).toBe(MIDNIGHT + 60_000_000_000n);
+    clock.setWallNanos(MIDNIGHT + 10_000_000_000n);
+    clock.advance(1_000);
+    expect(stamp()).toBe(MIDNIGHT + 60_000_000_000n);
+    clock.advance(50_000_000_000);
+    expect(stamp()).toBe(MIDNIGHT + 60_000_001_000n);
   });
 });
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../errors.js';
+import { WallAnchor } from './wall-anchor.js';
 
 /**
  * Time source of the pipeline: a cheap monotonic clock for the hot path, and a conversion to wall-clock time for
@@ -7,8 +8,9 @@ import { InvalidArgumentError } from '../errors.js';
  *
  * Hot code stamps messages with `nowNanos()` (a plain number, no syscall-heavy work, no BigInt) and subtracts
  * stamps to get latencies; the connector's runner turns a message's stamp into the epoch time it publishes with
- * `toWallNanos`, re-anchored about once a second (connector `runner/wall-time.ts`). Take a `Clock` as a parameter
- * instead of using {@link clock} directly so tests can pass a {@link ManualClock}.
+ * `wallParts`, and the flusher worker stamps records through the same clock's anchor
+ * ({@link MonotonicClock.attach}). Take a `Clock` as a parameter instead of using {@link clock} directly so tests
+ * can pass a {@link ManualClock}.
  */
 export interface Clock {
   /** Monotonic nanoseconds from an arbitrary origin, as an integer-valued number. Never goes backwards. */
@@ -17,6 +19,25 @@ export interface Clock {
   toWallNanos(monoNanos: number): bigint;
   /** Wall-clock nanoseconds since the Unix epoch, now. */
   wallNanos(): bigint;
+  /**
+   * Sets `parts.ms` and `parts.subMsNanos` to the wall time of `parts.mono` (a `nowNanos()` reading), by the same
+   * anchor as `toWallNanos`, without allocating: the hot path's conversion. Never re-anchors (that may spin).
+   */
+  wallParts(parts: WallParts): void;
+}
+
+/**
+ * A monotonic reading and its wall time, split so both stay exact doubles: the argument and the result of
+ * {@link Clock.wallParts}. The reading travels in a field because a double passed to a call V8 does not inline
+ * is boxed into a heap number, a double stored in a field is not.
+ */
+export interface WallParts {
+  /** The monotonic reading (ns, from `nowNanos()`) to convert. */
+  mono: number;
+  /** Epoch milliseconds of `mono`. */
+  ms: number;
+  /** Nanoseconds within that millisecond, `0 <= subMsNanos < 1e6`. */
+  subMsNanos: number;
 }
 
 /** Options for {@link MonotonicClock}. */
@@ -67,10 +88,16 @@ function monoNanosExact(): number {
  * anchor uncertainty, plus any step taken since the last anchor. If `Date.now()` never ticks (a frozen source), a
  * single sample is used and the bound becomes 0.5 ms plus half the read time.
  *
+ * One anchor for all threads: the anchor lives in shared memory ({@link MonotonicClock.sharedAnchor}); a worker
+ * thread that converts wall time (the connector's flusher) attaches to it with {@link MonotonicClock.attach}
+ * instead of anchoring on its own, and sees each re-anchor at its next conversion. Only this clock, the owner,
+ * re-anchors. See docs/design/wall-clock.md.
+ *
  * Cost: the first wall conversion and every re-anchor spin for up to ~1 ms (until the next millisecond tick) on
- * the calling thread. That happens only inside `toWallNanos`/`wallNanos`/`reanchor`, never in `nowNanos`; call
- * `reanchor()` from an idle moment, or set `reanchorIntervalMs: Infinity` and re-anchor on your own timer, if even
- * that must stay off the writer. Wall time is not monotonic across a re-anchor: it moves by the correction.
+ * the calling thread. That happens only inside `toWallNanos`/`wallNanos`/`reanchor`, never in `nowNanos` or
+ * `wallParts`; call `reanchor()` from an idle moment, or set `reanchorIntervalMs: Infinity` and re-anchor on your
+ * own timer, if even that must stay off the writer. Wall time is not monotonic across a re-anchor: it moves by
+ * the correction.
  *
  * @example
  * ```ts
@@ -84,10 +111,7 @@ function monoNanosExact(): number {
 export class MonotonicClock implements Clock {
   private readonly reanchorIntervalNanos: number;
   private readonly wallMillis: () => number;
-  // NaN until the first anchor, so that the first conversion always anchors.
-  private anchorMono = Number.NaN;
-  private anchorWall = 0n;
-  private uncertainty = Number.POSITIVE_INFINITY;
+  #anchor: WallAnchor = WallAnchor.create();
 
   constructor(options: MonotonicClockOptions = {}) {
     const intervalMs = options.reanchorIntervalMs ?? DEFAULT_REANCHOR_INTERVAL_MS;
@@ -98,23 +122,49 @@ export class MonotonicClock implements Clock {
     this.wallMillis = options.wallMillis ?? Date.now;
   }
 
-  /** Monotonic integer nanoseconds since process start. Hot path: a single `performance.now()` read. */
+  /**
+   * A clock on this thread that converts with the anchor another thread's clock owns (its
+   * {@link MonotonicClock.sharedAnchor}, passed in `workerData`). It never anchors by itself: each conversion
+   * first picks up the owner's newest anchor (one atomic load when there is none), and `reanchor()` only does that.
+   *
+   * @throws InvalidArgumentError when `sharedAnchor` is not an anchor block.
+   */
+  static attach(sharedAnchor: SharedArrayBuffer): MonotonicClock {
+    const attached = new MonotonicClock({ reanchorIntervalMs: Number.POSITIVE_INFINITY });
+    attached.#anchor = WallAnchor.attach(sharedAnchor);
+    return attached;
+  }
+
+  /**
+   * The anchor block to hand another thread for {@link MonotonicClock.attach}. Anchors first if this clock has
+   * not yet, so an attached clock never sees an empty anchor.
+   */
+  get sharedAnchor(): SharedArrayBuffer {
+    const anchor = this.#anchor;
+    if (anchor.owner && anchor.generation === 0) this.reanchor();
+    return anchor.shared;
+  }
+
+  /** Monotonic integer nanoseconds since this thread started. Hot path: a single `performance.now()` read. */
   nowNanos(): number {
     return Math.round(performance.now() * NANOS_PER_MILLI);
   }
 
   /**
-   * Epoch nanoseconds at monotonic time `monoNanos` (a value from {@link MonotonicClock.nowNanos}). Anchors on
-   * first use, and re-anchors first when `monoNanos` is more than `reanchorIntervalMs` past the last anchor.
+   * Epoch nanoseconds at monotonic time `monoNanos` (a value from {@link MonotonicClock.nowNanos}). The owner
+   * anchors on first use, and re-anchors first when `monoNanos` is more than `reanchorIntervalMs` past the last
+   * anchor; an attached clock takes the owner's newest anchor.
    *
    * @throws InvalidArgumentError when `monoNanos` is not a finite number.
    */
   toWallNanos(monoNanos: number): bigint {
     if (!Number.isFinite(monoNanos))
       throw new InvalidArgumentError(`monoNanos must be finite, got ${monoNanos}`);
+    const anchor = this.#anchor;
+    if (!anchor.owner) anchor.sync();
     // Written as a negated <= so that the NaN of a never-anchored clock also triggers an anchor.
-    if (!(monoNanos - this.anchorMono <= this.reanchorIntervalNanos)) this.reanchor();
-    return this.anchorWall + BigInt(Math.round(monoNanos - this.anchorMono));
+    else if (!(monoNanos - anchor.mono <= this.reanchorIntervalNanos)) this.reanchor();
+    return anchor.wall + BigInt(Math.round(monoNanos - anchor.mono));
   }
 
   /** Epoch nanoseconds now. */
@@ -122,11 +172,27 @@ export class MonotonicClock implements Clock {
     return this.toWallNanos(this.nowNanos());
   }
 
+  /** Wall time of `parts.mono` into `parts.ms` / `parts.subMsNanos`; no allocation, no re-anchor once anchored. */
+  wallParts(parts: WallParts): void {
+    const anchor = this.#anchor;
+    if (!anchor.owner) anchor.sync();
+    else if (Number.isNaN(anchor.mono)) this.reanchor();
+    const sub = anchor.wallSubMs + Math.round(parts.mono - anchor.mono);
+    const carry = Math.floor(sub / NANOS_PER_MILLI);
+    parts.ms = anchor.wallMs + carry;
+    parts.subMsNanos = sub - carry * NANOS_PER_MILLI;
+  }
+
   /**
-   * Re-measures the offset between the monotonic and the wall clock (see the class notes for the method). Spins
-   * for up to ~1 ms, more if the thread is preempted and attempts are retried.
+   * Re-measures the offset between the monotonic and the wall clock (see the class notes for the method) and
+   * publishes it to every attached clock. Spins for up to ~1 ms, more if the thread is preempted and attempts are
+   * retried. On an attached clock it only picks up the owner's newest anchor.
    */
   reanchor(): void {
+    if (!this.#anchor.owner) {
+      this.#anchor.sync();
+      return;
+    }
     const wallMillis = this.wallMillis;
     let bestBracket = Number.POSITIVE_INFINITY;
     let bestMono = 0;
@@ -156,19 +222,24 @@ export class MonotonicClock implements Clock {
       this.anchorOnSample();
       return;
     }
-    this.anchorMono = bestMono;
-    this.anchorWall = BigInt(Math.floor(bestMillis)) * BIGINT_NANOS_PER_MILLI;
-    this.uncertainty = bestBracket / 2;
+    this.#anchor.publish(
+      bestMono,
+      BigInt(Math.floor(bestMillis)) * BIGINT_NANOS_PER_MILLI,
+      bestBracket / 2 + 0.5,
+    );
   }
 
   /** Monotonic time of the last anchor, NaN before the first one. */
   get anchorMonoNanos(): number {
-    return this.anchorMono;
+    return this.#anchor.mono;
   }
 
-  /** Worst-case error of the last anchor in ns (half its measurement bracket); Infinity before the first one. */
+  /**
+   * Worst-case error of the last anchor in ns (half its measurement bracket, plus on an attached clock the error
+   * of relating the two threads' monotonic scales); Infinity before the first one.
+   */
   get anchorUncertaintyNanos(): number {
-    return this.uncertainty;
+    return this.#anchor.uncertainty;
   }
 
   // Fallback for a wall source that does not tick: the true time lies somewhere in the sampled millisecond, so
@@ -177,9 +248,11 @@ export class MonotonicClock implements Clock {
     const readStart = monoNanosExact();
     const millis = this.wallMillis();
     const readEnd = monoNanosExact();
-    this.anchorMono = (readStart + readEnd) / 2;
-    this.anchorWall = BigInt(Math.floor(millis)) * BIGINT_NANOS_PER_MILLI + BIGINT_NANOS_PER_MILLI / 2n;
-    this.uncertainty = NANOS_PER_MILLI / 2 + (readEnd - readStart) / 2;
+    this.#anchor.publish(
+      (readStart + readEnd) / 2,
+      BigInt(Math.floor(millis)) * BIGINT_NANOS_PER_MILLI + BIGINT_NANOS_PER_MILLI / 2n,
+      NANOS_PER_MILLI / 2 + (readEnd - readStart) / 2 + 0.5,
+    );
   }
 }
 

@@ -9,7 +9,7 @@ export {
   InvalidUnicodeError,
   UnknownInternIdError,
 } from '../errors.js';
-export { type Clock, clock, MonotonicClock, type MonotonicClockOptions } from './clock.js';
+export { type Clock, clock, MonotonicClock, type MonotonicClockOptions, type WallParts } from './clock.js';
 export { Interner, type InternerOptions } from './interner.js';
 export { LatencyRecorder, type LatencyRecorderOptions, type LatencySummary } from './latency-recorder.js';
 export { ManualClock, type ManualClockOptions } from './manual-clock.js';
