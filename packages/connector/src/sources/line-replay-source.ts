@@ -6,17 +6,16 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import { MessageHandlerError, ReplayFileError, ReplayLineTooLongError, SourceStateError } from '../errors.js';
+import { ReplayFileError, ReplayLineTooLongError } from '../errors.js';
 import { detectLineFormat, LinePrefixReader, type LineTimestampFormat } from './line-timestamp.js';
 import type {
   MessageHandler,
   MessageSource,
   SourceEnd,
   SourceEventListener,
-  SourceState,
   SourceStatus,
 } from './message-source.js';
-import { SourceEventHub } from './source-event-hub.js';
+import { SourceLifecycle } from './source-lifecycle.js';
 import { MAX_TIMER_MS } from './timer-limit.js';
 
 /** Options of a {@link LineReplaySource}. */
@@ -63,8 +62,6 @@ const DETECT_LINES = 64;
 /** Or this many bytes, when the first lines are long. */
 const DETECT_MIN_BYTES = 64 * 1024;
 
-function ignoreMessage(_bytes: Uint8Array): void {}
-
 function hasLines(bytes: Buffer, count: number): boolean {
   let newline = -1;
   for (let seen = 0; seen < count; seen++) {
@@ -108,23 +105,14 @@ export class LineReplaySource implements MessageSource {
   private readonly forcedFormat: LineTimestampFormat | null;
   private readonly chunkBytes: number;
   private readonly maxLineBytes: number;
-  private readonly events = new SourceEventHub();
+  private readonly life = new SourceLifecycle('LineReplaySource');
 
-  private handler: MessageHandler = ignoreMessage;
-  private state: SourceState = 'idle';
   private prefix: LinePrefixReader | null = null;
-  private resolveDone!: (end: SourceEnd) => void;
-  private run: Promise<void> | null = null;
-  private stopRequested = false;
   private sleepTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private paceOriginRecordedMs = Number.NaN;
   private paceOriginWallMs = 0;
 
-  private messages = 0;
-  private bytes = 0;
-  private errors = 0;
-  private handlerErrors = 0;
   private lines = 0;
   private emptyLines = 0;
   private unprefixedLines = 0;
@@ -147,9 +135,7 @@ export class LineReplaySource implements MessageSource {
     if (!(Number.isInteger(this.maxLineBytes) && this.maxLineBytes >= 1)) {
       throw new InvalidArgumentError(`maxLineBytes must be an integer >= 1, got ${this.maxLineBytes}`);
     }
-    this.done = new Promise((resolve) => {
-      this.resolveDone = resolve;
-    });
+    this.done = this.life.done;
   }
 
   /**
@@ -167,12 +153,12 @@ export class LineReplaySource implements MessageSource {
 
   /** Sets the message handler (replaces the previous one). */
   onMessage(handler: MessageHandler): void {
-    this.handler = handler;
+    this.life.setHandler(handler);
   }
 
   /** Adds an event listener (only `error` events: a bad handler call, an unreadable file); returns its remover. */
   onEvent(listener: SourceEventListener): () => void {
-    return this.events.add(listener);
+    return this.life.onEvent(listener);
   }
 
   /**
@@ -180,47 +166,37 @@ export class LineReplaySource implements MessageSource {
    * @throws {SourceStateError} when called a second time or after `stop()`.
    */
   start(): void {
-    if (this.state !== 'idle')
-      throw new SourceStateError(`LineReplaySource cannot start in state ${this.state}`);
-    this.state = 'running';
-    this.run = this.replay().then(
-      (end) => this.finish(end),
-      (err: unknown) => this.fail(err),
+    this.life.start('running');
+    this.replay().then(
+      (end) => this.life.settle(end),
+      (err: unknown) => this.life.fail(err, (message) => new ReplayFileError(message)),
     );
   }
 
   /** Stops after the current line (or wakes a paced wait) and closes the file. */
-  async stop(): Promise<void> {
-    this.stopRequested = true;
-    if (this.state === 'idle') {
-      this.state = 'stopped';
-      this.resolveDone({ reason: 'stopped' });
-      return;
-    }
-    if (this.state === 'running') this.state = 'stopping';
+  stop(): Promise<void> {
+    return this.life.stop(this.halt);
+  }
+
+  /** The first `stop()` of a started replay: the read loop sees `stopRequested` and ends with `stopped`. */
+  private readonly halt = (): void => {
     if (this.sleepTimer !== null) {
       clearTimeout(this.sleepTimer);
       this.sleepTimer = null;
       this.wake?.();
     }
-    await this.run;
-  }
+  };
 
   /** A snapshot of the state and counters. */
   status(): LineReplayStatus {
-    return {
-      state: this.state,
+    return this.life.status({
       path: this.path,
       format: this.prefix?.format ?? null,
-      messages: this.messages,
-      bytes: this.bytes,
-      errors: this.errors,
-      handlerErrors: this.handlerErrors,
       lines: this.lines,
       emptyLines: this.emptyLines,
       unprefixedLines: this.unprefixedLines,
       bytesRead: this.bytesRead,
-    };
+    });
   }
 
   private async replay(): Promise<SourceEnd> {
@@ -247,7 +223,7 @@ export class LineReplaySource implements MessageSource {
     let start = 0;
     let end = 0;
     let scanFrom = 0;
-    while (!this.stopRequested) {
+    while (!this.life.stopRequested) {
       if (start > 0) {
         buffer.copyWithin(0, start, end);
         end -= start;
@@ -274,7 +250,7 @@ export class LineReplaySource implements MessageSource {
         this.prefix = new LinePrefixReader(this.forcedFormat ?? this.detect(filled));
       }
       let newline = filled.indexOf(LF, scanFrom);
-      while (newline !== -1 && !this.stopRequested) {
+      while (newline !== -1 && !this.life.stopRequested) {
         if (this.paced) await this.deliverPaced(buffer, start, newline);
         else this.deliver(buffer, start, newline);
         start = newline + 1;
@@ -282,7 +258,7 @@ export class LineReplaySource implements MessageSource {
       }
       scanFrom = end;
       if (eof) {
-        if (start < end && !this.stopRequested) {
+        if (start < end && !this.life.stopRequested) {
           if (this.paced) await this.deliverPaced(buffer, start, end);
           else this.deliver(buffer, start, end);
         }
@@ -290,7 +266,7 @@ export class LineReplaySource implements MessageSource {
       }
       await yieldToEventLoop();
     }
-    return { reason: this.stopRequested ? 'stopped' : 'end' };
+    return { reason: this.life.stopRequested ? 'stopped' : 'end' };
   }
 
   private grow(buffer: Buffer, used: number): Buffer {
@@ -337,7 +313,7 @@ export class LineReplaySource implements MessageSource {
   private deliver(buffer: Buffer, lineStart: number, newline: number): void {
     const lineEnd = newline > lineStart && buffer[newline - 1] === CR ? newline - 1 : newline;
     const messageStart = this.messageStart(buffer, lineStart, lineEnd);
-    if (messageStart >= 0) this.emit(buffer, messageStart, lineEnd);
+    if (messageStart >= 0) this.life.deliver(buffer.subarray(messageStart, lineEnd));
   }
 
   private async deliverPaced(buffer: Buffer, lineStart: number, newline: number): Promise<void> {
@@ -356,25 +332,10 @@ export class LineReplaySource implements MessageSource {
       const dueAt = this.paceOriginWallMs + (recordedMs - this.paceOriginRecordedMs) / this.speed;
       for (let waitMs = dueAt - performance.now(); waitMs >= 1; waitMs = dueAt - performance.now()) {
         await this.sleep(Math.min(Math.ceil(waitMs), MAX_TIMER_MS));
-        if (this.stopRequested) return;
+        if (this.life.stopRequested) return;
       }
     }
-    this.emit(buffer, messageStart, lineEnd);
-  }
-
-  private emit(buffer: Buffer, messageStart: number, lineEnd: number): void {
-    this.messages++;
-    this.bytes += lineEnd - messageStart;
-    try {
-      this.handler(buffer.subarray(messageStart, lineEnd));
-    } catch (err) {
-      this.errors++;
-      this.handlerErrors++;
-      this.events.emit({
-        type: 'error',
-        error: new MessageHandlerError('onMessage handler threw', { cause: err }),
-      });
-    }
+    this.life.deliver(buffer.subarray(messageStart, lineEnd));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -385,18 +346,5 @@ export class LineReplaySource implements MessageSource {
         resolve();
       }, ms);
     });
-  }
-
-  private finish(end: SourceEnd): void {
-    this.state = end.reason === 'end' ? 'done' : 'stopped';
-    this.resolveDone(end);
-  }
-
-  private fail(err: unknown): void {
-    const error = err instanceof Error ? err : new ReplayFileError(String(err));
-    this.errors++;
-    this.state = this.stopRequested ? 'stopped' : 'failed';
-    this.events.emit({ type: 'error', error });
-    this.resolveDone({ reason: 'error', error });
   }
 }

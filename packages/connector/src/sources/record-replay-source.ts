@@ -8,6 +8,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkInteger, checkNumber } from '@marketpipe/middleware/errors';
 import { DEFAULT_RECORD_FILE_EXTENSION } from '../flusher/record-format.js';
 import { type FlushedRecord, readRecordFile } from '../flusher/record-reader.js';
 import type {
@@ -15,10 +16,9 @@ import type {
   MessageSource,
   SourceEnd,
   SourceEventListener,
-  SourceState,
   SourceStatus,
 } from './message-source.js';
-import { SourceEventHub } from './source-event-hub.js';
+import { SourceLifecycle } from './source-lifecycle.js';
 import { MAX_TIMER_MS } from './timer-limit.js';
 
 /** Options of a {@link RecordReplaySource}. */
@@ -67,21 +67,16 @@ export function recordFilesOf(path: string): string[] {
  * ```
  */
 export class RecordReplaySource implements MessageSource {
+  /** Resolves after the last record (`end`), on `stop()` (`stopped`) or when a file cannot be read (`error`). */
   readonly done: Promise<SourceEnd>;
   readonly #path: string;
   readonly #pace: 'fast' | 'recorded';
   readonly #speed: number;
   readonly #batch: number;
-  readonly #events = new SourceEventHub();
-  #handler: MessageHandler = () => {};
-  #resolveDone!: (end: SourceEnd) => void;
-  #state: SourceState = 'idle';
+  readonly #life = new SourceLifecycle('RecordReplaySource');
   #timer: NodeJS.Timeout | undefined;
-  #messages = 0;
-  #bytes = 0;
-  #errors = 0;
-  #handlerErrors = 0;
   #files = 0;
+  #iterating = false;
   #damagedRanges = 0;
   #damagedBytes = 0;
   #records: Generator<FlushedRecord, void, undefined> | undefined;
@@ -90,59 +85,63 @@ export class RecordReplaySource implements MessageSource {
   /** A record read ahead in `recorded` pace, delivered when its time comes. */
   #pending: FlushedRecord | undefined;
 
+  /** @throws {InvalidArgumentError} for a speed that is not a finite number > 0, or a batch below 1. */
   constructor(options: RecordReplayOptions) {
     this.#path = options.path;
     this.#pace = options.pace ?? 'fast';
-    this.#speed = options.speed ?? 1;
-    this.#batch = options.batch ?? 4096;
-    this.done = new Promise((resolve) => {
-      this.#resolveDone = resolve;
-    });
+    this.#speed = checkNumber('speed', options.speed ?? 1, 0, Number.MAX_VALUE, true);
+    this.#batch = checkInteger('batch', options.batch ?? 4096, 1);
+    this.done = this.#life.done;
   }
 
+  /** Sets the message handler (replaces the previous one). */
   onMessage(handler: MessageHandler): void {
-    this.#handler = handler;
+    this.#life.setHandler(handler);
   }
 
+  /** Adds an event listener (`damage` and `error` events); returns its remover. */
   onEvent(listener: SourceEventListener): () => void {
-    return this.#events.add(listener);
+    return this.#life.onEvent(listener);
   }
 
+  /**
+   * Starts replaying; returns at once. A path that cannot be listed ends the run through `done`.
+   * @throws {SourceStateError} when called a second time or after `stop()`.
+   */
   start(): void {
-    if (this.#state !== 'idle') return;
+    this.#life.start('running');
     try {
       this.#records = this.#iterate(recordFilesOf(this.#path));
     } catch (error) {
-      this.#fail(error);
+      this.#life.fail(error);
       return;
     }
-    this.#state = 'running';
     this.#startedAt = performance.now();
     this.#schedule(0);
   }
 
-  async stop(): Promise<void> {
-    if (this.#state === 'running' || this.#state === 'idle') {
-      clearTimeout(this.#timer);
-      this.#state = 'stopped';
-      // Ends the file iteration now, which closes the file being read.
-      this.#records?.return();
-      this.#resolveDone({ reason: 'stopped' });
-    }
+  /** Stops before the next record and closes the file being read. */
+  stop(): Promise<void> {
+    return this.#life.stop(this.#halt);
   }
 
+  /** A snapshot of the state and counters. */
   status(): RecordReplayStatus {
-    return {
-      state: this.#state,
-      messages: this.#messages,
-      bytes: this.#bytes,
-      errors: this.#errors,
-      handlerErrors: this.#handlerErrors,
+    return this.#life.status({
       files: this.#files,
       damagedRanges: this.#damagedRanges,
       damagedBytes: this.#damagedBytes,
-    };
+    });
   }
+
+  /** The first `stop()` of a started replay: nothing is left to wait for, so it settles at once. */
+  readonly #halt = (): void => {
+    clearTimeout(this.#timer);
+    this.#life.settle({ reason: 'stopped' });
+    // Ends the file iteration now, which closes the file being read. From a `damage` listener the
+    // iteration is running and cannot be ended from outside: #iterate then ends itself.
+    if (!this.#iterating) this.#records?.return();
+  };
 
   *#iterate(files: string[]): Generator<FlushedRecord, void, undefined> {
     for (const file of files) {
@@ -153,7 +152,10 @@ export class RecordReplaySource implements MessageSource {
         this.#damagedRanges += summary.damage.length;
         this.#damagedBytes += bytes;
         // One event per file, however many ranges it has.
-        this.#events.emit({ type: 'damage', file, ranges: summary.damage.length, bytes });
+        this.#iterating = true;
+        this.#life.emit({ type: 'damage', file, ranges: summary.damage.length, bytes });
+        this.#iterating = false;
+        if (this.#life.settled) return;
       }
     }
   }
@@ -172,7 +174,7 @@ export class RecordReplaySource implements MessageSource {
   }
 
   readonly #pump = (): void => {
-    if (this.#state !== 'running' || this.#records === undefined) return;
+    if (this.#life.state !== 'running' || this.#records === undefined) return;
     try {
       if (this.#pending !== undefined) {
         // A wait longer than one timer holds wakes early: wait again for the rest.
@@ -181,19 +183,18 @@ export class RecordReplaySource implements MessageSource {
           this.#schedule(waitMs);
           return;
         }
-        this.#deliver(this.#pending.payload);
+        this.#life.deliver(this.#pending.payload);
         this.#pending = undefined;
       }
       for (let n = 0; n < this.#batch; n++) {
         const next = this.#records.next();
         if (next.done === true) {
-          this.#state = 'done';
-          this.#resolveDone({ reason: 'end' });
+          this.#life.settle({ reason: 'end' });
           return;
         }
         const record = next.value;
         if (this.#pace === 'recorded') {
-          if (this.#messages === 0) this.#firstWall = record.wallNanos;
+          if (this.#life.messages === 0) this.#firstWall = record.wallNanos;
           const waitMs = this.#waitMs(record);
           if (waitMs >= 1) {
             this.#pending = record;
@@ -201,32 +202,12 @@ export class RecordReplaySource implements MessageSource {
             return;
           }
         }
-        this.#deliver(record.payload);
+        this.#life.deliver(record.payload);
       }
     } catch (error) {
-      this.#fail(error);
+      this.#life.fail(error);
       return;
     }
     this.#schedule(0);
   };
-
-  #deliver(payload: Uint8Array): void {
-    this.#messages++;
-    this.#bytes += payload.length;
-    try {
-      this.#handler(payload);
-    } catch (error) {
-      this.#handlerErrors++;
-      this.#errors++;
-      this.#events.emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
-    }
-  }
-
-  #fail(error: unknown): void {
-    this.#errors++;
-    this.#state = 'failed';
-    const err = error instanceof Error ? error : new Error(String(error));
-    this.#events.emit({ type: 'error', error: err });
-    this.#resolveDone({ reason: 'error', error: err });
-  }
 }

@@ -5,14 +5,13 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { type RawData, WebSocket } from 'ws';
-import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../errors.js';
+import { SourceConnectionError } from '../errors.js';
 import type { VenueProtocol } from '../feeds/venue-feed.js';
 import type {
   MessageHandler,
   MessageSource,
   SourceEnd,
   SourceEventListener,
-  SourceState,
   SourceStatus,
 } from './message-source.js';
 import {
@@ -21,7 +20,7 @@ import {
   fullJitterDelay,
   validateBackoff,
 } from './reconnect-backoff.js';
-import { SourceEventHub } from './source-event-hub.js';
+import { SourceLifecycle } from './source-lifecycle.js';
 
 /** Options of a {@link WebSocketSource}. */
 export interface WebSocketSourceOptions {
@@ -85,8 +84,6 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 const NORMAL_CLOSURE = 1000;
 
-function ignoreMessage(_bytes: Uint8Array): void {}
-
 function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value > 0)) {
     throw new InvalidArgumentError(`${name} must be a finite number > 0, got ${value}`);
@@ -141,14 +138,9 @@ export class WebSocketSource implements MessageSource {
   private readonly random: () => number;
   private readonly closeTimeoutMs: number;
   private readonly clientOptions: WebSocket.ClientOptions;
-  private readonly events = new SourceEventHub();
+  private readonly life = new SourceLifecycle('WebSocketSource');
 
-  private handler: MessageHandler = ignoreMessage;
-  private state: SourceState = 'idle';
   private ws: WebSocket | null = null;
-  private resolveDone!: (end: SourceEnd) => void;
-  private stopped: Promise<void> | null = null;
-  private resolveStopped: (() => void) | null = null;
 
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private staleTimer: NodeJS.Timeout | null = null;
@@ -164,12 +156,8 @@ export class WebSocketSource implements MessageSource {
   private disconnectedAt = 0;
   private backoffStep = 0;
 
-  private messages = 0;
-  private bytes = 0;
   private textMessages = 0;
   private binaryMessages = 0;
-  private errors = 0;
-  private handlerErrors = 0;
   private connectAttempts = 0;
   private connections = 0;
   private reconnectAttempts = 0;
@@ -211,19 +199,17 @@ export class WebSocketSource implements MessageSource {
       skipUTF8Validation: true,
       followRedirects: false,
     };
-    this.done = new Promise((resolve) => {
-      this.resolveDone = resolve;
-    });
+    this.done = this.life.done;
   }
 
   /** Sets the frame handler (replaces the previous one). Frames arriving before this is set are counted, not kept. */
   onMessage(handler: MessageHandler): void {
-    this.handler = handler;
+    this.life.setHandler(handler);
   }
 
   /** Adds an event listener; returns its remover. */
   onEvent(listener: SourceEventListener): () => void {
-    return this.events.add(listener);
+    return this.life.onEvent(listener);
   }
 
   /**
@@ -231,18 +217,17 @@ export class WebSocketSource implements MessageSource {
    * @throws {SourceStateError} when called a second time or after `stop()`.
    */
   start(): void {
-    if (this.state !== 'idle')
-      throw new SourceStateError(`WebSocketSource cannot start in state ${this.state}`);
+    this.life.start('connecting');
     this.connect();
   }
 
   /** Closes the connection (close frame 1000, then a hard cut after `closeTimeoutMs`) and stops reconnecting. */
   stop(): Promise<void> {
-    if (this.stopped !== null) return this.stopped;
-    this.stopped = new Promise((resolve) => {
-      this.resolveStopped = resolve;
-    });
-    this.state = 'stopping';
+    return this.life.stop(this.halt);
+  }
+
+  /** The first `stop()` of a started source: cancels every timer and closes the socket; `finishStop` settles. */
+  private readonly halt = (): void => {
     this.clearConnectionTimers();
     if (this.reconnectTimer !== null) {
       clearTimeout(this.reconnectTimer);
@@ -257,18 +242,12 @@ export class WebSocketSource implements MessageSource {
       if (ws.readyState === WebSocket.OPEN) ws.close(NORMAL_CLOSURE);
       this.closeTimer = setTimeout(() => ws.terminate(), this.closeTimeoutMs);
     }
-    return this.stopped;
-  }
+  };
 
   /** A snapshot of the state and counters. */
   status(): WebSocketSourceStatus {
-    return {
-      state: this.state,
+    return this.life.status({
       url: this.url,
-      messages: this.messages,
-      bytes: this.bytes,
-      errors: this.errors,
-      handlerErrors: this.handlerErrors,
       textMessages: this.textMessages,
       binaryMessages: this.binaryMessages,
       connectAttempts: this.connectAttempts,
@@ -280,7 +259,7 @@ export class WebSocketSource implements MessageSource {
       pongsReceived: this.pongsReceived,
       pingsReceived: this.pingsReceived,
       lastCloseCode: this.lastCloseCode,
-    };
+    });
   }
 
   /** The hot path: one call per frame, no allocation, no clock read. */
@@ -288,15 +267,9 @@ export class WebSocketSource implements MessageSource {
     // binaryType stays 'nodebuffer', so ws hands over one Buffer per frame (fragments already joined).
     const bytes = data as Buffer;
     this.traffic++;
-    this.messages++;
-    this.bytes += bytes.length;
     if (isBinary) this.binaryMessages++;
     else this.textMessages++;
-    try {
-      this.handler(bytes);
-    } catch (err) {
-      this.reportHandlerError(err);
-    }
+    this.life.deliver(bytes);
   };
 
   private readonly handlePing = (): void => {
@@ -333,14 +306,14 @@ export class WebSocketSource implements MessageSource {
     if (late || silentMs < this.staleAfterMs || this.ws === null) return;
     this.staleDetections++;
     this.clearConnectionTimers();
-    this.events.emit({ type: 'stale', silentMs: Math.round(silentMs), connection: this.connections });
+    this.life.emit({ type: 'stale', silentMs: Math.round(silentMs), connection: this.connections });
     // terminate(), not close(): a dead peer would never answer the closing handshake.
     this.ws.terminate();
   };
 
   private readonly connect = (): void => {
     this.reconnectTimer = null;
-    this.state = 'connecting';
+    this.life.enter('connecting');
     this.connectAttempts++;
     let ws: WebSocket;
     try {
@@ -360,18 +333,18 @@ export class WebSocketSource implements MessageSource {
     ws.on('ping', this.handlePing);
     ws.on('pong', this.handlePong);
     ws.on('error', (err) => {
-      if (this.state !== 'stopping') this.reportConnectionError(err);
+      if (this.life.state !== 'stopping') this.reportConnectionError(err);
     });
     ws.on('close', (code, reason) => this.handleClose(ws, opened, code, reason));
   };
 
   private handleOpen(ws: WebSocket): void {
     if (ws !== this.ws) return;
-    if (this.state === 'stopping') {
+    if (this.life.state === 'stopping') {
       ws.close(NORMAL_CLOSURE);
       return;
     }
-    this.state = 'running';
+    this.life.enter('running');
     this.connections++;
     const now = performance.now();
     this.trafficAtOpen = this.traffic;
@@ -382,11 +355,11 @@ export class WebSocketSource implements MessageSource {
     this.keepAliveTimer = setInterval(this.sendKeepAlive, this.keepAliveIntervalMs);
     this.staleTimer = setInterval(this.checkStale, this.staleCheckMs);
     const connection = this.connections;
-    this.events.emit({ type: 'connected', url: this.url, connection });
+    this.life.emit({ type: 'connected', url: this.url, connection });
     if (connection > 1) {
       this.reconnects++;
       const downtimeMs = Math.round(now - this.disconnectedAt);
-      this.events.emit({ type: 'reconnected', url: this.url, connection, downtimeMs });
+      this.life.emit({ type: 'reconnected', url: this.url, connection, downtimeMs });
     }
   }
 
@@ -398,15 +371,15 @@ export class WebSocketSource implements MessageSource {
     const carriedTraffic = this.traffic !== this.trafficAtOpen;
     if (opened) {
       this.disconnectedAt = performance.now();
-      this.events.emit({
+      this.life.emit({
         type: 'disconnected',
         code,
         reason: reason.toString('utf8'),
         connection: this.connections,
-        requested: this.state === 'stopping',
+        requested: this.life.state === 'stopping',
       });
     }
-    if (this.state === 'stopping') this.finishStop();
+    if (this.life.state === 'stopping') this.finishStop();
     else this.scheduleReconnect(opened && carriedTraffic);
   }
 
@@ -416,10 +389,10 @@ export class WebSocketSource implements MessageSource {
     const delayMs = fullJitterDelay(this.backoffStep, this.backoff, this.random);
     this.backoffStep++;
     this.reconnectAttempts++;
-    this.state = 'backoff';
-    this.events.emit({ type: 'reconnecting', attempt: this.backoffStep, delayMs });
+    this.life.enter('backoff');
+    this.life.emit({ type: 'reconnecting', attempt: this.backoffStep, delayMs });
     // The listener may have called stop(): it must win over the timer.
-    if (this.stopped === null) this.reconnectTimer = setTimeout(this.connect, delayMs);
+    if (!this.life.stopRequested) this.reconnectTimer = setTimeout(this.connect, delayMs);
   }
 
   private finishStop(): void {
@@ -427,9 +400,7 @@ export class WebSocketSource implements MessageSource {
       clearTimeout(this.closeTimer);
       this.closeTimer = null;
     }
-    this.state = 'stopped';
-    this.resolveStopped?.();
-    this.resolveDone({ reason: 'stopped' });
+    this.life.settle({ reason: 'stopped' });
   }
 
   private clearConnectionTimers(): void {
@@ -444,20 +415,7 @@ export class WebSocketSource implements MessageSource {
   }
 
   private reportConnectionError(err: unknown): void {
-    this.errors++;
     const message = err instanceof Error ? err.message : String(err);
-    this.events.emit({
-      type: 'error',
-      error: new SourceConnectionError(`WebSocket ${this.url}: ${message}`, { cause: err }),
-    });
-  }
-
-  private reportHandlerError(err: unknown): void {
-    this.errors++;
-    this.handlerErrors++;
-    this.events.emit({
-      type: 'error',
-      error: new MessageHandlerError('onMessage handler threw', { cause: err }),
-    });
+    this.life.reportError(new SourceConnectionError(`WebSocket ${this.url}: ${message}`, { cause: err }));
   }
 }

@@ -5,7 +5,7 @@
  */
 
 import {
-  InvalidArgumentError,
+  checkInteger,
   JournalClosedError,
   JournalPayloadTooLargeError,
   SequenceEvictedError,
@@ -39,20 +39,6 @@ const INITIAL_RING_BYTES = 64 * 1024;
 const ORIGIN_NANOS = performance.timeOrigin * 1e6;
 function wallClockNanos(): number {
   return ORIGIN_NANOS + performance.now() * 1e6;
-}
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(`${what} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`${what} must be a non-negative integer, got ${value}`);
-  }
-  return value;
 }
 
 /**
@@ -96,8 +82,8 @@ export class InMemoryJournal implements Journal {
   private appended: Promise<void> | null = null;
 
   constructor(options: InMemoryJournalOptions = {}) {
-    this.maxMessages = positiveInteger(options.maxMessages ?? DEFAULT_MAX_MESSAGES, 'maxMessages');
-    this.maxBytes = positiveInteger(options.maxBytes ?? DEFAULT_MAX_BYTES, 'maxBytes');
+    this.maxMessages = checkInteger('maxMessages', options.maxMessages ?? DEFAULT_MAX_MESSAGES, 1);
+    this.maxBytes = checkInteger('maxBytes', options.maxBytes ?? DEFAULT_MAX_BYTES, 1);
     this.clock = options.clock ?? wallClockNanos;
     this.offsets = new Float64Array(this.maxMessages);
     this.lengths = new Uint32Array(this.maxMessages);
@@ -154,8 +140,8 @@ export class InMemoryJournal implements Journal {
   /** {@inheritDoc Journal.read} */
   async read(fromSequence: number, maxCount: number): Promise<JournalEntry[]> {
     if (this.closed) throw new JournalClosedError('read');
-    positiveInteger(fromSequence, 'fromSequence');
-    nonNegativeInteger(maxCount, 'maxCount');
+    checkInteger('fromSequence', fromSequence, 1);
+    checkInteger('maxCount', maxCount, 0);
     if (fromSequence < this.first) throw new SequenceEvictedError(fromSequence, this.first);
     const end = Math.min(this.last, fromSequence + maxCount - 1);
     const out: JournalEntry[] = [];
@@ -169,7 +155,7 @@ export class InMemoryJournal implements Journal {
     options: JournalEntriesOptions = {},
   ): AsyncIterableIterator<JournalEntry> {
     if (this.closed) throw new JournalClosedError('iterate');
-    let next = positiveInteger(fromSequence ?? this.first, 'fromSequence');
+    let next = checkInteger('fromSequence', fromSequence ?? this.first, 1);
     const { follow = false, signal } = options;
     const end = this.last;
     for (;;) {

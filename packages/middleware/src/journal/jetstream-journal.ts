@@ -21,7 +21,7 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import {
-  InvalidArgumentError,
+  checkInteger,
   JournalAppendError,
   JournalClosedError,
   JournalOpenError,
@@ -98,13 +98,6 @@ const DEFAULT_APPEND_TIMEOUT_MS = 5_000;
 const PULL_BATCH = 256;
 /** Server-side expiry of one pull; the server's minimum is 1 s. */
 const FETCH_EXPIRES_MS = 2_000;
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(`${what} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
 
 function streamConfig(stream: JetStreamJournalStreamOptions): Partial<StreamConfig> & { name: string } {
   return {
@@ -296,10 +289,8 @@ export class JetStreamJournal implements Journal {
   /** {@inheritDoc Journal.read} */
   async read(fromSequence: number, maxCount: number): Promise<JournalEntry[]> {
     if (this.closing !== null) throw new JournalClosedError('read');
-    positiveInteger(fromSequence, 'fromSequence');
-    if (!Number.isSafeInteger(maxCount) || maxCount < 0) {
-      throw new InvalidArgumentError(`maxCount must be a non-negative integer, got ${maxCount}`);
-    }
+    checkInteger('fromSequence', fromSequence, 1);
+    checkInteger('maxCount', maxCount, 0);
     await this.refresh();
     if (fromSequence < this.first) throw new SequenceEvictedError(fromSequence, this.first);
     const end = Math.min(this.last, fromSequence + maxCount - 1);
@@ -344,7 +335,7 @@ export class JetStreamJournal implements Journal {
   ): AsyncIterableIterator<JournalEntry> {
     if (this.closing !== null) throw new JournalClosedError('iterate');
     const { follow = false, signal } = options;
-    if (fromSequence !== undefined) positiveInteger(fromSequence, 'fromSequence');
+    if (fromSequence !== undefined) checkInteger('fromSequence', fromSequence, 1);
     await this.refresh();
     let expected = fromSequence ?? this.first;
     if (expected < this.first) throw new SequenceEvictedError(expected, this.first);

@@ -22,7 +22,13 @@ import {
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { InvalidArgumentError, JournalClosedError, JournalOpenError } from '../errors.js';
+import {
+  checkInteger,
+  checkNumber,
+  InvalidArgumentError,
+  JournalClosedError,
+  JournalOpenError,
+} from '../errors.js';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
@@ -71,10 +77,10 @@ function deliverFrom(start: ReaderStart): Partial<ConsumerConfig> {
   if (start === 'first') return { deliver_policy: DeliverPolicy.All };
   if (start === 'new') return { deliver_policy: DeliverPolicy.New };
   if ('sequence' in start) {
-    if (!Number.isSafeInteger(start.sequence) || start.sequence < 1) {
-      throw new InvalidArgumentError(`start.sequence must be a positive integer, got ${start.sequence}`);
-    }
-    return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.sequence };
+    return {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: checkInteger('start.sequence', start.sequence, 1),
+    };
   }
   if (Number.isNaN(start.time.getTime())) throw new InvalidArgumentError('start.time must be a valid Date');
   return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
@@ -161,13 +167,8 @@ export class JetStreamReader {
 
   /** Connects and creates (or finds) the consumer. Rejects with {@link JournalOpenError}. */
   static async open(options: JetStreamReaderOptions): Promise<JetStreamReader> {
-    const batch = options.batch ?? DEFAULT_BATCH;
-    if (!Number.isSafeInteger(batch) || batch < 1)
-      throw new InvalidArgumentError(`batch must be a positive integer, got ${batch}`);
-    const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
-    if (!Number.isFinite(ackWaitMs) || ackWaitMs < 1) {
-      throw new InvalidArgumentError(`ackWaitMs must be a positive number of milliseconds, got ${ackWaitMs}`);
-    }
+    const batch = checkInteger('batch', options.batch ?? DEFAULT_BATCH, 1);
+    const ackWaitMs = checkNumber('ackWaitMs', options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS, 1);
     const startConfig = deliverFrom(options.start ?? 'first');
     const where = describeNatsConnection(options.connection);
     let nc: NatsConnection;

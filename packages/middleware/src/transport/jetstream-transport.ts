@@ -37,6 +37,8 @@ import type {
   PublishOptions,
 } from '@nats-io/nats-core';
 import {
+  checkInteger,
+  checkNumber,
   InvalidArgumentError,
   PayloadTooLargeError,
   StreamSubjectsError,
@@ -219,20 +221,6 @@ function ackError(text: string): Error {
   return new JetStreamError('invalid ack response');
 }
 
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(`${what} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
-
-function nonNegative(value: number, what: string): number {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new InvalidArgumentError(`${what} must be a finite number >= 0, got ${value}`);
-  }
-  return value;
-}
-
 function checkProducerId(producerId: string): string {
   // A subject token is exactly what is safe in a header value and readable in an id.
   if (producerId.includes('.') || findSubjectProblem(producerId, false) !== undefined) {
@@ -408,12 +396,12 @@ export class JetStreamTransport implements FastPublishTransport {
     options: JetStreamTransportOptions,
   ): Promise<JetStreamTransport> {
     const producerId = checkProducerId(options.producerId ?? randomUUID());
-    positiveInteger(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 'maxInFlight');
-    positiveInteger(options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS, 'ackTimeoutMs');
-    nonNegative(options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, 'retryDelayMs');
-    nonNegative(options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, 'closeTimeoutMs');
-    nonNegative(options.pending?.maxMessages ?? DEFAULT_PENDING_MESSAGES, 'pending.maxMessages');
-    nonNegative(options.pending?.maxBytes ?? DEFAULT_PENDING_BYTES, 'pending.maxBytes');
+    checkInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 1);
+    checkInteger('ackTimeoutMs', options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS, 1);
+    checkNumber('retryDelayMs', options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, 0);
+    checkNumber('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, 0);
+    checkNumber('pending.maxMessages', options.pending?.maxMessages ?? DEFAULT_PENDING_MESSAGES, 0);
+    checkNumber('pending.maxBytes', options.pending?.maxBytes ?? DEFAULT_PENDING_BYTES, 0);
     const where = describeNatsConnection(connection);
     // A private inbox prefix lets wildcard subscribers skip this connection's acknowledgements.
     const inboxPrefix = `_INBOX_${randomUUID()}`;
