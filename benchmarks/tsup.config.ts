@@ -8,6 +8,7 @@ export default defineConfig(
     run: 'src/run.ts',
     'suites/design-table': 'src/suites/design-table.ts',
     'suites/hot-path': 'src/suites/hot-path.ts',
+    'suites/books': 'src/suites/books.ts',
     'suites/peers': 'src/suites/peers.ts',
     'suites/nats': 'src/suites/nats.ts',
     'suites/nats-clients': 'src/suites/nats-clients.ts',

@@ -15,6 +15,7 @@ export interface SuiteSpec {
 export const SUITES: readonly SuiteSpec[] = Object.freeze([
   { id: 'design-table', nodeFlags: HEAP_PROBE_FLAGS },
   { id: 'hot-path', nodeFlags: HEAP_PROBE_FLAGS },
+  { id: 'books', nodeFlags: HEAP_PROBE_FLAGS },
   { id: 'peers', nodeFlags: [] },
   { id: 'nats', nodeFlags: [] },
   { id: 'nats-clients', nodeFlags: [] },
