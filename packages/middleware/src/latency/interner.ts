@@ -1,4 +1,5 @@
 import {
+  checkInteger,
   InternerFullError,
   InvalidArgumentError,
   InvalidUnicodeError,
@@ -37,13 +38,6 @@ function nextPowerOfTwo(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;
-}
-
-function checkLimit(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}, got ${value}`);
-  }
-  return value;
 }
 
 /**
@@ -93,15 +87,15 @@ export class Interner {
   private readonly memo = new Int32Array(1 << MEMO_BITS).fill(EMPTY);
 
   constructor(options: InternerOptions = {}) {
-    this.maxEntries = checkLimit('maxEntries', options.maxEntries ?? 65536, 1, MAX_ENTRIES_LIMIT);
-    this.maxBytes = checkLimit(
+    this.maxEntries = checkInteger('maxEntries', options.maxEntries ?? 65536, 1, MAX_ENTRIES_LIMIT);
+    this.maxBytes = checkInteger(
       'maxBytes',
       options.maxBytes ?? Math.min(64 * this.maxEntries, MAX_BYTES_LIMIT),
       0,
       MAX_BYTES_LIMIT,
     );
     const initial = Math.min(
-      checkLimit('initialCapacity', options.initialCapacity ?? 64, 1, MAX_ENTRIES_LIMIT),
+      checkInteger('initialCapacity', options.initialCapacity ?? 64, 1, MAX_ENTRIES_LIMIT),
       this.maxEntries,
     );
     const slots = Math.max(MIN_TABLE_SLOTS, nextPowerOfTwo(initial * 2));

@@ -1,5 +1,5 @@
 import { build, type Histogram } from 'hdr-histogram-js';
-import { InvalidArgumentError } from '../errors.js';
+import { checkInteger, InvalidArgumentError } from '../errors.js';
 
 /** Options for {@link LatencyRecorder}. */
 export interface LatencyRecorderOptions {
@@ -35,13 +35,6 @@ const TWO_POW_32 = 2 ** 32;
 const DEFAULT_HIGHEST_NANOS = 60_000_000_000;
 // `value | subBucketMask` is an int32 operation, so the mask must fit 31 bits.
 const MAX_MASK_BITS = 31;
-
-function checkInteger(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}, got ${value}`);
-  }
-  return value;
-}
 
 /**
  * Per-message latency statistics in nanoseconds, with HdrHistogram precision (3 significant digits by default,
