@@ -7,6 +7,7 @@ export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
+export type { Channel } from './feeds/book-subscriptions.js';
 export type { VenueName } from './feeds/venue-feed.js';
 export { VENUE_NAMES } from './feeds/venues.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
@@ -14,7 +15,11 @@ export type { FlushedRecord, ReadRecordsOptions } from './flusher/record-reader.
 export { listRecordDays, readVenueRecords } from './flusher/record-reader.js';
 export type { PublisherCounters, PublisherOptions } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
+export type { BookCounters } from './runner/book-path.js';
+export type { BookResyncCounters } from './runner/book-resync.js';
 export type {
+  BookOptions,
+  PipelineBookStatus,
   PipelineLogger,
   PipelineOptions,
   PipelineStatus,

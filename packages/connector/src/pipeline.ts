@@ -11,7 +11,12 @@ export type { FlusherStatus } from './flusher/disk-flusher.js';
 export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
 export { tickerToSubjectToken } from './publisher/subject-token.js';
+export type { BookCounters, BookMessageSink, BookPathOptions } from './runner/book-path.js';
+export { BookPath, markSnapshotRecord, SNAPSHOT_RECORD_MARK } from './runner/book-path.js';
+export type { BookResyncCounters } from './runner/book-resync.js';
 export type {
+  BookOptions,
+  PipelineBookStatus,
   PipelineLogger,
   PipelineOptions,
   PipelineStatus,
