@@ -193,7 +193,11 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
         {
           transport,
           subject:
-            typeof flags.subject === 'string' ? flags.subject : flags.book === true ? '*.*.book.>' : '*.*.trade.>',
+            typeof flags.subject === 'string'
+              ? flags.subject
+              : flags.book === true
+                ? '*.*.book.>'
+                : '*.*.trade.>',
           json: flags.json === true,
           book: flags.book === true,
           count: typeof flags.count === 'string' ? positiveInteger('--count', flags.count) : undefined,

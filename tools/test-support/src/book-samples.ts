@@ -125,7 +125,8 @@ export function okxUpdate(checksum: number, prevSeqId: number, seqId: number): s
     seqId,
   });
 }
-const OKX_ACK = '{"id":"1512","event":"subscribe","arg":{"channel":"books","instId":"BTC-USD"},"connId":"a4d3ae55"}';
+const OKX_ACK =
+  '{"id":"1512","event":"subscribe","arg":{"channel":"books","instId":"BTC-USD"},"connId":"a4d3ae55"}';
 
 function binanceEvent(U: number, u: number, bid: string, ask: string): string {
   return `{"stream":"bnbbtc@depth@100ms","data":{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":${U},"u":${u},"b":[["${bid}","10"]],"a":[["${ask}","100"]]}}`;
@@ -244,7 +245,8 @@ export function referenceBooks(venue: BookVenue, lines: readonly string[], depth
         emit(m.product_id, book(m.product_id), true);
       } else if (m.type === 'l2update' && book(m.product_id).synced) {
         const b = book(m.product_id);
-        for (const [side, p, s] of m.changes) setLevel(side === 'buy' ? b.bids : b.asks, Number(p), Number(s));
+        for (const [side, p, s] of m.changes)
+          setLevel(side === 'buy' ? b.bids : b.asks, Number(p), Number(s));
         emit(m.product_id, b, false);
       }
     } else if (venue === 'kraken') {

@@ -94,7 +94,8 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   if (bookSnapshotUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(bookSnapshotUrl))
     reader.reject('bookSnapshotUrl', 'expected an http:// or https:// URL');
   if (!channels.includes('books')) {
-    for (const key of ['depth', 'bookSnapshotUrl'] as const) if (reader.has(key)) ignored.push(runOption(key).flag);
+    for (const key of ['depth', 'bookSnapshotUrl'] as const)
+      if (reader.has(key)) ignored.push(runOption(key).flag);
   }
   // The stream captures exactly this run's subjects (always four tokens: a ticker is one token).
   if (transport.kind === 'nats' && transport.jetstream) {
@@ -171,7 +172,8 @@ function readChannels(reader: OptionReader): Channel[] {
   const channels: Channel[] = [];
   for (const name of listed) {
     const channel = CHANNELS.find((c) => c === name);
-    if (channel === undefined || channels.includes(channel)) reader.reject('channels', 'expected trades, books or trades,books');
+    if (channel === undefined || channels.includes(channel))
+      reader.reject('channels', 'expected trades, books or trades,books');
     channels.push(channel);
   }
   if (channels.length === 0) reader.reject('channels', 'expected trades, books or trades,books');

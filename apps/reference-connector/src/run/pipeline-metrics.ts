@@ -64,7 +64,10 @@ export class PipelineMetrics {
     counter('book_snapshots_total', 'Book snapshots published.');
     counter('book_gaps_total', 'Book sequence gaps detected.');
     counter('book_checksum_failures_total', 'Book checksum mismatches detected.');
-    counter('book_resyncs_total', 'Books brought back in sync by a snapshot after a gap or checksum failure.');
+    counter(
+      'book_resyncs_total',
+      'Books brought back in sync by a snapshot after a gap or checksum failure.',
+    );
     counter('book_unsynced_total', 'Book messages not published while their symbol waited for a snapshot.');
     this.drops = new Counter({
       name: 'marketpipe_drops_total',

@@ -52,8 +52,16 @@ function side(count: number, price: (i: number) => number, size: (i: number) => 
 export function formatBookLine(subject: string, view: BookView): string {
   return (
     `${subject} ${view.ticker} ${view.isSnapshot ? 'snapshot' : 'delta'} seq=${view.sequence}` +
-    ` bids=${side(view.bidCount, (i) => view.bidPrice(i), (i) => view.bidSize(i))}` +
-    ` asks=${side(view.askCount, (i) => view.askPrice(i), (i) => view.askSize(i))}` +
+    ` bids=${side(
+      view.bidCount,
+      (i) => view.bidPrice(i),
+      (i) => view.bidSize(i),
+    )}` +
+    ` asks=${side(
+      view.askCount,
+      (i) => view.askPrice(i),
+      (i) => view.askSize(i),
+    )}` +
     ` ts=${view.timestampNanos === 0n ? '-' : formatEpochNanos(view.timestampNanos)}` +
     ` recv=${formatEpochNanos(view.receivedNanos)}`
   );

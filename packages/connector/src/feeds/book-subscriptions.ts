@@ -57,7 +57,12 @@ export function binanceDepthWeight(limit: number): number {
 }
 
 /** Frames that subscribe the book channel of `symbols` at `depth` (already a {@link venueBookDepth}). */
-function bookSubscribe(venue: VenueName, symbols: readonly string[], depth: number, op = 'subscribe'): string[] {
+function bookSubscribe(
+  venue: VenueName,
+  symbols: readonly string[],
+  depth: number,
+  op = 'subscribe',
+): string[] {
   if (symbols.length === 0) return [];
   switch (venue) {
     case 'binance':
@@ -80,9 +85,7 @@ function bookSubscribe(venue: VenueName, symbols: readonly string[], depth: numb
       return frames;
     }
     case 'okx':
-      return [
-        JSON.stringify({ op, args: symbols.map((instId) => ({ channel: 'books', instId })) }),
-      ];
+      return [JSON.stringify({ op, args: symbols.map((instId) => ({ channel: 'books', instId })) })];
   }
 }
 
@@ -122,7 +125,9 @@ export function channelProtocol(
       const books = bookSubscribe(venue, symbols, venueDepth);
       if (trades) return [...protocol.subscribeMessages(symbols), ...books];
       if (venue === 'coinbase' && symbols.length > 0) {
-        return [`{"type":"subscribe","product_ids":${JSON.stringify(symbols)},"channels":["level2_batch","heartbeat"]}`];
+        return [
+          `{"type":"subscribe","product_ids":${JSON.stringify(symbols)},"channels":["level2_batch","heartbeat"]}`,
+        ];
       }
       return books;
     },

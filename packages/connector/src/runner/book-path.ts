@@ -20,12 +20,12 @@ import {
 import { BinanceBookSync } from '../books/binance-book.js';
 import type { BookFrame } from '../books/book-data.js';
 import { BookEncoder } from '../books/book-encoder.js';
-import {
-  type BookSink,
-  type BookSyncCounters,
-  type BookSyncOptions,
-  type BookSyncResult,
-  type OutOfSyncReason,
+import type {
+  BookSink,
+  BookSyncCounters,
+  BookSyncOptions,
+  BookSyncResult,
+  OutOfSyncReason,
 } from '../books/book-sync.js';
 import { BybitBookSync } from '../books/bybit-book.js';
 import { CoinbaseBookSync } from '../books/coinbase-book.js';
@@ -310,7 +310,11 @@ export class BookPath implements BookMessageSink {
     const owner = this.#owners.get(token);
     if (owner !== undefined && owner !== ticker) {
       this.#targets.set(ticker, null);
-      this.#onIssue?.('subjectCollision', ticker, new SubjectCollisionError(this.#prefix + token, owner, ticker));
+      this.#onIssue?.(
+        'subjectCollision',
+        ticker,
+        new SubjectCollisionError(this.#prefix + token, owner, ticker),
+      );
       return null;
     }
     this.#owners.set(token, ticker);

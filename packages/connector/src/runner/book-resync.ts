@@ -105,7 +105,8 @@ export class BookResync {
       this.#pending.set(symbol, pending);
     }
     if (pending.timer !== undefined) return;
-    const delay = pending.attempt === 0 ? 0 : fullJitterDelay(pending.attempt - 1, this.#options.backoff, this.#random);
+    const delay =
+      pending.attempt === 0 ? 0 : fullJitterDelay(pending.attempt - 1, this.#options.backoff, this.#random);
     pending.attempt++;
     pending.timer = setTimeout(() => this.#run(symbol), delay);
     pending.timer.unref();
@@ -123,7 +124,8 @@ export class BookResync {
   stop(): void {
     this.#stopped = true;
     this.#abort.abort();
-    for (const pending of this.#pending.values()) if (pending.timer !== undefined) clearTimeout(pending.timer);
+    for (const pending of this.#pending.values())
+      if (pending.timer !== undefined) clearTimeout(pending.timer);
     this.#pending.clear();
   }
 

@@ -10,10 +10,15 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
-import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import { BINANCE_DEPTH_URL, type Channel, channelProtocol, venueBookDepth } from '../feeds/book-subscriptions.js';
+import {
+  BINANCE_DEPTH_URL,
+  type Channel,
+  channelProtocol,
+  venueBookDepth,
+} from '../feeds/book-subscriptions.js';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { MessageKind, nonTradeKindName } from '../feeds/message-kind.js';
 import type { VenueName } from '../feeds/venue-feed.js';
@@ -29,8 +34,8 @@ import { RingBuffer } from '../ring/ring-buffer.js';
 import { type RingGeometry, resolveRingGeometry } from '../ring/ring-geometry.js';
 import { LineReplaySource } from '../sources/line-replay-source.js';
 import type { MessageSource, SourceEvent } from '../sources/message-source.js';
-import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, validateBackoff } from '../sources/reconnect-backoff.js';
+import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
 import { type BookCounters, BookPath } from './book-path.js';
@@ -178,7 +183,9 @@ const NO_TRADES: MessageParser = { parse: () => MessageKind.nonTrade };
 
 function checkChannels(channels: readonly Channel[]): void {
   if (channels.length === 0 || new Set(channels).size !== channels.length) {
-    throw new InvalidArgumentError(`channels must list trades and/or books once each, got ${channels.join(',')}`);
+    throw new InvalidArgumentError(
+      `channels must list trades and/or books once each, got ${channels.join(',')}`,
+    );
   }
   for (const channel of channels) {
     if (!CHANNELS.includes(channel)) {
@@ -319,7 +326,10 @@ export class Pipeline {
         }
       },
     });
-    this.#bookWarnings = this.#warnings.kind('book out of sync, not published until its next snapshot', 'symbol');
+    this.#bookWarnings = this.#warnings.kind(
+      'book out of sync, not published until its next snapshot',
+      'symbol',
+    );
     this.#bookIssueWarnings = this.#warnings.kind('book update not published', 'symbol');
     const channels = options.channels ?? ['trades'];
     if (channels.includes('books')) {

@@ -7,8 +7,8 @@
  *   resubscribe that symbol, and the snapshot that follows is published as a resync.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,14 @@ function collect(transport: InMemoryTransport): string[] {
   transport.subscribe('test.*.book.>', (payload) => {
     view.wrap(payload);
     const u = view.toUpdate();
-    out.push(JSON.stringify({ ...u, timestampNanos: String(u.timestampNanos), receivedNanos: undefined, sequence: String(u.sequence) }));
+    out.push(
+      JSON.stringify({
+        ...u,
+        timestampNanos: String(u.timestampNanos),
+        receivedNanos: undefined,
+        sequence: String(u.sequence),
+      }),
+    );
   });
   return out;
 }
@@ -107,7 +114,10 @@ describe('Pipeline books over a live socket', () => {
     await until(() => live.length === 7, 'seven updates');
     const summary = await pipeline.stop();
     await transport.close();
-    expect(requests).toEqual(['/api/v3/depth?symbol=BNBBTC&limit=100', '/api/v3/depth?symbol=BNBBTC&limit=100']);
+    expect(requests).toEqual([
+      '/api/v3/depth?symbol=BNBBTC&limit=100',
+      '/api/v3/depth?symbol=BNBBTC&limit=100',
+    ]);
     expect(live.map((u) => JSON.parse(u)).map((u) => [u.isSnapshot, u.sequence])).toEqual([
       [true, '158'],
       [false, '160'],
@@ -145,7 +155,12 @@ describe('Pipeline books over a live socket', () => {
     const replaySummary = await replay.stop();
     await replayTransport.close();
     expect(replayed).toEqual(live);
-    expect(replaySummary.books).toMatchObject({ updates: 7, resyncs: 1, restSnapshots: 2, snapshotRequests: 0 });
+    expect(replaySummary.books).toMatchObject({
+      updates: 7,
+      resyncs: 1,
+      restSnapshots: 2,
+      snapshotRequests: 0,
+    });
   });
 
   it('bybit: subscribes the book at the venue depth; a gap resubscribes the symbol and its snapshot resyncs', async () => {

@@ -45,7 +45,12 @@ async function replay(
   venue: BookVenue,
   lines: readonly string[],
   extra: Partial<PipelineOptions> = {},
-): Promise<{ summary: PipelineSummary; published: Published[]; books: Map<string, OrderBook>[]; dataDir: string }> {
+): Promise<{
+  summary: PipelineSummary;
+  published: Published[];
+  books: Map<string, OrderBook>[];
+  dataDir: string;
+}> {
   const dataDir = mkdtempSync(join(tmpdir(), `marketpipe-books-${venue}-`));
   dirs.push(dataDir);
   const file = join(dataDir, 'lines.jsonl');
@@ -106,13 +111,26 @@ async function replay(
   return { summary, published, books, dataDir };
 }
 
-function expectReference(venue: BookVenue, lines: readonly string[], published: Published[], books: Map<string, OrderBook>[]) {
+function expectReference(
+  venue: BookVenue,
+  lines: readonly string[],
+  published: Published[],
+  books: Map<string, OrderBook>[],
+) {
   const reference = referenceBooks(venue, lines);
-  expect(published.map((p) => [p.ticker, p.isSnapshot])).toEqual(reference.map((r) => [r.ticker, r.isSnapshot]));
+  expect(published.map((p) => [p.ticker, p.isSnapshot])).toEqual(
+    reference.map((r) => [r.ticker, r.isSnapshot]),
+  );
   reference.forEach((ref, i) => {
     const book = books[i]!.get(ref.ticker)!;
-    expect(book.bids().map((l) => [l.price, l.size]), `bids after update ${i}`).toEqual(ref.bids);
-    expect(book.asks().map((l) => [l.price, l.size]), `asks after update ${i}`).toEqual(ref.asks);
+    expect(
+      book.bids().map((l) => [l.price, l.size]),
+      `bids after update ${i}`,
+    ).toEqual(ref.bids);
+    expect(
+      book.asks().map((l) => [l.price, l.size]),
+      `asks after update ${i}`,
+    ).toEqual(ref.asks);
   });
 }
 
@@ -132,7 +150,9 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
     expect(summary.books).toMatchObject({ updates: 3, snapshots: 1, gaps: 0, unsynced: 1, resyncs: 0 });
     expect(summary.trades).toBe(0);
     expect(summary.recordsWritten).toBe(lines.length);
-    expect([...readVenueRecords(dataDir, 'coinbase')].map((r) => Buffer.from(r.payload).toString())).toEqual(lines);
+    expect([...readVenueRecords(dataDir, 'coinbase')].map((r) => Buffer.from(r.payload).toString())).toEqual(
+      lines,
+    );
     expectReference('coinbase', lines, published, books);
   });
 
@@ -142,7 +162,13 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
     expect(ok.summary.books).toMatchObject({ updates: 2, snapshots: 1, checksumFailures: 0 });
     expectReference('kraken', good, ok.published, ok.books);
 
-    const corrupted = [KRAKEN_SNAPSHOT, KRAKEN_UPDATE.replace('2114181697', '2114181698'), KRAKEN_UPDATE, KRAKEN_SNAPSHOT, KRAKEN_UPDATE];
+    const corrupted = [
+      KRAKEN_SNAPSHOT,
+      KRAKEN_UPDATE.replace('2114181697', '2114181698'),
+      KRAKEN_UPDATE,
+      KRAKEN_SNAPSHOT,
+      KRAKEN_UPDATE,
+    ];
     const bad = await replay('kraken', corrupted);
     expect(bad.published.map((p) => p.isSnapshot)).toEqual([true, true, false]);
     expect(bad.summary.books).toMatchObject({
@@ -180,7 +206,13 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
       [false, 21n],
       [false, 21n],
     ]);
-    expect(summary.books).toMatchObject({ updates: 5, gaps: 1, checksumFailures: 0, unsynced: 1, resyncs: 1 });
+    expect(summary.books).toMatchObject({
+      updates: 5,
+      gaps: 1,
+      checksumFailures: 0,
+      unsynced: 1,
+      resyncs: 1,
+    });
     expectReference('okx', lines, published, books);
 
     const bad = await replay('okx', [okxSnapshot(10), okxUpdate(1109161388, 10, 11), okxUpdate(0, 11, 12)]);
@@ -205,7 +237,14 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
       [false, 163n],
       [false, 170n],
     ]);
-    expect(summary.books).toMatchObject({ updates: 4, snapshots: 1, gaps: 1, stale: 1, restSnapshots: 1, unsynced: 1 });
+    expect(summary.books).toMatchObject({
+      updates: 4,
+      snapshots: 1,
+      gaps: 1,
+      stale: 1,
+      restSnapshots: 1,
+      unsynced: 1,
+    });
     expectReference('binance', lines, published, books);
   });
 
@@ -214,7 +253,10 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
       ...bookLines('bybit').slice(0, 2),
       bookLines('bybit')[0]!.replaceAll('BTCUSDT', 'ETHUSDT'),
     ];
-    const { summary, published } = await replay('bybit', lines, { books: { maxSymbols: 1 }, channels: ['trades', 'books'] });
+    const { summary, published } = await replay('bybit', lines, {
+      books: { maxSymbols: 1 },
+      channels: ['trades', 'books'],
+    });
     expect(published.map((p) => p.ticker)).toEqual(['BTCUSDT', 'BTCUSDT']);
     expect(summary.books).toMatchObject({ updates: 2, symbolsOverCap: 1 });
   });
