@@ -1,5 +1,7 @@
 // `@marketpipe/connector/pipeline`: the pipeline and its parts: the runner (the hot path), the publisher
 // and the subject rules, with their errors.
+
+export type { OutOfSyncReason } from './books/book-sync.js';
 export {
   DataDirNotWritableError,
   InvalidNameError,
@@ -7,6 +9,7 @@ export {
   VenueLockedError,
   type VenueLockHolder,
 } from './errors.js';
+export type { Channel } from './feeds/book-subscriptions.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
 export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
@@ -33,3 +36,4 @@ export type {
   TradeIdObserver,
 } from './runner/runner.js';
 export { Runner } from './runner/runner.js';
+export type { BackoffOptions } from './sources/reconnect-backoff.js';
