@@ -259,6 +259,8 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
     });
     expect(published.map((p) => p.ticker)).toEqual(['BTCUSDT', 'BTCUSDT']);
     expect(summary.books).toMatchObject({ updates: 2, symbolsOverCap: 1 });
+    // With trades on as well, the trade parser sees the book messages as another channel, not as errors.
+    expect(summary).toMatchObject({ parseErrors: 0, trades: 0, nonTradeByKind: { otherChannel: 3 } });
   });
 
   it('refuses unknown or repeated channels with a typed error', async () => {
