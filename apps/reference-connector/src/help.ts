@@ -12,7 +12,7 @@ const FIRST_STEPS = `
 First steps:
   marketpipe run          trade a simulated Binance market; Ctrl-C stops and prints the summary
   marketpipe help run     every option of run (flags, MARKETPIPE_* variables, config file)
-  marketpipe subscribe    print the trades of a run started with --transport nats://127.0.0.1:4222`;
+  marketpipe subscribe    print the trades (and books) of a run started with --transport nats://127.0.0.1:4222`;
 
 /** Edit distance with adjacent transpositions (`cta` is one step from `cat`). */
 function editDistance(a: string, b: string): number {

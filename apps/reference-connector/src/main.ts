@@ -163,10 +163,14 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
 
   const subscribe = program
     .command('subscribe')
-    .description('print the trades a connector publishes, decoded, one line each')
-    .option('--subject <pattern>', 'subject pattern, NATS wildcards allowed', '*.*.trade.>')
+    .description('print the trades and book updates a connector publishes, decoded, one line each')
+    .option(
+      '--subject <pattern>',
+      'subject pattern, NATS wildcards allowed (default *.*.trade.>, with --book *.*.book.>)',
+    )
+    .option('--book', 'for book subjects, print the top of the book maintained from the updates')
     .option('--json', 'print JSON lines instead of text')
-    .option('--count <n>', 'exit after this many trades')
+    .option('--count <n>', 'exit after this many trades or book updates')
     .option('--stream <name>', 'read this JetStream stream instead of subscribing live')
     .option('--from <point>', "with --stream: a sequence, an ISO-8601 time, 'first' (default) or 'new'")
     .option(
@@ -188,8 +192,14 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
       await subscribeCommand(
         {
           transport,
-          subject: String(flags.subject),
+          subject:
+            typeof flags.subject === 'string'
+              ? flags.subject
+              : flags.book === true
+                ? '*.*.book.>'
+                : '*.*.trade.>',
           json: flags.json === true,
+          book: flags.book === true,
           count: typeof flags.count === 'string' ? positiveInteger('--count', flags.count) : undefined,
           durationMs: reader.duration('duration'),
           logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',

@@ -2,11 +2,13 @@
 // recordings. The rest is grouped by concern in the subpath entries (`@marketpipe/connector/pipeline`,
 // `/codec`, `/books`, `/feeds`, `/sources`, `/recording`, `/simulator`); see the package README.
 export type { BookLevel } from './books/book-data.js';
+export type { OutOfSyncReason } from './books/book-sync.js';
 export { BookView } from './books/book-view.js';
 export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
+export type { Channel } from './feeds/book-subscriptions.js';
 export type { VenueName } from './feeds/venue-feed.js';
 export { VENUE_NAMES } from './feeds/venues.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
@@ -14,7 +16,11 @@ export type { FlushedRecord, ReadRecordsOptions } from './flusher/record-reader.
 export { listRecordDays, readVenueRecords } from './flusher/record-reader.js';
 export type { PublisherCounters, PublisherOptions } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
+export type { BookCounters } from './runner/book-path.js';
+export type { BookResyncCounters } from './runner/book-resync.js';
 export type {
+  BookOptions,
+  PipelineBookStatus,
   PipelineLogger,
   PipelineOptions,
   PipelineStatus,
@@ -22,3 +28,4 @@ export type {
   SourceSpec,
 } from './runner/pipeline.js';
 export { Pipeline } from './runner/pipeline.js';
+export type { BackoffOptions } from './sources/reconnect-backoff.js';

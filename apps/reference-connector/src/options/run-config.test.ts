@@ -72,6 +72,50 @@ describe('ring geometry options', () => {
   });
 });
 
+describe('channels and book options', () => {
+  it('carries trades only by default, books when asked, with the depth and the snapshot URL', () => {
+    expect(resolveWith({})).toMatchObject({ channels: ['trades'], depth: 100, bookSnapshotUrl: undefined });
+    expect(
+      resolveWith({
+        flags: {
+          channels: 'trades,books',
+          depth: '20',
+          bookSnapshotUrl: 'http://127.0.0.1:8080/api/v3/depth',
+        },
+      }),
+    ).toMatchObject({
+      channels: ['trades', 'books'],
+      depth: 20,
+      bookSnapshotUrl: 'http://127.0.0.1:8080/api/v3/depth',
+      ignored: [],
+    });
+    expect(resolveWith({ env: { MARKETPIPE_CHANNELS: 'books' } }).channels).toEqual(['books']);
+  });
+
+  it('refuses unknown and repeated channels, a bad depth or URL; book options without books are ignored', () => {
+    expect(errorOf(() => resolveWith({ flags: { channels: 'quotes' } })).message).toContain('--channels');
+    expect(errorOf(() => resolveWith({ flags: { channels: 'books,books' } })).message).toContain(
+      '--channels',
+    );
+    expect(errorOf(() => resolveWith({ flags: { channels: 'books', depth: '0' } })).message).toContain(
+      '--depth',
+    );
+    expect(
+      errorOf(() => resolveWith({ flags: { channels: 'books', bookSnapshotUrl: 'ftp://x' } })).message,
+    ).toContain('--book-snapshot-url');
+    expect(resolveWith({ flags: { depth: '10' } }).ignored).toEqual(['--depth']);
+  });
+
+  it('makes a JetStream stream capture the book subjects too', () => {
+    const config = resolveWith({
+      flags: { channels: 'trades,books', transport: 'nats://127.0.0.1:4222', jetstreamStream: 'MD' },
+    });
+    expect(config.transport).toMatchObject({
+      jetstream: { subjects: ['dev.binance.trade.>', 'dev.binance.book.>'] },
+    });
+  });
+});
+
 describe('precedence: flags > env > config file > defaults', () => {
   const file = {
     path: 'cfg.json',

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connector';
-import type { ParserBackend } from '@marketpipe/connector/feeds';
+import type { Channel, ParserBackend } from '@marketpipe/connector/feeds';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { LOG_FORMATS, type LogFormat } from '../run/pretty-log.js';
 import { MAX_TIMER_MS } from './duration.js';
@@ -22,6 +22,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const PARSERS = ['scanner', 'json', 'simdjson'] as const satisfies readonly ParserBackend[];
 const PACES = ['fast', 'recorded'] as const;
+const CHANNELS = ['trades', 'books'] as const satisfies readonly Channel[];
+/** Book levels per side when `--depth` is not given. */
+export const DEFAULT_DEPTH = 100;
 const OVERFLOW_POLICIES = ['drop-newest', 'drop-oldest'] as const;
 
 /** Simulator rate when `--rate` is not given, in messages per second. */
@@ -38,6 +41,12 @@ export interface RunConfig {
   /** Publish trades of tickers not in `symbols` too (default: only for a replay without `--symbols`). */
   allowUnlistedSymbols: boolean;
   source: SourceSpec;
+  /** `trades`, `books` or both (default trades). */
+  channels: Channel[];
+  /** Book levels wanted per side (default 100). */
+  depth: number;
+  /** Binance REST depth endpoint override. */
+  bookSnapshotUrl: string | undefined;
   transport: TransportConfig;
   env: string;
   dataDir: string;
@@ -79,10 +88,20 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   const { transport, ignored: ignoredNats } = readTransportConfig(reader);
   const env = reader.string('env') ?? 'dev';
   if (!/^[a-z0-9_-]{1,64}$/.test(env)) reader.reject('env', 'expected 1-64 characters from [a-z0-9_-]');
-  // The stream captures exactly this run's trade subjects (always four tokens: a ticker is one token).
+  const channels = readChannels(reader);
+  const depth = reader.integer('depth', 1, 5000) ?? DEFAULT_DEPTH;
+  const bookSnapshotUrl = reader.string('bookSnapshotUrl');
+  if (bookSnapshotUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(bookSnapshotUrl))
+    reader.reject('bookSnapshotUrl', 'expected an http:// or https:// URL');
+  if (!channels.includes('books')) {
+    for (const key of ['depth', 'bookSnapshotUrl'] as const)
+      if (reader.has(key)) ignored.push(runOption(key).flag);
+  }
+  // The stream captures exactly this run's subjects (always four tokens: a ticker is one token).
   if (transport.kind === 'nats' && transport.jetstream) {
-    transport.jetstream.subjects = [`${env}.${venue}.trade.>`];
-    transport.jetstream.required = [`${env}.${venue}.trade.*`];
+    const kinds = channels.map((c) => (c === 'trades' ? 'trade' : 'book'));
+    transport.jetstream.subjects = kinds.map((kind) => `${env}.${venue}.${kind}.>`);
+    transport.jetstream.required = kinds.map((kind) => `${env}.${venue}.${kind}.*`);
   }
   const port = reader.integer('metricsPort', 0, 65_535);
   const host = reader.string('metricsHost');
@@ -92,6 +111,9 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     symbols,
     allowUnlistedSymbols,
     source,
+    channels,
+    depth,
+    bookSnapshotUrl,
     transport,
     env,
     dataDir: reader.path('dataDir') ?? resolve(cwd, 'data'),
@@ -142,6 +164,20 @@ function readSource(reader: OptionReader): { source: SourceSpec; ignored: string
     return { source: { kind: 'replay', path, pace: reader.oneOf('pace', PACES) ?? 'fast' }, ignored };
   }
   return reader.reject('source', 'expected live, sim or replay:<path>');
+}
+
+function readChannels(reader: OptionReader): Channel[] {
+  const listed = reader.list('channels');
+  if (listed === undefined) return ['trades'];
+  const channels: Channel[] = [];
+  for (const name of listed) {
+    const channel = CHANNELS.find((c) => c === name);
+    if (channel === undefined || channels.includes(channel))
+      reader.reject('channels', 'expected trades, books or trades,books');
+    channels.push(channel);
+  }
+  if (channels.length === 0) reader.reject('channels', 'expected trades, books or trades,books');
+  return channels;
 }
 
 /** The summary file's folder must exist: creating folders from a mistyped path scatters them over the disk. */
@@ -205,6 +241,8 @@ export function describeRunConfig(config: RunConfig): Record<string, unknown> {
     symbols: config.symbols,
     allowUnlistedSymbols: config.allowUnlistedSymbols,
     source: describeSource(config.source),
+    channels: config.channels,
+    ...(config.channels.includes('books') ? { depth: config.depth } : {}),
     transport: describeTransport(config.transport),
     env: config.env,
     dataDir: config.dataDir,

@@ -11,6 +11,9 @@ export type RunOptionKey =
   | 'venue'
   | 'symbols'
   | 'allowUnlistedSymbols'
+  | 'channels'
+  | 'depth'
+  | 'bookSnapshotUrl'
   | 'source'
   | 'url'
   | 'pace'
@@ -77,6 +80,17 @@ const ROWS: readonly Row[] = [
     'allowUnlistedSymbols',
     undefined,
     'also publish tickers not in --symbols (default: only for a replay without --symbols)',
+  ],
+  [
+    'channels',
+    '<list>',
+    'trades, books or trades,books (default trades); books publish BookUpdates on {env}.{venue}.book.{SYMBOL}',
+  ],
+  ['depth', '<n>', 'book levels per side wanted; each venue gets its nearest allowed depth (default 100)'],
+  [
+    'bookSnapshotUrl',
+    '<url>',
+    'Binance REST depth endpoint for book snapshots (default https://api.binance.com/api/v3/depth)',
   ],
   ['source', '<source>', 'live | sim | replay:<path> (default sim)'],
   ['url', '<ws-url>', 'WebSocket URL overriding the venue endpoint of a live source'],

@@ -33,6 +33,42 @@ describe('PipelineMetrics', () => {
     expect(text).toContain('marketpipe_transport_state{state="closed"} 0');
   });
 
+  it('carries the books section, and zeros without the books channel', async () => {
+    const metrics = new PipelineMetrics();
+    metrics.update(status());
+    expect(await metrics.registry.metrics()).toContain('marketpipe_book_updates_total 0');
+    metrics.update({
+      ...status(),
+      books: {
+        updates: 120,
+        snapshots: 3,
+        gaps: 2,
+        checksumFailures: 1,
+        resyncs: 2,
+        unsynced: 7,
+        stale: 0,
+        malformed: 0,
+        symbolsOverCap: 0,
+        levelsOverCap: 0,
+        unlisted: 0,
+        subjectCollision: 0,
+        publishErrors: 0,
+        restSnapshots: 0,
+        outOfSync: { gap: 2, checksumFailure: 1 },
+        snapshotRequests: 0,
+        snapshotErrors: 0,
+        resubscribes: 3,
+      },
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('marketpipe_book_updates_total 120');
+    expect(text).toContain('marketpipe_book_snapshots_total 3');
+    expect(text).toContain('marketpipe_book_gaps_total 2');
+    expect(text).toContain('marketpipe_book_checksum_failures_total 1');
+    expect(text).toContain('marketpipe_book_resyncs_total 2');
+    expect(text).toContain('marketpipe_book_unsynced_total 7');
+  });
+
   it('follows the counters from scrape to scrape', async () => {
     const metrics = new PipelineMetrics();
     metrics.update(status());

@@ -57,9 +57,18 @@ export class PipelineMetrics {
     counter('gap_missing_total', 'Trades missing from the venue sequence.');
     counter('records_written_total', 'Raw messages written to record files.');
     counter('recorded_bytes_total', 'Bytes written to record files.');
-    counter('transport_published_total', 'Trades handed to the transport.');
+    counter('transport_published_total', 'Messages (trades and book updates) handed to the transport.');
     counter('transport_dropped_total', 'Trades the transport dropped.');
     counter('source_reconnects_total', 'Source reconnections.');
+    counter('book_updates_total', 'BookUpdates published, snapshots included (books channel).');
+    counter('book_snapshots_total', 'Book snapshots published.');
+    counter('book_gaps_total', 'Book sequence gaps detected.');
+    counter('book_checksum_failures_total', 'Book checksum mismatches detected.');
+    counter(
+      'book_resyncs_total',
+      'Books brought back in sync by a snapshot after a gap or checksum failure.',
+    );
+    counter('book_unsynced_total', 'Book messages not published while their symbol waited for a snapshot.');
     this.drops = new Counter({
       name: 'marketpipe_drops_total',
       help: 'Messages dropped, by cause.',
@@ -128,6 +137,13 @@ export class PipelineMetrics {
     this.setCounter('transport_published_total', status.transport.published);
     this.setCounter('transport_dropped_total', status.transport.dropped);
     this.setCounter('source_reconnects_total', status.source.reconnects);
+    const books = status.books;
+    this.setCounter('book_updates_total', books?.updates ?? 0);
+    this.setCounter('book_snapshots_total', books?.snapshots ?? 0);
+    this.setCounter('book_gaps_total', books?.gaps ?? 0);
+    this.setCounter('book_checksum_failures_total', books?.checksumFailures ?? 0);
+    this.setCounter('book_resyncs_total', books?.resyncs ?? 0);
+    this.setCounter('book_unsynced_total', books?.unsynced ?? 0);
     setLabelled(this.drops, 'cause', status.drops);
     setLabelled(this.tradesBySymbol, 'symbol', status.tradesPerSymbol);
     const missing: Record<string, number> = {};

@@ -4,7 +4,7 @@
  * `--json-summary` and printed as text; it holds no secret (the transport is
  * described by {@link describeTransport}).
  */
-import type { PipelineStatus, PipelineSummary } from '@marketpipe/connector';
+import type { PipelineBookStatus, PipelineStatus, PipelineSummary } from '@marketpipe/connector';
 import { ExitCode } from '../exit-codes.js';
 import { describeSource, type RunConfig } from '../options/run-config.js';
 import { describeTransport } from '../options/transport-config.js';
@@ -44,6 +44,14 @@ export interface RunSummary {
   published: number;
   transportDropped: number;
   tradesPerSymbol: Record<string, number>;
+  /** The channels carried (`trades`, `books`). */
+  channels: string[];
+  /**
+   * With the books channel: BookUpdates published (`updates`, of which `snapshots`), sequence `gaps`,
+   * `checksumFailures`, `resyncs`, and book messages not published while waiting for a snapshot (`unsynced`).
+   * Book gaps are resynchronized, not lost: the recording holds every message, so they do not make the run lossy.
+   */
+  books?: PipelineBookStatus;
   latencyNs: PipelineStatus['latency'];
   recorder: PipelineStatus['recorder'];
   /** The error that ended the run or broke the shutdown (code and message only). */
@@ -126,6 +134,8 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     published: status?.transport.published ?? 0,
     transportDropped: status?.transport.dropped ?? 0,
     tradesPerSymbol: status?.tradesPerSymbol ?? {},
+    channels: config.channels,
+    ...(status?.books !== undefined ? { books: status.books } : {}),
     latencyNs: status?.latency ?? { count: 0, p50: 0, p99: 0, p999: 0, max: 0 },
     recorder: status?.recorder ?? {
       state: 'stopped',

@@ -38,6 +38,41 @@ describe('formatStatusLine', () => {
     );
   });
 
+  it('adds the books section with the books channel', () => {
+    const books = {
+      updates: 120,
+      snapshots: 3,
+      gaps: 2,
+      checksumFailures: 1,
+      resyncs: 2,
+      unsynced: 7,
+      stale: 0,
+      malformed: 0,
+      symbolsOverCap: 0,
+      levelsOverCap: 0,
+      unlisted: 0,
+      subjectCollision: 0,
+      publishErrors: 0,
+      restSnapshots: 0,
+      outOfSync: { gap: 2, checksumFailure: 1 },
+      snapshotRequests: 0,
+      snapshotErrors: 0,
+      resubscribes: 3,
+    };
+    const rates = { messagesPerSecond: 10, tradesPerSecond: 0, bytesPerSecond: 0 };
+    expect(formatStatusLine({ ...busyStatus(), books }, rates)).toContain(
+      '| books 120 upd gaps 2 cksum 1 resync 2 unsynced 7 | reconnecting',
+    );
+    expect(statusLogFields({ ...busyStatus(), books }, rates).books).toEqual({
+      updates: 120,
+      snapshots: 3,
+      gaps: 2,
+      checksumFailures: 1,
+      resyncs: 2,
+      unsynced: 7,
+    });
+  });
+
   it('is cut to the terminal width so it can be redrawn in place', () => {
     const line = formatStatusLine(
       busyStatus(),

@@ -19,7 +19,8 @@ export function totalDrops(status: PipelineStatus): number {
 
 /**
  * The one-line status: rates, hot-path latency, ring fill, bytes recorded,
- * drops, parse errors, gaps and transport state. Cut to `columns` when given
+ * drops, parse errors, gaps, the books section (with the books channel) and
+ * transport state. Cut to `columns` when given
  * (a wrapped line cannot be redrawn in place).
  *
  * @example
@@ -34,7 +35,13 @@ export function formatStatusLine(status: PipelineStatus, rates: StatusRates, col
     ` | p50 ${formatNanos(latency.p50)} p99 ${formatNanos(latency.p99)} p99.9 ${formatNanos(latency.p999)}` +
     ` | ring ${formatPercent(status.ring.fill)} | rec ${formatBytes(status.recorder.bytesWritten)}` +
     ` | drops ${formatCount(totalDrops(status))} parse-err ${formatCount(status.parseErrors)}` +
-    ` gaps ${formatCount(status.gaps.events)} | ${status.transport.status}`;
+    ` gaps ${formatCount(status.gaps.events)}` +
+    (status.books === undefined
+      ? ''
+      : ` | books ${formatCount(status.books.updates)} upd gaps ${formatCount(status.books.gaps)}` +
+        ` cksum ${formatCount(status.books.checksumFailures)} resync ${formatCount(status.books.resyncs)}` +
+        ` unsynced ${formatCount(status.books.unsynced)}`) +
+    ` | ${status.transport.status}`;
   return columns !== undefined && columns > 1 && line.length >= columns ? line.slice(0, columns - 1) : line;
 }
 
@@ -55,5 +62,17 @@ export function statusLogFields(status: PipelineStatus, rates: StatusRates): Rec
     gaps: { events: status.gaps.events, missing: status.gaps.missing },
     transport: status.transport.status,
     source: status.source.state,
+    ...(status.books === undefined
+      ? {}
+      : {
+          books: {
+            updates: status.books.updates,
+            snapshots: status.books.snapshots,
+            gaps: status.books.gaps,
+            checksumFailures: status.books.checksumFailures,
+            resyncs: status.books.resyncs,
+            unsynced: status.books.unsynced,
+          },
+        }),
   };
 }

@@ -34,6 +34,14 @@ export function formatRunSummary(summary: RunSummary): string {
     `  published     ${formatCount(summary.published)} via ${summary.transport}, dropped ${formatCount(summary.transportDropped)}`,
     `  latency       p50 ${formatNanos(latency.p50)}, p99 ${formatNanos(latency.p99)}, p99.9 ${formatNanos(latency.p999)}, max ${formatNanos(latency.max)} (${formatCount(latency.count)} samples)`,
   ];
+  const books = summary.books;
+  if (books !== undefined) {
+    lines.push(
+      `  books         ${formatCount(books.updates)} updates (${formatCount(books.snapshots)} snapshots), ` +
+        `gaps ${formatCount(books.gaps)}, checksum failures ${formatCount(books.checksumFailures)}, ` +
+        `resyncs ${formatCount(books.resyncs)}, unsynced ${formatCount(books.unsynced)}`,
+    );
+  }
   if (summary.error !== undefined)
     lines.push(`  error         ${summary.error.code}: ${summary.error.message}`);
   if (summary.lossReasons.length > 0) lines.push(`  loss          ${summary.lossReasons.join(', ')}`);

@@ -1,10 +1,12 @@
 /**
- * `marketpipe subscribe`: watch a running connector by printing the trades it
- * publishes, decoded from Cap'n Proto, one line each (or JSON lines); or, with
+ * `marketpipe subscribe`: watch a running connector by printing the trades and
+ * book updates it publishes, decoded from Cap'n Proto, one line each (or JSON
+ * lines), or with `--book` the top of each maintained book; or, with
  * `--stream`, read them back from a JetStream stream from a sequence or a time,
  * optionally as a durable consumer that resumes where it stopped.
  */
 import { TradeView } from '@marketpipe/connector';
+import { BookView, OrderBook } from '@marketpipe/connector/books';
 import {
   InvalidSubjectError,
   type NatsConnectionOptions,
@@ -21,15 +23,24 @@ import { describeTransport, type TransportConfig, transportSecrets } from '../op
 import { createCliLogger, errorFields } from '../run/cli-logger.js';
 import { chooseLogFormat, type LogFormat } from '../run/pretty-log.js';
 import { closeUnused, type StopRequest, StopTrigger } from '../run/stop-trigger.js';
+import {
+  bookUpdateJson,
+  formatBookLine,
+  formatTopOfBook,
+  isBookSubject,
+  topOfBookJson,
+} from './book-line.js';
 import { formatTradeLine, tradeJson } from './trade-line.js';
 
 /** Options of {@link subscribeCommand}. */
 export interface SubscribeOptions {
   transport: TransportConfig;
-  /** Subject pattern, NATS wildcards allowed (`*.*.trade.>` by default). */
+  /** Subject pattern, NATS wildcards allowed (`*.*.trade.>` by default, `*.*.book.>` with `book`). */
   subject: string;
   json: boolean;
-  /** Exit after this many trades. */
+  /** Book subjects: print the top of the book maintained from the updates, instead of each update. */
+  book?: boolean;
+  /** Exit after this many messages (trades or book updates). */
   count: number | undefined;
   /** Exit after this long, in ms. */
   durationMs: number | undefined;
@@ -68,13 +79,53 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
   const trigger = new StopTrigger(context.signals, () => context.forceExit(ExitCode.forced));
   const stdout = context.stdout;
   const view = new TradeView();
+  const bookView = new BookView();
+  // One maintained book per subject, for --book.
+  const books = new Map<string, OrderBook>();
   let trades = 0;
   let undecodable = 0;
   let transport: Transport | undefined;
   let subscription: Subscription | undefined;
   const onOutputError = (): void => trigger.request('output-closed');
   stdout.on('error', onOutputError);
+  const printBook = (payload: Uint8Array, subject: string): void => {
+    let line: string;
+    try {
+      bookView.wrap(payload);
+      if (options.book === true) {
+        let book = books.get(subject);
+        if (book === undefined) {
+          book = new OrderBook();
+          books.set(subject, book);
+        }
+        book.applyView(bookView);
+        line = options.json
+          ? JSON.stringify(topOfBookJson(subject, bookView.ticker, book))
+          : formatTopOfBook(subject, bookView.ticker, book);
+      } else {
+        line = options.json
+          ? JSON.stringify(bookUpdateJson(subject, bookView))
+          : formatBookLine(subject, bookView);
+      }
+    } catch (err) {
+      undecodable++;
+      if (undecodable <= LOGGED_DECODE_ERRORS) {
+        logger.warn(
+          { subject, bytes: payload.length, err: errorFields(err, secrets) },
+          'not a book update message',
+        );
+      }
+      return;
+    }
+    stdout.write(`${line}\n`);
+    trades++;
+    if (options.count !== undefined && trades >= options.count) trigger.request('count');
+  };
   const print = (payload: Uint8Array, subject: string): void => {
+    if (isBookSubject(subject)) {
+      printBook(payload, subject);
+      return;
+    }
     try {
       view.wrap(payload);
     } catch (err) {

@@ -70,6 +70,16 @@ export class BinanceBookSync extends BookSyncBase<BinanceState> {
     };
   }
 
+  /**
+   * Events held in the buffers, waiting for a snapshot: not published (yet). With no snapshot to come
+   * (a plain line replay) they never will be, so the integration counts them as `unsynced`.
+   */
+  get bufferedEvents(): number {
+    let events = 0;
+    for (const state of this.symbols.values()) events += state.buffer.length;
+    return events;
+  }
+
   /** True when `symbol` waits for a REST snapshot (seen on the stream and not in sync). */
   needsSnapshot(symbol: string): boolean {
     const state = this.symbols.get(symbol);
@@ -179,10 +189,16 @@ export class BinanceBookSync extends BookSyncBase<BinanceState> {
     state.lastId = lastUpdateId;
     state.straddle = true;
     this.emit(state);
-    for (const event of pending) {
+    for (let i = 0; i < pending.length; i++) {
+      const event = pending[i]!;
       const result = this.#check(state, event.firstId, event.lastId);
       if (result === BookSyncResult.stale) continue;
-      if (result !== BookSyncResult.emitted) return result;
+      if (result !== BookSyncResult.emitted) {
+        // As on the stream, the event after a gap starts the new buffer, for the next snapshot to meet.
+        state.buffer = pending.slice(i);
+        for (const kept of state.buffer) state.bufferedLevels += (kept.bids.length + kept.asks.length) / 2;
+        return result;
+      }
       const delta = this.begin(
         state,
         false,
@@ -221,6 +237,7 @@ export class BinanceBookSync extends BookSyncBase<BinanceState> {
     if (state.bufferedLevels + levels > this.maxLevels) {
       // Keeping the newest events is what lets a fresh snapshot connect; the older ones are lost.
       this.count('levelsOverCap', state.bufferedLevels);
+      this.count('unsynced', state.buffer.length);
       state.buffer = [];
       state.bufferedLevels = 0;
       this.lose(state, 'bufferOverflow');

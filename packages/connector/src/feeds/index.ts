@@ -3,6 +3,14 @@
 
 export { type MalformedReason, MalformedVenueMessageError, SimdjsonUnavailableError } from '../errors.js';
 export { binanceProtocol, createBinanceParser } from './binance.js';
+export type { Channel } from './book-subscriptions.js';
+export {
+  BINANCE_DEPTH_URL,
+  binanceDepthWeight,
+  bookResubscribeMessages,
+  channelProtocol,
+  venueBookDepth,
+} from './book-subscriptions.js';
 export { bybitProtocol, createBybitParser } from './bybit.js';
 export { coinbaseProtocol, createCoinbaseParser } from './coinbase.js';
 export type { GapDetectorOptions, GapListener, TradeIdRange } from './gap-detector.js';

@@ -10,10 +10,17 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { LatencyRecorder, type MonotonicClock } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
+import {
+  BINANCE_DEPTH_URL,
+  type Channel,
+  channelProtocol,
+  venueBookDepth,
+} from '../feeds/book-subscriptions.js';
 import { GapDetector } from '../feeds/gap-detector.js';
-import { nonTradeKindName } from '../feeds/message-kind.js';
+import { MessageKind, nonTradeKindName } from '../feeds/message-kind.js';
 import type { VenueName } from '../feeds/venue-feed.js';
 import type { ParserBackend, VenueParser } from '../feeds/venue-parser.js';
 import { createParser, venueProtocol } from '../feeds/venues.js';
@@ -27,12 +34,15 @@ import { RingBuffer } from '../ring/ring-buffer.js';
 import { type RingGeometry, resolveRingGeometry } from '../ring/ring-geometry.js';
 import { LineReplaySource } from '../sources/line-replay-source.js';
 import type { MessageSource, SourceEvent } from '../sources/message-source.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, validateBackoff } from '../sources/reconnect-backoff.js';
 import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
+import { type BookCounters, BookPath } from './book-path.js';
+import { BookResync, type BookResyncCounters } from './book-resync.js';
 import { makeWritableFolder } from './data-dir.js';
 import { migrateRingGeometry } from './ring-migration.js';
-import { Runner, type RunnerIssue } from './runner.js';
+import { type MessageParser, Runner, type RunnerIssue } from './runner.js';
 import { acquireVenueLock, type VenueLock } from './venue-lock.js';
 import { WarningAggregator, type WarningKind } from './warning-aggregator.js';
 
@@ -95,7 +105,40 @@ export interface PipelineOptions {
    * per symbol or cause per interval, then summed in one summary line at its end (default 10 000 ms).
    */
   warningIntervalMs?: number;
+  /**
+   * What to carry: `trades` (the default), `books` (level-2 `BookUpdate`s on `{env}.{venue}.book.{SYMBOL}`),
+   * or both. Live and simulated sources subscribe to exactly these channels.
+   */
+  channels?: readonly Channel[];
+  /**
+   * Book levels wanted per side (default 100): Kraken and Bybit are subscribed at their next allowed depth,
+   * Binance's REST snapshot takes this `limit` (at most 5000); OKX `books` and Coinbase `level2_batch` have
+   * fixed depths.
+   */
+  depth?: number;
+  /** Limits of the book state and how live books resynchronize. */
+  books?: BookOptions;
 }
+
+/** Book state limits and resynchronization, for {@link PipelineOptions.books}. */
+export interface BookOptions {
+  /** Most levels kept per side of a kept book, or buffered per symbol (default 10 000); excess is counted. */
+  maxLevels?: number;
+  /** Most symbols with book state (default 1024); messages of more are counted. */
+  maxSymbols?: number;
+  /**
+   * Binance REST depth endpoint for snapshots (default the venue's `https://api.binance.com/api/v3/depth`
+   * for a live source; a simulated source fetches none unless this is given).
+   */
+  snapshotUrl?: string;
+  /** Delay curve of repeated resyncs of one symbol (default 0.5 s doubling to 30 s, full jitter). */
+  resyncBackoff?: Partial<BackoffOptions>;
+  /** Binance request weight per minute the snapshots may use (default 1200 of the venue's 6000). */
+  weightPerMinute?: number;
+}
+
+/** The `books` section of {@link PipelineStatus}. */
+export interface PipelineBookStatus extends BookCounters, BookResyncCounters {}
 
 /** A snapshot of everything the app shows. */
 export interface PipelineStatus {
@@ -127,6 +170,8 @@ export interface PipelineStatus {
   /** `damagedBytes`: bytes a record-file replay skipped as damaged (0 for other sources). */
   source: { state: string; reconnects: number; damagedBytes: number };
   tradesPerSymbol: Record<string, number>;
+  /** Present when the `books` channel is on. */
+  books?: PipelineBookStatus;
 }
 
 /** The final report of a run. */
@@ -138,6 +183,23 @@ export interface PipelineSummary extends PipelineStatus {
 }
 
 const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
+const CHANNELS: readonly Channel[] = ['trades', 'books'];
+const DEFAULT_DEPTH = 100;
+/** With the trade channel off the trade parser is not run at all. */
+const NO_TRADES: MessageParser = { parse: () => MessageKind.nonTrade };
+
+function checkChannels(channels: readonly Channel[]): void {
+  if (channels.length === 0 || new Set(channels).size !== channels.length) {
+    throw new InvalidArgumentError(
+      `channels must list trades and/or books once each, got ${channels.join(',')}`,
+    );
+  }
+  for (const channel of channels) {
+    if (!CHANNELS.includes(channel)) {
+      throw new InvalidArgumentError(`unknown channel ${channel}; expected trades or books`);
+    }
+  }
+}
 /** Distinct unlisted tickers named in a warning each per interval; beyond that only counted, in one summary. */
 const LOGGED_UNLISTED_TICKERS = 10;
 
@@ -218,6 +280,10 @@ export class Pipeline {
   readonly #malformedWarnings: WarningKind;
   readonly #collisionWarnings: WarningKind;
   readonly #unlistedWarnings: WarningKind;
+  readonly #books: BookPath | undefined;
+  readonly #resync: BookResync | undefined;
+  readonly #bookWarnings: WarningKind;
+  readonly #bookIssueWarnings: WarningKind;
   #state: PipelineStatus['state'] = 'starting';
   #shutdownDropped = 0;
   #stopping: Promise<PipelineSummary> | undefined;
@@ -266,8 +332,67 @@ export class Pipeline {
       // Called once per ticker; the trades are counted in drops.unlistedSymbol.
       onUnlisted: (ticker) => this.#unlistedWarnings.note(ticker, 1),
     });
+    this.#bookWarnings = this.#warnings.kind(
+      'book out of sync, not published until its next snapshot',
+      'symbol',
+    );
+    this.#bookIssueWarnings = this.#warnings.kind('book update not published', 'symbol');
+    const channels = options.channels ?? ['trades'];
+    if (channels.includes('books')) {
+      const venueDepth = venueBookDepth(options.venue, options.depth ?? DEFAULT_DEPTH);
+      const live = source instanceof WebSocketSource;
+      const snapshotUrl =
+        options.books?.snapshotUrl ?? (options.source.kind === 'live' ? BINANCE_DEPTH_URL : undefined);
+      if (live && (options.venue !== 'binance' || snapshotUrl !== undefined)) {
+        const backoff = { ...DEFAULT_BACKOFF, ...options.books?.resyncBackoff };
+        validateBackoff(backoff);
+        this.#resync = new BookResync({
+          venue: options.venue,
+          venueDepth,
+          send: (frame) => source.send(frame),
+          deliver: (record) => this.#runner.onMessage(record),
+          snapshotUrl: snapshotUrl ?? BINANCE_DEPTH_URL,
+          backoff,
+          ...(options.books?.weightPerMinute !== undefined
+            ? { weightPerMinute: options.books.weightPerMinute }
+            : {}),
+          onError: (symbol, error) =>
+            this.#bookIssueWarnings.note(symbol, 1, () => ({ cause: 'snapshotRequest', err: error.message })),
+        });
+      }
+      const replay = options.source.kind === 'replay';
+      this.#books = new BookPath({
+        venue: options.venue,
+        env: options.env,
+        transport: options.transport,
+        symbols: options.symbols,
+        allowUnlisted: options.allowUnlistedSymbols === true,
+        venueDepth,
+        ...(options.books?.maxLevels !== undefined ? { maxLevels: options.books.maxLevels } : {}),
+        ...(options.books?.maxSymbols !== undefined ? { maxSymbols: options.books.maxSymbols } : {}),
+        onOutOfSync: (symbol, reason) => {
+          // Waiting for the first snapshot is routine live; in a replay it means this book is never published.
+          if (reason !== 'noSnapshot' || replay) {
+            this.#bookWarnings.note(symbol, 1, () => ({
+              reason,
+              ...(replay && reason === 'noSnapshot'
+                ? { hint: 'the replay holds no snapshot this venue needs; counted in books.unsynced' }
+                : {}),
+            }));
+          }
+          this.#resync?.request(symbol, reason);
+        },
+        onSnapshot: (symbol) => this.#resync?.satisfied(symbol),
+        onIssue: (cause, symbol, error) =>
+          this.#bookIssueWarnings.note(symbol, 1, () => ({
+            cause,
+            err: error instanceof Error ? error.message : String(error),
+          })),
+      });
+    }
     this.#runner = new Runner({
-      parser: this.#parser,
+      parser: channels.includes('trades') ? this.#parser : NO_TRADES,
+      ...(this.#books !== undefined ? { books: this.#books } : {}),
       publisher: this.#publisher,
       interner: this.#interner,
       ring,
@@ -299,7 +424,9 @@ export class Pipeline {
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
     validateName('venue', options.venue);
-    const protocol = venueProtocol(options.venue);
+    const channels = options.channels ?? ['trades'];
+    checkChannels(channels);
+    const protocol = channelProtocol(venueProtocol(options.venue), channels, options.depth ?? DEFAULT_DEPTH);
     const dataDir = resolve(options.dataDir);
     makeWritableFolder(join(dataDir, 'ring'));
     // Taken before the ring is touched: a second writer would corrupt it, and its recovery would steal records.
@@ -446,6 +573,14 @@ export class Pipeline {
         damagedBytes: source.damagedBytes ?? 0,
       },
       tradesPerSymbol,
+      ...(this.#books !== undefined
+        ? {
+            books: {
+              ...this.#books.counters(),
+              ...(this.#resync?.counters() ?? { snapshotRequests: 0, snapshotErrors: 0, resubscribes: 0 }),
+            },
+          }
+        : {}),
     };
   }
 
@@ -461,6 +596,7 @@ export class Pipeline {
 
   async #stop(): Promise<PipelineSummary> {
     this.#state = 'draining';
+    this.#resync?.stop();
     await this.#source.stop();
     await this.#simulator?.stop();
     for (const timer of this.#timers) clearInterval(timer);
@@ -533,6 +669,8 @@ export class Pipeline {
     switch (event.type) {
       case 'reconnected':
         this.#gaps.onReconnect();
+        // The new subscription brings fresh snapshots (Binance: a new REST one); the old state is void.
+        this.#books?.reset();
         this.#log.warn({ url: event.url, downtimeMs: event.downtimeMs }, 'source reconnected');
         break;
       case 'error':

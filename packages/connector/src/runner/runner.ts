@@ -16,6 +16,7 @@ import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { RingBuffer } from '../ring/ring-buffer.js';
+import type { BookMessageSink } from './book-path.js';
 
 /** What the runner needs from a venue parser: one call per message, trades to the sink. */
 export interface MessageParser {
@@ -55,6 +56,11 @@ export interface RunnerOptions {
    * message. Called per bad message, so the receiver must aggregate rather than log each one.
    */
   onIssue?: (issue: RunnerIssue) => void;
+  /**
+   * The book path: every message the parser did not take as trades goes here too, with its receive time.
+   * Absent (the default), the trade path is all there is.
+   */
+  books?: BookMessageSink;
 }
 
 /** A problem the runner counted and skipped. */
@@ -121,6 +127,7 @@ export class Runner implements TradeSink {
   readonly #wall: WallParts = { mono: 0.5, ms: 0, subMsNanos: 0 };
   readonly #overflow: OutageBuffer<null>;
   readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
+  readonly #books: BookMessageSink | undefined;
   readonly #idScratch = new Uint8Array(1024);
   readonly #utf8 = new TextEncoder();
   readonly #tradesByTicker: number[] = [];
@@ -157,6 +164,7 @@ export class Runner implements TradeSink {
       ...options.overflow,
     });
     this.#onIssue = options.onIssue;
+    this.#books = options.books;
   }
 
   /** Trades published per interned ticker id (holes for tickers with none); read-only, updated in place. */
@@ -177,6 +185,13 @@ export class Runner implements TradeSink {
     else if (kind === MessageKind.malformed) {
       this.#parseErrors++;
       this.#onIssue?.({ cause: 'malformed', error: null, message: bytes });
+    }
+    if (this.#books !== undefined && kind !== MessageKind.trades) {
+      if (!this.#wallSet) {
+        this.#clock.wallParts(this.#wall);
+        this.#wallSet = true;
+      }
+      this.#books.onMessage(bytes, this.#wall);
     }
     this.#latency?.record(this.#clock.nowNanos() - start);
   };

@@ -244,6 +244,17 @@ export class WebSocketSource implements MessageSource {
     }
   };
 
+  /**
+   * Sends one text frame on the open connection (a resubscribe to get a fresh book snapshot); false when no
+   * connection is open. Frames sent at connect time come from `protocol.subscribeMessages`, not from here.
+   */
+  send(frame: string): boolean {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(frame);
+    return true;
+  }
+
   /** A snapshot of the state and counters. */
   status(): WebSocketSourceStatus {
     return this.life.status({

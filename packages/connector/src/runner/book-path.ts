@@ -1,0 +1,325 @@
+/**
+ * The book half of the runner: each venue message that is not a trade goes
+ * to the venue's sync machine; every update it emits in sync is encoded as one
+ * `BookUpdate` into a reused buffer and published under
+ * `{env}.{venue}.book.{SYMBOL}`. A symbol out of sync publishes nothing until
+ * its next snapshot; the machine says so once per wait (`onOutOfSync`), and
+ * the pipeline warns and resynchronizes.
+ *
+ * A REST snapshot taken live enters as a marked record (see
+ * {@link markSnapshotRecord}) through the runner like any venue message, so it
+ * is recorded in order with the stream and a replay of the recording rebuilds
+ * the same books.
+ */
+import type { Transport } from '@marketpipe/middleware';
+import {
+  type FastPublishTransport,
+  fastPublishOf,
+  type PublishTarget,
+} from '@marketpipe/middleware/transport';
+import { BinanceBookSync } from '../books/binance-book.js';
+import type { BookFrame } from '../books/book-data.js';
+import { BookEncoder } from '../books/book-encoder.js';
+import type {
+  BookSink,
+  BookSyncCounters,
+  BookSyncOptions,
+  BookSyncResult,
+  OutOfSyncReason,
+} from '../books/book-sync.js';
+import { BybitBookSync } from '../books/bybit-book.js';
+import { CoinbaseBookSync } from '../books/coinbase-book.js';
+import { KrakenBookSync } from '../books/kraken-book.js';
+import { OkxBookSync } from '../books/okx-book.js';
+import { SubjectCollisionError } from '../errors.js';
+import type { VenueName } from '../feeds/venue-feed.js';
+import type { ReceiveTime } from '../publisher/publisher.js';
+import { tickerToSubjectToken, validateName } from '../publisher/subject-token.js';
+
+/** Book counters of a pipeline (status, summary, metrics). */
+export interface BookCounters {
+  /** `BookUpdate`s published, snapshots included. */
+  updates: number;
+  /** Snapshots published. */
+  snapshots: number;
+  /** Sequence gaps detected. */
+  gaps: number;
+  /** Venue checksum mismatches detected. */
+  checksumFailures: number;
+  /** Snapshots that brought a symbol back in sync after a gap or checksum failure. */
+  resyncs: number;
+  /**
+   * Book messages not published because their symbol was waiting for a snapshot (Binance: the events
+   * still buffered for a snapshot that has not come, plus those dropped from the buffer).
+   */
+  unsynced: number;
+  /** Messages older than the book held (the venue's rules drop them). */
+  stale: number;
+  /** Book messages that were not valid JSON or lacked a required field. */
+  malformed: number;
+  /** Messages for symbols beyond the symbols cap. */
+  symbolsOverCap: number;
+  /** Levels dropped beyond the levels cap (kept books, Binance's buffer). */
+  levelsOverCap: number;
+  /** Updates of tickers not among the listed symbols, not published. */
+  unlisted: number;
+  /** Updates not published because their subject belongs to another ticker. */
+  subjectCollision: number;
+  /** Updates the encoder or the transport refused. */
+  publishErrors: number;
+  /** REST snapshots (marked records) applied. */
+  restSnapshots: number;
+  /** Times a symbol started waiting for a snapshot, by cause. */
+  outOfSync: Partial<Record<OutOfSyncReason, number>>;
+}
+
+/** What the runner hands book messages to. */
+export interface BookMessageSink {
+  /** One venue message the trade parser did not take as trades; `received` is valid during the call only. */
+  onMessage(bytes: Uint8Array, received: ReceiveTime): void;
+}
+
+/** Options of a {@link BookPath}. */
+export interface BookPathOptions {
+  venue: VenueName;
+  env: string;
+  transport: Transport;
+  /** Listed tickers; updates of others are counted in `unlisted` unless `allowUnlisted`. */
+  symbols: readonly string[];
+  allowUnlisted?: boolean;
+  /** The depth subscribed at the venue (Kraken truncates its kept book to it). */
+  venueDepth: number;
+  /** Caps of the per-symbol state. */
+  maxLevels?: number;
+  maxSymbols?: number;
+  /** Called once each time a symbol starts waiting for a snapshot (count, warn, resync). */
+  onOutOfSync?: (symbol: string, reason: OutOfSyncReason) => void;
+  /** Called for each snapshot published (a resync request for that symbol is satisfied). */
+  onSnapshot?: (symbol: string) => void;
+  /** Called for each update the encoder or transport refused, and once per colliding ticker. */
+  onIssue?: (cause: 'publishError' | 'subjectCollision', ticker: string, error: unknown) => void;
+}
+
+/** What the path needs of a venue machine. */
+interface VenueBookSync {
+  onMessage(message: Uint8Array, receivedMs: number, receivedSubMsNanos: number): BookSyncResult;
+  readonly counters: Readonly<BookSyncCounters>;
+  reset(): void;
+  outOfSync(): string[];
+}
+
+/** Start of a marked REST-snapshot record; no venue message starts with it. */
+export const SNAPSHOT_RECORD_MARK = '{"marketpipe":"bookSnapshot"';
+const MARK_BYTES = new TextEncoder().encode(SNAPSHOT_RECORD_MARK);
+
+/**
+ * The record that carries a REST depth snapshot: `{"marketpipe":"bookSnapshot","venue":...,"symbol":...,
+ * "body":<the response body, verbatim>}`. JSON, so `marketpipe cat` shows it and a line file can hold it.
+ */
+export function markSnapshotRecord(venue: VenueName, symbol: string, body: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(
+    `${SNAPSHOT_RECORD_MARK},"venue":${JSON.stringify(venue)},"symbol":${JSON.stringify(symbol)},"body":`,
+  );
+  const out = new Uint8Array(head.length + body.length + 1);
+  out.set(head, 0);
+  out.set(body, head.length);
+  out[out.length - 1] = 0x7d;
+  return out;
+}
+
+function isMarked(bytes: Uint8Array): boolean {
+  if (bytes.length < MARK_BYTES.length) return false;
+  for (let i = 0; i < MARK_BYTES.length; i++) if (bytes[i] !== MARK_BYTES[i]) return false;
+  return true;
+}
+
+/**
+ * Venue book messages in, `BookUpdate`s out on `{env}.{venue}.book.{SYMBOL}`.
+ *
+ * @example
+ * ```ts
+ * const books = new BookPath({ venue: 'bybit', env: 'prod', transport, symbols: ['BTCUSDT'], venueDepth: 50 });
+ * const runner = new Runner({ parser, publisher, interner, ring, books });
+ * ```
+ */
+export class BookPath implements BookMessageSink {
+  readonly #venue: VenueName;
+  readonly #prefix: string;
+  readonly #transport: FastPublishTransport;
+  readonly #sync: VenueBookSync;
+  readonly #binance: BinanceBookSync | undefined;
+  readonly #encoder = new BookEncoder();
+  readonly #listed: Set<string> | undefined;
+  /** Ticker -> its prepared target, or null when refused (unlisted or colliding). */
+  readonly #targets = new Map<string, PublishTarget | null>();
+  readonly #owners = new Map<string, string>();
+  readonly #onOutOfSync: BookPathOptions['onOutOfSync'];
+  readonly #onSnapshot: BookPathOptions['onSnapshot'];
+  readonly #onIssue: BookPathOptions['onIssue'];
+  readonly #outOfSync: Partial<Record<OutOfSyncReason, number>> = {};
+  #received: ReceiveTime | undefined;
+  #published = 0;
+  #unlisted = 0;
+  #collisions = 0;
+  #publishErrors = 0;
+  #restSnapshots = 0;
+  #malformedMarks = 0;
+  #droppedOnReset = 0;
+
+  /** @throws InvalidNameError for a bad env or venue; InvalidArgumentError for a bad cap. */
+  constructor(options: BookPathOptions) {
+    this.#venue = options.venue;
+    this.#prefix = `${validateName('env', options.env)}.${validateName('venue', options.venue)}.book.`;
+    this.#transport = fastPublishOf(options.transport);
+    this.#listed = options.allowUnlisted === true ? undefined : new Set(options.symbols);
+    // Listed tickers claim their subjects first, whatever arrives first (as for trades).
+    for (const symbol of options.symbols) this.#target(symbol);
+    this.#onOutOfSync = options.onOutOfSync;
+    this.#onSnapshot = options.onSnapshot;
+    this.#onIssue = options.onIssue;
+    const syncOptions: BookSyncOptions = {
+      ...(options.maxLevels !== undefined ? { maxLevels: options.maxLevels } : {}),
+      ...(options.maxSymbols !== undefined ? { maxSymbols: options.maxSymbols } : {}),
+      onOutOfSync: this.#lost,
+    };
+    const sink: BookSink = this.#publish;
+    switch (options.venue) {
+      case 'binance':
+        this.#binance = new BinanceBookSync(sink, syncOptions);
+        this.#sync = this.#binance;
+        break;
+      case 'coinbase':
+        this.#sync = new CoinbaseBookSync(sink, syncOptions);
+        break;
+      case 'kraken':
+        this.#sync = new KrakenBookSync(sink, { ...syncOptions, depth: options.venueDepth });
+        break;
+      case 'bybit':
+        this.#sync = new BybitBookSync(sink, syncOptions);
+        break;
+      case 'okx':
+        this.#sync = new OkxBookSync(sink, syncOptions);
+        break;
+    }
+  }
+
+  /** One venue message (or a marked REST snapshot record). Never throws. */
+  onMessage(bytes: Uint8Array, received: ReceiveTime): void {
+    this.#received = received;
+    if (isMarked(bytes)) {
+      this.#applySnapshotRecord(bytes, received);
+      return;
+    }
+    this.#sync.onMessage(bytes, received.ms, received.subMsNanos);
+  }
+
+  /** Symbols waiting for a snapshot (Binance: those seen on the stream without one). */
+  waiting(): string[] {
+    return this.#sync.outOfSync();
+  }
+
+  /** True when the venue's snapshot comes from REST rather than from the subscription. */
+  get restSnapshots(): boolean {
+    return this.#binance !== undefined;
+  }
+
+  /**
+   * Forgets every symbol's state (after a reconnect: the new subscription sends fresh snapshots, Binance
+   * needs a new REST one). Events still buffered are counted in `unsynced`.
+   */
+  reset(): void {
+    if (this.#binance !== undefined) this.#droppedOnReset += this.#binance.bufferedEvents;
+    this.#sync.reset();
+  }
+
+  /** A snapshot of the counters. */
+  counters(): BookCounters {
+    const sync = this.#sync.counters;
+    return {
+      updates: this.#published,
+      snapshots: sync.snapshots,
+      gaps: sync.gaps,
+      checksumFailures: sync.checksumFailures,
+      resyncs: sync.resyncs,
+      unsynced: sync.unsynced + (this.#binance?.bufferedEvents ?? 0) + this.#droppedOnReset,
+      stale: sync.stale,
+      malformed: sync.malformed + this.#malformedMarks,
+      symbolsOverCap: sync.symbolsOverCap,
+      levelsOverCap: sync.levelsOverCap,
+      unlisted: this.#unlisted,
+      subjectCollision: this.#collisions,
+      publishErrors: this.#publishErrors,
+      restSnapshots: this.#restSnapshots,
+      outOfSync: { ...this.#outOfSync },
+    };
+  }
+
+  #applySnapshotRecord(bytes: Uint8Array, received: ReceiveTime): void {
+    let record: { venue?: unknown; symbol?: unknown; body?: unknown } | undefined;
+    try {
+      record = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    } catch {
+      record = undefined;
+    }
+    if (
+      this.#binance === undefined ||
+      record?.venue !== this.#venue ||
+      typeof record.symbol !== 'string' ||
+      typeof record.body !== 'object' ||
+      record.body === null
+    ) {
+      this.#malformedMarks++;
+      return;
+    }
+    this.#restSnapshots++;
+    this.#binance.applySnapshot(record.symbol, record.body, received.ms, received.subMsNanos);
+  }
+
+  readonly #lost = (symbol: string, reason: OutOfSyncReason): void => {
+    this.#outOfSync[reason] = (this.#outOfSync[reason] ?? 0) + 1;
+    this.#onOutOfSync?.(symbol, reason);
+  };
+
+  readonly #publish = (frame: BookFrame): void => {
+    let target = this.#targets.get(frame.ticker);
+    if (target === undefined) target = this.#target(frame.ticker);
+    if (target === null) {
+      if (this.#listed !== undefined && !this.#listed.has(frame.ticker)) this.#unlisted++;
+      else this.#collisions++;
+    } else {
+      try {
+        const length = this.#encoder.encodeFrame(frame);
+        this.#transport.publish(target, this.#encoder.buffer.subarray(0, length), this.#received);
+        this.#published++;
+      } catch (error) {
+        this.#publishErrors++;
+        this.#onIssue?.('publishError', frame.ticker, error);
+      }
+    }
+    if (frame.isSnapshot) this.#onSnapshot?.(frame.ticker);
+  };
+
+  #target(ticker: string): PublishTarget | null {
+    const cached = this.#targets.get(ticker);
+    if (cached !== undefined) return cached;
+    if (this.#listed !== undefined && !this.#listed.has(ticker)) {
+      this.#targets.set(ticker, null);
+      return null;
+    }
+    const token = tickerToSubjectToken(ticker);
+    const owner = this.#owners.get(token);
+    if (owner !== undefined && owner !== ticker) {
+      this.#targets.set(ticker, null);
+      this.#onIssue?.(
+        'subjectCollision',
+        ticker,
+        new SubjectCollisionError(this.#prefix + token, owner, ticker),
+      );
+      return null;
+    }
+    this.#owners.set(token, ticker);
+    const target = this.#transport.prepare(this.#prefix + token);
+    this.#targets.set(ticker, target);
+    return target;
+  }
+}
