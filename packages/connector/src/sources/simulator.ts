@@ -10,14 +10,18 @@ import { finished } from 'node:stream/promises';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { SimulatorLogError, SourceStateError } from '../errors.js';
-import type { SimTrade, VenueProtocol } from '../feeds/venue-feed.js';
-import { MarketWalk } from './market-walk.js';
+import type { VenueProtocol } from '../feeds/venue-feed.js';
+import { venueEmulation } from '../simulator/emulations.js';
+import { MarketWalk } from '../simulator/market-walk.js';
+import type { SimTrade, VenueEmulation } from '../simulator/venue-emulation.js';
 import { createSeededRandom } from './seeded-random.js';
 
 /** Options of a {@link SimulatorServer}. */
 export interface SimulatorOptions {
-  /** The venue to imitate. */
+  /** The venue to imitate, as its clients speak to it: a client is subscribed once all its `subscribeMessages` arrived. */
   protocol: VenueProtocol;
+  /** The venue's server side: trade messages, answers, control frames (default: the built-in one for `protocol.venue`). */
+  emulation?: VenueEmulation;
   /** Symbols of the simulated market, as the venue spells them. */
   symbols: readonly string[];
   /** Trade messages per second across all symbols (default 100; 0 = a quiet market). */
@@ -116,9 +120,9 @@ function checkNumber(name: string, value: number, min: number): number {
 
 /**
  * A venue on 127.0.0.1. Clients get the venue's answers to their frames
- * (`protocol.respondTo`), then, once every frame of
+ * (`emulation.respondTo`), then, once every frame of
  * `protocol.subscribeMessages(symbols)` has arrived (at once when there are
- * none, as with Binance's URL streams), the venue's `controlMessages` and the
+ * none, as with Binance's URL streams), the emulation's `controlMessages` and the
  * trade stream. All subscribed clients see the same market.
  *
  * The market moves only while at least one subscribed client is healthy, so
@@ -144,6 +148,7 @@ function checkNumber(name: string, value: number, min: number): number {
  */
 export class SimulatorServer {
   private readonly protocol: VenueProtocol;
+  private readonly emulation: VenueEmulation;
   private readonly symbols: readonly string[];
   private readonly walk: MarketWalk;
   private readonly faultRandom: () => number;
@@ -183,13 +188,14 @@ export class SimulatorServer {
   /** @throws {InvalidArgumentError} for out-of-range options. */
   constructor(options: SimulatorOptions) {
     this.protocol = options.protocol;
+    this.emulation = options.emulation ?? venueEmulation(options.protocol.venue);
     this.symbols = [...options.symbols];
     const seed = options.seed ?? 1;
     this.walk = new MarketWalk(this.symbols, {
       venue: options.protocol.venue,
       seed,
       maxTradesPerMessage:
-        options.maxTradesPerMessage ?? Math.min(options.protocol.maxTradesPerMessage, DEFAULT_MAX_TRADES),
+        options.maxTradesPerMessage ?? Math.min(this.emulation.maxTradesPerMessage, DEFAULT_MAX_TRADES),
       skipProbability: options.skipProbability ?? 0,
     });
     this.faultRandom = createSeededRandom(seed + 1);
@@ -438,7 +444,7 @@ export class SimulatorServer {
     if (client.stalled || isBinary) return;
     const text = (data as Buffer).toString('utf8');
     if (this.receivedLog.length < this.maxLogEntries) this.receivedLog.push({ connection: client.id, text });
-    for (const answer of this.protocol.respondTo(text, this.symbols))
+    for (const answer of this.emulation.respondTo(text, this.symbols))
       this.send(client, Buffer.from(answer), false);
     if (!client.subscribed && client.pendingSubscribes.delete(text) && client.pendingSubscribes.size === 0) {
       this.subscribe(client);
@@ -447,7 +453,7 @@ export class SimulatorServer {
 
   private subscribe(client: SimClient): void {
     client.subscribed = true;
-    for (const frame of this.protocol.controlMessages(this.symbols))
+    for (const frame of this.emulation.controlMessages(this.symbols))
       this.send(client, Buffer.from(frame), false);
   }
 
@@ -479,7 +485,7 @@ export class SimulatorServer {
     this.fileLog?.cork();
     for (let i = 0; i < due; i++) {
       const frame = Buffer.from(
-        this.protocol.formatTrades(this.walk.nextBatch(timestampMs, timestampMicros)),
+        this.emulation.formatTrades(this.walk.nextBatch(timestampMs, timestampMicros)),
       );
       this.tradeMessages++;
       for (const client of this.clients) {
@@ -533,7 +539,7 @@ export class SimulatorServer {
       case 0: {
         // A trade message cut short: valid UTF-8, broken JSON. Built outside the market walk so that it
         // uses up no trade ids and the skip accounting stays exact.
-        const message = this.protocol.formatTrades(this.garbageTrade);
+        const message = this.emulation.formatTrades(this.garbageTrade);
         return Buffer.from(
           message.slice(0, Math.max(1, Math.floor(message.length / 2))).replace(/[\r\n]/g, ' '),
         );

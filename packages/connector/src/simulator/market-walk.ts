@@ -6,9 +6,10 @@
  */
 
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import type { SimTrade, VenueName } from '../feeds/venue-feed.js';
-import { createSeededRandom } from './seeded-random.js';
+import type { VenueName } from '../feeds/venue-feed.js';
+import { createSeededRandom } from '../sources/seeded-random.js';
 import { type DecimalStyle, decimalStyle, formatDecimal, simInstrument } from './sim-instruments.js';
+import type { SimTrade } from './venue-emulation.js';
 
 /** Options of a {@link MarketWalk}. */
 export interface MarketWalkOptions {
