@@ -1,7 +1,70 @@
 /** The simulator's Bybit v5 spot server: `publicTrade` messages and `op` acks and pongs. */
 import { isJsonObject } from '../feeds/tree-fields.js';
+import type { SimBookState } from './sim-book.js';
+import { changeTexts, levelTexts } from './sim-book-format.js';
 import { batchSymbol, simUuid } from './sim-format.js';
-import type { VenueEmulation } from './venue-emulation.js';
+import type { BookChannelEmulation, BookFormatContext, VenueEmulation } from './venue-emulation.js';
+
+const BOOK_TOPIC = /^orderbook\.(\d+)\.(.+)$/;
+
+/** A spot book message: `ts` before `type`, as Bybit spot writes it (BOOK_SAMPLES.md 5d). */
+function bookMessage(
+  type: 'snapshot' | 'delta',
+  book: SimBookState,
+  bids: ReadonlyArray<[string, string]>,
+  asks: ReadonlyArray<[string, string]>,
+  context: BookFormatContext,
+): string {
+  return (
+    `{"topic":"orderbook.${context.depth}.${book.symbol}","ts":${context.timestampMs},"type":"${type}",` +
+    `"data":{"s":${JSON.stringify(book.symbol)},"b":${JSON.stringify(bids)},"a":${JSON.stringify(asks)},` +
+    `"u":${book.sequence},"seq":${book.sequence * 3 + 7_000_000_000}},"cts":${context.timestampMs - 2}}`
+  );
+}
+
+/** `orderbook.{depth}.{symbol}`: snapshot on subscribe, then deltas with `u` rising by one. */
+const bybitBook: BookChannelEmulation = {
+  defaultDepth: 50,
+  faults: ['skipSequence', 'staleSnapshot'],
+  subscription(clientFrame, symbols) {
+    let request: unknown;
+    try {
+      request = JSON.parse(clientFrame);
+    } catch {
+      return undefined;
+    }
+    if (!isJsonObject(request) || (request.op !== 'subscribe' && request.op !== 'unsubscribe'))
+      return undefined;
+    const args = Array.isArray(request.args) ? request.args : [];
+    const named: string[] = [];
+    let depth: number | undefined;
+    for (const arg of args) {
+      const match = typeof arg === 'string' ? BOOK_TOPIC.exec(arg) : null;
+      if (match === null || !symbols.includes(match[2]!)) continue;
+      named.push(match[2]!);
+      depth = Number(match[1]);
+    }
+    if (named.length === 0) return undefined;
+    return {
+      subscribe: request.op === 'subscribe',
+      symbols: named,
+      ...(depth === undefined ? {} : { depth }),
+    };
+  },
+  // Above 1: `u = 1` means a snapshot after a Bybit restart.
+  firstSequence: (random) => 10_000_000 + Math.floor(random() * 1e8),
+  nextSequence: (previous) => previous + 1,
+  snapshot(book, context) {
+    const bids = levelTexts(book.bids, context.depth, context.priceDecimals, context.sizeDecimals, 'tick');
+    const asks = levelTexts(book.asks, context.depth, context.priceDecimals, context.sizeDecimals, 'tick');
+    return bookMessage('snapshot', book, bids, asks, context);
+  },
+  update(book, changes, _previous, context) {
+    const bids = changeTexts(changes.bids, true, context.priceDecimals, context.sizeDecimals, 'tick');
+    const asks = changeTexts(changes.asks, false, context.priceDecimals, context.sizeDecimals, 'tick');
+    return bookMessage('delta', book, bids, asks, context);
+  },
+};
 
 /** Bybit v5 spot, as the simulator serves it: up to 1024 trades of one symbol per `publicTrade` message. */
 export const bybitEmulation: VenueEmulation = {
@@ -39,4 +102,5 @@ export const bybitEmulation: VenueEmulation = {
   controlMessages() {
     return [];
   },
+  book: bybitBook,
 };

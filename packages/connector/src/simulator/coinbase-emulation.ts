@@ -1,8 +1,66 @@
 /** The simulator's Coinbase Exchange server: `match` messages, the subscriptions ack, `last_match` and heartbeats. */
 import { InvalidSimBatchError } from '../errors.js';
 import { isJsonObject } from '../feeds/tree-fields.js';
+import { changeTexts, levelTexts } from './sim-book-format.js';
 import { rfc3339Micros, simUuid } from './sim-format.js';
-import type { SimTrade, VenueEmulation } from './venue-emulation.js';
+import type { BookChannelEmulation, SimTrade, VenueEmulation } from './venue-emulation.js';
+
+const BOOK_CHANNELS = new Set(['level2', 'level2_batch', 'level2_50']);
+
+/** `level2_batch`: `snapshot` on subscribe, then `l2update`s; no sequence and no checksum (BOOK_SAMPLES.md 3). */
+const coinbaseBook: BookChannelEmulation = {
+  defaultDepth: 50,
+  // Neither message carries a sequence or checksum: no client can see a fault, so none is offered.
+  faults: [],
+  subscription(clientFrame, symbols) {
+    let request: unknown;
+    try {
+      request = JSON.parse(clientFrame);
+    } catch {
+      return undefined;
+    }
+    if (!isJsonObject(request) || (request.type !== 'subscribe' && request.type !== 'unsubscribe'))
+      return undefined;
+    const channels = Array.isArray(request.channels) ? request.channels : [];
+    const named = channels.some((c) => BOOK_CHANNELS.has(isJsonObject(c) ? String(c.name) : String(c)));
+    if (!named) return undefined;
+    const products = Array.isArray(request.product_ids) ? request.product_ids : symbols;
+    return {
+      subscribe: request.type === 'subscribe',
+      symbols: products.filter((p): p is string => typeof p === 'string'),
+    };
+  },
+  firstSequence: () => 0,
+  nextSequence: (previous) => previous + 1,
+  snapshot(book, context) {
+    const bids = levelTexts(book.bids, context.depth, context.priceDecimals, context.sizeDecimals, 'tick');
+    const asks = levelTexts(book.asks, context.depth, context.priceDecimals, context.sizeDecimals, 'tick');
+    return `{"type":"snapshot","product_id":${JSON.stringify(book.symbol)},"bids":${JSON.stringify(bids)},"asks":${JSON.stringify(asks)}}`;
+  },
+  update(book, changes, _previous, context) {
+    const list: Array<[string, string, string]> = [];
+    for (const [price, size] of changeTexts(
+      changes.bids,
+      true,
+      context.priceDecimals,
+      context.sizeDecimals,
+      'tick',
+    ))
+      list.push(['buy', price, size]);
+    for (const [price, size] of changeTexts(
+      changes.asks,
+      false,
+      context.priceDecimals,
+      context.sizeDecimals,
+      'tick',
+    ))
+      list.push(['sell', price, size]);
+    return (
+      `{"type":"l2update","product_id":${JSON.stringify(book.symbol)},"changes":${JSON.stringify(list)},` +
+      `"time":"${rfc3339Micros(context.timestampMs, context.timestampMicros)}"}`
+    );
+  },
+};
 
 function matchMessage(type: 'match' | 'last_match', trade: SimTrade): string {
   const makerSide = trade.side === 'buy' ? 'sell' : 'buy';
@@ -60,4 +118,5 @@ export const coinbaseEmulation: VenueEmulation = {
     }
     return frames;
   },
+  book: coinbaseBook,
 };

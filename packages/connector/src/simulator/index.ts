@@ -5,11 +5,20 @@ export { InvalidSimBatchError, SimulatorLogError } from '../errors.js';
 export type { ReceivedFrame, SentFrame, SimulatorOptions, SimulatorStats } from '../sources/simulator.js';
 export { SimulatorServer } from '../sources/simulator.js';
 export { binanceEmulation } from './binance-emulation.js';
+export type { SimulatorBookOptions, SimulatorBookStats } from './book-channel.js';
 export { bybitEmulation } from './bybit-emulation.js';
 export { coinbaseEmulation } from './coinbase-emulation.js';
 export { venueEmulation } from './emulations.js';
 export { krakenEmulation } from './kraken-emulation.js';
 export { okxEmulation } from './okx-emulation.js';
+export type { SimBookChanges, SimBookSide, SimBookState } from './sim-book.js';
 export type { SimulateMessagesOptions } from './simulate-messages.js';
 export { simulateMessages } from './simulate-messages.js';
-export type { SimTrade, VenueEmulation } from './venue-emulation.js';
+export type {
+  BookChannelEmulation,
+  BookFaultKind,
+  BookFormatContext,
+  BookSubscription,
+  SimTrade,
+  VenueEmulation,
+} from './venue-emulation.js';

@@ -147,6 +147,19 @@ export class MarketWalk {
     return new Map(this.books.map((book) => [book.symbol, book.skipped]));
   }
 
+  /**
+   * How `symbol` is quoted now: its last price in ticks, the decimals of tick and lot, and the mean
+   * trade size in lots; undefined for a symbol the walk does not trade.
+   */
+  instrument(
+    symbol: string,
+  ): { priceUnits: number; priceDecimals: number; sizeDecimals: number; meanSizeUnits: number } | undefined {
+    const book = this.bySymbol.get(symbol);
+    if (book === undefined) return undefined;
+    const { priceUnits, priceDecimals, sizeDecimals, meanSizeUnits } = book;
+    return { priceUnits, priceDecimals, sizeDecimals, meanSizeUnits };
+  }
+
   /** The id each symbol's tape starts at (before any skip): with it, every skip is visible as a gap. */
   firstTradeIds(): Map<string, number> {
     return new Map(this.books.map((book) => [book.symbol, book.firstTradeId]));
