@@ -102,6 +102,17 @@ describe("simulator book messages have the shape of the venues' samples", () => 
     sameShape(JSON.parse(await rest.text()), JSON.parse(SAMPLES.binanceRest));
   });
 
+  it('binance: a SUBSCRIBE frame starts the depth stream too, acked and echoed by its name', async () => {
+    const frames = await bookFrames(
+      'binance',
+      'BTCUSDT',
+      '{"method":"SUBSCRIBE","params":["btcusdt@depth"],"id":7}',
+    );
+    expect(frames).toContain('{"result":null,"id":7}');
+    const update = frames.map((f) => JSON.parse(f)).find((j) => j.data?.e === 'depthUpdate');
+    expect(update.stream).toBe('btcusdt@depth');
+  });
+
   it('coinbase: snapshot and l2update', async () => {
     const frames = (
       await bookFrames(
