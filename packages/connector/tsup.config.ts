@@ -16,7 +16,7 @@ export default defineConfig(
       feeds: 'src/feeds/index.ts',
       sources: 'src/sources/index.ts',
       recording: 'src/recording.ts',
-      simulator: 'src/simulator.ts',
+      simulator: 'src/simulator/index.ts',
       internal: 'src/internal.ts',
       'flusher-worker': 'src/flusher/flusher-worker.ts',
     },

@@ -1,5 +1,5 @@
-import { createParser, type ParsedTrade, venueProtocol } from '@marketpipe/connector/feeds';
-import { simulateMessages } from '@marketpipe/connector/simulator';
+import { createParser, type ParsedTrade } from '@marketpipe/connector/feeds';
+import { simulateMessages, venueEmulation } from '@marketpipe/connector/simulator';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { describe, expect, it } from 'vitest';
 import { VENUE_CHOICES } from './venue-defaults.js';
@@ -24,7 +24,7 @@ describe('default symbols in the simulator', () => {
         prices.set(symbol, [...(prices.get(symbol) ?? []), trade.price]);
       },
     };
-    for (const text of simulateMessages(venueProtocol(venue), symbols, 2000, 1)) {
+    for (const text of simulateMessages(venueEmulation(venue), symbols, 2000, 1)) {
       const bytes = encoder.encode(text);
       parser.parse(bytes, 0, bytes.length, sink);
     }

@@ -17,8 +17,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipeline, TradeView } from '@marketpipe/connector';
-import { binanceProtocol, type SimTrade } from '@marketpipe/connector/feeds';
-import { SimulatorServer } from '@marketpipe/connector/simulator';
+import { binanceProtocol } from '@marketpipe/connector/feeds';
+import { binanceEmulation, type SimTrade, SimulatorServer } from '@marketpipe/connector/simulator';
 import { InMemoryTransport } from '@marketpipe/middleware';
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import fc from 'fast-check';
@@ -134,9 +134,10 @@ describe('hostile input through the whole app', () => {
     ];
     let next = 0;
     const sim = new SimulatorServer({
-      // The venue's protocol, except that its "trades" are the hostile frames, in order.
-      protocol: {
-        ...binanceProtocol,
+      // The venue's own server, except that its "trades" are the hostile frames, in order.
+      protocol: binanceProtocol,
+      emulation: {
+        ...binanceEmulation,
         formatTrades: (_trades: readonly SimTrade[]) => queue[next++] ?? '{"result":null,"id":1}',
       },
       symbols: ['BTCUSDT'],

@@ -8,7 +8,6 @@
  * opened with `timeUnit=MICROSECOND`, told apart by magnitude).
  */
 import { TradeSide } from '../codec/trade-data.js';
-import { InvalidSimBatchError } from '../errors.js';
 import { scanBinanceTradeLayout } from './binance-layout.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { digitsInto } from './decimal-bytes.js';
@@ -24,7 +23,7 @@ import {
   treeNumericId,
   treeSymbol,
 } from './tree-fields.js';
-import type { SimTrade, VenueProtocol } from './venue-feed.js';
+import type { VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
@@ -337,30 +336,4 @@ export const binanceProtocol: VenueProtocol = {
   },
   keepAlive: { intervalMs: 20_000, kind: 'ws-ping' },
   staleAfterMs: 60_000,
-  maxTradesPerMessage: 1,
-  formatTrades(trades: readonly SimTrade[]) {
-    const trade = trades[0];
-    if (trades.length !== 1 || trade === undefined)
-      throw new InvalidSimBatchError('binance', 'count', trades.length);
-    const data =
-      `{"e":"trade","E":${trade.timestampMs},"s":${JSON.stringify(trade.symbol)},"t":${trade.tradeId},` +
-      `"p":${JSON.stringify(trade.price)},"q":${JSON.stringify(trade.size)},"T":${trade.timestampMs},` +
-      `"m":${trade.side === 'sell'},"M":true}`;
-    return `{"stream":${JSON.stringify(streamName(trade.symbol))},"data":${data}}`;
-  },
-  respondTo(clientFrame) {
-    let request: unknown;
-    try {
-      request = JSON.parse(clientFrame);
-    } catch {
-      return [];
-    }
-    if (!isJsonObject(request)) return [];
-    const method = request.method;
-    if (method !== 'SUBSCRIBE' && method !== 'UNSUBSCRIBE' && method !== 'LIST_SUBSCRIPTIONS') return [];
-    return [`{"result":null,"id":${JSON.stringify(request.id ?? null)}}`];
-  },
-  controlMessages() {
-    return [];
-  },
 };

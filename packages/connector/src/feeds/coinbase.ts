@@ -11,14 +11,12 @@
  * {@link NonTradeKind.snapshot}, not published; `publishSnapshots` publishes it.
  */
 import { TradeSide } from '../codec/trade-data.js';
-import { InvalidSimBatchError } from '../errors.js';
 import { asciiBytes, type ByteJsonReader } from './byte-json-reader.js';
 import { scanCoinbaseMatchLayout } from './coinbase-layout.js';
 import { digitsInto } from './decimal-bytes.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import { parseRfc3339 } from './rfc3339-bytes.js';
 import { scanDecimalString, validPriceAt, validSizeAt } from './scan-values.js';
-import { rfc3339Micros, simUuid } from './sim-format.js';
 import type { TradeBatch } from './trade-batch.js';
 import {
   finishPrice,
@@ -29,7 +27,7 @@ import {
   treeRfc3339,
   treeSymbol,
 } from './tree-fields.js';
-import type { SimTrade, VenueProtocol } from './venue-feed.js';
+import type { VenueProtocol } from './venue-feed.js';
 import { type ParserOptions, VenueParser } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
@@ -212,16 +210,6 @@ export function createCoinbaseParser(options?: ParserOptions): VenueParser {
   return new VenueParser(new CoinbaseReader(), options);
 }
 
-function matchMessage(type: 'match' | 'last_match', trade: SimTrade): string {
-  const makerSide = trade.side === 'buy' ? 'sell' : 'buy';
-  return (
-    `{"type":"${type}","trade_id":${trade.tradeId},"maker_order_id":"${simUuid(trade.tradeId * 2)}",` +
-    `"taker_order_id":"${simUuid(trade.tradeId * 2 + 1)}","side":"${makerSide}","size":${JSON.stringify(trade.size)},` +
-    `"price":${JSON.stringify(trade.price)},"product_id":${JSON.stringify(trade.symbol)},` +
-    `"sequence":${trade.tradeId * 7 + 11},"time":"${rfc3339Micros(trade.timestampMs, trade.timestampMicros)}"}`
-  );
-}
-
 /**
  * Coinbase Exchange wire protocol: one subscribe to `matches` plus
  * `heartbeat` (one heartbeat per product per second keeps quiet products
@@ -245,47 +233,4 @@ export const coinbaseProtocol: VenueProtocol = {
   },
   keepAlive: { intervalMs: 20_000, kind: 'ws-ping' },
   staleAfterMs: 60_000,
-  maxTradesPerMessage: 1,
-  formatTrades(trades) {
-    const trade = trades[0];
-    if (trades.length !== 1 || trade === undefined)
-      throw new InvalidSimBatchError('coinbase', 'count', trades.length);
-    return matchMessage('match', trade);
-  },
-  respondTo(clientFrame, symbols) {
-    let request: unknown;
-    try {
-      request = JSON.parse(clientFrame);
-    } catch {
-      return [];
-    }
-    if (!isJsonObject(request) || request.type !== 'subscribe') return [];
-    const products = Array.isArray(request.product_ids) ? request.product_ids : symbols;
-    const names = Array.isArray(request.channels) ? request.channels : ['matches'];
-    const channels = names.map((name) => ({ name, product_ids: products }));
-    return [JSON.stringify({ type: 'subscriptions', channels })];
-  },
-  controlMessages(symbols) {
-    const now = Date.now();
-    const frames: string[] = [];
-    symbols.forEach((symbol, i) => {
-      const trade: SimTrade = {
-        symbol,
-        tradeId: 1000 + i,
-        price: '100.00',
-        size: '0.01',
-        side: 'buy',
-        timestampMs: now - 60_000,
-        timestampMicros: 0,
-      };
-      frames.push(matchMessage('last_match', trade));
-    });
-    for (const symbol of symbols) {
-      frames.push(
-        `{"type":"heartbeat","last_trade_id":0,"product_id":${JSON.stringify(symbol)},"sequence":0,` +
-          `"time":"${rfc3339Micros(now, 0)}"}`,
-      );
-    }
-    return frames;
-  },
 };

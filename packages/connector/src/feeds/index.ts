@@ -18,7 +18,7 @@ export { GapDetector, SequenceCheck } from './gap-detector.js';
 export { createKrakenParser, krakenProtocol } from './kraken.js';
 export { MessageKind, NON_TRADE_KIND_COUNT, NonTradeKind, nonTradeKindName } from './message-kind.js';
 export { createOkxParser, okxProtocol } from './okx.js';
-export type { ParsedTrade, SimTrade, TradeSink, VenueName, VenueProtocol } from './venue-feed.js';
+export type { ParsedTrade, TradeSink, VenueName, VenueProtocol } from './venue-feed.js';
 export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.js';
 export { DEFAULT_PARSER_BACKEND } from './venue-parser.js';
 export {

@@ -14,7 +14,6 @@ import { digitsInto } from './decimal-bytes.js';
 import { MessageKind, NonTradeKind } from './message-kind.js';
 import { scanOkxTradesLayout } from './okx-layout.js';
 import { scanDecimalString, splitEpochAt, validPriceAt, validSizeAt } from './scan-values.js';
-import { batchSymbol } from './sim-format.js';
 import type { TradeBatch } from './trade-batch.js';
 import {
   finishPrice,
@@ -292,32 +291,4 @@ export const okxProtocol: VenueProtocol = {
   },
   keepAlive: { intervalMs: 25_000, kind: 'text', payload: 'ping' },
   staleAfterMs: 60_000,
-  maxTradesPerMessage: 100,
-  formatTrades(trades) {
-    const symbol = JSON.stringify(batchSymbol('okx', trades, 100));
-    const data = trades.map(
-      (t) =>
-        `{"instId":${symbol},"tradeId":"${t.tradeId}","px":${JSON.stringify(t.price)},"sz":${JSON.stringify(t.size)},` +
-        `"side":"${t.side}","ts":"${t.timestampMs}","count":"1","source":"0","seqId":${t.tradeId + 1_000_000}}`,
-    );
-    return `{"arg":{"channel":"trades","instId":${symbol}},"data":[${data.join(',')}]}`;
-  },
-  respondTo(clientFrame) {
-    if (clientFrame === 'ping') return ['pong'];
-    let request: unknown;
-    try {
-      request = JSON.parse(clientFrame);
-    } catch {
-      return [];
-    }
-    if (!isJsonObject(request) || (request.op !== 'subscribe' && request.op !== 'unsubscribe')) return [];
-    const id = typeof request.id === 'string' ? `"id":${JSON.stringify(request.id)},` : '';
-    const args = Array.isArray(request.args) ? request.args : [];
-    return args.map(
-      (arg) => `{${id}"event":"${request.op}","arg":${JSON.stringify(arg)},"connId":"a4d3ae55"}`,
-    );
-  },
-  controlMessages() {
-    return [];
-  },
 };

@@ -1,7 +1,8 @@
 /**
  * The contract between a venue module (one per exchange, in this folder) and
- * the rest of the connector: the live source and the simulator use the
- * protocol half, the runner uses the parsing half.
+ * the rest of the connector: the live source uses the protocol half, the
+ * runner the parsing half. Imitating the venue's server is the simulator's
+ * business (`../simulator/`), not part of this contract.
  *
  * Parsing is allocation-free on the fast path: a parser fills one reused
  * {@link ParsedTrade} per trade and hands it to a {@link TradeSink}; the sink
@@ -58,25 +59,7 @@ export interface TradeSink {
   onTrade(trade: ParsedTrade): void;
 }
 
-/** A trade as the simulator emits it, in venue-neutral form (decimal strings as a venue would send them). */
-export interface SimTrade {
-  symbol: string;
-  /** Contiguous per symbol unless the simulator is told to skip ids. */
-  tradeId: number;
-  price: string;
-  size: string;
-  /** Taker side. */
-  side: 'buy' | 'sell';
-  /** Trade time, epoch milliseconds, plus microseconds within the millisecond (0..999) for venues that send µs. */
-  timestampMs: number;
-  timestampMicros: number;
-}
-
-/**
- * The wire protocol of a venue, as the live source needs it (URL, subscribe,
- * keep-alive) and as the simulator imitates it (trade messages, acks,
- * heartbeats).
- */
+/** The wire protocol of a venue, as a client needs it: URL, subscribe frames and keep-alive. */
 export interface VenueProtocol {
   readonly venue: VenueName;
   /** The public WebSocket URL for these symbols (Binance puts the streams in the URL). */
@@ -92,12 +75,4 @@ export interface VenueProtocol {
    * heartbeats guarantee traffic on quiet symbols, so this never trips on a quiet market.
    */
   readonly staleAfterMs: number;
-  /** Largest number of trades the venue packs into one message (1 for Binance and Coinbase). */
-  readonly maxTradesPerMessage: number;
-  /** One venue message carrying these trades, byte-for-byte in the venue's format. */
-  formatTrades(trades: readonly SimTrade[]): string;
-  /** The frames the venue answers a client text frame with (subscribe acks, pongs), or `[]`. */
-  respondTo(clientFrame: string, symbols: readonly string[]): string[];
-  /** Frames the venue sends on its own after subscribing (status, snapshot-style control, heartbeats), or `[]`. */
-  controlMessages(symbols: readonly string[]): string[];
 }

@@ -5,19 +5,34 @@
  * connector's reliability can be tested without the internet.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { SimulatorLogError, SourceStateError } from '../errors.js';
-import type { SimTrade, VenueProtocol } from '../feeds/venue-feed.js';
-import { MarketWalk } from './market-walk.js';
+import type { VenueProtocol } from '../feeds/venue-feed.js';
+import {
+  SimBookChannel,
+  type SimulatorBookOptions,
+  type SimulatorBookStats,
+} from '../simulator/book-channel.js';
+import { venueEmulation } from '../simulator/emulations.js';
+import { MarketWalk } from '../simulator/market-walk.js';
+import type {
+  BookFaultKind,
+  BookSubscription,
+  SimTrade,
+  VenueEmulation,
+} from '../simulator/venue-emulation.js';
 import { createSeededRandom } from './seeded-random.js';
 
 /** Options of a {@link SimulatorServer}. */
 export interface SimulatorOptions {
-  /** The venue to imitate. */
+  /** The venue to imitate, as its clients speak to it: a client is subscribed once all its `subscribeMessages` arrived. */
   protocol: VenueProtocol;
+  /** The venue's server side: trade messages, answers, control frames (default: the built-in one for `protocol.venue`). */
+  emulation?: VenueEmulation;
   /** Symbols of the simulated market, as the venue spells them. */
   symbols: readonly string[];
   /** Trade messages per second across all symbols (default 100; 0 = a quiet market). */
@@ -46,6 +61,17 @@ export interface SimulatorOptions {
    * rather than buffer without bound, so the log stays exactly what was sent.
    */
   maxBufferedBytes?: number;
+  /**
+   * Serve the venue's order-book channel: a coherent book per symbol that the trade tape executes
+   * against, one book message after each trade message, with the venue's sequence fields and checksums.
+   * Clients get it by subscribing as they would at the venue: Binance `<symbol>@depth` or
+   * `<symbol>@depth@100ms` streams (in the URL's `streams=` or a `SUBSCRIBE`) plus the REST snapshot at
+   * `GET {httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=100`; Coinbase `level2_batch` (or `level2`,
+   * `level2_50`); Kraken `{"method":"subscribe","params":{"channel":"book","symbol":[...],"depth":10}}`;
+   * Bybit `orderbook.{depth}.{symbol}`; OKX `{"channel":"books","instId":...}`. Subscribing again
+   * sends a fresh snapshot (the way a client resynchronizes). Off by default.
+   */
+  books?: SimulatorBookOptions;
 }
 
 /** One frame the simulator sent, as kept in its log. */
@@ -84,6 +110,8 @@ export interface SimulatorStats {
   bytesSent: number;
   /** The in-memory log reached `maxEntries` and stopped growing. */
   logTruncated: boolean;
+  /** The book channel's counters, when `books` is on. */
+  books?: SimulatorBookStats;
 }
 
 interface SimClient {
@@ -92,6 +120,8 @@ interface SimClient {
   readonly pendingSubscribes: Set<string>;
   subscribed: boolean;
   stalled: boolean;
+  /** Symbols whose book this client subscribed to, with its spelling of the channel. */
+  readonly books: Map<string, string | undefined>;
 }
 
 const DEFAULT_RATE = 100;
@@ -116,9 +146,9 @@ function checkNumber(name: string, value: number, min: number): number {
 
 /**
  * A venue on 127.0.0.1. Clients get the venue's answers to their frames
- * (`protocol.respondTo`), then, once every frame of
+ * (`emulation.respondTo`), then, once every frame of
  * `protocol.subscribeMessages(symbols)` has arrived (at once when there are
- * none, as with Binance's URL streams), the venue's `controlMessages` and the
+ * none, as with Binance's URL streams), the emulation's `controlMessages` and the
  * trade stream. All subscribed clients see the same market.
  *
  * The market moves only while at least one subscribed client is healthy, so
@@ -144,6 +174,7 @@ function checkNumber(name: string, value: number, min: number): number {
  */
 export class SimulatorServer {
   private readonly protocol: VenueProtocol;
+  private readonly emulation: VenueEmulation;
   private readonly symbols: readonly string[];
   private readonly walk: MarketWalk;
   private readonly faultRandom: () => number;
@@ -160,6 +191,9 @@ export class SimulatorServer {
   private readonly garbageTrade: readonly SimTrade[];
 
   private server: WebSocketServer | null = null;
+  private http: Server | null = null;
+  private readonly bookChannel: SimBookChannel | undefined;
+  private httpBase: string | null = null;
   private stopped = false;
   private fileLog: WriteStream | null = null;
   private listeningUrl: string | null = null;
@@ -183,16 +217,21 @@ export class SimulatorServer {
   /** @throws {InvalidArgumentError} for out-of-range options. */
   constructor(options: SimulatorOptions) {
     this.protocol = options.protocol;
+    this.emulation = options.emulation ?? venueEmulation(options.protocol.venue);
     this.symbols = [...options.symbols];
     const seed = options.seed ?? 1;
     this.walk = new MarketWalk(this.symbols, {
       venue: options.protocol.venue,
       seed,
       maxTradesPerMessage:
-        options.maxTradesPerMessage ?? Math.min(options.protocol.maxTradesPerMessage, DEFAULT_MAX_TRADES),
+        options.maxTradesPerMessage ?? Math.min(this.emulation.maxTradesPerMessage, DEFAULT_MAX_TRADES),
       skipProbability: options.skipProbability ?? 0,
     });
     this.faultRandom = createSeededRandom(seed + 1);
+    this.bookChannel =
+      options.books === undefined
+        ? undefined
+        : new SimBookChannel(this.emulation, this.walk, options.books, seed);
     this.garbageTrade = [
       {
         symbol: this.symbols[0] ?? '',
@@ -229,6 +268,17 @@ export class SimulatorServer {
     return this.listeningUrl;
   }
 
+  /**
+   * The `http://127.0.0.1:<port>` base of the REST endpoints on the same port (Binance's
+   * `/api/v3/depth` when `books` is on).
+   * @throws {SourceStateError} before `start()` has resolved.
+   */
+  get httpUrl(): string {
+    if (this.httpBase === null)
+      throw new SourceStateError('the simulator is not listening; await start() first');
+    return this.httpBase;
+  }
+
   /** The in-memory log of sent frames, oldest first (up to `log.maxEntries`). */
   get sent(): readonly SentFrame[] {
     return this.sentLog;
@@ -255,9 +305,10 @@ export class SimulatorServer {
       });
       this.fileLog = fileLog;
     }
+    const http = createServer((request, response) => this.serveHttp(request, response));
+    this.http = http;
     const server = new WebSocketServer({
-      host: '127.0.0.1',
-      port: this.port,
+      server: http,
       // Pongs are answered by hand so that a stalled connection can stay silent like a dead venue.
       autoPong: false,
       perMessageDeflate: false,
@@ -274,15 +325,17 @@ export class SimulatorServer {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
+      http.once('listening', resolve);
+      http.once('error', reject);
+      http.listen(this.port, '127.0.0.1');
     });
-    const address = server.address();
+    const address = http.address();
     if (address === null || typeof address === 'string') {
       throw new SourceStateError(`the simulator has no TCP address (${String(address)})`);
     }
     this.listeningUrl = `ws://127.0.0.1:${address.port}/`;
-    server.on('connection', (ws) => this.accept(ws));
+    this.httpBase = `http://127.0.0.1:${address.port}`;
+    server.on('connection', (ws, request) => this.accept(ws, request.url ?? '/'));
     this.lastTickAt = performance.now();
     this.timers.push(setInterval(this.tick, this.tickMs));
     if (this.serverPingIntervalMs > 0)
@@ -307,6 +360,12 @@ export class SimulatorServer {
     this.server = null;
     this.stopped = true;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const http = this.http;
+    this.http = null;
+    if (http !== null) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
     const fileLog = this.fileLog;
     this.fileLog = null;
     if (fileLog !== null) {
@@ -390,6 +449,18 @@ export class SimulatorServer {
     this.walk.skipTradeIds(symbol, count);
   }
 
+  /**
+   * Fault: the next `count` book messages (`skipSequence`: generated, never sent; `corruptChecksum`: a
+   * wrong checksum) or snapshots (`staleSnapshot`: the book of 16 messages before) go wrong. Counted
+   * in `stats().books.faults`.
+   * @throws {InvalidArgumentError} without `books`, or for a fault this venue's clients cannot detect.
+   */
+  injectBookFault(kind: BookFaultKind, count = 1): void {
+    if (this.bookChannel === undefined)
+      throw new InvalidArgumentError('book faults need the books option', { argument: 'books' });
+    this.bookChannel.inject(this.emulation.venue, kind, count);
+  }
+
   /** Trade ids skipped so far per symbol, on command or at random (0 for symbols without a skip). */
   skippedTradeIds(): Map<string, number> {
     return this.walk.skippedTradeIds();
@@ -411,10 +482,11 @@ export class SimulatorServer {
       framesSent: this.framesSent,
       bytesSent: this.bytesSent,
       logTruncated: this.logTruncated,
+      ...(this.bookChannel === undefined ? {} : { books: this.bookChannel.stats() }),
     };
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, url: string): void {
     this.connectionsAccepted++;
     const client: SimClient = {
       id: this.connectionsAccepted,
@@ -422,6 +494,7 @@ export class SimulatorServer {
       pendingSubscribes: new Set(this.protocol.subscribeMessages(this.symbols)),
       subscribed: false,
       stalled: false,
+      books: new Map(),
     };
     this.clients.add(client);
     ws.on('message', (data: RawData, isBinary: boolean) => this.handleClientFrame(client, data, isBinary));
@@ -432,14 +505,18 @@ export class SimulatorServer {
     // A client vanishing mid-write is an everyday event for a venue; the close handler cleans up.
     ws.on('error', () => undefined);
     if (client.pendingSubscribes.size === 0) this.subscribe(client);
+    const fromUrl = this.bookChannel?.emulation.urlSubscription?.(url, this.symbols);
+    if (fromUrl !== undefined) this.subscribeBooks(client, fromUrl);
   }
 
   private handleClientFrame(client: SimClient, data: RawData, isBinary: boolean): void {
     if (client.stalled || isBinary) return;
     const text = (data as Buffer).toString('utf8');
     if (this.receivedLog.length < this.maxLogEntries) this.receivedLog.push({ connection: client.id, text });
-    for (const answer of this.protocol.respondTo(text, this.symbols))
+    for (const answer of this.emulation.respondTo(text, this.symbols))
       this.send(client, Buffer.from(answer), false);
+    const books = this.bookChannel?.emulation.subscription(text, this.symbols);
+    if (books !== undefined) this.subscribeBooks(client, books);
     if (!client.subscribed && client.pendingSubscribes.delete(text) && client.pendingSubscribes.size === 0) {
       this.subscribe(client);
     }
@@ -447,8 +524,58 @@ export class SimulatorServer {
 
   private subscribe(client: SimClient): void {
     client.subscribed = true;
-    for (const frame of this.protocol.controlMessages(this.symbols))
+    for (const frame of this.emulation.controlMessages(this.symbols))
       this.send(client, Buffer.from(frame), false);
+  }
+
+  /** Starts (with a snapshot, where the venue sends one) or stops book updates for a client. */
+  private subscribeBooks(client: SimClient, subscription: BookSubscription): void {
+    const channel = this.bookChannel;
+    if (channel === undefined) return;
+    for (const symbol of subscription.symbols) {
+      if (!this.symbols.includes(symbol)) continue;
+      if (!subscription.subscribe) {
+        client.books.delete(symbol);
+        continue;
+      }
+      const spelling = subscription.channels?.get(symbol);
+      client.books.set(symbol, spelling);
+      const snapshot = channel.snapshot(symbol, spelling, this.wallNowMs());
+      if (snapshot !== undefined) this.send(client, snapshot, false);
+    }
+  }
+
+  /** Answers the REST endpoints: Binance's `GET /api/v3/depth` when books are on, 404 otherwise. */
+  private serveHttp(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://sim');
+    const channel = this.bookChannel;
+    if (
+      request.method !== 'GET' ||
+      url.pathname !== '/api/v3/depth' ||
+      channel?.emulation.restSnapshot === undefined
+    ) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"code":-1,"msg":"Not found."}');
+      return;
+    }
+    const symbol = url.searchParams.get('symbol') ?? '';
+    const limitText = url.searchParams.get('limit');
+    const limit = limitText === null ? 100 : Number(limitText);
+    const body =
+      Number.isInteger(limit) && limit >= 1
+        ? channel.restSnapshot(symbol, Math.min(limit, 5000), this.wallNowMs())
+        : undefined;
+    if (body === undefined) {
+      // Binance's answer to an unknown symbol or a bad parameter.
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"code":-1121,"msg":"Invalid symbol."}');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' }).end(body);
+  }
+
+  private wallNowMs(): number {
+    return this.wallAnchorMs + (performance.now() - this.perfAnchorMs);
   }
 
   private readonly tick = (): void => {
@@ -458,7 +585,7 @@ export class SimulatorServer {
     let receivers = 0;
     let behind = false;
     for (const client of this.clients) {
-      if (!client.subscribed || client.stalled) continue;
+      if ((!client.subscribed && client.books.size === 0) || client.stalled) continue;
       receivers++;
       if (client.ws.bufferedAmount > this.maxBufferedBytes) behind = true;
     }
@@ -478,12 +605,18 @@ export class SimulatorServer {
     const timestampMicros = Math.floor(nowMicros - timestampMs * 1000);
     this.fileLog?.cork();
     for (let i = 0; i < due; i++) {
-      const frame = Buffer.from(
-        this.protocol.formatTrades(this.walk.nextBatch(timestampMs, timestampMicros)),
-      );
+      const batch = this.walk.nextBatch(timestampMs, timestampMicros);
+      const frame = Buffer.from(this.emulation.formatTrades(batch));
       this.tradeMessages++;
       for (const client of this.clients) {
         if (client.subscribed && !client.stalled) this.send(client, frame, false);
+      }
+      // The book moves whether or not anyone watches it, as a venue's does.
+      const book = this.bookChannel?.step(batch, timestampMs, timestampMicros);
+      if (book === undefined) continue;
+      for (const client of this.clients) {
+        if (client.stalled || !client.books.has(book.symbol)) continue;
+        this.send(client, book.frame(client.books.get(book.symbol)), false);
       }
     }
     this.fileLog?.uncork();
@@ -533,7 +666,7 @@ export class SimulatorServer {
       case 0: {
         // A trade message cut short: valid UTF-8, broken JSON. Built outside the market walk so that it
         // uses up no trade ids and the skip accounting stays exact.
-        const message = this.protocol.formatTrades(this.garbageTrade);
+        const message = this.emulation.formatTrades(this.garbageTrade);
         return Buffer.from(
           message.slice(0, Math.max(1, Math.floor(message.length / 2))).replace(/[\r\n]/g, ' '),
         );

@@ -4,7 +4,8 @@
  * keys, escapes, whitespace, extra fields), and hostile mutations.
  */
 import fc from 'fast-check';
-import type { SimTrade, VenueName } from '../../src/feeds/venue-feed.js';
+import type { VenueName } from '../../src/feeds/venue-feed.js';
+import type { SimTrade } from '../../src/simulator/venue-emulation.js';
 import { type ExpectedTrade, rfc } from './venue-samples.js';
 
 /** A JSON value whose numbers keep their text. */

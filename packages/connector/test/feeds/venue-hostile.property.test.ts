@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MessageKind } from '../../src/feeds/message-kind.js';
 import type { VenueName } from '../../src/feeds/venue-feed.js';
-import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/venues.js';
+import { createParser, VENUE_NAMES } from '../../src/feeds/venues.js';
+import { venueEmulation } from '../../src/simulator/emulations.js';
 import { prng, tradesArb } from './message-gen.js';
 import { BACKENDS, type Parsed, run } from './parse-helpers.js';
 import { type ExpectedTrade, rfc, VENUE_SAMPLES } from './venue-samples.js';
@@ -189,7 +190,7 @@ function seedMessages(venue: VenueName): string[] {
   const samples = VENUE_SAMPLES.filter((s) => s.venue === venue).map((s) => s.message);
   const simulated = fc
     .sample(tradesArb(venue), { numRuns: 20, seed: 7 })
-    .map((t) => venueProtocol(venue).formatTrades(t));
+    .map((t) => venueEmulation(venue).formatTrades(t));
   return [...samples, ...simulated];
 }
 

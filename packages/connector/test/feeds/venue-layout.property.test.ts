@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { MessageKind } from '../../src/feeds/message-kind.js';
 import type { VenueName } from '../../src/feeds/venue-feed.js';
 import type { VenueParser } from '../../src/feeds/venue-parser.js';
-import { createParser, VENUE_NAMES, venueProtocol } from '../../src/feeds/venues.js';
+import { createParser, VENUE_NAMES } from '../../src/feeds/venues.js';
+import { venueEmulation } from '../../src/simulator/emulations.js';
 import { prng, tradesArb } from './message-gen.js';
 import { type Parsed, run } from './parse-helpers.js';
 import { VENUE_SAMPLES } from './venue-samples.js';
@@ -170,10 +171,10 @@ describe('venue layout fast paths', () => {
 
     it(`${venue}: the simulator's trade messages all take the layout path`, () => {
       const { fast } = parsers(venue);
-      const protocol = venueProtocol(venue);
+      const emulation = venueEmulation(venue);
       for (const trades of fc.sample(tradesArb(venue), { numRuns: 200, seed: 11 })) {
         if (!trades.every((t) => /^[\x20-\x7e]+$/.test(t.symbol) && !/["\\]/.test(t.symbol))) continue;
-        const result = run(fast, protocol.formatTrades(trades));
+        const result = run(fast, emulation.formatTrades(trades));
         expect(result.kind).toBe(MessageKind.trades);
         expect(result.ranges).toBe(true);
       }

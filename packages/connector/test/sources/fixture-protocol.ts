@@ -3,7 +3,8 @@
  * modules: trades as `{"data":[{"s","i","p","q","S","T","u"}]}`, text or
  * ws-ping keep-alives, a subscribe ack and a status control message.
  */
-import type { SimTrade, VenueProtocol } from '../../src/feeds/venue-feed.js';
+import type { VenueProtocol } from '../../src/feeds/venue-feed.js';
+import type { SimTrade, VenueEmulation } from '../../src/simulator/venue-emulation.js';
 
 /** Knobs of {@link fixtureProtocol}. */
 export interface FixtureOptions {
@@ -19,7 +20,7 @@ export function fixtureSubscribe(symbols: readonly string[]): string {
   return JSON.stringify({ op: 'subscribe', args: symbols });
 }
 
-/** A fixture venue protocol. */
+/** A fixture venue protocol (the client half). */
 export function fixtureProtocol(options: FixtureOptions = {}): VenueProtocol {
   return {
     venue: 'okx',
@@ -27,6 +28,13 @@ export function fixtureProtocol(options: FixtureOptions = {}): VenueProtocol {
     subscribeMessages: (symbols) => (options.subscribe === false ? [] : [fixtureSubscribe(symbols)]),
     keepAlive: options.keepAlive ?? { intervalMs: 50, kind: 'text', payload: 'ping' },
     staleAfterMs: options.staleAfterMs ?? 250,
+  };
+}
+
+/** The fixture venue's server half, as the simulator plays it. */
+export function fixtureEmulation(options: FixtureOptions = {}): VenueEmulation {
+  return {
+    venue: 'okx',
     maxTradesPerMessage: options.maxTradesPerMessage ?? 4,
     formatTrades: (trades: readonly SimTrade[]) =>
       JSON.stringify({
@@ -47,6 +55,14 @@ export function fixtureProtocol(options: FixtureOptions = {}): VenueProtocol {
     },
     controlMessages: () => ['{"event":"status","status":"open"}'],
   };
+}
+
+/** Both halves of the fixture venue, for a `SimulatorServer`. */
+export function fixtureServer(options: FixtureOptions = {}): {
+  protocol: VenueProtocol;
+  emulation: VenueEmulation;
+} {
+  return { protocol: fixtureProtocol(options), emulation: fixtureEmulation(options) };
 }
 
 /** A fixture trade as parsed back from a message. */

@@ -9,7 +9,13 @@ import { SourceStateError } from '../../src/errors.js';
 import { LineReplaySource } from '../../src/sources/line-replay-source.js';
 import { SimulatorServer } from '../../src/sources/simulator.js';
 import { WebSocketSource } from '../../src/sources/websocket-source.js';
-import { fixtureProtocol, fixtureSubscribe, gapsPerSymbol, parseFixtureTrades } from './fixture-protocol.js';
+import {
+  fixtureProtocol,
+  fixtureServer,
+  fixtureSubscribe,
+  gapsPerSymbol,
+  parseFixtureTrades,
+} from './fixture-protocol.js';
 
 const SYMBOLS = ['AAA-USD', 'BBB-USD', 'CCC-USD'];
 const running: { stop(): Promise<void> }[] = [];
@@ -44,7 +50,7 @@ function listen(url: string): { frames: Buffer[]; source: WebSocketSource } {
 
 describe('SimulatorServer', () => {
   it('listens on 127.0.0.1 only, on a free port', async () => {
-    const sim = new SimulatorServer({ protocol: fixtureProtocol(), symbols: SYMBOLS });
+    const sim = new SimulatorServer({ ...fixtureServer(), symbols: SYMBOLS });
     expect(() => sim.url).toThrow(SourceStateError);
     running.push(sim);
     const url = await sim.start();
@@ -56,7 +62,7 @@ describe('SimulatorServer', () => {
   it('roughly honours the message rate, in batches, with many trades per message', async () => {
     const rate = 1000;
     const sim = await start(
-      new SimulatorServer({ protocol: fixtureProtocol(), symbols: SYMBOLS, messagesPerSecond: rate }),
+      new SimulatorServer({ ...fixtureServer(), symbols: SYMBOLS, messagesPerSecond: rate }),
     );
     const { frames } = listen(sim.url);
     await waitFor('subscribed', () => sim.stats().tradeMessages > 0);
@@ -86,7 +92,7 @@ describe('SimulatorServer', () => {
   it('accounts for skipped trade ids exactly, random and on command', async () => {
     const sim = await start(
       new SimulatorServer({
-        protocol: fixtureProtocol(),
+        ...fixtureServer(),
         symbols: SYMBOLS,
         messagesPerSecond: 2000,
         skipProbability: 0.05,
@@ -111,7 +117,7 @@ describe('SimulatorServer', () => {
 
   it('sends frames to each subscribed client only after its subscribe', async () => {
     const sim = await start(
-      new SimulatorServer({ protocol: fixtureProtocol(), symbols: SYMBOLS, messagesPerSecond: 500 }),
+      new SimulatorServer({ ...fixtureServer(), symbols: SYMBOLS, messagesPerSecond: 500 }),
     );
     const ws = new WebSocket(sim.url);
     const frames: string[] = [];
@@ -135,7 +141,7 @@ describe('SimulatorServer', () => {
   it('sustains a high rate efficiently (batched sends per tick)', async () => {
     const sim = await start(
       new SimulatorServer({
-        protocol: fixtureProtocol({ maxTradesPerMessage: 16 }),
+        ...fixtureServer({ maxTradesPerMessage: 16 }),
         symbols: SYMBOLS,
         messagesPerSecond: 20_000,
         log: { maxEntries: 0 },
@@ -165,7 +171,7 @@ describe('SimulatorServer', () => {
   it('caps the in-memory log and flags the truncation', async () => {
     const sim = await start(
       new SimulatorServer({
-        protocol: fixtureProtocol(),
+        ...fixtureServer(),
         symbols: SYMBOLS,
         messagesPerSecond: 2000,
         log: { maxEntries: 50 },
@@ -180,7 +186,7 @@ describe('SimulatorServer', () => {
   it('writes a file log that replays byte-exact through LineReplaySource', async () => {
     const file = join(dir, 'sent.log');
     const sim = new SimulatorServer({
-      protocol: fixtureProtocol(),
+      ...fixtureServer(),
       symbols: SYMBOLS,
       messagesPerSecond: 2000,
       log: { file },

@@ -9,6 +9,7 @@ import { WebSocketSource, type WebSocketSourceOptions } from '../../src/sources/
 import {
   type FixtureOptions,
   fixtureProtocol,
+  fixtureServer,
   fixtureSubscribe,
   gapsPerSymbol,
   parseFixtureTrades,
@@ -28,7 +29,7 @@ async function simulator(
   fixture: FixtureOptions = {},
   options: Partial<SimulatorOptions> = {},
 ): Promise<SimulatorServer> {
-  const sim = new SimulatorServer({ protocol: fixtureProtocol(fixture), symbols: SYMBOLS, ...options });
+  const sim = new SimulatorServer({ ...fixtureServer(fixture), symbols: SYMBOLS, ...options });
   running.push(sim);
   await sim.start();
   return sim;
@@ -308,7 +309,7 @@ describe('WebSocketSource against the simulator', () => {
     await sleep(20);
     const handlesBefore = openHandles();
     const sim = new SimulatorServer({
-      protocol: fixtureProtocol(),
+      ...fixtureServer(),
       symbols: SYMBOLS,
       messagesPerSecond: 500,
     });

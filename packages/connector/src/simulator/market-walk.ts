@@ -6,9 +6,10 @@
  */
 
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import type { SimTrade, VenueName } from '../feeds/venue-feed.js';
-import { createSeededRandom } from './seeded-random.js';
+import type { VenueName } from '../feeds/venue-feed.js';
+import { createSeededRandom } from '../sources/seeded-random.js';
 import { type DecimalStyle, decimalStyle, formatDecimal, simInstrument } from './sim-instruments.js';
+import type { SimTrade } from './venue-emulation.js';
 
 /** Options of a {@link MarketWalk}. */
 export interface MarketWalkOptions {
@@ -144,6 +145,19 @@ export class MarketWalk {
   /** Trade ids skipped so far per symbol (symbols with none skipped included, as 0). */
   skippedTradeIds(): Map<string, number> {
     return new Map(this.books.map((book) => [book.symbol, book.skipped]));
+  }
+
+  /**
+   * How `symbol` is quoted now: its last price in ticks, the decimals of tick and lot, and the mean
+   * trade size in lots; undefined for a symbol the walk does not trade.
+   */
+  instrument(
+    symbol: string,
+  ): { priceUnits: number; priceDecimals: number; sizeDecimals: number; meanSizeUnits: number } | undefined {
+    const book = this.bySymbol.get(symbol);
+    if (book === undefined) return undefined;
+    const { priceUnits, priceDecimals, sizeDecimals, meanSizeUnits } = book;
+    return { priceUnits, priceDecimals, sizeDecimals, meanSizeUnits };
   }
 
   /** The id each symbol's tape starts at (before any skip): with it, every skip is visible as a gap. */

@@ -1,16 +1,12 @@
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { describe, expect, it } from 'vitest';
-import type { SimTrade, VenueProtocol } from '../feeds/venue-feed.js';
 import { MarketWalk } from './market-walk.js';
 import { simulateMessages } from './simulate-messages.js';
+import type { SimTrade, VenueEmulation } from './venue-emulation.js';
 
 /** Formats trades as JSON of the SimTrade fields, so the test can read back exactly what the walk produced. */
-const echo: VenueProtocol = {
+const echo: VenueEmulation = {
   venue: 'kraken',
-  liveUrl: () => 'wss://echo.invalid/',
-  subscribeMessages: () => [],
-  keepAlive: { intervalMs: 1000, kind: 'ws-ping' },
-  staleAfterMs: 5000,
   maxTradesPerMessage: 5,
   formatTrades: (trades) => JSON.stringify(trades),
   respondTo: () => [],

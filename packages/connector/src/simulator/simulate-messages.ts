@@ -4,8 +4,8 @@
  */
 
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import type { VenueProtocol } from '../feeds/venue-feed.js';
 import { MarketWalk } from './market-walk.js';
+import type { VenueEmulation } from './venue-emulation.js';
 
 /** Optional knobs of {@link simulateMessages}. */
 export interface SimulateMessagesOptions {
@@ -31,12 +31,12 @@ const DEFAULT_MAX_TRADES = 8;
  * @example
  * ```ts
  * import { writeFileSync } from 'node:fs';
- * const lines = [...simulateMessages(okx, ['BTC-USDT', 'ETH-USDT'], 10_000, 7)];
+ * const lines = [...simulateMessages(venueEmulation('okx'), ['BTC-USDT', 'ETH-USDT'], 10_000, 7)];
  * writeFileSync('okx.jsonl', `${lines.join('\n')}\n`);
  * ```
  */
 export function simulateMessages(
-  protocol: VenueProtocol,
+  emulation: VenueEmulation,
   symbols: readonly string[],
   count: number,
   seed: number,
@@ -50,18 +50,18 @@ export function simulateMessages(
     throw new InvalidArgumentError(`stepMicros must be an integer >= 0, got ${stepMicros}`);
   }
   const walk = new MarketWalk(symbols, {
-    venue: protocol.venue,
+    venue: emulation.venue,
     seed,
     maxTradesPerMessage:
-      options.maxTradesPerMessage ?? Math.min(protocol.maxTradesPerMessage, DEFAULT_MAX_TRADES),
+      options.maxTradesPerMessage ?? Math.min(emulation.maxTradesPerMessage, DEFAULT_MAX_TRADES),
     skipProbability: options.skipProbability ?? 0,
   });
   // Validation above runs at the call, not at the first next(): a generator body would defer it.
-  return generate(protocol, walk, count, options.startMs ?? DEFAULT_START_MS, stepMicros);
+  return generate(emulation, walk, count, options.startMs ?? DEFAULT_START_MS, stepMicros);
 }
 
 function* generate(
-  protocol: VenueProtocol,
+  emulation: VenueEmulation,
   walk: MarketWalk,
   count: number,
   startMs: number,
@@ -71,7 +71,7 @@ function* generate(
   let ms = startMs;
   let micros = 0;
   for (let i = 0; i < count; i++) {
-    yield protocol.formatTrades(walk.nextBatch(ms, micros));
+    yield emulation.formatTrades(walk.nextBatch(ms, micros));
     micros += stepMicros;
     ms += Math.floor(micros / 1000);
     micros %= 1000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VenueName } from '../feeds/venue-feed.js';
-import { createParser, VENUE_NAMES, venueProtocol } from '../feeds/venues.js';
+import { createParser, VENUE_NAMES } from '../feeds/venues.js';
+import { venueEmulation } from './emulations.js';
 import { formatDecimal } from './sim-instruments.js';
 import { simulateMessages } from './simulate-messages.js';
 
@@ -58,7 +59,7 @@ function tape(venue: VenueName, symbols: readonly string[], seed: number) {
       seen.set(symbol, entry);
     },
   };
-  const texts = [...simulateMessages(venueProtocol(venue), symbols, 4000, seed)];
+  const texts = [...simulateMessages(venueEmulation(venue), symbols, 4000, seed)];
   for (const text of texts) {
     const bytes = new TextEncoder().encode(text);
     parser.parse(bytes, 0, bytes.length, sink);
@@ -102,7 +103,7 @@ describe('simulated instruments', () => {
 
   it("writes decimals the venue's way: at the tick, padded to 8 (Binance), trailing zeros cut (OKX)", () => {
     const sample = (venue: VenueName, symbol: string) =>
-      simulateMessages(venueProtocol(venue), [symbol], 1, 3).next().value as string;
+      simulateMessages(venueEmulation(venue), [symbol], 1, 3).next().value as string;
     expect(sample('binance', 'BTCUSDT')).toMatch(/"p":"\d{5,6}\.\d\d000000","q":"\d+\.\d{5}000"/);
     expect(sample('coinbase', 'ETH-USD')).toMatch(/"size":"\d+\.\d{8}","price":"\d{4}\.\d\d"/);
     expect(sample('kraken', 'BTC/USD')).toMatch(/"price":\d{5,6}\.\d,"qty":\d+\.\d{8}/);

@@ -3,7 +3,8 @@
  * a simulator builds its messages with ordinary string code.
  */
 import { InvalidSimBatchError } from '../errors.js';
-import type { SimTrade, VenueName } from './venue-feed.js';
+import type { VenueName } from '../feeds/venue-feed.js';
+import type { SimTrade } from './venue-emulation.js';
 
 /** RFC 3339 UTC time with microseconds (`2021-04-17T16:43:37.089723Z`), as Coinbase and Kraken send it. */
 export function rfc3339Micros(timestampMs: number, timestampMicros: number): string {
