@@ -486,14 +486,30 @@ export class Pipeline {
       } else {
         let url = spec.kind === 'live' ? spec.url : undefined;
         if (spec.kind === 'sim') {
+          const books = channels.includes('books');
+          const simDepth = books ? venueBookDepth(options.venue, options.depth ?? DEFAULT_DEPTH) : 0;
           simulator = new SimulatorServer({
             protocol,
             symbols: options.symbols,
             messagesPerSecond: spec.rate,
             ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+            // Coinbase's depth 0 means its whole book: the simulator keeps its own default there.
+            ...(books ? { books: simDepth > 0 ? { depth: simDepth } : {} } : {}),
             log: { maxEntries: 0, ...(spec.logFile ? { file: spec.logFile } : {}) },
           });
           url = await simulator.start();
+          if (books && options.venue === 'binance') {
+            // Binance names its streams in the URL and serves the snapshot over REST: both from the simulator.
+            const live = new URL(protocol.liveUrl(options.symbols));
+            url = `${url}${live.pathname.slice(1)}${live.search}`;
+            options = {
+              ...options,
+              books: {
+                ...options.books,
+                snapshotUrl: options.books?.snapshotUrl ?? `${simulator.httpUrl}/api/v3/depth`,
+              },
+            };
+          }
         }
         source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
       }
