@@ -15,6 +15,7 @@
  *      .     8   asks tag word, then 16 bytes per level
  * ```
  */
+import { checkInteger } from '@marketpipe/middleware/errors';
 import { splitNanos } from '../codec/trade-encoder.js';
 import { utf8ByteLength, writeUtf8 } from '../codec/utf8.js';
 import { InvalidBookFieldError } from '../errors.js';
@@ -84,10 +85,11 @@ export class BookEncoder {
   readonly #times = new Float64Array(4);
   readonly #halves = new Uint32Array(4);
 
+  /** @throws {InvalidArgumentError} when an option is not a positive integer. */
   constructor(options: BookEncoderOptions = {}) {
-    this.maxTextBytes = positiveInteger(options.maxTextBytes ?? 256, 'maxTextBytes');
-    this.maxLevels = positiveInteger(options.maxLevels ?? 100_000, 'maxLevels');
-    const capacity = (positiveInteger(options.initialCapacity ?? 4096, 'initialCapacity') + 7) & ~7;
+    this.maxTextBytes = checkInteger('maxTextBytes', options.maxTextBytes ?? 256, 1);
+    this.maxLevels = checkInteger('maxLevels', options.maxLevels ?? 100_000, 1);
+    const capacity = (checkInteger('initialCapacity', options.initialCapacity ?? 4096, 1) + 7) & ~7;
     this.#buffer = new Uint8Array(capacity);
     this.#view = new DataView(this.#buffer.buffer);
   }
@@ -262,11 +264,4 @@ function checkU64(value: bigint, field: string): void {
   if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
     throw new InvalidBookFieldError(field, `${String(value)} is not a bigint in 0..2^64-1`);
   }
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidBookFieldError(name, `${value} is not a positive integer`);
-  }
-  return value;
 }
