@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import fc from 'fast-check';
 import { waitFor } from '@marketpipe/test-support/wait-for';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MessageHandlerError,
