@@ -1,19 +1,6 @@
 /**
- * Fixed-layout Cap'n Proto writer for `BookUpdate` (schema/book.capnp): the
- * book hot path. The output is the stream framing of one single-segment
- * message, byte-identical to capnp-es `message.toArrayBuffer()` after setting
- * the fields in schema order (bids and asks initialised even when empty):
- *
- * ```text
- * offset  size   content
- *      0     8   framing: segment count - 1 (= 0), segment size in words
- *      8     8   root struct pointer (4 data words, 3 pointers)
- *     16    32   data: timestampNanos, receivedNanos, sequence, isSnapshot (bit 0 of word 3)
- *     48    24   pointers: ticker (byte list), bids, asks (composite lists)
- *     72     T   ticker UTF-8, NUL, zero padding to a word
- *   72+T     8   bids tag word (count, 2 data words), then 16 bytes per level: price, size
- *      .     8   asks tag word, then 16 bytes per level
- * ```
+ * Fixed-layout Cap'n Proto writer for `BookUpdate` (schema/book.capnp), the book hot path: byte-identical to
+ * capnp-es, written into one reused buffer. Layout: docs/design/codec.md#the-book-encoders-layout.
  */
 import { checkInteger } from '@marketpipe/middleware/errors';
 import { splitNanos } from '../codec/trade-encoder.js';
