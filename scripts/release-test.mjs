@@ -15,7 +15,11 @@ import { once } from 'node:events';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import { capture, repoRoot, run, tempDir } from './lib/workspace.mjs';
+
+// The workspace's one nats-server launcher is TypeScript; tsx (a root dev dependency) loads it here.
+const { startNatsServer } = await tsImport('../tools/test-support/src/nats-server.ts', import.meta.url);
 
 const work = tempDir('release');
 let registryProcess;
@@ -151,12 +155,10 @@ async function runExampleConsumer(work, registry, version, env) {
     ],
     { cwd: project, env },
   );
-  const port = await freePort();
-  const server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
+  const server = await startNatsServer();
+  const url = server.url;
   let consumer;
   try {
-    await waitForPort(port, server);
     consumer = spawn(
       process.execPath,
       ['consumer.mjs', '--servers', url, '--subject', 'dev.*.trade.>', '--count', '2'],
@@ -230,28 +232,8 @@ async function runExampleConsumer(work, registry, version, env) {
     );
   } finally {
     if (consumer?.exitCode === null) consumer.kill('SIGKILL');
-    server.kill('SIGTERM');
+    await server.dispose();
   }
-}
-
-/** Resolves once `port` accepts connections; throws if the server exits or 10 s pass. */
-async function waitForPort(port, server) {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
-    const ok = await new Promise((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nats-server did not listen on ${port} within 10 s`);
 }
 
 function readVersion(root, dir) {
