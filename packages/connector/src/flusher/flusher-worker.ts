@@ -62,15 +62,15 @@ function isRingReset(ring: RingBuffer, lastSequenceOnDisk: number): boolean {
   return lastSequenceOnDisk >= ring.nextReadSequence + committed;
 }
 
-/** A syncer thread for the interval policy; without one (it failed to start) fsyncs run in line, as before. */
+/**
+ * A syncer thread for the interval policy, booting in the background while this thread opens the ring and
+ * recovers (its first fsync is due an interval later). Should it never come up, fsyncs run in line, as before.
+ */
 function startSyncer(): ThreadSyncer | undefined {
   if (typeof data.fsync !== 'object') return undefined;
-  try {
-    return new ThreadSyncer();
-  } catch (err) {
-    post({ type: 'error', fatal: false, ...errorInfo(err) });
-    return undefined;
-  }
+  return new ThreadSyncer({
+    onStartFailure: (err) => post({ type: 'error', fatal: false, ...errorInfo(err) }),
+  });
 }
 
 function run(): void {
