@@ -4,6 +4,7 @@
  * so pending output is flushed; a short unref'd timer then forces the exit if
  * some handle (a stuck socket) would keep the process alive.
  */
+import nodeModule from 'node:module';
 import { ExitCode } from './exit-codes.js';
 import { unsupportedNodeMessage } from './node-version.js';
 
@@ -19,6 +20,9 @@ if (tooOld !== undefined) {
   process.stderr.write(`marketpipe: ${tooOld}\n`);
   process.exitCode = ExitCode.error;
 } else {
+  // Node 22.1+ keeps compiled code in a cache on disk (under os.tmpdir(), as npm and tsc do), so later runs skip
+  // compiling the modules they load; Node 20 has no such cache. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   // Loaded only now (a chunk of its own in the split build), so an old Node meets the check above first.
   import('./main.js')
     .then(({ main }) => main(process.argv.slice(2)))

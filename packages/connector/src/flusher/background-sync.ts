@@ -75,6 +75,11 @@ export interface BackgroundSyncer {
  * A {@link BackgroundSyncer} backed by a worker thread. The thread is unref'd:
  * it never keeps a process alive.
  *
+ * The thread comes up in the background: the constructor returns at once, and
+ * only the first {@link ThreadSyncer.start} waits (up to 10 s) until it runs.
+ * The flusher's first interval fsync is due long after it started, so its
+ * start-up, and the first message, do not wait for a thread boot (issue 15).
+ *
  * @example
  * ```ts
  * const syncer = new ThreadSyncer();
@@ -91,21 +96,19 @@ export class ThreadSyncer implements BackgroundSyncer {
   private requested = 0;
   private reported = 0;
   private closed = false;
+  private ready = false;
+  private failed = false;
+  private readonly onStartFailure: ((error: Error) => void) | undefined;
 
   /**
-   * Starts the thread and waits until it runs, so that {@link ThreadSyncer.wait}
-   * can never wait on a thread that is not there.
-   * @throws {@link Error} when the thread does not come up within 10 s.
+   * Starts the thread without waiting for it.
+   * @param options.onStartFailure - told once when the first {@link ThreadSyncer.start} finds that the thread
+   * did not come up within 10 s; every start is refused from then on, so the caller fsyncs in line.
    */
-  constructor() {
+  constructor(options: { onStartFailure?: (error: Error) => void } = {}) {
+    this.onStartFailure = options.onStartFailure;
     this.worker = new Worker(SYNCER_SOURCE, { eval: true, workerData: this.control.buffer });
     this.worker.unref();
-    Atomics.wait(this.control, READY, 0, START_TIMEOUT_MS);
-    if (Atomics.load(this.control, READY) !== 1) {
-      // The start failure below is what the caller needs; a failing terminate of a stuck thread adds nothing.
-      this.worker.terminate().catch(() => undefined);
-      throw new Error('the fsync thread did not start');
-    }
   }
 
   get busy(): boolean {
@@ -113,7 +116,7 @@ export class ThreadSyncer implements BackgroundSyncer {
   }
 
   start(fd: number): boolean {
-    if (this.closed || this.busy) return false;
+    if (this.closed || this.busy || !this.awaitReady()) return false;
     this.requested++;
     Atomics.store(this.control, FD, fd);
     Atomics.store(this.control, REQUEST, this.requested);
@@ -121,12 +124,29 @@ export class ThreadSyncer implements BackgroundSyncer {
     return true;
   }
 
+  // A request is made only once the thread has run, so `wait` never waits on a thread that is not there.
   wait(): void {
     for (;;) {
       const done = Atomics.load(this.control, DONE);
       if (done === this.requested) return;
       Atomics.wait(this.control, DONE, done);
     }
+  }
+
+  /** Blocks until the thread runs, the first time only; false (for good) when it did not start in time. */
+  private awaitReady(): boolean {
+    if (this.ready) return true;
+    if (this.failed) return false;
+    Atomics.wait(this.control, READY, 0, START_TIMEOUT_MS);
+    if (Atomics.load(this.control, READY) === 1) {
+      this.ready = true;
+      return true;
+    }
+    this.failed = true;
+    // The start failure is what the caller needs; a failing terminate of a stuck thread adds nothing.
+    this.worker.terminate().catch(() => undefined);
+    this.onStartFailure?.(new Error('the fsync thread did not start'));
+    return false;
   }
 
   takeError(): NodeJS.ErrnoException | undefined {

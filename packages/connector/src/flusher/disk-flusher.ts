@@ -7,6 +7,7 @@ import { clock as defaultClock, type MonotonicClock } from '@marketpipe/middlewa
 import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
 import {
+  ANCHOR_SENT,
   BYTES_WRITTEN,
   DONE,
   FlusherStateCode,
@@ -22,7 +23,7 @@ import {
   WAKE,
   WRITE_FAULT,
 } from './flusher-control.js';
-import type { FlusherRecovery, FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
+import type { FlusherRecovery, FlusherToMain, FlusherWorkerData, MainToFlusher } from './flusher-messages.js';
 import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
 import type { SetAsideRange } from './record-file-writer.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from './record-format.js';
@@ -193,12 +194,20 @@ export class DiskFlusher {
       bufferBytes: options.bufferBytes ?? 64 * 1024,
       spinTurns: options.spinTurns ?? 200,
       idleWaitMs: options.idleWaitMs ?? 5,
-      wallAnchor: (options.clock ?? defaultClock).sharedAnchor,
       writeFaults,
       shared,
     };
     const { script, options: location } = flusherWorkerLocation();
     const worker = new Worker(script, { ...location, workerData });
+    // The first read of the anchor anchors the clock, spinning until the wall clock ticks (longer on a busy
+    // machine); done after the spawn, it overlaps the worker's boot instead of delaying it (issue 15).
+    const anchor: MainToFlusher = {
+      type: 'anchor',
+      wallAnchor: (options.clock ?? defaultClock).sharedAnchor,
+    };
+    worker.postMessage(anchor);
+    Atomics.store(views.control, ANCHOR_SENT, 1);
+    Atomics.notify(views.control, ANCHOR_SENT);
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     const recovery = await new Promise<FlusherRecovery>((resolve, reject) => {
       let settled = false;

@@ -28,8 +28,6 @@ export interface FlusherWorkerData {
   spinTurns: number;
   /** Longest nap in ms. */
   idleWaitMs: number;
-  /** The main thread's wall anchor (`MonotonicClock.sharedAnchor`), which the worker stamps records by. */
-  wallAnchor: SharedArrayBuffer;
   /** Wrap the file sink in the test-only fault injector. */
   writeFaults: boolean;
   /** Control flags and counters shared with the main thread (`flusher-control.ts`). */
@@ -49,6 +47,16 @@ export interface FlusherRecovery extends WriterRecovery {
    * released past it), so the records of a torn tail cut off at start-up are written again from the ring.
    */
   rewrittenFromRing: boolean;
+}
+
+/**
+ * The one message from the main thread: its wall anchor (`MonotonicClock.sharedAnchor`), which the worker stamps
+ * records by. Sent right after the spawn rather than in the worker data, so the main thread anchors (a spin of a
+ * millisecond or more) while the worker boots; `ANCHOR_SENT` in the control block says it was posted.
+ */
+export interface MainToFlusher {
+  type: 'anchor';
+  wallAnchor: SharedArrayBuffer;
 }
 
 /** Messages from the worker to the main thread. */

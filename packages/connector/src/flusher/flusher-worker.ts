@@ -3,12 +3,13 @@
  * It maps the ring file itself, drains it into record files and reports
  * through shared memory; see `disk-flusher.ts` for the main-thread side.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { MonotonicClock } from '@marketpipe/middleware/latency';
 import { RingBuffer } from '../ring/ring-buffer.js';
 import { ThreadSyncer } from './background-sync.js';
 import { nodeFileSink } from './file-sink.js';
 import {
+  ANCHOR_SENT,
   BYTES_WRITTEN,
   DONE,
   FlusherStateCode,
@@ -22,12 +23,14 @@ import {
   WAKE,
   WRITE_FAULT,
 } from './flusher-control.js';
-import type { FlusherToMain, FlusherWorkerData } from './flusher-messages.js';
+import type { FlusherToMain, FlusherWorkerData, MainToFlusher } from './flusher-messages.js';
 import { RecordFileWriter } from './record-file-writer.js';
 import { ClockWallClock } from './wall-clock.js';
 import { FaultInjectingFileSink } from './write-fault.js';
 
 const FIRST_BACKOFF_MS = 10;
+/** How long to wait for the main thread's wall anchor; it is posted right after the spawn. */
+const ANCHOR_WAIT_MS = 10_000;
 const MAX_BACKOFF_MS = 1000;
 
 const data = workerData as FlusherWorkerData;
@@ -62,15 +65,23 @@ function isRingReset(ring: RingBuffer, lastSequenceOnDisk: number): boolean {
   return lastSequenceOnDisk >= ring.nextReadSequence + committed;
 }
 
-/** A syncer thread for the interval policy; without one (it failed to start) fsyncs run in line, as before. */
+/**
+ * A syncer thread for the interval policy, booting in the background while this thread opens the ring and
+ * recovers (its first fsync is due an interval later). Should it never come up, fsyncs run in line, as before.
+ */
 function startSyncer(): ThreadSyncer | undefined {
   if (typeof data.fsync !== 'object') return undefined;
-  try {
-    return new ThreadSyncer();
-  } catch (err) {
-    post({ type: 'error', fatal: false, ...errorInfo(err) });
-    return undefined;
-  }
+  return new ThreadSyncer({
+    onStartFailure: (err) => post({ type: 'error', fatal: false, ...errorInfo(err) }),
+  });
+}
+
+/** The main thread's wall anchor, posted right after this thread was spawned (see `MainToFlusher`). */
+function receiveAnchor(): SharedArrayBuffer {
+  Atomics.wait(control, ANCHOR_SENT, 0, ANCHOR_WAIT_MS);
+  const message = receiveMessageOnPort(port)?.message as MainToFlusher | undefined;
+  if (message?.type !== 'anchor') throw new Error('the main thread did not send its wall-clock anchor');
+  return message.wallAnchor;
 }
 
 function run(): void {
@@ -91,7 +102,7 @@ function drain(syncer: ThreadSyncer | undefined): void {
     bufferBytes: data.bufferBytes,
     fsync: data.fsync,
     // The main thread's anchor, not one of our own: stamps and published receive times must agree.
-    clock: new ClockWallClock(MonotonicClock.attach(data.wallAnchor)),
+    clock: new ClockWallClock(MonotonicClock.attach(receiveAnchor())),
     clockSampling: 'batch',
     syncer,
     sink: data.writeFaults ? new FaultInjectingFileSink(nodeFileSink, control, WRITE_FAULT) : nodeFileSink,

@@ -3,7 +3,8 @@
  * per record or batch, so a sample must not allocate: it refreshes two number
  * fields (`seconds`, `nanos`) instead of returning a BigInt.
  */
-import { type Clock, clock as defaultClock, type WallParts } from '@marketpipe/middleware';
+// The latency entry, not the main one: the flusher worker loads this file and needs no transport.
+import { type Clock, clock as defaultClock, type WallParts } from '@marketpipe/middleware/latency';
 
 /** A wall clock read without allocating: `sample()` refreshes `seconds` and `nanos`. */
 export interface WallClock {

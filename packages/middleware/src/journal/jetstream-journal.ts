@@ -3,23 +3,16 @@
  * with de-duplicating message ids and replayed through ordered consumers.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type ConsumerMessages,
-  DeliverPolicy,
-  DiscardPolicy,
-  JetStreamApiError,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-  type PubAck,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-  type StreamInfo,
+import type {
+  ConsumerMessages,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  PubAck,
+  StreamConfig,
+  StreamInfo,
 } from '@nats-io/jetstream';
-import { type NatsConnection, nanos } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import {
   checkInteger,
   JournalAppendError,
@@ -29,6 +22,7 @@ import {
 } from '../errors.js';
 import { connectNats } from '../transport/nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
+import { natsCore, natsJetStream } from '../transport/nats-modules.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 
 /** The stream backing a {@link JetStreamJournal}; used only when the stream does not exist yet. */
@@ -103,13 +97,13 @@ function streamConfig(stream: JetStreamJournalStreamOptions): Partial<StreamConf
   return {
     name: stream.name,
     subjects: [...stream.subjects],
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    storage: stream.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    retention: natsJetStream().RetentionPolicy.Limits,
+    discard: natsJetStream().DiscardPolicy.Old,
+    storage: natsJetStream().StorageType[stream.storage === 'memory' ? 'Memory' : 'File'],
     max_msgs: stream.maxMessages ?? -1,
     max_bytes: stream.maxBytes ?? -1,
-    max_age: nanos(stream.maxAgeMs ?? 0),
-    duplicate_window: nanos(stream.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
+    max_age: natsCore().nanos(stream.maxAgeMs ?? 0),
+    duplicate_window: natsCore().nanos(stream.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
     num_replicas: stream.replicas ?? 1,
   };
 }
@@ -128,7 +122,7 @@ export async function ensureStream(
   try {
     return await jsm.streams.info(stream.name);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NOT_FOUND) throw err;
+    if (!(err instanceof natsJetStream().JetStreamApiError) || err.code !== STREAM_NOT_FOUND) throw err;
     return await jsm.streams.add(streamConfig(stream));
   }
 }
@@ -196,7 +190,7 @@ export class JetStreamJournal implements Journal {
   private constructor(nc: NatsConnection, jsm: JetStreamManager, options: JetStreamJournalOptions) {
     this.nc = nc;
     this.jsm = jsm;
-    this.js = jetstream(nc);
+    this.js = natsJetStream().jetstream(nc);
     this.streamName = options.stream.name;
     this.producerId = options.producerId ?? randomUUID();
     this.appendTimeoutMs = options.appendTimeoutMs ?? DEFAULT_APPEND_TIMEOUT_MS;
@@ -215,7 +209,7 @@ export class JetStreamJournal implements Journal {
       throw new JournalOpenError(`cannot connect to NATS at ${where}`, { cause: err });
     }
     try {
-      const jsm = await jetstreamManager(nc);
+      const jsm = await natsJetStream().jetstreamManager(nc);
       await ensureStream(jsm, options.stream);
       const journal = new JetStreamJournal(nc, jsm, options);
       await journal.refresh();
@@ -297,7 +291,7 @@ export class JetStreamJournal implements Journal {
     const out: JournalEntry[] = [];
     if (end < fromSequence) return out;
     const consumer = await this.js.consumers.get(this.streamName, {
-      deliver_policy: DeliverPolicy.StartSequence,
+      deliver_policy: natsJetStream().DeliverPolicy.StartSequence,
       opt_start_seq: fromSequence,
     });
     try {
@@ -342,7 +336,7 @@ export class JetStreamJournal implements Journal {
     const end = this.last;
     if ((!follow && expected > end) || signal?.aborted) return;
     const consumer = await this.js.consumers.get(this.streamName, {
-      deliver_policy: DeliverPolicy.StartSequence,
+      deliver_policy: natsJetStream().DeliverPolicy.StartSequence,
       opt_start_seq: expected,
     });
     const messages = await consumer.consume({ max_messages: PULL_BATCH });

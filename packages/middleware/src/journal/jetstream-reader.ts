@@ -9,19 +9,8 @@
  * acknowledgement wait, after newer ones; so a durable found with entries
  * awaiting acknowledgement is recreated at its acknowledgement floor.
  */
-import {
-  AckPolicy,
-  type ConsumerConfig,
-  type ConsumerInfo,
-  DeliverPolicy,
-  JetStreamApiError,
-  type JetStreamManager,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-} from '@nats-io/jetstream';
-import { type NatsConnection, nanos } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
+import type { ConsumerConfig, ConsumerInfo, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import {
   checkInteger,
   checkNumber,
@@ -34,6 +23,7 @@ import {
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from '../transport/nats-connection.js';
+import { natsCore, natsJetStream, natsTransportNode } from '../transport/nats-modules.js';
 import type { JournalEntry } from './journal.js';
 
 /** Where a new reader starts: a stream sequence, a time, the oldest message, or only new ones. */
@@ -74,16 +64,19 @@ const CONSUMER_NOT_FOUND = 10014;
 const EPHEMERAL_INACTIVE_MS = 30_000;
 
 function deliverFrom(start: ReaderStart): Partial<ConsumerConfig> {
-  if (start === 'first') return { deliver_policy: DeliverPolicy.All };
-  if (start === 'new') return { deliver_policy: DeliverPolicy.New };
+  if (start === 'first') return { deliver_policy: natsJetStream().DeliverPolicy.All };
+  if (start === 'new') return { deliver_policy: natsJetStream().DeliverPolicy.New };
   if ('sequence' in start) {
     return {
-      deliver_policy: DeliverPolicy.StartSequence,
+      deliver_policy: natsJetStream().DeliverPolicy.StartSequence,
       opt_start_seq: checkInteger('start.sequence', start.sequence, 1),
     };
   }
   if (Number.isNaN(start.time.getTime())) throw new InvalidArgumentError('start.time must be a valid Date');
-  return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
+  return {
+    deliver_policy: natsJetStream().DeliverPolicy.StartTime,
+    opt_start_time: start.time.toISOString(),
+  };
 }
 
 /** The durable consumer `name` of `stream`, or undefined when there is none. */
@@ -95,7 +88,7 @@ async function findConsumer(
   try {
     return await jsm.consumers.info(stream, name);
   } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return undefined;
+    if (err instanceof natsJetStream().JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return undefined;
     throw err;
   }
 }
@@ -173,24 +166,24 @@ export class JetStreamReader {
     const where = describeNatsConnection(options.connection);
     let nc: NatsConnection;
     try {
-      nc = await connect(toNatsConnectOptions(options.connection));
+      nc = await natsTransportNode().connect(toNatsConnectOptions(options.connection));
     } catch (err) {
       throw new JournalOpenError(`cannot connect to NATS at ${where}`, { cause: err });
     }
     try {
-      const jsm = await jetstreamManager(nc);
+      const jsm = await natsJetStream().jetstreamManager(nc);
       const existing =
         options.durable === undefined ? undefined : await findConsumer(jsm, options.stream, options.durable);
       let info: ConsumerInfo;
       if (existing === undefined) {
         info = await jsm.consumers.add(options.stream, {
           ...startConfig,
-          ack_policy: AckPolicy.Explicit,
-          ack_wait: nanos(ackWaitMs),
+          ack_policy: natsJetStream().AckPolicy.Explicit,
+          ack_wait: natsCore().nanos(ackWaitMs),
           max_ack_pending: batch,
           ...(options.durable !== undefined
             ? { durable_name: options.durable }
-            : { inactive_threshold: nanos(EPHEMERAL_INACTIVE_MS) }),
+            : { inactive_threshold: natsCore().nanos(EPHEMERAL_INACTIVE_MS) }),
           ...(options.filterSubject !== undefined ? { filter_subject: options.filterSubject } : {}),
         });
       } else if (existing.num_ack_pending > 0) {
@@ -199,7 +192,9 @@ export class JetStreamReader {
         await jsm.consumers.delete(options.stream, existing.name);
         info = await jsm.consumers.add(options.stream, {
           ...existing.config,
-          ...(floor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 } : {}),
+          ...(floor > 0
+            ? { deliver_policy: natsJetStream().DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+            : {}),
         });
       } else {
         info = existing;
@@ -224,7 +219,7 @@ export class JetStreamReader {
    */
   async *entries(signal?: AbortSignal): AsyncIterableIterator<JournalEntry> {
     if (this.closing !== null) throw new JournalClosedError('iterate');
-    const consumer = await jetstream(this.nc).consumers.get(this.stream, this.consumer);
+    const consumer = await natsJetStream().jetstream(this.nc).consumers.get(this.stream, this.consumer);
     const stopped = () => this.closing !== null || signal?.aborted === true;
     // A fetch returns when it has all it asked for or when it expires: ask for what is there (at least one),
     // so a reader that has caught up gets each new entry at once instead of at the next expiry.

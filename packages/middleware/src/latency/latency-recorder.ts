@@ -1,5 +1,13 @@
-import { build, type Histogram } from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as HdrHistogramModule from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
 import { checkInteger, InvalidArgumentError } from '../errors.js';
+
+// Loaded when percentiles are first asked for, not at import: the library (with its WebAssembly build and pako)
+// costs tens of milliseconds of start-up that the hot path, which only counts into buckets, does not need.
+// It is CommonJS, so `require` gives the instance an `import` would.
+const load = createRequire(import.meta.url);
+let hdrHistogram: typeof HdrHistogramModule | undefined;
 
 /** Options for {@link LatencyRecorder}. */
 export interface LatencyRecorderOptions {
@@ -251,7 +259,8 @@ export class LatencyRecorder {
   private synced(): Histogram {
     let histogram = this.histogram;
     if (histogram === undefined) {
-      histogram = build({
+      hdrHistogram ??= load('hdr-histogram-js') as typeof HdrHistogramModule;
+      histogram = hdrHistogram.build({
         bitBucketSize: 64,
         autoResize: false,
         lowestDiscernibleValue: this.lowestDiscernibleNanos,

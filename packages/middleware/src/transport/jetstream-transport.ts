@@ -4,13 +4,7 @@
  * one raw publish per message on the hot path. Why that is enough, and how: docs/design/transport.md.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type ApiError,
-  JetStreamApiError,
-  JetStreamError,
-  jetstreamManager,
-  type StreamInfo,
-} from '@nats-io/jetstream';
+import type { ApiError, StreamInfo } from '@nats-io/jetstream';
 import type {
   Msg,
   NatsConnection,
@@ -29,10 +23,11 @@ import {
 } from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 import { ListenerSet } from './listener-set.js';
-import { MessageIdHeaders } from './message-id-headers.js';
+import { createMessageIdHeaders, type MessageIdHeaders } from './message-id-headers.js';
 import { MessageQueue } from './message-queue.js';
 import { connectNats, type NatsConnectControl } from './nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from './nats-connection.js';
+import { natsJetStream } from './nats-modules.js';
 import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { PublishTargetCache } from './publish-target-cache.js';
@@ -147,7 +142,7 @@ const TRANSIENT_API_ERRORS: ReadonlySet<number> = new Set([10008, 10118]);
  * connection) leaves the outcome unknown and is re-sent with the same id.
  */
 function isRefusal(err: unknown): boolean {
-  if (err instanceof JetStreamApiError) return !TRANSIENT_API_ERRORS.has(err.code);
+  if (err instanceof natsJetStream().JetStreamApiError) return !TRANSIENT_API_ERRORS.has(err.code);
   if (!(err instanceof Error)) return false;
   // An oversized payload (InvalidArgumentError naming max_payload) or an acknowledgement that names no stream.
   return (
@@ -195,11 +190,11 @@ function isDuplicateAck(text: string): boolean {
 function ackError(text: string): Error {
   try {
     const body = JSON.parse(text) as { error?: ApiError };
-    if (body.error !== undefined) return new JetStreamApiError(body.error);
+    if (body.error !== undefined) return new (natsJetStream().JetStreamApiError)(body.error);
   } catch {
     // Not JSON: reported as an invalid acknowledgement below.
   }
-  return new JetStreamError('invalid ack response');
+  return new (natsJetStream().JetStreamError)('invalid ack response');
 }
 
 function checkProducerId(producerId: string): string {
@@ -329,7 +324,7 @@ export class JetStreamTransport implements FastPublishTransport {
     this.slotState = new Uint8Array(this.maxInFlight);
     this.slotSequence = new Float64Array(this.maxInFlight);
     // The expected stream refuses to land in another stream that happens to capture the subject too.
-    this.headers = new MessageIdHeaders(producerId, this.streamName);
+    this.headers = createMessageIdHeaders(producerId, this.streamName);
     this.publishOptions = { headers: this.headers, reply: '' };
     this.ackRoot = `${inboxPrefix}.js.`;
     this.ackPrefix = `${this.ackRoot}0.`;
@@ -378,7 +373,7 @@ export class JetStreamTransport implements FastPublishTransport {
     const nc = await connectNats(connection, options.connect, { inboxPrefix, noAsyncTraces: true });
     let info: StreamInfo;
     try {
-      info = await ensureStream(await jetstreamManager(nc), options.stream);
+      info = await ensureStream(await natsJetStream().jetstreamManager(nc), options.stream);
     } catch (err) {
       await nc.close();
       throw new TransportConnectError(`${where}, stream '${options.stream.name}'`, { cause: err });

@@ -1,10 +1,10 @@
 import { MsgHdrsImpl } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
-import { MessageIdHeaders } from './message-id-headers.js';
+import { createMessageIdHeaders } from './message-id-headers.js';
 
 describe('MessageIdHeaders', () => {
   it("encodes exactly what nats.js's own headers encode, for any ordinal", () => {
-    const fast = new MessageIdHeaders('run-7f3a', 'TRADES');
+    const fast = createMessageIdHeaders('run-7f3a', 'TRADES');
     for (const ordinal of [0, 1, 9, 10, 99, 100, 123_456_789, Number.MAX_SAFE_INTEGER]) {
       const reference = new MsgHdrsImpl();
       reference.set('Nats-Msg-Id', `run-7f3a-${ordinal}`);
@@ -15,7 +15,7 @@ describe('MessageIdHeaders', () => {
   });
 
   it('returns a fresh array per call, since nats.js keeps it until its next write', () => {
-    const fast = new MessageIdHeaders('p', 'S');
+    const fast = createMessageIdHeaders('p', 'S');
     fast.ordinal = 1;
     const first = fast.encode();
     fast.ordinal = 2;

@@ -3,7 +3,8 @@
  * without nats.js's per-message header map and text encoding (together about
  * a sixth of the publishing thread's time on the exactly-once path).
  */
-import { MsgHdrsImpl } from '@nats-io/nats-core';
+import type { MsgHdrs } from '@nats-io/nats-core';
+import { natsCore } from './nats-modules.js';
 
 const MSG_ID_HEADER = 'Nats-Msg-Id';
 const EXPECTED_STREAM_HEADER = 'Nats-Expected-Stream';
@@ -17,29 +18,47 @@ const ZERO = 0x30;
  * `ordinal`; the map behind the other MsgHdrs methods holds the stream header
  * alone.
  */
-export class MessageIdHeaders extends MsgHdrsImpl {
+export interface MessageIdHeaders extends MsgHdrs {
   /** Publish number of the next encoded message. */
-  ordinal = 0;
-  private readonly head: Uint8Array;
-  private readonly tail: Uint8Array;
+  ordinal: number;
+  /** The header block as nats.js writes it, with the current `ordinal`: a fresh array per call. */
+  encode(): Uint8Array;
+}
 
-  constructor(producerId: string, stream: string) {
-    super();
-    this.set(EXPECTED_STREAM_HEADER, stream);
-    const encoder = new TextEncoder();
-    this.head = encoder.encode(`NATS/1.0\r\n${MSG_ID_HEADER}: ${producerId}-`);
-    this.tail = encoder.encode(`\r\n${EXPECTED_STREAM_HEADER}: ${stream}\r\n\r\n`);
-  }
+type MessageIdHeadersClass = new (producerId: string, stream: string) => MessageIdHeaders;
+let messageIdHeadersClass: MessageIdHeadersClass | undefined;
 
-  override encode(): Uint8Array {
-    let digits = 1;
-    for (let rest = this.ordinal; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    const out = new Uint8Array(this.head.length + digits + this.tail.length);
-    out.set(this.head, 0);
-    let at = this.head.length + digits;
-    for (let rest = this.ordinal; at > this.head.length; rest = Math.floor(rest / 10))
-      out[--at] = ZERO + (rest % 10);
-    out.set(this.tail, this.head.length + digits);
-    return out;
-  }
+// Defined on first use: it extends nats.js's header class, which is loaded only when a JetStream transport is.
+function defineMessageIdHeaders(): MessageIdHeadersClass {
+  return class extends natsCore().MsgHdrsImpl implements MessageIdHeaders {
+    ordinal = 0;
+    private readonly head: Uint8Array;
+    private readonly tail: Uint8Array;
+
+    constructor(producerId: string, stream: string) {
+      super();
+      this.set(EXPECTED_STREAM_HEADER, stream);
+      const encoder = new TextEncoder();
+      this.head = encoder.encode(`NATS/1.0\r\n${MSG_ID_HEADER}: ${producerId}-`);
+      this.tail = encoder.encode(`\r\n${EXPECTED_STREAM_HEADER}: ${stream}\r\n\r\n`);
+    }
+
+    override encode(): Uint8Array {
+      let digits = 1;
+      for (let rest = this.ordinal; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+      const out = new Uint8Array(this.head.length + digits + this.tail.length);
+      out.set(this.head, 0);
+      let at = this.head.length + digits;
+      for (let rest = this.ordinal; at > this.head.length; rest = Math.floor(rest / 10))
+        out[--at] = ZERO + (rest % 10);
+      out.set(this.tail, this.head.length + digits);
+      return out;
+    }
+  };
+}
+
+/** New {@link MessageIdHeaders} for `producerId` publishing into `stream`. */
+export function createMessageIdHeaders(producerId: string, stream: string): MessageIdHeaders {
+  messageIdHeadersClass ??= defineMessageIdHeaders();
+  return new messageIdHeadersClass(producerId, stream);
 }

@@ -10,13 +10,13 @@
  * loop at once.
  */
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { TransportConnectError } from '../errors.js';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from './nats-connection.js';
+import { natsTransportNode } from './nats-modules.js';
 
 /** Default for {@link NatsConnectionOptions.firstConnectTimeoutMs}. */
 export const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 30_000;
@@ -118,6 +118,7 @@ export async function connectNats(
   const baseDelayMs = options.reconnectTimeWaitMs ?? 250;
   const jitterMs = options.reconnectJitterMs ?? 100;
   const { signal } = control;
+  const { connect } = natsTransportNode();
   for (let attempt = 1; ; attempt++) {
     let error: unknown;
     if (signal?.aborted) {

@@ -8,13 +8,8 @@
  * into a message.
  */
 import { readFileSync } from 'node:fs';
-import {
-  type Authenticator,
-  type ConnectionOptions,
-  credsAuthenticator,
-  nkeyAuthenticator,
-  type TlsOptions,
-} from '@nats-io/nats-core';
+import type { Authenticator, ConnectionOptions, TlsOptions } from '@nats-io/nats-core';
+import { natsCore } from './nats-modules.js';
 
 /** How to reach and authenticate to a NATS cluster. */
 export interface NatsConnectionOptions {
@@ -50,8 +45,9 @@ export interface NatsConnectionOptions {
 }
 
 function authenticator(options: NatsConnectionOptions): Authenticator | undefined {
-  if (options.credsFile) return credsAuthenticator(new Uint8Array(readFileSync(options.credsFile)));
-  if (options.nkeySeed) return nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed));
+  if (options.credsFile)
+    return natsCore().credsAuthenticator(new Uint8Array(readFileSync(options.credsFile)));
+  if (options.nkeySeed) return natsCore().nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed));
   return undefined;
 }
 
