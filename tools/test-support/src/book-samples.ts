@@ -268,8 +268,9 @@ function okxSum(b: RefBook): number {
 /**
  * The books a consumer must hold after each update the connector publishes from `lines`, by plain
  * `JSON.parse` and the venues' documented rules (Kraken truncated to `depth`; a Binance REST snapshot
- * older than the buffered stream is not used, as step 4 of its rules says). `lines` may hold any other
- * message (acks, trades, heartbeats): they are skipped.
+ * older than the buffered stream is not used, as step 4 of its rules says; the connector's `bookReset`
+ * record of a reconnect voids every book). `lines` may hold any other message (acks, trades, heartbeats):
+ * they are skipped.
  */
 export function referenceBooks(
   venue: BookVenue,
@@ -301,6 +302,11 @@ export function referenceBooks(
   for (const line of lines) {
     // biome-ignore lint/suspicious/noExplicitAny: a reference reading venue JSON by hand
     const m: any = JSON.parse(line);
+    if (m.marketpipe === 'bookReset') {
+      // The connector's record of a reconnect: every book held is void until its next snapshot.
+      books.clear();
+      continue;
+    }
     if (venue === 'coinbase') {
       if (m.type === 'snapshot') {
         replace(book(m.product_id), m.bids, m.asks);
