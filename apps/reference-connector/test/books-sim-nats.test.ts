@@ -9,7 +9,9 @@
  * The fault runs own their simulator (the run connects to it as a live venue) to inject book faults one at a
  * time and wait for each recovery: every skipped sequence, corrupted checksum and stale snapshot is detected
  * and resynchronized, the counters equal the injected counts exactly, and no delta that does not apply ever
- * reaches the subscriber (its book still equals the reference after every update).
+ * reaches the subscriber (its book still equals the reference after every update). A cut connection voids
+ * the book until the new connection's snapshot, and the recording says so: the replay of each recording
+ * publishes the same updates with the same counts.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +131,8 @@ describe('simulator -> marketpipe run (child process) -> NATS -> subscriber: boo
 /** One round of faults: injected together, then the run is left to detect them and recover. */
 interface Round {
   faults: Partial<Record<BookFaultKind, number>>;
+  /** Also cut the connection: the run reconnects, voids the book and takes a fresh snapshot (not a resync). */
+  drop?: boolean;
   /** Snapshots the subscriber gets in this round (a stale one is published before it is found out). */
   snapshots: number;
 }
@@ -141,6 +145,7 @@ const FAULT_VENUES: Array<{ venue: VenueName; symbol: string; rounds: Round[] }>
       { faults: { skipSequence: 1 }, snapshots: 1 },
       // The REST snapshot fetched after the gap is older than the buffered stream: refused, fetched again.
       { faults: { skipSequence: 1, staleSnapshot: 1 }, snapshots: 1 },
+      { faults: {}, drop: true, snapshots: 1 },
     ],
   },
   {
@@ -150,6 +155,7 @@ const FAULT_VENUES: Array<{ venue: VenueName; symbol: string; rounds: Round[] }>
       { faults: { corruptChecksum: 1 }, snapshots: 1 },
       // The stale snapshot is published; the next update's checksum (over the true book) fails on it.
       { faults: { corruptChecksum: 1, staleSnapshot: 1 }, snapshots: 2 },
+      { faults: {}, drop: true, snapshots: 1 },
     ],
   },
   {
@@ -158,6 +164,7 @@ const FAULT_VENUES: Array<{ venue: VenueName; symbol: string; rounds: Round[] }>
     rounds: [
       { faults: { skipSequence: 1 }, snapshots: 1 },
       { faults: { skipSequence: 1, staleSnapshot: 1 }, snapshots: 2 },
+      { faults: {}, drop: true, snapshots: 1 },
     ],
   },
   {
@@ -167,6 +174,7 @@ const FAULT_VENUES: Array<{ venue: VenueName; symbol: string; rounds: Round[] }>
       { faults: { skipSequence: 1 }, snapshots: 1 },
       { faults: { corruptChecksum: 1 }, snapshots: 1 },
       { faults: { skipSequence: 1, staleSnapshot: 1 }, snapshots: 2 },
+      { faults: {}, drop: true, snapshots: 1 },
     ],
   },
 ];
@@ -198,6 +206,7 @@ describe('book faults through the run: detected, resynchronized, counted exactly
         for (const round of rounds) {
           for (const [kind, count] of Object.entries(round.faults) as Array<[BookFaultKind, number]>)
             sim.injectBookFault(kind, count);
+          if (round.drop === true) sim.dropConnections();
           snapshots += round.snapshots;
           await until(
             () => subscriber.snapshots() === snapshots && subscriber.deltasSinceSnapshot() >= 3,
@@ -234,10 +243,12 @@ describe('book faults through the run: detected, resynchronized, counted exactly
           malformed: 0,
           publishErrors: 0,
         });
+        const drops = rounds.filter((round) => round.drop === true).length;
+        expect(sim.stats().connectionsAccepted).toBe(1 + drops);
         if (venue === 'binance') {
           expect(books.outOfSync.staleSnapshot).toBe(stale);
-          // The first snapshot, one per gap, and one more per stale one refused.
-          expect(books.restSnapshots).toBe(1 + injected.skipSequence + stale);
+          // The first snapshot, one per gap, one more per stale one refused, and one per reconnect.
+          expect(books.restSnapshots).toBe(1 + injected.skipSequence + stale + drops);
         } else {
           expect(books.resubscribes).toBe(books.resyncs);
         }
