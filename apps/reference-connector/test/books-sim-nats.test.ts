@@ -103,7 +103,7 @@ describe('simulator -> marketpipe run (child process) -> NATS -> subscriber: boo
       const dir = mkdtempSync(join(tmpdir(), `mp-books-e2e-${venue}-`));
       const subscriber = await subscribeBooks(server.url, 'e2e', venue);
       cli = startCli(
-        runArgs(venue, dir, ['--source', 'sim', '--rate', '300', '--seed', '7', '--duration', '2s']),
+        runArgs(venue, dir, ['--source', 'sim', '--rate', '300', '--seed', '7', '--duration', '1500ms']),
       );
       const summary = await finish(dir, subscriber);
       const books = summary.books!;
