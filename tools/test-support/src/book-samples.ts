@@ -303,8 +303,8 @@ export function referenceBooks(
     // biome-ignore lint/suspicious/noExplicitAny: a reference reading venue JSON by hand
     const m: any = JSON.parse(line);
     if (m.marketpipe === 'bookReset') {
-      // The connector's record of a reconnect: every book held is void until its next snapshot.
-      books.clear();
+      // The connector's record of a reconnect: every book of its venue is void until its next snapshot.
+      if (m.venue === venue) books.clear();
       continue;
     }
     if (venue === 'coinbase') {
