@@ -1,12 +1,13 @@
 // End-to-end proof of the release flow against a private registry:
 //   1. start Verdaccio on a free loopback port, storage in a temp dir;
 //   2. copy the repository (tracked and new files) to a throwaway directory;
-//   3. add a changeset and run the real `pnpm version-packages` and `pnpm release` scripts there,
-//      with the registry pointed at Verdaccio;
-//   4. install `@marketpipe/middleware@<new version>` from Verdaccio into a fresh project and import it;
-//   5. install both packages from Verdaccio into another fresh project with the example trade consumer
-//      (examples/trade-consumer), and run it against a real nats-server: it must decode the trades a
-//      Publisher from the installed packages sends.
+//   3. run the real `pnpm release` script there as the repository stands: it publishes the version the
+//      packages carry (the release that was cut, 0.1.0 first), with the registry pointed at Verdaccio;
+//   4. install both packages at that version from Verdaccio into a fresh project with the example trade
+//      consumer (examples/trade-consumer), and run it against a real nats-server: it must decode the
+//      trades a Publisher from the installed packages sends;
+//   5. then the next release: add a changeset, run `pnpm version-packages` and `pnpm release`, and install
+//      and import `@marketpipe/middleware@<new version>` in another fresh project.
 // Nothing is published anywhere but that local registry: the copy's .npmrc and the environment both
 // point at it, and Verdaccio never proxies @marketpipe/* to an uplink.
 import { execFileSync, spawn } from 'node:child_process';
@@ -14,7 +15,11 @@ import { once } from 'node:events';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import { capture, repoRoot, run, tempDir } from './lib/workspace.mjs';
+
+// The workspace's one nats-server launcher is TypeScript; tsx (a root dev dependency) loads it here.
+const { startNatsServer } = await tsImport('../tools/test-support/src/nats-server.ts', import.meta.url);
 
 const work = tempDir('release');
 let registryProcess;
@@ -53,6 +58,19 @@ try {
   git('commit', '-q', '-m', 'snapshot for release test');
 
   const before = readVersion(copy, 'packages/middleware');
+  // The cut release, published as it stands: the version in package.json and its CHANGELOG entry.
+  run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], { cwd: copy, env });
+  run('pnpm', ['release'], { cwd: copy, env });
+  for (const name of ['@marketpipe/middleware', '@marketpipe/connector']) {
+    const version = capture('npm', ['view', `${name}@${before}`, 'version', `--registry=${registry}`], {
+      env,
+    });
+    if (version !== before)
+      throw new Error(`registry has ${version || 'nothing'} for ${name}, expected ${before}`);
+  }
+  process.stdout.write(`release: published the cut release ${before}\n`);
+  await runExampleConsumer(work, registry, before, env);
+
   writeFileSync(
     join(copy, '.changeset', 'release-test.md'),
     "---\n'@marketpipe/middleware': minor\n---\n\nRelease-flow test: a minor bump.\n",
@@ -60,7 +78,6 @@ try {
   git('add', '-A');
   git('commit', '-q', '-m', 'add changeset');
 
-  run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], { cwd: copy, env });
   run('pnpm', ['version-packages'], { cwd: copy, env });
   const after = readVersion(copy, 'packages/middleware');
   const connectorAfter = readVersion(copy, 'packages/connector');
@@ -104,9 +121,8 @@ try {
     ],
     { cwd: consumer, env },
   );
-  await runExampleConsumer(work, registry, after, env);
   process.stdout.write(
-    `release test passed: published and installed @marketpipe/middleware@${after}; the example consumer decoded trades from the installed packages\n`,
+    `release test passed: published ${before} (the example consumer decoded trades from the installed packages), then ${after}, installed and imported\n`,
   );
 } finally {
   registryProcess?.kill('SIGTERM');
@@ -139,12 +155,10 @@ async function runExampleConsumer(work, registry, version, env) {
     ],
     { cwd: project, env },
   );
-  const port = await freePort();
-  const server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `nats://127.0.0.1:${port}`;
+  const server = await startNatsServer();
+  const url = server.url;
   let consumer;
   try {
-    await waitForPort(port, server);
     consumer = spawn(
       process.execPath,
       ['consumer.mjs', '--servers', url, '--subject', 'dev.*.trade.>', '--count', '2'],
@@ -218,28 +232,8 @@ async function runExampleConsumer(work, registry, version, env) {
     );
   } finally {
     if (consumer?.exitCode === null) consumer.kill('SIGKILL');
-    server.kill('SIGTERM');
+    await server.dispose();
   }
-}
-
-/** Resolves once `port` accepts connections; throws if the server exits or 10 s pass. */
-async function waitForPort(port, server) {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`nats-server exited with ${server.exitCode}`);
-    const ok = await new Promise((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nats-server did not listen on ${port} within 10 s`);
 }
 
 function readVersion(root, dir) {

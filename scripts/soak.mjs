@@ -17,12 +17,16 @@
  * --max-rss-slope <MiB/min> (2), --max-heap-slope <MiB/min> (1), --keep-data.
  * Needs `nats-server` on the PATH (scripts/setup-system.sh installs it).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { tsImport } from 'tsx/esm/api';
+
+// The workspace's one nats-server launcher is TypeScript; tsx (a root dev dependency) loads it here.
+const { startNatsServer } = await tsImport('../tools/test-support/src/nats-server.ts', import.meta.url);
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const appDir = join(root, 'apps', 'reference-connector');
@@ -82,42 +86,6 @@ function sleep(ms) {
   return new Promise((done) => setTimeout(done, ms));
 }
 
-/** Starts a private nats-server on a free loopback port with JetStream in the results folder. */
-function startNatsServer() {
-  const probe = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0)
-    fail('nats-server is not installed (run scripts/setup-system.sh as root)');
-  const storeDir = mkdtempSync(join(tmpdir(), 'marketpipe-soak-nats-'));
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', storeDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((done, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${log}`)), 10_000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', function onData(chunk) {
-      log += chunk;
-      const match = /Listening for client connections on [^\s:]+:(\d+)/.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        child.stderr.off('data', onData);
-        child.stderr.resume();
-        done({
-          url: `nats://127.0.0.1:${match[1]}`,
-          stop: async () => {
-            if (child.exitCode === null) {
-              child.kill('SIGTERM');
-              await new Promise((exited) => child.once('exit', exited));
-            }
-            rmSync(storeDir, { recursive: true, force: true });
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`nats-server exited (${code}):\n${log}`)));
-  });
-}
-
 /** Least-squares line through (x, y); slope in y per x, and R². */
 function regression(points) {
   const n = points.length;
@@ -147,7 +115,7 @@ function mib(bytes) {
 }
 
 async function main() {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ jetstream: true });
   const cliArgs =
     options.cli === 'dist'
       ? [join(appDir, 'dist', 'cli.js')]
@@ -230,7 +198,7 @@ async function main() {
   await Promise.race([sleep(minutes * 60_000), exited]);
   if (app.exitCode === null) app.kill('SIGTERM');
   const exit = await exited;
-  await nats.stop();
+  await nats.dispose();
   const summary = existsSync(summaryPath) ? JSON.parse(readFileSync(summaryPath, 'utf8')) : null;
   if (!options['keep-data']) rmSync(dataDir, { recursive: true, force: true });
 

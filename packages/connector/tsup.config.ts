@@ -17,7 +17,6 @@ export default defineConfig(
       sources: 'src/sources/index.ts',
       recording: 'src/recording.ts',
       simulator: 'src/simulator/index.ts',
-      internal: 'src/internal.ts',
       'flusher-worker': 'src/flusher/flusher-worker.ts',
     },
     { splitting: true },

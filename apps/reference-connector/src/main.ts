@@ -12,7 +12,7 @@ import { ConfigFileError, InvalidOptionError } from './cli-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { answerHelp } from './help.js';
 import { type ConfigFile, loadConfigFile } from './options/config-file.js';
-import { OptionReader, type OptionSources } from './options/option-reader.js';
+import { integerFlag, OptionReader, type OptionSources } from './options/option-reader.js';
 import type { LogLevel } from './options/run-config.js';
 import { CONFIG_ENV_VAR, RUN_OPTIONS, type RunOptionKey, runOption } from './options/run-option-table.js';
 import { VENUE_CHOICES } from './options/venue-defaults.js';
@@ -81,17 +81,6 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function absolute(path: string, context: CliContext): string {
   return isAbsolute(path) ? path : resolve(context.cwd, path);
-}
-
-function positiveInteger(flag: string, text: string): number {
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(
-      flag,
-      `invalid ${flag} ${JSON.stringify(text)}: expected a whole number of 1 or more`,
-    );
-  }
-  return value;
 }
 
 /**
@@ -200,7 +189,7 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
                 : '*.*.trade.>',
           json: flags.json === true,
           book: flags.book === true,
-          count: typeof flags.count === 'string' ? positiveInteger('--count', flags.count) : undefined,
+          count: typeof flags.count === 'string' ? integerFlag('--count', flags.count, 1) : undefined,
           durationMs: reader.duration('duration'),
           logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
           logFormat: reader.oneOf<LogFormat>('logFormat', LOG_FORMATS),

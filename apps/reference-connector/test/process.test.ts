@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../src/run/run-summary.js';
 import { tempDataDir, writeRecords } from './support/record-files.js';
@@ -34,14 +35,6 @@ function startCli(args: string[]): {
   return { child, stderr: () => stderr, exited };
 }
 
-async function until(check: () => boolean, what: string, describeState: () => string): Promise<void> {
-  for (let i = 0; i < 1500; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}:\n${describeState()}`);
-}
-
 describe('marketpipe executable', () => {
   it('drains, flushes and writes the summary on SIGINT, then exits 0', async () => {
     const dir = tempDataDir();
@@ -60,7 +53,10 @@ describe('marketpipe executable', () => {
     cli.child.stdout?.on('data', (chunk: string) => {
       stdout += chunk;
     });
-    await until(() => cli.stderr().includes('"msg":"source event"'), 'the source to connect', cli.stderr);
+    await waitFor('the source to connect', () => cli.stderr().includes('"msg":"source event"'), {
+      everyMs: 20,
+      describe: cli.stderr,
+    });
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary;

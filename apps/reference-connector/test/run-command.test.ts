@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import type { RunSummary } from '../src/run/run-summary.js';
@@ -11,13 +12,8 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'mp-run-'));
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** The harness runs in this process: anything it does shows within a few seconds. */
+const IN_PROCESS = { timeoutMs: 5_000, everyMs: 10 };
 
 function logMessages(harness: Harness): unknown[] {
   return harness.stderr.logs.map((log) => log.msg);
@@ -109,7 +105,7 @@ describe('marketpipe run lifecycle', () => {
     const running = main(['run', '--data-dir', tempDir()], harness.context);
     const pipeline = await harness.started;
     harness.signals.fire('SIGINT');
-    await until(() => pipeline.stopCalls === 0 && release !== undefined, 'the stop to begin');
+    await waitFor('the stop to begin', () => pipeline.stopCalls === 0 && release !== undefined, IN_PROCESS);
     harness.signals.fire('SIGINT');
     expect(harness.forcedExits).toEqual([130]);
     release();
@@ -221,7 +217,7 @@ describe('marketpipe run lifecycle', () => {
   it('gives up a connect that never finishes on Ctrl-C, and exits 1', async () => {
     const harness = createHarness({ connectTransport: () => new Promise<Transport>(() => undefined) });
     const running = main(['run', '--data-dir', tempDir()], harness.context);
-    await until(() => logMessages(harness).includes('starting'), 'the start log');
+    await waitFor('the start log', () => logMessages(harness).includes('starting'), IN_PROCESS);
     harness.signals.fire('SIGINT');
     expect(await running).toBe(1);
     expect(harness.pipelines).toHaveLength(0);
@@ -246,7 +242,7 @@ describe('marketpipe run status output', () => {
     });
     const running = main(['run', '--data-dir', tempDir(), '--status-interval', '20ms'], harness.context);
     await harness.started;
-    await until(() => logMessages(harness).includes('status'), 'a status log');
+    await waitFor('a status log', () => logMessages(harness).includes('status'), IN_PROCESS);
     harness.signals.fire('SIGTERM');
     await running;
     const status = harness.stderr.logs.find((log) => log.msg === 'status');
@@ -258,7 +254,7 @@ describe('marketpipe run status output', () => {
     const harness = createHarness({ tty: true });
     const running = main(['run', '--data-dir', tempDir()], harness.context);
     await harness.started;
-    await until(() => harness.stdout.text.includes('msg/s'), 'a status line');
+    await waitFor('a status line', () => harness.stdout.text.includes('msg/s'), IN_PROCESS);
     harness.signals.fire('SIGINT');
     await running;
     const text = harness.stdout.text;
@@ -292,7 +288,11 @@ describe('marketpipe run status output', () => {
       },
     });
     const running = main(['run', '--data-dir', tempDir(), '--metrics-port', '0'], harness.context);
-    await until(() => logMessages(harness).includes('metrics endpoint listening'), 'the metrics endpoint');
+    await waitFor(
+      'the metrics endpoint',
+      () => logMessages(harness).includes('metrics endpoint listening'),
+      IN_PROCESS,
+    );
     const url = harness.stderr.logs.find((log) => log.msg === 'metrics endpoint listening')?.url as string;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(await (await fetch(url)).text()).toContain('marketpipe_trades_total 77');

@@ -105,7 +105,8 @@ describe('marketpipe subscribe', () => {
 
   it.each([
     [['--subject', 'a..b'], 'invalid --subject "a..b"'],
-    [['--count', '0'], 'invalid --count "0": expected a whole number of 1 or more'],
+    [['--count', '0'], 'invalid --count "0" (from command line): expected an integer from 1 to'],
+    [['--count', '2.5'], 'invalid --count "2.5" (from command line): expected an integer from 1 to'],
     [['--duration', 'soon'], 'invalid --duration "soon" (from command line)'],
   ])('exits 2 for %j', async (args, message) => {
     const harness = createHarness({ connectTransport: async () => new InMemoryTransport() });

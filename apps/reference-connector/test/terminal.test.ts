@@ -7,6 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { describe, expect, it } from 'vitest';
 import { CLEAR_LINE } from '../src/run/status-line.js';
 import { tempDataDir } from './support/record-files.js';
@@ -62,14 +63,6 @@ function draws(screen: string): number {
   return screen.split(STATUS_DRAW).length - 1;
 }
 
-async function until(check: () => boolean, what: string, state: () => string): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}:\n${JSON.stringify(state())}`);
-}
-
 describe('marketpipe run as a person sees it', () => {
   it('`script` is installed (util-linux): this suite needs a real pseudo-terminal', () => {
     expect(execFileSync('script', ['--version'], { encoding: 'utf8' })).toMatch(/util-linux/);
@@ -79,7 +72,11 @@ describe('marketpipe run as a person sees it', () => {
     'on a terminal: readable logs, a status line redrawn in place, and Ctrl-C ends with the summary',
     async () => {
       const run = startOnTerminal(['--rate', '200', '--data-dir', join(tempDataDir(), 'data')]);
-      await until(() => draws(run.stdout()) >= 3, 'three status line draws', run.stdout);
+      await waitFor('three status line draws', () => draws(run.stdout()) >= 3, {
+        timeoutMs: 60_000,
+        everyMs: 20,
+        describe: () => JSON.stringify(run.stdout()),
+      });
       run.child.stdin?.write(CTRL_C);
       expect(await run.exited).toBe(0);
       run.child.stdin?.end();

@@ -77,12 +77,7 @@ export class OptionReader {
   /** An integer in `[min, max]`; strings of digits are accepted from every source. */
   integer(key: RunOptionKey, min: number, max: number): number | undefined {
     const picked = this.pick(key);
-    if (picked === undefined) return undefined;
-    const value = toNumber(picked.raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      fail(picked, `expected an integer from ${min} to ${max}`);
-    }
-    return value;
+    return picked === undefined ? undefined : integerIn(picked, min, max);
   }
 
   /** A finite number greater than 0 and at most `max`. */
@@ -185,7 +180,26 @@ export class OptionReader {
   }
 }
 
-function fail(picked: Picked, expected: string): never {
+/**
+ * A command's own flag outside the `run` table (e.g. `subscribe --count`), read with the same rules and
+ * message as {@link OptionReader.integer}.
+ */
+export function integerFlag(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  return integerIn({ spec: { flag, secret: false }, raw: text, from: 'command line' }, min, max);
+}
+
+/** What a failure message needs to know about a value. */
+type Source = Pick<Picked, 'raw' | 'from'> & { spec: Pick<RunOptionSpec, 'flag' | 'secret'> };
+
+function integerIn(source: Source, min: number, max: number): number {
+  const value = toNumber(source.raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(source, `expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function fail(picked: Source, expected: string): never {
   const shown = picked.spec.secret ? '' : ` ${JSON.stringify(picked.raw)}`;
   throw new InvalidOptionError(
     picked.spec.flag,

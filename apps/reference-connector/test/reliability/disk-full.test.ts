@@ -62,7 +62,11 @@ describe('disk trouble on a real tiny filesystem', () => {
 
     const filler = join(dataDir, 'binance', 'filler');
     fillUp(filler);
-    await waitFor('the recorder to notice the full disk', () => status().recorder.state === 'retrying');
+    // The worker's state word flips before its error message reaches the main thread: wait for both.
+    await waitFor(
+      'the recorder to notice the full disk',
+      () => status().recorder.state === 'retrying' && status().recorder.lastError !== undefined,
+    );
     expect(status().recorder.lastError?.code).toBe('ENOSPC');
     const stuckAt = status().recorder.recordsWritten;
     await sleep(1000);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import * as capnp from 'capnp-es';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -128,6 +129,12 @@ describe('BookEncoder', () => {
     for (let i = 0; i < 3; i++) frame.asks.push(i, 1);
     expect(() => encoder.encodeFrame(frame)).toThrow(/asks/);
     expect(encoder.length).toBe(0);
+  });
+
+  it('rejects options that are not positive integers with InvalidArgumentError naming the option', () => {
+    expect(() => new BookEncoder({ maxLevels: 0 })).toThrow(InvalidArgumentError);
+    expect(() => new BookEncoder({ maxTextBytes: 1.5 })).toThrow(/maxTextBytes/);
+    expect(() => new BookEncoder({ initialCapacity: -8 })).toThrow(/initialCapacity/);
   });
 });
 

@@ -1,20 +1,8 @@
 /**
- * Fixed-layout Cap'n Proto writer for `BookUpdate` (schema/book.capnp): the
- * book hot path. The output is the stream framing of one single-segment
- * message, byte-identical to capnp-es `message.toArrayBuffer()` after setting
- * the fields in schema order (bids and asks initialised even when empty):
- *
- * ```text
- * offset  size   content
- *      0     8   framing: segment count - 1 (= 0), segment size in words
- *      8     8   root struct pointer (4 data words, 3 pointers)
- *     16    32   data: timestampNanos, receivedNanos, sequence, isSnapshot (bit 0 of word 3)
- *     48    24   pointers: ticker (byte list), bids, asks (composite lists)
- *     72     T   ticker UTF-8, NUL, zero padding to a word
- *   72+T     8   bids tag word (count, 2 data words), then 16 bytes per level: price, size
- *      .     8   asks tag word, then 16 bytes per level
- * ```
+ * Fixed-layout Cap'n Proto writer for `BookUpdate` (schema/book.capnp), the book hot path: byte-identical to
+ * capnp-es, written into one reused buffer. Layout: docs/design/codec.md#the-book-encoders-layout.
  */
+import { checkInteger } from '@marketpipe/middleware/errors';
 import { splitNanos } from '../codec/trade-encoder.js';
 import { utf8ByteLength, writeUtf8 } from '../codec/utf8.js';
 import { InvalidBookFieldError } from '../errors.js';
@@ -84,10 +72,11 @@ export class BookEncoder {
   readonly #times = new Float64Array(4);
   readonly #halves = new Uint32Array(4);
 
+  /** @throws {InvalidArgumentError} when an option is not a positive integer. */
   constructor(options: BookEncoderOptions = {}) {
-    this.maxTextBytes = positiveInteger(options.maxTextBytes ?? 256, 'maxTextBytes');
-    this.maxLevels = positiveInteger(options.maxLevels ?? 100_000, 'maxLevels');
-    const capacity = (positiveInteger(options.initialCapacity ?? 4096, 'initialCapacity') + 7) & ~7;
+    this.maxTextBytes = checkInteger('maxTextBytes', options.maxTextBytes ?? 256, 1);
+    this.maxLevels = checkInteger('maxLevels', options.maxLevels ?? 100_000, 1);
+    const capacity = (checkInteger('initialCapacity', options.initialCapacity ?? 4096, 1) + 7) & ~7;
     this.#buffer = new Uint8Array(capacity);
     this.#view = new DataView(this.#buffer.buffer);
   }
@@ -262,11 +251,4 @@ function checkU64(value: bigint, field: string): void {
   if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
     throw new InvalidBookFieldError(field, `${String(value)} is not a bigint in 0..2^64-1`);
   }
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidBookFieldError(name, `${value} is not a positive integer`);
-  }
-  return value;
 }

@@ -1,21 +1,6 @@
 /**
- * Fixed-layout Cap'n Proto writer for `TradeData`: the connector's hot path.
- *
- * capnp-es builds a message object, grows its arena and copies it out on every
- * encode (microseconds per trade). A trade has a fixed shape, so this writer
- * lays the message out directly into one reused buffer. The output is the
- * standard stream framing of a single-segment message and is byte-identical to
- * capnp-es `message.toArrayBuffer()` after setting the fields in schema order:
- *
- * ```text
- * offset  size         content
- *      0     8         framing: segment count - 1 (= 0), segment size in words
- *      8     8         root struct pointer (offset 0, 5 data words, 2 pointers)
- *     16    40         data: timestampNanos, receivedNanos, price, size, side (+ 6 zero bytes)
- *     56    16         pointers: ticker, tradeId (byte lists, length includes the NUL)
- *     72    T          ticker UTF-8, NUL, zero padding to a word
- *   72+T    I          tradeId UTF-8, NUL, zero padding to a word
- * ```
+ * Fixed-layout Cap'n Proto writer for `TradeData`, the connector's hot path: a trade has a fixed shape, so it is laid
+ * out directly into one reused buffer, byte-identical to capnp-es. Layout and why: docs/design/codec.md.
  */
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { InvalidTradeFieldError, TradeTextTooLongError } from '../errors.js';
@@ -113,12 +98,9 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
  * message in steady state (no BigInt, no strings, no `TextEncoder`).
  *
  * Each `encode*` call overwrites the previous message and returns its length
- * in bytes; the message is `buffer[0, length)`. Either hand `buffer` and the
- * length to an API that takes both, or read {@link TradeEncoder.bytes}, a view
- * cached per message length (lengths are whole words, so a feed sees only a
- * handful of them). `buffer` is replaced when a message outgrows it, so read
- * it after every encode instead of keeping it. Anything that holds on to the
- * bytes beyond the next encode (a queue, an async write) must copy them.
+ * in bytes; the message is `buffer[0, length)` (or {@link TradeEncoder.bytes}).
+ * `buffer` is replaced when a message outgrows it, so read it after every
+ * encode; copy the bytes to keep them past the next encode.
  *
  * @example
  * ```ts
@@ -253,16 +235,11 @@ export class TradeEncoder {
   /**
    * Encode from parts already in hand; returns the message length in bytes.
    *
-   * Nanosecond times are split as integer epoch milliseconds (`0..2^53-1`) plus
-   * nanoseconds within the millisecond (`0..999999`): `ms * 1e6` exceeds 2^53,
-   * so the 64-bit value is assembled with exact 32-bit halves instead of
-   * doubles or BigInt. The trade id is `idBytes[idStart, idEnd)`, typically
-   * a slice of the raw venue frame; `tickerUtf8` is usually cached per symbol.
-   * Both must be UTF-8 (they are copied as is).
-   *
-   * Doubles passed as arguments to a call V8 does not inline are boxed into
-   * heap numbers, so the hottest callers use {@link TradeEncoder.encodeFields},
-   * which reads them from objects instead; this form is for everyone else.
+   * Times are integer epoch milliseconds (`0..2^53-1`) plus nanoseconds within
+   * the millisecond (`0..999999`). The trade id is `idBytes[idStart, idEnd)`,
+   * typically a slice of the raw venue frame; `tickerUtf8` is usually cached per
+   * symbol; both are copied as is and must be UTF-8. The hottest callers use
+   * {@link TradeEncoder.encodeFields} (why: docs/design/codec.md).
    *
    * @throws {InvalidTradeFieldError} a time part out of range (or a total
    *   above 2^64-1), a side outside `TradeSide`, or an id range outside `idBytes`.

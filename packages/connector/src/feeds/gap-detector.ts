@@ -1,24 +1,8 @@
 /**
- * Trade-id gap detection per ticker, for venues whose trade ids form a
- * contiguous sequence per symbol (Binance `t`/`f..l`, Coinbase and Kraken
- * `trade_id`, OKX `tradeId` with `count`). Feed it each trade's
- * `seqFirst`/`seqLast` range.
- *
- * State lives in typed arrays indexed by the runner's interned ticker id (a
- * dense small integer), so {@link GapDetector.observe} allocates nothing. For
- * each ticker it keeps the highest id seen plus a 32-bit window of which of
- * the 32 ids below it were seen: an id inside the window that was not seen
- * yet is counted as *late* (out of order, filling an earlier gap), one that
- * was seen as a *duplicate*. Ids older than the window are counted as
- * duplicates (assumed replays, e.g. a Kraken snapshot after resubscribing).
- *
- * Reconnect policy: {@link GapDetector.onReconnect} keeps every ticker's last
- * id, so the first trade after a reconnect is compared with the last one
- * before it; trades missed while disconnected show up as one gap, reported
- * with `acrossReconnect = true` (backfill from the venue's REST API). Replays
- * after resubscribing count as duplicates. Use {@link GapDetector.reset} only
- * when a ticker's sequence truly restarts (unsubscribed for long, venue
- * migration): the next trade then starts a fresh sequence.
+ * Trade-id gap detection per ticker, for venues whose trade ids form a contiguous sequence per symbol: the highest
+ * id seen plus a 32-id window tell gaps, late and duplicate trades apart without allocating; a gap across a
+ * reconnect is reported as one. The window, the counting rules and the reconnect policy:
+ * docs/design/gap-detector.md.
  */
 
 /** What {@link GapDetector.observe} found. */

@@ -98,25 +98,20 @@ function stateName(code: number): FlusherStatus['state'] {
   return code === FlusherStateCode.stopped ? 'stopped' : 'running';
 }
 
+// The test-only write-fault hooks at the end of this file reach the flusher's private state through these, set in
+// its static block; no entry point exports the hooks.
+let startFlusher: (options: DiskFlusherOptions, writeFaults: boolean) => Promise<DiskFlusher>;
+let writeFaultSwitch: (flusher: DiskFlusher) => Int32Array | undefined;
+
 /**
  * Drains a memory-mapped ring into per-venue, per-UTC-day record files on its
  * own worker thread, so disk I/O never runs on the event loop.
  *
- * Guarantees: a record is released from the ring only after the `write` that
- * put it in a file returned, and at start the worker skips records whose
- * sequence is already on disk, so after a crash (even SIGKILL) and a restart
- * on the same ring and data directory every record is on disk exactly once.
- * Write errors (ENOSPC, EIO, ...) never crash the flusher and never drop data:
- * records stay in the ring, writes are retried with backoff, and
- * {@link status} shows `'retrying'` with the error.
- *
- * Process exit: the worker does not keep the process alive. On a normal exit
- * (event loop empty, or `process.exit()`), an `'exit'` handler asks the worker
- * to drain and blocks exit up to `exitDrainTimeoutMs` while it does. That
- * cannot run on SIGKILL, on a signal without a handler (the default SIGTERM /
- * SIGINT) or on a native crash; then unwritten records simply stay in the ring
- * file, and the next flusher started on it writes them. Call {@link stop}
- * for an orderly shutdown.
+ * After a crash (even SIGKILL) and a restart on the same ring and data
+ * directory every record is on disk exactly once; write errors are retried
+ * with backoff ({@link status} shows `'retrying'`), never dropped. On a normal
+ * process exit it drains for up to `exitDrainTimeoutMs`; call {@link stop} for
+ * an orderly shutdown. Guarantees and exit handling: docs/design/disk-flusher.md.
  *
  * @example
  * ```ts
@@ -127,11 +122,6 @@ function stateName(code: number): FlusherStatus['state'] {
  * await flusher.stop();
  * ```
  */
-// The test-only write-fault hooks at the end of this file reach the flusher's private state through these, set in
-// its static block; no entry point exports the hooks.
-let startFlusher: (options: DiskFlusherOptions, writeFaults: boolean) => Promise<DiskFlusher>;
-let writeFaultSwitch: (flusher: DiskFlusher) => Int32Array | undefined;
-
 export class DiskFlusher {
   static {
     startFlusher = (options, writeFaults) => DiskFlusher.#start(options, writeFaults);

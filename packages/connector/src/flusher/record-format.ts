@@ -1,48 +1,7 @@
 /**
- * On-disk layout of a record file, shared by the writer (worker side) and the
- * reader (the app's `cat`, `verify` and `replay` commands).
- *
- * A file is `<dataDir>/<venue>/<YYYY-MM-DD>.<ext>` and holds one UTC day of one
- * venue. All integers are little-endian.
- *
- * File header, 16 bytes:
- *
- * | offset | size | field                                   |
- * | -----: | ---: | --------------------------------------- |
- * |      0 |    8 | magic, ASCII `MPRECORD`                 |
- * |      8 |    2 | format version, `2`                     |
- * |     10 |    2 | header length in bytes, `16`            |
- * |     12 |    4 | reserved, `0`                           |
- *
- * Version 2: blocks back to back. A block holds
- * the records of one UTC day that one flush of the write buffer wrote (a
- * new block starts past `MAX_BLOCK_BYTES`): a 16-byte header, then its records.
- *
- * | offset | size | field                                                        |
- * | -----: | ---: | ------------------------------------------------------------ |
- * |      0 |    4 | CRC-32 (zlib polynomial) of the block's bytes `[4, length)`   |
- * |      4 |    4 | block length in bytes, this header included                  |
- * |      8 |    4 | record count (at least 1)                                    |
- * |     12 |    4 | reserved, `0`                                                |
- *
- * Each record in a block: a 20-byte header and the payload.
- *
- * | offset | size | field                                                        |
- * | -----: | ---: | ------------------------------------------------------------ |
- * |      0 |    4 | payload length in bytes                                      |
- * |      4 |    8 | ring sequence number (0, 1, 2, ... never reused)             |
- * |     12 |    8 | wall-clock nanoseconds since the Unix epoch, UTC, stamped    |
- * |        |      | when the flusher wrote the record                            |
- * |     20 | len  | payload: the raw bytes exactly as they entered the ring      |
- *
- * The length prefix makes any payload legal (newlines, NUL, invalid UTF-8,
- * empty). A block whose length runs past the end of the file, whose checksum
- * does not match or whose records do not fill it exactly is a torn tail: a
- * crash or power loss cut it. One checksum per block instead of per record is
- * what lets the flusher use zlib's native CRC-32 (about 4x the throughput of
- * the JavaScript one it needed per record, whose fixed cost per call ruled out
- * zlib); the price is that a torn block is dropped whole. A torn block was
- * never fsynced.
+ * On-disk layout of a record file (one UTC day of one venue: a 16-byte file header, then CRC-checked blocks of
+ * length-prefixed records), shared by the writer (worker side) and the reader (the app's `cat`, `verify` and
+ * `replay` commands). The format is specified in docs/design/record-file.md.
  */
 
 /** The 8 ASCII bytes every record file starts with. */

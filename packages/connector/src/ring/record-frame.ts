@@ -1,22 +1,6 @@
 /**
- * Layout of one record (frame) in the ring's data area.
- *
- * A record starts on a slot boundary and takes
- * `ceil((RECORD_HEADER_BYTES + payload length) / slotSize)` contiguous slots:
- *
- * | byte offset | field                                                      |
- * |-------------|------------------------------------------------------------|
- * | 0           | commit word, int32: 0 = not committed; > 0 = data frame of |
- * |             | that many bytes (header + payload); < 0 = padding frame    |
- * |             | of minus that many bytes, running to the end of the ring   |
- * | 4           | reserved, 0                                                |
- * | 8           | sequence number, low 32 bits                               |
- * | 12          | sequence number, high 32 bits                              |
- * | 16          | payload                                                    |
- *
- * The commit word is written last, with a release store, and it is the only
- * word a reader trusts before it is non-zero: a record whose writer died half
- * way has a zero commit word and is never read as data.
+ * Layout of one record (frame) in the ring's data area: a 16-byte header whose commit word is written last, then the
+ * payload, over whole slots. Field table: docs/design/ring-buffer.md#record-frame.
  */
 
 /** Bytes of header in front of every payload. */

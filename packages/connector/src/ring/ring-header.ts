@@ -1,25 +1,6 @@
 /**
- * Layout of the ring file header and the few multi-word values in it.
- *
- * The header is one 4096-byte page so the data area is page aligned. It holds
- * three 64-byte cache lines that matter:
- *
- * - line 0 (bytes 0..63), written once at creation: magic, format version,
- *   header size, geometry, record header size;
- * - line 1 (bytes 64..127), written only by the producer: its slot counter
- *   (`tail`) and the next write sequence;
- * - line 2 (bytes 128..191), written only by the consumer: the slot counter up
- *   to which released slots are zeroed (`reclaim`, what the producer may
- *   reuse) and the consumer state (head slot counter + next read sequence).
- *
- * Producer and consumer positions sit on separate cache lines so that each
- * side's stores do not keep invalidating the line the other side reads.
- *
- * Slot counters are 32-bit and wrap: the slot index is `counter & (slotCount - 1)`
- * and the distance between two counters is `(a - b) >>> 0`, exact because
- * `slotCount` is a power of two no larger than 2^30. Sequence numbers are up to
- * 2^53 and stored as two 32-bit words, guarded as described on
- * {@link publishConsumerState} and {@link publishWriteSequence}.
+ * Layout of the ring file header (one 4096-byte page: creation line, producer line, consumer line, each on its own
+ * 64-byte cache line) and the few multi-word values in it. Layout and why: docs/design/ring-buffer.md#the-header.
  */
 
 import { RingFormatError } from '../errors.js';

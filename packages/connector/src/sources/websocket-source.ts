@@ -93,23 +93,11 @@ function positive(name: string, value: number): number {
 
 /**
  * Streams a venue's WebSocket frames to one handler, and keeps doing so
- * across network trouble.
- *
- * - Subscribes with `protocol.subscribeMessages(symbols)` on every connection.
- * - Sends `protocol.keepAlive` at its interval; venue pings are answered by `ws`.
- * - Treats a connection with no frame at all (data, heartbeat, ping, pong) for
- *   `staleAfterMs` as dead: terminates and reconnects. The check runs every
- *   quarter of that limit, so silence is detected within 1.25 × `staleAfterMs`;
- *   a check that itself ran late (the event loop was blocked, frames may sit
- *   unread) defers its verdict to the next one.
- * - Reconnects with exponential backoff and full jitter; the backoff restarts
- *   from the first step once a connection carried at least one frame.
- * - Never throws after `start()`: errors and close codes become events and counters.
- *
- * Frames are handed over as `ws` delivers them (a Buffer per frame, no copy),
- * text and binary alike. UTF-8 validation of text frames is off: the runner
- * records bytes, and a venue sending one invalid byte must not cost the
- * connection (`ws` would close it with 1007).
+ * across network trouble: subscribes on every connection, sends the venue's
+ * keep-alive, reconnects (backoff with jitter) after `staleAfterMs` without a
+ * frame, and never throws after `start()` (errors become events and counters).
+ * Frames are handed over as `ws` delivers them, uncopied and unvalidated.
+ * Details and why: docs/design/websocket-source.md.
  *
  * @example
  * ```ts

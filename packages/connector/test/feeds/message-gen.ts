@@ -18,7 +18,7 @@ export type JsonModel =
   | { obj: [string, JsonModel][] };
 
 /** Deterministic PRNG (mulberry32) so a fast-check seed reproduces a case. */
-export { createSeededRandom as prng } from '../../src/sources/seeded-random.js';
+export { seededRandom as prng } from '@marketpipe/test-support/seeded-random';
 
 /** Serialization noise. */
 export interface Noise {

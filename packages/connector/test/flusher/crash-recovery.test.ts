@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@marketpipe/test-support/seeded-random';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
-import { createSeededRandom as seededRandom } from '../../src/sources/seeded-random.js';
 import { payloadFor } from './flusher-test-support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -12,8 +12,8 @@
  * the reopened ring against.
  */
 import { writeSync } from 'node:fs';
+import { seededRandom as prng } from '@marketpipe/test-support/seeded-random';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
-import { createSeededRandom as prng } from '../../src/sources/seeded-random.js';
 import { RECORD_PATTERN, recordLength, recordPatternOffset } from './record-content.js';
 
 function say(line: string): void {

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom as prng } from '@marketpipe/test-support/seeded-random';
 import { afterAll, expect, it } from 'vitest';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
-import { createSeededRandom as prng } from '../../src/sources/seeded-random.js';
 import { fillRecord, firstBadByte, recordLength } from './record-content.js';
 
 const ROUNDS = 12;

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { binanceRestBody } from '@marketpipe/test-support/book-samples';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BookResync } from '../../src/runner/book-resync.js';
 
@@ -32,13 +33,7 @@ async function restServer(
   return { requests, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3/depth` };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const SOON = { timeoutMs: 10_000, everyMs: 10 };
 
 describe('BookResync', () => {
   it('binance: delivers the REST body as a marked record; a 429 with Retry-After holds the next request back', async () => {
@@ -64,7 +59,7 @@ describe('BookResync', () => {
     });
     cleanups.push(() => resync.stop());
     resync.request('BNBBTC', 'noSnapshot');
-    await until(() => delivered.length === 1);
+    await waitFor('the REST body', () => delivered.length === 1, SOON);
     expect(rest.requests.map((r) => r.url)).toEqual([
       '/api/v3/depth?symbol=BNBBTC&limit=100',
       '/api/v3/depth?symbol=BNBBTC&limit=100',
@@ -97,7 +92,7 @@ describe('BookResync', () => {
     cleanups.push(() => resync.stop());
     resync.request('BNBBTC');
     resync.request('ETHBTC');
-    await until(() => rest.requests.length === 1);
+    await waitFor('the first REST request', () => rest.requests.length === 1, SOON);
     await new Promise((r) => setTimeout(r, 500));
     expect(rest.requests).toHaveLength(1);
     expect(resync.counters().snapshotRequests).toBe(1);
@@ -120,7 +115,7 @@ describe('BookResync', () => {
     cleanups.push(() => resync.stop());
     resync.request('BTC-USDT', 'gap');
     resync.request('BTC-USDT', 'gap'); // already scheduled: no second resubscribe
-    await until(() => sent.length === 2);
+    await waitFor('two requests', () => sent.length === 2, SOON);
     resync.satisfied('BTC-USDT');
     expect(sent).toEqual([
       '{"op":"unsubscribe","args":[{"channel":"books","instId":"BTC-USDT"}]}',

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
 import { binanceRestBody, bookLines } from '@marketpipe/test-support/book-samples';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { BookView } from '../../src/books/book-view.js';
@@ -46,13 +47,7 @@ async function wsServer(onConnection: (socket: WebSocket) => void): Promise<stri
   return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const SOON = { timeoutMs: 10_000, everyMs: 10 };
 
 function collect(transport: InMemoryTransport): string[] {
   const out: string[] = [];
@@ -106,14 +101,14 @@ describe('Pipeline books over a live socket', () => {
       channels: ['books'],
       books: { snapshotUrl },
     });
-    await until(() => pipeline.status().books?.snapshots === 1, 'the first REST snapshot');
+    await waitFor('the first REST snapshot', () => pipeline.status().books?.snapshots === 1, SOON);
     socket!.send(BINANCE[4]!);
     socket!.send(BINANCE[5]!); // the gap: buffered, and a new snapshot fetched
-    await until(() => pipeline.status().books?.snapshots === 2, 'the snapshot after the gap');
+    await waitFor('the snapshot after the gap', () => pipeline.status().books?.snapshots === 2, SOON);
     socket!.send(
       '{"stream":"bnbbtc@depth@100ms","data":{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":176,"u":180,"b":[["0.0024","0"]],"a":[]}}',
     );
-    await until(() => live.length === 7, 'seven updates');
+    await waitFor('seven updates', () => live.length === 7, SOON);
     const summary = await pipeline.stop();
     await transport.close();
     expect(requests).toEqual([
@@ -265,7 +260,7 @@ describe('Pipeline books over a live socket', () => {
       channels: ['books'],
       depth: 50,
     });
-    await until(() => live.length === 5, 'five updates');
+    await waitFor('five updates', () => live.length === 5, SOON);
     const summary = await pipeline.stop();
     await transport.close();
     expect(frames).toEqual([

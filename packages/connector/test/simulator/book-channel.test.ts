@@ -7,6 +7,7 @@
  * detects it and resyncs, with exact counts.
  */
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { BinanceBookSync } from '../../src/books/binance-book.js';
@@ -290,13 +291,7 @@ class BookClient {
   }
 }
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const SOON = { timeoutMs: 20_000, everyMs: 10 };
 
 const running: { stop(): Promise<void> }[] = [];
 const clients: BookClient[] = [];
@@ -364,7 +359,7 @@ describe.each(Object.keys(SYMBOLS) as VenueName[])('%s book channel over the sim
   it('without faults: every update applies and the published book equals a JSON.parse reference after every message', async () => {
     // Binance: the sync machine asks for the REST snapshot of each symbol once it has buffered an event.
     const { sim, client } = await start(venue, 21);
-    await until(() => client.bookMessages >= 300);
+    await waitFor('300 book messages', () => client.bookMessages >= 300, SOON);
     sim.setRate(0);
     await client.settle();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -415,7 +410,11 @@ describe('book faults are detected and resynchronized', () => {
     '%s %s',
     async (venue, kind, expected) => {
       const { sim, client } = await start(venue, 33, 100);
-      await until(() => client.bookMessages >= 40 && SYMBOLS[venue].every((s) => client.sync.isSynced(s)));
+      await waitFor(
+        'every book in sync',
+        () => client.bookMessages >= 40 && SYMBOLS[venue].every((s) => client.sync.isSynced(s)),
+        SOON,
+      );
       const before = client.reasons.length;
       const symbol = SYMBOLS[venue][0]!;
       const binanceStale = venue === 'binance' && kind === 'staleSnapshot';
@@ -430,10 +429,14 @@ describe('book faults are detected and resynchronized', () => {
       } else {
         sim.injectBookFault(kind);
       }
-      await until(() => sim.stats().books!.faults[kind] === 1);
-      await until(() => client.bookMessages >= 120);
+      await waitFor(`the ${kind} fault`, () => sim.stats().books!.faults[kind] === 1, SOON);
+      await waitFor('120 book messages', () => client.bookMessages >= 120, SOON);
       await client.settle();
-      await until(() => SYMBOLS[venue].every((s) => client.sync.isSynced(s)));
+      await waitFor(
+        'every book back in sync',
+        () => SYMBOLS[venue].every((s) => client.sync.isSynced(s)),
+        SOON,
+      );
       sim.setRate(0);
       await client.settle();
       const counters = client.sync.counters;

@@ -3,6 +3,7 @@
  * in the same order, same JSON types, same nesting, as the verbatim samples of
  * BOOK_SAMPLES.md (sections 1c, 1e, 3b, 3c, 4b, 4c, 5b, 5c, 6b, 6c).
  */
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { VenueName } from '../../src/feeds/venue-feed.js';
@@ -82,7 +83,7 @@ async function bookFrames(
   await new Promise((resolve) => ws.once('open', resolve));
   for (const frame of venueProtocol(venue).subscribeMessages([symbol])) ws.send(frame);
   if (subscribe !== undefined) ws.send(subscribe);
-  while (frames.length < 40) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor('40 frames', () => frames.length >= 40, { timeoutMs: 15_000, everyMs: 10 });
   ws.terminate();
   return frames;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -254,7 +255,7 @@ describe('LineReplaySource', () => {
     const lines: string[] = [];
     source.onMessage((bytes) => lines.push(Buffer.from(bytes).toString()));
     source.start();
-    while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('the first line', () => lines.length > 0, { timeoutMs: 10_000 });
     await source.stop();
     expect(await source.done).toEqual({ reason: 'stopped' });
     expect(lines).toEqual(['{"n":0}']);

@@ -125,7 +125,9 @@ describe('WebSocketSource against the simulator', () => {
     const sim = await simulator({ subscribe: false }, { messagesPerSecond: 0 });
     const fixture: FixtureOptions = { subscribe: false, keepAlive: { intervalMs: 40, kind: 'ws-ping' } };
     const { source } = connect(sim.url, fixture);
-    await sleep(1000);
+    await sleep(200);
+    // Counted, not timed: a loaded machine may fire the 40 ms keep-alive less often than the wall clock says.
+    await waitFor('5 keep-alives answered', () => source.status().pongsReceived >= 5, { timeoutMs: 10_000 });
     const status = source.status();
     expect(status.keepAlivesSent).toBeGreaterThanOrEqual(5);
     expect(status.pongsReceived).toBeGreaterThanOrEqual(5);
@@ -146,7 +148,16 @@ describe('WebSocketSource against the simulator', () => {
     );
     // Keep-alive far slower than the stale limit: only the venue's own traffic keeps the connection.
     const { source, frames } = connect(sim.url, { keepAlive: { intervalMs: 10_000, kind: 'ws-ping' } });
-    await sleep(800);
+    const heartbeats = (): number =>
+      frames.filter((frame) => frame.toString() === '{"event":"heartbeat"}').length;
+    await sleep(200);
+    await waitFor(
+      '5 venue pings and heartbeats',
+      () => source.status().pingsReceived >= 5 && heartbeats() >= 5,
+      {
+        timeoutMs: 5_000,
+      },
+    );
     const status = source.status();
     expect(status.pingsReceived).toBeGreaterThanOrEqual(5);
     expect(

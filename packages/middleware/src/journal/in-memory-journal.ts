@@ -10,6 +10,7 @@ import {
   JournalPayloadTooLargeError,
   SequenceEvictedError,
 } from '../errors.js';
+import { clock, type WallParts } from '../latency/clock.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 
 /** Retention limits and clock for an {@link InMemoryJournal}. */
@@ -26,7 +27,10 @@ export interface InMemoryJournalOptions {
    * full ring an extra old entry may be evicted to make a contiguous gap.
    */
   maxBytes?: number;
-  /** Wall clock in nanoseconds since the Unix epoch for `timestampNanos`; called once per append. */
+  /**
+   * Wall clock in nanoseconds since the Unix epoch for `timestampNanos`; called once per append. Default: the
+   * process-wide `clock` (its one anchor), never decreasing.
+   */
   clock?: () => number;
 }
 
@@ -34,11 +38,22 @@ const DEFAULT_MAX_MESSAGES = 65_536;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const INITIAL_RING_BYTES = 64 * 1024;
 
-// Anchor the wall clock once and add monotonic deltas: Date.now() has only
-// millisecond resolution and can step backwards.
-const ORIGIN_NANOS = performance.timeOrigin * 1e6;
-function wallClockNanos(): number {
-  return ORIGIN_NANOS + performance.now() * 1e6;
+const NANOS_PER_MILLI = 1_000_000;
+
+/**
+ * Wall time by the process-wide clock's one anchor (no anchor of the journal's own), without allocating. Held at
+ * the last stamp when another user's re-anchor steps wall time back, so a journal's stamps never decrease.
+ */
+function processWallClock(): () => number {
+  const parts: WallParts = { mono: 0, ms: 0, subMsNanos: 0 };
+  let last = 0;
+  return () => {
+    parts.mono = clock.nowNanos();
+    clock.wallParts(parts);
+    const nanos = parts.ms * NANOS_PER_MILLI + parts.subMsNanos;
+    if (nanos > last) last = nanos;
+    return last;
+  };
 }
 
 /**
@@ -84,7 +99,7 @@ export class InMemoryJournal implements Journal {
   constructor(options: InMemoryJournalOptions = {}) {
     this.maxMessages = checkInteger('maxMessages', options.maxMessages ?? DEFAULT_MAX_MESSAGES, 1);
     this.maxBytes = checkInteger('maxBytes', options.maxBytes ?? DEFAULT_MAX_BYTES, 1);
-    this.clock = options.clock ?? wallClockNanos;
+    this.clock = options.clock ?? processWallClock();
     this.offsets = new Float64Array(this.maxMessages);
     this.lengths = new Uint32Array(this.maxMessages);
     this.timestamps = new Float64Array(this.maxMessages);

@@ -69,35 +69,13 @@ function monoNanosExact(): number {
 }
 
 /**
- * Default {@link Clock}: `performance.now()` for monotonic time, anchored to `Date.now()` for wall time.
+ * Default {@link Clock}: `performance.now()` for monotonic time, anchored to `Date.now()` for wall time by
+ * bracketing a millisecond tick (error {@link MonotonicClock.anchorUncertaintyNanos}, typically under 1 µs). One
+ * anchor for all threads: a worker attaches with {@link MonotonicClock.attach}; only the owner re-anchors.
  *
- * Monotonic source: measured on Node 20 (x64), `performance.now()` costs ~40 ns and returns a plain double;
- * `process.hrtime()` (~35 ns) allocates a two-element array per call and `process.hrtime.bigint()` (~30 ns) a
- * BigInt, which become ~43 ns once converted to a number. All three read the same CLOCK_MONOTONIC, so the choice is
- * about allocation: `performance.now()` allocated the least (Node 20 may still box the returned double; a true
- * TSC read needs a native addon). The millisecond double is scaled and rounded to integer nanoseconds; its
- * resolution stays below 1 ns for centuries of uptime, and rounding keeps the sequence non-decreasing.
- *
- * Wall anchoring: `reanchor()` spins until `Date.now()` ticks to a new millisecond, bracketing the tick between
- * two monotonic reads. At the tick the wall clock equals that integer millisecond exactly, so the anchor
- * `(monotonic midpoint, tick ms)` is off by at most half the bracket ({@link MonotonicClock.anchorUncertaintyNanos},
- * typically well under 1 µs, retried up to 5 times while above 10 µs) instead of the 1 ms truncation of a single
- * `Date.now()` sample. Conversions add the monotonic delta to the anchor. CLOCK_MONOTONIC is slewed by NTP together
- * with the wall clock, so the two do not drift apart; they diverge only when the wall clock is stepped, which
- * the automatic re-anchor picks up within `reanchorIntervalMs`. Error bound versus the system wall clock: the
- * anchor uncertainty, plus any step taken since the last anchor. If `Date.now()` never ticks (a frozen source), a
- * single sample is used and the bound becomes 0.5 ms plus half the read time.
- *
- * One anchor for all threads: the anchor lives in shared memory ({@link MonotonicClock.sharedAnchor}); a worker
- * thread that converts wall time (the connector's flusher) attaches to it with {@link MonotonicClock.attach}
- * instead of anchoring on its own, and sees each re-anchor at its next conversion. Only this clock, the owner,
- * re-anchors. See docs/design/wall-clock.md.
- *
- * Cost: the first wall conversion and every re-anchor spin for up to ~1 ms (until the next millisecond tick) on
- * the calling thread. That happens only inside `toWallNanos`/`wallNanos`/`reanchor`, never in `nowNanos` or
- * `wallParts`; call `reanchor()` from an idle moment, or set `reanchorIntervalMs: Infinity` and re-anchor on your
- * own timer, if even that must stay off the writer. Wall time is not monotonic across a re-anchor: it moves by
- * the correction.
+ * Cost: the first wall conversion and every re-anchor spin for up to ~1 ms on the calling thread, only inside
+ * `toWallNanos`/`wallNanos`/`reanchor`, never in `nowNanos` or `wallParts`. Wall time moves by the correction at a
+ * re-anchor. Measurements, error bounds and design: docs/design/wall-clock.md.
  *
  * @example
  * ```ts

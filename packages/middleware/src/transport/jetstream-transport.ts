@@ -1,26 +1,7 @@
 /**
- * {@link Transport} that stores every accepted message in a JetStream stream
- * exactly once and in publish order, across broker outages.
- *
- * Core NATS is at-most-once. JetStream acknowledges each stored message and
- * de-duplicates by message id within the stream's duplicate window, so a
- * publisher that keeps every message until its acknowledgement and re-sends
- * unacknowledged ones with the SAME id gets exactly-once storage: the server
- * answers "duplicate" for the copies it already held.
- *
- * Order is kept because a failure stops the pipeline: one connection delivers
- * a prefix of what was written, so the server has stored a prefix of the
- * unacknowledged window; re-sending from the oldest unacknowledged message, in
- * order, appends the rest after it. After an outage a single "probe" message
- * is sent alone until acknowledged, so a JetStream that is still recovering
- * (answering "no responders") cannot accept a later message before an earlier
- * one. *
- * The hot path is one raw publish per message: each carries a reply subject
- * `<inbox>.js.<epoch>.<index>` and every acknowledgement arrives on one
- * wildcard subscription, matched to its window slot by that index. No
- * request, promise, closure or timer is made per message (nats.js's
- * `js.publish` makes all four); one interval timer detects a window that
- * stopped moving. docs/deploy.md gives the measurements.
+ * {@link Transport} that stores every accepted message in a JetStream stream exactly once and in publish order,
+ * across broker outages: re-sends with the same message id, in order, from the oldest unacknowledged message, and
+ * one raw publish per message on the hot path. Why that is enough, and how: docs/design/transport.md.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -235,23 +216,11 @@ function checkProducerId(producerId: string): string {
  * Exactly-once, in-order publishing into a JetStream stream, behind the
  * {@link Transport} contract.
  *
- * `publish` copies the payload, numbers it (`<producerId>-<n>` is its message
- * id) and sends it at once when the in-flight window has room, else queues it
- * in a bounded FIFO. Up to `maxInFlight` publishes await their
- * acknowledgements at a time. On an acknowledgement the message is forgotten;
- * on a disconnect, timeout or "no responders" the transport stops sending,
- * reports `'reconnecting'`, and once the server answers again re-sends from
- * the oldest unacknowledged message, in order, with the same ids.
- *
- * Guarantee, per message accepted by `publish`, exactly one of: stored once in
- * the stream (`acked`, in publish order); given up by the pending bound
- * (`dropped.outageOverflow`); refused by the server (`rejected`, reported to
- * `onError`); or still unacknowledged at close (`dropped.closed`, outcome
- * unknown). The exactly-once part holds while outages are shorter than the
- * stream's duplicate window (default 2 min).
- *
- * Subscriptions are plain core NATS subscriptions: messages stored by the
- * stream are also delivered to core subscribers of their subject.
+ * Guarantee, per message accepted by `publish`, exactly one of: stored once in the stream (`acked`, in publish
+ * order); given up by the pending bound (`dropped.outageOverflow`); refused by the server (`rejected`, reported to
+ * `onError`); or still unacknowledged at close (`dropped.closed`, outcome unknown), while outages are shorter than
+ * the stream's duplicate window (default 2 min). Subscriptions are core NATS subscriptions. How publishing, the
+ * window and re-sends work: docs/design/transport.md.
  *
  * @example
  * ```ts

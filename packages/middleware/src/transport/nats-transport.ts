@@ -1,29 +1,7 @@
 /**
- * {@link Transport} over core NATS (nats.js 2.29) that does not lose messages
- * silently across broker outages.
- *
- * nats.js throws away everything published while it is disconnected, and
- * messages written in the moment between the socket dying and the client
- * noticing are lost too. This transport therefore keeps a copy of every sent
- * message until the server has acknowledged it: every few milliseconds (and
- * on `flush()`) it sends a PING, and the PONG proves that the server has read
- * every PUB written before it. On disconnect, unacknowledged copies move to a
- * re-send queue; messages published while disconnected go to a bounded
- * outage buffer; after reconnect both are replayed in publish order before new
- * messages are sent.
- *
- * Guarantee, per message accepted by `publish`, exactly one of:
- * - the server acknowledged it (it was routed to subscribers connected then);
- * - it was re-sent after a reconnect, and counted in `resent`. If the server
- *   had received it before the outage, subscribers see it twice (at-least-once
- *   for this narrow window; dedupe on payload content if that matters);
- * - it was counted as dropped: `dropped.outageOverflow` (outage buffer full)
- *   or `dropped.closed` (still buffered at close);
- * - it was released unacknowledged because the unacknowledged-message limit
- *   was hit, counted in `unconfirmedEvicted` (0 unless the broker stalls).
- *
- * Only the NATS server's own loss (for example a subscriber's connection
- * breaking) is outside this accounting; use the JetStream journal for that.
+ * {@link Transport} over core NATS (nats.js 2.29) that does not lose messages silently across broker outages: it
+ * keeps each sent message until a PING/PONG proves the server read it, and re-sends or counts the rest. The
+ * mechanism and its per-message guarantee: docs/design/transport.md.
  */
 import type { NatsConnection, PublishOptions } from '@nats-io/nats-core';
 import { PayloadTooLargeError, TransportClosedError } from '../errors.js';
@@ -111,6 +89,10 @@ function isMaxPayloadError(err: unknown): boolean {
  * reused buffer would corrupt messages); the same copy serves as the replay
  * record. Handlers get nats.js's view of the received bytes, valid only during
  * the call.
+ *
+ * Each accepted message is acknowledged by the server, re-sent after a reconnect (counted in `resent`; may arrive
+ * twice), or counted as dropped (`dropped.outageOverflow`, `dropped.closed`, `unconfirmedEvicted`). The full
+ * guarantee: docs/design/transport.md.
  *
  * @example
  * ```ts

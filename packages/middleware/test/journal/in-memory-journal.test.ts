@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, JournalPayloadTooLargeError, SequenceEvictedError } from '../../src/errors.js';
 import { InMemoryJournal } from '../../src/journal/in-memory-journal.js';
+import { clock } from '../../src/latency/clock.js';
 import { describeJournalContract } from './journal-contract.js';
 
 describeJournalContract('InMemoryJournal', async ({ maxMessages }) => ({
@@ -55,6 +56,18 @@ describe('InMemoryJournal', () => {
     expect((await journal.read(1, 2)).map((e) => e.timestampNanos)).toEqual([
       1_700_000_000_000_001_000, 1_700_000_000_000_002_000,
     ]);
+  });
+
+  it('stamps entries by the process-wide clock by default: its one anchor, not one of its own', async () => {
+    const journal = new InMemoryJournal();
+    const before = Number(clock.wallNanos());
+    for (let i = 0; i < 100; i++) journal.appendSync('s', bytes(1, i));
+    const after = Number(clock.wallNanos());
+    const stamps = (await journal.read(1, 100)).map((e) => e.timestampNanos ?? Number.NaN);
+    // Epoch nanoseconds as doubles are exact to 256 ns; anything else would be a second anchor.
+    expect(stamps[0]).toBeGreaterThanOrEqual(before - 512);
+    expect(stamps[99]).toBeLessThanOrEqual(after + 512);
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
   });
 
   it('fails an iterator that a writer overtook instead of skipping entries', async () => {

@@ -1,4 +1,5 @@
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { seededRandom } from '@marketpipe/test-support/seeded-random';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JournalAppendError, JournalOpenError } from '../../src/errors.js';
 import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../../src/journal/jetstream-journal.js';
@@ -40,18 +41,6 @@ describeJournalContract('JetStreamJournal', async ({ maxMessages }) => {
   const { journal, prefix } = await openJournal(maxMessages === undefined ? {} : { maxMessages });
   return { journal, subject: (name) => `${prefix}.${name}` };
 });
-
-/** Mulberry32: a seeded generator so the chosen retry subsets reproduce. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function randomSubset<T>(items: readonly T[], fraction: number, random: () => number): T[] {
   return items.filter(() => random() < fraction);

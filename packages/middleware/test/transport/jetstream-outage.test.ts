@@ -14,15 +14,14 @@
  */
 
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JetStreamJournal, type JetStreamJournalStreamOptions } from '../../src/journal/jetstream-journal.js';
 import { JetStreamTransport } from '../../src/transport/jetstream-transport.js';
 import type { OutageBufferOptions } from '../../src/transport/outage-buffer.js';
 import type { TransportStatus } from '../../src/transport/transport.js';
 import { type AckDroppingProxy, startAckDroppingProxy } from '../journal/ack-dropping-proxy.js';
-import { waitUntil } from './transport-contract.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { DELIVERY } from './transport-contract.js';
 
 let server: NatsServerHandle;
 let streamCounter = 0;
@@ -79,10 +78,10 @@ async function runOutage(pending: OutageBufferOptions): Promise<OutageResult> {
     await sleep(150);
     await server.stop();
     proxy.dropServerBytes = false;
-    await waitUntil(() => transport.status === 'reconnecting', 'the transport to notice the outage');
+    await waitFor('the transport to notice the outage', () => transport.status === 'reconnecting', DELIVERY);
     await sleep(2_500);
     await server.restart();
-    await waitUntil(() => transport.status === 'connected', 'the transport to resume', 15_000);
+    await waitFor('the transport to resume', () => transport.status === 'connected', { timeoutMs: 15_000 });
     await sleep(300);
   } finally {
     clearInterval(ticker);
@@ -160,7 +159,7 @@ describe('JetStreamTransport through broker outages', () => {
     await transport.flush();
     proxy.dropServerBytes = true;
     for (let n = 300; n < 600; n++) transport.publish(subject, payload(n));
-    await waitUntil(() => transport.status === 'reconnecting', 'acknowledgement timeouts');
+    await waitFor('acknowledgement timeouts', () => transport.status === 'reconnecting', DELIVERY);
     await sleep(300);
     proxy.dropServerBytes = false;
     await transport.flush();

@@ -6,13 +6,12 @@
  */
 
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
 import type { OutageBufferOptions } from '../../src/transport/outage-buffer.js';
 import { type GatedProxy, startGatedProxy } from './gated-proxy.js';
-import { waitUntil } from './transport-contract.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { DELIVERY } from './transport-contract.js';
 
 let server: NatsServerHandle;
 const cleanups: (() => Promise<void>)[] = [];
@@ -66,13 +65,16 @@ async function runOutage(outageBuffer: OutageBufferOptions): Promise<OutageResul
     await sleep(300);
     proxy.open = false;
     await server.stop();
-    await waitUntil(() => publisher.status === 'reconnecting', 'publisher to notice the outage');
+    await waitFor('publisher to notice the outage', () => publisher.status === 'reconnecting', DELIVERY);
+    const atOutage = next;
     await sleep(1_200);
+    // A loaded machine can starve the 2 ms ticker: the overflow cases need well over 50 publishes in the outage.
+    await waitFor('publishes during the outage', () => next - atOutage >= 200, DELIVERY);
     await server.restart();
-    await waitUntil(() => subscriber.status === 'connected', 'subscriber reconnect');
+    await waitFor('subscriber reconnect', () => subscriber.status === 'connected', DELIVERY);
     await subscriber.flush();
     proxy.open = true;
-    await waitUntil(() => publisher.status === 'connected', 'publisher reconnect');
+    await waitFor('publisher reconnect', () => publisher.status === 'connected', DELIVERY);
     await sleep(300);
   } finally {
     clearInterval(ticker);
@@ -80,7 +82,7 @@ async function runOutage(outageBuffer: OutageBufferOptions): Promise<OutageResul
   await publisher.flush();
   const dropped = publisher.counters().dropped.outageOverflow;
   // On timeout, fall through: the exact accounting below then reports what is missing.
-  await waitUntil(() => new Set(received).size >= next - dropped, 'the subscriber', 3_000).catch(
+  await waitFor('the subscriber', () => new Set(received).size >= next - dropped, { timeoutMs: 3_000 }).catch(
     () => undefined,
   );
   // Anything still in flight would arrive now and break the exact count below.

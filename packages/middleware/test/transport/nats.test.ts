@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PayloadTooLargeError } from '../../src/errors.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
-import { transportContract, waitUntil } from './transport-contract.js';
+import { DELIVERY, transportContract } from './transport-contract.js';
 
 let server: NatsServerHandle;
 let configDir: string;
@@ -49,7 +50,7 @@ describe('NatsTransport specifics', () => {
     expect((caught as PayloadTooLargeError).limit).toBe(2 * 1024 * 1024);
     transport.publish('big.two', new Uint8Array(2 * 1024 * 1024));
     await transport.flush();
-    await waitUntil(() => received.length === 1, 'the 2 MiB message');
+    await waitFor('the 2 MiB message', () => received.length === 1, DELIVERY);
     expect(received).toEqual([2 * 1024 * 1024]);
     expect(transport.counters().published).toBe(1);
     expect(transport.outageCounters().unconfirmed).toBe(0);
@@ -66,7 +67,7 @@ describe('NatsTransport specifics', () => {
     for (let i = 0; i < 100; i++) publisher.publish(target, new Uint8Array([i]));
     await publisher.flush();
     expect(publisher.outageCounters()).toMatchObject({ unconfirmed: 0, buffered: 0, outages: 0 });
-    await waitUntil(() => received.length === 100, '100 messages on the second connection');
+    await waitFor('100 messages on the second connection', () => received.length === 100, DELIVERY);
     await publisher.close();
     await subscriber.close();
   });
@@ -80,7 +81,7 @@ describe('NatsTransport specifics', () => {
       transport.subscribe('auth.ok', (payload) => received.push(payload[0] ?? -1));
       transport.publish('auth.ok', new Uint8Array([7]));
       await transport.flush();
-      await waitUntil(() => received.length === 1, 'authenticated round trip');
+      await waitFor('authenticated round trip', () => received.length === 1, DELIVERY);
       expect(received).toEqual([7]);
       await transport.close();
     } finally {

@@ -6,6 +6,7 @@
  * instead of sleeping: messages from one publisher on one transport arrive
  * in order, so once the marker is in, anything before it would be too.
  */
+import { type WaitForOptions, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidSubjectError, TransportClosedError } from '../../src/errors.js';
 import type { FastPublishTransport, TransportStatus } from '../../src/transport/transport.js';
@@ -18,14 +19,8 @@ export interface Received {
   timestamp: number;
 }
 
-/** Polls `condition` until true, failing with `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** How long a delivery may take before a wait fails with its own message (under the 20 s test timeout). */
+export const DELIVERY: WaitForOptions = { timeoutMs: 10_000 };
 
 function recorder(
   transport: FastPublishTransport,
@@ -79,7 +74,7 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       const before = received.length;
       transport.publish(subject, text('marker'));
       await transport.flush();
-      await waitUntil(() => received.length > before, `marker on ${subject}`);
+      await waitFor(`marker on ${subject}`, () => received.length > before, DELIVERY);
     }
 
     it('delivers to an exact subscription, by string and by prepared target', async () => {
@@ -89,7 +84,7 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       expect(target.subject).toBe(`${prefix}.trades`);
       transport.publish(target, text('two'));
       await transport.flush();
-      await waitUntil(() => received.length === 2, 'two messages');
+      await waitFor('two messages', () => received.length === 2, DELIVERY);
       expect(received.map((r) => decoder.decode(r.payload))).toEqual(['one', 'two']);
       expect(received.map((r) => r.subject)).toEqual([`${prefix}.trades`, `${prefix}.trades`]);
       expect(transport.status).toBe('connected');
@@ -131,7 +126,7 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       }
       view.setUint32(0, 0xffffffff);
       await transport.flush();
-      await waitUntil(() => received.length === count, `${count} messages`);
+      await waitFor(`${count} messages`, () => received.length === count, DELIVERY);
       const values = received.map((r) =>
         new DataView(r.payload.buffer, r.payload.byteOffset, 4).getUint32(0),
       );
@@ -143,7 +138,11 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       const second = recorder(transport, `${prefix}.>`);
       for (let i = 0; i < 50; i++) transport.publish(`${prefix}.fan`, text(String(i)));
       await transport.flush();
-      await waitUntil(() => first.received.length === 50 && second.received.length === 50, 'fan-out to both');
+      await waitFor(
+        'fan-out to both',
+        () => first.received.length === 50 && second.received.length === 50,
+        DELIVERY,
+      );
       const all = [...first.received, ...second.received].sort((a, b) => a.sequence - b.sequence);
       for (let i = 1; i < all.length; i++) {
         expect(all[i]?.sequence).toBeGreaterThan(all[i - 1]?.sequence ?? Number.NaN);
@@ -161,12 +160,16 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       const open = recorder(transport, `${prefix}.x`);
       transport.publish(`${prefix}.x`, text('before'));
       await transport.flush();
-      await waitUntil(() => closed.received.length === 1 && open.received.length === 1, 'first message');
+      await waitFor(
+        'first message',
+        () => closed.received.length === 1 && open.received.length === 1,
+        DELIVERY,
+      );
       closed.close();
       closed.close();
       transport.publish(`${prefix}.x`, text('after'));
       await transport.flush();
-      await waitUntil(() => open.received.length === 2, 'second message');
+      await waitFor('second message', () => open.received.length === 2, DELIVERY);
       expect(closed.received.map((r) => decoder.decode(r.payload))).toEqual(['before']);
     });
 
@@ -181,7 +184,7 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       transport.publish(`${prefix}.err`, text('1'));
       transport.publish(`${prefix}.err`, text('2'));
       await transport.flush();
-      await waitUntil(() => received.length === 2 && errors.length === 2, 'deliveries and errors');
+      await waitFor('deliveries and errors', () => received.length === 2 && errors.length === 2, DELIVERY);
       expect(errors).toEqual([
         { error: boom, subject: `${prefix}.err` },
         { error: boom, subject: `${prefix}.err` },
@@ -224,7 +227,7 @@ export function transportContract(name: string, create: () => Promise<FastPublis
       });
       for (const p of payloads) transport.publish(`${prefix}.blob`, p);
       await transport.flush();
-      await waitUntil(() => received.length === sizes.length, 'all payload sizes');
+      await waitFor('all payload sizes', () => received.length === sizes.length, DELIVERY);
       expect(received.map((r) => r.payload.byteLength)).toEqual(sizes);
       received.forEach((r, i) => {
         expect(Buffer.from(r.payload).equals(Buffer.from(payloads[i] as Uint8Array))).toBe(true);

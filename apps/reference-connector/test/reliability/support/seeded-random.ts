@@ -13,5 +13,5 @@ export function reliabilitySeed(suite: string): number {
   return seed;
 }
 
-/** The connector's mulberry32 generator of numbers in `[0, 1)`, the same one its simulator uses. */
-export { createSeededRandom as seededRandom } from '@marketpipe/connector/internal';
+/** The workspace's seeded generator of numbers in `[0, 1)` (mulberry32, as in the connector's simulator). */
+export { seededRandom } from '@marketpipe/test-support/seeded-random';
