@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { channelProtocol, type VenueName, venueBookDepth, venueProtocol } from '@marketpipe/connector/feeds';
 import { type BookFaultKind, SimulatorServer } from '@marketpipe/connector/simulator';
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import type { RunSummary } from '../src/run/run-summary.js';
@@ -49,12 +50,9 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${cli?.stderr() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** A safety net for waits on the child, the simulator and NATS (the machine is shared), with the child's log. */
+function until(what: string, condition: () => boolean): Promise<void> {
+  return waitFor(what, condition, { timeoutMs: 30_000, everyMs: 10, describe: () => cli?.stderr() ?? '' });
 }
 
 function runArgs(venue: VenueName, dir: string, extra: string[], env = 'e2e'): string[] {
@@ -86,9 +84,8 @@ async function finish(dir: string, subscriber: BookSubscriber): Promise<RunSumma
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
   // Everything published has been flushed to NATS before exit; give the subscriber's socket time to read it.
   await until(
+    `${summary.books?.updates} updates on NATS`,
     () => subscriber.updates.length >= (summary.books?.updates ?? 0),
-    `${summary.books?.updates} updates on NATS (have ${subscriber.updates.length})`,
-    10_000,
   );
   await subscriber.close();
   return summary;
@@ -124,7 +121,7 @@ describe('simulator -> marketpipe run (child process) -> NATS -> subscriber: boo
       expect(books.updates).toBeGreaterThan(100);
       if (venue === 'binance') expect(books.restSnapshots).toBe(2);
     },
-    45_000,
+    120_000,
   );
 });
 
@@ -201,7 +198,7 @@ describe('book faults through the run: detected, resynchronized, counted exactly
         cli = startCli(
           runArgs(venue, dir, ['--symbols', symbol, ...simulatorSourceArgs(sim, protocol, [symbol])]),
         );
-        await until(() => subscriber.snapshots() === 1 && subscriber.deltasSinceSnapshot() >= 3, 'the book');
+        await until('the book', () => subscriber.snapshots() === 1 && subscriber.deltasSinceSnapshot() >= 3);
         let snapshots = 1;
         for (const round of rounds) {
           for (const [kind, count] of Object.entries(round.faults) as Array<[BookFaultKind, number]>)
@@ -209,8 +206,8 @@ describe('book faults through the run: detected, resynchronized, counted exactly
           if (round.drop === true) sim.dropConnections();
           snapshots += round.snapshots;
           await until(
+            `recovery from ${JSON.stringify(round)}`,
             () => subscriber.snapshots() === snapshots && subscriber.deltasSinceSnapshot() >= 3,
-            `recovery from ${JSON.stringify(round.faults)}`,
           );
         }
         cli.child.kill('SIGINT');
@@ -270,7 +267,7 @@ describe('book faults through the run: detected, resynchronized, counted exactly
         );
         expect(code, harness.stderr.text).toBe(0);
         const replay = JSON.parse(readFileSync(join(dir, 'replay', 'summary.json'), 'utf8')) as RunSummary;
-        await until(() => replayed.updates.length >= books.updates, 'the replayed updates');
+        await until('the replayed updates', () => replayed.updates.length >= books.updates);
         await replayed.close();
         expect(replay.books).toMatchObject({
           updates: books.updates,
@@ -287,6 +284,6 @@ describe('book faults through the run: detected, resynchronized, counted exactly
         await sim.stop();
       }
     },
-    45_000,
+    120_000,
   );
 });

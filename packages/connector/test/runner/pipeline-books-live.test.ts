@@ -194,10 +194,10 @@ describe('Pipeline books over a live socket', () => {
       channels: ['books'],
       books: { snapshotUrl },
     });
-    await until(() => live.length === 3, 'the first snapshot and two events');
+    await waitFor('the first snapshot and two events', () => live.length === 3, SOON);
     socket!.terminate();
-    await until(() => pipeline.status().books?.snapshots === 2, 'the snapshot after the reconnect');
-    await until(() => live.length === 5, 'five updates');
+    await waitFor('the snapshot after the reconnect', () => pipeline.status().books?.snapshots === 2, SOON);
+    await waitFor('five updates', () => live.length === 5, SOON);
     const summary = await pipeline.stop();
     await transport.close();
     expect(summary.source.reconnects).toBe(1);
