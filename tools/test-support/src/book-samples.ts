@@ -10,8 +10,10 @@
  * {@link referenceBooks} is the independent reference: a plain `JSON.parse`
  * and `Map` book per symbol following each venue's documented sequence rules,
  * giving the book a consumer must hold after every update the connector
- * should publish.
+ * should publish, from these lines or from any recording of venue messages
+ * (with checksums verified on request).
  */
+import { crc32 } from 'node:zlib';
 
 /** Venues with book samples. */
 export type BookVenue = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
@@ -183,14 +185,33 @@ export function bookLines(venue: BookVenue, mark?: (symbol: string, body: string
   }
 }
 
-/** One side of a reference book: price -> size. */
-export type RefSide = Map<number, number>;
+/** One level of a reference book: the size, and the texts the venue wrote (what checksums read). */
+interface RefLevel {
+  size: number;
+  priceText: string;
+  sizeText: string;
+}
+/** One side of a reference book: price -> level. */
+export type RefSide = Map<number, RefLevel>;
 /** The reference book after one published update. */
 export interface RefState {
   ticker: string;
   isSnapshot: boolean;
   bids: [number, number][];
   asks: [number, number][];
+}
+
+/** Options of {@link referenceBooks}. */
+export interface ReferenceOptions {
+  /** Levels per side of a Kraken book (it truncates its own book to the subscribed depth); default 10. */
+  depth?: number;
+  /**
+   * Verify Kraken's and OKX's CRC32 checksums (OKX only when non-zero) over the price and size texts as
+   * the messages wrote them, and treat a mismatch as the venues say: the book is lost until the next
+   * snapshot. Off by default: the documented samples write Kraken numbers without the pair's trailing
+   * zeros, which the checksum needs; the simulator writes them at the pair's precision, as the live feed does.
+   */
+  checksums?: boolean;
 }
 
 interface RefBook {
@@ -201,21 +222,63 @@ interface RefBook {
   buffer: Array<{ U: number; u: number; b: string[][]; a: string[][] }>;
 }
 
-function sorted(side: RefSide, descending: boolean): [number, number][] {
+function sortedLevels(side: RefSide, descending: boolean): Array<[number, RefLevel]> {
   return [...side.entries()].sort((x, y) => (descending ? y[0] - x[0] : x[0] - y[0]));
 }
 
-function setLevel(side: RefSide, price: number, size: number): void {
+function sorted(side: RefSide, descending: boolean): [number, number][] {
+  return sortedLevels(side, descending).map(([price, level]) => [price, level.size]);
+}
+
+function setLevel(side: RefSide, priceText: unknown, sizeText: unknown): void {
+  const price = Number(priceText);
+  const size = Number(sizeText);
   if (size === 0) side.delete(price);
-  else side.set(price, size);
+  else side.set(price, { size, priceText: String(priceText), sizeText: String(sizeText) });
+}
+
+/** Kraken v2: top 10 asks then top 10 bids, each text without its point and leading zeros, CRC32 unsigned. */
+function krakenSum(b: RefBook): number {
+  let text = '';
+  for (const [side, descending] of [
+    [b.asks, false],
+    [b.bids, true],
+  ] as const) {
+    for (const [, level] of sortedLevels(side, descending).slice(0, 10)) {
+      for (const t of [level.priceText, level.sizeText]) text += t.replace('.', '').replace(/^0+/, '');
+    }
+  }
+  return crc32(text) >>> 0;
+}
+
+/** OKX v5: top 25 as `bidPx:bidSz:askPx:askSz...`, alternating, CRC32 as a signed 32-bit integer. */
+function okxSum(b: RefBook): number {
+  const bids = sortedLevels(b.bids, true);
+  const asks = sortedLevels(b.asks, false);
+  const parts: string[] = [];
+  for (let i = 0; i < 25; i++) {
+    const bid = bids[i]?.[1];
+    const ask = asks[i]?.[1];
+    if (bid !== undefined) parts.push(`${bid.priceText}:${bid.sizeText}`);
+    if (ask !== undefined) parts.push(`${ask.priceText}:${ask.sizeText}`);
+  }
+  return crc32(parts.join(':')) | 0;
 }
 
 /**
  * The books a consumer must hold after each update the connector publishes from `lines`, by plain
- * `JSON.parse` and the venues' documented rules (Kraken truncated to `depth`). Checksums are not verified
- * here: the sample lines carry valid ones (or OKX's 0).
+ * `JSON.parse` and the venues' documented rules (Kraken truncated to `depth`; a Binance REST snapshot
+ * older than the buffered stream is not used, as step 4 of its rules says; the connector's `bookReset`
+ * record of a reconnect voids every book). `lines` may hold any other message (acks, trades, heartbeats):
+ * they are skipped.
  */
-export function referenceBooks(venue: BookVenue, lines: readonly string[], depth = 10): RefState[] {
+export function referenceBooks(
+  venue: BookVenue,
+  lines: readonly string[],
+  options: ReferenceOptions = {},
+): RefState[] {
+  const depth = options.depth ?? 10;
+  const checksums = options.checksums === true;
   const books = new Map<string, RefBook>();
   const out: RefState[] = [];
   const book = (ticker: string): RefBook => {
@@ -232,36 +295,57 @@ export function referenceBooks(venue: BookVenue, lines: readonly string[], depth
   const replace = (b: RefBook, bids: Array<[unknown, unknown]>, asks: Array<[unknown, unknown]>): void => {
     b.bids.clear();
     b.asks.clear();
-    for (const [p, s] of bids) setLevel(b.bids, Number(p), Number(s));
-    for (const [p, s] of asks) setLevel(b.asks, Number(p), Number(s));
+    for (const [p, s] of bids) setLevel(b.bids, p, s);
+    for (const [p, s] of asks) setLevel(b.asks, p, s);
     b.synced = true;
   };
   for (const line of lines) {
     // biome-ignore lint/suspicious/noExplicitAny: a reference reading venue JSON by hand
     const m: any = JSON.parse(line);
+    if (m.marketpipe === 'bookReset') {
+      // The connector's record of a reconnect: every book of its venue is void until its next snapshot.
+      if (m.venue === venue) books.clear();
+      continue;
+    }
     if (venue === 'coinbase') {
       if (m.type === 'snapshot') {
         replace(book(m.product_id), m.bids, m.asks);
         emit(m.product_id, book(m.product_id), true);
       } else if (m.type === 'l2update' && book(m.product_id).synced) {
         const b = book(m.product_id);
-        for (const [side, p, s] of m.changes)
-          setLevel(side === 'buy' ? b.bids : b.asks, Number(p), Number(s));
+        for (const [side, p, s] of m.changes) setLevel(side === 'buy' ? b.bids : b.asks, p, s);
         emit(m.product_id, b, false);
       }
     } else if (venue === 'kraken') {
       if (m.channel !== 'book') continue;
+      // Kraken writes numbers; the checksum reads them as written, so keep each literal's text.
+      const texts = checksums ? [...line.matchAll(/"(?:price|qty)":([-0-9.eE+]+)/g)].map((x) => x[1]) : [];
+      let next = 0;
       for (const d of m.data) {
         const b = book(d.symbol);
+        const levels = (side: Array<{ price: number; qty: number }>, into: RefSide) => {
+          for (const l of side) {
+            const priceText = texts[next++] ?? String(l.price);
+            const qtyText = texts[next++] ?? String(l.qty);
+            setLevel(into, priceText, qtyText);
+          }
+        };
         if (m.type === 'snapshot') replace(b, [], []);
-        else if (!b.synced) continue;
-        for (const l of d.bids) setLevel(b.bids, l.price, l.qty);
-        for (const l of d.asks) setLevel(b.asks, l.price, l.qty);
+        else if (!b.synced) {
+          next += 2 * (d.bids.length + d.asks.length);
+          continue;
+        }
+        levels(d.bids, b.bids);
+        levels(d.asks, b.asks);
         for (const [side, desc] of [
           [b.bids, true],
           [b.asks, false],
         ] as const) {
           for (const [p] of sorted(side, desc).slice(depth)) side.delete(p);
+        }
+        if (checksums && krakenSum(b) !== d.checksum) {
+          b.synced = false;
+          continue;
         }
         emit(d.symbol, b, m.type === 'snapshot');
       }
@@ -278,8 +362,8 @@ export function referenceBooks(venue: BookVenue, lines: readonly string[], depth
           b.synced = false;
           continue;
         }
-        for (const [p, s] of m.data.b) setLevel(b.bids, Number(p), Number(s));
-        for (const [p, s] of m.data.a) setLevel(b.asks, Number(p), Number(s));
+        for (const [p, s] of m.data.b) setLevel(b.bids, p, s);
+        for (const [p, s] of m.data.a) setLevel(b.asks, p, s);
         b.seq = u;
         emit(m.data.s, b, false);
       }
@@ -290,34 +374,45 @@ export function referenceBooks(venue: BookVenue, lines: readonly string[], depth
         if (m.action === 'snapshot') {
           replace(b, d.bids, d.asks);
           b.seq = d.seqId;
-          emit(m.arg.instId, b, true);
         } else if (b.synced) {
           if (d.prevSeqId !== b.seq) {
             b.synced = false;
             continue;
           }
-          for (const [p, s] of d.bids) setLevel(b.bids, Number(p), Number(s));
-          for (const [p, s] of d.asks) setLevel(b.asks, Number(p), Number(s));
+          for (const [p, s] of d.bids) setLevel(b.bids, p, s);
+          for (const [p, s] of d.asks) setLevel(b.asks, p, s);
           b.seq = d.seqId;
-          emit(m.arg.instId, b, false);
+        } else continue;
+        if (checksums && d.checksum !== 0 && okxSum(b) !== d.checksum) {
+          b.synced = false;
+          continue;
         }
+        emit(m.arg.instId, b, m.action === 'snapshot');
       }
     } else if (venue === 'binance') {
       if (m.marketpipe === 'bookSnapshot') {
         const b = book(m.symbol);
+        const lastUpdateId = m.body.lastUpdateId;
+        const pending = b.buffer.filter((e) => e.u > lastUpdateId);
+        if (pending.length > 0 && pending[0]!.U > lastUpdateId + 1) {
+          // Older than the stream held: fetch again, keep buffering.
+          b.buffer = pending;
+          continue;
+        }
         replace(b, m.body.bids, m.body.asks);
-        b.seq = m.body.lastUpdateId;
+        b.seq = lastUpdateId;
+        b.buffer = [];
         emit(m.symbol, b, true);
-        let first = true;
-        for (const e of b.buffer.splice(0)) {
-          if (e.u <= b.seq) continue;
-          if (first ? e.U > b.seq + 1 : e.U !== b.seq + 1) {
+        for (let i = 0; i < pending.length; i++) {
+          const e = pending[i]!;
+          if (i > 0 && e.U !== b.seq + 1) {
+            // The event after a gap starts the buffer the next snapshot must meet.
             b.synced = false;
+            b.buffer = pending.slice(i);
             break;
           }
-          first = false;
-          for (const [p, s] of e.b) setLevel(b.bids, Number(p), Number(s));
-          for (const [p, s] of e.a) setLevel(b.asks, Number(p), Number(s));
+          for (const [p, s] of e.b) setLevel(b.bids, p, s);
+          for (const [p, s] of e.a) setLevel(b.asks, p, s);
           b.seq = e.u;
           emit(m.symbol, b, false);
         }
@@ -333,10 +428,11 @@ export function referenceBooks(venue: BookVenue, lines: readonly string[], depth
       if (e.u <= b.seq) continue;
       if (e.U !== b.seq + 1) {
         b.synced = false;
+        b.buffer = [{ U: e.U, u: e.u, b: e.b, a: e.a }];
         continue;
       }
-      for (const [p, s] of e.b) setLevel(b.bids, Number(p), Number(s));
-      for (const [p, s] of e.a) setLevel(b.asks, Number(p), Number(s));
+      for (const [p, s] of e.b) setLevel(b.bids, p, s);
+      for (const [p, s] of e.a) setLevel(b.asks, p, s);
       b.seq = e.u;
       emit(e.s, b, false);
     }

@@ -9,7 +9,9 @@
  * A REST snapshot taken live enters as a marked record (see
  * {@link markSnapshotRecord}) through the runner like any venue message, so it
  * is recorded in order with the stream and a replay of the recording rebuilds
- * the same books.
+ * the same books. So does the reset after a reconnect (a `bookReset` record):
+ * without it a replay would keep applying the new connection's deltas to the
+ * old book where the live run waited for a fresh snapshot.
  */
 import type { Transport } from '@marketpipe/middleware';
 import {
@@ -127,9 +129,21 @@ export function markSnapshotRecord(venue: VenueName, symbol: string, body: Uint8
   return out;
 }
 
-function isMarked(bytes: Uint8Array): boolean {
-  if (bytes.length < MARK_BYTES.length) return false;
-  for (let i = 0; i < MARK_BYTES.length; i++) if (bytes[i] !== MARK_BYTES[i]) return false;
+/** Start of the marked record that voids every book held (written when a live source reconnected). */
+const RESET_RECORD_MARK = '{"marketpipe":"bookReset"';
+const RESET_BYTES = new TextEncoder().encode(RESET_RECORD_MARK);
+
+/**
+ * The record a pipeline writes through its runner when its live source reconnected: every book held is void,
+ * and the record puts that moment in the recording for a replay to see. @internal
+ */
+export function markResetRecord(venue: VenueName): Uint8Array {
+  return new TextEncoder().encode(`${RESET_RECORD_MARK},"venue":${JSON.stringify(venue)}}`);
+}
+
+function startsWith(bytes: Uint8Array, mark: Uint8Array): boolean {
+  if (bytes.length < mark.length) return false;
+  for (let i = 0; i < mark.length; i++) if (bytes[i] !== mark[i]) return false;
   return true;
 }
 
@@ -203,11 +217,18 @@ export class BookPath implements BookMessageSink {
     }
   }
 
-  /** One venue message (or a marked REST snapshot record). Never throws. */
+  /**
+   * One venue message, or a marked record: a REST snapshot ({@link markSnapshotRecord}) or a reset after a
+   * reconnect (as {@link BookPath.reset}). Never throws.
+   */
   onMessage(bytes: Uint8Array, received: ReceiveTime): void {
     this.#received = received;
-    if (isMarked(bytes)) {
+    if (startsWith(bytes, MARK_BYTES)) {
       this.#applySnapshotRecord(bytes, received);
+      return;
+    }
+    if (startsWith(bytes, RESET_BYTES)) {
+      this.#applyResetRecord(bytes);
       return;
     }
     this.#sync.onMessage(bytes, received.ms, received.subMsNanos);
@@ -273,6 +294,20 @@ export class BookPath implements BookMessageSink {
     }
     this.#restSnapshots++;
     this.#binance.applySnapshot(record.symbol, record.body, received.ms, received.subMsNanos);
+  }
+
+  #applyResetRecord(bytes: Uint8Array): void {
+    let record: { venue?: unknown } | undefined;
+    try {
+      record = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    } catch {
+      record = undefined;
+    }
+    if (record?.venue !== this.#venue) {
+      this.#malformedMarks++;
+      return;
+    }
+    this.reset();
   }
 
   readonly #lost = (symbol: string, reason: OutOfSyncReason): void => {

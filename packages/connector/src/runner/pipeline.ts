@@ -38,7 +38,7 @@ import { type BackoffOptions, DEFAULT_BACKOFF, validateBackoff } from '../source
 import { RecordReplaySource } from '../sources/record-replay-source.js';
 import { SimulatorServer } from '../sources/simulator.js';
 import { WebSocketSource } from '../sources/websocket-source.js';
-import { type BookCounters, BookPath } from './book-path.js';
+import { type BookCounters, BookPath, markResetRecord } from './book-path.js';
 import { BookResync, type BookResyncCounters } from './book-resync.js';
 import { makeWritableFolder } from './data-dir.js';
 import { migrateRingGeometry } from './ring-migration.js';
@@ -685,8 +685,9 @@ export class Pipeline {
     switch (event.type) {
       case 'reconnected':
         this.#gaps.onReconnect();
-        // The new subscription brings fresh snapshots (Binance: a new REST one); the old state is void.
-        this.#books?.reset();
+        // The new subscription brings fresh snapshots (Binance: a new REST one); the old state is void. Said
+        // through a record, so that a replay of the recording voids it at the same point.
+        if (this.#books !== undefined) this.#runner.onMessage(markResetRecord(this.#options.venue));
         this.#log.warn({ url: event.url, downtimeMs: event.downtimeMs }, 'source reconnected');
         break;
       case 'error':

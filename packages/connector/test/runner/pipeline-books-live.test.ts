@@ -3,6 +3,8 @@
  * the REST depth snapshot) plays the verbatim samples to a pipeline with a live source.
  * - Binance: the REST snapshot is fetched (symbol and limit in the query), recorded as a marked record,
  *   and after a gap fetched again; replaying the recording publishes exactly the same BookUpdates.
+ * - Binance: a reconnect voids the book until a new REST snapshot, and the recording says so, so its replay
+ *   publishes the same updates.
  * - Bybit: the book channel is subscribed at the venue depth; a gap makes the pipeline unsubscribe and
  *   resubscribe that symbol, and the snapshot that follows is published as a resync.
  */
@@ -156,6 +158,80 @@ describe('Pipeline books over a live socket', () => {
       restSnapshots: 2,
       snapshotRequests: 0,
     });
+  });
+
+  it('binance: a reconnect voids the book until a new REST snapshot; a replay of the recording publishes the same', async () => {
+    let requests = 0;
+    const http: Server = createServer((_req, res) => {
+      requests++;
+      res.setHeader('content-type', 'application/json');
+      // The second snapshot, after the reconnect, falls inside the stream the new connection buffered.
+      res.end(requests === 1 ? binanceRestBody(158) : binanceRestBody(166));
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
+    const snapshotUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/v3/depth`;
+
+    let connections = 0;
+    let socket: WebSocket | undefined;
+    const url = await wsServer((ws) => {
+      connections++;
+      socket = ws;
+      // Contiguous across the reconnect (164 follows 163): only the reset tells a replay the book is void.
+      for (const line of connections === 1 ? BINANCE.slice(0, 4) : [BINANCE[0]!, BINANCE[4]!]) ws.send(line);
+    });
+    const dataDir = tempDir();
+    const transport = new InMemoryTransport();
+    const live = collect(transport);
+    const pipeline = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BNBBTC'],
+      source: { kind: 'live', url },
+      transport,
+      env: 'test',
+      dataDir,
+      channels: ['books'],
+      books: { snapshotUrl },
+    });
+    await waitFor('the first snapshot and two events', () => live.length === 3, SOON);
+    socket!.terminate();
+    await waitFor('the snapshot after the reconnect', () => pipeline.status().books?.snapshots === 2, SOON);
+    await waitFor('five updates', () => live.length === 5, SOON);
+    const summary = await pipeline.stop();
+    await transport.close();
+    expect(summary.source.reconnects).toBe(1);
+    expect(live.map((u) => JSON.parse(u)).map((u) => [u.isSnapshot, u.sequence])).toEqual([
+      [true, '158'],
+      [false, '160'],
+      [false, '163'],
+      [true, '166'],
+      [false, '170'],
+    ]);
+    expect(summary.books).toMatchObject({
+      updates: 5,
+      snapshots: 2,
+      gaps: 0,
+      restSnapshots: 2,
+      malformed: 0,
+    });
+
+    const replayTransport = new InMemoryTransport();
+    const replayed = collect(replayTransport);
+    const replay = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BNBBTC'],
+      source: { kind: 'replay', path: join(dataDir, 'binance'), pace: 'fast' },
+      transport: replayTransport,
+      env: 'test',
+      dataDir: tempDir(),
+      channels: ['books'],
+    });
+    await replay.done;
+    const replaySummary = await replay.stop();
+    await replayTransport.close();
+    expect(replayed).toEqual(live);
+    expect(replaySummary.books).toMatchObject({ updates: 5, snapshots: 2, restSnapshots: 2, malformed: 0 });
   });
 
   it('bybit: subscribes the book at the venue depth; a gap resubscribes the symbol and its snapshot resyncs', async () => {

@@ -21,7 +21,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BookView } from '../../src/books/book-view.js';
 import { OrderBook } from '../../src/books/order-book.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
-import { markSnapshotRecord } from '../../src/runner/book-path.js';
+import { markResetRecord, markSnapshotRecord } from '../../src/runner/book-path.js';
 import { Pipeline, type PipelineOptions, type PipelineSummary } from '../../src/runner/pipeline.js';
 
 const dirs: string[] = [];
@@ -246,6 +246,25 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
       unsynced: 1,
     });
     expectReference('binance', lines, published, books);
+  });
+
+  it('a bookReset record voids the books until the next snapshot; one of another venue is counted, not obeyed', async () => {
+    const [, snapshot, update, multi] = bookLines('coinbase');
+    const reset = (venue: string) => Buffer.from(markResetRecord(venue as BookVenue)).toString('utf8');
+    const lines = [
+      snapshot!,
+      update!,
+      reset('kraken'),
+      multi!,
+      reset('coinbase'),
+      update!,
+      snapshot!,
+      multi!,
+    ];
+    const { summary, published, books } = await replay('coinbase', lines);
+    expect(published.map((p) => p.isSnapshot)).toEqual([true, false, false, true, false]);
+    expect(summary.books).toMatchObject({ updates: 5, snapshots: 2, unsynced: 1, malformed: 1, gaps: 0 });
+    expectReference('coinbase', lines, published, books);
   });
 
   it('bounds the symbols and counts what exceeds; lists trades and books side by side', async () => {
