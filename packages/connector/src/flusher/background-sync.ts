@@ -13,6 +13,7 @@
  */
 import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { FlusherWorkerError } from '../errors.js';
 
 /** Control words shared with the syncer thread. */
 const REQUEST = 0;
@@ -95,7 +96,7 @@ export class ThreadSyncer implements BackgroundSyncer {
   /**
    * Starts the thread and waits until it runs, so that {@link ThreadSyncer.wait}
    * can never wait on a thread that is not there.
-   * @throws {@link Error} when the thread does not come up within 10 s.
+   * @throws {@link FlusherWorkerError} when the thread does not come up within 10 s.
    */
   constructor() {
     this.worker = new Worker(SYNCER_SOURCE, { eval: true, workerData: this.control.buffer });
@@ -104,7 +105,7 @@ export class ThreadSyncer implements BackgroundSyncer {
     if (Atomics.load(this.control, READY) !== 1) {
       // The start failure below is what the caller needs; a failing terminate of a stuck thread adds nothing.
       this.worker.terminate().catch(() => undefined);
-      throw new Error('the fsync thread did not start');
+      throw new FlusherWorkerError('the fsync thread did not start within 10 s');
     }
   }
 
