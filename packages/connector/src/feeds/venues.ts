@@ -49,7 +49,9 @@ export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.j
 
 /**
  * Venue names, also the `{venue}` subject token and the data-dir folder. Spelled out (the registry below must have
- * exactly these keys) so that the declarations show the names rather than the registry's private type.
+ * exactly these keys) so that the declarations show the names rather than the registry's private type: derived as
+ * `keyof typeof REGISTRY`, every entry naming `VenueName` would have to export the registry (api-extractor's
+ * forgotten-export check, which `pnpm test:api` enforces).
  */
 export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
 
