@@ -2,7 +2,8 @@
 // with api-extractor reading the built declarations (`pnpm build` first). `pnpm test:api` (in the test command)
 // fails when an entry's API differs from its report, so an API change and its report change land in the same
 // commit; `pnpm api:update` rewrites the reports after an intended change. Internal subpaths (`./internal`) are
-// not public and get no report.
+// not public and get no report. A type an entry's API uses but does not export (`ae-forgotten-export`) fails
+// both modes: a user could meet that type in a signature yet not name it.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import { publishablePackages, repoRoot, tempDir } from './lib/workspace.mjs';
 
 const update = process.argv.includes('--update');
+/** `ae-forgotten-export` findings, as `entry: message` lines. */
+const forgotten = [];
 const scratch = tempDir('api');
 let changed = 0;
 let checked = 0;
@@ -38,11 +41,11 @@ try {
           dtsRollup: { enabled: false },
           tsdocMetadata: { enabled: false },
           messages: {
-            // Types an entry's API uses but does not export are marked in the report; other warnings name
-            // hashed chunk files and lines, which would make the report change with every build.
+            // A type an entry's API uses but does not export is an error (collected by `collectMessage`); other
+            // warnings name hashed chunk files and lines, which would make the report change with every build.
             extractorMessageReporting: {
               default: { logLevel: 'none', addToApiReportFile: false },
-              'ae-forgotten-export': { logLevel: 'none', addToApiReportFile: true },
+              'ae-forgotten-export': { logLevel: 'error', addToApiReportFile: false },
             },
             tsdocMessageReporting: { default: { logLevel: 'none', addToApiReportFile: false } },
             compilerMessageReporting: { default: { logLevel: 'error' } },
@@ -51,21 +54,31 @@ try {
         configObjectFullPath: join(pkg.dir, 'api-extractor.json'),
         packageJsonFullPath: join(pkg.dir, 'package.json'),
       });
-      const result = Extractor.invoke(config, { localBuild: update, messageCallback: quietInfo });
-      checked++;
       const where = `${pkg.name}${subpath === '.' ? '' : subpath.slice(1)}`;
+      const result = Extractor.invoke(config, {
+        localBuild: update,
+        messageCallback: (message) => collectMessage(where, message),
+      });
+      checked++;
       if (result.apiReportChanged) {
         changed++;
         const report = join(reportFolder, `${entry}.api.md`);
         process.stdout.write(`${update ? 'updated' : 'CHANGED'}: ${where} (${report})\n`);
         if (!update) showDiff(report, join(scratch, `${entry}.api.md`));
-      } else if (!result.succeeded) {
+      } else if (!result.succeeded && forgotten.length === 0) {
         throw new Error(`api-extractor failed on ${where}`);
       }
     }
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+if (forgotten.length > 0) {
+  process.stderr.write(
+    `\n${forgotten.length} type(s) used by a public API but not exported by its entry: export each from that entry, ` +
+      `or stop using it in the public signature\n${forgotten.join('\n')}\n`,
+  );
+  process.exit(1);
 }
 if (changed > 0 && !update) {
   process.stderr.write(
@@ -81,7 +94,12 @@ function showDiff(report, built) {
   process.stdout.write(diff.stdout);
 }
 
-/** Keeps api-extractor's per-entry progress lines out of the output. */
-function quietInfo(message) {
-  if (message.logLevel === 'info' || message.logLevel === 'verbose') message.handled = true;
+/** Collects forgotten exports for one summary, and keeps api-extractor's per-entry progress lines out of the output. */
+function collectMessage(where, message) {
+  if (message.messageId === 'ae-forgotten-export') {
+    forgotten.push(`  ${where}: ${message.text}`);
+    message.handled = true;
+  } else if (message.logLevel === 'info' || message.logLevel === 'verbose') {
+    message.handled = true;
+  }
 }

@@ -3,7 +3,7 @@
  * a stable `MP_ERR_` code, built on middleware's {@link MarketpipeError} so `instanceof` holds across duplicate
  * package copies. Bad arguments and options throw middleware's `InvalidArgumentError`.
  */
-import { MarketpipeError } from '@marketpipe/middleware/errors';
+import { InvalidArgumentError, MarketpipeError } from '@marketpipe/middleware/errors';
 import type { VenueName } from './feeds/venue-feed.js';
 
 // --- codec ---
@@ -297,10 +297,10 @@ export class RingBindingError extends MarketpipeError {
  * produce an ambiguous file name. Allowed: `[a-z0-9_-]+` for venues,
  * `[a-z0-9]+` for extensions, at most 64 characters.
  */
-export class InvalidVenueError extends MarketpipeError {
+export class InvalidVenueError extends InvalidArgumentError {
   override readonly name = 'InvalidVenueError' as const;
-  static readonly code = 'MP_ERR_INVALID_VENUE' as const;
-  readonly code = InvalidVenueError.code;
+  static override readonly code = 'MP_ERR_INVALID_VENUE' as const;
+  override readonly code = InvalidVenueError.code;
 }
 
 /**
@@ -315,10 +315,10 @@ export class RecordFileHeaderError extends MarketpipeError {
 }
 
 /** A day string that is not a real `YYYY-MM-DD` UTC date, or a range whose start is after its end. */
-export class InvalidDayError extends MarketpipeError {
+export class InvalidDayError extends InvalidArgumentError {
   override readonly name = 'InvalidDayError' as const;
-  static readonly code = 'MP_ERR_INVALID_DAY' as const;
-  readonly code = InvalidDayError.code;
+  static override readonly code = 'MP_ERR_INVALID_DAY' as const;
+  override readonly code = InvalidDayError.code;
 }
 
 /**
@@ -466,15 +466,17 @@ export class DataDirNotWritableError extends MarketpipeError {
 // --- publisher ---
 
 /** An `env` or `venue` name that cannot be a subject token. */
-export class InvalidNameError extends MarketpipeError {
+export class InvalidNameError extends InvalidArgumentError {
   override readonly name = 'InvalidNameError' as const;
-  static readonly code = 'MP_ERR_INVALID_NAME' as const;
-  readonly code = InvalidNameError.code;
+  static override readonly code = 'MP_ERR_INVALID_NAME' as const;
+  override readonly code = InvalidNameError.code;
   /** Which name was rejected. */
   readonly kind: 'env' | 'venue';
 
   constructor(kind: 'env' | 'venue', value: string) {
-    super(`invalid ${kind} name ${JSON.stringify(value)}: use 1-64 characters from [a-z0-9_-]`);
+    super(`invalid ${kind} name ${JSON.stringify(value)}: use 1-64 characters from [a-z0-9_-]`, {
+      argument: kind,
+    });
     this.kind = kind;
   }
 }

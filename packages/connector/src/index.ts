@@ -1,21 +1,33 @@
 // The main entry: what a user needs to run a pipeline, publish trades, decode trades and books, and read
 // recordings. The rest is grouped by concern in the subpath entries (`@marketpipe/connector/pipeline`,
 // `/codec`, `/books`, `/feeds`, `/sources`, `/recording`, `/simulator`); see the package README.
-export type { BookLevel } from './books/book-data.js';
+export type { BookLevel, BookUpdate } from './books/book-data.js';
 export type { OutOfSyncReason } from './books/book-sync.js';
 export { BookView } from './books/book-view.js';
 export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';
+export type { EpochMsParts, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
+export { SubjectCollisionError } from './errors.js';
 export type { Channel } from './feeds/book-subscriptions.js';
 export type { VenueName } from './feeds/venue-feed.js';
+export type { ParserBackend } from './feeds/venue-parser.js';
 export { VENUE_NAMES } from './feeds/venues.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
-export type { FlushedRecord, ReadRecordsOptions } from './flusher/record-reader.js';
+export type { FsyncPolicy } from './flusher/fsync-policy.js';
+export type { RecordFileVersion } from './flusher/record-format.js';
+export type {
+  FlushedRecord,
+  ReadRecordsOptions,
+  RecordDamage,
+  RecordFileSummary,
+  VenueRecordRange,
+} from './flusher/record-reader.js';
 export { listRecordDays, readVenueRecords } from './flusher/record-reader.js';
-export type { PublisherCounters, PublisherOptions } from './publisher/publisher.js';
+export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
+export type { RingGeometry } from './ring/ring-geometry.js';
 export type { BookCounters } from './runner/book-path.js';
 export type { BookResyncCounters } from './runner/book-resync.js';
 export type {

@@ -2,6 +2,8 @@
 // and the subject rules, with their errors.
 
 export type { OutOfSyncReason } from './books/book-sync.js';
+export type { TradeData, TradeSide } from './codec/trade-data.js';
+export type { EpochMsParts, TradeEncoder, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export {
   DataDirNotWritableError,
   InvalidNameError,
@@ -10,10 +12,17 @@ export {
   type VenueLockHolder,
 } from './errors.js';
 export type { Channel } from './feeds/book-subscriptions.js';
+export type { TradeIdRange } from './feeds/gap-detector.js';
+export type { MessageKind } from './feeds/message-kind.js';
+export type { ParsedTrade, TradeSink, VenueName } from './feeds/venue-feed.js';
+export type { ParserBackend } from './feeds/venue-parser.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
+export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
 export { tickerToSubjectToken } from './publisher/subject-token.js';
+export type { RecordVisitor, RingBuffer } from './ring/ring-buffer.js';
+export type { RingGeometry } from './ring/ring-geometry.js';
 export type { BookCounters, BookMessageSink, BookPathOptions } from './runner/book-path.js';
 export { BookPath, markSnapshotRecord, SNAPSHOT_RECORD_MARK } from './runner/book-path.js';
 export type { BookResyncCounters } from './runner/book-resync.js';

@@ -32,6 +32,7 @@ export {
   DEFAULT_RECORD_FILE_EXTENSION,
   RECORD_FILE_MAGIC,
   RECORD_FILE_VERSION,
+  type RecordFileVersion,
 } from './flusher/record-format.js';
 export type {
   FlushedRecord,
@@ -41,6 +42,7 @@ export type {
   VenueRecordRange,
 } from './flusher/record-reader.js';
 export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';
+export type { WallClock } from './flusher/wall-clock.js';
 export type { RecordVisitor } from './ring/ring-buffer.js';
 export { RingBuffer } from './ring/ring-buffer.js';
 export type { RingGeometry } from './ring/ring-geometry.js';

@@ -80,6 +80,9 @@ export function hasErrorCode<C extends string>(err: unknown, code: C): err is Er
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
 
+/** The code of {@link InvalidArgumentError} (`MP_ERR_INVALID_ARGUMENT`) or of a narrower error that extends it. */
+export type InvalidArgumentCode = `MP_ERR_INVALID_${string}`;
+
 /** Options of {@link InvalidArgumentError}. */
 export interface InvalidArgumentOptions extends ErrorOptions {
   /** Name of the rejected argument or option, e.g. `maxEntries` or `start.sequence`. */
@@ -101,9 +104,11 @@ export interface InvalidArgumentOptions extends ErrorOptions {
  * ```
  */
 export class InvalidArgumentError extends MarketpipeError {
-  override readonly name = 'InvalidArgumentError' as const;
-  static readonly code = 'MP_ERR_INVALID_ARGUMENT' as const;
-  readonly code = InvalidArgumentError.code;
+  // Widened so that a narrower bad-argument error (`InvalidVenueError`, code `MP_ERR_INVALID_VENUE`) can extend
+  // this class: `instanceof InvalidArgumentError` then catches the whole family.
+  override readonly name: `Invalid${string}Error` = 'InvalidArgumentError';
+  static readonly code: InvalidArgumentCode = 'MP_ERR_INVALID_ARGUMENT';
+  readonly code: InvalidArgumentCode = InvalidArgumentError.code;
   /** Name of the rejected argument, when the thrower named it. */
   readonly argument: string | undefined;
 

@@ -5,17 +5,33 @@ export {
   InvalidSubjectError,
   MarketpipeError,
   PayloadTooLargeError,
+  type SubjectProblem,
   TransportClosedError,
   TransportConnectError,
 } from './errors.js';
-export { type Clock, clock, type WallParts } from './latency/clock.js';
+export {
+  type Clock,
+  clock,
+  type MonotonicClock,
+  type MonotonicClockOptions,
+  type WallParts,
+} from './latency/clock.js';
 export { Interner, type InternerOptions } from './latency/interner.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory-transport.js';
+export type { NatsConnectAttempt, NatsConnectControl } from './transport/nats-connect.js';
 export type { NatsConnectionOptions } from './transport/nats-connection.js';
-export { NatsTransport, type NatsTransportOptions } from './transport/nats-transport.js';
+export {
+  type NatsOutageCounters,
+  NatsTransport,
+  type NatsTransportOptions,
+} from './transport/nats-transport.js';
+export type { OutageBufferOptions, OverflowPolicy } from './transport/outage-buffer.js';
 export type {
   DropCounters,
+  FastPublishTransport,
   MessageHandler,
+  PublishStamp,
+  PublishTarget,
   Subscription,
   Transport,
   TransportCounters,

@@ -15,7 +15,8 @@ import {
   type SymbolState,
 } from './book-sync.js';
 
-interface BufferedEvent {
+/** A diff-depth event held while the symbol waits for its REST snapshot. */
+export interface BufferedEvent {
   firstId: number;
   lastId: number;
   eventMs: number;
@@ -26,7 +27,7 @@ interface BufferedEvent {
   asks: number[];
 }
 
-interface BinanceState extends SymbolState {
+export interface BinanceState extends SymbolState {
   /** Update id of the book held: the snapshot's `lastUpdateId`, then each applied event's `u`. */
   lastId: number;
   /** True until the first event after the snapshot is applied (it must straddle, not continue). */

@@ -93,11 +93,23 @@ export interface SymbolState {
 
 const utf8 = new TextEncoder();
 
+/** What every venue's book sync offers, whatever the messages it is fed. */
+export interface BookSync {
+  /** A copy of the counters. */
+  readonly counters: Readonly<BookSyncCounters>;
+  /** Symbols currently waiting for a snapshot (to resubscribe, or to fetch a REST snapshot for). */
+  outOfSync(): string[];
+  /** True when `symbol` is tracked and in sync. */
+  isSynced(symbol: string): boolean;
+  /** Forgets every symbol's state, e.g. after a reconnect; the next update per symbol will be a snapshot. */
+  reset(): void;
+}
+
 /**
- * Base of the venue machines: the symbol registry, counters and frame plumbing.
- * @internal
+ * Base of the venue machines: the symbol registry, counters and frame plumbing. Exported as a type only, so the
+ * venue classes' declarations are complete; its protected members are not a contract.
  */
-export abstract class BookSyncBase<S extends SymbolState> {
+export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
   protected readonly maxSymbols: number;
   protected readonly maxLevels: number;
   protected readonly frame: BookFrame = createBookFrame();

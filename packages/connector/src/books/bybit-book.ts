@@ -13,7 +13,7 @@ import {
   type SymbolState,
 } from './book-sync.js';
 
-interface BybitState extends SymbolState {
+export interface BybitState extends SymbolState {
   /** `u` of the last message applied. */
   lastU: number;
 }

@@ -46,7 +46,7 @@ export interface KrakenBookSyncOptions extends BookSyncOptions {
   precisions?: Readonly<Record<string, KrakenPrecision>>;
 }
 
-interface KrakenState extends SymbolState {
+export interface KrakenState extends SymbolState {
   bids: KeptSide;
   asks: KeptSide;
   priceDecimals: number;

@@ -15,7 +15,7 @@ import { KeptSide } from './kept-book.js';
 const CHECKSUM_LEVELS = 25;
 const BOOK_CHANNELS = new Set(['books', 'books50-l2-tbt', 'books-l2-tbt']);
 
-interface OkxState extends SymbolState {
+export interface OkxState extends SymbolState {
   lastSeqId: number;
   bids: KeptSide;
   asks: KeptSide;

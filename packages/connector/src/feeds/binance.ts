@@ -24,7 +24,7 @@ import {
   treeSymbol,
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
-import { type ParserOptions, VenueParser } from './venue-parser.js';
+import { type ParserOptions, type VenueParser, venueParserFor } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
   NEEDS_RAW_NUMBERS,
@@ -307,7 +307,7 @@ class BinanceReader implements VenueReader {
 
 /** Creates a parser for Binance spot `trade`/`aggTrade` messages (raw or combined-stream). */
 export function createBinanceParser(options?: ParserOptions): VenueParser {
-  return new VenueParser(new BinanceReader(), options);
+  return venueParserFor(new BinanceReader(), options);
 }
 
 function streamName(symbol: string): string {

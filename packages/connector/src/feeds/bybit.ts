@@ -23,7 +23,7 @@ import {
   treeSymbol,
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
-import { type ParserOptions, VenueParser } from './venue-parser.js';
+import { type ParserOptions, type VenueParser, venueParserFor } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
   type NEEDS_RAW_NUMBERS,
@@ -214,7 +214,7 @@ function startsWith(reader: ByteJsonReader, prefix: Uint8Array): boolean {
 
 /** Creates a parser for Bybit v5 `publicTrade` messages. */
 export function createBybitParser(options?: ParserOptions): VenueParser {
-  return new VenueParser(new BybitReader(), options);
+  return venueParserFor(new BybitReader(), options);
 }
 
 /** Bybit accepts at most 10 topics per spot subscribe request. */

@@ -28,7 +28,7 @@ import {
   treeSymbol,
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
-import { type ParserOptions, VenueParser } from './venue-parser.js';
+import { type ParserOptions, type VenueParser, venueParserFor } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
   NEEDS_RAW_NUMBERS,
@@ -207,7 +207,7 @@ class CoinbaseReader implements VenueReader {
 
 /** Creates a parser for Coinbase Exchange `matches` channel messages. */
 export function createCoinbaseParser(options?: ParserOptions): VenueParser {
-  return new VenueParser(new CoinbaseReader(), options);
+  return venueParserFor(new CoinbaseReader(), options);
 }
 
 /**

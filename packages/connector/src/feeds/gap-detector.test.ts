@@ -63,6 +63,17 @@ describe('GapDetector', () => {
     expect(gaps.totalGapsAcrossReconnect).toBe(1);
   });
 
+  it('exposes its totals read-only', () => {
+    const gaps = new GapDetector();
+    gaps.observe(0, 1, 1);
+    gaps.observe(0, 4, 4);
+    expect(() => {
+      (gaps as unknown as { totalMissing: number }).totalMissing = 0;
+    }).toThrow(TypeError);
+    expect(gaps.totalMissing).toBe(2);
+    expect(gaps.totalGaps).toBe(1);
+  });
+
   it('reset starts a fresh sequence for one ticker only', () => {
     const gaps = new GapDetector();
     gaps.observe(0, 100, 100);

@@ -68,16 +68,11 @@ function rangeBits(count: number): number {
  * ```
  */
 export class GapDetector {
-  /** Missing ids over all tickers. */
-  totalMissing = 0;
-  /** Gap events over all tickers. */
-  totalGaps = 0;
-  /** Gap events that spanned a reconnect. */
-  totalGapsAcrossReconnect = 0;
-  /** Duplicate ids over all tickers. */
-  totalDuplicates = 0;
-  /** Late (out-of-order) ids over all tickers. */
-  totalLate = 0;
+  #totalMissing = 0;
+  #totalGaps = 0;
+  #totalGapsAcrossReconnect = 0;
+  #totalDuplicates = 0;
+  #totalLate = 0;
 
   private readonly onGap: GapListener | undefined;
   /** Scratch through which {@link GapDetector.observe} reaches {@link GapDetector.observeRange}. */
@@ -101,6 +96,31 @@ export class GapDetector {
     this.gaps = new Float64Array(this.capacity);
     this.duplicates = new Float64Array(this.capacity);
     this.late = new Float64Array(this.capacity);
+  }
+
+  /** Missing ids over all tickers. */
+  get totalMissing(): number {
+    return this.#totalMissing;
+  }
+
+  /** Gap events over all tickers. */
+  get totalGaps(): number {
+    return this.#totalGaps;
+  }
+
+  /** Gap events that spanned a reconnect. */
+  get totalGapsAcrossReconnect(): number {
+    return this.#totalGapsAcrossReconnect;
+  }
+
+  /** Duplicate ids over all tickers. */
+  get totalDuplicates(): number {
+    return this.#totalDuplicates;
+  }
+
+  /** Late (out-of-order) ids over all tickers. */
+  get totalLate(): number {
+    return this.#totalLate;
   }
 
   /** Records the trade ids `first..last` (inclusive) of `tickerId` and classifies them. */
@@ -146,9 +166,9 @@ export class GapDetector {
       if (missing === 0) return SequenceCheck.contiguous;
       this.missing[tickerId]! += missing;
       this.gaps[tickerId]!++;
-      this.totalMissing += missing;
-      this.totalGaps++;
-      if (acrossReconnect) this.totalGapsAcrossReconnect++;
+      this.#totalMissing += missing;
+      this.#totalGaps++;
+      if (acrossReconnect) this.#totalGapsAcrossReconnect++;
       this.onGap?.(tickerId, highest + 1, missing, acrossReconnect);
       return SequenceCheck.gap;
     }
@@ -170,8 +190,8 @@ export class GapDetector {
     if (last > highest) this.advance(tickerId, highest, highest + 1, last);
     this.duplicates[tickerId]! += duplicates;
     this.late[tickerId]! += late;
-    this.totalDuplicates += duplicates;
-    this.totalLate += late;
+    this.#totalDuplicates += duplicates;
+    this.#totalLate += late;
     return late > 0 ? SequenceCheck.late : SequenceCheck.duplicate;
   }
 

@@ -1,6 +1,15 @@
 // `@marketpipe/connector/feeds`: the venue parsers (one per venue, on one interface), the venues' protocols,
 // gap detection and the feed errors.
 
+export type { BookFrame, BookLevels } from '../books/book-data.js';
+export type {
+  BookSink,
+  BookSync,
+  BookSyncCounters,
+  BookSyncOptions,
+  OutOfSyncReason,
+} from '../books/book-sync.js';
+export type { TradeSide } from '../codec/trade-data.js';
 export { type MalformedReason, MalformedVenueMessageError, SimdjsonUnavailableError } from '../errors.js';
 export { binanceProtocol, createBinanceParser } from './binance.js';
 export type { Channel } from './book-subscriptions.js';
@@ -16,7 +25,13 @@ export { coinbaseProtocol, createCoinbaseParser } from './coinbase.js';
 export type { GapDetectorOptions, GapListener, TradeIdRange } from './gap-detector.js';
 export { GapDetector, SequenceCheck } from './gap-detector.js';
 export { createKrakenParser, krakenProtocol } from './kraken.js';
-export { MessageKind, NON_TRADE_KIND_COUNT, NonTradeKind, nonTradeKindName } from './message-kind.js';
+export {
+  MessageKind,
+  NON_TRADE_KIND_COUNT,
+  NON_TRADE_KIND_NAMES,
+  NonTradeKind,
+  nonTradeKindName,
+} from './message-kind.js';
 export { createOkxParser, okxProtocol } from './okx.js';
 export type { ParsedTrade, TradeSink, VenueName, VenueProtocol } from './venue-feed.js';
 export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.js';

@@ -26,7 +26,7 @@ import {
   treeSymbol,
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
-import { type ParserOptions, VenueParser } from './venue-parser.js';
+import { type ParserOptions, type VenueParser, venueParserFor } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
   NEEDS_RAW_NUMBERS,
@@ -235,7 +235,7 @@ class KrakenReader implements VenueReader {
 
 /** Creates a parser for Kraken WebSocket v2 `trade` channel messages. */
 export function createKrakenParser(options?: ParserOptions): VenueParser {
-  return new VenueParser(new KrakenReader(), options);
+  return venueParserFor(new KrakenReader(), options);
 }
 
 /**

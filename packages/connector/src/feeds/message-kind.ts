@@ -49,7 +49,8 @@ export type NonTradeKind = (typeof NonTradeKind)[keyof typeof NonTradeKind];
 /** Number of {@link NonTradeKind} values: the length of a per-kind counter array. */
 export const NON_TRADE_KIND_COUNT = 10;
 
-const NON_TRADE_KIND_NAMES = [
+/** The names of the {@link NonTradeKind} values, indexed by value: labels for a per-kind counter array. */
+export const NON_TRADE_KIND_NAMES = [
   'subscribeAck',
   'heartbeat',
   'ping',

@@ -26,7 +26,7 @@ import {
   treeSymbol,
 } from './tree-fields.js';
 import type { VenueProtocol } from './venue-feed.js';
-import { type ParserOptions, VenueParser } from './venue-parser.js';
+import { type ParserOptions, type VenueParser, venueParserFor } from './venue-parser.js';
 import {
   type LAYOUT_MISSED,
   type NEEDS_RAW_NUMBERS,
@@ -266,7 +266,7 @@ class OkxReader implements VenueReader {
 
 /** Creates a parser for OKX v5 `trades` channel messages (and the plain-text `pong`). */
 export function createOkxParser(options?: ParserOptions): VenueParser {
-  return new VenueParser(new OkxReader(), options);
+  return venueParserFor(new OkxReader(), options);
 }
 
 /**

@@ -50,8 +50,16 @@ export interface ParserOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+// Set by VenueParser's static block: the private constructor keeps the internal VenueReader out of the public API.
+let construct: (reader: VenueReader, options: ParserOptions) => VenueParser;
+
+/** A parser on `reader`, one venue's message layout; the venue modules' `create*Parser` functions call this. */
+export function venueParserFor(reader: VenueReader, options: ParserOptions = {}): VenueParser {
+  return construct(reader, options);
+}
+
 /**
- * Parses one venue's messages.
+ * Parses one venue's messages. Made by {@link createParser} (or a venue's own `create*Parser`), not constructed.
  *
  * @example
  * ```ts
@@ -122,7 +130,11 @@ export class VenueParser {
   private readonly state: ParseState;
   private readonly engine: (text: string) => unknown;
 
-  constructor(reader: VenueReader, options: ParserOptions = {}) {
+  static {
+    construct = (reader, options) => new VenueParser(reader, options);
+  }
+
+  private constructor(reader: VenueReader, options: ParserOptions) {
     this.reader = reader;
     this.venue = reader.venue;
     this.backend = checkOneOf('backend', options.backend ?? DEFAULT_PARSER_BACKEND, PARSER_BACKENDS);

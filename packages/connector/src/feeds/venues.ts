@@ -5,7 +5,7 @@
  */
 import { checkOneOf } from '@marketpipe/middleware/errors';
 import { BinanceBookSync } from '../books/binance-book.js';
-import type { BookSink, BookSyncBase, BookSyncOptions, SymbolState } from '../books/book-sync.js';
+import type { BookSink, BookSync, BookSyncOptions } from '../books/book-sync.js';
 import { BybitBookSync } from '../books/bybit-book.js';
 import { CoinbaseBookSync } from '../books/coinbase-book.js';
 import { KrakenBookSync } from '../books/kraken-book.js';
@@ -29,12 +29,29 @@ export interface VenueDefinition {
   /** Symbols `run` subscribes to when none are given: two majors, spelled the way the venue spells them. */
   readonly defaultSymbols: readonly string[];
   /** A new order-book sync machine for the venue's depth channel (not yet driven by the runner). */
-  readonly createBookSync: (sink: BookSink, options?: BookSyncOptions) => BookSyncBase<SymbolState>;
+  readonly createBookSync: (sink: BookSink, options?: BookSyncOptions) => BookSync;
 }
+
+// The types this entry's signatures use, so that a user of `@marketpipe/connector/venues` can name them.
+export type { BookFrame, BookLevels } from '../books/book-data.js';
+export type {
+  BookSink,
+  BookSync,
+  BookSyncCounters,
+  BookSyncOptions,
+  OutOfSyncReason,
+} from '../books/book-sync.js';
+export type { TradeSide } from '../codec/trade-data.js';
+export type { MalformedReason, MalformedVenueMessageError } from '../errors.js';
+export type { MessageKind, NonTradeKind } from './message-kind.js';
+export type { ParsedTrade, TradeSink, VenueProtocol } from './venue-feed.js';
+export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.js';
 
 /**
  * Venue names, also the `{venue}` subject token and the data-dir folder. Spelled out (the registry below must have
- * exactly these keys) so that the declarations show the names rather than the registry's private type.
+ * exactly these keys) so that the declarations show the names rather than the registry's private type: derived as
+ * `keyof typeof REGISTRY`, every entry naming `VenueName` would have to export the registry (api-extractor's
+ * forgotten-export check, which `pnpm test:api` enforces).
  */
 export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
 

@@ -13,6 +13,7 @@
  */
 import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { FlusherWorkerError } from '../errors.js';
 
 /** Control words shared with the syncer thread. */
 const REQUEST = 0;
@@ -145,7 +146,7 @@ export class ThreadSyncer implements BackgroundSyncer {
     this.failed = true;
     // The start failure is what the caller needs; a failing terminate of a stuck thread adds nothing.
     this.worker.terminate().catch(() => undefined);
-    this.onStartFailure?.(new Error('the fsync thread did not start'));
+    this.onStartFailure?.(new FlusherWorkerError('the fsync thread did not start within 10 s'));
     return false;
   }
 

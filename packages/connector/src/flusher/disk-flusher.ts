@@ -3,6 +3,7 @@
  * memory-mapped ring into record files, exposes its status, and stops it.
  */
 import { Worker } from 'node:worker_threads';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { clock as defaultClock, type MonotonicClock } from '@marketpipe/middleware/latency';
 import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
@@ -363,6 +364,8 @@ export function startFlusherWithWriteFaults(options: DiskFlusherOptions): Promis
 export function injectWriteFault(flusher: DiskFlusher, fault: InjectableWriteFault | null): void {
   const control = writeFaultSwitch(flusher);
   if (control === undefined)
-    throw new Error('injectWriteFault needs a flusher from startFlusherWithWriteFaults');
+    throw new InvalidArgumentError('injectWriteFault needs a flusher from startFlusherWithWriteFaults', {
+      argument: 'flusher',
+    });
   Atomics.store(control, WRITE_FAULT, writeFaultSwitchValue(fault));
 }

@@ -6,10 +6,10 @@
 
 /** The 8 ASCII bytes every record file starts with. */
 export const RECORD_FILE_MAGIC = 'MPRECORD';
-/** Record-file format version written and read (version 1 was never released). */
-export const RECORD_FILE_VERSION = 2;
 /** A format version this package reads. */
-export type RecordFileVersion = typeof RECORD_FILE_VERSION;
+export type RecordFileVersion = 2;
+/** Record-file format version written and read (version 1 was never released). */
+export const RECORD_FILE_VERSION: RecordFileVersion = 2;
 /** Size of the file header in bytes. */
 export const FILE_HEADER_BYTES = 16;
 /**

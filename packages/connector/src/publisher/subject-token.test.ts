@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidNameError } from '../errors.js';
@@ -45,6 +46,8 @@ describe('validateName', () => {
       validateName('env', name);
     } catch (err) {
       expect(err instanceof InvalidNameError).toBe(true);
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err).toMatchObject({ code: 'MP_ERR_INVALID_NAME', argument: 'env' });
     }
   });
 });

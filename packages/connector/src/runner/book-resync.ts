@@ -6,6 +6,7 @@
  * Cold path only: it runs on timers, never inside a message.
  */
 import type { OutOfSyncReason } from '../books/book-sync.js';
+import { SourceConnectionError } from '../errors.js';
 import { binanceDepthWeight, bookResubscribeMessages } from '../feeds/book-subscriptions.js';
 import type { VenueName } from '../feeds/venue-feed.js';
 import { type BackoffOptions, fullJitterDelay } from '../sources/reconnect-backoff.js';
@@ -192,16 +193,19 @@ export class BookResync {
       if (response.status === 429 || response.status === 418) {
         const retryAfterS = Number(response.headers.get('retry-after'));
         this.#blockedUntil = Date.now() + (Number.isFinite(retryAfterS) ? retryAfterS * 1000 : MINUTE_MS);
-        throw new Error(`HTTP ${response.status} from ${url}: request weight exceeded`);
+        throw new SourceConnectionError(`HTTP ${response.status} from ${url}: request weight exceeded`);
       }
-      if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
+      if (!response.ok) throw new SourceConnectionError(`HTTP ${response.status} from ${url}`);
       const body = new Uint8Array(await response.arrayBuffer());
       if (this.#stopped || !this.#pending.has(symbol)) return;
       this.#options.deliver(markSnapshotRecord('binance', symbol, body));
     } catch (error) {
       if (this.#stopped) return;
       this.#snapshotErrors++;
-      this.#options.onError(symbol, error instanceof Error ? error : new Error(String(error)));
+      this.#options.onError(
+        symbol,
+        error instanceof Error ? error : new SourceConnectionError(String(error), { cause: error }),
+      );
     }
     // Delivered and in sync: `satisfied` removed it. Otherwise (error, stale snapshot) try again later.
     this.#retryLater(symbol);

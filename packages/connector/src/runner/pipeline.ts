@@ -13,6 +13,7 @@ import { Interner, type Transport } from '@marketpipe/middleware';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { LatencyRecorder, type MonotonicClock } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
+import { SourceConnectionError } from '../errors.js';
 import {
   BINANCE_DEPTH_URL,
   type Channel,
@@ -406,7 +407,8 @@ export class Pipeline {
     source.onMessage(this.#runner.onMessage);
     source.onEvent(this.#onSourceEvent);
     this.done = source.done.then((end) => {
-      if (end.reason === 'error') throw end.error ?? new Error(`${options.source.kind} source failed`);
+      if (end.reason === 'error')
+        throw end.error ?? new SourceConnectionError(`${options.source.kind} source failed`);
     });
     // The rejection is for whoever awaits `done`; an embedder that never looks must not crash on it.
     this.done.catch(() => undefined);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TradeSide } from '../codec/trade-data.js';
 import { TradeEncoder } from '../codec/trade-encoder.js';
 import { TradeView } from '../codec/trade-view.js';
+import { RecordTooLargeError, TradeTextTooLongError } from '../errors.js';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { createParser } from '../feeds/venues.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -36,6 +37,7 @@ function setup(slotCount = 1024, overflow = {}) {
   const gaps = new GapDetector();
   const latency = new LatencyRecorder();
   const issues: string[] = [];
+  const issueErrors: unknown[] = [];
   const runner = new Runner({
     parser: createParser('binance'),
     publisher,
@@ -45,7 +47,10 @@ function setup(slotCount = 1024, overflow = {}) {
     latency,
     clock,
     overflow,
-    onIssue: (i) => issues.push(i.cause),
+    onIssue: (i) => {
+      issues.push(i.cause);
+      issueErrors.push(i.error);
+    },
   });
   const trades: ReturnType<TradeView['toTradeData']>[] = [];
   const subjects: string[] = [];
@@ -64,7 +69,19 @@ function setup(slotCount = 1024, overflow = {}) {
     ring.release(n);
     return out;
   };
-  return { runner, ring, trades, subjects, deliveryStamps, gaps, latency, issues, ringRecords, clock };
+  return {
+    runner,
+    ring,
+    trades,
+    subjects,
+    deliveryStamps,
+    gaps,
+    latency,
+    issues,
+    issueErrors,
+    ringRecords,
+    clock,
+  };
 }
 
 describe('Runner', () => {
@@ -148,13 +165,15 @@ describe('Runner', () => {
   });
 
   it('counts a message larger than the ring can hold as oversize, publishing its trades', () => {
-    const { runner, issues } = setup(8);
+    const { runner, ring, issues, issueErrors } = setup(8);
     const big = utf8.encode(
       `{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":"1","q":"1","T":1,"m":true,"M":true,"pad":"${'x'.repeat(5000)}"}`,
     );
     runner.onMessage(big);
     expect(runner.counters().drops.oversize).toBe(1);
     expect(issues).toEqual(['oversize']);
+    expect(issueErrors[0]).toBeInstanceOf(RecordTooLargeError);
+    expect(issueErrors[0]).toMatchObject({ size: big.length, limit: ring.maxRecordSize });
   });
 });
 
@@ -210,8 +229,10 @@ describe('Runner with ids from the full parse', () => {
         return 0 as const;
       },
     };
+    const errors: unknown[] = [];
     const runner = new Runner({
       parser,
+      onIssue: (issue) => errors.push(issue.error),
       // An encoder that would accept a 1024-byte id, so only the runner's own check stands in the way.
       publisher: new Publisher({
         transport,
@@ -228,5 +249,8 @@ describe('Runner with ids from the full parse', () => {
     runner.onMessage(utf8.encode('{}'));
     expect(published).toEqual(['x']);
     expect(runner.counters()).toMatchObject({ trades: 1, drops: { publishError: 1 } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(TradeTextTooLongError);
+    expect(errors[0]).toMatchObject({ field: 'tradeId', byteLength: 5000, maxBytes: 1024 });
   });
 });

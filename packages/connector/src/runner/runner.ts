@@ -11,6 +11,7 @@ import { type Clock, clock as defaultClock, type Interner, type WallParts } from
 import { OutageBuffer } from '@marketpipe/middleware/internal';
 import { InternerFullError, type LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
+import { RecordTooLargeError, TradeTextTooLongError } from '../errors.js';
 import type { TradeIdRange } from '../feeds/gap-detector.js';
 import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
@@ -228,10 +229,8 @@ export class Runner implements TradeSink {
       const encoded = this.#utf8.encodeInto(trade.tradeId, this.#idScratch);
       if (encoded.read < trade.tradeId.length) {
         this.#publishError++;
-        this.#issue(
-          'publishError',
-          new RangeError(`trade id of ${trade.tradeId.length} characters is too long`),
-        );
+        const byteLength = this.#utf8.encode(trade.tradeId).length;
+        this.#issue('publishError', new TradeTextTooLongError('tradeId', byteLength, this.#idScratch.length));
         return;
       }
       idBytes = this.#idScratch;
@@ -314,9 +313,7 @@ export class Runner implements TradeSink {
       this.#oversize++;
       this.#onIssue?.({
         cause: 'oversize',
-        error: new RangeError(
-          `message of ${bytes.length} bytes exceeds the ring's largest record (${ring.maxRecordSize})`,
-        ),
+        error: new RecordTooLargeError(bytes.length, ring.maxRecordSize),
         message: bytes,
       });
       return;

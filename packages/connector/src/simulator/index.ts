@@ -2,6 +2,7 @@
 // speaking each venue's protocol, the generator of its seeded synthetic market, and each venue's server-side
 // emulation (trade messages, acks, control frames), which the venue feeds themselves do not carry.
 export { InvalidSimBatchError, SimulatorLogError } from '../errors.js';
+export type { VenueName, VenueProtocol } from '../feeds/venue-feed.js';
 export type { ReceivedFrame, SentFrame, SimulatorOptions, SimulatorStats } from '../sources/simulator.js';
 export { SimulatorServer } from '../sources/simulator.js';
 export { binanceEmulation } from './binance-emulation.js';

@@ -8,6 +8,7 @@ export {
   SourceConnectionError,
   SourceStateError,
 } from '../errors.js';
+export type { VenueName, VenueProtocol } from '../feeds/venue-feed.js';
 export type { LineReplayOptions, LineReplayStatus } from './line-replay-source.js';
 export { LineReplaySource } from './line-replay-source.js';
 export type { LineTimestampFormat } from './line-timestamp.js';

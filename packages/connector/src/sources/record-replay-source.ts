@@ -9,6 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkInteger, checkNumber } from '@marketpipe/middleware/errors';
+import { ReplayFileError } from '../errors.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from '../flusher/record-format.js';
 import { type FlushedRecord, readRecordFile } from '../flusher/record-reader.js';
 import type {
@@ -113,7 +114,7 @@ export class RecordReplaySource implements MessageSource {
     try {
       this.#records = this.#iterate(recordFilesOf(this.#path));
     } catch (error) {
-      this.#life.fail(error);
+      this.#life.fail(error, (message) => new ReplayFileError(message, { cause: error }));
       return;
     }
     this.#startedAt = performance.now();
@@ -205,7 +206,7 @@ export class RecordReplaySource implements MessageSource {
         this.#life.deliver(record.payload);
       }
     } catch (error) {
-      this.#life.fail(error);
+      this.#life.fail(error, (message) => new ReplayFileError(message, { cause: error }));
       return;
     }
     this.#schedule(0);

@@ -27,10 +27,7 @@ export class SourceEventHub {
       try {
         listener(event);
       } catch (err) {
-        process.emitWarning(
-          err instanceof Error ? err : new Error(String(err)),
-          'MarketpipeSourceListenerWarning',
-        );
+        process.emitWarning(err instanceof Error ? err : String(err), 'MarketpipeSourceListenerWarning');
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageHandlerError, SourceStateError } from '../errors.js';
+import { MessageHandlerError, ReplayFileError, SourceConnectionError, SourceStateError } from '../errors.js';
 import type { SourceEnd, SourceEvent } from './message-source.js';
 import { SourceLifecycle } from './source-lifecycle.js';
 
@@ -80,6 +80,21 @@ describe('SourceLifecycle', () => {
     // A third stop after the end is still the same settled promise, and halts nothing.
     await life.stop(() => halts++);
     expect(halts).toBe(1);
+  });
+
+  it("fail() wraps a thrown non-Error in a typed error: the source's, else SourceConnectionError", async () => {
+    const first = watched();
+    first.life.start('running');
+    first.life.fail('socket gone');
+    const end = await first.life.done;
+    expect(end.reason).toBe('error');
+    expect(end.error).toBeInstanceOf(SourceConnectionError);
+    expect(end.error?.message).toBe('socket gone');
+    const second = watched();
+    second.life.start('running');
+    second.life.fail(42, (message) => new ReplayFileError(message));
+    const replayEnd = await second.life.done;
+    expect(replayEnd.error).toBeInstanceOf(ReplayFileError);
   });
 
   it('fail() counts and reports the error, and ends the run with it', async () => {

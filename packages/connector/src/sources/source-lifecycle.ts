@@ -4,7 +4,7 @@
  * one message to the handler. Internal to the sources folder; each source
  * holds one and adds only what its transport needs.
  */
-import { MessageHandlerError, SourceStateError } from '../errors.js';
+import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../errors.js';
 import type {
   MessageHandler,
   SourceEnd,
@@ -153,9 +153,13 @@ export class SourceLifecycle {
 
   /**
    * Ends the run because of `err`: counts and emits it, then settles with
-   * reason `error` (state `failed`, or `stopped` when a stop was under way).
+   * reason `error` (state `failed`, or `stopped` when a stop was under way). A thrown non-`Error` is wrapped by
+   * `wrap`, a {@link SourceConnectionError} unless the source says otherwise.
    */
-  fail(err: unknown, wrap: (message: string) => Error = (message) => new Error(message)): void {
+  fail(
+    err: unknown,
+    wrap: (message: string) => Error = (message) => new SourceConnectionError(message),
+  ): void {
     if (this.#settled) return;
     const error = err instanceof Error ? err : wrap(String(err));
     this.reportError(error);

@@ -455,6 +455,9 @@ describe('RecordFileWriter + reader', () => {
       );
     }
     expect(new InvalidVenueError('x') instanceof InvalidVenueError).toBe(true);
+    // One bad-argument family: the narrower errors are InvalidArgumentErrors with their own codes.
+    expect(new InvalidVenueError('x')).toBeInstanceOf(InvalidArgumentError);
+    expect(new InvalidDayError('x')).toBeInstanceOf(InvalidArgumentError);
     mkdirSync(join(dataDir, 'v'));
     const foreign = join(dataDir, 'v', '2025-01-02.mprec');
     writeFileSync(foreign, 'not a record file at all');

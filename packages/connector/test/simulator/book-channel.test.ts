@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { BinanceBookSync } from '../../src/books/binance-book.js';
 import { type BookFrame, frameToUpdate } from '../../src/books/book-data.js';
-import type { BookSyncBase, OutOfSyncReason, SymbolState } from '../../src/books/book-sync.js';
+import type { BookSync, OutOfSyncReason } from '../../src/books/book-sync.js';
 import { OrderBook } from '../../src/books/order-book.js';
 import type { VenueName } from '../../src/feeds/venue-feed.js';
 import { VENUES, venueProtocol } from '../../src/feeds/venues.js';
@@ -208,7 +208,7 @@ class BookClient {
   readonly entries: Entry[] = [];
   readonly reasons: OutOfSyncReason[] = [];
   readonly books = new Map<string, OrderBook>();
-  readonly sync: BookSyncBase<SymbolState>;
+  readonly sync: BookSync;
   readonly #ws: WebSocket;
   readonly #pending: Promise<void>[] = [];
   #bookMessages = 0;

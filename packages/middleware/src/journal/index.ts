@@ -6,8 +6,10 @@ export {
   JournalClosedError,
   JournalOpenError,
   JournalPayloadTooLargeError,
+  MarketpipeError,
   SequenceEvictedError,
 } from '../errors.js';
+export type { NatsConnectionOptions } from '../transport/nats-connection.js';
 export { InMemoryJournal, type InMemoryJournalOptions } from './in-memory-journal.js';
 export {
   type JetStreamAppendOptions,

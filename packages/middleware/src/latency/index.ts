@@ -4,9 +4,11 @@
 export {
   InternerFullError,
   type InternerLimit,
+  type InvalidArgumentCode,
   InvalidArgumentError,
   type InvalidArgumentOptions,
   InvalidUnicodeError,
+  MarketpipeError,
   UnknownInternIdError,
 } from '../errors.js';
 export { type Clock, clock, MonotonicClock, type MonotonicClockOptions, type WallParts } from './clock.js';

@@ -3,12 +3,14 @@
 
 export {
   InvalidSubjectError,
+  MarketpipeError,
   PayloadTooLargeError,
   StreamSubjectsError,
   SubjectNotInStreamError,
   TransportClosedError,
   TransportConnectError,
 } from '../errors.js';
+export type { JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 export { fastPublishOf, isFastPublishTransport } from './fast-publish.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './in-memory-transport.js';
 export {
