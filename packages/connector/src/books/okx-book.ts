@@ -129,7 +129,7 @@ export class OkxBookSync extends BookSyncBase<OkxState> {
       if (!Array.isArray(level) || typeof level[0] !== 'string' || typeof level[1] !== 'string') return false;
       const price = Number(level[0]);
       const size = Number(level[1]);
-      if (!Number.isFinite(price) || !(size >= 0)) return false;
+      if (!Number.isFinite(price) || !Number.isFinite(size) || size < 0) return false;
       side.set(price, size, level[0], level[1]);
       out.push(price, size);
     }
