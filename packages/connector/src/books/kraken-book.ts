@@ -49,15 +49,20 @@ const QTY = asciiBytes('qty');
 
 /** {@link KrakenBookSync}'s scan gave up: the `JSON.parse` path decides. */
 const GIVE_UP = -1;
-/** Fields of one scanned `data` entry in the entry table: symbol range, checksum, time, level array positions. */
-const ENTRY_FIELDS = 7;
+/** Fields of one scanned `data` entry in the entry table: symbol range, checksum, time, level index ranges. */
+const ENTRY_FIELDS = 9;
 const E_SYMBOL_START = 0;
 const E_SYMBOL_STOP = 1;
 const E_CHECKSUM = 2;
 const E_MS = 3;
 const E_SUB_MS = 4;
-const E_BIDS_AT = 5;
-const E_ASKS_AT = 6;
+/** An entry's bids are levels [E_BIDS_START, E_BIDS_END) of the level table, its asks [E_ASKS_START, E_ASKS_END). */
+const E_BIDS_START = 5;
+const E_BIDS_END = 6;
+const E_ASKS_START = 7;
+const E_ASKS_END = 8;
+/** Token ranges of one scanned level in the level table: price start, stop, qty start, stop. */
+const LEVEL_FIELDS = 4;
 
 /** Levels per side Kraken's checksum covers, whatever the subscribed depth. */
 const CHECKSUM_LEVELS = 10;
@@ -125,8 +130,11 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
   readonly #epoch: EpochTime = { ms: 0, subMsNanos: 0 };
   /** One scanned entry per {@link ENTRY_FIELDS} slots; grows for messages with more entries than any before. */
   #entries = new Float64Array(4 * ENTRY_FIELDS);
-  /** Price and size of the level being read, and a checksum's value (typed: no boxed doubles). */
-  readonly #values = new Float64Array(3);
+  /** Price and size of each scanned level, so applying them reads nothing twice. */
+  #levelValues = new Float64Array(64 * 2);
+  /** {@link LEVEL_FIELDS} token offsets per scanned level (the venue's texts, for the checksum). */
+  #levelTokens = new Int32Array(64 * LEVEL_FIELDS);
+  #levelCount = 0;
 
   constructor(sink: BookSink, options: KrakenBookSyncOptions = {}) {
     super(sink, options);
@@ -222,6 +230,7 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
   #scanEntries(bytes: Uint8Array): boolean {
     const r = this.#reader;
     this.#entryCount = 0;
+    this.#levelCount = 0;
     if (!r.eat(0x5b)) return false;
     if (r.eat(0x5d)) return true;
     do {
@@ -246,6 +255,8 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
     let timed = false;
     let bidsAt = -1;
     let asksAt = -1;
+    let bids = 0;
+    let asks = 0;
     if (!r.eat(0x7d)) {
       do {
         if (!r.readKey()) return false;
@@ -269,35 +280,33 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
           entries[at + E_SUB_MS] = epoch.subMsNanos;
         } else if (r.is(BIDS)) {
           if (bidsAt >= 0) return false;
-          bidsAt = r.pos;
-          if (!this.#levels(bytes, undefined, undefined, undefined)) return false;
+          bidsAt = this.#levelCount;
+          if (!this.#levels(bytes)) return false;
+          bids = this.#levelCount - bidsAt;
         } else if (r.is(ASKS)) {
           if (asksAt >= 0) return false;
-          asksAt = r.pos;
-          if (!this.#levels(bytes, undefined, undefined, undefined)) return false;
+          asksAt = this.#levelCount;
+          if (!this.#levels(bytes)) return false;
+          asks = this.#levelCount - asksAt;
         } else if (!r.skipValue()) {
           return false;
         }
       } while (r.eat(0x2c));
       if (!r.eat(0x7d)) return false;
     }
-    entries[at + E_BIDS_AT] = bidsAt;
-    entries[at + E_ASKS_AT] = asksAt;
+    entries[at + E_BIDS_START] = bidsAt;
+    entries[at + E_BIDS_END] = bidsAt + bids;
+    entries[at + E_ASKS_START] = asksAt;
+    entries[at + E_ASKS_END] = asksAt + asks;
     return symbolStart >= 0 && checksum && timed && bidsAt >= 0 && asksAt >= 0;
   }
 
   /**
-   * Reads one side, `[{"price": number, "qty": number, ...}, ...]`: checks it without a state (the scan), or, with
-   * one, applies each level to the kept side and the frame as the `JSON.parse` path's `#apply` does.
+   * Reads one side, `[{"price": number, "qty": number, ...}, ...]`, checking each level as the `JSON.parse` path's
+   * `#apply` does and recording its values and token ranges in the level table.
    */
-  #levels(
-    bytes: Uint8Array,
-    state: KrakenState | undefined,
-    side: KeptSide | undefined,
-    out: BookLevels | undefined,
-  ): boolean {
+  #levels(bytes: Uint8Array): boolean {
     const r = this.#reader;
-    const values = this.#values;
     if (!r.eat(0x5b)) return false;
     if (r.eat(0x5d)) return true;
     do {
@@ -324,26 +333,59 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
         if (!r.eat(0x7d)) return false;
       }
       if (priceStart < 0 || qtyStart < 0) return false;
+      const n = this.#levelCount;
+      if ((n + 1) * LEVEL_FIELDS > this.#levelTokens.length) this.#growLevels();
+      const values = this.#levelValues;
       if (
-        !decimalInto(bytes, priceStart, priceStop, values, 0) ||
-        !decimalInto(bytes, qtyStart, qtyStop, values, 1)
+        !decimalInto(bytes, priceStart, priceStop, values, n * 2) ||
+        !decimalInto(bytes, qtyStart, qtyStop, values, n * 2 + 1)
       )
         return false;
-      const price = values[0]!;
-      const size = values[1]!;
+      const price = values[n * 2]!;
+      const size = values[n * 2 + 1]!;
       if (!Number.isFinite(price) || !Number.isFinite(size) || size < 0) return false;
-      if (state !== undefined && side !== undefined && out !== undefined) {
-        const priceText = latin1(bytes, priceStart, priceStop);
-        const qtyText = latin1(bytes, qtyStart, qtyStop);
-        if (!state.fixed) {
-          state.priceDecimals = Math.max(state.priceDecimals, decimals(priceText));
-          state.qtyDecimals = Math.max(state.qtyDecimals, decimals(qtyText));
-        }
-        side.set(price, size, priceText, qtyText);
-        out.push(price, size);
-      }
+      const tokens = this.#levelTokens;
+      tokens[n * LEVEL_FIELDS] = priceStart;
+      tokens[n * LEVEL_FIELDS + 1] = priceStop;
+      tokens[n * LEVEL_FIELDS + 2] = qtyStart;
+      tokens[n * LEVEL_FIELDS + 3] = qtyStop;
+      this.#levelCount = n + 1;
     } while (r.eat(0x2c));
     return r.eat(0x5d);
+  }
+
+  #growLevels(): void {
+    const values = new Float64Array(this.#levelValues.length * 2);
+    values.set(this.#levelValues);
+    this.#levelValues = values;
+    const tokens = new Int32Array(this.#levelTokens.length * 2);
+    tokens.set(this.#levelTokens);
+    this.#levelTokens = tokens;
+  }
+
+  /** Applies scanned levels [from, to) to a kept side and the frame, as the `JSON.parse` path's `#apply` does. */
+  #applyLevels(
+    bytes: Uint8Array,
+    state: KrakenState,
+    from: number,
+    to: number,
+    side: KeptSide,
+    out: BookLevels,
+  ): void {
+    const values = this.#levelValues;
+    const tokens = this.#levelTokens;
+    for (let i = from; i < to; i++) {
+      const price = values[i * 2]!;
+      const size = values[i * 2 + 1]!;
+      const priceText = latin1(bytes, tokens[i * LEVEL_FIELDS]!, tokens[i * LEVEL_FIELDS + 1]!);
+      const qtyText = latin1(bytes, tokens[i * LEVEL_FIELDS + 2]!, tokens[i * LEVEL_FIELDS + 3]!);
+      if (!state.fixed) {
+        state.priceDecimals = Math.max(state.priceDecimals, decimals(priceText));
+        state.qtyDecimals = Math.max(state.qtyDecimals, decimals(qtyText));
+      }
+      side.set(price, size, priceText, qtyText);
+      out.push(price, size);
+    }
   }
 
   /** One recorded entry, with the same rules and order as {@link #entry}; its levels were checked by the scan. */
@@ -375,11 +417,22 @@ export class KrakenBookSync extends BookSyncBase<KrakenState> {
       state.bids.clear();
       state.asks.clear();
     }
-    const r = this.#reader;
-    r.pos = entries[at + E_BIDS_AT]!;
-    this.#levels(bytes, state, state.bids, frame.bids);
-    r.pos = entries[at + E_ASKS_AT]!;
-    this.#levels(bytes, state, state.asks, frame.asks);
+    this.#applyLevels(
+      bytes,
+      state,
+      entries[at + E_BIDS_START]!,
+      entries[at + E_BIDS_END]!,
+      state.bids,
+      frame.bids,
+    );
+    this.#applyLevels(
+      bytes,
+      state,
+      entries[at + E_ASKS_START]!,
+      entries[at + E_ASKS_END]!,
+      state.asks,
+      frame.asks,
+    );
     return this.#verify(state, entries[at + E_CHECKSUM]!);
   }
 
