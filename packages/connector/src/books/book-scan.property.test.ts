@@ -1,5 +1,5 @@
 /**
- * The byte-scanning sync machines against `JSON.parse` reference models (written here, from BOOK_SAMPLES.md's rules):
+ * The byte-scanning sync machines (Coinbase, Kraken, Bybit) against `JSON.parse` reference models (written here, from BOOK_SAMPLES.md's rules):
  * random valid messages in the venues' verbatim shapes (key order, whitespace, extra keys, numbers as strings or
  * JSON numbers varied) give the same results, levels and counters; random mutations and garbage never throw and
  * never yield a level the reference does not.
@@ -7,10 +7,13 @@
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BinanceBookSync } from './binance-book.js';
 import { type BookFrame, type BookUpdate, frameToUpdate } from './book-data.js';
 import { type BookSyncCounters, BookSyncResult } from './book-sync.js';
+import { BybitBookSync } from './bybit-book.js';
 import { CoinbaseBookSync } from './coinbase-book.js';
 import { KrakenBookSync } from './kraken-book.js';
+import { OkxBookSync } from './okx-book.js';
 
 type Json = Record<string, unknown>;
 interface Outcome {
@@ -777,6 +780,222 @@ describe('KrakenBookSync byte scan vs a JSON.parse reference', () => {
         const sync = new KrakenBookSync(() => {});
         const result = sync.onMessage(bytes, 1);
         expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(result);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+// ---------- every venue ----------
+
+describe('every book sync machine on JSON that is not an object', () => {
+  it('ignores null, numbers, strings and arrays (valid JSON, not a book message) and never throws', () => {
+    const machines = [
+      new BinanceBookSync(() => {}),
+      new CoinbaseBookSync(() => {}),
+      new KrakenBookSync(() => {}),
+      new BybitBookSync(() => {}),
+      new OkxBookSync(() => {}),
+    ];
+    for (const sync of machines) {
+      for (const text of ['null', '1', '"book"', '[]', '[null]', 'true']) {
+        expect(sync.onMessage(text, 1)).toBe(BookSyncResult.ignored);
+      }
+      expect(sync.counters.malformed).toBe(0);
+    }
+  });
+});
+
+// ---------- Bybit ----------
+
+/** The Bybit v5 `orderbook` rules over `JSON.parse`: snapshot (or u = 1), then deltas with u rising by one. */
+class BybitReference {
+  readonly books = new Map<string, { synced: boolean; lastU: number }>();
+  malformed = 0;
+  unsynced = 0;
+  stale = 0;
+  gaps = 0;
+
+  onMessage(text: string, receivedNanos: bigint): Outcome {
+    const none = (result: BookSyncResult): Outcome => ({ result, updates: [] });
+    const json = tryParse(text) as Json | null | undefined;
+    if (json === undefined) return this.#malformed();
+    if (json === null || typeof json.topic !== 'string' || !json.topic.startsWith('orderbook.'))
+      return none(BookSyncResult.ignored);
+    const data = json.data as Json | null | undefined;
+    const symbol = data?.s;
+    if (typeof symbol !== 'string' || symbol.length === 0) return this.#malformed();
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = { synced: false, lastU: 0 };
+      this.books.set(symbol, book);
+    }
+    const u = data!.u;
+    const tsValue = typeof json.ts === 'string' ? Number(json.ts) : json.ts;
+    const ts = typeof tsValue === 'number' && Number.isSafeInteger(tsValue) && tsValue >= 0 ? tsValue : -1;
+    if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 1 || ts < 0) return this.#malformed(book);
+    const isSnapshot = json.type === 'snapshot' || u === 1;
+    if (!isSnapshot) {
+      if (json.type !== 'delta') return this.#malformed(book);
+      if (!book.synced) {
+        this.unsynced++;
+        return none(BookSyncResult.unsynced);
+      }
+      if (u <= book.lastU) {
+        this.stale++;
+        return none(BookSyncResult.stale);
+      }
+      if (u !== book.lastU + 1) {
+        this.gaps++;
+        book.synced = false;
+        return none(BookSyncResult.gap);
+      }
+    }
+    const bids = refPairs(data!.b);
+    const asks = refPairs(data!.a);
+    if (bids === undefined || asks === undefined) return this.#malformed(book);
+    book.lastU = u;
+    book.synced = true;
+    return {
+      result: BookSyncResult.emitted,
+      updates: [
+        {
+          timestampNanos: BigInt(ts) * 1_000_000n,
+          receivedNanos,
+          ticker: symbol,
+          sequence: BigInt(u),
+          isSnapshot,
+          bids,
+          asks,
+        },
+      ],
+    };
+  }
+
+  #malformed(book?: { synced: boolean }): Outcome {
+    this.malformed++;
+    if (book !== undefined) book.synced = false;
+    return { result: BookSyncResult.malformed, updates: [] };
+  }
+}
+
+interface BybitGen {
+  type: 'snapshot' | 'delta';
+  symbol: string;
+  /** How `u` moves from the symbol's last one: next, repeat, skip ahead, or restart at 1. */
+  step: 'next' | 'next' | 'next' | 'same' | 'skip' | 'one';
+  bids: Array<[string, string]>;
+  asks: Array<[string, string]>;
+  extra: unknown;
+  order: number;
+  spaced: boolean;
+}
+
+const bybitMessage: fc.Arbitrary<BybitGen> = fc.record({
+  type: fc.constantFrom<'snapshot' | 'delta'>('snapshot', 'delta', 'delta', 'delta'),
+  symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT'),
+  step: fc.constantFrom<BybitGen['step']>('next', 'next', 'next', 'same', 'skip', 'one'),
+  bids: fc.array(coinbasePair, { maxLength: 6 }),
+  asks: fc.array(coinbasePair, { maxLength: 6 }),
+  extra: fc.option(extraValue, { nil: undefined }),
+  order: fc.nat(),
+  spaced: fc.boolean(),
+});
+
+/** Writes the messages in the verbatim 5b/5c shape, `u` following each message's step per symbol. */
+function bybitTexts(messages: BybitGen[]): string[] {
+  const lastU = new Map<string, number>();
+  return messages.map((m) => {
+    const last = lastU.get(m.symbol) ?? 100;
+    const u = { next: last + 1, same: last, skip: last + 3, one: 1 }[m.step];
+    lastU.set(m.symbol, u);
+    const pairs = (list: Array<[string, string]>) => `[${list.map(([p, s]) => `[${p},${s}]`).join(',')}]`;
+    const dataEntries: Array<[string, string]> = [
+      ['s', JSON.stringify(m.symbol)],
+      ['b', pairs(m.bids)],
+      ['a', pairs(m.asks)],
+      ['u', String(u)],
+      ['seq', String(7_961_638_724 + u)],
+    ];
+    const shift = m.order % dataEntries.length;
+    const entries: Array<[string, string]> = [
+      ['topic', JSON.stringify(`orderbook.50.${m.symbol}`)],
+      ['type', JSON.stringify(m.type)],
+      ['ts', String(1_687_940_967_466 + u)],
+      ['data', objectText([...dataEntries.slice(shift), ...dataEntries.slice(0, shift)], m.spaced)],
+      ['cts', '1687940967464'],
+    ];
+    if (m.extra !== undefined) entries.push(['extra', JSON.stringify(m.extra)]);
+    const top = m.order % entries.length;
+    return objectText([...entries.slice(top), ...entries.slice(0, top)], m.spaced);
+  });
+}
+
+function runBybit(texts: string[], asBytes: boolean): void {
+  const { updates, sink } = collect();
+  const sync = new BybitBookSync(sink);
+  const reference = new BybitReference();
+  for (const text of texts) {
+    const before = updates.length;
+    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
+    const expected = reference.onMessage(text, 5_000_007n);
+    expect({ result, updates: updates.slice(before) }).toEqual(expected);
+  }
+  expect(sync.counters).toMatchObject({
+    malformed: reference.malformed,
+    unsynced: reference.unsynced,
+    stale: reference.stale,
+    gaps: reference.gaps,
+  });
+}
+
+describe('BybitBookSync byte scan vs a JSON.parse reference', () => {
+  it('reads random valid streams (snapshots, deltas, repeats, gaps, u = 1) exactly as the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(bybitMessage, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (messages, asBytes) => {
+          runBybit(bybitTexts(messages), asBytes);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never throws on mutated messages or edge tokens, and emits only what the reference emits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            bybitMessage,
+            fc.option(mutation, { nil: undefined }),
+            fc.option(tokenEdit, { nil: undefined }),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (messages) => {
+          const texts = bybitTexts(messages.map(([m]) => m));
+          runBybit(
+            texts.map((text, i) => {
+              const [, edits, edit] = messages[i]!;
+              const edited = edit === undefined ? text : replaceValue(text, edit);
+              return edits === undefined ? edited : mutate(edited, edits);
+            }),
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('counts null, arbitrary bytes and garbage as ignored or malformed, never a throw', () => {
+    const sync = new BybitBookSync(() => {});
+    expect(sync.onMessage('null', 1)).toBe(BookSyncResult.ignored);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(sync.onMessage(bytes, 1));
       }),
       { numRuns: RUNS },
     );

@@ -50,8 +50,9 @@ export class OkxBookSync extends BookSyncBase<OkxState> {
 
   /** Handles one raw venue message (text or UTF-8 bytes) received at the given time. */
   onMessage(message: string | Uint8Array, receivedMs: number, receivedSubMsNanos = 0): BookSyncResult {
-    const json = parseJson(message) as Record<string, unknown> | undefined;
+    const json = parseJson(message) as Record<string, unknown> | null | undefined;
     if (json === undefined) return this.malformed();
+    if (json === null) return BookSyncResult.ignored;
     const arg = json.arg as Record<string, unknown> | undefined;
     if (typeof arg?.channel !== 'string' || !BOOK_CHANNELS.has(arg.channel) || json.event !== undefined) {
       return BookSyncResult.ignored;
