@@ -532,13 +532,26 @@ export function krakenChecksum(state: {
   asks: KeptSide;
   priceDecimals: number;
   qtyDecimals: number;
-  bidsText: SideText;
-  asksText: SideText;
+  /** The sync machine's per-side caches; a one-off caller (the simulator) leaves them out. */
+  bidsText?: SideText;
+  asksText?: SideText;
 }): number {
   // Precisions are small (Kraken's are at most a dozen or so decimals), so one number keys both.
   const key = state.priceDecimals * 4096 + state.qtyDecimals;
-  const asks = sideText(state.asks, state.asksText, state.priceDecimals, state.qtyDecimals, key);
-  const bids = sideText(state.bids, state.bidsText, state.priceDecimals, state.qtyDecimals, key);
+  const asks = sideText(
+    state.asks,
+    state.asksText ?? new SideText(),
+    state.priceDecimals,
+    state.qtyDecimals,
+    key,
+  );
+  const bids = sideText(
+    state.bids,
+    state.bidsText ?? new SideText(),
+    state.priceDecimals,
+    state.qtyDecimals,
+    key,
+  );
   return crc32(bids.bytes.subarray(0, bids.length), crc32(asks.bytes.subarray(0, asks.length))) >>> 0;
 }
 
