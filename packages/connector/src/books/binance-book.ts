@@ -92,8 +92,9 @@ export class BinanceBookSync extends BookSyncBase<BinanceState> {
    * `{stream, data}` envelope) received at the given time.
    */
   onMessage(message: string | Uint8Array, receivedMs: number, receivedSubMsNanos = 0): BookSyncResult {
-    let json = parseJson(message) as Record<string, unknown> | undefined;
+    let json = parseJson(message) as Record<string, unknown> | null | undefined;
     if (json === undefined) return this.malformed();
+    if (json === null) return BookSyncResult.ignored;
     if (typeof json.stream === 'string' && typeof json.data === 'object' && json.data !== null) {
       json = json.data as Record<string, unknown>;
     }

@@ -114,6 +114,8 @@ export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
   protected readonly maxLevels: number;
   protected readonly frame: BookFrame = createBookFrame();
   protected readonly symbols = new Map<string, S>();
+  /** States by a hash of their ticker bytes, so the byte scanners find a symbol without building its string. */
+  readonly #byHash = new Map<number, S>();
   readonly #counters: BookSyncCounters = {
     updates: 0,
     snapshots: 0,
@@ -157,6 +159,7 @@ export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
   /** Forgets every symbol's state, e.g. after a reconnect; the next update per symbol will be a snapshot. */
   reset(): void {
     this.symbols.clear();
+    this.#byHash.clear();
   }
 
   protected abstract createState(symbol: string, tickerUtf8: Uint8Array): S;
@@ -171,6 +174,20 @@ export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
     }
     state = this.createState(symbol, utf8.encode(symbol));
     this.symbols.set(symbol, state);
+    return state;
+  }
+
+  /**
+   * {@link stateOf} for an ASCII ticker held in `bytes[start..stop)` (as the byte scanners read it): a hit costs a
+   * hash and a compare; only a new symbol or a hash collision builds the string.
+   */
+  protected stateOfAscii(bytes: Uint8Array, start: number, stop: number): S | undefined {
+    let hash = 0x811c9dc5;
+    for (let i = start; i < stop; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    const cached = this.#byHash.get(hash);
+    if (cached !== undefined && sameBytes(cached.tickerUtf8, bytes, start, stop)) return cached;
+    const state = this.stateOf(latin1(bytes, start, stop));
+    if (state !== undefined && cached === undefined) this.#byHash.set(hash, state);
     return state;
   }
 
@@ -210,6 +227,29 @@ export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
     receivedMs: number,
     receivedSubMsNanos: number,
   ): BookFrame {
+    this.frame.bids.clear();
+    this.frame.asks.clear();
+    return this.header(
+      state,
+      isSnapshot,
+      sequence,
+      timestampMs,
+      timestampSubMsNanos,
+      receivedMs,
+      receivedSubMsNanos,
+    );
+  }
+
+  /** {@link begin} keeping the levels a byte scanner already wrote into the frame. */
+  protected header(
+    state: S,
+    isSnapshot: boolean,
+    sequence: number,
+    timestampMs: number,
+    timestampSubMsNanos: number,
+    receivedMs: number,
+    receivedSubMsNanos: number,
+  ): BookFrame {
     const frame = this.frame;
     frame.ticker = state.symbol;
     frame.tickerUtf8 = state.tickerUtf8;
@@ -219,8 +259,6 @@ export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
     frame.timestampSubMsNanos = timestampSubMsNanos;
     frame.receivedMs = receivedMs;
     frame.receivedSubMsNanos = receivedSubMsNanos;
-    frame.bids.clear();
-    frame.asks.clear();
     return frame;
   }
 
@@ -250,6 +288,26 @@ export function parseJson(message: string | Uint8Array): unknown {
 
 const textDecoder = new TextDecoder();
 
+/** A message as UTF-8 bytes for the byte scanners (text is encoded: the convenience form, not the hot path). @internal */
+export function messageBytes(message: string | Uint8Array): Uint8Array {
+  return typeof message === 'string' ? utf8.encode(message) : message;
+}
+
+// Node's Buffer has a native latin1 slice that works on any Uint8Array and needs no subarray view.
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(start: number, end: number): string })
+  .latin1Slice;
+
+/** The ASCII text in `bytes[start..stop)` (the scanners only read ASCII tokens). @internal */
+export function latin1(bytes: Uint8Array, start: number, stop: number): string {
+  return latin1Slice.call(bytes, start, stop);
+}
+
+function sameBytes(expected: Uint8Array, bytes: Uint8Array, start: number, stop: number): boolean {
+  if (expected.length !== stop - start) return false;
+  for (let i = 0; i < expected.length; i++) if (expected[i] !== bytes[start + i]) return false;
+  return true;
+}
+
 /** A decimal string (or number) as a float64; NaN when it is neither. @internal */
 export function decimal(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -264,7 +322,7 @@ export function pushPairs(levels: unknown, into: { push(price: number, size: num
     if (!Array.isArray(level)) return false;
     const price = decimal(level[0]);
     const size = decimal(level[1]);
-    if (!Number.isFinite(price) || !(size >= 0)) return false;
+    if (!Number.isFinite(price) || !Number.isFinite(size) || size < 0) return false;
     into.push(price, size);
   }
   return true;

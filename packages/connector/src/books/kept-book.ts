@@ -10,6 +10,10 @@ import { ascending, BTree, descending } from './sorted-levels.js';
 export interface TextLevel {
   price: string;
   size: string;
+  /** The checksum bytes a venue machine derived from the texts, kept with the level so each is built once. */
+  digits: Uint8Array | undefined;
+  /** What `digits` was built for (the machine's own key, e.g. its precisions); -1 when not built. */
+  digitsKey: number;
 }
 
 /** One side of a kept book, best first. @internal */
@@ -17,20 +21,28 @@ export class KeptSide {
   // Private: the tree's type would reach the declarations, and sorted-btree's default export does not resolve as a
   // type for ESM consumers under node16 resolution.
   readonly #levels: BTreeType<number, TextLevel>;
+  #version = 0;
 
   constructor(readonly bids: boolean) {
     this.#levels = new BTree<number, TextLevel>(undefined, bids ? descending : ascending);
   }
 
+  /** Changes with every edit, so a checksum text built from the side can tell whether it is still current. */
+  get version(): number {
+    return this.#version;
+  }
+
   /** Removes every level. */
   clear(): void {
     this.#levels.clear();
+    this.#version++;
   }
 
   /** Sets or (size 0) removes a level. */
   set(price: number, size: number, priceText: string, sizeText: string): void {
+    this.#version++;
     if (size === 0) this.#levels.delete(price);
-    else this.#levels.set(price, { price: priceText, size: sizeText });
+    else this.#levels.set(price, { price: priceText, size: sizeText, digits: undefined, digitsKey: -1 });
   }
 
   /** Removes the worst levels beyond `depth`, calling `removed` with each removed price. */
@@ -38,6 +50,7 @@ export class KeptSide {
     while (this.#levels.size > depth) {
       const worst = this.#levels.maxKey()!;
       this.#levels.delete(worst);
+      this.#version++;
       removed(worst);
     }
   }

@@ -50,8 +50,9 @@ export class OkxBookSync extends BookSyncBase<OkxState> {
 
   /** Handles one raw venue message (text or UTF-8 bytes) received at the given time. */
   onMessage(message: string | Uint8Array, receivedMs: number, receivedSubMsNanos = 0): BookSyncResult {
-    const json = parseJson(message) as Record<string, unknown> | undefined;
+    const json = parseJson(message) as Record<string, unknown> | null | undefined;
     if (json === undefined) return this.malformed();
+    if (json === null) return BookSyncResult.ignored;
     const arg = json.arg as Record<string, unknown> | undefined;
     if (typeof arg?.channel !== 'string' || !BOOK_CHANNELS.has(arg.channel) || json.event !== undefined) {
       return BookSyncResult.ignored;
@@ -129,7 +130,7 @@ export class OkxBookSync extends BookSyncBase<OkxState> {
       if (!Array.isArray(level) || typeof level[0] !== 'string' || typeof level[1] !== 'string') return false;
       const price = Number(level[0]);
       const size = Number(level[1]);
-      if (!Number.isFinite(price) || !(size >= 0)) return false;
+      if (!Number.isFinite(price) || !Number.isFinite(size) || size < 0) return false;
       side.set(price, size, level[0], level[1]);
       out.push(price, size);
     }

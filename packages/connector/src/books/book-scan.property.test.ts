@@ -1,0 +1,1003 @@
+/**
+ * The byte-scanning sync machines (Coinbase, Kraken, Bybit) against `JSON.parse` reference models (written here, from BOOK_SAMPLES.md's rules):
+ * random valid messages in the venues' verbatim shapes (key order, whitespace, extra keys, numbers as strings or
+ * JSON numbers varied) give the same results, levels and counters; random mutations and garbage never throw and
+ * never yield a level the reference does not.
+ */
+import { crc32 } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BinanceBookSync } from './binance-book.js';
+import { type BookFrame, type BookUpdate, frameToUpdate } from './book-data.js';
+import { type BookSyncCounters, BookSyncResult } from './book-sync.js';
+import { BybitBookSync } from './bybit-book.js';
+import { CoinbaseBookSync } from './coinbase-book.js';
+import { KrakenBookSync } from './kraken-book.js';
+import { OkxBookSync } from './okx-book.js';
+
+type Json = Record<string, unknown>;
+interface Outcome {
+  result: BookSyncResult;
+  updates: BookUpdate[];
+}
+
+const RUNS = 200;
+const encoder = new TextEncoder();
+
+// ---------- shared generators ----------
+
+/** A decimal text: mantissa and decimals chosen apart, so trailing zeros and values below 1 both occur. */
+const decimalText = (maxDecimals: number, allowZero: boolean) =>
+  fc
+    .tuple(fc.integer({ min: allowZero ? 0 : 1, max: 99_999_999 }), fc.integer({ min: 0, max: maxDecimals }))
+    .map(([mantissa, places]) => {
+      if (places === 0) return String(mantissa);
+      const digits = String(mantissa).padStart(places + 1, '0');
+      return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+    });
+
+const rfc3339Text = fc
+  .tuple(fc.integer({ min: 0, max: 4_102_444_799_999 }), fc.integer({ min: 0, max: 9 }), fc.nat(999_999))
+  .map(([ms, digits, extra]) => {
+    const base = new Date(ms).toISOString().slice(0, 19);
+    const fraction = `${String(ms % 1000).padStart(3, '0')}${String(extra).padStart(6, '0')}`.slice(
+      0,
+      digits,
+    );
+    return digits === 0 ? `${base}Z` : `${base}.${fraction}Z`;
+  });
+
+/** Extra keys a venue may add, which every reader must skip. */
+const extraValue = fc.oneof(
+  fc.constantFrom(null, true, false, 12345, -1.5e-7, 'text', 'esc\\"aped\n', [], {}),
+  fc.dictionary(fc.constantFrom('k', 'x'), fc.oneof(fc.integer(), fc.string({ maxLength: 5 })), {
+    maxKeys: 2,
+  }),
+);
+
+/** Writes `entries` as a JSON object in the given key order, compact or spaced. */
+function objectText(entries: Array<[string, string]>, spaced: boolean): string {
+  const sep = spaced ? ', ' : ',';
+  const colon = spaced ? ' : ' : ':';
+  return `{${spaced ? ' ' : ''}${entries.map(([k, v]) => `${JSON.stringify(k)}${colon}${v}`).join(sep)}${spaced ? ' ' : ''}}`;
+}
+
+/** Tokens a number may be replaced with: each is something a reader must refuse, or read exactly as JSON.parse. */
+const EDGE_TOKENS = [
+  '-1',
+  '-0',
+  '"-0.5"',
+  '1e400',
+  '"1e400"',
+  '"NaN"',
+  '""',
+  '" 1"',
+  '"0x10"',
+  '"1_0"',
+  '.5',
+  '"5."',
+  '01',
+  '1.',
+  'null',
+  'true',
+  '"\\u0031"',
+  '[]',
+  '{}',
+  '"Infinity"',
+  '12345678901234567890',
+  '0.1234567890123456789',
+  '1E2',
+];
+/** Keys that, repeated, JSON.parse resolves to the last one. */
+const DUPLICATE_KEYS = [
+  'type',
+  'product_id',
+  'changes',
+  'bids',
+  'asks',
+  'time',
+  'channel',
+  'data',
+  'symbol',
+  'checksum',
+  'timestamp',
+  'price',
+  'qty',
+];
+
+/** Random edits of a message: what a corrupted frame, a truncation, a venue change or a hostile sender might send. */
+const mutation = fc.array(
+  fc.tuple(
+    fc.constantFrom('delete', 'insert', 'replace', 'truncate', 'duplicate', 'token', 'token', 'key', 'key'),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+    fc.constantFrom(...'{}[]",:.-+eE0123456789 \\nulltruefalseabc\u00e9'.split('')),
+    fc.constantFrom(...EDGE_TOKENS),
+    fc.constantFrom(...DUPLICATE_KEYS),
+  ),
+  { minLength: 1, maxLength: 4 },
+);
+
+function mutate(text: string, edits: Array<[string, number, string, string, string]>): string {
+  let out = text;
+  for (const [kind, where, char, token, key] of edits) {
+    const at = Math.min(out.length, Math.floor(where * out.length));
+    if (kind === 'delete') out = out.slice(0, at) + out.slice(at + 1);
+    else if (kind === 'insert') out = out.slice(0, at) + char + out.slice(at);
+    else if (kind === 'replace') out = out.slice(0, at) + char + out.slice(at + 1);
+    else if (kind === 'truncate') out = out.slice(0, at);
+    else if (kind === 'duplicate') out = out.slice(0, at) + out.slice(at, at + 8) + out.slice(at);
+    else if (kind === 'token') {
+      // Replace one number or string value (chosen by `where`) with an edge token.
+      const values = [...out.matchAll(/-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"[^"\\]*"(?!\s*:)/g)];
+      const pick = values[Math.floor(where * values.length)];
+      if (pick !== undefined) out = out.slice(0, pick.index) + token + out.slice(pick.index + pick[0].length);
+    } else {
+      // Repeat a key inside the object that holds it (or the first object), before or after the original.
+      const hold = out.indexOf(`"${key}"`);
+      const open = hold < 0 ? out.indexOf('{') : out.lastIndexOf('{', hold);
+      if (open >= 0) {
+        const entry = `"${key}":${token},`;
+        out =
+          where < 0.5
+            ? out.slice(0, open + 1) + entry + out.slice(open + 1)
+            : out.slice(0, open + 1) + out.slice(open + 1).replace(/}/, `,${entry.slice(0, -1)}}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** One value of the message (a number, or a string that is not a key), chosen by `where`, replaced by `token`. */
+const tokenEdit = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...EDGE_TOKENS));
+
+function replaceValue(text: string, [where, token]: [number, string]): string {
+  return mutate(text, [['token', where, ' ', token, 'type']]);
+}
+
+function collect(): { updates: BookUpdate[]; sink: (frame: BookFrame) => void } {
+  const updates: BookUpdate[] = [];
+  return { updates, sink: (frame) => updates.push(frameToUpdate(frame)) };
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `Number()` of a string or a number, as a venue decimal; NaN otherwise. */
+function refDecimal(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && value.length > 0 ? Number(value) : Number.NaN;
+}
+
+function refTime(value: unknown): bigint | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(value);
+  if (match === null) return undefined;
+  const seconds = Date.parse(`${match[1]}Z`);
+  if (Number.isNaN(seconds) || seconds < 0) return undefined;
+  return BigInt(seconds) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+}
+
+/** Levels `[[price, size, ...], ...]` as the venue sends them; undefined when one is malformed. */
+function refPairs(value: unknown): Array<{ price: number; size: number }> | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: Array<{ price: number; size: number }> = [];
+  for (const level of value) {
+    if (!Array.isArray(level)) return undefined;
+    const price = refDecimal(level[0]);
+    const size = refDecimal(level[1]);
+    if (!Number.isFinite(price) || !Number.isFinite(size) || size < 0) return undefined;
+    out.push({ price, size });
+  }
+  return out;
+}
+
+function counters(c: Readonly<BookSyncCounters>) {
+  return { ...c };
+}
+
+// ---------- Coinbase ----------
+
+/** The Coinbase `level2_batch` rules over `JSON.parse`, counting as the machine does. */
+class CoinbaseReference {
+  readonly synced = new Map<string, boolean>();
+  malformed = 0;
+  unsynced = 0;
+
+  onMessage(text: string, receivedNanos: bigint): Outcome {
+    const none = (result: BookSyncResult): Outcome => ({ result, updates: [] });
+    const json = tryParse(text) as Json | null | undefined;
+    if (json === undefined) return this.#malformed();
+    const type = json?.type;
+    if (type !== 'snapshot' && type !== 'l2update') return none(BookSyncResult.ignored);
+    const symbol = json!.product_id;
+    if (typeof symbol !== 'string' || symbol.length === 0) return this.#malformed();
+    if (!this.synced.has(symbol)) this.synced.set(symbol, false);
+    const time = refTime(json!.time) ?? 0n;
+    const update = (isSnapshot: boolean, bids: BookUpdate['bids'], asks: BookUpdate['asks']): Outcome => ({
+      result: BookSyncResult.emitted,
+      updates: [
+        { timestampNanos: time, receivedNanos, ticker: symbol, sequence: 0n, isSnapshot, bids, asks },
+      ],
+    });
+    if (type === 'snapshot') {
+      const bids = refPairs(json!.bids);
+      const asks = refPairs(json!.asks);
+      if (bids === undefined || asks === undefined) return this.#malformed(symbol);
+      this.synced.set(symbol, true);
+      return update(true, bids, asks);
+    }
+    if (!this.synced.get(symbol)) {
+      this.unsynced++;
+      return none(BookSyncResult.unsynced);
+    }
+    const changes = json!.changes;
+    if (!Array.isArray(changes)) return this.#malformed(symbol);
+    const bids: BookUpdate['bids'] = [];
+    const asks: BookUpdate['asks'] = [];
+    for (const change of changes) {
+      if (!Array.isArray(change)) return this.#malformed(symbol);
+      const side = change[0] === 'buy' ? bids : change[0] === 'sell' ? asks : undefined;
+      const level = refPairs([[change[1], change[2]]]);
+      if (side === undefined || level === undefined) return this.#malformed(symbol);
+      side.push(level[0]!);
+    }
+    return update(false, bids, asks);
+  }
+
+  #malformed(symbol?: string): Outcome {
+    this.malformed++;
+    if (symbol !== undefined) this.synced.set(symbol, false);
+    return { result: BookSyncResult.malformed, updates: [] };
+  }
+}
+
+const coinbaseProduct = fc.constantFrom('BTC-USD', 'ETH-EUR', 'X');
+const coinbaseValue = (maxDecimals: number, allowZero: boolean) =>
+  fc.tuple(decimalText(maxDecimals, allowZero), fc.boolean()).map(([text, asNumber]) =>
+    // Coinbase sends strings; JSON numbers are read alike (the reference's decimal takes both).
+    asNumber ? text : JSON.stringify(text),
+  );
+const coinbasePair = fc.tuple(coinbaseValue(8, false), coinbaseValue(8, true));
+
+const coinbaseMessage = fc.oneof(
+  fc.record({
+    type: fc.constant('snapshot'),
+    product: coinbaseProduct,
+    bids: fc.array(coinbasePair, { maxLength: 8 }),
+    asks: fc.array(coinbasePair, { maxLength: 8 }),
+    time: fc.option(rfc3339Text, { nil: undefined }),
+    extra: fc.option(extraValue, { nil: undefined }),
+    order: fc.nat(),
+    spaced: fc.boolean(),
+  }),
+  fc.record({
+    type: fc.constant('l2update'),
+    product: coinbaseProduct,
+    changes: fc.array(
+      fc.tuple(fc.constantFrom('buy', 'sell'), coinbaseValue(8, false), coinbaseValue(8, true)),
+      {
+        maxLength: 6,
+      },
+    ),
+    time: fc.option(rfc3339Text, { nil: undefined }),
+    extra: fc.option(extraValue, { nil: undefined }),
+    order: fc.nat(),
+    spaced: fc.boolean(),
+  }),
+);
+
+function coinbaseText(m: CoinbaseGen): string {
+  const entries: Array<[string, string]> = [
+    ['type', JSON.stringify(m.type)],
+    ['product_id', JSON.stringify(m.product)],
+  ];
+  const pairs = (list: Array<[string, string]>) => `[${list.map(([p, s]) => `[${p},${s}]`).join(',')}]`;
+  if (m.type === 'snapshot') {
+    entries.push(['bids', pairs(m.bids!)], ['asks', pairs(m.asks!)]);
+  } else {
+    entries.push(['changes', `[${m.changes!.map(([side, p, s]) => `["${side}",${p},${s}]`).join(',')}]`]);
+  }
+  if (m.time !== undefined) entries.push(['time', JSON.stringify(m.time)]);
+  if (m.extra !== undefined) entries.push(['sequence', JSON.stringify(m.extra)]);
+  // Rotate the keys: the documented samples put `type` first, but nothing guarantees it.
+  const shift = m.order % entries.length;
+  return objectText([...entries.slice(shift), ...entries.slice(0, shift)], m.spaced);
+}
+
+interface CoinbaseGen {
+  type: 'snapshot' | 'l2update';
+  product: string;
+  bids?: Array<[string, string]>;
+  asks?: Array<[string, string]>;
+  changes?: Array<[string, string, string]>;
+  time: string | undefined;
+  extra: unknown;
+  order: number;
+  spaced: boolean;
+}
+
+function runCoinbase(texts: string[], asBytes: boolean): void {
+  const { updates, sink } = collect();
+  const sync = new CoinbaseBookSync(sink);
+  const reference = new CoinbaseReference();
+  for (const text of texts) {
+    const before = updates.length;
+    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
+    const expected = reference.onMessage(text, 5_000_007n);
+    expect({ result, updates: updates.slice(before) }).toEqual(expected);
+  }
+  expect(sync.counters).toMatchObject({ malformed: reference.malformed, unsynced: reference.unsynced });
+}
+
+describe('CoinbaseBookSync byte scan vs a JSON.parse reference', () => {
+  it('reads random valid snapshot / l2update streams exactly as the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(coinbaseMessage, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (messages, asBytes) => {
+          runCoinbase(
+            messages.map((m) => coinbaseText(m as CoinbaseGen)),
+            asBytes,
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never throws on mutated messages, and emits only what the reference emits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(coinbaseMessage, fc.option(mutation, { nil: undefined })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (messages) => {
+          runCoinbase(
+            messages.map(([m, edits]) => {
+              const text = coinbaseText(m as CoinbaseGen);
+              return edits === undefined ? text : mutate(text, edits);
+            }),
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('after in-sync snapshots, a value replaced by an edge token is read exactly as the reference reads it', () => {
+    const snapshots = ['BTC-USD', 'ETH-EUR', 'X'].map(
+      (product) => `{"type":"snapshot","product_id":"${product}","bids":[["1.5","2"]],"asks":[["3","4"]]}`,
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(coinbaseMessage, fc.option(tokenEdit, { nil: undefined })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (messages) => {
+          runCoinbase(
+            [
+              ...snapshots,
+              ...messages.map(([m, edit]) => {
+                const text = coinbaseText(m as CoinbaseGen);
+                return edit === undefined ? text : replaceValue(text, edit);
+              }),
+            ],
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const sync = new CoinbaseBookSync(() => {});
+        const result = sync.onMessage(bytes, 1);
+        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(result);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reads the verbatim BOOK_SAMPLES.md 3b/3c payloads', () => {
+    runCoinbase(
+      [
+        '{\n  "type": "snapshot",\n  "product_id": "BTC-USD",\n  "bids": [["10101.10", "0.45054140"]],\n  "asks": [["10102.55", "0.57753524"]]\n}',
+        '{\n  "type": "l2update",\n  "product_id": "BTC-USD",\n  "time": "2019-08-14T20:42:27.265Z",\n  "changes": [\n    [\n      "buy",\n      "10101.80000000",\n      "0.162567"\n    ]\n  ]\n}',
+        '{\n  "type": "l2update",\n  "product_id": "BTC-USD",\n  "changes": [\n    [\n      "buy",\n      "22356.270000",\n      "0.00000000"\n    ],\n    [\n      "buy",\n      "22356.300000",\n      "1.00000000"\n    ]\n  ],\n  "time": "2022-08-04T15:25:05.010758Z"\n}',
+      ],
+      true,
+    );
+  });
+});
+
+// ---------- Kraken ----------
+
+const CHECKSUM_LEVELS = 10;
+
+interface RefLevel {
+  price: string;
+  qty: string;
+}
+
+/**
+ * The Kraken v2 `book` rules over `JSON.parse` (price and qty texts kept by quoting the number tokens first, since
+ * Node 20's JSON.parse cannot give a number's source text): depth truncation, CRC32 over the top 10 texts at the
+ * pair's precision (inferred here: the most decimals seen).
+ */
+class KrakenReference {
+  readonly books = new Map<
+    string,
+    { bids: Map<number, RefLevel>; asks: Map<number, RefLevel>; synced: boolean; p: number; q: number }
+  >();
+  malformed = 0;
+  unsynced = 0;
+  checksumFailures = 0;
+
+  constructor(readonly depth: number) {}
+
+  onMessage(text: string, receivedNanos: bigint): Outcome {
+    const none = (result: BookSyncResult): Outcome => ({ result, updates: [] });
+    if (tryParse(text) === undefined) return this.#malformed();
+    if (!text.includes('"book"')) return none(BookSyncResult.ignored);
+    const json = tryParse(text.replace(/"(price|qty)"\s*:\s*(-?[0-9][0-9.eE+-]*)/g, '"$1":"$2"')) as
+      | Json
+      | undefined;
+    if (json === undefined) return this.#malformed();
+    if (json.channel !== 'book' || (json.type !== 'snapshot' && json.type !== 'update'))
+      return none(BookSyncResult.ignored);
+    if (!Array.isArray(json.data)) return this.#malformed();
+    const out: Outcome = { result: BookSyncResult.emitted, updates: [] };
+    for (const entry of json.data as Json[]) {
+      const one = this.#entry(json.type === 'snapshot', entry, receivedNanos);
+      if (one.updates.length > 0) out.updates.push(...one.updates);
+      if (out.result === BookSyncResult.emitted) out.result = one.result;
+    }
+    return out;
+  }
+
+  #entry(isSnapshot: boolean, entry: Json, receivedNanos: bigint): Outcome {
+    const symbol = entry?.symbol;
+    if (typeof symbol !== 'string' || symbol.length === 0) return this.#malformed();
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = { bids: new Map(), asks: new Map(), synced: false, p: 0, q: 0 };
+      this.books.set(symbol, book);
+    }
+    const time = refTime(entry.timestamp);
+    if (typeof entry.checksum !== 'number' || time === undefined) return this.#malformed(book);
+    if (!isSnapshot && !book.synced) {
+      this.unsynced++;
+      return { result: BookSyncResult.unsynced, updates: [] };
+    }
+    if (isSnapshot) {
+      book.bids.clear();
+      book.asks.clear();
+    }
+    const update: BookUpdate = {
+      timestampNanos: time,
+      receivedNanos,
+      ticker: symbol,
+      sequence: 0n,
+      isSnapshot,
+      bids: [],
+      asks: [],
+    };
+    for (const [levels, side, out] of [
+      [entry.bids, book.bids, update.bids],
+      [entry.asks, book.asks, update.asks],
+    ] as const) {
+      if (!Array.isArray(levels)) return this.#malformed(book);
+      for (const level of levels as Json[]) {
+        const price = level?.price;
+        const qty = level?.qty;
+        if (typeof price !== 'string' || typeof qty !== 'string') return this.#malformed(book);
+        const p = Number(price);
+        const q = Number(qty);
+        if (!Number.isFinite(p) || !Number.isFinite(q) || q < 0) return this.#malformed(book);
+        book.p = Math.max(book.p, places(price));
+        book.q = Math.max(book.q, places(qty));
+        if (q === 0) side.delete(p);
+        else side.set(p, { price, qty });
+        out.push({ price: p, size: q });
+      }
+    }
+    for (const [side, out, descending] of [
+      [book.bids, update.bids, true],
+      [book.asks, update.asks, false],
+    ] as const) {
+      const sorted = [...side.keys()].sort((a, b) => (descending ? b - a : a - b));
+      // The machine drops the worst level first.
+      for (const price of sorted.slice(this.depth).reverse()) {
+        side.delete(price);
+        out.push({ price, size: 0 });
+      }
+    }
+    let check = '';
+    for (const [side, descending] of [
+      [book.asks, false],
+      [book.bids, true],
+    ] as const) {
+      const sorted = [...side.keys()].sort((a, b) => (descending ? b - a : a - b)).slice(0, CHECKSUM_LEVELS);
+      for (const price of sorted) {
+        const level = side.get(price)!;
+        check += checksumDigits(level.price, book.p) + checksumDigits(level.qty, book.q);
+      }
+    }
+    if (crc32(check) >>> 0 !== entry.checksum) {
+      this.checksumFailures++;
+      book.synced = false;
+      return { result: BookSyncResult.checksumFailure, updates: [] };
+    }
+    book.synced = true;
+    return { result: BookSyncResult.emitted, updates: [update] };
+  }
+
+  #malformed(book?: { synced: boolean }): Outcome {
+    this.malformed++;
+    if (book !== undefined) book.synced = false;
+    return { result: BookSyncResult.malformed, updates: [] };
+  }
+}
+
+function places(text: string): number {
+  if (/[eE]/.test(text)) return 0;
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/** BOOK_SAMPLES.md 4d: the text at the pair's decimals, point and leading zeros removed. */
+function checksumDigits(text: string, decimals: number): string {
+  const fixed = /[eE]/.test(text) ? Number(text).toFixed(decimals) : text;
+  const [whole, fraction = ''] = fixed.split('.');
+  const all = whole + fraction.padEnd(decimals, '0');
+  const stripped = all.replace(/^0+/, '');
+  return stripped === '' ? '0' : stripped;
+}
+
+interface KrakenGen {
+  snapshot: boolean;
+  symbol: string;
+  bids: Array<[string, string]>;
+  asks: Array<[string, string]>;
+  checksum: 'right' | 'wrong';
+  time: string;
+  extra: unknown;
+  order: number;
+  spaced: boolean;
+}
+
+const krakenNumber = (maxDecimals: number, allowZero: boolean) =>
+  fc.oneof(
+    { weight: 8, arbitrary: decimalText(maxDecimals, allowZero) },
+    // Exponent forms and a trailing-zero form are valid JSON numbers too.
+    { weight: 1, arbitrary: fc.constantFrom('1e-5', '2.5E+2', '0.50', '100') },
+  );
+/** Bids below 1000 and asks above, so generated books never cross. */
+const krakenLevel = (bid: boolean) =>
+  fc.tuple(
+    krakenNumber(4, false).map((t) =>
+      bid ? t : `1${t.includes('e') || t.includes('E') ? '000' : t.padStart(8, '0')}`,
+    ),
+    krakenNumber(8, true),
+  );
+
+const krakenMessage: fc.Arbitrary<KrakenGen> = fc.record({
+  snapshot: fc.boolean(),
+  symbol: fc.constantFrom('MATIC/USD', 'BTC/USD'),
+  bids: fc.array(krakenLevel(true), { maxLength: 12 }),
+  asks: fc.array(krakenLevel(false), { maxLength: 12 }),
+  checksum: fc.constantFrom<'right' | 'wrong'>('right', 'right', 'right', 'wrong'),
+  time: rfc3339Text,
+  extra: fc.option(extraValue, { nil: undefined }),
+  order: fc.nat(),
+  spaced: fc.boolean(),
+});
+
+/**
+ * Writes the messages with checksums a scratch reference computes as it goes (so most verify, and 'wrong' ones
+ * do not): the message text is built with a placeholder, the reference sees it with each candidate.
+ */
+function krakenTexts(messages: KrakenGen[], depth: number): string[] {
+  const scratch = new KrakenReference(depth);
+  return messages.map((m) => {
+    const level = ([p, q]: [string, string]) => `{"price":${p},"qty":${q}}`;
+    const entries: Array<[string, string]> = [
+      ['symbol', JSON.stringify(m.symbol)],
+      ['bids', `[${m.bids.map(level).join(',')}]`],
+      ['asks', `[${m.asks.map(level).join(',')}]`],
+      ['checksum', 'CHECKSUM'],
+      ['timestamp', JSON.stringify(m.time)],
+    ];
+    if (m.extra !== undefined) entries.push(['extra', JSON.stringify(m.extra)]);
+    const shift = m.order % entries.length;
+    const entry = objectText([...entries.slice(shift), ...entries.slice(0, shift)], m.spaced);
+    const template = objectText(
+      [
+        ['channel', '"book"'],
+        ['type', m.snapshot ? '"snapshot"' : '"update"'],
+        ['data', `[${entry}]`],
+      ],
+      m.spaced,
+    );
+    // The checksum the venue would send: try the message on a copy of the scratch reference's state.
+    const probe = new KrakenReference(depth);
+    for (const [symbol, book] of scratch.books) {
+      probe.books.set(symbol, { ...book, bids: new Map(book.bids), asks: new Map(book.asks) });
+    }
+    const zero = template.replace('CHECKSUM', '0');
+    probe.onMessage(zero, 0n);
+    const book = probe.books.get(m.symbol)!;
+    let check = '';
+    for (const [side, descending] of [
+      [book.asks, false],
+      [book.bids, true],
+    ] as const) {
+      const sorted = [...side.keys()].sort((a, b) => (descending ? b - a : a - b)).slice(0, CHECKSUM_LEVELS);
+      for (const price of sorted) {
+        const l = side.get(price)!;
+        check += checksumDigits(l.price, book.p) + checksumDigits(l.qty, book.q);
+      }
+    }
+    const right = crc32(check) >>> 0;
+    const text = template.replace('CHECKSUM', String(m.checksum === 'right' ? right : (right + 1) >>> 0));
+    scratch.onMessage(text, 0n);
+    return text;
+  });
+}
+
+function runKraken(texts: string[], depth: number, asBytes: boolean): void {
+  const { updates, sink } = collect();
+  const sync = new KrakenBookSync(sink, { depth });
+  const reference = new KrakenReference(depth);
+  for (const text of texts) {
+    const before = updates.length;
+    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
+    const expected = reference.onMessage(text, 5_000_007n);
+    expect({ result, updates: updates.slice(before) }).toEqual(expected);
+  }
+  expect(counters(sync.counters)).toMatchObject({
+    malformed: reference.malformed,
+    unsynced: reference.unsynced,
+    checksumFailures: reference.checksumFailures,
+  });
+}
+
+describe('KrakenBookSync byte scan vs a JSON.parse reference', () => {
+  it('reads random valid streams exactly as the reference: levels, truncation, CRC32 over the venue texts', () => {
+    fc.assert(
+      fc.property(
+        fc.array(krakenMessage, { minLength: 1, maxLength: 10 }),
+        fc.constantFrom(10, 25),
+        fc.boolean(),
+        (messages, depth, asBytes) => {
+          const texts = krakenTexts(messages, depth);
+          runKraken(texts, depth, asBytes);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('verifies most generated checksums (the property above is not vacuous)', () => {
+    const messages = fc
+      .sample(krakenMessage, { numRuns: 40, seed: 7 })
+      .map((m) => ({ ...m, checksum: 'right' as const }));
+    const { updates, sink } = collect();
+    const sync = new KrakenBookSync(sink, { depth: 10 });
+    for (const text of krakenTexts(messages, 10)) sync.onMessage(encoder.encode(text), 1);
+    expect(sync.counters.checksumFailures).toBe(0);
+    expect(updates.length).toBeGreaterThan(10);
+  });
+
+  it('never throws on mutated messages, and emits only what the reference emits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(krakenMessage, fc.option(mutation, { nil: undefined })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (messages) => {
+          const texts = krakenTexts(
+            messages.map(([m]) => m),
+            10,
+          );
+          runKraken(
+            texts.map((text, i) => {
+              const edits = messages[i]![1];
+              return edits === undefined ? text : mutate(text, edits);
+            }),
+            10,
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('after in-sync snapshots, a value replaced by an edge token is read exactly as the reference reads it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(krakenMessage, fc.option(tokenEdit, { nil: undefined })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (messages) => {
+          const stream = [
+            ...['MATIC/USD', 'BTC/USD'].map((symbol) => ({
+              ...messages[0]![0],
+              symbol,
+              snapshot: true,
+              checksum: 'right' as const,
+            })),
+            ...messages.map(([m]) => m),
+          ];
+          const texts = krakenTexts(stream, 10);
+          runKraken(
+            texts.map((text, i) => {
+              const edit = i < 2 ? undefined : messages[i - 2]![1];
+              return edit === undefined ? text : replaceValue(text, edit);
+            }),
+            10,
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('counts a negative, non-finite or non-JSON number as malformed, never as a level (verbatim 4c update)', () => {
+    const update =
+      '{"channel":"book","type":"update","data":[{"symbol":"MATIC/USD","bids":[{"price":0.5657,"qty":1098.3947558}],"asks":[],"checksum":2114181697,"timestamp":"2023-10-06T17:35:55.440295Z"}]}';
+    for (const bad of ['-1', '1e400', '01', '1.', '"12"', 'null']) {
+      const { updates, sink } = collect();
+      const sync = new KrakenBookSync(sink);
+      const text = update.replace('1098.3947558', bad);
+      // A snapshot-typed copy, so the levels are read whatever the sync state.
+      expect(sync.onMessage(encoder.encode(text.replace('"update"', '"snapshot"')), 1)).toBe(
+        bad === '"12"' ? BookSyncResult.checksumFailure : BookSyncResult.malformed,
+      );
+      expect(updates).toEqual([]);
+    }
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const sync = new KrakenBookSync(() => {});
+        const result = sync.onMessage(bytes, 1);
+        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(result);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+// ---------- every venue ----------
+
+describe('every book sync machine on JSON that is not an object', () => {
+  it('ignores null, numbers, strings and arrays (valid JSON, not a book message) and never throws', () => {
+    const machines = [
+      new BinanceBookSync(() => {}),
+      new CoinbaseBookSync(() => {}),
+      new KrakenBookSync(() => {}),
+      new BybitBookSync(() => {}),
+      new OkxBookSync(() => {}),
+    ];
+    for (const sync of machines) {
+      for (const text of ['null', '1', '"book"', '[]', '[null]', 'true']) {
+        expect(sync.onMessage(text, 1)).toBe(BookSyncResult.ignored);
+      }
+      expect(sync.counters.malformed).toBe(0);
+    }
+  });
+});
+
+// ---------- Bybit ----------
+
+/** The Bybit v5 `orderbook` rules over `JSON.parse`: snapshot (or u = 1), then deltas with u rising by one. */
+class BybitReference {
+  readonly books = new Map<string, { synced: boolean; lastU: number }>();
+  malformed = 0;
+  unsynced = 0;
+  stale = 0;
+  gaps = 0;
+
+  onMessage(text: string, receivedNanos: bigint): Outcome {
+    const none = (result: BookSyncResult): Outcome => ({ result, updates: [] });
+    const json = tryParse(text) as Json | null | undefined;
+    if (json === undefined) return this.#malformed();
+    if (json === null || typeof json.topic !== 'string' || !json.topic.startsWith('orderbook.'))
+      return none(BookSyncResult.ignored);
+    const data = json.data as Json | null | undefined;
+    const symbol = data?.s;
+    if (typeof symbol !== 'string' || symbol.length === 0) return this.#malformed();
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = { synced: false, lastU: 0 };
+      this.books.set(symbol, book);
+    }
+    const u = data!.u;
+    const tsValue = typeof json.ts === 'string' ? Number(json.ts) : json.ts;
+    const ts = typeof tsValue === 'number' && Number.isSafeInteger(tsValue) && tsValue >= 0 ? tsValue : -1;
+    if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 1 || ts < 0) return this.#malformed(book);
+    const isSnapshot = json.type === 'snapshot' || u === 1;
+    if (!isSnapshot) {
+      if (json.type !== 'delta') return this.#malformed(book);
+      if (!book.synced) {
+        this.unsynced++;
+        return none(BookSyncResult.unsynced);
+      }
+      if (u <= book.lastU) {
+        this.stale++;
+        return none(BookSyncResult.stale);
+      }
+      if (u !== book.lastU + 1) {
+        this.gaps++;
+        book.synced = false;
+        return none(BookSyncResult.gap);
+      }
+    }
+    const bids = refPairs(data!.b);
+    const asks = refPairs(data!.a);
+    if (bids === undefined || asks === undefined) return this.#malformed(book);
+    book.lastU = u;
+    book.synced = true;
+    return {
+      result: BookSyncResult.emitted,
+      updates: [
+        {
+          timestampNanos: BigInt(ts) * 1_000_000n,
+          receivedNanos,
+          ticker: symbol,
+          sequence: BigInt(u),
+          isSnapshot,
+          bids,
+          asks,
+        },
+      ],
+    };
+  }
+
+  #malformed(book?: { synced: boolean }): Outcome {
+    this.malformed++;
+    if (book !== undefined) book.synced = false;
+    return { result: BookSyncResult.malformed, updates: [] };
+  }
+}
+
+interface BybitGen {
+  type: 'snapshot' | 'delta';
+  symbol: string;
+  /** How `u` moves from the symbol's last one: next, repeat, skip ahead, or restart at 1. */
+  step: 'next' | 'next' | 'next' | 'same' | 'skip' | 'one';
+  bids: Array<[string, string]>;
+  asks: Array<[string, string]>;
+  extra: unknown;
+  order: number;
+  spaced: boolean;
+}
+
+const bybitMessage: fc.Arbitrary<BybitGen> = fc.record({
+  type: fc.constantFrom<'snapshot' | 'delta'>('snapshot', 'delta', 'delta', 'delta'),
+  symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT'),
+  step: fc.constantFrom<BybitGen['step']>('next', 'next', 'next', 'same', 'skip', 'one'),
+  bids: fc.array(coinbasePair, { maxLength: 6 }),
+  asks: fc.array(coinbasePair, { maxLength: 6 }),
+  extra: fc.option(extraValue, { nil: undefined }),
+  order: fc.nat(),
+  spaced: fc.boolean(),
+});
+
+/** Writes the messages in the verbatim 5b/5c shape, `u` following each message's step per symbol. */
+function bybitTexts(messages: BybitGen[]): string[] {
+  const lastU = new Map<string, number>();
+  return messages.map((m) => {
+    const last = lastU.get(m.symbol) ?? 100;
+    const u = { next: last + 1, same: last, skip: last + 3, one: 1 }[m.step];
+    lastU.set(m.symbol, u);
+    const pairs = (list: Array<[string, string]>) => `[${list.map(([p, s]) => `[${p},${s}]`).join(',')}]`;
+    const dataEntries: Array<[string, string]> = [
+      ['s', JSON.stringify(m.symbol)],
+      ['b', pairs(m.bids)],
+      ['a', pairs(m.asks)],
+      ['u', String(u)],
+      ['seq', String(7_961_638_724 + u)],
+    ];
+    const shift = m.order % dataEntries.length;
+    const entries: Array<[string, string]> = [
+      ['topic', JSON.stringify(`orderbook.50.${m.symbol}`)],
+      ['type', JSON.stringify(m.type)],
+      ['ts', String(1_687_940_967_466 + u)],
+      ['data', objectText([...dataEntries.slice(shift), ...dataEntries.slice(0, shift)], m.spaced)],
+      ['cts', '1687940967464'],
+    ];
+    if (m.extra !== undefined) entries.push(['extra', JSON.stringify(m.extra)]);
+    const top = m.order % entries.length;
+    return objectText([...entries.slice(top), ...entries.slice(0, top)], m.spaced);
+  });
+}
+
+function runBybit(texts: string[], asBytes: boolean): void {
+  const { updates, sink } = collect();
+  const sync = new BybitBookSync(sink);
+  const reference = new BybitReference();
+  for (const text of texts) {
+    const before = updates.length;
+    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
+    const expected = reference.onMessage(text, 5_000_007n);
+    expect({ result, updates: updates.slice(before) }).toEqual(expected);
+  }
+  expect(sync.counters).toMatchObject({
+    malformed: reference.malformed,
+    unsynced: reference.unsynced,
+    stale: reference.stale,
+    gaps: reference.gaps,
+  });
+}
+
+describe('BybitBookSync byte scan vs a JSON.parse reference', () => {
+  it('reads random valid streams (snapshots, deltas, repeats, gaps, u = 1) exactly as the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(bybitMessage, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (messages, asBytes) => {
+          runBybit(bybitTexts(messages), asBytes);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('never throws on mutated messages or edge tokens, and emits only what the reference emits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            bybitMessage,
+            fc.option(mutation, { nil: undefined }),
+            fc.option(tokenEdit, { nil: undefined }),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (messages) => {
+          const texts = bybitTexts(messages.map(([m]) => m));
+          runBybit(
+            texts.map((text, i) => {
+              const [, edits, edit] = messages[i]!;
+              const edited = edit === undefined ? text : replaceValue(text, edit);
+              return edits === undefined ? edited : mutate(edited, edits);
+            }),
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('counts null, arbitrary bytes and garbage as ignored or malformed, never a throw', () => {
+    const sync = new BybitBookSync(() => {});
+    expect(sync.onMessage('null', 1)).toBe(BookSyncResult.ignored);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(sync.onMessage(bytes, 1));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
