@@ -23,7 +23,7 @@ export { BookView } from './book-view.js';
 export { BybitBookSync, type BybitState } from './bybit-book.js';
 export { CoinbaseBookSync } from './coinbase-book.js';
 export type { KeptSide, TextLevel } from './kept-book.js';
-export type { KrakenBookSyncOptions, KrakenPrecision, KrakenState } from './kraken-book.js';
+export type { KrakenBookSyncOptions, KrakenPrecision, KrakenState, SideText } from './kraken-book.js';
 export { KrakenBookSync } from './kraken-book.js';
 export { OkxBookSync, type OkxState } from './okx-book.js';
 export type { BookDepth, OrderBookOptions } from './order-book.js';

@@ -83,6 +83,7 @@ export interface KrakenBookSyncOptions extends BookSyncOptions {
   precisions?: Readonly<Record<string, KrakenPrecision>>;
 }
 
+/** Per-symbol state of {@link KrakenBookSync}: its kept book and the checksum's cached text, read-only outside. */
 export interface KrakenState extends SymbolState {
   bids: KeptSide;
   asks: KeptSide;
@@ -97,7 +98,7 @@ export interface KrakenState extends SymbolState {
  * One side's part of the checksum text, rebuilt only when the side changed (a delta often touches one side) or the
  * precisions did.
  */
-class SideText {
+export class SideText {
   bytes = new Uint8Array(256);
   length = 0;
   version = -1;
