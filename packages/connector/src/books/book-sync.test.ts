@@ -6,6 +6,12 @@
  * trimmed to the top 30 levels per side (the checksum reads 25).
  */
 import { crc32 } from 'node:zlib';
+import {
+  KRAKEN_SNAPSHOT,
+  KRAKEN_UPDATE,
+  okxSnapshot,
+  okxUpdate,
+} from '@marketpipe/test-support/book-samples';
 import { describe, expect, it } from 'vitest';
 import { BinanceBookSync } from './binance-book.js';
 import { type BookFrame, type BookUpdate, frameToUpdate } from './book-data.js';
@@ -143,9 +149,6 @@ describe('BybitBookSync', () => {
   });
 });
 
-const KRAKEN_SNAPSHOT = `{"channel":"book","type":"snapshot","data":[{"symbol":"MATIC/USD","bids":[{"price":0.5666,"qty":4831.75496356},{"price":0.5665,"qty":6658.22734739},{"price":0.5664,"qty":18724.91513344},{"price":0.5663,"qty":11563.92544914},{"price":0.5662,"qty":14006.65365711},{"price":0.5661,"qty":17454.85679807},{"price":0.566,"qty":18097.1547},{"price":0.5659,"qty":33644.89175666},{"price":0.5658,"qty":148.3464},{"price":0.5657,"qty":606.70854372}],"asks":[{"price":0.5668,"qty":4410.79769741},{"price":0.5669,"qty":4655.40412487},{"price":0.567,"qty":49844.89424998},{"price":0.5671,"qty":24306.41678},{"price":0.5672,"qty":29783.25223475},{"price":0.5673,"qty":57234.71239278},{"price":0.5674,"qty":45065.04744},{"price":0.5675,"qty":5912.76380354},{"price":0.5676,"qty":42514.92434778},{"price":0.5677,"qty":36304.0847022}],"checksum":2439117997,"timestamp":"2023-10-06T17:35:55.440295Z"}]}`;
-const KRAKEN_UPDATE = `{"channel":"book","type":"update","data":[{"symbol":"MATIC/USD","bids":[{"price":0.5657,"qty":1098.3947558}],"asks":[],"checksum":2114181697,"timestamp":"2023-10-06T17:35:55.440295Z"}]}`;
-
 describe('KrakenBookSync', () => {
   it('verifies the real documented checksums, with given and with inferred precision', () => {
     for (const precisions of [{ 'MATIC/USD': { price: 4, qty: 8 } }, undefined]) {
@@ -202,91 +205,9 @@ describe('KrakenBookSync', () => {
   });
 });
 
-const OKCOIN_ASKS = [
-  ['30382.6', '0.1504'],
-  ['30382.61', '0.6866'],
-  ['30472.95', '0.8929'],
-  ['30563.28', '0.6827'],
-  ['30648.44', '1.8055'],
-  ['30653.62', '0.8868'],
-  ['30743.95', '0.8222'],
-  ['31000', '0.0117'],
-  ['31200', '0.0032'],
-  ['31216.26', '0.0014'],
-  ['31312.95', '0.0054'],
-  ['31450', '0.0002'],
-  ['31500', '0.0043'],
-  ['31594.77', '0.0227'],
-  ['31800', '0.0142'],
-  ['31879', '0.001'],
-  ['31879.13', '0.0266'],
-  ['31980', '0.0063'],
-  ['32100', '0.0036'],
-  ['32150', '0.0041'],
-  ['32166.05', '0.0192'],
-  ['32200', '0.0053'],
-  ['32434', '0.0028'],
-  ['32450', '0.0057'],
-  ['32455.55', '0.0214'],
-  ['32500', '0.0766'],
-  ['32747.65', '0.0032'],
-  ['33000', '0.1747'],
-  ['33042.38', '0.0208'],
-  ['33339.77', '0.0081'],
-];
-const OKCOIN_BIDS = [
-  ['30080.49', '0.0225'],
-  ['30079.19', '0.1'],
-  ['30077.48', '0.0249'],
-  ['30074.47', '0.0238'],
-  ['30073.17', '0.1'],
-  ['30071.46', '0.0252'],
-  ['30068.45', '0.0256'],
-  ['30067.16', '0.1'],
-  ['30023.66', '0.0799'],
-  ['29993.54', '0.0815'],
-  ['29963.43', '0.0963'],
-  ['29933.31', '0.0801'],
-  ['29903.2', '0.0902'],
-  ['29840.5', '0.7798'],
-  ['29750.16', '0.6772'],
-  ['29659.83', '0.7226'],
-  ['29569.49', '0.7928'],
-  ['29555', '0.0034'],
-  ['29479.16', '0.7869'],
-  ['28904.16', '0.0075'],
-  ['28800', '0.0004'],
-  ['28750', '0.0003'],
-  ['28644.02', '0.0241'],
-  ['28516', '0.0024'],
-  ['28386.22', '0.0074'],
-  ['28130.74', '0.0039'],
-  ['27877.56', '0.0294'],
-  ['27626.66', '0.0209'],
-  ['27400', '0.001'],
-  ['27378.02', '0.0008'],
-];
-const okx = (action: string, data: object) =>
-  JSON.stringify({ arg: { channel: 'books', instId: 'BTC-USD' }, action, data: [data] });
-
 describe('OkxBookSync', () => {
-  const snapshot = okx('snapshot', {
-    asks: OKCOIN_ASKS.map((l) => [...l, '0', '1']),
-    bids: OKCOIN_BIDS.map((l) => [...l, '0', '1']),
-    ts: '1688967955142',
-    checksum: -872896843,
-    prevSeqId: -1,
-    seqId: 10,
-  });
-  const update = (checksum: number, prevSeqId = 10, seqId = 11) =>
-    okx('update', {
-      asks: [['30382.6', '0', '0', '0']],
-      bids: [],
-      ts: '1688967974408',
-      checksum,
-      prevSeqId,
-      seqId,
-    });
+  const snapshot = okxSnapshot(10);
+  const update = (checksum: number, prevSeqId = 10, seqId = 11) => okxUpdate(checksum, prevSeqId, seqId);
 
   it('verifies real recorded checksums on a snapshot and the update after it', () => {
     const { out, sink } = collector();
