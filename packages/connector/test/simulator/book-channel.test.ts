@@ -211,6 +211,8 @@ class BookClient {
   readonly sync: BookSync;
   readonly #ws: WebSocket;
   readonly #pending: Promise<void>[] = [];
+  readonly #failures: unknown[] = [];
+  #closed = false;
   #bookMessages = 0;
 
   constructor(
@@ -260,6 +262,7 @@ class BookClient {
       if (frame !== undefined && this.#ws.readyState === WebSocket.OPEN) this.#ws.send(frame);
       return;
     }
+    if (this.#closed) return;
     this.#pending.push(
       (async () => {
         const response = await fetch(`${this.sim.httpUrl}/api/v3/depth?symbol=${symbol}&limit=1000`);
@@ -267,15 +270,20 @@ class BookClient {
         const text = await response.text();
         this.entries.push({ kind: 'rest', symbol, text });
         this.#feed({ kind: 'rest', symbol, text });
-      })(),
+      })().catch((error: unknown) => {
+        // A fetch still in flight when the test stops the simulator fails by design; before that, settle() reports it.
+        if (!this.#closed) this.#failures.push(error);
+      }),
     );
   }
 
   async settle(): Promise<void> {
     while (this.#pending.length > 0) await this.#pending.shift();
+    if (this.#failures.length > 0) throw this.#failures[0];
   }
 
   close(): void {
+    this.#closed = true;
     this.#ws.terminate();
   }
 
