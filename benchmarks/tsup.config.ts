@@ -6,6 +6,7 @@ export default defineConfig(
   packageBuild({
     index: 'src/index.ts',
     run: 'src/run.ts',
+    'nats-cost': 'src/nats-cost.ts',
     'suites/design-table': 'src/suites/design-table.ts',
     'suites/hot-path': 'src/suites/hot-path.ts',
     'suites/books': 'src/suites/books.ts',

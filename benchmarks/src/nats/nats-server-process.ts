@@ -9,6 +9,8 @@ import { BenchPreconditionError } from '../harness/bench-errors.js';
 export interface NatsServerProcess {
   /** `nats://127.0.0.1:<port>` */
   readonly url: string;
+  /** Process id of the server, for CPU accounting. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its storage. Idempotent. */
   stop(): Promise<void>;
 }
@@ -27,7 +29,7 @@ export interface NatsServerOptions {
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerProcess> {
   try {
     const server = await startPrivateNatsServer(options);
-    return { url: server.url, stop: () => server.dispose() };
+    return { url: server.url, pid: server.pid, stop: () => server.dispose() };
   } catch (cause) {
     throw new BenchPreconditionError(
       `nats-server did not start: ${cause instanceof Error ? cause.message : String(cause)}`,

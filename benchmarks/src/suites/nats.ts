@@ -1,13 +1,14 @@
 /**
  * Suite 4, the NATS path against a private local nats-server: throughput flat out, then publish-to-receive latency
- * at a fixed offered rate, for a bare nats.js publish loop, marketpipe's NatsTransport, and the full pipeline
- * publishing trades to NATS.
+ * at a fixed offered rate, for bare nats.js publish loops, marketpipe's NatsTransport, and the full pipeline
+ * publishing trades to core NATS and to JetStream; and, for every case, where the CPU time per message goes (this
+ * process's publishing thread, its other threads, nats-server), so a missed target says why.
  */
 import { TradeView } from '@marketpipe/connector';
-import { clock, NatsTransport, type Transport } from '@marketpipe/middleware';
+import { clock, InMemoryTransport, NatsTransport, type Transport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { JetStreamTransport } from '@marketpipe/middleware/transport';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { venueMessages } from '../fixtures/venue-messages.js';
 import { median } from '../harness/batch-timer.js';
@@ -17,9 +18,12 @@ import { formatNs, formatRate, formatRatio } from '../harness/format.js';
 import { latencySeries } from '../harness/latency-series.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable } from '../harness/suite-result.js';
+import { threadCpuNs } from '../harness/thread-cpu.js';
 import { startNatsServer } from '../nats/nats-server-process.js';
 
 const BARE_SUBJECT = 'bench.raw.bare';
+/** First subject token of the bare loop that publishes the pipeline's trades. */
+const BARE_TRADES_ENV = 'benchbare';
 const TRANSPORT_SUBJECT = 'bench.raw.transport';
 const PAYLOAD_BYTES = 64;
 const MESSAGE_COUNT = 4096;
@@ -43,8 +47,8 @@ interface NatsCase {
   pattern: string;
   /** Publishes message number `i`, stamped with the time it entered the publisher. */
   send(i: number): void;
-  /** Publish-to-receive latency of a received payload, in ns. */
-  latencyNs(payload: Uint8Array): number;
+  /** Publish-to-receive latency of a received payload, in ns; absent when payloads carry no stamp. */
+  latencyNs?(payload: Uint8Array): number;
   close(): Promise<void>;
 }
 
@@ -72,7 +76,7 @@ class Receiver {
     nc.subscribe(natsCase.pattern, {
       callback: (_err, msg) => {
         this.received++;
-        this.recorder?.record(this.natsCase.latencyNs(msg.data));
+        if (this.recorder !== undefined) this.recorder.record(this.natsCase.latencyNs!(msg.data));
       },
     });
   }
@@ -94,16 +98,29 @@ class Receiver {
   }
 }
 
-/** One flat-out round: received messages per second, and ns per message spent inside the publishing calls. */
+/**
+ * One flat-out round: received messages per second, ns per message spent inside the publishing calls, and on-CPU
+ * ns per message of this process's main thread, its other threads and nats-server.
+ */
 interface Throughput {
   rate: number;
   publishNs: number;
+  mainCpuNs: number;
+  otherCpuNs: number;
+  serverCpuNs: number;
 }
 
 /** Flat out: publishes `count` messages in chunks until the receiver has them all. */
-async function throughput(natsCase: NatsCase, receiver: Receiver, count: number): Promise<Throughput> {
+async function throughput(
+  natsCase: NatsCase,
+  receiver: Receiver,
+  count: number,
+  serverPid: number | undefined,
+): Promise<Throughput> {
   receiver.received = 0;
   receiver.recorder = undefined;
+  const client0 = threadCpuNs(process.pid);
+  const server0 = threadCpuNs(serverPid);
   const start = process.hrtime.bigint();
   let inPublish = 0n;
   for (let sent = 0; sent < count; ) {
@@ -114,9 +131,15 @@ async function throughput(natsCase: NatsCase, receiver: Receiver, count: number)
     await turn();
   }
   await receiver.waitFor(count);
+  const rate = (count * 1e9) / Number(process.hrtime.bigint() - start);
+  const client1 = threadCpuNs(process.pid);
+  const server1 = threadCpuNs(serverPid);
   return {
-    rate: (count * 1e9) / Number(process.hrtime.bigint() - start),
+    rate,
     publishNs: Number(inPublish) / count,
+    mainCpuNs: (client1.main - client0.main) / count,
+    otherCpuNs: (client1.others - client0.others) / count,
+    serverCpuNs: (server1.main + server1.others - server0.main - server0.others) / count,
   };
 }
 
@@ -144,9 +167,9 @@ async function paced(
 }
 
 async function bareCase(url: string): Promise<NatsCase> {
-  const nc = await connect({ servers: url });
+  const nc = await connect({ servers: url, noAsyncTraces: true });
   return {
-    label: 'bare nats.js publish loop',
+    label: 'bare nats.js publish loop (64 B)',
     pattern: BARE_SUBJECT,
     send() {
       // nats.js keeps a reference to the payload until its next socket write, so a loop needs a fresh array.
@@ -155,6 +178,44 @@ async function bareCase(url: string): Promise<NatsCase> {
       nc.publish(BARE_SUBJECT, payload);
     },
     latencyNs: stampedLatency,
+    close: () => nc.close(),
+  };
+}
+
+/**
+ * The reference for the pipeline: the same client publishing the pipeline's own trades (captured once through an
+ * in-memory transport) on the same subjects, with no per-message work at all: the arrays are never written again,
+ * so nats.js may keep them.
+ */
+async function bareTradesCase(url: string): Promise<NatsCase> {
+  const memory = new InMemoryTransport();
+  const subjects: string[] = [];
+  const payloads: Uint8Array[] = [];
+  memory.subscribe(`${BARE_TRADES_ENV}.>`, (payload, subject) => {
+    subjects.push(subject);
+    payloads.push(payload.slice());
+  });
+  const stack = await startMarketpipeStack({
+    venue: 'binance',
+    transport: memory,
+    env: BARE_TRADES_ENV,
+    ringSlots: 1 << 13,
+    slotSize: 256,
+  });
+  for (const message of venueMessages('binance', MESSAGE_COUNT).bytes) stack.runner.onMessage(message);
+  await stack.close();
+  await memory.close();
+  const mask = payloads.length - 1;
+  if (payloads.length === 0 || (payloads.length & mask) !== 0) {
+    throw new BenchPreconditionError(`expected a power-of-two number of trades, got ${payloads.length}`);
+  }
+  const nc = await connect({ servers: url, noAsyncTraces: true });
+  return {
+    label: "bare nats.js publish loop (the pipeline's trades)",
+    pattern: `${BARE_TRADES_ENV}.binance.trade.>`,
+    send(i) {
+      nc.publish(subjects[i & mask]!, payloads[i & mask]!);
+    },
     close: () => nc.close(),
   };
 }
@@ -235,17 +296,25 @@ async function pipelineOver(transport: Transport, env: string, label: string): P
   };
 }
 
+interface CaseRow {
+  label: string;
+  rate: number;
+  publishNs: number;
+  mainCpuNs: number;
+  otherCpuNs: number;
+  serverCpuNs: number;
+  /** Absent for the case whose payloads carry no stamp. */
+  achieved?: number;
+  recorder?: LatencyRecorder;
+}
+
+const KEYS = ['bare', 'bareTrades', 'transport', 'pipeline', 'jetstreamPipeline'] as const;
+
 async function natsSuite(profile: BenchProfile) {
   const server = await startNatsServer({ jetstream: true });
   const count = scaled(profile, THROUGHPUT_MESSAGES, 200);
   const seconds = profile.smoke ? 0.05 : LATENCY_SECONDS;
-  const rows: {
-    label: string;
-    rate: number;
-    publishNs: number;
-    achieved: number;
-    recorder: LatencyRecorder;
-  }[] = [];
+  const rows: CaseRow[] = [];
   const latencies: LatencySeries[] = [];
   const subscriber = await connect({ servers: server.url });
   try {
@@ -253,38 +322,41 @@ async function natsSuite(profile: BenchProfile) {
     // case's rate is its median, so JIT warm-up, page cache and server state do not favour whichever ran first.
     const cases: NatsCase[] = [];
     try {
-      for (const make of [bareCase, transportCase, pipelineCase, jetStreamPipelineCase]) {
+      for (const make of [bareCase, bareTradesCase, transportCase, pipelineCase, jetStreamPipelineCase]) {
         cases.push(await make(server.url));
       }
       const receivers = cases.map((natsCase) => new Receiver(subscriber, natsCase));
       for (const receiver of receivers) await receiver.ready();
-      const rates: number[][] = cases.map(() => []);
-      const publishNs: number[][] = cases.map(() => []);
+      const rounds: Throughput[][] = cases.map(() => []);
       for (let round = 0; round <= THROUGHPUT_ROUNDS; round++) {
         for (let c = 0; c < cases.length; c++) {
           const measured = await throughput(
             cases[c]!,
             receivers[c]!,
             round === 0 ? Math.min(count, WARMUP_MESSAGES) : count,
+            server.pid,
           );
-          if (round > 0) {
-            rates[c]!.push(measured.rate);
-            publishNs[c]!.push(measured.publishNs);
-          }
+          if (round > 0) rounds[c]!.push(measured);
         }
       }
       for (let c = 0; c < cases.length; c++) {
         const natsCase = cases[c]!;
-        const recorder = new LatencyRecorder();
-        const achieved = await paced(natsCase, receivers[c]!, OFFERED_RATE, seconds, recorder);
-        rows.push({
+        const of = (pick: (t: Throughput) => number): number => median(rounds[c]!.map(pick));
+        const row: CaseRow = {
           label: natsCase.label,
-          rate: median(rates[c]!),
-          publishNs: median(publishNs[c]!),
-          achieved,
-          recorder,
-        });
-        latencies.push(latencySeries(`NATS publish->receive, ${natsCase.label}`, recorder));
+          rate: of((t) => t.rate),
+          publishNs: of((t) => t.publishNs),
+          mainCpuNs: of((t) => t.mainCpuNs),
+          otherCpuNs: of((t) => t.otherCpuNs),
+          serverCpuNs: of((t) => t.serverCpuNs),
+        };
+        if (natsCase.latencyNs !== undefined) {
+          const recorder = new LatencyRecorder();
+          row.achieved = await paced(natsCase, receivers[c]!, OFFERED_RATE, seconds, recorder);
+          row.recorder = recorder;
+          latencies.push(latencySeries(`NATS publish->receive, ${natsCase.label}`, recorder));
+        }
+        rows.push(row);
       }
     } finally {
       for (const natsCase of cases) await natsCase.close();
@@ -293,13 +365,22 @@ async function natsSuite(profile: BenchProfile) {
     await subscriber.close();
     await server.stop();
   }
-  const [bare, transport, pipeline, jsPipeline] = rows;
+  const [bare, bareTrades, transport, pipeline, jsPipeline] = rows as [
+    CaseRow,
+    CaseRow,
+    CaseRow,
+    CaseRow,
+    CaseRow,
+  ];
+  // Raw cases are compared with the 64-byte loop, trade-carrying ones with the loop publishing the same trades.
+  const reference = (r: CaseRow): CaseRow => (r === bare || r === transport ? bare : bareTrades);
+  const dash = '-';
   const table: ResultTable = {
     title: `NATS path, local nats-server (flat out: median of ${THROUGHPUT_ROUNDS} rounds of ${count} messages, cases alternating; latency at ${OFFERED_RATE} msgs/s offered for ${seconds} s)`,
     columns: [
       'publisher',
       'msgs/s flat out',
-      'vs bare',
+      'vs its bare loop',
       'ns/msg inside publish',
       'achieved at offered rate',
       'p50',
@@ -308,34 +389,61 @@ async function natsSuite(profile: BenchProfile) {
       'max',
     ],
     rows: rows.map((r) => {
-      const s = r.recorder.summary();
+      const s = r.recorder?.summary();
       return [
         r.label,
         formatRate(r.rate),
-        formatRatio(r.rate / bare!.rate),
+        formatRatio(r.rate / reference(r).rate),
         formatNs(r.publishNs),
-        formatRate(r.achieved),
-        formatNs(s.p50),
-        formatNs(s.p99),
-        formatNs(s.p999),
-        formatNs(s.max),
+        r.achieved === undefined ? dash : formatRate(r.achieved),
+        s === undefined ? dash : formatNs(s.p50),
+        s === undefined ? dash : formatNs(s.p99),
+        s === undefined ? dash : formatNs(s.p999),
+        s === undefined ? dash : formatNs(s.max),
       ];
     }),
     notes: [
-      'Publisher, subscriber (a second nats.js connection) and flusher share this process; nats-server runs on the same machine. Every case publishes in chunks of 1000 messages per event-loop turn and is measured by the same receiver until the last message arrives.',
-      "Raw cases carry a 64-byte payload stamped with clock.nowNanos(); the pipeline case publishes real trades (Cap'n Proto, ~100 bytes) and its latency is wall-clock receive time minus the trade's receivedNanos, stamped by the runner on entry.",
-      "The bare loop allocates a payload per message because nats.js holds the caller's array until its next socket write; NatsTransport copies, so it reuses one buffer.",
+      'Publisher, subscriber (a second nats.js connection) and flusher share this process; nats-server runs on the same machine. Every case publishes in chunks of 1000 messages per event-loop turn and is measured by the same receiver until the last message arrives. Every case uses nats.js v3 (`@nats-io/transport-node`), the client marketpipe uses; v2 against v3 is suite 4b.',
+      "Raw cases carry a 64-byte payload stamped with clock.nowNanos() (the bare loop allocates one per message: nats.js holds the caller's array until its next socket write; NatsTransport copies, so it reuses one buffer). The pipeline cases publish real trades (Cap'n Proto, ~100 bytes); their latency is wall-clock receive time minus the trade's receivedNanos, stamped by the runner on entry.",
+      "The bare trades loop publishes the pipeline's own trades, captured once, on the same subjects, handing nats.js the same never-modified arrays: the client's cost alone, with none of the pipeline's per-message work (parse, encode, ring, copy). It is the reference of the core-NATS pipeline target and carries no latency stamp.",
       "'ns/msg inside publish' is the publishing thread's own time per message (the synchronous send loop: parser, ring, transport and nats.js encoding); the rest of 1e9/(msgs/s) is waiting for the socket, the server and, for JetStream, acknowledgements.",
       `The exactly-once case publishes into a file-backed R1 stream capturing only \`${JS_ENV}.>\` on the same server (JetStreamTransport defaults: 4096 in flight); it is timed until a core subscriber has received every stored message, and fails if any message was dropped or left unacknowledged.`,
     ],
   };
-  const ratio = transport!.rate / bare!.rate;
-  const jsRatio = jsPipeline!.rate / pipeline!.rate;
-  const pipelineRatio = pipeline!.rate / bare!.rate;
+  const cpuTotal = (r: CaseRow): number => r.mainCpuNs + r.otherCpuNs + r.serverCpuNs;
+  const breakdown: ResultTable = {
+    title:
+      'Where the time goes: on-CPU ns per message during the flat-out rounds (Linux schedstat per thread, median of rounds)',
+    columns: [
+      'publisher',
+      'this process, main thread',
+      'this process, other threads',
+      'nats-server',
+      'total CPU',
+      'bound on 2 cores',
+    ],
+    rows: rows.map((r) => [
+      r.label,
+      formatNs(r.mainCpuNs),
+      formatNs(r.otherCpuNs),
+      formatNs(r.serverCpuNs),
+      formatNs(cpuTotal(r)),
+      formatRate(2e9 / cpuTotal(r)),
+    ]),
+    notes: [
+      'On-CPU time is what the threads actually ran, so it moves far less with the machine load than the rates above. The main thread runs the publishing loop (parser, encoder, ring write, transport, nats.js protocol encoding and socket writes) and also the receiving subscriber; other threads are the flusher worker (which spins briefly before napping) and its fsync thread, V8 GC and compiler threads, libuv. The last column is 2 cores divided by the total: the rate at which this one machine runs out of CPU.',
+      `Core-NATS pipeline minus the bare trades loop, main thread: ${formatNs(pipeline.mainCpuNs - bareTrades.mainCpuNs)}/msg is marketpipe's own work per message (parse, encode, ring write, NatsTransport copy and accounting); other threads: ${formatNs(pipeline.otherCpuNs - bareTrades.otherCpuNs)}/msg (mostly the flusher writing every raw message to disk, which the bare loop does not do); nats-server: ${formatNs(pipeline.serverCpuNs - bareTrades.serverCpuNs)}/msg.`,
+      `Exactly-once minus core-NATS pipeline: main thread ${formatNs(jsPipeline.mainCpuNs - pipeline.mainCpuNs)}/msg (message-id headers, reading one acknowledgement message per publish, window accounting), other threads ${formatNs(jsPipeline.otherCpuNs - pipeline.otherCpuNs)}/msg, nats-server ${formatNs(jsPipeline.serverCpuNs - pipeline.serverCpuNs)}/msg (JetStream: duplicate-window lookup by message id, the file store, and one acknowledgement message sent back per publish).`,
+      'Instructions per message of the publishing process for each case (load-independent, under callgrind): `node dist/nats-cost.js --callgrind` (benchmarks/README.md).',
+    ],
+  };
+  const ratio = transport.rate / bare.rate;
+  const jsRatio = jsPipeline.rate / pipeline.rate;
+  const pipelineRatio = pipeline.rate / bareTrades.rate;
   return {
     suite: 'nats',
     title: '4. NATS path',
-    tables: [table],
+    tables: [table, breakdown],
     targets: [
       {
         name: 'NatsTransport vs bare nats.js loop',
@@ -346,11 +454,11 @@ async function natsSuite(profile: BenchProfile) {
       {
         name: 'full pipeline to NATS (Binance, 1 trade/msg)',
         target: '>= 500 000 trades/s',
-        measured: formatRate(pipeline!.rate),
-        met: pipeline!.rate >= 500_000,
+        measured: formatRate(pipeline.rate),
+        met: pipeline.rate >= 500_000,
       },
       {
-        name: 'core-NATS pipeline vs bare nats.js loop',
+        name: 'core-NATS pipeline vs bare nats.js loop (same trades)',
         target: '>= 0.8x',
         measured: formatRatio(pipelineRatio),
         met: pipelineRatio >= 0.8,
@@ -365,14 +473,21 @@ async function natsSuite(profile: BenchProfile) {
     latencies,
     metrics: Object.fromEntries(
       rows.flatMap((r, i) => {
-        const key = ['bare', 'transport', 'pipeline', 'jetstreamPipeline'][i];
-        const s = r.recorder.summary();
+        const key = KEYS[i];
+        const s = r.recorder?.summary();
         return [
           [`${key}.messagesPerSecond`, r.rate],
           [`${key}.publishNsPerMessage`, r.publishNs],
-          [`${key}.p50Ns`, s.p50],
-          [`${key}.p99Ns`, s.p99],
-          [`${key}.p999Ns`, s.p999],
+          [`${key}.mainThreadCpuNsPerMessage`, r.mainCpuNs],
+          [`${key}.otherThreadsCpuNsPerMessage`, r.otherCpuNs],
+          [`${key}.serverCpuNsPerMessage`, r.serverCpuNs],
+          ...(s === undefined
+            ? []
+            : [
+                [`${key}.p50Ns`, s.p50],
+                [`${key}.p99Ns`, s.p99],
+                [`${key}.p999Ns`, s.p999],
+              ]),
         ];
       }),
     ),

@@ -24,6 +24,8 @@ export interface NatsServerHandle {
   /** `nats://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** Process id of the running server; undefined while stopped (for CPU accounting in benchmarks). */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s). Idempotent. */
   stop(): Promise<void>;
   /** Starts the server again on the same port and storage directory. */
@@ -111,6 +113,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return current?.pid;
+    },
     stop: async () => {
       await stopChild(current);
       current = undefined;

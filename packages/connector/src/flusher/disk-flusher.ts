@@ -271,6 +271,9 @@ export class DiskFlusher {
    */
   notify(): void {
     if (Atomics.load(this.control, SLEEPING) === 0) return;
+    // Only the producer that takes the flag wakes the worker: until the woken worker runs, later records would
+    // otherwise each pay a futex wake (measured: a fifth of the NATS pipeline's main thread, issue 17).
+    if (Atomics.compareExchange(this.control, SLEEPING, 1, 0) !== 1) return;
     Atomics.add(this.control, WAKE, 1);
     Atomics.notify(this.control, WAKE);
   }

@@ -30,6 +30,7 @@ import { describeNatsConnection, type NatsConnectionOptions } from './nats-conne
 import { natsJetStream } from './nats-modules.js';
 import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
+import { PayloadSlab } from './payload-slab.js';
 import { PublishTargetCache } from './publish-target-cache.js';
 import { findSubjectProblem, subjectMatches, subjectPatternCovers } from './subject.js';
 import type {
@@ -272,6 +273,8 @@ export class JetStreamTransport implements FastPublishTransport {
   /** Were in flight when a failure struck; sent before anything newer. */
   private resend = new MessageQueue<PublishTarget>();
   private readonly pending: OutageBuffer<PublishTarget>;
+  /** Owned copies of sent payloads (kept for re-sends), carved from shared slabs. */
+  private readonly copies = new PayloadSlab();
   private readonly statusListeners = new ListenerSet<[TransportStatus]>();
   private readonly errorListeners = new ListenerSet<[unknown, string]>();
   private readonly subscriptions: NatsSubscriptions;
@@ -418,7 +421,7 @@ export class JetStreamTransport implements FastPublishTransport {
       this.resend.length === 0 &&
       this.pending.length === 0
     ) {
-      this.send(target, payload.slice(), ordinal);
+      this.send(target, this.copies.copy(payload), ordinal);
       return;
     }
     this.pending.offer(target, payload, ordinal);

@@ -14,12 +14,19 @@ describe('MessageIdHeaders', () => {
     }
   });
 
-  it('returns a fresh array per call, since nats.js keeps it until its next write', () => {
+  it('never overwrites a block it returned, since nats.js keeps it until its next write', () => {
     const fast = createMessageIdHeaders('p', 'S');
-    fast.ordinal = 1;
-    const first = fast.encode();
-    fast.ordinal = 2;
-    fast.encode();
-    expect(new TextDecoder().decode(first)).toContain('Nats-Msg-Id: p-1\r\n');
+    const blocks: Uint8Array[] = [];
+    // Enough blocks to fill several slabs.
+    for (let ordinal = 1; ordinal <= 5000; ordinal++) {
+      fast.ordinal = ordinal;
+      blocks.push(fast.encode());
+    }
+    const decoder = new TextDecoder();
+    blocks.forEach((block, i) => {
+      expect(decoder.decode(block)).toBe(
+        `NATS/1.0\r\nNats-Msg-Id: p-${i + 1}\r\nNats-Expected-Stream: S\r\n\r\n`,
+      );
+    });
   });
 });

@@ -9,19 +9,25 @@ import { natsCore } from './nats-modules.js';
 const MSG_ID_HEADER = 'Nats-Msg-Id';
 const EXPECTED_STREAM_HEADER = 'Nats-Expected-Stream';
 const ZERO = 0x30;
+/**
+ * Header blocks are carved from slabs of this size: a block is ~100 bytes, above the 64 bytes V8 keeps on its
+ * heap, so a fresh array per publish would pay for a separately allocated backing store each time (issue 17).
+ */
+const SLAB_BYTES = 64 * 1024;
 
 /**
  * `Nats-Msg-Id: <producerId>-<ordinal>` and `Nats-Expected-Stream: <stream>`,
  * with `ordinal` set before each publish. nats.js calls `encode()`
  * synchronously inside `publish` and keeps the returned array until its next
- * socket write, so each call returns a fresh one. Only `encode()` follows
+ * socket write, so each call returns bytes no later call overwrites (a view
+ * into a slab that is never written twice). Only `encode()` follows
  * `ordinal`; the map behind the other MsgHdrs methods holds the stream header
  * alone.
  */
 export interface MessageIdHeaders extends MsgHdrs {
   /** Publish number of the next encoded message. */
   ordinal: number;
-  /** The header block as nats.js writes it, with the current `ordinal`: a fresh array per call. */
+  /** The header block as nats.js writes it, with the current `ordinal`: bytes no later call overwrites. */
   encode(): Uint8Array;
 }
 
@@ -34,6 +40,8 @@ function defineMessageIdHeaders(): MessageIdHeadersClass {
     ordinal = 0;
     private readonly head: Uint8Array;
     private readonly tail: Uint8Array;
+    private slab = new Uint8Array(0);
+    private used = 0;
 
     constructor(producerId: string, stream: string) {
       super();
@@ -46,7 +54,13 @@ function defineMessageIdHeaders(): MessageIdHeadersClass {
     override encode(): Uint8Array {
       let digits = 1;
       for (let rest = this.ordinal; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-      const out = new Uint8Array(this.head.length + digits + this.tail.length);
+      const length = this.head.length + digits + this.tail.length;
+      if (this.used + length > this.slab.length) {
+        this.slab = new Uint8Array(Math.max(SLAB_BYTES, length));
+        this.used = 0;
+      }
+      const out = this.slab.subarray(this.used, this.used + length);
+      this.used += length;
       out.set(this.head, 0);
       let at = this.head.length + digits;
       for (let rest = this.ordinal; at > this.head.length; rest = Math.floor(rest / 10))

@@ -11,6 +11,7 @@ import { connectNats, type NatsConnectControl } from './nats-connect.js';
 import type { NatsConnectionOptions } from './nats-connection.js';
 import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
+import { PayloadSlab } from './payload-slab.js';
 import { PublishTargetCache } from './publish-target-cache.js';
 import type {
   FastPublishTransport,
@@ -120,6 +121,8 @@ export class NatsTransport implements FastPublishTransport {
   /** Were unconfirmed when the connection dropped; re-sent first after reconnect. */
   private readonly resend = new MessageQueue<PublishTarget>();
   private readonly outage: OutageBuffer<PublishTarget>;
+  /** Owned copies of sent payloads (kept for re-sends), carved from shared slabs. */
+  private readonly copies = new PayloadSlab();
   private readonly statusListeners = new ListenerSet<[TransportStatus]>();
   private readonly errorListeners = new ListenerSet<[unknown, string]>();
   private readonly subscriptions: NatsSubscriptions;
@@ -192,7 +195,7 @@ export class NatsTransport implements FastPublishTransport {
       throw new PayloadTooLargeError(payload.byteLength, this.maxPayload);
     const ordinal = ++this.published;
     if (this.state === 'connected') {
-      this.send(target, payload.slice(), ordinal);
+      this.send(target, this.copies.copy(payload), ordinal);
     } else {
       this.outage.offer(target, payload, ordinal);
     }

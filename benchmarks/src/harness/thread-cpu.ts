@@ -1,0 +1,36 @@
+/**
+ * On-CPU time of a process's threads from Linux's per-thread schedstat (ns the thread actually ran). Unlike wall
+ * time it hardly moves with the machine's load, so the NATS suites use it to say which process and thread spends
+ * what per message.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** On-CPU ns so far: the process's main thread and all its other threads (V8 GC and compiler, workers, libuv). */
+export interface ThreadCpu {
+  main: number;
+  others: number;
+}
+
+/** Reads every thread of `pid`; zeros when /proc is not there (not Linux) or the process is gone. */
+export function threadCpuNs(pid: number | undefined): ThreadCpu {
+  let main = 0;
+  let others = 0;
+  if (pid === undefined) return { main, others };
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { main, others };
+  }
+  for (const tid of tids) {
+    let ns: number;
+    try {
+      ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    if (Number(tid) === pid) main += ns;
+    else others += ns;
+  }
+  return { main, others };
+}
