@@ -18,7 +18,7 @@ describe('books suite --smoke', () => {
       const [paths, consumer, trade] = result.tables;
       expect(paths!.rows.map((row) => row[0])).toEqual(['binance', 'coinbase', 'kraken', 'bybit', 'okx']);
       expect(consumer!.rows).toHaveLength(5);
-      expect(trade!.rows).toHaveLength(3);
+      expect(trade!.rows).toHaveLength(4);
       for (const table of result.tables)
         for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
       for (const venue of ['binance', 'coinbase', 'kraken', 'bybit', 'okx']) {
@@ -26,12 +26,14 @@ describe('books suite --smoke', () => {
         expect(result.metrics[`${venue}.naiveNs`]).toBeGreaterThan(0);
         expect(result.metrics[`${venue}.orderBookApplyNs`]).toBeGreaterThan(0);
       }
-      expect(result.targets.map((t) => t.name)).toEqual(
-        ['binance', 'coinbase', 'kraken', 'bybit', 'okx'].map(
+      expect(result.targets.map((t) => t.name)).toEqual([
+        ...['binance', 'coinbase', 'kraken', 'bybit', 'okx'].map(
           (venue) => `book path vs naive (JSON.parse + Map book + capnp-es), ${venue}`,
         ),
-      );
+        'trade hot path (Binance, p50) with the book path wired into the runner vs without',
+      ]);
       expect(result.metrics['trade.withBooksP50Ns']).toBeGreaterThan(0);
+      expect(result.metrics['trade.booksWiredP50Ns']).toBeGreaterThan(0);
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
