@@ -418,13 +418,11 @@ export class OkxBookSync extends BookSyncBase<OkxState> {
 /** Where {@link okxChecksum} writes the checksum text; grows for unusually long numbers. */
 let checksumText = new Uint8Array(4096);
 const utf8 = new TextEncoder();
-/** The `digitsKey` of a level's OKX checksum bytes (Kraken's keys are its precisions, never negative). */
-const OKX_DIGITS = -2;
 
 /**
  * OKX's checksum of a book: the top 25 bids and asks as `price:size`, alternating bid then ask,
- * joined by `:`, CRC32 as a signed 32-bit integer. Each level's `price:size` bytes are built once and kept
- * with the level, so a message costs the copy of the top 50 and one CRC32 pass, no strings.
+ * joined by `:`, CRC32 as a signed 32-bit integer. The text is written into one reused buffer (no joined
+ * string per message) and hashed as the UTF-8 `crc32` would hash the string.
  * @internal
  */
 export function okxChecksum(bids: KeptSide, asks: KeptSide): number {
@@ -443,21 +441,29 @@ export function okxChecksum(bids: KeptSide, asks: KeptSide): number {
 
 /** Appends a level's `price:size` and a `:` separator at `at`; returns the end. */
 function appendLevel(level: TextLevel, at: number): number {
-  let digits = level.digits;
-  if (digits === undefined || level.digitsKey !== OKX_DIGITS) {
-    // UTF-8 as `crc32` hashes a string: venue numbers are ASCII, a parse-path text need not be.
-    digits = utf8.encode(`${level.price}:${level.size}`);
-    level.digits = digits;
-    level.digitsKey = OKX_DIGITS;
-  }
-  if (at + digits.length + 1 > checksumText.length) {
-    const grown = new Uint8Array((at + digits.length + 1) * 2);
+  return appendText(level.size, appendText(level.price, at, 0x3a), 0x3a);
+}
+
+/** Appends `text` as UTF-8 and then the byte `after` at `at`; returns the end. */
+function appendText(text: string, at: number, after: number): number {
+  // Venue numbers are ASCII (a byte per char); a non-ASCII text (only from the parse path) is encoded.
+  if (at + text.length * 3 + 1 > checksumText.length) {
+    const grown = new Uint8Array((at + text.length * 3 + 1) * 2);
     grown.set(checksumText.subarray(0, at));
     checksumText = grown;
   }
-  checksumText.set(digits, at);
-  checksumText[at + digits.length] = 0x3a;
-  return at + digits.length + 1;
+  const out = checksumText;
+  let end = at;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) {
+      end = at + utf8.encodeInto(text, out.subarray(at)).written;
+      break;
+    }
+    out[end++] = c;
+  }
+  out[end] = after;
+  return end + 1;
 }
 
 /** A JSON integer token (optional `-`, digits) into `out[index]`; false for fractions, exponents or beyond 2^53. */
