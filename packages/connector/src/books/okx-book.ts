@@ -467,7 +467,13 @@ function appendText(text: string, at: number, after: number): number {
 }
 
 /** A JSON integer token (optional `-`, digits) into `out[index]`; false for fractions, exponents or beyond 2^53. */
-function signedInto(bytes: Uint8Array, start: number, stop: number, out: Float64Array, index: number): boolean {
+function signedInto(
+  bytes: Uint8Array,
+  start: number,
+  stop: number,
+  out: Float64Array,
+  index: number,
+): boolean {
   const negative = bytes[start] === 0x2d;
   if (digitsInto(bytes, negative ? start + 1 : start, stop, out, index) !== 0) return false;
   if (negative) out[index] = -out[index]!;
