@@ -212,20 +212,8 @@ export class BybitBookSync extends BookSyncBase<BybitState> {
     const isSnapshot = json.type === 'snapshot' || u === 1;
     if (!isSnapshot) {
       if (json.type !== 'delta') return this.malformed(state);
-      if (!state.synced) {
-        this.count('unsynced');
-        this.lose(state, 'noSnapshot');
-        return BookSyncResult.unsynced;
-      }
-      if (u <= state.lastU) {
-        this.count('stale');
-        return BookSyncResult.stale;
-      }
-      if (u !== state.lastU + 1) {
-        this.count('gaps');
-        this.lose(state, 'gap');
-        return BookSyncResult.gap;
-      }
+      const result = this.#deltaCheck(state, u);
+      if (result !== BookSyncResult.emitted) return result;
     }
     const frame = this.begin(state, isSnapshot, u, ts, 0, receivedMs, receivedSubMsNanos);
     if (!pushPairs(data!.b, frame.bids) || !pushPairs(data!.a, frame.asks)) return this.malformed(state);
