@@ -25,28 +25,52 @@ step "typecheck"
 pnpm typecheck --output-logs=errors-only
 step "lint"
 pnpm lint
-step "unit, property and integration tests (vitest) on Node $(node --version)"
-pnpm test
-# The whole suite runs on the machine's Node and on the newest pinned line. On the lines between, only the suites
-# that depend most on the runtime run (the ring and its memory map, the flusher worker, the SIGKILL crash tests):
-# three whole passes take ~15 minutes on 2 cores. MARKETPIPE_FULL_MATRIX=1 runs the whole suite on every line.
+# The whole suite runs once, on the newest pinned line (26, the active LTS). Every other supported line (the
+# machine's own Node and the other pinned lines) runs the suites that depend most on the runtime: the ring and its
+# memory map, the flusher worker, module loading at start-up, the CLI as a process, and on the machine's Node the
+# SIGKILL crash test. Whole passes on every line took ~7 minutes each on 2 cores (the suite runs one file at a time:
+# vitest uses cores - 1 workers). MARKETPIPE_FULL_MATRIX=1 runs the whole suite on every line.
 lines=$(node -p "Object.keys(require('./scripts/node-lines.json').lines).join(' ')")
 newest=${lines##* }
+own_line=$(node -p 'process.versions.node.split(".")[0]')
 runtime_suites=(
   --project connector packages/connector/src/ring packages/connector/test/ring
   packages/connector/src/flusher packages/connector/test/flusher
-  --project reference-connector apps/reference-connector/test/reliability/crash-restart.test.ts
+  --project middleware packages/middleware/test/lazy-loading.test.ts
+  --project reference-connector apps/reference-connector/test/startup-loading.test.ts
+  apps/reference-connector/test/process.test.ts apps/reference-connector/test/end-to-end.test.ts
 )
+crash_suite=(apps/reference-connector/test/reliability/crash-restart.test.ts)
+# run_vitest <bin dir or ""> <whole|runtime|runtime+crash>
+run_vitest() {
+  local bin=$1 scope=$2 path_prefix=$PATH version
+  [ -n "$bin" ] && path_prefix="$bin:$PATH"
+  version=$(PATH="$path_prefix" node --version)
+  [ "${MARKETPIPE_FULL_MATRIX:-}" = "1" ] && scope=whole
+  case $scope in
+  whole)
+    step "vitest on Node $version: the whole suite"
+    PATH="$path_prefix" node node_modules/vitest/vitest.mjs run
+    ;;
+  runtime)
+    step "vitest on Node $version: ring, flusher, start-up and CLI process suites"
+    PATH="$path_prefix" node node_modules/vitest/vitest.mjs run "${runtime_suites[@]}"
+    ;;
+  runtime+crash)
+    step "vitest on Node $version: ring, flusher, start-up, CLI process and SIGKILL crash suites"
+    PATH="$path_prefix" node node_modules/vitest/vitest.mjs run "${runtime_suites[@]}" "${crash_suite[@]}"
+    ;;
+  esac
+}
+# The machine's own Node, unless a pinned line of the same major covers it.
+case " $lines " in
+*" $own_line "*) ;;
+*) run_vitest "" runtime+crash ;;
+esac
 for line in $lines; do
-  bin=$(node scripts/install-node.mjs --print "$line")
   # First on PATH, so every process the tests start (children, workers, pnpm) runs the same Node.
-  if [ "$line" = "$newest" ] || [ "${MARKETPIPE_FULL_MATRIX:-}" = "1" ]; then
-    step "vitest on Node $("$bin/node" --version)"
-    PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run
-  else
-    step "vitest on Node $("$bin/node" --version): ring, flusher and crash suites"
-    PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run "${runtime_suites[@]}"
-  fi
+  bin=$(node scripts/install-node.mjs --print "$line")
+  if [ "$line" = "$newest" ]; then run_vitest "$bin" whole; else run_vitest "$bin" runtime; fi
 done
 step "packed tarballs: publint --strict and attw"
 pnpm test:packages
