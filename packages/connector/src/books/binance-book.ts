@@ -7,7 +7,10 @@
  * chain (`U == previous u + 1`).
  */
 import {
+  type BookSync,
   BookSyncBase,
+  type BookSyncConstructor,
+  type BookSyncOptions,
   BookSyncResult,
   epochMs,
   parseJson,
@@ -37,26 +40,8 @@ export interface BinanceState extends SymbolState {
   bufferedLevels: number;
 }
 
-/**
- * Turns Binance diff-depth events and REST depth snapshots into book updates.
- *
- * The integration watches {@link BinanceBookSync.needsSnapshot} (or
- * `onOutOfSync`), fetches `GET /api/v3/depth?symbol=...&limit=...` within
- * Binance's request-weight limits, and hands the body to
- * {@link BinanceBookSync.applySnapshot}, live or replayed from a recording.
- * Events that arrive before it are buffered (bounded by `maxLevels` levels);
- * a buffer overflow or a snapshot older than the buffered stream asks for a
- * new snapshot.
- *
- * @example
- * ```ts
- * const sync = new BinanceBookSync((frame) => publish(frame), {
- *   onOutOfSync: async (symbol) => sync.applySnapshot(symbol, await fetchDepth(symbol), Date.now()),
- * });
- * socket.on('message', (data) => sync.onMessage(data, Date.now()));
- * ```
- */
-export class BinanceBookSync extends BookSyncBase<BinanceState> {
+/** The Binance machine behind {@link BinanceBookSync}. */
+class BinanceBookMachine extends BookSyncBase<BinanceState> {
   protected createState(symbol: string, tickerUtf8: Uint8Array): BinanceState {
     return {
       symbol,
@@ -257,3 +242,47 @@ function isId(value: unknown): value is number {
 function pairSink(into: number[]): { push(price: number, size: number): void } {
   return { push: (price, size) => into.push(price, size) };
 }
+
+/**
+ * Turns Binance diff-depth events and REST depth snapshots into book updates.
+ *
+ * The integration watches {@link BinanceBookSync.needsSnapshot} (or
+ * `onOutOfSync`), fetches `GET /api/v3/depth?symbol=...&limit=...` within
+ * Binance's request-weight limits, and hands the body to
+ * {@link BinanceBookSync.applySnapshot}, live or replayed from a recording.
+ * Events that arrive before it are buffered (bounded by `maxLevels` levels);
+ * a buffer overflow or a snapshot older than the buffered stream asks for a
+ * new snapshot.
+ *
+ * @example
+ * ```ts
+ * const sync = new BinanceBookSync((frame) => publish(frame), {
+ *   onOutOfSync: async (symbol) => sync.applySnapshot(symbol, await fetchDepth(symbol), Date.now()),
+ * });
+ * socket.on('message', (data) => sync.onMessage(data, Date.now()));
+ * ```
+ */
+export interface BinanceBookSync extends BookSync {
+  /**
+   * Events held in the buffers, waiting for a snapshot: not published (yet). With no snapshot to come
+   * (a plain line replay) they never will be, so the integration counts them as `unsynced`.
+   */
+  readonly bufferedEvents: number;
+  /** True when `symbol` waits for a REST snapshot (seen on the stream and not in sync). */
+  needsSnapshot(symbol: string): boolean;
+  /**
+   * Applies a REST depth snapshot (`{lastUpdateId, bids, asks}`, as text, bytes or parsed JSON) for
+   * `symbol`: emits it as `isSnapshot` with `sequence = lastUpdateId`, then every buffered event
+   * that follows it. Returns `stale` (and asks again through `onOutOfSync`) when the snapshot is older
+   * than the oldest buffered event, `gap` when a buffered event breaks the chain.
+   */
+  applySnapshot(
+    symbol: string,
+    body: string | Uint8Array | object,
+    receivedMs: number,
+    receivedSubMsNanos?: number,
+  ): BookSyncResult;
+}
+
+/** Creates a {@link BinanceBookSync}: `new BinanceBookSync(sink, options)`. */
+export const BinanceBookSync: BookSyncConstructor<BinanceBookSync, BookSyncOptions> = BinanceBookMachine;

@@ -95,6 +95,11 @@ const utf8 = new TextEncoder();
 
 /** What every venue's book sync offers, whatever the messages it is fed. */
 export interface BookSync {
+  /**
+   * Handles one raw venue book message (text or UTF-8 bytes) received at the given time (epoch
+   * milliseconds, plus nanoseconds below the millisecond): emits through the sink what it changes.
+   */
+  onMessage(message: string | Uint8Array, receivedMs: number, receivedSubMsNanos?: number): BookSyncResult;
   /** A copy of the counters. */
   readonly counters: Readonly<BookSyncCounters>;
   /** Symbols currently waiting for a snapshot (to resubscribe, or to fetch a REST snapshot for). */
@@ -105,9 +110,15 @@ export interface BookSync {
   reset(): void;
 }
 
+/** How each venue's sync is made: `new BinanceBookSync(sink, options)`. */
+export type BookSyncConstructor<T extends BookSync, O extends BookSyncOptions = BookSyncOptions> = new (
+  sink: BookSink,
+  options?: O,
+) => T;
+
 /**
- * Base of the venue machines: the symbol registry, counters and frame plumbing. Exported as a type only, so the
- * venue classes' declarations are complete; its protected members are not a contract.
+ * Base of the venue machines: the symbol registry, counters and frame plumbing. Internal: users get each venue's
+ * {@link BookSync} through its constructor (`new BinanceBookSync(...)`).
  */
 export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
   protected readonly maxSymbols: number;
@@ -163,6 +174,12 @@ export abstract class BookSyncBase<S extends SymbolState> implements BookSync {
   }
 
   protected abstract createState(symbol: string, tickerUtf8: Uint8Array): S;
+
+  abstract onMessage(
+    message: string | Uint8Array,
+    receivedMs: number,
+    receivedSubMsNanos?: number,
+  ): BookSyncResult;
 
   /** The state of `symbol`, created on first sight; undefined (and counted) beyond `maxSymbols`. */
   protected stateOf(symbol: string): S | undefined {

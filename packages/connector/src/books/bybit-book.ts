@@ -8,7 +8,10 @@ import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { digitsInto } from '../feeds/decimal-bytes.js';
 import { scanPairs } from './book-scan.js';
 import {
+  type BookSync,
   BookSyncBase,
+  type BookSyncConstructor,
+  type BookSyncOptions,
   BookSyncResult,
   epochMs,
   messageBytes,
@@ -42,19 +45,8 @@ export interface BybitState extends SymbolState {
   lastU: number;
 }
 
-/**
- * Turns Bybit book messages into book updates. A delta whose `u` is not the
- * previous `u + 1` is a gap: counted, the symbol stops emitting until the next
- * snapshot (resubscribe on `onOutOfSync`), which is emitted as `isSnapshot`.
- * A delta with `u` at or below the last one is stale and dropped.
- *
- * @example
- * ```ts
- * const sync = new BybitBookSync((frame) => publish(frame), { onOutOfSync: (s) => resubscribe(s) });
- * socket.on('message', (data) => sync.onMessage(data, Date.now()));
- * ```
- */
-export class BybitBookSync extends BookSyncBase<BybitState> {
+/** The Bybit machine behind {@link BybitBookSync}. */
+class BybitBookMachine extends BookSyncBase<BybitState> {
   readonly #reader = new ByteJsonReader();
   readonly #fields = new Float64Array(4);
   /** 1 snapshot, 2 delta, 0 another type, -1 none, as the last scan read `type`. */
@@ -228,3 +220,20 @@ function startsWith(bytes: Uint8Array, start: number, stop: number, prefix: Uint
   for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
   return true;
 }
+
+/**
+ * Turns Bybit book messages into book updates. A delta whose `u` is not the
+ * previous `u + 1` is a gap: counted, the symbol stops emitting until the next
+ * snapshot (resubscribe on `onOutOfSync`), which is emitted as `isSnapshot`.
+ * A delta with `u` at or below the last one is stale and dropped.
+ *
+ * @example
+ * ```ts
+ * const sync = new BybitBookSync((frame) => publish(frame), { onOutOfSync: (s) => resubscribe(s) });
+ * socket.on('message', (data) => sync.onMessage(data, Date.now()));
+ * ```
+ */
+export type BybitBookSync = BookSync;
+
+/** Creates a {@link BybitBookSync}: `new BybitBookSync(sink, options)`. */
+export const BybitBookSync: BookSyncConstructor<BybitBookSync, BookSyncOptions> = BybitBookMachine;

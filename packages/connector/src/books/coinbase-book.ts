@@ -9,7 +9,10 @@ import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { type EpochTime, parseRfc3339 } from '../feeds/rfc3339-bytes.js';
 import { scanPairs, scanPriceSize } from './book-scan.js';
 import {
+  type BookSync,
   BookSyncBase,
+  type BookSyncConstructor,
+  type BookSyncOptions,
   BookSyncResult,
   messageBytes,
   parseJson,
@@ -39,19 +42,8 @@ enum Kind {
 /** {@link CoinbaseBookSync}'s scan gave up: the `JSON.parse` path decides. */
 const GIVE_UP = -1;
 
-/**
- * Turns Coinbase `snapshot` / `l2update` messages into book updates: the
- * snapshot as `isSnapshot`, each `l2update` as a delta with its changes.
- * An `l2update` before its product's snapshot is dropped and counted
- * (`unsynced`), and that product is reported through `onOutOfSync`.
- *
- * @example
- * ```ts
- * const sync = new CoinbaseBookSync((frame) => publish(frame), { onOutOfSync: (s) => resubscribe(s) });
- * socket.on('message', (data) => sync.onMessage(data, Date.now()));
- * ```
- */
-export class CoinbaseBookSync extends BookSyncBase<SymbolState> {
+/** The Coinbase machine behind {@link CoinbaseBookSync}. */
+class CoinbaseBookMachine extends BookSyncBase<SymbolState> {
   readonly #time = new Float64Array(2);
   readonly #reader = new ByteJsonReader();
   readonly #epoch: EpochTime = { ms: 0, subMsNanos: 0 };
@@ -211,3 +203,20 @@ export class CoinbaseBookSync extends BookSyncBase<SymbolState> {
     return BookSyncResult.emitted;
   }
 }
+
+/**
+ * Turns Coinbase `snapshot` / `l2update` messages into book updates: the
+ * snapshot as `isSnapshot`, each `l2update` as a delta with its changes.
+ * An `l2update` before its product's snapshot is dropped and counted
+ * (`unsynced`), and that product is reported through `onOutOfSync`.
+ *
+ * @example
+ * ```ts
+ * const sync = new CoinbaseBookSync((frame) => publish(frame), { onOutOfSync: (s) => resubscribe(s) });
+ * socket.on('message', (data) => sync.onMessage(data, Date.now()));
+ * ```
+ */
+export type CoinbaseBookSync = BookSync;
+
+/** Creates a {@link CoinbaseBookSync}: `new CoinbaseBookSync(sink, options)`. */
+export const CoinbaseBookSync: BookSyncConstructor<CoinbaseBookSync, BookSyncOptions> = CoinbaseBookMachine;

@@ -22,7 +22,9 @@ import { type EpochTime, parseRfc3339 } from '../feeds/rfc3339-bytes.js';
 import type { BookLevels } from './book-data.js';
 import type { BookSink } from './book-sync.js';
 import {
+  type BookSync,
   BookSyncBase,
+  type BookSyncConstructor,
   type BookSyncOptions,
   BookSyncResult,
   latin1,
@@ -105,24 +107,8 @@ export class SideText {
   key = -1;
 }
 
-/**
- * Turns Kraken v2 book messages into book updates. Each delta carries the
- * levels the message changes plus, as size 0, the levels that fell out of
- * the subscribed depth, so a consumer's book equals Kraken's at that depth.
- * A checksum mismatch is counted, the symbol stops emitting until the next
- * snapshot (resubscribe on `onOutOfSync`), which is emitted as `isSnapshot`.
- *
- * @example
- * ```ts
- * const sync = new KrakenBookSync((frame) => publish(frame), {
- *   depth: 10,
- *   precisions: { 'BTC/USD': { price: 1, qty: 8 } },
- *   onOutOfSync: (symbol) => resubscribe(symbol),
- * });
- * socket.on('message', (data) => sync.onMessage(data, Date.now()));
- * ```
- */
-export class KrakenBookSync extends BookSyncBase<KrakenState> {
+/** The Kraken machine behind {@link KrakenBookSync}. */
+class KrakenBookMachine extends BookSyncBase<KrakenState> {
   /** The subscribed depth the kept book is truncated to. */
   readonly depth: number;
   readonly #precisions: Readonly<Record<string, KrakenPrecision>>;
@@ -647,3 +633,28 @@ function decimals(text: string): number {
   const dot = text.indexOf('.');
   return dot < 0 ? 0 : text.length - dot - 1;
 }
+
+/**
+ * Turns Kraken v2 book messages into book updates. Each delta carries the
+ * levels the message changes plus, as size 0, the levels that fell out of
+ * the subscribed depth, so a consumer's book equals Kraken's at that depth.
+ * A checksum mismatch is counted, the symbol stops emitting until the next
+ * snapshot (resubscribe on `onOutOfSync`), which is emitted as `isSnapshot`.
+ *
+ * @example
+ * ```ts
+ * const sync = new KrakenBookSync((frame) => publish(frame), {
+ *   depth: 10,
+ *   precisions: { 'BTC/USD': { price: 1, qty: 8 } },
+ *   onOutOfSync: (symbol) => resubscribe(symbol),
+ * });
+ * socket.on('message', (data) => sync.onMessage(data, Date.now()));
+ * ```
+ */
+export interface KrakenBookSync extends BookSync {
+  /** Levels per side kept and checksummed: the subscribed depth. */
+  readonly depth: number;
+}
+
+/** Creates a {@link KrakenBookSync}: `new KrakenBookSync(sink, options)`. */
+export const KrakenBookSync: BookSyncConstructor<KrakenBookSync, KrakenBookSyncOptions> = KrakenBookMachine;

@@ -12,7 +12,10 @@ import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { decimalInto, digitsInto } from '../feeds/decimal-bytes.js';
 import type { BookLevels } from './book-data.js';
 import {
+  type BookSync,
   BookSyncBase,
+  type BookSyncConstructor,
+  type BookSyncOptions,
   BookSyncResult,
   epochMs,
   latin1,
@@ -68,20 +71,8 @@ export interface OkxState extends SymbolState {
   asks: KeptSide;
 }
 
-/**
- * Turns OKX book messages into book updates, keeping each instrument's book
- * (price and size text, capped at `maxLevels` per side) to verify the
- * checksum. A broken `prevSeqId` chain is a gap and a checksum mismatch a
- * checksum failure: both are counted, the instrument stops emitting until the
- * next snapshot (resubscribe on `onOutOfSync`), which is emitted as `isSnapshot`.
- *
- * @example
- * ```ts
- * const sync = new OkxBookSync((frame) => publish(frame), { onOutOfSync: (s) => resubscribe(s) });
- * socket.on('message', (data) => sync.onMessage(data, Date.now()));
- * ```
- */
-export class OkxBookSync extends BookSyncBase<OkxState> {
+/** The Okx machine behind {@link OkxBookSync}. */
+class OkxBookMachine extends BookSyncBase<OkxState> {
   readonly #reader = new ByteJsonReader();
   readonly #fields = new Float64Array(FIELDS);
   /** Price and size of each scanned level (the frame has them too; these feed the kept book). */
@@ -483,3 +474,21 @@ function signedInto(
 function isSeq(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
+
+/**
+ * Turns OKX book messages into book updates, keeping each instrument's book
+ * (price and size text, capped at `maxLevels` per side) to verify the
+ * checksum. A broken `prevSeqId` chain is a gap and a checksum mismatch a
+ * checksum failure: both are counted, the instrument stops emitting until the
+ * next snapshot (resubscribe on `onOutOfSync`), which is emitted as `isSnapshot`.
+ *
+ * @example
+ * ```ts
+ * const sync = new OkxBookSync((frame) => publish(frame), { onOutOfSync: (s) => resubscribe(s) });
+ * socket.on('message', (data) => sync.onMessage(data, Date.now()));
+ * ```
+ */
+export type OkxBookSync = BookSync;
+
+/** Creates a {@link OkxBookSync}: `new OkxBookSync(sink, options)`. */
+export const OkxBookSync: BookSyncConstructor<OkxBookSync, BookSyncOptions> = OkxBookMachine;

@@ -9,6 +9,7 @@ export type {
   BookSyncOptions,
   OutOfSyncReason,
 } from '../books/book-sync.js';
+export { BookSyncResult } from '../books/book-sync.js';
 export type { TradeSide } from '../codec/trade-data.js';
 export { type MalformedReason, MalformedVenueMessageError, SimdjsonUnavailableError } from '../errors.js';
 export { binanceProtocol, createBinanceParser } from './binance.js';

@@ -28,7 +28,7 @@ export interface VenueDefinition {
   readonly protocol: VenueProtocol;
   /** Symbols `run` subscribes to when none are given: two majors, spelled the way the venue spells them. */
   readonly defaultSymbols: readonly string[];
-  /** A new order-book sync machine for the venue's depth channel (not yet driven by the runner). */
+  /** A new order-book sync machine for the venue's depth channel: feed it the channel's raw messages. */
   readonly createBookSync: (sink: BookSink, options?: BookSyncOptions) => BookSync;
 }
 
@@ -39,6 +39,7 @@ export type {
   BookSync,
   BookSyncCounters,
   BookSyncOptions,
+  BookSyncResult,
   OutOfSyncReason,
 } from '../books/book-sync.js';
 export type { TradeSide } from '../codec/trade-data.js';

@@ -24,9 +24,9 @@ import type { BookFrame } from '../books/book-data.js';
 import { BookEncoder } from '../books/book-encoder.js';
 import type {
   BookSink,
+  BookSync,
   BookSyncCounters,
   BookSyncOptions,
-  BookSyncResult,
   OutOfSyncReason,
 } from '../books/book-sync.js';
 import { BybitBookSync } from '../books/bybit-book.js';
@@ -102,14 +102,6 @@ export interface BookPathOptions {
   onIssue?: (cause: 'publishError' | 'subjectCollision', ticker: string, error: unknown) => void;
 }
 
-/** What the path needs of a venue machine. */
-interface VenueBookSync {
-  onMessage(message: Uint8Array, receivedMs: number, receivedSubMsNanos: number): BookSyncResult;
-  readonly counters: Readonly<BookSyncCounters>;
-  reset(): void;
-  outOfSync(): string[];
-}
-
 /** Start of a marked REST-snapshot record; no venue message starts with it. */
 export const SNAPSHOT_RECORD_MARK = '{"marketpipe":"bookSnapshot"';
 const MARK_BYTES = new TextEncoder().encode(SNAPSHOT_RECORD_MARK);
@@ -160,7 +152,7 @@ export class BookPath implements BookMessageSink {
   readonly #venue: VenueName;
   readonly #prefix: string;
   readonly #transport: FastPublishTransport;
-  readonly #sync: VenueBookSync;
+  readonly #sync: BookSync;
   readonly #binance: BinanceBookSync | undefined;
   readonly #encoder = new BookEncoder();
   readonly #listed: Set<string> | undefined;

@@ -289,12 +289,9 @@ class BookClient {
 
   #feed(entry: Entry): void {
     if (entry.kind === 'rest') {
-      (this.sync as unknown as BinanceBookSync).applySnapshot(entry.symbol, entry.text, Date.now());
+      (this.sync as BinanceBookSync).applySnapshot(entry.symbol, entry.text, Date.now());
     } else {
-      (this.sync as unknown as { onMessage(m: string, ms: number): unknown }).onMessage(
-        entry.text,
-        Date.now(),
-      );
+      this.sync.onMessage(entry.text, Date.now());
     }
   }
 }
@@ -349,9 +346,8 @@ function replayAndCompare(
   const buffered: Buffered = new Map();
   let compared = 0;
   for (const entry of entries) {
-    if (entry.kind === 'rest')
-      (sync as unknown as BinanceBookSync).applySnapshot(entry.symbol, entry.text, 1);
-    else (sync as unknown as { onMessage(m: string, ms: number): unknown }).onMessage(entry.text, 1);
+    if (entry.kind === 'rest') (sync as BinanceBookSync).applySnapshot(entry.symbol, entry.text, 1);
+    else sync.onMessage(entry.text, 1);
     const symbol = applyReference(venue, reference, entry, buffered);
     if (symbol === undefined) continue;
     const ref = reference.get(symbol)!;
