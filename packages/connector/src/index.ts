@@ -2,7 +2,7 @@
 // recordings. The rest is grouped by concern in the subpath entries (`@marketpipe/connector/pipeline`,
 // `/codec`, `/books`, `/feeds`, `/sources`, `/recording`, `/simulator`); see the package README.
 export type { BookLevel, BookUpdate } from './books/book-data.js';
-export type { OutOfSyncReason } from './books/book-sync.js';
+export type { BookSyncCounters, OutOfSyncReason } from './books/book-sync.js';
 export { BookView } from './books/book-view.js';
 export type { TradeData } from './codec/trade-data.js';
 export { TradeSide, tradeSideName } from './codec/trade-data.js';

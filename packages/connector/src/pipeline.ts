@@ -1,7 +1,7 @@
 // `@marketpipe/connector/pipeline`: the pipeline and its parts: the runner (the hot path), the publisher
 // and the subject rules, with their errors.
 
-export type { OutOfSyncReason } from './books/book-sync.js';
+export type { BookSyncCounters, OutOfSyncReason } from './books/book-sync.js';
 export type { TradeData, TradeSide } from './codec/trade-data.js';
 export type { EpochMsParts, TradeEncoder, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export {

@@ -38,31 +38,20 @@ import type { VenueName } from '../feeds/venue-feed.js';
 import type { ReceiveTime } from '../publisher/publisher.js';
 import { tickerToSubjectToken, validateName } from '../publisher/subject-token.js';
 
-/** Book counters of a pipeline (status, summary, metrics). */
-export interface BookCounters {
+/**
+ * Book counters of a pipeline (status, summary, metrics): the venue machine's counters, with the pipeline's
+ * meaning of the three below, and what the pipeline adds.
+ */
+export interface BookCounters extends BookSyncCounters {
   /** `BookUpdate`s published, snapshots included. */
   updates: number;
-  /** Snapshots published. */
-  snapshots: number;
-  /** Sequence gaps detected. */
-  gaps: number;
-  /** Venue checksum mismatches detected. */
-  checksumFailures: number;
-  /** Snapshots that brought a symbol back in sync after a gap or checksum failure. */
-  resyncs: number;
   /**
    * Book messages not published because their symbol was waiting for a snapshot (Binance: the events
    * still buffered for a snapshot that has not come, plus those dropped from the buffer).
    */
   unsynced: number;
-  /** Messages older than the book held (the venue's rules drop them). */
-  stale: number;
-  /** Book messages that were not valid JSON or lacked a required field. */
+  /** Book messages (or marked snapshot records) that were not valid JSON or lacked a required field. */
   malformed: number;
-  /** Messages for symbols beyond the symbols cap. */
-  symbolsOverCap: number;
-  /** Levels dropped beyond the levels cap (kept books, Binance's buffer). */
-  levelsOverCap: number;
   /** Updates of tickers not among the listed symbols, not published. */
   unlisted: number;
   /** Updates not published because their subject belongs to another ticker. */
