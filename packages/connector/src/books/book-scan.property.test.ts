@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BinanceBookSync } from './binance-book.js';
 import { type BookFrame, type BookUpdate, frameToUpdate } from './book-data.js';
-import { type BookSyncCounters, BookSyncResult } from './book-sync.js';
+import { type BookSync, type BookSyncCounters, BookSyncResult } from './book-sync.js';
 import { BybitBookSync } from './bybit-book.js';
 import { CoinbaseBookSync } from './coinbase-book.js';
 import { KrakenBookSync } from './kraken-book.js';
@@ -122,7 +122,12 @@ const mutation = fc.array(
   { minLength: 1, maxLength: 4 },
 );
 
-function mutate(text: string, edits: Array<[string, number, string, string, string]>): string {
+/** One byte-level edit of a message: kind, where (0..1), a character, an edge token, a duplicate key. */
+type EditList = Array<[string, number, string, string, string]>;
+/** A JSON value replaced by an edge token: where (0..1), the token. */
+type TokenEdit = [number, string];
+
+function mutate(text: string, edits: EditList): string {
   let out = text;
   for (const [kind, where, char, token, key] of edits) {
     const at = Math.min(out.length, Math.floor(where * out.length));
@@ -155,13 +160,56 @@ function mutate(text: string, edits: Array<[string, number, string, string, stri
 /** One value of the message (a number, or a string that is not a key), chosen by `where`, replaced by `token`. */
 const tokenEdit = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...EDGE_TOKENS));
 
-function replaceValue(text: string, [where, token]: [number, string]): string {
+function replaceValue(text: string, [where, token]: TokenEdit): string {
   return mutate(text, [['token', where, ' ', token, 'type']]);
 }
 
 function collect(): { updates: BookUpdate[]; sink: (frame: BookFrame) => void } {
   const updates: BookUpdate[] = [];
   return { updates, sink: (frame) => updates.push(frameToUpdate(frame)) };
+}
+
+/** A `JSON.parse` model of one venue's sync rules: the outcome of each message, as the machine should report it. */
+interface Reference {
+  onMessage(text: string, receivedNanos: bigint): Outcome;
+}
+
+/** Feeds `texts` to the machine and its reference side by side: each message's result and updates must agree. */
+function agreeWithReference(
+  sync: BookSync,
+  updates: BookUpdate[],
+  reference: Reference,
+  texts: string[],
+  asBytes: boolean,
+): void {
+  for (const text of texts) {
+    const before = updates.length;
+    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
+    const expected = reference.onMessage(text, 5_000_007n);
+    expect({ result, updates: updates.slice(before) }).toEqual(expected);
+  }
+}
+
+/** Each text with its optional value edit, then its optional byte mutations applied. */
+function damaged(
+  texts: string[],
+  edits: ReadonlyArray<readonly [unknown, (EditList | undefined)?, (TokenEdit | undefined)?]>,
+): string[] {
+  return texts.map((text, i) => {
+    const [, byteEdits, edit] = edits[i]!;
+    const edited = edit === undefined ? text : replaceValue(text, edit);
+    return byteEdits === undefined ? edited : mutate(edited, byteEdits);
+  });
+}
+
+/** The machine reads any bytes as malformed or ignored, never a throw. */
+function neverThrowsOnBytes(make: () => BookSync): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(make().onMessage(bytes, 1));
+    }),
+    { numRuns: RUNS },
+  );
 }
 
 function tryParse(text: string): unknown {
@@ -330,12 +378,7 @@ function runCoinbase(texts: string[], asBytes: boolean): void {
   const { updates, sink } = collect();
   const sync = new CoinbaseBookSync(sink);
   const reference = new CoinbaseReference();
-  for (const text of texts) {
-    const before = updates.length;
-    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
-    const expected = reference.onMessage(text, 5_000_007n);
-    expect({ result, updates: updates.slice(before) }).toEqual(expected);
-  }
+  agreeWithReference(sync, updates, reference, texts, asBytes);
   expect(sync.counters).toMatchObject({ malformed: reference.malformed, unsynced: reference.unsynced });
 }
 
@@ -365,10 +408,10 @@ describe('CoinbaseBookSync byte scan vs a JSON.parse reference', () => {
         }),
         (messages) => {
           runCoinbase(
-            messages.map(([m, edits]) => {
-              const text = coinbaseText(m as CoinbaseGen);
-              return edits === undefined ? text : mutate(text, edits);
-            }),
+            damaged(
+              messages.map(([m]) => coinbaseText(m as CoinbaseGen)),
+              messages,
+            ),
             true,
           );
         },
@@ -405,14 +448,7 @@ describe('CoinbaseBookSync byte scan vs a JSON.parse reference', () => {
   });
 
   it('never throws on arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        const sync = new CoinbaseBookSync(() => {});
-        const result = sync.onMessage(bytes, 1);
-        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(result);
-      }),
-      { numRuns: RUNS },
-    );
+    neverThrowsOnBytes(() => new CoinbaseBookSync(() => {}));
   });
 
   it('reads the verbatim BOOK_SAMPLES.md 3b/3c payloads', () => {
@@ -666,12 +702,7 @@ function runKraken(texts: string[], depth: number, asBytes: boolean): void {
   const { updates, sink } = collect();
   const sync = new KrakenBookSync(sink, { depth });
   const reference = new KrakenReference(depth);
-  for (const text of texts) {
-    const before = updates.length;
-    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
-    const expected = reference.onMessage(text, 5_000_007n);
-    expect({ result, updates: updates.slice(before) }).toEqual(expected);
-  }
+  agreeWithReference(sync, updates, reference, texts, asBytes);
   expect(counters(sync.counters)).toMatchObject({
     malformed: reference.malformed,
     unsynced: reference.unsynced,
@@ -714,15 +745,14 @@ describe('KrakenBookSync byte scan vs a JSON.parse reference', () => {
           maxLength: 6,
         }),
         (messages) => {
-          const texts = krakenTexts(
-            messages.map(([m]) => m),
-            10,
-          );
           runKraken(
-            texts.map((text, i) => {
-              const edits = messages[i]![1];
-              return edits === undefined ? text : mutate(text, edits);
-            }),
+            damaged(
+              krakenTexts(
+                messages.map(([m]) => m),
+                10,
+              ),
+              messages,
+            ),
             10,
             true,
           );
@@ -780,14 +810,7 @@ describe('KrakenBookSync byte scan vs a JSON.parse reference', () => {
   });
 
   it('never throws on arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        const sync = new KrakenBookSync(() => {});
-        const result = sync.onMessage(bytes, 1);
-        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(result);
-      }),
-      { numRuns: RUNS },
-    );
+    neverThrowsOnBytes(() => new KrakenBookSync(() => {}));
   });
 });
 
@@ -940,12 +963,7 @@ function runBybit(texts: string[], asBytes: boolean): void {
   const { updates, sink } = collect();
   const sync = new BybitBookSync(sink);
   const reference = new BybitReference();
-  for (const text of texts) {
-    const before = updates.length;
-    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
-    const expected = reference.onMessage(text, 5_000_007n);
-    expect({ result, updates: updates.slice(before) }).toEqual(expected);
-  }
+  agreeWithReference(sync, updates, reference, texts, asBytes);
   expect(sync.counters).toMatchObject({
     malformed: reference.malformed,
     unsynced: reference.unsynced,
@@ -980,15 +998,7 @@ describe('BybitBookSync byte scan vs a JSON.parse reference', () => {
           { minLength: 1, maxLength: 8 },
         ),
         (messages) => {
-          const texts = bybitTexts(messages.map(([m]) => m));
-          runBybit(
-            texts.map((text, i) => {
-              const [, edits, edit] = messages[i]!;
-              const edited = edit === undefined ? text : replaceValue(text, edit);
-              return edits === undefined ? edited : mutate(edited, edits);
-            }),
-            true,
-          );
+          runBybit(damaged(bybitTexts(messages.map(([m]) => m)), messages), true);
         },
       ),
       { numRuns: RUNS * 2 },
@@ -998,12 +1008,7 @@ describe('BybitBookSync byte scan vs a JSON.parse reference', () => {
   it('counts null, arbitrary bytes and garbage as ignored or malformed, never a throw', () => {
     const sync = new BybitBookSync(() => {});
     expect(sync.onMessage('null', 1)).toBe(BookSyncResult.ignored);
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(sync.onMessage(bytes, 1));
-      }),
-      { numRuns: RUNS },
-    );
+    neverThrowsOnBytes(() => sync);
   });
 });
 
@@ -1253,12 +1258,7 @@ function runOkx(texts: string[], asBytes: boolean): OkxReference {
   const { updates, sink } = collect();
   const sync = new OkxBookSync(sink);
   const reference = new OkxReference();
-  for (const text of texts) {
-    const before = updates.length;
-    const result = sync.onMessage(asBytes ? encoder.encode(text) : text, 5, 7);
-    const expected = reference.onMessage(text, 5_000_007n);
-    expect({ result, updates: updates.slice(before) }).toEqual(expected);
-  }
+  agreeWithReference(sync, updates, reference, texts, asBytes);
   expect(sync.counters).toMatchObject({
     malformed: reference.malformed,
     unsynced: reference.unsynced,
@@ -1298,15 +1298,7 @@ describe('OkxBookSync byte scan vs a JSON.parse reference', () => {
           { minLength: 1, maxLength: 8 },
         ),
         (messages) => {
-          const texts = okxTexts(messages.map(([m]) => m));
-          runOkx(
-            texts.map((text, i) => {
-              const [, edits, edit] = messages[i]!;
-              const edited = edit === undefined ? text : replaceValue(text, edit);
-              return edits === undefined ? edited : mutate(edited, edits);
-            }),
-            true,
-          );
+          runOkx(damaged(okxTexts(messages.map(([m]) => m)), messages), true);
         },
       ),
       { numRuns: RUNS * 2 },
@@ -1316,11 +1308,6 @@ describe('OkxBookSync byte scan vs a JSON.parse reference', () => {
   it('counts null, arbitrary bytes and garbage as ignored or malformed, never a throw', () => {
     const sync = new OkxBookSync(() => {});
     expect(sync.onMessage('null', 1)).toBe(BookSyncResult.ignored);
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        expect([BookSyncResult.malformed, BookSyncResult.ignored]).toContain(sync.onMessage(bytes, 1));
-      }),
-      { numRuns: RUNS },
-    );
+    neverThrowsOnBytes(() => sync);
   });
 });
