@@ -33,15 +33,11 @@ async function runProbed(
   const dir = mkdtempSync(join(tmpdir(), 'mp-startup-loading-'));
   const out = join(dir, 'probe.jsonl');
   writeFileSync(out, '');
-  const child = spawn(
-    process.execPath,
-    ['--require', probe, ...cli, ...args],
-    {
-      cwd: appDir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MARKETPIPE_LOADED_PROBE: out },
-    },
-  );
+  const child = spawn(process.execPath, ['--require', probe, ...cli, ...args], {
+    cwd: appDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MARKETPIPE_LOADED_PROBE: out },
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -90,7 +86,10 @@ describe('what `marketpipe run` loads before its first message', () => {
     const cli = join(appDir, 'dist', 'cli.js');
     expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
     const { dir, replay } = oneTradeReplay();
-    const run = await runProbed(['run', '--source', `replay:${replay}`, '--data-dir', join(dir, 'data')], [cli]);
+    const run = await runProbed(
+      ['run', '--source', `replay:${replay}`, '--data-dir', join(dir, 'data')],
+      [cli],
+    );
     expect(run.code, run.stderr).toBe(0);
     const workers = expectNothingHeavy(run.lines);
     expect(workers.some((w) => w.cjsFlusher)).toBe(true);
