@@ -1,10 +1,12 @@
 /**
- * Start-up to the first message (issue 15): `marketpipe run` on the in-memory transport loads neither nats.js nor
- * hdr-histogram-js (with pako), in the main thread or in the flusher's worker thread. A preloaded probe lists the
- * heavy CommonJS packages each thread had loaded when the replay file was opened, and when it exited.
+ * Start-up to the first message (issue 15): `marketpipe run` of a replay on the in-memory transport loads neither
+ * nats.js, hdr-histogram-js (with pako), `ws` (live and simulated sources) nor sorted-btree (books), in the main
+ * thread or in the flusher's worker thread; from the build, the flusher's thread runs its CommonJS script. A
+ * preloaded probe lists the heavy CommonJS packages each thread had loaded when the replay file was opened, and
+ * when it exited (see docs/design/startup.md for what each costs).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,23 +19,25 @@ interface ProbeLine {
   thread: string;
   moment: 'first message' | 'exit';
   packages: string[];
+  /** The thread had loaded the flusher worker's CommonJS build (`dist/flusher-worker.cjs`). */
+  cjsFlusher: boolean;
 }
+
+/** Node arguments that run the CLI from TypeScript source, as the other app tests do. */
+const FROM_SOURCE = ['--conditions=@marketpipe/source', '--import', 'tsx', 'src/cli.ts'];
 
 async function runProbed(
   args: string[],
+  cli: string[] = FROM_SOURCE,
 ): Promise<{ code: number | null; lines: ProbeLine[]; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mp-startup-loading-'));
   const out = join(dir, 'probe.jsonl');
   writeFileSync(out, '');
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@marketpipe/source', '--import', 'tsx', '--require', probe, 'src/cli.ts', ...args],
-    {
-      cwd: appDir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MARKETPIPE_LOADED_PROBE: out },
-    },
-  );
+  const child = spawn(process.execPath, ['--require', probe, ...cli, ...args], {
+    cwd: appDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MARKETPIPE_LOADED_PROBE: out },
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -47,23 +51,64 @@ async function runProbed(
   return { code, lines, stderr };
 }
 
+function oneTradeReplay(): { dir: string; replay: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-startup-loading-'));
+  const replay = join(dir, 'trades.jsonl');
+  writeFileSync(
+    replay,
+    '{"stream":"btcusdt@trade","data":{"e":"trade","E":1736000000000,"s":"BTCUSDT","t":1,"p":"40000.00",' +
+      '"q":"0.01","T":1736000000000,"m":true,"M":true}}\n',
+  );
+  return { dir, replay };
+}
+
+/** The checks of a replay run: nothing heavy in the main thread at the first message, nor in any worker. */
+function expectNothingHeavy(lines: ProbeLine[]): ProbeLine[] {
+  const firstMessage = lines.find((l) => l.thread === 'main' && l.moment === 'first message');
+  expect(firstMessage?.packages).toEqual([]);
+  const workers = lines.filter((l) => l.thread !== 'main' && l.moment === 'exit');
+  // The flusher's thread exits before the process does; its fsync thread is ended with it.
+  expect(workers.length).toBeGreaterThanOrEqual(1);
+  for (const worker of workers) expect(worker.packages, worker.thread).toEqual([]);
+  return workers;
+}
+
 describe('what `marketpipe run` loads before its first message', () => {
-  it('on the in-memory transport: no nats.js, hdr-histogram-js or pako in the main or the flusher thread', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mp-startup-loading-'));
-    const replay = join(dir, 'trades.jsonl');
-    writeFileSync(
-      replay,
-      '{"stream":"btcusdt@trade","data":{"e":"trade","E":1736000000000,"s":"BTCUSDT","t":1,"p":"40000.00",' +
-        '"q":"0.01","T":1736000000000,"m":true,"M":true}}\n',
-    );
+  it('on the in-memory transport: nothing heavy in the main or the flusher thread', async () => {
+    const { dir, replay } = oneTradeReplay();
     const run = await runProbed(['run', '--source', `replay:${replay}`, '--data-dir', join(dir, 'data')]);
     expect(run.code, run.stderr).toBe(0);
-    const firstMessage = run.lines.find((l) => l.thread === 'main' && l.moment === 'first message');
-    expect(firstMessage?.packages).toEqual([]);
-    const workers = run.lines.filter((l) => l.thread !== 'main' && l.moment === 'exit');
-    // The flusher's thread exits before the process does; its fsync thread is ended with it.
-    expect(workers.length).toBeGreaterThanOrEqual(1);
-    for (const worker of workers) expect(worker.packages, worker.thread).toEqual([]);
+    expectNothingHeavy(run.lines);
+  }, 60_000);
+
+  it('from the build: the same, and the flusher thread runs its CommonJS script', async () => {
+    // The test command builds before it tests; a missing build is a failure here, not a skip.
+    const cli = join(appDir, 'dist', 'cli.js');
+    expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
+    const { dir, replay } = oneTradeReplay();
+    const run = await runProbed(
+      ['run', '--source', `replay:${replay}`, '--data-dir', join(dir, 'data')],
+      [cli],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const workers = expectNothingHeavy(run.lines);
+    expect(workers.some((w) => w.cjsFlusher)).toBe(true);
+  }, 60_000);
+
+  it('loads ws for the simulated source (the probe sees a CommonJS package imported as an ES module)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-startup-loading-'));
+    const run = await runProbed([
+      'run',
+      '--source',
+      'sim',
+      '--duration',
+      '200ms',
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const exit = run.lines.find((l) => l.thread === 'main' && l.moment === 'exit');
+    expect(exit?.packages).toContain('ws');
   }, 60_000);
 
   it('loads nats.js once a nats:// transport is asked for (the probe sees what it must catch)', async () => {

@@ -4,7 +4,7 @@
  * Kraken and OKX checksum the text, not the number.
  */
 import type BTreeType from 'sorted-btree';
-import { ascending, BTree, descending } from './sorted-levels.js';
+import { ascending, descending, newLevels } from './sorted-levels.js';
 
 /** The venue's text of one level. @internal */
 export interface TextLevel {
@@ -24,7 +24,7 @@ export class KeptSide {
   #version = 0;
 
   constructor(readonly bids: boolean) {
-    this.#levels = new BTree<number, TextLevel>(undefined, bids ? descending : ascending);
+    this.#levels = newLevels<TextLevel>(bids ? descending : ascending);
   }
 
   /** Changes with every edit, so a checksum text built from the side can tell whether it is still current. */

@@ -6,7 +6,7 @@ import { checkInteger } from '@marketpipe/middleware/errors';
 import type BTreeType from 'sorted-btree';
 import type { BookLevel, BookUpdate } from './book-data.js';
 import type { BookView } from './book-view.js';
-import { ascending, BTree, descending } from './sorted-levels.js';
+import { ascending, descending, newLevels } from './sorted-levels.js';
 
 /** Options for {@link OrderBook}. */
 export interface OrderBookOptions {
@@ -44,8 +44,8 @@ export interface BookDepth {
 export class OrderBook {
   /** Most levels kept per side. */
   readonly maxLevels: number;
-  readonly #bids: BTreeType<number, number> = new BTree<number, number>(undefined, descending);
-  readonly #asks: BTreeType<number, number> = new BTree<number, number>(undefined, ascending);
+  readonly #bids: BTreeType<number, number> = newLevels<number>(descending);
+  readonly #asks: BTreeType<number, number> = newLevels<number>(ascending);
   #sequence = 0n;
   #updates = 0;
   #snapshots = 0;

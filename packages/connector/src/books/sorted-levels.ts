@@ -1,15 +1,23 @@
 /**
  * The sorted structure behind every book: `sorted-btree`'s B+ tree keyed by
- * price. It ships as CommonJS with the class on `exports.default`, which
- * Node's ESM loader exposes as `default.default` and bundlers as `default`.
+ * price. The package is CommonJS; it is `require`d at the first book rather
+ * than imported, because an ES import makes Node lex its whole source for
+ * export names, which cost `marketpipe run` and `--help` tens of milliseconds
+ * of start-up on Node 20 even without books (docs/design/startup.md).
  */
-import * as sortedBtree from 'sorted-btree';
+import { createRequire } from 'node:module';
+import type BTreeType from 'sorted-btree';
 
-type BTreeClass = typeof sortedBtree.default;
-const nested = (sortedBtree.default as unknown as { default?: BTreeClass }).default;
+type BTreeClass = typeof BTreeType;
 
-/** The `BTree` class, whichever way the module loader presented it. @internal */
-export const BTree: BTreeClass = nested ?? sortedBtree.default;
+let loaded: BTreeClass | undefined;
+
+/** A new, empty tree of price levels in `order`, loading `sorted-btree` on the first call. @internal */
+export function newLevels<V>(order: (a: number, b: number) => number): BTreeType<number, V> {
+  // CommonJS puts the class on `exports.default`.
+  loaded ??= (createRequire(import.meta.url)('sorted-btree') as { default: BTreeClass }).default;
+  return new loaded<number, V>(undefined, order);
+}
 
 /** Ascending price order (asks: best first). @internal */
 export const ascending = (a: number, b: number): number => a - b;

@@ -15,7 +15,7 @@ import type { FlusherWorkerLocation } from './flusher-worker-location.js';
  */
 export function flusherWorkerLocation(moduleUrl: string = import.meta.url): FlusherWorkerLocation {
   if (!moduleUrl.endsWith('.ts')) {
-    return { script: new URL('./flusher-worker.js', moduleUrl), options: {} };
+    return { script: new URL('./flusher-worker.cjs', moduleUrl), options: {} };
   }
   const entry = JSON.stringify(new URL('./flusher-worker.ts', moduleUrl).href);
   const loading = moduleLoadingArgs(process.execArgv);

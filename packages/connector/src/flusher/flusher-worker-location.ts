@@ -14,9 +14,11 @@ export interface FlusherWorkerLocation {
 }
 
 /**
- * The `flusher-worker` tsup entry next to this bundle (`dist/flusher-worker.js`); bundlers cannot follow a
- * worker given as a path, hence the separate entry.
+ * The `flusher-worker` tsup entry next to this bundle, in its CommonJS build (`dist/flusher-worker.cjs`) from
+ * either format: a worker started on a CommonJS script skips booting Node's ES module loader, which took Node 20
+ * about 25 ms per start (docs/design/startup.md). Bundlers cannot follow a worker given as a path, hence the
+ * separate entry.
  */
 export function flusherWorkerLocation(moduleUrl: string = import.meta.url): FlusherWorkerLocation {
-  return { script: new URL('./flusher-worker.js', moduleUrl), options: {} };
+  return { script: new URL('./flusher-worker.cjs', moduleUrl), options: {} };
 }

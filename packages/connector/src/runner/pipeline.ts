@@ -36,9 +36,8 @@ import { type RingGeometry, resolveRingGeometry } from '../ring/ring-geometry.js
 import { LineReplaySource } from '../sources/line-replay-source.js';
 import type { MessageSource, SourceEvent } from '../sources/message-source.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, validateBackoff } from '../sources/reconnect-backoff.js';
-import { RecordReplaySource } from '../sources/record-replay-source.js';
-import { SimulatorServer } from '../sources/simulator.js';
-import { WebSocketSource } from '../sources/websocket-source.js';
+import type { SimulatorServer } from '../sources/simulator.js';
+import type { WebSocketSource } from '../sources/websocket-source.js';
 import { type BookCounters, BookPath, markResetRecord } from './book-path.js';
 import { BookResync, type BookResyncCounters } from './book-resync.js';
 import { makeWritableFolder } from './data-dir.js';
@@ -341,16 +340,17 @@ export class Pipeline {
     const channels = options.channels ?? ['trades'];
     if (channels.includes('books')) {
       const venueDepth = venueBookDepth(options.venue, options.depth ?? DEFAULT_DEPTH);
-      const live = source instanceof WebSocketSource;
+      // `start` gives live and simulated sources a WebSocket, which can resubscribe.
+      const socket = options.source.kind === 'replay' ? undefined : (source as WebSocketSource);
       const snapshotUrl =
         options.books?.snapshotUrl ?? (options.source.kind === 'live' ? BINANCE_DEPTH_URL : undefined);
-      if (live && (options.venue !== 'binance' || snapshotUrl !== undefined)) {
+      if (socket !== undefined && (options.venue !== 'binance' || snapshotUrl !== undefined)) {
         const backoff = { ...DEFAULT_BACKOFF, ...options.books?.resyncBackoff };
         validateBackoff(backoff);
         this.#resync = new BookResync({
           venue: options.venue,
           venueDepth,
-          send: (frame) => source.send(frame),
+          send: (frame) => socket.send(frame),
           deliver: (record) => this.#runner.onMessage(record),
           snapshotUrl: snapshotUrl ?? BINANCE_DEPTH_URL,
           backoff,
@@ -460,36 +460,38 @@ export class Pipeline {
       throw error;
     }
     const log = options.logger ?? SILENT;
+    // The worker boots on its own thread (tens of milliseconds) while this one builds the source. Intake still
+    // waits for the worker's `ready`: it must see the ring as it was, to notice a recreated one.
+    const flusherStarting = DiskFlusher.start({
+      ringPath,
+      ringGeometry: geometry,
+      dataDir,
+      venue: options.venue,
+      ...(options.fsync ? { fsync: options.fsync } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      onSetAside: (range) => logSetAside(log, range),
+    });
+    // Awaited below on every path; until then a failed start must not count as an unhandled rejection.
+    flusherStarting.catch(() => undefined);
     let flusher: DiskFlusher | undefined;
     let simulator: SimulatorServer | undefined;
     try {
-      flusher = await DiskFlusher.start({
-        ringPath,
-        ringGeometry: geometry,
-        dataDir,
-        venue: options.venue,
-        ...(options.fsync ? { fsync: options.fsync } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
-        onSetAside: (range) => logSetAside(log, range),
-      });
-      for (const range of flusher.recovery.setAside) logSetAside(log, range);
-      for (const damage of flusher.recovery.damage) {
-        log.warn(
-          { file: damage.file, offset: damage.offset, bytes: damage.bytes, kind: damage.kind },
-          'record file has damaged bytes before intact blocks; left in place (readers skip and report them)',
-        );
-      }
       let source: MessageSource;
       const spec = options.source;
       if (spec.kind === 'replay') {
         source = isRecordFile(spec.path)
-          ? new RecordReplaySource({ path: spec.path, pace: spec.pace })
+          ? new (await import('../sources/record-replay-source.js')).RecordReplaySource({
+              path: spec.path,
+              pace: spec.pace,
+            })
           : new LineReplaySource({ path: spec.path, pace: spec.pace });
       } else {
+        // `ws` and the simulator load only for the sources that use them.
         let url = spec.kind === 'live' ? spec.url : undefined;
         if (spec.kind === 'sim') {
           const books = channels.includes('books');
           const simDepth = books ? venueBookDepth(options.venue, options.depth ?? DEFAULT_DEPTH) : 0;
+          const { SimulatorServer } = await import('../sources/simulator.js');
           simulator = new SimulatorServer({
             protocol,
             symbols: options.symbols,
@@ -513,13 +515,24 @@ export class Pipeline {
             };
           }
         }
+        const { WebSocketSource } = await import('../sources/websocket-source.js');
         source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
+      }
+      flusher = await flusherStarting;
+      for (const range of flusher.recovery.setAside) logSetAside(log, range);
+      for (const damage of flusher.recovery.damage) {
+        log.warn(
+          { file: damage.file, offset: damage.offset, bytes: damage.bytes, kind: damage.kind },
+          'record file has damaged bytes before intact blocks; left in place (readers skip and report them)',
+        );
       }
       const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator, lock);
       pipeline.#run();
       return pipeline;
     } catch (error) {
       await simulator?.stop();
+      // A worker that did start is stopped, also when the source failed before it was awaited.
+      flusher ??= await flusherStarting.catch(() => undefined);
       await flusher?.stop().catch(() => undefined);
       ring.close();
       await lock?.release();
