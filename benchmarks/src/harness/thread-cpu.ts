@@ -34,3 +34,37 @@ export function threadCpuNs(pid: number | undefined): ThreadCpu {
   }
   return { main, others };
 }
+
+/** One thread's counters so far: on-CPU ns, and how often it gave up the CPU itself (slept) or was preempted. */
+export interface ThreadSample {
+  tid: number;
+  ns: number;
+  voluntarySwitches: number;
+  involuntarySwitches: number;
+}
+
+/** Every thread of `pid` with its own counters (empty when /proc is not there or the process is gone). */
+export function threadSamples(pid: number): ThreadSample[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const samples: ThreadSample[] = [];
+  for (const tid of tids) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      samples.push({
+        tid: Number(tid),
+        ns,
+        voluntarySwitches: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+        involuntarySwitches: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return samples;
+}

@@ -398,6 +398,16 @@ export class RecordFileWriter {
     }
   }
 
+  /**
+   * Ms until {@link syncIfDue} has an fsync to start under the interval policy (0 when one is due now, or a
+   * background one is still running); `Infinity` when no written data waits for one.
+   */
+  msUntilSyncDue(): number {
+    if (typeof this.fsync !== 'object' || !this.unsynced) return Number.POSITIVE_INFINITY;
+    if (this.syncer?.busy === true) return 0;
+    return Math.max(0, this.lastSyncMs + this.fsync.intervalMs - this.monotonicMs());
+  }
+
   /** Waits for a running background fsync; throws its error, leaving the data due for another sync. */
   private settleBackgroundSync(): void {
     if (this.syncer === undefined) return;
