@@ -68,3 +68,25 @@ export function threadSamples(pid: number): ThreadSample[] {
   }
   return samples;
 }
+
+/** Thread ids of `pid` now (empty when /proc is not there or the process is gone). */
+export function threadIds(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** On-CPU ns so far of the threads `tids` of `pid` (a thread that ended counts 0). */
+export function threadsCpuNs(pid: number, tids: readonly number[]): number {
+  let ns = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return ns;
+}
