@@ -209,12 +209,7 @@ function threadDeltas(before: ThreadSample[], after: ThreadSample[], count: numb
     .sort((a, b) => b.ns - a.ns);
 }
 
-async function runCase(
-  name: CaseName,
-  warmup: number,
-  count: number,
-  perThread = false,
-): Promise<CaseCost> {
+async function runCase(name: CaseName, warmup: number, count: number, perThread = false): Promise<CaseCost> {
   const storeDir = mkdtempSync(join(tmpdir(), 'marketpipe-cost-'));
   const { child, port } = await launchNatsServer(['-a', '127.0.0.1', '-js', '-sd', storeDir, '-p', '-1']);
   try {
