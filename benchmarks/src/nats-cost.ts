@@ -9,6 +9,7 @@
  *   node dist/nats-cost.js --callgrind           # plus instructions/msg (valgrind, ~1 min per case)
  *   node dist/nats-cost.js --callgrind --cases bare-v3-trades,pipeline-nats   # only these cases
  *   node dist/nats-cost.js --case pipeline-nats --count 20000   # one case, prints its JSON line
+ *   node dist/nats-cost.js --case pipeline-nats --threads        # plus each thread's CPU, sleeps, preemptions
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { connect as connectV3 } from '@nats-io/transport-node';
 import { connect as connectV2 } from 'nats';
 import { startMarketpipeStack } from './fixtures/marketpipe-stack.js';
 import { venueMessages } from './fixtures/venue-messages.js';
-import { threadCpuNs } from './harness/thread-cpu.js';
+import { type ThreadSample, threadCpuNs, threadSamples, threadsCpuNs } from './harness/thread-cpu.js';
 
 const CHUNK = 1_000;
 const PAYLOAD_BYTES = 64;
@@ -32,6 +33,8 @@ const MASK = MESSAGE_COUNT - 1;
 /** One way of publishing; `finish` resolves once everything published is with the server (or stored). */
 interface CostCase {
   send(i: number): void;
+  /** The pipeline's flusher threads (worker and fsync thread); absent for the bare cases. */
+  flusherThreads?: readonly number[];
   finish(): Promise<void>;
   close(): Promise<void>;
 }
@@ -89,6 +92,7 @@ async function pipelineCase(
   const onMessage = stack.runner.onMessage;
   return {
     send: (i) => onMessage(bytes[i & MASK]!),
+    flusherThreads: stack.flusherThreads,
     // Not waiting for the flusher: its 1 ms polling would add main-thread work that follows the wall clock (and
     // valgrind's clock is erratic); what it has left after a round is a small part of the round.
     finish,
@@ -179,29 +183,60 @@ export interface CaseCost {
   count: number;
   clientMainNs: number;
   clientOtherThreadsNs: number;
+  /** The part of `clientOtherThreadsNs` spent by the flusher's worker and fsync thread (0 without one). */
+  flusherNs: number;
   serverNs: number;
+  /**
+   * This process's threads that ran during the measured messages, busiest first: on-CPU ns per message and
+   * times per 1000 messages each one slept (voluntary switches) or was preempted. Only with `--threads`.
+   */
+  threads?: { tid: number; ns: number; sleepsPerK: number; preemptionsPerK: number }[];
 }
 
-async function runCase(name: CaseName, warmup: number, count: number): Promise<CaseCost> {
+function threadDeltas(before: ThreadSample[], after: ThreadSample[], count: number): CaseCost['threads'] {
+  const start = new Map(before.map((t) => [t.tid, t]));
+  return after
+    .map((t) => {
+      const s = start.get(t.tid);
+      return {
+        tid: t.tid,
+        ns: Math.round((t.ns - (s?.ns ?? 0)) / count),
+        sleepsPerK: Math.round((1000 * (t.voluntarySwitches - (s?.voluntarySwitches ?? 0))) / count),
+        preemptionsPerK: Math.round((1000 * (t.involuntarySwitches - (s?.involuntarySwitches ?? 0))) / count),
+      };
+    })
+    .filter((t) => t.ns > 0)
+    .sort((a, b) => b.ns - a.ns);
+}
+
+async function runCase(name: CaseName, warmup: number, count: number, perThread = false): Promise<CaseCost> {
   const storeDir = mkdtempSync(join(tmpdir(), 'marketpipe-cost-'));
   const { child, port } = await launchNatsServer(['-a', '127.0.0.1', '-js', '-sd', storeDir, '-p', '-1']);
   try {
     const costCase = await makeCase(name, `nats://127.0.0.1:${port}`);
     await publish(costCase, 0, warmup);
+    const threads0 = perThread ? threadSamples(process.pid) : [];
+    const flusherThreads = costCase.flusherThreads ?? [];
     const client0 = threadCpuNs(process.pid);
+    const flusher0 = threadsCpuNs(process.pid, flusherThreads);
     const server0 = threadCpuNs(child.pid!);
     await publish(costCase, warmup, count);
     const client1 = threadCpuNs(process.pid);
+    const flusher1 = threadsCpuNs(process.pid, flusherThreads);
     const server1 = threadCpuNs(child.pid!);
+    const threads1 = perThread ? threadSamples(process.pid) : [];
     await costCase.close();
     const per = (a: number, b: number): number => (count === 0 ? 0 : (b - a) / count);
-    return {
+    const cost: CaseCost = {
       case: name,
       count,
       clientMainNs: per(client0.main, client1.main),
       clientOtherThreadsNs: per(client0.others, client1.others),
+      flusherNs: per(flusher0, flusher1),
       serverNs: per(server0.main + server0.others, server1.main + server1.others),
     };
+    if (perThread && count > 0) cost.threads = threadDeltas(threads0, threads1, count);
+    return cost;
   } finally {
     child.kill('SIGKILL');
     rmSync(storeDir, { recursive: true, force: true });
@@ -274,13 +309,13 @@ async function main(): Promise<void> {
   if (single !== undefined) {
     if (!(single in COST_CASES))
       throw new Error(`unknown case ${single}: ${Object.keys(COST_CASES).join(', ')}`);
-    console.log(JSON.stringify(await runCase(single, warmup, count)));
+    console.log(JSON.stringify(await runCase(single, warmup, count, args.includes('--threads'))));
     return;
   }
   const withCallgrind = args.includes('--callgrind');
   const callgrindCount = Number(argValue(args, '--callgrind-count') ?? 20_000);
   console.log(
-    `case | client main thread ns/msg | client other threads ns/msg | nats-server ns/msg${withCallgrind ? ' | main thread instructions/msg | other threads instructions/msg (clock-driven, noisy)' : ''}`,
+    `case | client main thread ns/msg | client other threads ns/msg | of which the flusher | nats-server ns/msg${withCallgrind ? ' | main thread instructions/msg | other threads instructions/msg (clock-driven, noisy)' : ''}`,
   );
   const only = argValue(args, '--cases')?.split(',');
   for (const name of (only ?? Object.keys(COST_CASES)) as CaseName[]) {
@@ -293,7 +328,7 @@ async function main(): Promise<void> {
       instructions = ` | ${fmt((full.main - base.main) / callgrindCount)} | ${fmt((full.others - base.others) / callgrindCount)}`;
     }
     console.log(
-      `${name} | ${fmt(cost.clientMainNs)} | ${fmt(cost.clientOtherThreadsNs)} | ${fmt(cost.serverNs)}${instructions}`,
+      `${name} | ${fmt(cost.clientMainNs)} | ${fmt(cost.clientOtherThreadsNs)} | ${fmt(cost.flusherNs)} | ${fmt(cost.serverNs)}${instructions}`,
     );
   }
 }

@@ -34,3 +34,59 @@ export function threadCpuNs(pid: number | undefined): ThreadCpu {
   }
   return { main, others };
 }
+
+/** One thread's counters so far: on-CPU ns, and how often it gave up the CPU itself (slept) or was preempted. */
+export interface ThreadSample {
+  tid: number;
+  ns: number;
+  voluntarySwitches: number;
+  involuntarySwitches: number;
+}
+
+/** Every thread of `pid` with its own counters (empty when /proc is not there or the process is gone). */
+export function threadSamples(pid: number): ThreadSample[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const samples: ThreadSample[] = [];
+  for (const tid of tids) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      samples.push({
+        tid: Number(tid),
+        ns,
+        voluntarySwitches: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+        involuntarySwitches: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return samples;
+}
+
+/** Thread ids of `pid` now (empty when /proc is not there or the process is gone). */
+export function threadIds(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** On-CPU ns so far of the threads `tids` of `pid` (a thread that ended counts 0). */
+export function threadsCpuNs(pid: number, tids: readonly number[]): number {
+  let ns = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return ns;
+}

@@ -3,7 +3,7 @@
  * memory-mapped ring into record files, exposes its status, and stops it.
  */
 import { Worker } from 'node:worker_threads';
-import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { clock as defaultClock, type MonotonicClock } from '@marketpipe/middleware/latency';
 import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
@@ -31,6 +31,9 @@ import { DEFAULT_RECORD_FILE_EXTENSION } from './record-format.js';
 import { assertRecordPathParts } from './venue-name.js';
 import { type InjectableWriteFault, writeFaultSwitchValue } from './write-fault.js';
 
+/** Longest {@link DiskFlusherOptions.lingerMs}. */
+const MAX_LINGER_MS = 60_000;
+
 /** Options of {@link DiskFlusher.start}. */
 export interface DiskFlusherOptions {
   /** The ring file the producer writes; the worker maps it itself. */
@@ -52,7 +55,18 @@ export interface DiskFlusherOptions {
    * buffered, then writes it at once; a single batch larger than this grows the buffer.
    */
   bufferBytes?: number;
-  /** Empty polls of the ring before the worker naps; default 200 (a few microseconds of spinning). */
+  /**
+   * How long the worker lets records gather in the ring after a write that emptied it, in ms; default 1. A
+   * producer slower than the disk then gets one write per `lingerMs` instead of one per few records, and is not
+   * woken for ({@link DiskFlusher.notify} stays a load). The ring must hold what arrives meanwhile (the default
+   * ring, 65 536 slots, over 60 M records/s); until a write, records are in the ring, as in any wait. 0 spins
+   * `spinTurns` polls instead, writing whatever arrives at once. At most 60 000.
+   */
+  lingerMs?: number;
+  /**
+   * Empty polls of the ring before the worker naps, after a write when `lingerMs` is 0; default 200 (a few
+   * microseconds of spinning).
+   */
   spinTurns?: number;
   /** Longest nap of an idle worker in ms, unless {@link DiskFlusher.notify} wakes it; default 5. */
   idleWaitMs?: number;
@@ -173,6 +187,7 @@ export class DiskFlusher {
    * its position on disk.
    *
    * @throws {InvalidVenueError} for an unsafe venue name or extension.
+   * @throws {InvalidArgumentError} for a `lingerMs` outside 0..60 000.
    * @throws {FlusherWorkerError} when the worker cannot start (ring missing, foreign day file, ...).
    */
   static start(options: DiskFlusherOptions): Promise<DiskFlusher> {
@@ -194,6 +209,7 @@ export class DiskFlusher {
       batchSize: options.batchSize ?? 64,
       bufferBytes: options.bufferBytes ?? 64 * 1024,
       spinTurns: options.spinTurns ?? 200,
+      lingerMs: checkNumber('lingerMs', options.lingerMs ?? 1, 0, MAX_LINGER_MS),
       idleWaitMs: options.idleWaitMs ?? 5,
       writeFaults,
       shared,

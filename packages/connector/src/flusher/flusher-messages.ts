@@ -26,6 +26,8 @@ export interface FlusherWorkerData {
   bufferBytes: number;
   /** Empty polls before napping. */
   spinTurns: number;
+  /** Wait after a write that emptied the ring, in ms; 0 spins instead. */
+  lingerMs: number;
   /** Longest nap in ms. */
   idleWaitMs: number;
   /** Wrap the file sink in the test-only fault injector. */

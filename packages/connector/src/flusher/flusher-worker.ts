@@ -154,7 +154,8 @@ function drain(syncer: ThreadSyncer | undefined): void {
 
   // Reads batches into the write buffer while it has room for another one like the last, so under load the
   // file gets writes of about `bufferBytes` (on the benchmark machine a 64 KiB write costs the kernel a third
-  // per byte of a 14 KiB one), while a batch that drains the ring is written at once. Returns records read.
+  // per byte of a 14 KiB one). Returns records read; `drained` says whether it stopped at an empty ring.
+  let drained = false;
   const gather = (): number => {
     let read = 0;
     for (;;) {
@@ -162,8 +163,18 @@ function drain(syncer: ThreadSyncer | undefined): void {
       writer.sampleClock();
       const batch = ring.readBatch(data.batchSize, visit, visited + read);
       read += batch;
-      if (batch < data.batchSize || 2 * writer.pendingBytes - pendingBefore > data.bufferBytes) return read;
+      drained = batch < data.batchSize;
+      if (drained || 2 * writer.pendingBytes - pendingBefore > data.bufferBytes) return read;
     }
+  };
+  // After a write that emptied the ring, lets records gather for `lingerMs` before reading again: a producer
+  // slower than the disk otherwise gets one write (and one wake) per few records, which cost the NATS pipeline
+  // more CPU than its writes (docs/design/disk-flusher.md, "Lingering"). Producers are not woken for: only a
+  // stop cuts it short, and it ends when the interval fsync is due, so the fsync cadence holds.
+  const linger = (): void => {
+    const seen = Atomics.load(control, WAKE);
+    const waitMs = Math.min(data.lingerMs, writer.msUntilSyncDue());
+    if (waitMs > 0 && Atomics.load(control, STOP) === 0) Atomics.wait(control, WAKE, seen, waitMs);
   };
   // A failed write is retried as is: reading more meanwhile would only grow the buffer.
   let retryingWrite = false;
@@ -192,6 +203,11 @@ function drain(syncer: ThreadSyncer | undefined): void {
       // Under load the ring never empties: the interval fsync must not wait for an idle turn. With the
       // syncer thread this only starts an fsync; in line (no syncer) it is what the policy asks anyway.
       attempt(syncIfDue);
+      if (drained && data.lingerMs > 0) {
+        // A linger that finds nothing means the producer went quiet: nap at once, spinning would find nothing.
+        linger();
+        idleTurns = data.spinTurns;
+      }
       continue;
     }
     if (!attempt(syncIfDue)) continue;
@@ -204,7 +220,8 @@ function drain(syncer: ThreadSyncer | undefined): void {
       Atomics.wait(control, WAKE, seen, data.idleWaitMs);
     }
     Atomics.store(control, SLEEPING, 0);
-    idleTurns = 0;
+    // Woken by a producer, the ring holds a record; woken by the timeout, it is most likely still empty.
+    idleTurns = data.lingerMs > 0 ? data.spinTurns : 0;
   }
   let closed = false;
   while (!closed) closed = attempt(close);

@@ -398,6 +398,17 @@ export class RecordFileWriter {
     }
   }
 
+  /**
+   * Ms until {@link syncIfDue} has an fsync to start under the interval policy; `Infinity` when no written data
+   * waits for one. Once due (a background fsync still running, since `syncIfDue` starts one otherwise), a whole
+   * interval: nobody is told when that fsync ends, and answering 0 would have the caller poll until it does.
+   */
+  msUntilSyncDue(): number {
+    if (typeof this.fsync !== 'object' || !this.unsynced) return Number.POSITIVE_INFINITY;
+    const dueIn = this.lastSyncMs + this.fsync.intervalMs - this.monotonicMs();
+    return dueIn > 0 ? dueIn : this.fsync.intervalMs;
+  }
+
   /** Waits for a running background fsync; throws its error, leaving the data due for another sync. */
   private settleBackgroundSync(): void {
     if (this.syncer === undefined) return;

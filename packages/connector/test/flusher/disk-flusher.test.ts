@@ -124,6 +124,67 @@ describe('DiskFlusher', () => {
     expect(ring.nextReadSequence).toBe(sequence);
   });
 
+  it('lingers after a write that emptied the ring: notify() does not cut it short, stop() does', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ lingerMs: 60_000, fsync: 'none' });
+    await produce(ring, 0, 1, flusher);
+    await waitFor('the first record', () => flusher.status().recordsWritten === 1);
+    // Producers are not woken for during a linger: these wait in the ring, notified or not.
+    await produce(ring, 1, 10, flusher);
+    await sleep(50);
+    expect(flusher.status().recordsWritten).toBe(1);
+    // Without the stop's wake this would take the whole minute (beyond the test's timeout).
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 10);
+    expect(ring.nextReadSequence).toBe(10);
+  });
+
+  it('ends a linger when the interval fsync is due, and writes what gathered meanwhile', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ lingerMs: 60_000, fsync: { intervalMs: 50 } });
+    await produce(ring, 0, 1, flusher);
+    await waitFor('the first record', () => flusher.status().recordsWritten === 1);
+    await produce(ring, 1, 10, flusher);
+    // Long before the minute's linger would end.
+    await waitFor('the records gathered in the linger', () => flusher.status().recordsWritten === 10, {
+      timeoutMs: 10_000,
+    });
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 10);
+  });
+
+  it('naps after a linger that found nothing, where notify() wakes it', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ lingerMs: 1, idleWaitMs: 60_000 });
+    await produce(ring, 0, 1, flusher);
+    await waitFor('the first record', () => flusher.status().recordsWritten === 1);
+    await sleep(50);
+    // Napping for up to a minute by now, unless the notify reaches it.
+    await produce(ring, 1, 2, flusher);
+    await waitFor('the second record', () => flusher.status().recordsWritten === 2, { timeoutMs: 10_000 });
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 2);
+  });
+
+  it('without a linger (lingerMs 0) writes what arrives while it spins, and still drains on stop()', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ lingerMs: 0, spinTurns: 10 });
+    await produce(ring, 0, 500, flusher);
+    await waitFor('all records', () => flusher.status().recordsWritten === 500);
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 500);
+  });
+
+  it('rejects a lingerMs outside 0..60000 before starting a worker', async () => {
+    openRing();
+    for (const lingerMs of [-1, Number.NaN, 60_001]) {
+      await expect(startFlusher({ lingerMs })).rejects.toMatchObject({
+        code: 'MP_ERR_INVALID_ARGUMENT',
+        argument: 'lingerMs',
+      });
+    }
+  });
+
   it('rotates files at UTC midnight while running', async () => {
     const midnight = Math.ceil(Date.now() / DAY_MS) * DAY_MS + 5 * DAY_MS;
     const ring = openRing();

@@ -399,6 +399,55 @@ describe('RecordFileWriter + reader', () => {
     expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1, 2]);
   });
 
+  it('says how long until the interval fsync is due, a whole interval while a late one still runs', () => {
+    let running = false;
+    const syncer = {
+      get busy() {
+        return running;
+      },
+      start() {
+        running = true;
+        return true;
+      },
+      wait() {
+        running = false;
+      },
+      takeError: () => undefined,
+      close() {},
+    };
+    let ms = 0;
+    const writer = new RecordFileWriter({
+      dataDir,
+      venue: 'v',
+      syncer,
+      fsync: { intervalMs: 100 },
+      monotonicMs: () => ms,
+    });
+    writer.recover();
+    expect(writer.msUntilSyncDue()).toBe(Number.POSITIVE_INFINITY); // nothing written
+    writer.append(enc.encode('x'), 0, 1, 0);
+    writer.writePending();
+    ms = 30;
+    expect(writer.msUntilSyncDue()).toBe(70);
+    ms = 150;
+    writer.syncIfDue(); // started at 150: nothing unsynced until the next write
+    expect(writer.msUntilSyncDue()).toBe(Number.POSITIVE_INFINITY);
+    writer.append(enc.encode('y'), 0, 1, 1);
+    writer.writePending();
+    expect(writer.msUntilSyncDue()).toBe(100);
+    ms = 400;
+    writer.syncIfDue(); // the first one still runs: the second cannot start yet
+    expect(writer.msUntilSyncDue()).toBe(100);
+    running = false;
+    writer.close();
+    const none = new RecordFileWriter({ dataDir, venue: 'w', fsync: 'none' });
+    none.recover();
+    none.append(enc.encode('z'), 0, 1, 0);
+    none.writePending();
+    expect(none.msUntilSyncDue()).toBe(Number.POSITIVE_INFINITY);
+    none.close();
+  });
+
   it('keeps pending records through write failures and writes them once when the disk recovers', () => {
     const control = new Int32Array(new SharedArrayBuffer(4));
     const sink = new FaultInjectingFileSink(nodeFileSink, control, 0);
