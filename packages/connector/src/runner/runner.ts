@@ -211,7 +211,7 @@ export class Runner implements TradeSink {
   };
 
   // Waking a napping flusher is a futex syscall (plus V8's wait-list lock, which the woken worker then contends):
-  // 30-100 µs inside onMessage at 1 000 msg/s on a 2-core VM. One wake per turn, after the turn's publishes.
+  // inside onMessage it tripled the hot path's p50 at 1 000 msg/s. One wake per turn: docs/design/latency-tail.md.
   readonly #wakeAtTurnEnd = (): void => {
     this.#wakeQueued = false;
     this.#wakeNow();
