@@ -16,3 +16,16 @@ export function binanceTrade(sequence: number): string {
 export function monotonicNs(): number {
   return Number(process.hrtime.bigint());
 }
+
+// performance.now() reads the same CLOCK_MONOTONIC (libuv's hrtime) from this process's time origin; one offset,
+// taken between two reads, turns it into monotonicNs() without the BigInt each hrtime.bigint() allocates.
+const perfBefore = performance.now();
+const perfOffsetNs = monotonicNs() - ((perfBefore + performance.now()) / 2) * 1e6;
+
+/**
+ * {@link monotonicNs} without allocating (within a microsecond of it): for stamps taken inside a measured interval,
+ * where a BigInt per read would add its own cost and garbage to what is measured.
+ */
+export function monotonicNsNoAlloc(): number {
+  return performance.now() * 1e6 + perfOffsetNs;
+}

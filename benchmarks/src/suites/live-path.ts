@@ -23,11 +23,18 @@ import { startNatsServer } from '../nats/nats-server-process.js';
 const RATES = [1_000, 10_000, 100_000] as const;
 /** Seconds of sending per rate and contender in the full run: enough for a p99.9 at 1 000 msg/s (3 000 samples). */
 const SEND_SECONDS = 3;
-/** The first messages of each run warm the JIT and the connections; they are sent but not counted. */
-const WARMUP_FRACTION = 0.1;
+/**
+ * Each run starts with this many messages at WARMUP_RATE (or the run's rate, if higher), not counted: V8 needs a
+ * few thousand calls to optimize the whole path, which at 1 000 msg/s took most of a 3 s run
+ * (docs/design/latency-tail.md). Then the consumer's own timing is reset and the paced messages follow.
+ */
+const WARMUP_MESSAGES = 10_000;
+const WARMUP_RATE = 10_000;
 const REPLAY_MESSAGES = 1_000_000;
-const CONTENDERS = ['marketpipe', 'naive', 'floor'] as const;
+const CONTENDERS = ['marketpipe', 'naive', 'floor', 'floor-mem'] as const;
 type Contender = (typeof CONTENDERS)[number];
+/** The floors time a fixed piece of work per message and publish nothing. */
+const isFloor = (contender: Contender) => contender === 'floor' || contender === 'floor-mem';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -72,20 +79,20 @@ async function paced(
   contender: Contender,
   rate: number,
   count: number,
+  warmup: number,
   server: ChildLink,
   wsUrl: string,
   natsUrl: string,
 ): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `mp-live-${contender}-`));
-  const subscriber =
-    contender === 'floor'
-      ? undefined
-      : startChild('subscriber', [
-          contender === 'marketpipe' ? 'capnp' : 'json',
-          natsUrl,
-          `${count}`,
-          join(dir, 'sub.bin'),
-        ]);
+  const subscriber = isFloor(contender)
+    ? undefined
+    : startChild('subscriber', [
+        contender === 'marketpipe' ? 'capnp' : 'json',
+        natsUrl,
+        `${count}`,
+        join(dir, 'sub.bin'),
+      ]);
   let relay: ChildLink | undefined;
   try {
     if (subscriber) await subscriber.next('ready');
@@ -95,15 +102,25 @@ async function paced(
     // The WebSocket is open; give the consumer a moment to finish its own start before the clock runs.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const sentPath = join(dir, 'sent.bin');
-    server.send({ type: 'send', rate, count, timesPath: sentPath });
+    server.send({
+      type: 'send',
+      rate,
+      count,
+      warmup,
+      warmupRate: Math.max(rate, WARMUP_RATE),
+      timesPath: sentPath,
+    });
+    await server.next('warmed', 120_000);
+    await settled(relay, isFloor(contender) ? 0 : warmup);
+    relay.send({ type: 'reset' });
+    await relay.next('reset');
+    server.send({ type: 'go' });
     await server.next('sent', 120_000);
-    await settled(relay, contender === 'floor' ? 0 : count);
+    await settled(relay, isFloor(contender) ? 0 : count);
     relay.send({ type: 'stop' });
-    const own =
-      contender === 'floor' || contender === 'marketpipe' ? await relay.next('hot-path') : undefined;
+    const own = isFloor(contender) || contender === 'marketpipe' ? await relay.next('hot-path') : undefined;
     await relay.next('stopped');
     const sent = readTimes(sentPath);
-    const warmup = Math.floor(count * WARMUP_FRACTION);
     const result: RunResult = {};
     if (own)
       result.ownTiming = {
@@ -112,7 +129,7 @@ async function paced(
         p999: own.p999 as number,
         count: own.count as number,
       };
-    if (contender !== 'floor') {
+    if (!isFloor(contender)) {
       result.published = hop(sent, readTimes(join(dir, `${contender}-published.bin`)), warmup);
       subscriber?.send({ type: 'stop' });
       await subscriber?.next('stopped');
@@ -181,7 +198,8 @@ async function medianMs(times: number, args: string[]): Promise<number> {
 }
 
 async function livePath(profile: BenchProfile) {
-  const seconds = profile.smoke ? 0.2 : SEND_SECONDS;
+  // LIVE_PATH_SECONDS=20 sends longer, e.g. to see the JIT reach its final tier at 1 000 msg/s.
+  const seconds = profile.smoke ? 0.2 : Number(process.env.LIVE_PATH_SECONDS ?? SEND_SECONDS);
   // LIVE_PATH_RATES=10000 runs one rate, for investigations.
   const only = process.env.LIVE_PATH_RATES?.split(',').map(Number);
   const rates = only ?? (profile.smoke ? [1_000] : [...RATES]);
@@ -206,18 +224,21 @@ async function livePath(profile: BenchProfile) {
     rows: [],
     notes: [
       "Four processes (venue server, consumer, subscriber, nats-server) plus the flusher and syncer threads share the 2 cores; nothing is pinned, as on a user's machine. Stamps are CLOCK_MONOTONIC (process.hrtime), comparable across processes.",
-      `Each run sends ${seconds} s of messages; the first ${WARMUP_FRACTION * 100}% are not counted. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
+      `Each run first sends ${profile.smoke ? 100 : WARMUP_MESSAGES} warm-up messages at ${WARMUP_RATE} msg/s (or the run's rate if higher), not counted; after a pause the consumer's own timing is reset and ${seconds} s of messages follow at the run's rate. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
       "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder); for the floor, a fixed ~1.5 µs of arithmetic timed the same way in a ws client process at the same rate.",
+      "floor-mem: the same process timing a write to each 64-byte line of 256 KiB per message instead (a footprint like the hot path's code and data, which arithmetic lacks). Its p50 at 1 000 msg/s against 10 000 msg/s is what idle time between messages costs any work that touches memory on this machine: caches and TLB refilled after the core ran something else (docs/design/latency-tail.md).",
       'Naive relay: ws client -> JSON.parse -> trade object -> JSON.stringify -> nats.publish, raw lines to a WriteStream.',
     ],
   };
   try {
     const wsUrl = `ws://127.0.0.1:${(await server.next('listening')).port as number}`;
     for (const rate of rates) {
-      const count = Math.max(200, Math.round(rate * seconds));
+      const measured = Math.max(200, Math.round(rate * seconds));
+      const warmup = profile.smoke ? 100 : WARMUP_MESSAGES;
+      const count = warmup + measured;
       const results = {} as Record<Contender, RunResult>;
       for (const contender of CONTENDERS)
-        results[contender] = await paced(contender, rate, count, server, wsUrl, nats.url);
+        results[contender] = await paced(contender, rate, count, warmup, server, wsUrl, nats.url);
       for (const contender of CONTENDERS) {
         const r = results[contender];
         const fmt = (p: Percentiles | undefined) =>
@@ -225,7 +246,7 @@ async function livePath(profile: BenchProfile) {
         paced_.rows.push([
           `${rate}`,
           contender,
-          `${count}`,
+          `${measured}`,
           fmt(r.published?.latency),
           fmt(r.delivered?.latency),
           fmt(r.ownTiming),
@@ -274,6 +295,17 @@ async function livePath(profile: BenchProfile) {
     await nats.stop();
   }
   tables.push(paced_);
+  // LIVE_PATH_WHOLE=0 skips part 2, for investigations of the paced path.
+  if (process.env.LIVE_PATH_WHOLE === '0')
+    return {
+      suite: 'live-path',
+      title: 'Latency as users see it: the live path at paced rates',
+      tables,
+      targets,
+      latencies: [],
+      metrics,
+      notes: [],
+    };
 
   // Part 2: whole processes on a replay file.
   const replayMessages = scaled(profile, REPLAY_MESSAGES, 2_000);

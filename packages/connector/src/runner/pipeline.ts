@@ -92,6 +92,11 @@ export interface PipelineOptions {
   clock?: MonotonicClock;
   /** Bounded overflow used while the ring is full. */
   overflow?: OutageBufferOptions;
+  /**
+   * Where the hot path's per-message time (ns) is recorded; default a new recorder. Give one to read, merge or
+   * reset it yourself (e.g. per reporting interval, or after a warm-up); `status().latency` summarizes it.
+   */
+  latency?: LatencyRecorder;
   /** Flusher durability policy (default `{ intervalMs: 1000 }`). */
   fsync?: FsyncPolicy;
   /**
@@ -319,7 +324,7 @@ export class Pipeline {
     this.#simulator = simulator;
     this.#parser = createParser(options.venue, options.parser ? { backend: options.parser } : undefined);
     this.#interner = new Interner();
-    this.#latency = new LatencyRecorder();
+    this.#latency = options.latency ?? new LatencyRecorder();
     this.#gaps = new GapDetector({ onGap: this.#onGap });
     this.#publisher = new Publisher({
       transport: options.transport,

@@ -12,7 +12,7 @@ import { GapDetector } from '../feeds/gap-detector.js';
 import { createParser } from '../feeds/venues.js';
 import { Publisher } from '../publisher/publisher.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
-import { Runner } from './runner.js';
+import { type FlusherWake, Runner } from './runner.js';
 
 const utf8 = new TextEncoder();
 const dirs: string[] = [];
@@ -26,7 +26,7 @@ function binanceTrade(id: number, symbol = 'BTCUSDT', maker = true): Uint8Array 
   );
 }
 
-function setup(slotCount = 1024, overflow = {}) {
+function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake) {
   const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
   dirs.push(dir);
   const ring = RingBuffer.open(join(dir, 'test.ring'), { slotSize: 256, slotCount });
@@ -47,6 +47,7 @@ function setup(slotCount = 1024, overflow = {}) {
     latency,
     clock,
     overflow,
+    ...(flusher ? { flusher } : {}),
     onIssue: (i) => {
       issues.push(i.cause);
       issueErrors.push(i.error);
@@ -81,6 +82,7 @@ function setup(slotCount = 1024, overflow = {}) {
     issueErrors,
     ringRecords,
     clock,
+    transport,
   };
 }
 
@@ -117,6 +119,44 @@ describe('Runner', () => {
       recorded: 3,
     });
     expect(latency.count).toBe(3);
+  });
+
+  it('wakes the flusher once per event-loop turn, after the turn has published, not per message', async () => {
+    const events: string[] = [];
+    const { runner, ringRecords, transport } = setup(1024, {}, { notify: () => events.push('wake') });
+    transport.subscribe('test.binance.trade.>', () => events.push('publish'));
+    for (let id = 1; id <= 5; id++) runner.onMessage(binanceTrade(id));
+    // The wake is a futex syscall (plus a contended lock in V8): never inside onMessage at an idle pace.
+    expect(events).toEqual(['publish', 'publish', 'publish', 'publish', 'publish']);
+    await Promise.resolve();
+    expect(events.slice(5)).toEqual(['wake']);
+    runner.onMessage(binanceTrade(6));
+    await Promise.resolve();
+    expect(events.slice(6)).toEqual(['publish', 'wake']);
+    expect(ringRecords()).toHaveLength(6);
+  });
+
+  it('wakes the flusher inside a long burst, before the ring can fill while it naps', () => {
+    let wakes = 0;
+    // 1024 slots: a wake every 64 records written in one turn.
+    const { runner, ringRecords } = setup(1024, {}, { notify: () => wakes++ });
+    for (let id = 1; id <= 130; id++) runner.onMessage(binanceTrade(id));
+    expect(wakes).toBe(2);
+    expect(ringRecords()).toHaveLength(130);
+  });
+
+  it('wakes the flusher at once when the ring is full, and keeps every message', () => {
+    let wakes = 0;
+    const { runner, ringRecords } = setup(8, {}, { notify: () => wakes++ });
+    for (let id = 1; id <= 6; id++) runner.onMessage(binanceTrade(id));
+    expect(wakes).toBeGreaterThan(0);
+    const seen = ringRecords();
+    runner.drainOverflow();
+    seen.push(...ringRecords());
+    runner.drainOverflow();
+    seen.push(...ringRecords());
+    expect(seen).toHaveLength(6);
+    expect(runner.counters().drops.ringOverflow).toBe(0);
   });
 
   it('counts malformed messages and still records them raw', () => {

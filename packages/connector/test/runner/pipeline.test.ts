@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeView } from '../../src/codec/trade-view.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
@@ -131,6 +132,31 @@ describe('Pipeline', () => {
     const secondSummary = await second.stop();
     expect(replayed).toEqual(trades);
     expect(secondSummary.received).toBe(6);
+  });
+
+  it("records the hot path's timing into a recorder the caller owns, which status() summarizes", async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'trades.jsonl');
+    const trade = (id: number) =>
+      `{"e":"trade","E":1672515782136,"s":"BTCUSDT","t":${id},"p":"0.001","q":"100","T":1672515782136,"m":false,"M":true}`;
+    writeFileSync(file, `${[1, 2, 3, 4].map(trade).join('\n')}\n`);
+    const latency = new LatencyRecorder();
+    const pipeline = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BTCUSDT'],
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport: new InMemoryTransport(),
+      env: 'test',
+      dataDir,
+      latency,
+    });
+    await pipeline.done;
+    expect(latency.count).toBe(4);
+    expect(pipeline.status().latency.count).toBe(4);
+    // A caller resets it, e.g. after a warm-up or per reporting interval.
+    latency.reset();
+    expect(pipeline.status().latency.count).toBe(0);
+    expect(await pipeline.stop()).toMatchObject({ trades: 4, recordsWritten: 4, lost: 0 });
   });
 
   it('continues the ring sequence across runs on the same data dir', async () => {
