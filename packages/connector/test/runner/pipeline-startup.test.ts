@@ -137,11 +137,12 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
   it('counts what the ring and the overflow queue cannot hold while the worker boots', async () => {
     const dataDir = tempDir();
     const release = hold();
-    const lines = trades(0, 400);
+    // Several of the replay's 1 MiB read chunks: the queued copies must not be views of its reused buffer.
+    const lines = trades(0, 20_000);
     const pipeline = await Pipeline.start(
       options(dataDir, replayFile(dataDir, 'many.jsonl', lines), {
         ring: { slotSize: 256, slotCount: 64 },
-        overflow: { maxMessages: 50, overflowPolicy: 'drop-newest' },
+        overflow: { maxMessages: 5000, overflowPolicy: 'drop-newest' },
       }),
     );
     await pipeline.done;
@@ -151,7 +152,7 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
     release();
     const summary = await pipeline.stop();
     // Nothing vanishes: each message is on disk or counted as dropped.
-    expect(summary.recordsWritten + summary.lost).toBe(400);
+    expect(summary.recordsWritten + summary.lost).toBe(20_000);
     expect(summary.lost).toBe(summary.drops.ringOverflow);
     const { sequences, lines: written } = recorded(dataDir);
     expect(sequences).toEqual(range(0, summary.recordsWritten));
