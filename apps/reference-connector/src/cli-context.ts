@@ -23,6 +23,8 @@ export interface SignalSource {
 export interface RunningPipeline {
   status(): PipelineStatus;
   readonly done: Promise<void>;
+  /** Settles when the recorder has started; rejects when it cannot (see `Pipeline.recorderReady`). */
+  readonly recorderReady: Promise<void>;
   stop(): Promise<PipelineSummary>;
 }
 

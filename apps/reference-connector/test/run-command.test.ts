@@ -198,6 +198,22 @@ describe('marketpipe run lifecycle', () => {
     expect(harness.stdout.text).toContain('MP_ERR_FLUSHER_WORKER: flusher gone');
   });
 
+  it('ends the run with exit 1 when the recorder fails to start after intake began', async () => {
+    const failure = Object.assign(new Error('flusher worker failed to start: not a record file'), {
+      code: 'MP_ERR_FLUSHER_WORKER',
+    });
+    const harness = createHarness({
+      setup: (pipeline) => {
+        pipeline.recorderReady = Promise.reject(failure);
+        pipeline.stopError = failure;
+      },
+    });
+    // No --duration and a source that never ends: only the recorder's failure stops this run.
+    expect(await main(['run', '--data-dir', tempDir()], harness.context)).toBe(1);
+    expect(logMessages(harness)).toContain('run failed');
+    expect(harness.stdout.text).toContain('MP_ERR_FLUSHER_WORKER: flusher worker failed to start');
+  });
+
   it('exits 1 when the transport cannot connect, without starting a pipeline', async () => {
     const harness = createHarness({
       connectTransport: async () => {

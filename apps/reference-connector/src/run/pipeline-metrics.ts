@@ -15,7 +15,7 @@ const LATENCY_QUANTILES: readonly (readonly [string, keyof PipelineStatus['laten
   ['1', 'max'],
 ];
 const TRANSPORT_STATES = ['connected', 'reconnecting', 'closed'] as const;
-const RECORDER_STATES = ['running', 'retrying', 'stopped'] as const;
+const RECORDER_STATES = ['starting', 'running', 'retrying', 'stopped'] as const;
 
 /**
  * The metric set, registered in its own {@link Registry} (not prom-client's

@@ -129,6 +129,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       stopReason = await Promise.race([
         trigger.requested,
         running.done.then((): StopReason => 'source-finished'),
+        // Intake starts while the recorder boots; one that cannot start fails the run, as it did from start.
+        running.recorderReady.then(() => new Promise<never>(() => {})),
       ]);
     } else {
       stopReason = trigger.stopRequested ?? 'error';

@@ -96,6 +96,7 @@ export class FakePipeline implements RunningPipeline {
   stopCalls = 0;
   stopError: Error | undefined;
   readonly done: Promise<void>;
+  recorderReady: Promise<void> = Promise.resolve();
   finish!: () => void;
   fail!: (err: Error) => void;
 

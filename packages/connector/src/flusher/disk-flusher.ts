@@ -18,6 +18,7 @@ import {
   SHARED_BYTES,
   type SharedViews,
   SLEEPING,
+  START_GATE,
   STATE,
   STOP,
   sharedViews,
@@ -86,8 +87,11 @@ export interface DiskFlusherOptions {
 
 /** Snapshot returned by {@link DiskFlusher.status}. */
 export interface FlusherStatus {
-  /** `'running'`, `'retrying'` (writes failing, data held in the ring) or `'stopped'`. */
-  state: 'running' | 'retrying' | 'stopped';
+  /**
+   * `'starting'` (the worker boots and recovers; records wait in the ring), `'running'`, `'retrying'` (writes
+   * failing, data held in the ring) or `'stopped'` (also when the worker failed to start).
+   */
+  state: 'starting' | 'running' | 'retrying' | 'stopped';
   /** Records written to files since start. */
   recordsWritten: number;
   /** File bytes (block and record headers, payloads) written since start. */
@@ -110,14 +114,34 @@ export interface FlusherStatus {
 }
 
 function stateName(code: number): FlusherStatus['state'] {
+  if (code === FlusherStateCode.starting) return 'starting';
   if (code === FlusherStateCode.retrying) return 'retrying';
   return code === FlusherStateCode.stopped ? 'stopped' : 'running';
 }
 
-// The test-only write-fault hooks at the end of this file reach the flusher's private state through these, set in
-// its static block; no entry point exports the hooks.
-let startFlusher: (options: DiskFlusherOptions, writeFaults: boolean) => Promise<DiskFlusher>;
+// The test-only hooks at the end of this file and the pipeline's `spawnFlusher` reach the flusher's private state
+// through these, set in its static block; no entry point exports them.
+let spawn: (options: DiskFlusherOptions, launch: FlusherLaunch) => SpawnedFlusher;
 let writeFaultSwitch: (flusher: DiskFlusher) => Int32Array | undefined;
+
+/** How a worker is started beyond its options: internal and test-only parts of the worker data. */
+interface FlusherLaunch {
+  writeFaults: boolean;
+  ringEndSequence: number | undefined;
+}
+
+/** A flusher whose worker is still booting; see {@link spawnFlusher}. */
+export interface SpawnedFlusher {
+  flusher: DiskFlusher;
+  /**
+   * Resolves with the recovery once the worker has opened the ring and recovered its position on disk; rejects
+   * with a {@link FlusherWorkerError} when it cannot (the flusher's status is then `'stopped'` with its error).
+   */
+  ready: Promise<FlusherRecovery>;
+}
+
+/** Test only: the next spawned worker waits before it opens the ring, until the returned function is called. */
+let heldStart: { control: Int32Array | undefined; released: boolean } | undefined;
 
 /**
  * Drains a memory-mapped ring into per-venue, per-UTC-day record files on its
@@ -140,26 +164,26 @@ let writeFaultSwitch: (flusher: DiskFlusher) => Int32Array | undefined;
  */
 export class DiskFlusher {
   static {
-    startFlusher = (options, writeFaults) => DiskFlusher.#start(options, writeFaults);
+    spawn = (options, launch) => DiskFlusher.#spawn(options, launch);
     writeFaultSwitch = (flusher) => (flusher.writeFaults ? flusher.control : undefined);
   }
 
-  /** What the worker found on disk at start-up (last sequence, truncated torn tails). */
-  readonly recovery: FlusherRecovery;
+  #recovery: FlusherRecovery | undefined;
   private readonly control: Int32Array;
   private readonly counters: Float64Array;
   private currentFile: string | undefined;
-  private setAsideBytes: number;
-  private unrecoveredBytes: number;
+  private setAsideBytes = 0;
+  private unrecoveredBytes = 0;
   private lastError: { code: string; message: string } | undefined;
   private fatal: { code: string; message: string } | undefined;
   private stopping: Promise<void> | undefined;
   private terminated = false;
+  /** Settles `ready` of {@link SpawnedFlusher}; undefined once settled. */
+  #starting: { resolve: (recovery: FlusherRecovery) => void; fail: (cause: unknown) => void } | undefined;
 
   private constructor(
     private readonly worker: Worker,
     views: SharedViews,
-    recovery: FlusherRecovery,
     private readonly exited: Promise<number>,
     private readonly exitDrainTimeoutMs: number,
     private readonly writeFaults: boolean,
@@ -167,19 +191,26 @@ export class DiskFlusher {
   ) {
     this.control = views.control;
     this.counters = views.counters;
-    this.recovery = recovery;
-    this.setAsideBytes = recovery.truncatedBytes;
-    this.unrecoveredBytes = 0;
-    for (const range of recovery.setAside)
-      if (range.kind !== 'tornTail' || !recovery.rewrittenFromRing) this.unrecoveredBytes += range.bytes;
-    this.currentFile = recovery.file;
     worker.on('message', (message: FlusherToMain) => this.onMessage(message));
     worker.on('error', (err) => {
       this.fatal = { code: 'MP_ERR_FLUSHER_WORKER', message: describe(err) };
       this.lastError = this.fatal;
+      this.#starting?.fail(err);
     });
     process.on('exit', this.drainOnExit);
-    worker.unref();
+  }
+
+  /**
+   * What the worker found on disk at start-up (last sequence, truncated torn tails).
+   *
+   * @throws {FlusherWorkerError} on a flusher whose worker has not recovered (only one the pipeline spawned
+   * without waiting; {@link DiskFlusher.start} resolves after the recovery).
+   */
+  get recovery(): FlusherRecovery {
+    if (this.#recovery === undefined) {
+      throw new FlusherWorkerError('the flusher worker has not finished its start-up recovery');
+    }
+    return this.#recovery;
   }
 
   /**
@@ -190,15 +221,22 @@ export class DiskFlusher {
    * @throws {InvalidArgumentError} for a `lingerMs` outside 0..60 000.
    * @throws {FlusherWorkerError} when the worker cannot start (ring missing, foreign day file, ...).
    */
-  static start(options: DiskFlusherOptions): Promise<DiskFlusher> {
-    return DiskFlusher.#start(options, false);
+  static async start(options: DiskFlusherOptions): Promise<DiskFlusher> {
+    const { flusher, ready } = DiskFlusher.#spawn(options, {
+      writeFaults: false,
+      ringEndSequence: undefined,
+    });
+    await ready;
+    return flusher;
   }
 
-  static async #start(options: DiskFlusherOptions, writeFaults: boolean): Promise<DiskFlusher> {
+  static #spawn(options: DiskFlusherOptions, launch: FlusherLaunch): SpawnedFlusher {
     const extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
     assertRecordPathParts(options.venue, extension);
     const shared = new SharedArrayBuffer(SHARED_BYTES);
     const views = sharedViews(shared);
+    const held = heldStart;
+    heldStart = undefined;
     const workerData: FlusherWorkerData = {
       ringPath: options.ringPath,
       ringGeometry: options.ringGeometry,
@@ -211,9 +249,12 @@ export class DiskFlusher {
       spinTurns: options.spinTurns ?? 200,
       lingerMs: checkNumber('lingerMs', options.lingerMs ?? 1, 0, MAX_LINGER_MS),
       idleWaitMs: options.idleWaitMs ?? 5,
-      writeFaults,
+      ringEndSequence: launch.ringEndSequence,
+      writeFaults: launch.writeFaults,
+      holdStart: held !== undefined && !held.released,
       shared,
     };
+    if (held !== undefined) held.control = views.control;
     const { script, options: location } = flusherWorkerLocation();
     const worker = new Worker(script, { ...location, workerData });
     // The first read of the anchor anchors the clock, spinning until the wall clock ticks (longer on a busy
@@ -226,36 +267,42 @@ export class DiskFlusher {
     Atomics.store(views.control, ANCHOR_SENT, 1);
     Atomics.notify(views.control, ANCHOR_SENT);
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
-    const recovery = await new Promise<FlusherRecovery>((resolve, reject) => {
-      let settled = false;
-      const fail = (cause: unknown): void => {
-        if (settled) return;
-        settled = true;
-        reject(new FlusherWorkerError(`flusher worker failed to start: ${describe(cause)}`, { cause }));
-      };
-      const onStartMessage = (message: FlusherToMain): void => {
-        if (message.type === 'ready') {
-          settled = true;
-          worker.off('message', onStartMessage);
-          worker.off('error', fail);
-          resolve(message.recovery);
-        } else if (message.type === 'error' && message.fatal) {
-          fail(message);
-        }
-      };
-      worker.on('message', onStartMessage);
-      worker.once('error', fail);
-      exited.then((code) => fail(`worker exited with code ${code}`), fail);
-    });
-    return new DiskFlusher(
+    const flusher = new DiskFlusher(
       worker,
       views,
-      recovery,
       exited,
       options.exitDrainTimeoutMs ?? 1000,
-      writeFaults,
+      launch.writeFaults,
       options.onSetAside,
     );
+    const ready = new Promise<FlusherRecovery>((resolve, reject) => {
+      flusher.#starting = {
+        resolve: (recovery) => {
+          flusher.#starting = undefined;
+          // Referenced while it boots, so that a caller awaiting `ready` keeps the process alive.
+          worker.unref();
+          resolve(recovery);
+        },
+        fail: (cause) => {
+          flusher.#starting = undefined;
+          // Nothing to drain at exit: the worker never ran its loop, and its records stay in the ring.
+          process.off('exit', flusher.drainOnExit);
+          reject(new FlusherWorkerError(`flusher worker failed to start: ${describe(cause)}`, { cause }));
+        },
+      };
+    });
+    // For whoever awaits it; a failed start is also in `status()` and in what `stop()` throws.
+    ready.catch(() => undefined);
+    exited.then((code) => {
+      if (flusher.#starting === undefined) return;
+      flusher.fatal ??= {
+        code: 'MP_ERR_FLUSHER_WORKER',
+        message: `worker exited with code ${code} before it was ready`,
+      };
+      flusher.lastError = flusher.fatal;
+      flusher.#starting.fail(`worker exited with code ${code}`);
+    });
+    return { flusher, ready };
   }
 
   /**
@@ -341,7 +388,15 @@ export class DiskFlusher {
   }
 
   private onMessage(message: FlusherToMain): void {
-    if (message.type === 'file') {
+    if (message.type === 'ready') {
+      const recovery = message.recovery;
+      this.#recovery = recovery;
+      this.setAsideBytes += recovery.truncatedBytes;
+      for (const range of recovery.setAside)
+        if (range.kind !== 'tornTail' || !recovery.rewrittenFromRing) this.unrecoveredBytes += range.bytes;
+      this.currentFile = recovery.file;
+      this.#starting?.resolve(recovery);
+    } else if (message.type === 'file') {
       this.currentFile = message.path;
     } else if (message.type === 'setAside') {
       this.setAsideBytes += message.range.bytes;
@@ -350,7 +405,10 @@ export class DiskFlusher {
       this.onSetAside?.(message.range);
     } else if (message.type === 'error') {
       this.lastError = { code: message.code, message: message.message };
-      if (message.fatal) this.fatal = this.lastError;
+      if (message.fatal) {
+        this.fatal = this.lastError;
+        this.#starting?.fail(message);
+      }
     }
   }
 
@@ -371,9 +429,40 @@ function describe(cause: unknown): string {
   return typeof message === 'string' ? message : String(cause);
 }
 
+/**
+ * Starts the worker without waiting for its recovery: the producer may write while it boots, as long as it
+ * claimed the ring before its first write and passes what {@link RingBuffer.claimProducer} returned as
+ * `ringEndSequence` (the worker tells a recreated ring by it). Internal: the pipeline's start-up (issue 15).
+ */
+export function spawnFlusher(options: DiskFlusherOptions, ringEndSequence: number): SpawnedFlusher {
+  return spawn(options, { writeFaults: false, ringEndSequence });
+}
+
 /** Test only: starts a flusher whose file writes can be made to fail with {@link injectWriteFault}. */
-export function startFlusherWithWriteFaults(options: DiskFlusherOptions): Promise<DiskFlusher> {
-  return startFlusher(options, true);
+export async function startFlusherWithWriteFaults(options: DiskFlusherOptions): Promise<DiskFlusher> {
+  const { flusher, ready } = spawn(options, { writeFaults: true, ringEndSequence: undefined });
+  await ready;
+  return flusher;
+}
+
+/**
+ * Test only: the next flusher started in this thread boots as far as its worker's first line and waits there,
+ * before it opens the ring or recovers, until the returned function is called (a slow start, made
+ * deterministic). At most one hold is pending; calling the function before the start cancels the hold.
+ */
+export function holdNextFlusherStart(): () => void {
+  const held: { control: Int32Array | undefined; released: boolean } = {
+    control: undefined,
+    released: false,
+  };
+  heldStart = held;
+  return () => {
+    held.released = true;
+    if (heldStart === held) heldStart = undefined;
+    if (held.control === undefined) return;
+    Atomics.store(held.control, START_GATE, 1);
+    Atomics.notify(held.control, START_GATE);
+  };
 }
 
 /**

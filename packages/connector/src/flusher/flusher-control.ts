@@ -17,6 +17,8 @@ export const RETRIES = 3;
 export const WRITE_FAULT = 4;
 /** Int32 slot: 1 once the main thread posted the wall anchor (see `MainToFlusher`). */
 export const ANCHOR_SENT = 5;
+/** Int32 slot: test only, 1 once a worker started with `holdStart` may go on (see `holdNextFlusherStart`). */
+export const START_GATE = 6;
 /** Int32 slot: futex word the idle worker waits on; producers bump it to wake the worker. */
 export const WAKE = 16;
 /** Int32 slot: 1 while the worker is (about to be) asleep, so producers only pay for a notify when it helps. */

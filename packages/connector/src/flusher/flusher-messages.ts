@@ -30,8 +30,16 @@ export interface FlusherWorkerData {
   lingerMs: number;
   /** Longest nap in ms. */
   idleWaitMs: number;
+  /**
+   * The sequence the ring's next record got when the producer claimed it, before its first write
+   * (`RingBuffer.claimProducer`): what the worker compares the disk with to tell a recreated ring, while the
+   * producer may already be writing. Undefined when nothing is written before `ready`: the worker reads the ring.
+   */
+  ringEndSequence: number | undefined;
   /** Wrap the file sink in the test-only fault injector. */
   writeFaults: boolean;
+  /** Test only: wait for `START_GATE` before opening the ring (a slow boot, see `holdNextFlusherStart`). */
+  holdStart: boolean;
   /** Control flags and counters shared with the main thread (`flusher-control.ts`). */
   shared: SharedArrayBuffer;
 }

@@ -17,6 +17,7 @@ import {
   RECORDS_WRITTEN,
   RETRIES,
   SLEEPING,
+  START_GATE,
   STATE,
   STOP,
   sharedViews,
@@ -31,6 +32,8 @@ import { FaultInjectingFileSink } from './write-fault.js';
 const FIRST_BACKOFF_MS = 10;
 /** How long to wait for the main thread's wall anchor; it is posted right after the spawn. */
 const ANCHOR_WAIT_MS = 10_000;
+/** Longest test-only hold (`holdStart`): a test that never opens the gate still ends. */
+const HOLD_WAIT_MS = 60_000;
 const MAX_BACKOFF_MS = 1000;
 
 const data = workerData as FlusherWorkerData;
@@ -52,17 +55,20 @@ function errorInfo(err: unknown): { code: string; message: string } {
 }
 
 /**
- * Every sequence on disk came from this ring, so it is either released (below
- * the consumer position) or still committed in it. A newest sequence beyond
- * both means the ring file was recreated and restarted its numbering:
- * skipping "already written" sequences would then drop new data. (Not
- * detected: a recreated ring that already holds more records than the old
- * one had; its first records would be taken for duplicates.)
+ * Every sequence on disk came from this ring, so it is below the sequence the
+ * ring's next record got when the producer claimed it (`ringEnd`: released or
+ * still committed). A newest sequence at or beyond it means the ring file was
+ * recreated and restarted its numbering: skipping "already written" sequences
+ * would then drop new data. The producer's snapshot is taken before its first
+ * write, so intake may run while this thread boots. (Not detected: a recreated
+ * ring that already held more records than the old one had when the producer
+ * claimed it; its first records would be taken for duplicates.)
  */
-function isRingReset(ring: RingBuffer, lastSequenceOnDisk: number): boolean {
+function isRingReset(ring: RingBuffer, lastSequenceOnDisk: number, ringEnd: number | undefined): boolean {
   if (lastSequenceOnDisk < 0) return false;
-  const committed = ring.readBatch(ring.geometry.slotCount, () => {});
-  return lastSequenceOnDisk >= ring.nextReadSequence + committed;
+  // Without a snapshot nothing was written before `ready`: the ring as it is now is the ring as it was.
+  const end = ringEnd ?? ring.nextReadSequence + ring.readBatch(ring.geometry.slotCount, () => {});
+  return lastSequenceOnDisk >= end;
 }
 
 /**
@@ -85,6 +91,7 @@ function receiveAnchor(): SharedArrayBuffer {
 }
 
 function run(): void {
+  if (data.holdStart) Atomics.wait(control, START_GATE, 0, HOLD_WAIT_MS);
   const syncer = startSyncer();
   try {
     drain(syncer);
@@ -109,13 +116,14 @@ function drain(syncer: ThreadSyncer | undefined): void {
     onSetAside: (range) => post({ type: 'setAside', range }),
   });
   const recovery = writer.recover();
-  const ringReset = isRingReset(ring, recovery.lastSequence);
+  const ringReset = isRingReset(ring, recovery.lastSequence, data.ringEndSequence);
   if (ringReset) writer.acceptAllSequences();
   counters[LAST_SEQUENCE] = recovery.lastSequence;
   // Released only after a write, so a read position at or before the next sequence means the ring re-supplies it.
   const rewrittenFromRing = !ringReset && ring.nextReadSequence <= recovery.lastSequence + 1;
-  post({ type: 'ready', recovery: { ...recovery, ringReset, rewrittenFromRing } });
+  // Running before `ready` is posted: a status read right after `ready` must not say starting.
   Atomics.store(control, STATE, FlusherStateCode.running);
+  post({ type: 'ready', recovery: { ...recovery, ringReset, rewrittenFromRing } });
 
   const visit = (bytes: Uint8Array, start: number, end: number, sequence: number): void => {
     writer.append(bytes, start, end, sequence);

@@ -13,7 +13,7 @@ import { Interner, type Transport } from '@marketpipe/middleware';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { LatencyRecorder, type MonotonicClock } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
-import { SourceConnectionError } from '../errors.js';
+import { type FlusherWorkerError, SourceConnectionError } from '../errors.js';
 import {
   BINANCE_DEPTH_URL,
   type Channel,
@@ -25,7 +25,12 @@ import { MessageKind, nonTradeKindName } from '../feeds/message-kind.js';
 import type { VenueName } from '../feeds/venue-feed.js';
 import type { ParserBackend, VenueParser } from '../feeds/venue-parser.js';
 import { createParser, venueProtocol } from '../feeds/venues.js';
-import { DiskFlusher, type FlusherStatus } from '../flusher/disk-flusher.js';
+import {
+  type DiskFlusher,
+  type FlusherStatus,
+  type SpawnedFlusher,
+  spawnFlusher,
+} from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
 import type { SetAsideRange } from '../flusher/record-file-writer.js';
 import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
@@ -263,6 +268,14 @@ export class Pipeline {
    * the source fails (an unreadable replay file), so a failed source is never taken for a finished one.
    */
   readonly done: Promise<void>;
+  /**
+   * Resolves once the recorder (the flusher worker) has recovered its position on disk and writes records out;
+   * intake does not wait for it, and records wait in the ring meanwhile. Rejects with a `FlusherWorkerError`
+   * when the recorder cannot start (an unreadable day file, ...): the pipeline logs it, `status().recorder`
+   * shows `'stopped'` with the error, {@link Pipeline.stop} rejects with it, and what was taken in stays in the
+   * ring file for the next run (or is counted as dropped once the ring is full).
+   */
+  readonly recorderReady: Promise<void>;
   readonly #options: PipelineOptions;
   readonly #log: PipelineLogger;
   readonly #ring: RingBuffer;
@@ -297,6 +310,7 @@ export class Pipeline {
     options: PipelineOptions,
     ring: RingBuffer,
     flusher: DiskFlusher,
+    recorderReady: Promise<void>,
     source: MessageSource,
     simulator: SimulatorServer | undefined,
     lock: VenueLock | undefined,
@@ -320,6 +334,9 @@ export class Pipeline {
     );
     this.#ring = ring;
     this.#flusher = flusher;
+    this.recorderReady = recorderReady;
+    // The rejection is for whoever awaits it (the CLI ends the run); an embedder that never looks must not crash.
+    recorderReady.catch(() => undefined);
     this.#source = source;
     this.#simulator = simulator;
     this.#parser = createParser(options.venue, options.parser ? { backend: options.parser } : undefined);
@@ -425,8 +442,9 @@ export class Pipeline {
    *
    * @throws InvalidNameError for a bad env or venue; DataDirNotWritableError when the data dir is read-only;
    *   VenueLockedError when another process writes this venue in this data dir; RingGeometryError when the
-   *   geometry is invalid, or the ring file has another one and could not be drained for the migration;
-   *   FlusherWorkerError when the flusher cannot start.
+   *   geometry is invalid, or the ring file has another one and could not be drained for the migration. A
+   *   flusher that cannot start is reported through {@link Pipeline.recorderReady}, not here: intake starts
+   *   while its worker boots.
    */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
@@ -465,20 +483,29 @@ export class Pipeline {
       throw error;
     }
     const log = options.logger ?? SILENT;
-    // The worker boots on its own thread (tens of milliseconds) while this one builds the source. Intake still
-    // waits for the worker's `ready`: it must see the ring as it was, to notice a recreated one.
-    const flusherStarting = DiskFlusher.start({
-      ringPath,
-      ringGeometry: geometry,
-      dataDir,
-      venue: options.venue,
-      ...(options.fsync ? { fsync: options.fsync } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
-      onSetAside: (range) => logSetAside(log, range),
-    });
-    // Awaited below on every path; until then a failed start must not count as an unhandled rejection.
-    flusherStarting.catch(() => undefined);
-    let flusher: DiskFlusher | undefined;
+    // The worker boots on its own thread (tens of milliseconds) while this one builds the source and starts
+    // intake: records wait in the ring (a file) until it has recovered. It tells a recreated ring by the ring's
+    // end as claimed here, before any write. See docs/design/startup.md.
+    let spawned: SpawnedFlusher;
+    try {
+      spawned = spawnFlusher(
+        {
+          ringPath,
+          ringGeometry: geometry,
+          dataDir,
+          venue: options.venue,
+          ...(options.fsync ? { fsync: options.fsync } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          onSetAside: (range) => logSetAside(log, range),
+        },
+        ring.claimProducer(),
+      );
+    } catch (error) {
+      ring.close();
+      await lock?.release();
+      throw error;
+    }
+    const flusher = spawned.flusher;
     let simulator: SimulatorServer | undefined;
     try {
       let source: MessageSource;
@@ -523,22 +550,38 @@ export class Pipeline {
         const { WebSocketSource } = await import('../sources/websocket-source.js');
         source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
       }
-      flusher = await flusherStarting;
-      for (const range of flusher.recovery.setAside) logSetAside(log, range);
-      for (const damage of flusher.recovery.damage) {
-        log.warn(
-          { file: damage.file, offset: damage.offset, bytes: damage.bytes, kind: damage.kind },
-          'record file has damaged bytes before intact blocks; left in place (readers skip and report them)',
-        );
-      }
-      const pipeline = new Pipeline({ ...options, dataDir }, ring, flusher, source, simulator, lock);
+      const recorderReady = spawned.ready.then(
+        (recovery) => {
+          for (const range of recovery.setAside) logSetAside(log, range);
+          for (const damage of recovery.damage) {
+            log.warn(
+              { file: damage.file, offset: damage.offset, bytes: damage.bytes, kind: damage.kind },
+              'record file has damaged bytes before intact blocks; left in place (readers skip and report them)',
+            );
+          }
+        },
+        (error: FlusherWorkerError) => {
+          log.error(
+            { code: error.code, err: error.message },
+            'recorder failed to start: nothing is written to disk; records stay in the ring for the next run',
+          );
+          throw error;
+        },
+      );
+      const pipeline = new Pipeline(
+        { ...options, dataDir },
+        ring,
+        flusher,
+        recorderReady,
+        source,
+        simulator,
+        lock,
+      );
       pipeline.#run();
       return pipeline;
     } catch (error) {
       await simulator?.stop();
-      // A worker that did start is stopped, also when the source failed before it was awaited.
-      flusher ??= await flusherStarting.catch(() => undefined);
-      await flusher?.stop().catch(() => undefined);
+      await flusher.stop().catch(() => undefined);
       ring.close();
       await lock?.release();
       throw error;
@@ -645,11 +688,19 @@ export class Pipeline {
     if (this.#shutdownDropped > 0) {
       this.#log.error({ messages: this.#shutdownDropped }, 'overflow queue not drained at shutdown');
     }
-    await this.#flusher.stop();
+    // A recorder that failed (at start or later) still lets the rest shut down: what was published is flushed,
+    // the ring keeps its unwritten records in the file, and the lock is released; then its error is thrown.
+    let recorderFailure: { error: unknown } | undefined;
+    try {
+      await this.#flusher.stop();
+    } catch (error) {
+      recorderFailure = { error };
+    }
     if (this.#options.transport.status !== 'closed') await this.#options.transport.flush();
     this.#ring.close();
     await this.#lock?.release();
     this.#state = 'stopped';
+    if (recorderFailure !== undefined) throw recorderFailure.error;
     const status = this.status();
     const lost = Object.values(status.drops).reduce((sum, n) => sum + n, 0);
     this.#log.info({ received: status.received, trades: status.trades, lost }, 'pipeline stopped');

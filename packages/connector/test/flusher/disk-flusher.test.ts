@@ -5,10 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MonotonicClock } from '@marketpipe/middleware/latency';
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FlusherStopTimeoutError, InvalidVenueError } from '../../src/errors.js';
+import { FlusherStopTimeoutError, FlusherWorkerError, InvalidVenueError } from '../../src/errors.js';
 import {
   DiskFlusher,
+  holdNextFlusherStart,
   injectWriteFault,
+  spawnFlusher,
   startFlusherWithWriteFaults,
 } from '../../src/flusher/disk-flusher.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
@@ -277,6 +279,41 @@ describe('DiskFlusher', () => {
     ]);
   });
 
+  it('takes writes while its worker boots: skips what is already on disk and writes the rest once, in order', async () => {
+    const ring = openRing();
+    await produce(ring, 0, 10);
+    // A crashed flusher wrote 0..5 and never released them.
+    const crashed = new RecordFileWriter({
+      dataDir,
+      venue: 'test',
+      wallNanos: () => BigInt(Date.now()) * 1_000_000n,
+    });
+    crashed.recover();
+    for (let s = 0; s < 6; s++) {
+      const p = payloadFor(s);
+      crashed.append(p, 0, p.length, s);
+    }
+    crashed.close();
+
+    const release = holdNextFlusherStart();
+    const { flusher, ready } = spawnFlusher(
+      { ringPath, ringGeometry: GEOMETRY, dataDir, venue: 'test' },
+      ring.claimProducer(),
+    );
+    open.flushers.push(flusher);
+    try {
+      await produce(ring, 10, 20, flusher);
+      expect(flusher.status()).toMatchObject({ state: 'starting', recordsWritten: 0 });
+      expect(() => flusher.recovery).toThrow(FlusherWorkerError);
+    } finally {
+      release();
+    }
+    expect(await ready).toMatchObject({ lastSequence: 5, ringReset: false, rewrittenFromRing: true });
+    await flusher.stop();
+    expect(flusher.status()).toMatchObject({ state: 'stopped', recordsWritten: 14, lastSequence: 19 });
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 20);
+  });
+
   it('counts a torn tail as unrecovered when the ring had already released its records', async () => {
     const ring = openRing();
     await produce(ring, 0, 4);
@@ -373,6 +410,29 @@ describe('DiskFlusher', () => {
     await expect(DiskFlusher.start({ ringPath, dataDir, venue: '../etc' })).rejects.toSatisfy(
       (e: unknown) => e instanceof InvalidVenueError,
     );
+  });
+
+  it('reports a worker that fails its recovery after a start that did not wait, as one that fails later', async () => {
+    const ring = openRing();
+    const day = new Date().toISOString().slice(0, 10);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dataDir, 'test'), { recursive: true });
+    writeFileSync(join(dataDir, 'test', `${day}.mprec`), 'hello, not a record file');
+    const { flusher, ready } = spawnFlusher({ ringPath, ringGeometry: GEOMETRY, dataDir, venue: 'test' }, 0);
+    await produce(ring, 0, 5, flusher);
+    await expect(ready).rejects.toMatchObject({
+      code: 'MP_ERR_FLUSHER_WORKER',
+      cause: expect.objectContaining({ code: 'MP_ERR_RECORD_FILE_HEADER' }),
+    });
+    expect(flusher.status()).toMatchObject({
+      state: 'stopped',
+      recordsWritten: 0,
+      lastError: { code: 'MP_ERR_RECORD_FILE_HEADER' },
+    });
+    await expect(flusher.stop()).rejects.toSatisfy((e: unknown) => e instanceof FlusherWorkerError);
+    // Nothing was read, let alone released: the records wait in the ring for the next run.
+    expect(ring.nextReadSequence).toBe(0);
+    expect(ring.nextWriteSequence).toBe(5);
   });
 
   it('fails start with a typed error when a day file is foreign', async () => {

@@ -21,6 +21,14 @@ describe('OutageBuffer', () => {
     expect(buffer.firstTarget()).toBe('t');
   });
 
+  it('copies a Node Buffer too, whose own slice() would only be a view of the reused read buffer', () => {
+    const buffer = new OutageBuffer<string>();
+    const read = Buffer.from('line one\nline two');
+    buffer.offer('a', read.subarray(0, 8), 0);
+    read.fill(0x78);
+    expect(Buffer.from(buffer.firstPayload()).toString()).toBe('line one');
+  });
+
   it('drop-oldest keeps the newest messages within the message limit and counts evictions', () => {
     const buffer = new OutageBuffer<string>({ maxMessages: 3, overflowPolicy: 'drop-oldest' });
     for (let i = 1; i <= 10; i++) expect(buffer.offer('t', new Uint8Array(1), i)).toBe(true);

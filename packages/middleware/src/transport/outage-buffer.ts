@@ -87,7 +87,8 @@ export class OutageBuffer<T> {
         this.dropped++;
       }
     }
-    this.queue.push(target, payload.slice(), ordinal);
+    // Not `payload.slice()`: on a Node Buffer (a replay's line, a socket's frame) that is a view, not a copy.
+    this.queue.push(target, Uint8Array.prototype.slice.call(payload), ordinal);
     this.accepted++;
     return true;
   }

@@ -31,6 +31,13 @@ describe('PayloadSlab', () => {
     expect(copy.buffer.byteLength).toBe(50_000);
   });
 
+  it('copies a large Node Buffer too, whose own slice() would be a view', () => {
+    const big = Buffer.alloc(50_000, 7);
+    const copy = new PayloadSlab().copy(big);
+    big.fill(0);
+    expect(copy.every((byte) => byte === 7)).toBe(true);
+  });
+
   it('copies an empty payload', () => {
     expect(new PayloadSlab().copy(new Uint8Array(0)).byteLength).toBe(0);
   });

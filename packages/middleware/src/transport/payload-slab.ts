@@ -23,7 +23,8 @@ export class PayloadSlab {
   /** An owned copy of `payload` that no later call overwrites. */
   copy(payload: Uint8Array): Uint8Array {
     const length = payload.byteLength;
-    if (length > MAX_SLAB_COPY) return payload.slice();
+    // `Buffer#slice` would return a view: copy through the typed-array method.
+    if (length > MAX_SLAB_COPY) return Uint8Array.prototype.slice.call(payload);
     if (this.used + length > SLAB_BYTES) {
       this.slab = new Uint8Array(SLAB_BYTES);
       this.used = 0;
