@@ -146,13 +146,18 @@ describe('RecordFileWriter + reader', () => {
     expect(writer.lastSequence).toBe(105);
   });
 
-
   it('copies payloads exactly from views at any offset, switching between source buffers', () => {
     // Views into shared backing buffers at odd offsets, as the ring's mapping hands them over: the copy must take
     // exactly [start, end) of each view, whatever its alignment, and follow a change of backing buffer.
     // size 'max': fast-check's default size keeps arrays to ~10 bytes, below the word copy.
     const payload = fc.uint8Array({ minLength: 0, maxLength: 300, size: 'max' });
-    const entry = fc.record({ payload, at: fc.nat(64), pad: fc.nat(64), backing: fc.nat(2), viewOffset: fc.nat(7) });
+    const entry = fc.record({
+      payload,
+      at: fc.nat(64),
+      pad: fc.nat(64),
+      backing: fc.nat(2),
+      viewOffset: fc.nat(7),
+    });
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 40 }), (entries) => {
         const dir = mkdtempSync(join(dataDir, 'copy-'));
