@@ -32,7 +32,10 @@ export interface LineReplayOptions {
   speed?: number;
   /** The timestamp prefix; `auto` (default) detects it from the first lines (see `line-timestamp.ts`). */
   format?: 'auto' | LineTimestampFormat;
-  /** Read size (default 1 MiB): bigger chunks, fewer reads and event-loop turns. */
+  /**
+   * Read size (default 1 MiB): bigger chunks, fewer reads and event-loop turns. Two buffers of this size plus
+   * 64 KiB are held: one is read into while the other's lines are delivered.
+   */
   chunkBytes?: number;
   /** A line longer than this ends the replay with {@link ReplayLineTooLongError} (default 256 MiB). */
   maxLineBytes?: number;
