@@ -79,6 +79,9 @@ describe('what `marketpipe run` loads before its first message', () => {
     const run = await runProbed(['run', '--source', `replay:${replay}`, '--data-dir', join(dir, 'data')]);
     expect(run.code, run.stderr).toBe(0);
     expectNothingHeavy(run.lines);
+    // Nor at its end: the run summary's percentiles no longer load hdr-histogram-js (docs/design/whole-process.md).
+    const exit = run.lines.find((l) => l.thread === 'main' && l.moment === 'exit');
+    expect(exit?.packages).toEqual([]);
   }, 60_000);
 
   it('from the build: the same, and the flusher thread runs its CommonJS script', async () => {

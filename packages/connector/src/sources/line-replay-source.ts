@@ -32,7 +32,10 @@ export interface LineReplayOptions {
   speed?: number;
   /** The timestamp prefix; `auto` (default) detects it from the first lines (see `line-timestamp.ts`). */
   format?: 'auto' | LineTimestampFormat;
-  /** Read size (default 1 MiB): bigger chunks, fewer reads and event-loop turns. */
+  /**
+   * Read size (default 1 MiB): bigger chunks, fewer reads and event-loop turns. Two buffers of this size plus
+   * 64 KiB are held: one is read into while the other's lines are delivered.
+   */
   chunkBytes?: number;
   /** A line longer than this ends the replay with {@link ReplayLineTooLongError} (default 256 MiB). */
   maxLineBytes?: number;
@@ -61,6 +64,13 @@ const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 const DETECT_LINES = 64;
 /** Or this many bytes, when the first lines are long. */
 const DETECT_MIN_BYTES = 64 * 1024;
+/** Room in front of each read for the unfinished line of the chunk before; longer ones are appended to instead. */
+const HEAD_ROOM = 64 * 1024;
+
+/** The same bytes as `buffer`, as a plain `Uint8Array`. */
+function plainView(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+}
 
 function hasLines(bytes: Buffer, count: number): boolean {
   let newline = -1;
@@ -214,66 +224,104 @@ export class LineReplaySource implements MessageSource {
   }
 
   /**
-   * The read loop. `buffer[start..end)` holds unconsumed bytes, `scanFrom`
-   * where the newline search resumes (so a long line is scanned once). A line
-   * that outgrows the buffer doubles it; other lines are delivered in place.
+   * The read loop. `buffer[start..end)` holds unconsumed bytes, `scanFrom` where the newline search resumes (so a
+   * long line is scanned once). The next chunk is read into `spare` while this one's lines are delivered: waiting
+   * for each read cost a 1M-line replay ~30 ms of idle (docs/design/whole-process.md). The unfinished last line
+   * then moves into the head room in front of the new chunk, and the buffers swap; a line longer than the head
+   * room goes the other way, the new chunk appended behind it (growing the buffer).
    */
   private async readLines(file: FileHandle): Promise<SourceEnd> {
-    let buffer: Buffer = Buffer.allocUnsafe(this.chunkBytes);
-    let start = 0;
-    let end = 0;
-    let scanFrom = 0;
-    while (!this.life.stopRequested) {
-      if (start > 0) {
-        buffer.copyWithin(0, start, end);
-        end -= start;
-        scanFrom -= start;
-        start = 0;
-      }
-      if (end === buffer.length) buffer = this.grow(buffer, end);
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await file.read(buffer, end, buffer.length - end, null));
-      } catch (err) {
-        throw new ReplayFileError(`cannot read ${this.path}`, { cause: err });
-      }
-      this.bytesRead += bytesRead;
-      end += bytesRead;
-      const eof = bytesRead === 0;
-      // Bounded view: the search must not run into stale bytes past `end`.
-      const filled = buffer.subarray(0, end);
-      if (this.prefix === null) {
-        // Detect on enough lines to get past header lines; a small first read would see too few.
-        if (!eof && end < Math.min(DETECT_MIN_BYTES, this.maxLineBytes) && !hasLines(filled, DETECT_LINES)) {
-          continue;
+    let buffer: Buffer = Buffer.allocUnsafe(HEAD_ROOM + this.chunkBytes);
+    let spare: Buffer = Buffer.allocUnsafe(HEAD_ROOM + this.chunkBytes);
+    // Messages are cut from a plain Uint8Array over the same bytes: `Buffer#subarray` builds a Buffer through
+    // its species constructor, about twice the cost of this one view per message (docs/design/whole-process.md).
+    let view = plainView(buffer);
+    let spareView = plainView(spare);
+    let start = HEAD_ROOM;
+    let end = HEAD_ROOM;
+    let scanFrom = HEAD_ROOM;
+    let ahead: Promise<number> | undefined = this.readChunk(file, spare);
+    try {
+      while (!this.life.stopRequested) {
+        // No read under way only after the end was seen, and the loop has left by then.
+        const reading = ahead;
+        ahead = undefined;
+        const bytesRead = reading === undefined ? 0 : await reading;
+        this.bytesRead += bytesRead;
+        const left = end - start;
+        if (left <= HEAD_ROOM) {
+          buffer.copy(spare, HEAD_ROOM - left, start, end);
+          scanFrom += HEAD_ROOM - left - start;
+          start = HEAD_ROOM - left;
+          [buffer, spare, view, spareView] = [spare, buffer, spareView, view];
+          end = HEAD_ROOM + bytesRead;
+        } else {
+          buffer.copyWithin(0, start, end);
+          end -= start;
+          scanFrom -= start;
+          start = 0;
+          if (end + bytesRead > buffer.length) {
+            buffer = this.grow(buffer, end, end + bytesRead);
+            view = plainView(buffer);
+          }
+          spare.copy(buffer, end, HEAD_ROOM, HEAD_ROOM + bytesRead);
+          end += bytesRead;
         }
-        this.prefix = new LinePrefixReader(this.forcedFormat ?? this.detect(filled));
-      }
-      let newline = filled.indexOf(LF, scanFrom);
-      while (newline !== -1 && !this.life.stopRequested) {
-        if (this.paced) await this.deliverPaced(buffer, start, newline);
-        else this.deliver(buffer, start, newline);
-        start = newline + 1;
-        newline = filled.indexOf(LF, start);
-      }
-      scanFrom = end;
-      if (eof) {
-        if (start < end && !this.life.stopRequested) {
-          if (this.paced) await this.deliverPaced(buffer, start, end);
-          else this.deliver(buffer, start, end);
+        const eof = bytesRead === 0;
+        if (!eof) ahead = this.readChunk(file, spare);
+        // Bounded view: the search must not run into stale bytes past `end`.
+        const filled = buffer.subarray(0, end);
+        if (this.prefix === null) {
+          // Detect on enough lines to get past header lines; a small first read would see too few.
+          const unread = buffer.subarray(start, end);
+          const enough = Math.min(DETECT_MIN_BYTES, this.maxLineBytes);
+          if (!eof && end - start < enough && !hasLines(unread, DETECT_LINES)) continue;
+          this.prefix = new LinePrefixReader(this.forcedFormat ?? this.detect(unread));
         }
-        break;
+        let newline = filled.indexOf(LF, scanFrom);
+        while (newline !== -1 && !this.life.stopRequested) {
+          if (newline - start >= this.maxLineBytes) this.tooLong();
+          if (this.paced) await this.deliverPaced(buffer, view, start, newline);
+          else this.deliver(buffer, view, start, newline);
+          start = newline + 1;
+          newline = filled.indexOf(LF, start);
+        }
+        scanFrom = end;
+        if (end - start >= this.maxLineBytes) this.tooLong();
+        if (eof) {
+          if (start < end && !this.life.stopRequested) {
+            if (this.paced) await this.deliverPaced(buffer, view, start, end);
+            else this.deliver(buffer, view, start, end);
+          }
+          break;
+        }
+        await yieldToEventLoop();
       }
-      await yieldToEventLoop();
+    } finally {
+      // The file closes after this returns: no read may still be writing into a buffer of it.
+      await ahead?.catch(() => undefined);
     }
     return { reason: this.life.stopRequested ? 'stopped' : 'end' };
   }
 
-  private grow(buffer: Buffer, used: number): Buffer {
-    if (buffer.length >= this.maxLineBytes) {
-      throw new ReplayLineTooLongError(`${this.path}: a line exceeds maxLineBytes (${this.maxLineBytes})`);
+  private tooLong(): never {
+    throw new ReplayLineTooLongError(`${this.path}: a line exceeds maxLineBytes (${this.maxLineBytes})`);
+  }
+
+  /** Reads the next chunk into `target` after its head room; resolves to the bytes read (0 at the end). */
+  private async readChunk(file: FileHandle, target: Buffer): Promise<number> {
+    try {
+      return (await file.read(target, HEAD_ROOM, this.chunkBytes, null)).bytesRead;
+    } catch (err) {
+      throw new ReplayFileError(`cannot read ${this.path}`, { cause: err });
     }
-    const grown = Buffer.allocUnsafe(Math.min(this.maxLineBytes, buffer.length * 2));
+  }
+
+  /** A buffer of at least `needed` bytes (doubling) holding `buffer[0..used)`. */
+  private grow(buffer: Buffer, used: number, needed: number): Buffer {
+    let size = buffer.length * 2;
+    while (size < needed) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
     buffer.copy(grown, 0, 0, used);
     return grown;
   }
@@ -310,13 +358,18 @@ export class LineReplaySource implements MessageSource {
     return messageStart;
   }
 
-  private deliver(buffer: Buffer, lineStart: number, newline: number): void {
+  private deliver(buffer: Buffer, view: Uint8Array, lineStart: number, newline: number): void {
     const lineEnd = newline > lineStart && buffer[newline - 1] === CR ? newline - 1 : newline;
     const messageStart = this.messageStart(buffer, lineStart, lineEnd);
-    if (messageStart >= 0) this.life.deliver(buffer.subarray(messageStart, lineEnd));
+    if (messageStart >= 0) this.life.deliver(view.subarray(messageStart, lineEnd));
   }
 
-  private async deliverPaced(buffer: Buffer, lineStart: number, newline: number): Promise<void> {
+  private async deliverPaced(
+    buffer: Buffer,
+    view: Uint8Array,
+    lineStart: number,
+    newline: number,
+  ): Promise<void> {
     const lineEnd = newline > lineStart && buffer[newline - 1] === CR ? newline - 1 : newline;
     const messageStart = this.messageStart(buffer, lineStart, lineEnd);
     if (messageStart < 0) return;
@@ -335,7 +388,7 @@ export class LineReplaySource implements MessageSource {
         if (this.life.stopRequested) return;
       }
     }
-    this.life.deliver(buffer.subarray(messageStart, lineEnd));
+    this.life.deliver(view.subarray(messageStart, lineEnd));
   }
 
   private sleep(ms: number): Promise<void> {

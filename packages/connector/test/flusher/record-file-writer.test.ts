@@ -146,6 +146,39 @@ describe('RecordFileWriter + reader', () => {
     expect(writer.lastSequence).toBe(105);
   });
 
+  it('copies payloads exactly from views at any offset, switching between source buffers', () => {
+    // Views into shared backing buffers at odd offsets, as the ring's mapping hands them over: the copy must take
+    // exactly [start, end) of each view, whatever its alignment, and follow a change of backing buffer.
+    // size 'max': fast-check's default size keeps arrays to ~10 bytes, below the word copy.
+    const payload = fc.uint8Array({ minLength: 0, maxLength: 300, size: 'max' });
+    const entry = fc.record({
+      payload,
+      at: fc.nat(64),
+      pad: fc.nat(64),
+      backing: fc.nat(2),
+      viewOffset: fc.nat(7),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 40 }), (entries) => {
+        const dir = mkdtempSync(join(dataDir, 'copy-'));
+        const backings = [new ArrayBuffer(1024), new ArrayBuffer(1024), new ArrayBuffer(1024)];
+        const writer = new RecordFileWriter({ dataDir: dir, venue: 'copy', wallNanos: () => MIDNIGHT });
+        writer.recover();
+        entries.forEach((e, i) => {
+          const view = new Uint8Array(backings[e.backing]!, e.viewOffset, e.at + e.payload.length + e.pad);
+          view.fill(0xee);
+          view.set(e.payload, e.at);
+          expect(writer.append(view, e.at, e.at + e.payload.length, i)).toBe(true);
+        });
+        writer.close();
+        const records = collect(join(dir, 'copy', '2025-01-02.mprec'));
+        expect(records.map((r) => Buffer.from(r.payload).toString('hex'))).toEqual(
+          entries.map((e) => Buffer.from(e.payload).toString('hex')),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
   it('rotates at UTC midnight into one file per day, every record once', () => {
     let now = MIDNIGHT - 3_000n;
     const writer = new RecordFileWriter({

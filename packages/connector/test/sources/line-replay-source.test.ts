@@ -297,13 +297,15 @@ describe('LineReplaySource', () => {
     expect(source.status()).toMatchObject({ state: 'failed', errors: 1 });
   });
 
-  it('stops at a line beyond maxLineBytes', async () => {
+  it('stops at a line beyond maxLineBytes, whether it spans reads or arrives in one', async () => {
     const path = await file(`ok\n${'x'.repeat(5000)}\nnever\n`);
-    const { source, lines } = await replay({ path, chunkBytes: 256, maxLineBytes: 1024 });
-    const end = await source.done;
-    expect(end.reason).toBe('error');
-    expect(end.error instanceof ReplayLineTooLongError).toBe(true);
-    expect(lines.map(String)).toEqual(['ok']);
+    for (const chunkBytes of [256, 64 * 1024]) {
+      const { source, lines } = await replay({ path, chunkBytes, maxLineBytes: 1024 });
+      const end = await source.done;
+      expect(end.reason, `chunkBytes ${chunkBytes}`).toBe('error');
+      expect(end.error instanceof ReplayLineTooLongError).toBe(true);
+      expect(lines.map(String)).toEqual(['ok']);
+    }
   });
 
   it('survives a throwing handler and goes on with the next line', async () => {

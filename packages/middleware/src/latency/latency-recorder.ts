@@ -1,13 +1,4 @@
-import { createRequire } from 'node:module';
-import type * as HdrHistogramModule from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
 import { checkInteger, InvalidArgumentError } from '../errors.js';
-
-// Loaded when percentiles are first asked for, not at import: the library (with its WebAssembly build and pako)
-// costs tens of milliseconds of start-up that the hot path, which only counts into buckets, does not need.
-// It is CommonJS, so `require` gives the instance an `import` would.
-const load = createRequire(import.meta.url);
-let hdrHistogram: typeof HdrHistogramModule | undefined;
 
 /** Options for {@link LatencyRecorder}. */
 export interface LatencyRecorderOptions {
@@ -51,9 +42,11 @@ const MAX_MASK_BITS = 31;
  * Why not call `hdr-histogram-js` directly per message: its `recordValue` costs ~100 ns on Node 20 (it indexes
  * with `Math.log2` and `Math.pow`), more than the work being measured. `record` instead computes the same bucket
  * index with integer bit tricks into a `Float64Array` laid out exactly like HdrHistogram's counts (~5 ns, no
- * allocation, counts exact up to 2^53 so they never wrap), and an `hdr-histogram-js` histogram is filled from it
- * lazily, only when percentiles are asked for. Min, max and mean are tracked exactly beside the buckets;
- * percentiles are HdrHistogram's (the highest value equivalent to the bucket), clamped into `[min, max]`.
+ * allocation, counts exact up to 2^53 so they never wrap). Percentiles walk those counts the way HdrHistogram's
+ * `getValueAtPercentile` does (the tests check they agree with `hdr-histogram-js`), without loading it: with its
+ * WebAssembly build and pako, it cost a run's end 30-300 ms (docs/design/whole-process.md). Min, max and mean are
+ * tracked exactly beside the buckets; percentiles are HdrHistogram's (the highest value equivalent to the
+ * bucket), clamped into `[min, max]`.
  *
  * Out-of-range values never throw on the hot path: values above `highestTrackableNanos` are recorded as that
  * maximum and counted in `overflowCount`; negative values (a clock read out of order) and NaN are recorded as 0
@@ -89,9 +82,6 @@ export class LatencyRecorder {
   private maxValue = 0;
   private overflows = 0;
   private underflows = 0;
-  // Query-side histogram, built on first use and refilled only when counts changed since.
-  private histogram: Histogram | undefined;
-  private stale = true;
 
   constructor(options: LatencyRecorderOptions = {}) {
     const lowest = checkInteger('lowestDiscernibleNanos', options.lowestDiscernibleNanos ?? 1, 1, 2 ** 30);
@@ -143,7 +133,6 @@ export class LatencyRecorder {
     this.sum += value;
     if (value < this.minValue) this.minValue = value;
     if (value > this.maxValue) this.maxValue = value;
-    this.stale = true;
   }
 
   /** Number of values recorded since construction or the last `reset`, clamped ones included. */
@@ -170,7 +159,20 @@ export class LatencyRecorder {
   percentile(p: number): number {
     if (!(p >= 0 && p <= 100)) throw new InvalidArgumentError(`percentile must be in 0..100, got ${p}`);
     if (this.total === 0) return 0;
-    const value = this.synced().getValueAtPercentile(p);
+    // HdrHistogram's rank: round up, less one ulp, so that floating-point error cannot skip a count.
+    const exact = (p / 100) * this.total;
+    const rank = Math.max(Math.ceil(exact - 2 ** (Math.floor(Math.log2(exact)) - 52)), 1);
+    const counts = this.counts;
+    let seen = 0;
+    let value = 0;
+    for (let i = 0; i < counts.length; i++) {
+      seen += counts[i]!;
+      if (seen >= rank) {
+        // The top of the bucket (its lowest value for p = 0), as HdrHistogram reports it.
+        value = p === 0 ? this.valueAt(i) : this.valueAt(i + 1) - 1;
+        break;
+      }
+    }
     return Math.min(Math.max(value, this.minValue), this.maxValue);
   }
 
@@ -198,7 +200,6 @@ export class LatencyRecorder {
     this.maxValue = 0;
     this.overflows = 0;
     this.underflows = 0;
-    this.stale = true;
   }
 
   /**
@@ -224,7 +225,6 @@ export class LatencyRecorder {
     this.maxValue = Math.max(this.maxValue, other.maxValue);
     this.overflows += other.overflows;
     this.underflows += other.underflows;
-    this.stale = true;
   }
 
   // HdrHistogram's countsArrayIndex, with integer bit operations instead of log2/pow for values below 2^32
@@ -254,30 +254,5 @@ export class LatencyRecorder {
       bucket = 0;
     }
     return subBucket * 2 ** (bucket + this.unitMagnitude);
-  }
-
-  private synced(): Histogram {
-    let histogram = this.histogram;
-    if (histogram === undefined) {
-      hdrHistogram ??= load('hdr-histogram-js') as typeof HdrHistogramModule;
-      histogram = hdrHistogram.build({
-        bitBucketSize: 64,
-        autoResize: false,
-        lowestDiscernibleValue: this.lowestDiscernibleNanos,
-        highestTrackableValue: this.highestTrackableNanos,
-        numberOfSignificantValueDigits: this.significantDigits as 1 | 2 | 3 | 4 | 5,
-      });
-      this.histogram = histogram;
-    }
-    if (this.stale) {
-      histogram.reset();
-      const counts = this.counts;
-      for (let i = 0; i < counts.length; i++) {
-        const n = counts[i]!;
-        if (n !== 0) histogram.recordValueWithCount(this.valueAt(i), n);
-      }
-      this.stale = false;
-    }
-    return histogram;
   }
 }
