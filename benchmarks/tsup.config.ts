@@ -7,6 +7,7 @@ export default defineConfig(
     index: 'src/index.ts',
     run: 'src/run.ts',
     'nats-cost': 'src/nats-cost.ts',
+    'hot-path-steps': 'src/hot-path-steps.ts',
     'suites/design-table': 'src/suites/design-table.ts',
     'suites/hot-path': 'src/suites/hot-path.ts',
     'suites/books': 'src/suites/books.ts',
