@@ -22,5 +22,6 @@ export default defineConfig(
     'live/subscriber': 'src/live/subscriber.ts',
     'live/naive-replay': 'src/live/naive-replay.ts',
     'live/report-rss': 'src/live/report-rss.ts',
+    'live/first-read': 'src/live/first-read.ts',
   }),
 );

@@ -163,13 +163,29 @@ async function settled(relay: ChildLink, count: number): Promise<void> {
   }
 }
 
-/** Runs `node <args>` to completion; returns wall ms, the exit code and the peak RSS the preload reported. */
-function timeProcess(args: string[]): Promise<{ ms: number; code: number | null; maxRssKiB: number }> {
-  const rss = fileURLToPath(new URL(`../live/report-rss.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+const liveScript = (name: string) =>
+  fileURLToPath(new URL(`../live/${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+
+interface TimedProcess {
+  ms: number;
+  code: number | null;
+  maxRssKiB: number;
+  /** With `watchFirstRead`: spawn to the first read of the replay file that returned bytes, in ms. */
+  firstReadMs?: number;
+}
+
+/**
+ * Runs `node <args>` to completion; returns wall ms, the exit code and the peak RSS the preload reported, and with
+ * `watchFirstRead` the time from spawn to the first message (the `first-read` preload).
+ */
+function timeProcess(args: string[], watchFirstRead = false): Promise<TimedProcess> {
+  const preloads = ['--import', liveScript('report-rss')];
+  if (watchFirstRead) preloads.push('--import', liveScript('first-read'));
   const source = fromSource ? ['--import', 'tsx', '--conditions=@marketpipe/source'] : [];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...source, '--import', rss, ...args], {
+    const startedEpochMs = performance.timeOrigin + started;
+    const child = spawn(process.execPath, [...source, ...preloads, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -179,10 +195,25 @@ function timeProcess(args: string[]): Promise<{ ms: number; code: number | null;
     child.once('error', reject);
     child.once('exit', (code) => {
       const ms = performance.now() - started;
-      const line = stderr.split('\n').find((l) => l.startsWith('{"maxRssKiB"'));
+      const lines = stderr.split('\n');
+      const line = lines.find((l) => l.startsWith('{"maxRssKiB"'));
+      const read = lines.find((l) => l.startsWith('{"firstReadEpochMs"'));
       if (line === undefined)
         reject(new BenchPreconditionError(`no RSS report from ${args.join(' ')}:\n${stderr}`));
-      else resolve({ ms, code, maxRssKiB: (JSON.parse(line) as { maxRssKiB: number }).maxRssKiB });
+      else if (watchFirstRead && read === undefined)
+        reject(new BenchPreconditionError(`no first read seen in ${args.join(' ')}:\n${stderr}`));
+      else
+        resolve({
+          ms,
+          code,
+          maxRssKiB: (JSON.parse(line) as { maxRssKiB: number }).maxRssKiB,
+          ...(read === undefined
+            ? {}
+            : {
+                firstReadMs:
+                  (JSON.parse(read) as { firstReadEpochMs: number }).firstReadEpochMs - startedEpochMs,
+              }),
+        });
     });
   });
 }
@@ -194,6 +225,17 @@ function cliPath(): string {
 async function medianMs(times: number, args: string[]): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < times; i++) ms.push((await timeProcess(args)).ms);
+  return median(ms);
+}
+
+/** Median spawn -> first message of `times` runs of a replay of one message. */
+async function medianFirstMessageMs(times: number, args: string[]): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const run = await timeProcess(args, true);
+    if (run.code !== 0) throw new BenchPreconditionError(`${args.join(' ')} exited with ${run.code}`);
+    ms.push(run.firstReadMs!);
+  }
   return median(ms);
 }
 
@@ -317,6 +359,8 @@ async function livePath(profile: BenchProfile) {
     writeFileSync(replay, `${lines.join('\n')}\n`);
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '');
+    const single = join(dir, 'one.jsonl');
+    writeFileSync(single, `${binanceTrade(0)}\n`);
     const appRun = (file: string, data: string) => [
       cliPath(),
       'run',
@@ -327,13 +371,14 @@ async function livePath(profile: BenchProfile) {
       '--log-level',
       'silent',
     ];
-    const naiveScript = fileURLToPath(
-      new URL(`../live/naive-replay.${fromSource ? 'ts' : 'js'}`, import.meta.url),
-    );
+    const naiveScript = liveScript('naive-replay');
     const app = await timeProcess(appRun(replay, 'app-data'));
     if (app.code !== 0) throw new BenchPreconditionError(`marketpipe replay exited with ${app.code}`);
     const naive = await timeProcess([naiveScript, replay, join(dir, 'naive.rec')]);
     const appStart = await medianMs(repeats, appRun(empty, 'empty-data'));
+    // Start-up as the target means it: spawn to the first message of a one-message replay (data dir reused, so the
+    // ring exists as on any run after the first; an empty-file run created it above).
+    const firstMessage = await medianFirstMessageMs(repeats + 2, appRun(single, 'empty-data'));
     const naiveStart = await medianMs(repeats, [naiveScript, empty, join(dir, 'naive-empty.rec')]);
     const help = await medianMs(repeats + 2, [cliPath(), '--help']);
     // The floor under both start-up targets: Node itself starting and exiting, spawned the same way (this
@@ -360,7 +405,8 @@ async function livePath(profile: BenchProfile) {
         ],
       ],
       notes: [
-        'Wall time from spawn to exit, start-up included. Start-up: the same command on an empty file (start, stop and exit: an upper bound of start-up to the first message).',
+        'Wall time from spawn to exit, start-up included. Start-up: the same command on an empty file (start, stop and exit).',
+        `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
         `Floor: \`node -e 0\` spawned the same way takes ${nodeFloor.toFixed(0)} ms (median of ${repeats + 2}); start-up and --help include it.`,
       ],
@@ -369,6 +415,7 @@ async function livePath(profile: BenchProfile) {
       'whole.app.wallMs': app.ms,
       'whole.naive.wallMs': naive.ms,
       'whole.app.startupMs': appStart,
+      'whole.app.firstMessageMs': firstMessage,
       'whole.naive.startupMs': naiveStart,
       'whole.app.maxRssKiB': app.maxRssKiB,
       'whole.naive.maxRssKiB': naive.maxRssKiB,
@@ -384,10 +431,10 @@ async function livePath(profile: BenchProfile) {
         met: speedup >= 15,
       },
       {
-        name: 'start-up to the first message (whole process on an empty replay)',
+        name: 'start-up to the first message (spawn to the first message of a one-message replay)',
         target: '< 150 ms',
-        measured: `${appStart.toFixed(0)} ms (Node alone: ${nodeFloor.toFixed(0)} ms)`,
-        met: appStart < 150,
+        measured: `${firstMessage.toFixed(0)} ms (Node alone: ${nodeFloor.toFixed(0)} ms; empty replay, spawn to exit: ${appStart.toFixed(0)} ms)`,
+        met: firstMessage < 150,
       },
       {
         name: 'marketpipe --help',
