@@ -65,7 +65,9 @@ describe('crash and restart (child processes, SIGKILL)', () => {
           await sleep(Math.floor(random() * 600));
         } else {
           await cli.waitForLog('"msg":"pipeline started"').catch(() => undefined);
-          await sleep(Math.floor(random() * 150));
+          // Intake starts before the recorder is ready, so a 20 000-line replay is in and drained about
+          // 120-150 ms after this line here: within 100 ms, the kill lands while it streams or drains.
+          await sleep(Math.floor(random() * 100));
         }
         killed = cli.child.exitCode === null;
         if (killed) cli.child.kill('SIGKILL');

@@ -270,7 +270,8 @@ export class Pipeline {
   readonly done: Promise<void>;
   /**
    * Resolves once the recorder (the flusher worker) has recovered its position on disk and writes records out;
-   * intake does not wait for it, and records wait in the ring meanwhile. Rejects with a `FlusherWorkerError`
+   * intake does not wait for it (unless a previous run left records in the ring, see {@link Pipeline.start}),
+   * and records wait in the ring meanwhile. Rejects with a `FlusherWorkerError`
    * when the recorder cannot start (an unreadable day file, ...): the pipeline logs it, `status().recorder`
    * shows `'stopped'` with the error, {@link Pipeline.stop} rejects with it, and what was taken in stays in the
    * ring file for the next run (or is counted as dropped once the ring is full).
@@ -444,7 +445,9 @@ export class Pipeline {
    *   VenueLockedError when another process writes this venue in this data dir; RingGeometryError when the
    *   geometry is invalid, or the ring file has another one and could not be drained for the migration. A
    *   flusher that cannot start is reported through {@link Pipeline.recorderReady}, not here: intake starts
-   *   while its worker boots.
+   *   while its worker boots. Except after a crash: when the ring holds records a previous run left unwritten,
+   *   start waits for the worker's recovery (and rejects with its `FlusherWorkerError`), so a run that is
+   *   killed again and again early still gets what is in the ring to disk before taking in more.
    */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
@@ -487,7 +490,10 @@ export class Pipeline {
     // intake: records wait in the ring (a file) until it has recovered. It tells a recreated ring by the ring's
     // end as claimed here, before any write. See docs/design/startup.md.
     let spawned: SpawnedFlusher;
+    let leftInRing = false;
     try {
+      const ringEnd = ring.claimProducer();
+      leftInRing = ringEnd > ring.nextReadSequence;
       spawned = spawnFlusher(
         {
           ringPath,
@@ -498,7 +504,7 @@ export class Pipeline {
           ...(options.clock ? { clock: options.clock } : {}),
           onSetAside: (range) => logSetAside(log, range),
         },
-        ring.claimProducer(),
+        ringEnd,
       );
     } catch (error) {
       ring.close();
@@ -550,8 +556,17 @@ export class Pipeline {
         const { WebSocketSource } = await import('../sources/websocket-source.js');
         source = new WebSocketSource({ protocol, symbols: options.symbols, ...(url ? { url } : {}) });
       }
+      // Records a crashed run left in the ring go to disk before intake: otherwise a process killed early run
+      // after run (before its worker ever writes) fills the ring for good and every later message overflows.
+      if (leftInRing) await spawned.ready;
       const recorderReady = spawned.ready.then(
         (recovery) => {
+          // Intake starts before this (the ring holds what arrives meanwhile): the line tells an operator when
+          // records began reaching disk, and what the recovery found.
+          log.info(
+            { ringReset: recovery.ringReset, rewrittenFromRing: recovery.rewrittenFromRing },
+            'recorder ready',
+          );
           for (const range of recovery.setAside) logSetAside(log, range);
           for (const damage of recovery.damage) {
             log.warn(
