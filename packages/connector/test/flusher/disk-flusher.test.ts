@@ -76,6 +76,25 @@ async function produce(ring: RingBuffer, from: number, to: number, flusher?: Dis
   }
 }
 
+/**
+ * What a crashed flusher leaves on disk: records `0 .. count - 1` appended, the block up to `writtenThrough`
+ * written on its own (so a later cut tears only the last block), closed without any release.
+ */
+function writeAsCrashedFlusher(count: number, writtenThrough?: number): void {
+  const crashed = new RecordFileWriter({
+    dataDir,
+    venue: 'test',
+    wallNanos: () => BigInt(Date.now()) * 1_000_000n,
+  });
+  crashed.recover();
+  for (let s = 0; s < count; s++) {
+    const p = payloadFor(s);
+    crashed.append(p, 0, p.length, s);
+    if (s === writtenThrough) crashed.writePending();
+  }
+  crashed.close();
+}
+
 function expectStream(records: { sequence: number; payload: Uint8Array }[], from: number, to: number): void {
   expect(records.map((r) => r.sequence)).toEqual(Array.from({ length: to - from }, (_, i) => from + i));
   for (const record of records) {
@@ -228,18 +247,7 @@ describe('DiskFlusher', () => {
     await produce(ring, 0, 10);
     // What a crashed flusher leaves behind: records 0..5 written (one block) but never released, then half
     // of the block holding 6.
-    const crashed = new RecordFileWriter({
-      dataDir,
-      venue: 'test',
-      wallNanos: () => BigInt(Date.now()) * 1_000_000n,
-    });
-    crashed.recover();
-    for (let s = 0; s < 7; s++) {
-      const p = payloadFor(s);
-      crashed.append(p, 0, p.length, s);
-      if (s === 5) crashed.writePending();
-    }
-    crashed.close();
+    writeAsCrashedFlusher(7, 5);
     const file = join(dataDir, 'test', `${listRecordDays(dataDir, 'test')[0]}.mprec`);
     const whole = readFileSync(file);
     // Block header (16) + record header (20) + payload.
@@ -283,17 +291,7 @@ describe('DiskFlusher', () => {
     const ring = openRing();
     await produce(ring, 0, 10);
     // A crashed flusher wrote 0..5 and never released them.
-    const crashed = new RecordFileWriter({
-      dataDir,
-      venue: 'test',
-      wallNanos: () => BigInt(Date.now()) * 1_000_000n,
-    });
-    crashed.recover();
-    for (let s = 0; s < 6; s++) {
-      const p = payloadFor(s);
-      crashed.append(p, 0, p.length, s);
-    }
-    crashed.close();
+    writeAsCrashedFlusher(6);
 
     const release = holdNextFlusherStart();
     const { flusher, ready } = spawnFlusher(
@@ -319,18 +317,7 @@ describe('DiskFlusher', () => {
     await produce(ring, 0, 4);
     // A flusher that released 0..3 and crashed while writing the block holding them: nothing re-supplies them.
     ring.release(ring.readBatch(4, () => {}));
-    const crashed = new RecordFileWriter({
-      dataDir,
-      venue: 'test',
-      wallNanos: () => BigInt(Date.now()) * 1_000_000n,
-    });
-    crashed.recover();
-    for (let s = 0; s < 4; s++) {
-      const p = payloadFor(s);
-      crashed.append(p, 0, p.length, s);
-      if (s === 1) crashed.writePending();
-    }
-    crashed.close();
+    writeAsCrashedFlusher(4, 1);
     const file = join(dataDir, 'test', `${listRecordDays(dataDir, 'test')[0]}.mprec`);
     const whole = readFileSync(file);
     rmSync(file);
