@@ -378,15 +378,8 @@ class OkxBookMachine extends BookSyncBase<OkxState> {
     ) {
       return this.malformed(state);
     }
-    const checksum = entry.checksum;
-    if (typeof checksum === 'number' && checksum !== 0 && checksum !== okxChecksum(state.bids, state.asks)) {
-      this.count('checksumFailures');
-      this.lose(state, 'checksumFailure');
-      return BookSyncResult.checksumFailure;
-    }
-    state.lastSeqId = seqId;
-    this.emit(state);
-    return BookSyncResult.emitted;
+    // No checksum (or 0, OKX's value since 2026-06) is not verified, as in the scan.
+    return this.#verify(state, typeof entry.checksum === 'number' ? entry.checksum : 0, seqId);
   }
 
   /** Applies one side's `[price, size, ...]` texts to the kept book and the frame; false when malformed. */
