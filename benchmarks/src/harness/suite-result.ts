@@ -21,6 +21,11 @@ export interface TargetCheck {
   /** The measured value, formatted. */
   measured: string;
   met: boolean;
+  /**
+   * For a target this machine misses: why, with the same run's measurement that shows it (the report lists it
+   * under the targets table). Leave it out where the suite has no such measurement.
+   */
+  why?: string;
 }
 
 /** A latency distribution for the chart: latency (ns) at increasing percentiles. */

@@ -2,7 +2,7 @@
  * The generated `RESULTS.md`: environment, every target marked met or missed with its measured value, then each
  * suite's tables and notes. Written by `pnpm bench` only; never edited by hand.
  */
-import type { ResultTable, SuiteResult } from '../harness/suite-result.js';
+import type { ResultTable, SuiteResult, TargetCheck } from '../harness/suite-result.js';
 
 /** Everything one benchmark run produced, as stored in `results/latest.json`. */
 export interface BenchReport {
@@ -28,6 +28,18 @@ function markdownTable(table: ResultTable): string {
   ];
   const notes = (table.notes ?? []).map((note) => `- ${note}`);
   return [`**${table.title}**`, '', ...lines, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+}
+
+/** The missed targets whose suite measured why, as a list under the targets table (nothing if there are none). */
+function whyMissed(targets: readonly { suite: string; target: TargetCheck }[]): string[] {
+  const explained = targets.filter(({ target }) => !target.met && target.why !== undefined);
+  if (explained.length === 0) return [];
+  return [
+    '### Why missed targets are missed (measured in the same run)',
+    '',
+    ...explained.map(({ suite, target }) => `- **${suite}: ${target.name}.** ${target.why}`),
+    '',
+  ];
 }
 
 /**
@@ -61,6 +73,7 @@ export function renderMarkdownReport(report: BenchReport, chartPath: string): st
         `| ${escapeCell(suite)} | ${escapeCell(target.name)} | ${escapeCell(target.target)} | ${escapeCell(target.measured)} | ${target.met ? 'yes' : '**no**'} |`,
     ),
     '',
+    ...whyMissed(targets),
     '## Latency distributions',
     '',
     `![Latency percentiles of the hot path and the NATS path](${chartPath})`,

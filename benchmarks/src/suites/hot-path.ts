@@ -258,12 +258,13 @@ async function hotPath(profile: BenchProfile) {
   if (Number.isFinite(clockBytes)) metrics.clockReadHeapBytes = clockBytes;
   const floorRatio = (metrics['binance.p50Ns'] ?? Number.NaN) / floor.totalNs;
   metrics['binance.p50OverFloor'] = floorRatio;
-  targets.push({
+  const floorTarget: TargetCheck = {
     name: 'hot path p50 / the floor (Binance)',
     target: '<= 1.5x',
     measured: `${floorRatio.toFixed(2)}x`,
     met: floorRatio <= 1.5,
-  });
+  };
+  targets.push(floorTarget);
   const floorTable: ResultTable = {
     title: 'The floor under a Binance message: steps no implementation of this design can skip, timed alone',
     columns: ['step', 'ns per message'],
@@ -296,6 +297,12 @@ async function hotPath(profile: BenchProfile) {
   metrics['binance.recorderCostNs'] = recorderNs;
   metrics['binance.parseBeyondBytesNs'] = parseBeyondBytesNs;
   metrics['binance.betweenStepsNs'] = betweenNs;
+  // Not a proof that 1.5x is out of reach: the split of what lies above the floor, from the table below.
+  floorTarget.why =
+    `Above the floor's ${formatNs(floor.totalNs)}, batch-timed on one rig: the parse beyond reading each byte ` +
+    `once ${formatNs(parseBeyondBytesNs)}, the work between the steps (wall-time parts, the copy into ParsedTrade, ` +
+    `counters, calls the JIT does not inline) ${formatNs(betweenNs)}, the recorder ${formatNs(recorderNs)}; 1.5x ` +
+    `allows ${formatNs(0.5 * floor.totalNs)} above it in all ("Where a Binance message's time goes" below).`;
   const stepTable: ResultTable = {
     title:
       "Where a Binance message's time goes (batch-timed, side by side, one rig without the flusher worker)",
