@@ -1,13 +1,16 @@
 /**
- * Process 2 of the live-path suite, one of three consumers of the venue server, each in its own process:
+ * Process 2 of the live-path suite, one of the consumers of the venue server, each in its own process:
  *
  * - `marketpipe`: the app's `Pipeline` (live source, NATS transport, ring + flusher recording), exactly as
  *   `marketpipe run --source live --url ... --transport nats://...` composes it; the transport is wrapped only to
- *   stamp each publish;
+ *   stamp each publish, and to time it (one clock read before the call; the stamp after it closes the interval);
+ * - `marketpipe-memory`: the same Pipeline publishing to an `InMemoryTransport` (no broker, no socket write): what
+ *   the hot path costs at this pace without the NATS client and the socket writes it makes between messages;
  * - `naive`: `ws` client -> `JSON.parse` -> a trade object -> `JSON.stringify` -> `nats.publish`, raw lines to a
- *   `WriteStream`;
- * - `floor`: a `ws` client that times a fixed piece of work (~1.5 µs) per message: the noise floor of a Node
- *   process woken by socket messages at this rate on this machine, measured like the app's hot path;
+ *   `WriteStream`, its own work per message timed like the app's hot path;
+ * - `floor`: a `ws` client that times a fixed piece of arithmetic per message, calibrated at start to ~1.6 µs warm
+ *   (the issue's "bare ~1.6 µs function"): the noise floor of a Node process woken by socket messages at this rate
+ *   on this machine, measured like the app's hot path;
  * - `floor-mem`: the same, with a write to each 64-byte line of 256 KiB as the work: arithmetic alone has no memory
  *   footprint, so it cannot show what cold caches after an idle millisecond cost work that has one.
  *
@@ -16,7 +19,13 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Pipeline } from '@marketpipe/connector';
-import { clock, type FastPublishTransport, NatsTransport, type PublishTarget } from '@marketpipe/middleware';
+import {
+  clock,
+  type FastPublishTransport,
+  InMemoryTransport,
+  NatsTransport,
+  type PublishTarget,
+} from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { connect } from 'nats';
 import WebSocket from 'ws';
@@ -28,24 +37,30 @@ const count = Number(countText);
 const published = new Float64Array(count).fill(Number.NaN);
 let publishedCount = 0;
 
-function stampPublish(): void {
-  if (publishedCount < count) published[publishedCount] = monotonicNsNoAlloc();
+/** Time inside the transport's publish, per call (marketpipe modes): part of the hot path's own timing. */
+const publishTiming = new LatencyRecorder();
+
+function stampPublish(): number {
+  const now = monotonicNsNoAlloc();
+  if (publishedCount < count) published[publishedCount] = now;
   publishedCount++;
+  return now;
 }
 
 /**
- * The transport with every publish stamped right after it returns (the app's own code is untouched). The stamp
- * runs inside the app's measured hot path, so it allocates nothing: a Proxy here cost a closure, a rest array and
- * a BigInt per publish (docs/design/latency-tail.md).
+ * The transport with every publish stamped right after it returns and timed (the app's own code is untouched). The
+ * stamp runs inside the app's measured hot path, so it allocates nothing: a Proxy here cost a closure, a rest array
+ * and a BigInt per publish (docs/design/latency-tail.md).
  */
-function stamped(transport: NatsTransport): FastPublishTransport {
+function stamped(transport: FastPublishTransport): FastPublishTransport {
   return {
     get status() {
       return transport.status;
     },
     publish(subject: string | PublishTarget, payload: Uint8Array): void {
+      const before = monotonicNsNoAlloc();
       transport.publish(subject, payload);
-      stampPublish();
+      publishTiming.record(stampPublish() - before);
     },
     prepare: (subject) => transport.prepare(subject),
     subscribe: (pattern, handler) => transport.subscribe(pattern, handler),
@@ -57,12 +72,34 @@ function stamped(transport: NatsTransport): FastPublishTransport {
   };
 }
 
-/** ~1.5 µs of arithmetic the JIT cannot drop (the result is reported). */
+/** What the floor's fixed work takes warm, in a tight loop: the issue's noise floor is "a bare ~1.6 µs function". */
+const FLOOR_WORK_NS = 1_600;
+/** Arithmetic the JIT cannot drop (the result is reported), `floorSteps` steps long. */
 let floorSink = 0;
+let floorSteps = 600;
 function fixedWork(seed: number): number {
   let x = seed | 0;
-  for (let i = 0; i < 600; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) | 0;
+  for (let i = 0; i < floorSteps; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) | 0;
   return x;
+}
+
+/**
+ * Sets `floorSteps` so that one `fixedWork` call takes ~{@link FLOOR_WORK_NS} warm (median of 7 timed batches after
+ * a warm-up that lets the JIT optimize it); returns the ns per call measured with the chosen steps.
+ */
+function calibrateFloor(): number {
+  const perCall = (): number => {
+    const times: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const start = performance.now();
+      for (let i = 0; i < 2_000; i++) floorSink ^= fixedWork(i);
+      times.push(((performance.now() - start) * 1e6) / 2_000);
+    }
+    return times.sort((a, b) => a - b)[3] as number;
+  };
+  for (let i = 0; i < 20_000; i++) floorSink ^= fixedWork(i);
+  floorSteps = Math.max(1, Math.round((floorSteps * FLOOR_WORK_NS) / perCall()));
+  return perCall();
 }
 
 /** 256 KiB, one write per cache line: a memory footprint like the hot path's, timed like the floor. */
@@ -79,8 +116,10 @@ function touchFootprint(seed: number): number {
 async function main(): Promise<void> {
   const latency = new LatencyRecorder();
   let stop: () => Promise<void>;
-  if (mode === 'marketpipe') {
-    const transport = await NatsTransport.connect({ servers: [natsUrl] });
+  let floorWorkNs: number | undefined;
+  if (mode === 'marketpipe' || mode === 'marketpipe-memory') {
+    const transport =
+      mode === 'marketpipe' ? await NatsTransport.connect({ servers: [natsUrl] }) : new InMemoryTransport();
     const pipeline = await Pipeline.start({
       venue: 'binance',
       symbols: ['BTCUSDT'],
@@ -94,6 +133,7 @@ async function main(): Promise<void> {
       const summary = await pipeline.stop();
       await transport.close();
       const l = summary.latency;
+      const p = publishTiming.summary();
       tellParent({
         type: 'hot-path',
         p50: l.p50,
@@ -101,9 +141,11 @@ async function main(): Promise<void> {
         p999: l.p999,
         count: l.count,
         lost: summary.lost,
+        publish: { p50: p.p50, p99: p.p99, p999: p.p999, count: p.count },
       });
     };
   } else {
+    if (mode === 'floor') floorWorkNs = calibrateFloor();
     const nc = mode === 'naive' ? await connect({ servers: natsUrl }) : undefined;
     const raw = mode === 'naive' ? createWriteStream(join(dir, 'raw.jsonl')) : undefined;
     const socket = new WebSocket(wsUrl);
@@ -115,6 +157,7 @@ async function main(): Promise<void> {
         latency.record(clock.nowNanos() - start);
         return;
       }
+      const start = clock.nowNanos();
       const text = data.toString();
       const message = JSON.parse(text) as {
         data: { s: string; t: number; p: string; q: string; T: number; m: boolean };
@@ -131,6 +174,7 @@ async function main(): Promise<void> {
       nc?.publish(`bench.binance.trade.${d.s}`, JSON.stringify(trade));
       stampPublish();
       raw?.write(`${text}\n`);
+      latency.record(clock.nowNanos() - start);
     });
     stop = async () => {
       // Messages still buffered after the suite's settle time are not published (they show as missing).
@@ -139,15 +183,15 @@ async function main(): Promise<void> {
       await nc?.drain();
       await new Promise((resolve) => (raw ? raw.end(resolve) : resolve(undefined)));
       const s = latency.summary();
-      if (mode === 'floor' || mode === 'floor-mem')
-        tellParent({
-          type: 'hot-path',
-          p50: s.p50,
-          p99: s.p99,
-          p999: s.p999,
-          count: s.count,
-          sink: floorSink,
-        });
+      tellParent({
+        type: 'hot-path',
+        p50: s.p50,
+        p99: s.p99,
+        p999: s.p999,
+        count: s.count,
+        sink: floorSink,
+        ...(floorWorkNs === undefined ? {} : { floorWorkNs }),
+      });
     };
   }
   onParent((message) => {
@@ -155,6 +199,7 @@ async function main(): Promise<void> {
     // After the warm-up messages: own timing covers the paced messages only.
     if (message.type === 'reset') {
       latency.reset();
+      publishTiming.reset();
       tellParent({ type: 'reset' });
     }
     if (message.type !== 'stop') return;

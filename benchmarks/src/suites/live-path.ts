@@ -31,10 +31,12 @@ const SEND_SECONDS = 3;
 const WARMUP_MESSAGES = 10_000;
 const WARMUP_RATE = 10_000;
 const REPLAY_MESSAGES = 1_000_000;
-const CONTENDERS = ['marketpipe', 'naive', 'floor', 'floor-mem'] as const;
+const CONTENDERS = ['marketpipe', 'marketpipe-memory', 'naive', 'floor', 'floor-mem'] as const;
 type Contender = (typeof CONTENDERS)[number];
 /** The floors time a fixed piece of work per message and publish nothing. */
 const isFloor = (contender: Contender) => contender === 'floor' || contender === 'floor-mem';
+/** Contenders whose messages reach nats-server and a subscriber (the others only report their own timing). */
+const reachesNats = (contender: Contender) => contender === 'marketpipe' || contender === 'naive';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -71,8 +73,12 @@ function hop(
 interface RunResult {
   published?: { latency: Percentiles; missing: number };
   delivered?: { latency: Percentiles; missing: number };
-  /** The consumer's own per-message timing: the app's hot path, or the floor's fixed work. */
+  /** The consumer's own per-message timing: the app's hot path, the naive relay's handler, or the floor's work. */
   ownTiming?: Percentiles;
+  /** marketpipe modes: the time inside the transport's publish, part of the own timing. */
+  publishTiming?: Percentiles;
+  /** floor: what its fixed work took warm in a tight loop, after calibration. */
+  floorWorkNs?: number;
 }
 
 async function paced(
@@ -85,7 +91,7 @@ async function paced(
   natsUrl: string,
 ): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `mp-live-${contender}-`));
-  const subscriber = isFloor(contender)
+  const subscriber = !reachesNats(contender)
     ? undefined
     : startChild('subscriber', [
         contender === 'marketpipe' ? 'capnp' : 'json',
@@ -118,21 +124,24 @@ async function paced(
     await server.next('sent', 120_000);
     await settled(relay, isFloor(contender) ? 0 : count);
     relay.send({ type: 'stop' });
-    const own = isFloor(contender) || contender === 'marketpipe' ? await relay.next('hot-path') : undefined;
+    const own = await relay.next('hot-path');
     await relay.next('stopped');
     const sent = readTimes(sentPath);
-    const result: RunResult = {};
-    if (own)
-      result.ownTiming = {
+    const result: RunResult = {
+      ownTiming: {
         p50: own.p50 as number,
         p99: own.p99 as number,
         p999: own.p999 as number,
         count: own.count as number,
-      };
-    if (!isFloor(contender)) {
+      },
+    };
+    if (own.publish) result.publishTiming = own.publish as Percentiles;
+    if (typeof own.floorWorkNs === 'number') result.floorWorkNs = own.floorWorkNs;
+    if (!isFloor(contender))
       result.published = hop(sent, readTimes(join(dir, `${contender}-published.bin`)), warmup);
-      subscriber?.send({ type: 'stop' });
-      await subscriber?.next('stopped');
+    if (subscriber) {
+      subscriber.send({ type: 'stop' });
+      await subscriber.next('stopped');
       result.delivered = hop(sent, readTimes(join(dir, 'sub.bin')), warmup);
     }
     return result;
@@ -163,6 +172,53 @@ async function settled(relay: ChildLink, count: number): Promise<void> {
   }
 }
 
+/**
+ * Own timing's p50 at each rate, and the lowest rate's against the highest's. The server sends a burst of
+ * rate/1000 messages every millisecond, so at 1 000 msg/s every message is the first after ~1 ms without one, and at
+ * 100 000 msg/s one in a hundred: the ratio is what an idle gap costs each kind of work in this process shape.
+ */
+function afterIdle(byRate: ReadonlyMap<number, Record<Contender, RunResult>>): ResultTable {
+  const rates = [...byRate.keys()].sort((a, b) => a - b);
+  const low = rates[0] as number;
+  const high = rates[rates.length - 1] as number;
+  const p50 = (rate: number, pick: (r: Record<Contender, RunResult>) => Percentiles | undefined) =>
+    pick(byRate.get(rate) as Record<Contender, RunResult>)?.p50;
+  const row = (label: string, pick: (r: Record<Contender, RunResult>) => Percentiles | undefined) => {
+    const lowP50 = p50(low, pick);
+    const highP50 = p50(high, pick);
+    const cells = rates.map((rate) => {
+      const value = p50(rate, pick);
+      return value === undefined ? '-' : formatNs(value);
+    });
+    if (rates.length < 2) return [label, ...cells];
+    return [
+      label,
+      ...cells,
+      lowP50 !== undefined && highP50 !== undefined ? `${(lowP50 / highP50).toFixed(1)}x` : '-',
+    ];
+  };
+  return {
+    title: 'Own timing after an idle gap: p50 per message at each rate',
+    columns: [
+      'work',
+      ...rates.map((rate) => `p50 at ${rate} msg/s`),
+      ...(rates.length < 2 ? [] : [`${low} vs ${high} msg/s`]),
+    ],
+    rows: [
+      row('marketpipe hot path (NATS)', (r) => r.marketpipe.ownTiming),
+      row('of which the NATS transport publish', (r) => r.marketpipe.publishTiming),
+      row('marketpipe hot path (in-memory transport)', (r) => r['marketpipe-memory'].ownTiming),
+      row("naive relay's message handler", (r) => r.naive.ownTiming),
+      row('floor: ~1.6 µs of arithmetic', (r) => r.floor.ownTiming),
+      row('floor-mem: a 256 KiB memory walk', (r) => r['floor-mem'].ownTiming),
+    ],
+    notes: [
+      'The venue server sends a burst of rate/1000 messages every millisecond: at 1 000 msg/s every message is the first after ~1 ms in which the consumer ran nothing of its own, at 100 000 msg/s one in a hundred. The last column is what that gap costs each kind of work; the p99 at the higher rates is made of the first messages of bursts.',
+      'Separations that this suite does not repeat in every run (pinning the consumer to a core of its own, keeping that core busy, the flusher lingering longer) are in docs/design/latency-tail.md.',
+    ],
+  };
+}
+
 const liveScript = (name: string) =>
   fileURLToPath(new URL(`../live/${name}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
 
@@ -172,6 +228,8 @@ interface TimedProcess {
   maxRssKiB: number;
   /** With `watchFirstRead`: spawn to the first read of the replay file that returned bytes, in ms. */
   firstReadMs?: number;
+  /** What the process wrote to stdout (the CLI's run summary). */
+  stdout: string;
 }
 
 /**
@@ -186,7 +244,11 @@ function timeProcess(args: string[], watchFirstRead = false): Promise<TimedProce
     const started = performance.now();
     const startedEpochMs = performance.timeOrigin + started;
     const child = spawn(process.execPath, [...source, ...preloads, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -206,6 +268,7 @@ function timeProcess(args: string[], watchFirstRead = false): Promise<TimedProce
         resolve({
           ms,
           code,
+          stdout,
           maxRssKiB: (JSON.parse(line) as { maxRssKiB: number }).maxRssKiB,
           ...(read === undefined
             ? {}
@@ -261,17 +324,21 @@ async function livePath(profile: BenchProfile) {
       'send->published p50 / p99 / p99.9',
       'send->subscriber p50 / p99 / p99.9',
       'own timing p50 / p99 / p99.9',
+      'of which transport publish p50 / p99 / p99.9',
       'missing',
     ],
     rows: [],
     notes: [
       "Four processes (venue server, consumer, subscriber, nats-server) plus the flusher and syncer threads share the 2 cores; nothing is pinned, as on a user's machine. Stamps are CLOCK_MONOTONIC (process.hrtime), comparable across processes.",
       `Each run first sends ${profile.smoke ? 100 : WARMUP_MESSAGES} warm-up messages at ${WARMUP_RATE} msg/s (or the run's rate if higher), not counted; after a pause the consumer's own timing is reset and ${seconds} s of messages follow at the run's rate. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
-      "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder); for the floor, a fixed ~1.5 µs of arithmetic timed the same way in a ws client process at the same rate.",
-      "floor-mem: the same process timing a write to each 64-byte line of 256 KiB per message instead (a footprint like the hot path's code and data, which arithmetic lacks). Its p50 at 1 000 msg/s against 10 000 msg/s is what idle time between messages costs any work that touches memory on this machine: caches and TLB refilled after the core ran something else (docs/design/latency-tail.md).",
+      "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder: parse, ring hand-off, encode, publish); for the naive relay, its message handler from the frame to after the raw line's write, timed the same way; for the floor, a fixed piece of arithmetic calibrated at start to ~1.6 µs warm (the issue's \"bare ~1.6 µs function\"), timed the same way in a ws client process at the same rate.",
+      "Of which transport publish: the time inside the transport's publish call (NatsTransport: the payload's copy, nats.js encoding the PUB into its buffer), timed by the suite's wrapper around the app's transport with one extra clock read inside the hot path (~40 ns, included in own timing).",
+      'marketpipe-memory: the same Pipeline publishing to an InMemoryTransport (no broker, no socket write between messages); its send->published ends at that publish. It separates what the NATS client costs the hot path at each pace.',
+      'floor-mem: the same process timing a write to each 64-byte line of 256 KiB per message instead (a data footprint, which arithmetic lacks). Its p50 at 1 000 msg/s against 10 000 msg/s shows whether idle time between messages costs work that touches memory on this machine (docs/design/latency-tail.md).',
       'Naive relay: ws client -> JSON.parse -> trade object -> JSON.stringify -> nats.publish, raw lines to a WriteStream.',
     ],
   };
+  const byRate = new Map<number, Record<Contender, RunResult>>();
   try {
     const wsUrl = `ws://127.0.0.1:${(await server.next('listening')).port as number}`;
     for (const rate of rates) {
@@ -292,6 +359,7 @@ async function livePath(profile: BenchProfile) {
           fmt(r.published?.latency),
           fmt(r.delivered?.latency),
           fmt(r.ownTiming),
+          fmt(r.publishTiming),
           `${(r.published?.missing ?? 0) + (r.delivered?.missing ?? 0)}`,
         ]);
         for (const [hopName, value] of [
@@ -308,35 +376,65 @@ async function livePath(profile: BenchProfile) {
           metrics[`live.${rate}.${contender}.own.p50Ns`] = r.ownTiming.p50;
           metrics[`live.${rate}.${contender}.own.p99Ns`] = r.ownTiming.p99;
         }
+        if (r.publishTiming) {
+          metrics[`live.${rate}.${contender}.publish.p50Ns`] = r.publishTiming.p50;
+          metrics[`live.${rate}.${contender}.publish.p99Ns`] = r.publishTiming.p99;
+        }
+        if (r.floorWorkNs !== undefined) metrics[`live.${rate}.floor.workNs`] = r.floorWorkNs;
       }
+      byRate.set(rate, results);
       const app = results.marketpipe;
       const floor = results.floor.ownTiming;
       if (app.ownTiming && floor) {
+        const x = (p: Percentiles | undefined) => (p ? `${(p.p99 / floor.p99).toFixed(1)}x` : 'n/a');
         targets.push({
           name: `hot path p99 vs same-run noise floor p99 at ${rate} msg/s`,
           target: '<= 3x',
           measured: `${(app.ownTiming.p99 / floor.p99).toFixed(2)}x (${formatNs(app.ownTiming.p99)} vs ${formatNs(floor.p99)})`,
           met: app.ownTiming.p99 <= 3 * floor.p99,
+          why:
+            `At this pace, against the same floor p99 (${formatNs(floor.p99)}): the NATS client's publish alone ` +
+            `(inside the hot path) ${x(app.publishTiming)}; the same hot path on an in-memory transport ` +
+            `${x(results['marketpipe-memory'].ownTiming)}; the naive relay's own per-message work ` +
+            `${x(results.naive.ownTiming)}; a 256 KiB memory walk (floor-mem) ${x(results['floor-mem'].ownTiming)}. ` +
+            'Work with a code and data footprint, marketpipe or not, has a tail that a footprint-free arithmetic ' +
+            'loop lacks on this machine; the first message after an idle gap pays most of it ' +
+            '("Own timing after an idle gap" below, docs/design/latency-tail.md).',
         });
       }
       const mine = app.delivered?.latency;
       const naive = results.naive.delivered?.latency;
       if (mine && naive) {
         const ratios = [mine.p50 / naive.p50, mine.p99 / naive.p99, mine.p999 / naive.p999];
+        const own = app.ownTiming;
+        const naiveOwn = results.naive.ownTiming;
         targets.push({
           name: `send->subscriber, marketpipe vs naive relay at ${rate} msg/s (p50, p99, p99.9)`,
           target: '<= 1x at each',
           measured: ratios.map((x) => `${x.toFixed(2)}x`).join(', '),
           met: ratios.every((x) => x <= 1),
+          ...(own && naiveOwn
+            ? {
+                why:
+                  `Each consumer's own work per message is a small part of the hop: marketpipe ` +
+                  `${formatNs(own.p50)} / ${formatNs(own.p99)} (p50 / p99), the naive relay ` +
+                  `${formatNs(naiveOwn.p50)} / ${formatNs(naiveOwn.p99)}, against send->subscriber p50 ` +
+                  `${formatNs(mine.p50)} / ${formatNs(naive.p50)}. The rest is the venue server, the kernel's ` +
+                  'loopback sockets, nats-server, the subscriber and their scheduling on 2 shared cores, plus, ' +
+                  "for marketpipe, the flusher thread writing every message to disk (the naive relay's " +
+                  'WriteStream writes through the libuv pool); docs/design/latency-tail.md has the separations.',
+              }
+            : {}),
         });
       }
     }
+    tables.push(afterIdle(byRate));
   } finally {
     server.send({ type: 'close' });
     server.kill();
     await nats.stop();
   }
-  tables.push(paced_);
+  tables.splice(0, 0, paced_);
   // LIVE_PATH_WHOLE=0 skips part 2, for investigations of the paced path.
   if (process.env.LIVE_PATH_WHOLE === '0')
     return {
@@ -423,12 +521,23 @@ async function livePath(profile: BenchProfile) {
       'whole.nodeFloorMs': nodeFloor,
     });
     const speedup = naive.ms / app.ms;
+    // The run summary's hot-path line, e.g. "latency       p50 550ns, p99 3.3µs, ...".
+    const appP50 = /latency\s+p50 ([^,]+),/.exec(app.stdout)?.[1] ?? 'not in the summary';
+    // 15x as a per-message budget: what the target leaves once start-up to the first message is paid.
+    const budgetNs = ((naive.ms / 15 - firstMessage) * 1e6) / replayMessages;
+    const afterFirstNs = ((app.ms - firstMessage) * 1e6) / replayMessages;
     targets.push(
       {
         name: `whole process, ${replayMessages} Binance trades, recording on: naive wall / marketpipe wall`,
         target: '>= 15x',
         measured: `${speedup.toFixed(1)}x`,
         met: speedup >= 15,
+        why:
+          `15x is ${(naive.ms / 15).toFixed(0)} ms of wall; start-up to the first message takes ` +
+          `${firstMessage.toFixed(0)} ms of it, leaving ${formatNs(budgetNs)} per message for reading the file, ` +
+          `the hot path, the last drain and the exit. marketpipe takes ${formatNs(afterFirstNs)} per message ` +
+          `after its first, and its own hot path (Runner.onMessage, the run summary's p50) ${appP50} of it; ` +
+          'docs/design/whole-process.md has the rest of the split.',
       },
       {
         name: 'start-up to the first message (spawn to the first message of a one-message replay)',
