@@ -29,6 +29,11 @@ const SEND_SECONDS = 3;
  * (docs/design/latency-tail.md). Then the consumer's own timing is reset and the paced messages follow.
  */
 const WARMUP_MESSAGES = 10_000;
+/**
+ * Rounds of marketpipe and the naive relay per rate (the other contenders run once): their send->subscriber
+ * figures moved by up to 2x from one run to the next on this host, more than the difference they are compared on.
+ */
+const PAIR_ROUNDS = 3;
 const WARMUP_RATE = 10_000;
 const REPLAY_MESSAGES = 1_000_000;
 const CONTENDERS = ['marketpipe', 'marketpipe-memory', 'naive', 'floor', 'floor-mem'] as const;
@@ -54,12 +59,13 @@ function percentiles(values: number[]): Percentiles {
   return { p50: at(0.5), p99: at(0.99), p999: at(0.999), count: sorted.length };
 }
 
-/** Latencies `to[i] - from[i]` of the messages after the warm-up that reached `to`. */
-function hop(
-  from: Float64Array,
-  to: Float64Array,
-  warmup: number,
-): { latency: Percentiles; missing: number } {
+/** One hop's latencies in one run: `to[i] - from[i]` of the messages after the warm-up that reached `to`. */
+interface HopSamples {
+  values: number[];
+  missing: number;
+}
+
+function hop(from: Float64Array, to: Float64Array, warmup: number): HopSamples {
   const values: number[] = [];
   let missing = 0;
   for (let i = warmup; i < from.length; i++) {
@@ -67,18 +73,70 @@ function hop(
     if (Number.isNaN(end)) missing++;
     else values.push(end - (from[i] as number));
   }
-  return { latency: percentiles(values), missing };
+  return { values, missing };
 }
 
+/** What one paced run of one contender measured. */
 interface RunResult {
-  published?: { latency: Percentiles; missing: number };
-  delivered?: { latency: Percentiles; missing: number };
+  published?: HopSamples;
+  delivered?: HopSamples;
   /** The consumer's own per-message timing: the app's hot path, the naive relay's handler, or the floor's work. */
   ownTiming?: Percentiles;
   /** marketpipe modes: the time inside the transport's publish, part of the own timing. */
   publishTiming?: Percentiles;
   /** floor: what its fixed work took warm in a tight loop, after calibration. */
   floorWorkNs?: number;
+}
+
+/** A contender's runs at one rate, combined. */
+interface RateResult {
+  published?: { latency: Percentiles; missing: number };
+  delivered?: { latency: Percentiles; missing: number };
+  ownTiming?: Percentiles;
+  publishTiming?: Percentiles;
+  floorWorkNs?: number;
+  rounds: number;
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+}
+
+/** Each percentile's median over the runs (their recorders hold percentiles, not samples). */
+function medianPercentiles(all: (Percentiles | undefined)[]): Percentiles | undefined {
+  const present = all.filter((p): p is Percentiles => p !== undefined);
+  if (present.length === 0) return undefined;
+  return {
+    p50: medianOf(present.map((p) => p.p50)),
+    p99: medianOf(present.map((p) => p.p99)),
+    p999: medianOf(present.map((p) => p.p999)),
+    count: present.reduce((sum, p) => sum + p.count, 0),
+  };
+}
+
+/** Hop latencies pooled over the runs (every message of every round counts once); own timings by median. */
+function combine(runs: RunResult[]): RateResult {
+  const pool = (pick: (run: RunResult) => HopSamples | undefined) => {
+    const hops = runs.map(pick).filter((h): h is HopSamples => h !== undefined);
+    if (hops.length === 0) return undefined;
+    return {
+      latency: percentiles(hops.flatMap((h) => h.values)),
+      missing: hops.reduce((sum, h) => sum + h.missing, 0),
+    };
+  };
+  const result: RateResult = { rounds: runs.length };
+  const published = pool((run) => run.published);
+  const delivered = pool((run) => run.delivered);
+  const ownTiming = medianPercentiles(runs.map((run) => run.ownTiming));
+  const publishTiming = medianPercentiles(runs.map((run) => run.publishTiming));
+  const floorWork = runs.map((run) => run.floorWorkNs).filter((ns): ns is number => ns !== undefined);
+  if (published) result.published = published;
+  if (delivered) result.delivered = delivered;
+  if (ownTiming) result.ownTiming = ownTiming;
+  if (publishTiming) result.publishTiming = publishTiming;
+  if (floorWork.length > 0) result.floorWorkNs = medianOf(floorWork);
+  return result;
 }
 
 async function paced(
@@ -177,13 +235,13 @@ async function settled(relay: ChildLink, count: number): Promise<void> {
  * rate/1000 messages every millisecond, so at 1 000 msg/s every message is the first after ~1 ms without one, and at
  * 100 000 msg/s one in a hundred: the ratio is what an idle gap costs each kind of work in this process shape.
  */
-function afterIdle(byRate: ReadonlyMap<number, Record<Contender, RunResult>>): ResultTable {
+function afterIdle(byRate: ReadonlyMap<number, Record<Contender, RateResult>>): ResultTable {
   const rates = [...byRate.keys()].sort((a, b) => a - b);
   const low = rates[0] as number;
   const high = rates[rates.length - 1] as number;
-  const p50 = (rate: number, pick: (r: Record<Contender, RunResult>) => Percentiles | undefined) =>
-    pick(byRate.get(rate) as Record<Contender, RunResult>)?.p50;
-  const row = (label: string, pick: (r: Record<Contender, RunResult>) => Percentiles | undefined) => {
+  const p50 = (rate: number, pick: (r: Record<Contender, RateResult>) => Percentiles | undefined) =>
+    pick(byRate.get(rate) as Record<Contender, RateResult>)?.p50;
+  const row = (label: string, pick: (r: Record<Contender, RateResult>) => Percentiles | undefined) => {
     const lowP50 = p50(low, pick);
     const highP50 = p50(high, pick);
     const cells = rates.map((rate) => {
@@ -310,6 +368,8 @@ async function livePath(profile: BenchProfile) {
   const only = process.env.LIVE_PATH_RATES?.split(',').map(Number);
   const rates = only ?? (profile.smoke ? [1_000] : [...RATES]);
   const repeats = profile.smoke ? 1 : 3;
+  // LIVE_PATH_ROUNDS=1 runs marketpipe and the naive relay once per rate, like the other contenders.
+  const pairRounds = profile.smoke ? 1 : Number(process.env.LIVE_PATH_ROUNDS ?? PAIR_ROUNDS);
   const tables: ResultTable[] = [];
   const targets: TargetCheck[] = [];
   const metrics: Record<string, number> = {};
@@ -331,6 +391,7 @@ async function livePath(profile: BenchProfile) {
     rows: [],
     notes: [
       "Four processes (venue server, consumer, subscriber, nats-server) plus the flusher and syncer threads share the 2 cores; nothing is pinned, as on a user's machine. Stamps are CLOCK_MONOTONIC (process.hrtime), comparable across processes.",
+      `marketpipe and the naive relay run ${pairRounds} rounds per rate in alternating order (the other contenders one, first); their hop latencies pool every round's messages and their own timing is the median of the rounds' percentiles. "messages" is per round.`,
       `Each run first sends ${profile.smoke ? 100 : WARMUP_MESSAGES} warm-up messages at ${WARMUP_RATE} msg/s (or the run's rate if higher), not counted; after a pause the consumer's own timing is reset and ${seconds} s of messages follow at the run's rate. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
       "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder: parse, ring hand-off, encode, publish); for the naive relay, its message handler from the frame to after the raw line's write, timed the same way; for the floor, a fixed piece of arithmetic calibrated at start to ~1.6 µs warm (the issue's \"bare ~1.6 µs function\"), timed the same way in a ws client process at the same rate.",
       "Of which transport publish: the time inside the transport's publish call (NatsTransport: the payload's copy, nats.js encoding the PUB into its buffer), timed by the suite's wrapper around the app's transport; the wrapper's extra clock read and record() (~45 ns) sit inside the hot path and are included in own timing.",
@@ -339,16 +400,27 @@ async function livePath(profile: BenchProfile) {
       'Naive relay: ws client -> JSON.parse -> trade object -> JSON.stringify -> nats.publish, raw lines to a WriteStream.',
     ],
   };
-  const byRate = new Map<number, Record<Contender, RunResult>>();
+  const byRate = new Map<number, Record<Contender, RateResult>>();
   try {
     const wsUrl = `ws://127.0.0.1:${(await server.next('listening')).port as number}`;
     for (const rate of rates) {
       const measured = Math.max(200, Math.round(rate * seconds));
       const warmup = profile.smoke ? 100 : WARMUP_MESSAGES;
       const count = warmup + measured;
-      const results = {} as Record<Contender, RunResult>;
+      const runs = {} as Record<Contender, RunResult[]>;
       for (const contender of CONTENDERS)
-        results[contender] = await paced(contender, rate, count, warmup, server, wsUrl, nats.url);
+        runs[contender] = [await paced(contender, rate, count, warmup, server, wsUrl, nats.url)];
+      // The send->subscriber target compares marketpipe with the naive relay: more rounds of that pair, in
+      // alternating order, so that a change in the host's load between two runs does not decide it.
+      for (let round = 1; round < pairRounds; round++) {
+        const pair =
+          round % 2 === 1 ? (['naive', 'marketpipe'] as const) : (['marketpipe', 'naive'] as const);
+        for (const contender of pair)
+          runs[contender].push(await paced(contender, rate, count, warmup, server, wsUrl, nats.url));
+      }
+      const results = Object.fromEntries(
+        CONTENDERS.map((contender) => [contender, combine(runs[contender])]),
+      ) as Record<Contender, RateResult>;
       for (const contender of CONTENDERS) {
         const r = results[contender];
         const fmt = (p: Percentiles | undefined) =>
@@ -356,7 +428,7 @@ async function livePath(profile: BenchProfile) {
         paced_.rows.push([
           `${rate}`,
           contender,
-          `${measured}`,
+          r.rounds > 1 ? `${measured} x ${r.rounds}` : `${measured}`,
           fmt(r.published?.latency),
           fmt(r.delivered?.latency),
           fmt(r.ownTiming),
