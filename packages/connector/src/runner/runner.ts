@@ -41,8 +41,10 @@ export interface RunnerOptions {
   interner: Interner;
   ring: RingBuffer;
   /**
-   * Woken once per event-loop turn that wrote to the ring (at the end of the turn, not inside `onMessage`), and at
-   * once when the ring fills up or many records are waiting: docs/design/latency-tail.md.
+   * Woken only when many records are waiting (every `slotCount / 16` ring writes) or the ring fills up; otherwise
+   * the flusher finds records by its own poll (`DiskFlusherOptions.idleWaitMs`, 1 ms by default). A wake per
+   * message or per event-loop turn put the flusher's work in step with each message's way to the broker:
+   * docs/design/latency-tail.md.
    */
   flusher?: FlusherWake;
   /** Trade-id gap detection. */
@@ -136,9 +138,8 @@ export class Runner implements TradeSink {
   readonly #utf8 = new TextEncoder();
   readonly #tradesByTicker: number[] = [];
   #wallSet = false;
-  // Records written since the flusher was last woken, and whether the end-of-turn wake is queued.
+  // Records written since the flusher was last woken.
   #unsignalled = 0;
-  #wakeQueued = false;
   readonly #wakeAfter: number;
 
   #received = 0;
@@ -202,21 +203,12 @@ export class Runner implements TradeSink {
       }
       this.#books.onMessage(bytes, this.#wall);
     }
-    // Queued after the transport's own flush (publishing above queued it), so the trade leaves first.
-    if (this.#unsignalled > 0 && !this.#wakeQueued && this.#flusher !== undefined) {
-      this.#wakeQueued = true;
-      queueMicrotask(this.#wakeAtTurnEnd);
-    }
     this.#latency?.record(this.#clock.nowNanos() - start);
   };
 
   // Waking a napping flusher is a futex syscall (plus V8's wait-list lock, which the woken worker then contends):
-  // inside onMessage it tripled the hot path's p50 at 1 000 msg/s. One wake per turn: docs/design/latency-tail.md.
-  readonly #wakeAtTurnEnd = (): void => {
-    this.#wakeQueued = false;
-    this.#wakeNow();
-  };
-
+  // inside onMessage it tripled the hot path's p50 at 1 000 msg/s, and even once per event-loop turn it set the
+  // flusher writing beside every message's trip to the broker. Only a long burst or a full ring wakes it.
   #wakeNow(): void {
     if (this.#unsignalled === 0) return;
     this.#unsignalled = 0;
