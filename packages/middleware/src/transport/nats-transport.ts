@@ -1,5 +1,5 @@
 /**
- * {@link Transport} over core NATS (nats.js 2.29) that does not lose messages silently across broker outages: it
+ * {@link Transport} over core NATS (nats.js 3.3) that does not lose messages silently across broker outages: it
  * keeps each sent message until a PING/PONG proves the server read it, and re-sends or counts the rest. The
  * mechanism and its per-message guarantee: docs/design/transport.md.
  */
@@ -12,7 +12,8 @@ import type { NatsConnectionOptions } from './nats-connection.js';
 import { NatsSubscriptions } from './nats-subscriptions.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { PayloadSlab } from './payload-slab.js';
-import { PublishTargetCache } from './publish-target-cache.js';
+import { framePayloadLength, PubFrames } from './pub-frames.js';
+import { type CachedTarget, PublishTargetCache } from './publish-target-cache.js';
 import type {
   FastPublishTransport,
   MessageHandler,
@@ -43,7 +44,7 @@ export interface NatsTransportOptions {
    * this releases its oldest copies unacknowledged (`unconfirmedEvicted`).
    */
   maxUnconfirmedMessages?: number;
-  /** Most payload bytes kept while awaiting acknowledgement (default 64 MiB). */
+  /** Most bytes kept while awaiting acknowledgement, each message with its PUB line (default 64 MiB). */
   maxUnconfirmedBytes?: number;
   /**
    * How many distinct string subjects keep a cached validated target (default
@@ -58,7 +59,7 @@ export interface NatsOutageCounters {
   outages: number;
   /** Messages currently held for replay (re-send queue plus outage buffer). */
   buffered: number;
-  /** Payload bytes currently held for replay. */
+  /** Bytes currently held for replay (a message awaiting its re-send counts its PUB line too). */
   bufferedBytes: number;
   /** Messages ever accepted into the outage buffer (published while disconnected). */
   bufferedTotal: number;
@@ -77,6 +78,16 @@ export interface NatsOutageCounters {
 /** Shared options object: nats.js would allocate an empty one per publish otherwise. */
 const PUBLISH_OPTIONS: PublishOptions = {};
 
+/** nats.js's protocol command queue, which a connection made by `@nats-io/transport-node` exposes. */
+interface CommandQueue {
+  sendCommand(command: Uint8Array): void;
+}
+
+function commandQueueOf(nc: NatsConnection): CommandQueue | undefined {
+  const protocol = (nc as { protocol?: Partial<CommandQueue> }).protocol;
+  return typeof protocol?.sendCommand === 'function' ? (protocol as CommandQueue) : undefined;
+}
+
 /** nats.js v3 reports an oversized publish as an InvalidArgumentError naming `max_payload`. */
 function isMaxPayloadError(err: unknown): boolean {
   return err instanceof Error && err.name === 'InvalidArgumentError' && err.message.includes('max_payload');
@@ -85,11 +96,15 @@ function isMaxPayloadError(err: unknown): boolean {
 /**
  * Core NATS {@link Transport} with outage buffering and exact drop accounting.
  *
- * Publishing copies the payload once (nats.js keeps a reference to the
- * caller's buffer until its next microtask flush, so without the copy a
- * reused buffer would corrupt messages); the same copy serves as the replay
- * record. Handlers get nats.js's view of the received bytes, valid only during
- * the call.
+ * Publishing writes the `PUB` frame itself, copying the payload once into a
+ * shared slab, and hands each event-loop turn's frames to nats.js's command
+ * queue as one buffer at the end of the turn (before any PING, so
+ * acknowledgements stay exact); the frame serves as the replay record. A
+ * connection that does not expose that queue (not made by
+ * `@nats-io/transport-node`) is published to through `nc.publish` with a copy
+ * of the payload instead. `nc.stats()` does not count frames written by the
+ * transport. Handlers get nats.js's view of the received bytes, valid only
+ * during the call.
  *
  * Each accepted message is acknowledged by the server, re-sent after a reconnect (counted in `resent`; may arrive
  * twice), or counted as dropped (`dropped.outageOverflow`, `dropped.closed`, `unconfirmedEvicted`). The full
@@ -114,14 +129,16 @@ export class NatsTransport implements FastPublishTransport {
   private readonly nc: NatsConnection;
   private readonly maxUnconfirmedMessages: number;
   private readonly maxUnconfirmedBytes: number;
-  /** nats.js builds its protocol line itself, so a target needs to carry nothing but the subject. */
+  /** Validated targets; each carries its subject's encoded PUB line start for the frames. */
   private readonly targets: PublishTargetCache;
   /** Sent, awaiting the PONG that proves the server read them. */
-  private readonly unconfirmed = new MessageQueue<PublishTarget>();
+  private readonly unconfirmed = new MessageQueue<CachedTarget>();
   /** Were unconfirmed when the connection dropped; re-sent first after reconnect. */
-  private readonly resend = new MessageQueue<PublishTarget>();
-  private readonly outage: OutageBuffer<PublishTarget>;
-  /** Owned copies of sent payloads (kept for re-sends), carved from shared slabs. */
+  private readonly resend = new MessageQueue<CachedTarget>();
+  private readonly outage: OutageBuffer<CachedTarget>;
+  /** Writes the PUB frames, when the connection exposes its command queue; kept as the re-send copies. */
+  private readonly frames: PubFrames | undefined;
+  /** Otherwise: owned copies of sent payloads (kept for re-sends), carved from shared slabs. */
   private readonly copies = new PayloadSlab();
   private readonly statusListeners = new ListenerSet<[TransportStatus]>();
   private readonly errorListeners = new ListenerSet<[unknown, string]>();
@@ -155,6 +172,10 @@ export class NatsTransport implements FastPublishTransport {
     this.maxUnconfirmedMessages = options.maxUnconfirmedMessages ?? 100_000;
     this.maxUnconfirmedBytes = options.maxUnconfirmedBytes ?? 64 * 1024 * 1024;
     this.maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+    if (commandQueueOf(nc) !== undefined) {
+      // Looked up per hand-over (once per turn), in case nats.js ever replaces its protocol handler.
+      this.frames = new PubFrames((frames) => commandQueueOf(nc)?.sendCommand(frames));
+    }
     // One timer re-armed with refresh(): no timer object per confirmation.
     this.confirmTimer = setTimeout(this.confirm, options.confirmIntervalMs ?? 5);
     this.confirmTimer.unref();
@@ -195,7 +216,7 @@ export class NatsTransport implements FastPublishTransport {
       throw new PayloadTooLargeError(payload.byteLength, this.maxPayload);
     const ordinal = ++this.published;
     if (this.state === 'connected') {
-      this.send(target, this.copies.copy(payload), ordinal);
+      this.send(target, payload, ordinal);
     } else {
       this.outage.offer(target, payload, ordinal);
     }
@@ -217,6 +238,8 @@ export class NatsTransport implements FastPublishTransport {
    */
   subscribe(pattern: string, handler: MessageHandler): Subscription {
     if (this.state === 'closed') throw new TransportClosedError('subscribe');
+    // The SUB goes after the PUBs published before it, as with nats.js's own publish.
+    this.frames?.handOver();
     return this.subscriptions.subscribe(pattern, handler);
   }
 
@@ -234,7 +257,8 @@ export class NatsTransport implements FastPublishTransport {
         await this.nextStatus();
         continue;
       }
-      // Everything up to `mark` has been handed to nats.js by now (replay runs before 'connected').
+      // Everything up to `mark` is handed to nats.js ahead of the PING (replay runs before 'connected').
+      this.frames?.handOver();
       try {
         await this.nc.flush();
       } catch (err) {
@@ -255,6 +279,7 @@ export class NatsTransport implements FastPublishTransport {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     const wasConnected = this.state === 'connected';
+    if (wasConnected) this.frames?.handOver();
     this.enterClosed();
     this.closing = (async () => {
       if (wasConnected && !this.nc.isClosed()) {
@@ -307,10 +332,30 @@ export class NatsTransport implements FastPublishTransport {
     };
   }
 
-  /** Hands an owned copy to nats.js and keeps it until acknowledged. */
-  private send(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
+  /** Sends `payload` (copied) and keeps the sent bytes until acknowledged. */
+  private send(target: CachedTarget, payload: Uint8Array, ordinal: number): void {
+    if (this.frames) {
+      if (this.nc.isClosed()) throw new TransportClosedError('publish');
+      this.keep(target, this.frames.write(target.pubPrefix(), payload), ordinal);
+    } else {
+      const copy = this.copies.copy(payload);
+      this.publishThroughClient(target.subject, copy);
+      this.keep(target, copy, ordinal);
+    }
+  }
+
+  /** Sends bytes kept from an earlier send again: a frame as it is, or a payload copy through nats.js. */
+  private sendAgain(target: CachedTarget, held: Uint8Array, ordinal: number): void {
+    const length = this.frames ? framePayloadLength(held, target.pubPrefix().length) : held.byteLength;
+    if (length > this.maxPayload) throw new PayloadTooLargeError(length, this.maxPayload);
+    if (this.frames) this.frames.sendNow(held);
+    else this.publishThroughClient(target.subject, held);
+    this.keep(target, held, ordinal);
+  }
+
+  private publishThroughClient(subject: string, copy: Uint8Array): void {
     try {
-      this.nc.publish(target.subject, copy, PUBLISH_OPTIONS);
+      this.nc.publish(subject, copy, PUBLISH_OPTIONS);
     } catch (err) {
       if (isMaxPayloadError(err)) {
         throw new PayloadTooLargeError(copy.byteLength, this.nc.info?.max_payload ?? this.maxPayload, {
@@ -320,8 +365,12 @@ export class NatsTransport implements FastPublishTransport {
       if (this.nc.isClosed()) throw new TransportClosedError('publish', { cause: err });
       throw err;
     }
+  }
+
+  /** Holds sent bytes until a PONG acknowledges them, within the unconfirmed limits. */
+  private keep(target: CachedTarget, held: Uint8Array, ordinal: number): void {
     this.lastSentOrdinal = ordinal;
-    this.unconfirmed.push(target, copy, ordinal);
+    this.unconfirmed.push(target, held, ordinal);
     while (
       this.unconfirmed.length > this.maxUnconfirmedMessages ||
       (this.unconfirmed.bytes > this.maxUnconfirmedBytes && this.unconfirmed.length > 1)
@@ -339,6 +388,7 @@ export class NatsTransport implements FastPublishTransport {
   private readonly confirm = (): void => {
     this.confirmArmed = false;
     if (this.state !== 'connected' || this.confirmInFlight || this.unconfirmed.length === 0) return;
+    this.frames?.handOver();
     this.confirmInFlight = true;
     this.confirmMark = this.lastSentOrdinal;
     this.nc.flush().then(this.onConfirmed, this.onConfirmFailed);
@@ -377,6 +427,8 @@ export class NatsTransport implements FastPublishTransport {
   private onDisconnect(): void {
     if (this.state !== 'connected') return;
     this.outages++;
+    // Frames not yet handed to nats.js are in `unconfirmed` and move to the re-send queue with the rest.
+    this.frames?.discardPending();
     while (this.unconfirmed.length > 0) {
       this.resend.push(
         this.unconfirmed.firstTarget(),
@@ -393,21 +445,33 @@ export class NatsTransport implements FastPublishTransport {
     if (this.state !== 'reconnecting') return;
     this.maxPayload = this.nc.info?.max_payload ?? this.maxPayload;
     while (this.resend.length > 0) {
-      this.replayOne(this.resend.firstTarget(), this.resend.firstPayload(), this.resend.firstOrdinal());
+      this.replayOne(this.resend.firstTarget(), this.resend.firstPayload(), this.resend.firstOrdinal(), true);
       this.resend.dropFirst();
       this.resent++;
     }
     while (this.outage.length > 0) {
-      this.replayOne(this.outage.firstTarget(), this.outage.firstPayload(), this.outage.firstOrdinal());
+      this.replayOne(
+        this.outage.firstTarget(),
+        this.outage.firstPayload(),
+        this.outage.firstOrdinal(),
+        false,
+      );
       this.outage.dropFirst();
       this.replayed++;
     }
     this.setState('connected');
   }
 
-  private replayOne(target: PublishTarget, copy: Uint8Array, ordinal: number): void {
+  /** Sends a held message after a reconnect; `sentBefore` for the re-send queue, whose bytes were sent already. */
+  private replayOne(target: CachedTarget, held: Uint8Array, ordinal: number, sentBefore: boolean): void {
     try {
-      this.send(target, copy, ordinal);
+      if (sentBefore) {
+        this.sendAgain(target, held, ordinal);
+      } else {
+        if (held.byteLength > this.maxPayload)
+          throw new PayloadTooLargeError(held.byteLength, this.maxPayload);
+        this.send(target, held, ordinal);
+      }
     } catch (err) {
       this.replayFailed++;
       this.errorListeners.emit(err, target.subject);

@@ -5,21 +5,30 @@
  */
 
 import { InvalidSubjectError } from '../errors.js';
+import { pubPrefix } from './pub-frames.js';
 import { findSubjectProblem } from './subject.js';
 import type { PublishTarget } from './transport.js';
 
 /** A subject validated by the cache that made it; the owner tells its own targets from foreign ones. */
-class CachedTarget implements PublishTarget {
+export class CachedTarget implements PublishTarget {
+  private prefix: Uint8Array | undefined;
+
   constructor(
     readonly subject: string,
     readonly owner: PublishTargetCache,
   ) {}
+
+  /** The subject's `PUB <subject> ` line start, encoded on first use. */
+  pubPrefix(): Uint8Array {
+    if (this.prefix === undefined) this.prefix = pubPrefix(this.subject);
+    return this.prefix;
+  }
 }
 
 /**
- * Validates subjects once and hands out targets that carry only the subject.
- * Used by {@link NatsTransport} and {@link JetStreamTransport}, whose send
- * paths need nothing but the subject string.
+ * Validates subjects once and hands out targets that carry the subject (and,
+ * once asked for, its encoded PUB line start). Used by {@link NatsTransport}
+ * and {@link JetStreamTransport}.
  *
  * @example
  * ```ts
@@ -47,9 +56,9 @@ export class PublishTargetCache {
    * it, otherwise looked up (and validated) by its subject string.
    * @throws InvalidSubjectError, or whatever `accept` throws, for a refused subject.
    */
-  resolve(subject: string | PublishTarget): PublishTarget {
+  resolve(subject: string | PublishTarget): CachedTarget {
     if (typeof subject === 'string') return this.get(subject);
-    if ((subject as Partial<CachedTarget>).owner === this) return subject;
+    if ((subject as Partial<CachedTarget>).owner === this) return subject as CachedTarget;
     return this.get(subject.subject);
   }
 
@@ -57,7 +66,7 @@ export class PublishTargetCache {
    * The cached target for `subject`, validating and caching it on first use.
    * @throws InvalidSubjectError, or whatever `accept` throws, for a refused subject.
    */
-  get(subject: string): PublishTarget {
+  get(subject: string): CachedTarget {
     const cached = this.targets.get(subject);
     if (cached) return cached;
     const problem = findSubjectProblem(subject, false);

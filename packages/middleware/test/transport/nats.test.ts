@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
 import { waitFor } from '@marketpipe/test-support/wait-for';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PayloadTooLargeError } from '../../src/errors.js';
 import { NatsTransport } from '../../src/transport/nats-transport.js';
+import type { MessageHandler } from '../../src/transport/transport.js';
 import { DELIVERY, transportContract } from './transport-contract.js';
 
 let server: NatsServerHandle;
@@ -89,3 +92,170 @@ describe('NatsTransport specifics', () => {
     }
   });
 });
+
+/** A nats.js connection for `new NatsTransport(nc, ...)`, where a test needs to see or shape the client. */
+async function connectClient(servers: string[] = [server.url]): Promise<NatsConnection> {
+  return connect({
+    servers,
+    noRandomize: true,
+    reconnectTimeWait: 50,
+    reconnectJitter: 0,
+    maxReconnectAttempts: -1,
+  });
+}
+
+function collect(into: { subject: string; bytes: number[] }[]): MessageHandler {
+  return (payload, subject) => into.push({ subject, bytes: [...payload] });
+}
+
+const bytesOf = (length: number, seed: number): number[] =>
+  Array.from({ length }, (_, i) => (seed * 31 + i) % 256);
+
+describe('NatsTransport PUB frames', () => {
+  it('writes its own frames (not nc.publish), and every size arrives intact and in order', async () => {
+    const nc = await connectClient();
+    let clientPublishes = 0;
+    const publish = nc.publish.bind(nc);
+    nc.publish = (...args) => {
+      clientPublishes++;
+      publish(...args);
+    };
+    const publisher = new NatsTransport(nc);
+    open.push(publisher);
+    const subscriber = await connectTransport();
+    const received: { subject: string; bytes: number[] }[] = [];
+    subscriber.subscribe('frames.>', collect(received));
+    await subscriber.flush();
+    // Length-digit boundaries, a frame too large for a slab, and a burst of ~3 slabs in one turn.
+    const lengths = [
+      0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      999,
+      1000,
+      9000,
+      70_000,
+      ...Array.from({ length: 1_000 }, () => 190),
+    ];
+    const sent = lengths.map((length, i) => ({ subject: `frames.s${i % 3}`, bytes: bytesOf(length, i) }));
+    for (const message of sent) publisher.publish(message.subject, Uint8Array.from(message.bytes));
+    await publisher.flush();
+    await waitFor('every frame', () => received.length >= sent.length, DELIVERY);
+    expect(received).toEqual(sent);
+    expect(clientPublishes).toBe(0);
+    expect(publisher.outageCounters().unconfirmed).toBe(0);
+    await publisher.close();
+  });
+
+  it("hands a turn's frames to nats.js at the end of the turn, or before a flush's PING", async () => {
+    const nc = await connectClient();
+    const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
+    const commands: string[] = [];
+    const sendCommand = protocol.sendCommand.bind(protocol);
+    protocol.sendCommand = (cmd: Uint8Array) => {
+      commands.push(Buffer.from(cmd).toString('latin1'));
+      sendCommand(cmd);
+    };
+    const publisher = new NatsTransport(nc);
+    open.push(publisher);
+    const target = publisher.prepare('turn.a');
+    publisher.publish(target, Uint8Array.of(1));
+    publisher.publish(target, Uint8Array.of(2));
+    expect(commands).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(commands).toEqual(['PUB turn.a 1\r\n\u0001\r\nPUB turn.a 1\r\n\u0002\r\n']);
+    publisher.publish(target, Uint8Array.of(3));
+    const flushed = publisher.flush();
+    expect(commands).toHaveLength(2);
+    expect(commands[1]).toBe('PUB turn.a 1\r\n\u0003\r\n');
+    await flushed;
+    expect(publisher.outageCounters().unconfirmed).toBe(0);
+    await publisher.close();
+  });
+
+  it('publishes through nc.publish when the connection does not expose its command queue', async () => {
+    const nc = await connectClient();
+    let clientPublishes = 0;
+    // A wrapper exposing only the NatsConnection interface, as a user's own decorator would.
+    const wrapped = new Proxy(nc, {
+      get(target, key) {
+        if (key === 'protocol') return undefined;
+        if (key === 'publish') {
+          return (...args: Parameters<NatsConnection['publish']>) => {
+            clientPublishes++;
+            target.publish(...args);
+          };
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const publisher = new NatsTransport(wrapped);
+    open.push(publisher);
+    const received: { subject: string; bytes: number[] }[] = [];
+    publisher.subscribe('wrapped.*', collect(received));
+    await publisher.flush();
+    const buffer = new Uint8Array(3);
+    for (let i = 0; i < 5; i++) {
+      buffer.fill(i);
+      publisher.publish('wrapped.x', buffer);
+    }
+    await publisher.flush();
+    await waitFor('5 messages', () => received.length === 5, DELIVERY);
+    expect(received.map((m) => m.bytes)).toEqual([0, 1, 2, 3, 4].map((i) => [i, i, i]));
+    expect(clientPublishes).toBe(5);
+    await publisher.close();
+  });
+
+  it('counts held messages a smaller server refuses after failover as replayFailed, and replays the rest', async () => {
+    const small = await startNatsServer({ args: ['-c', smallConfig()] });
+    const first = await startNatsServer();
+    try {
+      const nc = await connectClient([first.url, small.url]);
+      // No PING until the test flushes: everything sent before the outage is still held when it starts.
+      const publisher = new NatsTransport(nc, { confirmIntervalMs: 3_600_000 });
+      open.push(publisher);
+      const errors: unknown[] = [];
+      publisher.onError((err) => errors.push(err));
+      const subscriber = await NatsTransport.connect({ servers: small.url });
+      open.push(subscriber);
+      const received: { subject: string; bytes: number[] }[] = [];
+      subscriber.subscribe('failover.*', collect(received));
+      await subscriber.flush();
+
+      const big = new Uint8Array(100 * 1024);
+      publisher.publish('failover.a', Uint8Array.of(1));
+      publisher.publish('failover.big', big);
+      publisher.publish('failover.b', Uint8Array.of(2));
+      await new Promise((resolve) => setImmediate(resolve));
+      await first.stop();
+      await waitFor('the outage', () => publisher.status !== 'connected', DELIVERY);
+      publisher.publish('failover.big', big);
+      publisher.publish('failover.c', Uint8Array.of(3));
+      await waitFor('failover to the small server', () => publisher.status === 'connected', DELIVERY);
+      await publisher.flush();
+      await waitFor('the replayed messages', () => received.length >= 3, DELIVERY);
+      await subscriber.flush();
+
+      expect(received.map((m) => m.subject)).toEqual(['failover.a', 'failover.b', 'failover.c']);
+      expect(publisher.outageCounters()).toMatchObject({ resent: 3, replayed: 2, replayFailed: 2 });
+      expect(errors).toHaveLength(2);
+      expect(errors.every((err) => err instanceof PayloadTooLargeError && err.limit === 64 * 1024)).toBe(
+        true,
+      );
+      await publisher.close();
+    } finally {
+      await first.dispose();
+      await small.dispose();
+    }
+  });
+});
+
+function smallConfig(): string {
+  const config = join(configDir, 'small.conf');
+  writeFileSync(config, 'max_payload: 65536\n');
+  return config;
+}
