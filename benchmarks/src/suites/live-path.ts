@@ -16,7 +16,7 @@ import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatNs } from '../harness/format.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
-import { binanceTrade } from '../live/binance-tape.js';
+import { binanceFuturesTrade, binanceTrade } from '../live/binance-tape.js';
 import { type ChildLink, readTimes, startChild } from '../live/child-link.js';
 import { startNatsServer } from '../nats/nats-server-process.js';
 
@@ -545,6 +545,10 @@ async function livePath(profile: BenchProfile) {
     const lines: string[] = [];
     for (let i = 0; i < replayMessages; i++) lines.push(binanceTrade(i));
     writeFileSync(replay, `${lines.join('\n')}\n`);
+    const futuresReplay = join(dir, 'binance-futures.jsonl');
+    lines.length = 0;
+    for (let i = 0; i < replayMessages; i++) lines.push(binanceFuturesTrade(i));
+    writeFileSync(futuresReplay, `${lines.join('\n')}\n`);
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '');
     const single = join(dir, 'one.jsonl');
@@ -563,6 +567,8 @@ async function livePath(profile: BenchProfile) {
     const app = await timeProcess(appRun(replay, 'app-data'));
     if (app.code !== 0) throw new BenchPreconditionError(`marketpipe replay exited with ${app.code}`);
     const naive = await timeProcess([naiveScript, replay, join(dir, 'naive.rec')]);
+    const futures = await timeProcess(appRun(futuresReplay, 'futures-data'));
+    if (futures.code !== 0) throw new BenchPreconditionError(`marketpipe futures replay exited with ${futures.code}`);
     const appStart = await medianMs(repeats, appRun(empty, 'empty-data'));
     // Start-up as the target means it: spawn to the first message of a one-message replay (data dir reused, so the
     // ring exists as on any run after the first; an empty-file run created it above).
@@ -591,9 +597,17 @@ async function livePath(profile: BenchProfile) {
           `${naiveStart.toFixed(0)} ms`,
           `${(naive.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
+        [
+          'marketpipe, the same trades as USD-M futures frames (general scanner; not the target)',
+          `${(futures.ms / 1000).toFixed(2)} s`,
+          formatNs(perMessage(futures.ms)),
+          '-',
+          `${(futures.maxRssKiB / 1024).toFixed(0)} MiB`,
+        ],
       ],
       notes: [
         'Wall time from spawn to exit, start-up included. Start-up: the same command on an empty file (start, stop and exit).',
+        "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
         `Floor: \`node -e 0\` spawned the same way takes ${nodeFloor.toFixed(0)} ms (median of ${repeats + 2}); start-up and --help include it.`,
@@ -602,6 +616,7 @@ async function livePath(profile: BenchProfile) {
     Object.assign(metrics, {
       'whole.app.wallMs': app.ms,
       'whole.naive.wallMs': naive.ms,
+      'whole.futures.wallMs': futures.ms,
       'whole.app.startupMs': appStart,
       'whole.app.firstMessageMs': firstMessage,
       'whole.naive.startupMs': naiveStart,
