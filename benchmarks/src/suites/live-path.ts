@@ -394,7 +394,7 @@ async function livePath(profile: BenchProfile) {
       `marketpipe and the naive relay run ${pairRounds} rounds per rate in alternating order (the other contenders one, first); their hop latencies pool every round's messages and their own timing is the median of the rounds' percentiles. "messages" is per round.`,
       `Each run first sends ${profile.smoke ? 100 : WARMUP_MESSAGES} warm-up messages at ${WARMUP_RATE} msg/s (or the run's rate if higher), not counted; after a pause the consumer's own timing is reset and ${seconds} s of messages follow at the run's rate. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
       "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder: parse, ring hand-off, encode, publish); for the naive relay, its message handler from the frame to after the raw line's write, timed the same way; for the floor, a fixed piece of arithmetic calibrated at start to ~1.6 µs warm (the issue's \"bare ~1.6 µs function\"), timed the same way in a ws client process at the same rate.",
-      "Of which transport publish: the time inside the transport's publish call (NatsTransport: the payload's copy, nats.js encoding the PUB into its buffer), timed by the suite's wrapper around the app's transport; the wrapper's extra clock read and record() (~45 ns) sit inside the hot path and are included in own timing.",
+      "Of which transport publish: the time inside the transport's publish call (NatsTransport: writing the message's PUB frame into its slab, and at a turn's first message queueing the hand-off to nats.js; the socket write itself comes after the turn), timed by the suite's wrapper around the app's transport; the wrapper's extra clock read and record() (~45 ns) sit inside the hot path and are included in own timing.",
       'marketpipe-memory: the same Pipeline publishing to an InMemoryTransport (no broker, no socket write between messages); its send->published ends at that publish. It separates what the NATS client costs the hot path at each pace.',
       'floor-mem: the same process timing a write to each 64-byte line of 256 KiB per message instead (a data footprint, which arithmetic lacks). Its p50 at the lowest rate against the highest (the next table) shows whether idle time between messages costs work that touches memory on this machine (docs/design/latency-tail.md).',
       'Naive relay: ws client -> JSON.parse -> trade object -> JSON.stringify -> nats.publish, raw lines to a WriteStream.',
@@ -466,7 +466,7 @@ async function livePath(profile: BenchProfile) {
         // Which of the separations this run's figures support, stated as measured rather than assumed.
         const verdict =
           publish && publish.count > 0 && publish.p99 > 3 * floor.p99
-            ? "The transport's publish alone (NatsTransport's copy and nats.js) is over the 3x budget in this run."
+            ? "The transport's publish alone (NatsTransport writing the PUB frame) is over the 3x budget in this run."
             : memory && memory.count > 0 && memory.p99 <= 3 * floor.p99
               ? 'Without a broker, a subscriber and the NATS client (marketpipe-memory) the same hot path is ' +
                 'within 3x in this run; the NATS case is not, beyond what its publish alone costs.'
@@ -478,7 +478,7 @@ async function livePath(profile: BenchProfile) {
           met: app.ownTiming.p99 <= 3 * floor.p99,
           why:
             `At this pace, against the same floor p99 (${formatNs(floor.p99)}): the transport's publish ` +
-            `(NatsTransport and nats.js, inside the hot path) ${x(publish)}; the same hot path on an in-memory transport ${x(memory)}; the ` +
+            `(NatsTransport, inside the hot path) ${x(publish)}; the same hot path on an in-memory transport ${x(memory)}; the ` +
             `naive relay's own per-message work ${x(results.naive.ownTiming)}; a 256 KiB memory walk (floor-mem) ` +
             `${x(results['floor-mem'].ownTiming)}. ${verdict} The hot path and the naive relay pay for the first ` +
             'message after an idle gap, the arithmetic floor does not ("Own timing after an idle gap" below, ' +
