@@ -568,7 +568,8 @@ async function livePath(profile: BenchProfile) {
     if (app.code !== 0) throw new BenchPreconditionError(`marketpipe replay exited with ${app.code}`);
     const naive = await timeProcess([naiveScript, replay, join(dir, 'naive.rec')]);
     const futures = await timeProcess(appRun(futuresReplay, 'futures-data'));
-    if (futures.code !== 0) throw new BenchPreconditionError(`marketpipe futures replay exited with ${futures.code}`);
+    if (futures.code !== 0)
+      throw new BenchPreconditionError(`marketpipe futures replay exited with ${futures.code}`);
     const appStart = await medianMs(repeats, appRun(empty, 'empty-data'));
     // Start-up as the target means it: spawn to the first message of a one-message replay (data dir reused, so the
     // ring exists as on any run after the first; an empty-file run created it above).
