@@ -25,6 +25,12 @@ export interface NatsSubscriptionsOptions {
    * invisible to the transport's users.
    */
   ownInboxPrefix?: string;
+  /**
+   * Called before each SUB or UNSUB is queued: a transport that writes its
+   * own PUB frames hands the pending ones to nats.js first, so the server sees
+   * commands in the order they were made.
+   */
+  beforeCommand?: () => void;
 }
 
 class NatsSubscriptionHandle implements Subscription {
@@ -35,6 +41,7 @@ class NatsSubscriptionHandle implements Subscription {
     readonly pattern: string,
     private readonly nc: NatsConnection,
     private readonly live: Set<NatsSubscriptionHandle>,
+    private readonly beforeCommand: (() => void) | undefined,
   ) {}
 
   close(): void {
@@ -42,7 +49,9 @@ class NatsSubscriptionHandle implements Subscription {
     this.closed = true;
     this.live.delete(this);
     // A closed connection has no subscriptions left to end, and nats.js would throw.
-    if (!this.nc.isClosed()) this.sub?.unsubscribe();
+    if (this.nc.isClosed()) return;
+    this.beforeCommand?.();
+    this.sub?.unsubscribe();
   }
 }
 
@@ -74,6 +83,7 @@ export class NatsSubscriptions {
   private readonly handles = new Set<NatsSubscriptionHandle>();
   private readonly now: () => number;
   private readonly ownInboxPrefix: string | undefined;
+  private readonly beforeCommand: (() => void) | undefined;
   private sequence = 0;
   private deliveredCount = 0;
   private handlerErrorCount = 0;
@@ -90,6 +100,7 @@ export class NatsSubscriptions {
   ) {
     this.now = options.now ?? (() => clock.nowNanos());
     this.ownInboxPrefix = options.ownInboxPrefix;
+    this.beforeCommand = options.beforeCommand;
   }
 
   /** Handler calls that returned normally. */
@@ -111,7 +122,8 @@ export class NatsSubscriptions {
     validateSubscribePattern(pattern);
     const skipPrefix =
       this.ownInboxPrefix !== undefined && firstTokenIsWildcard(pattern) ? this.ownInboxPrefix : undefined;
-    const handle = new NatsSubscriptionHandle(pattern, this.nc, this.handles);
+    const handle = new NatsSubscriptionHandle(pattern, this.nc, this.handles, this.beforeCommand);
+    this.beforeCommand?.();
     handle.sub = this.nc.subscribe(pattern, {
       callback: (err: Error | null, msg: Msg) => {
         if (err) {

@@ -78,9 +78,11 @@ export interface NatsOutageCounters {
 /** Shared options object: nats.js would allocate an empty one per publish otherwise. */
 const PUBLISH_OPTIONS: PublishOptions = {};
 
-/** nats.js's protocol command queue, which a connection made by `@nats-io/transport-node` exposes. */
+/** nats.js's protocol handler, which a connection made by `@nats-io/transport-node` exposes for its lifetime. */
 interface CommandQueue {
   sendCommand(command: Uint8Array): void;
+  /** False from the socket's close until the next server's handshake. */
+  readonly connected?: boolean;
 }
 
 function commandQueueOf(nc: NatsConnection): CommandQueue | undefined {
@@ -98,8 +100,8 @@ function isMaxPayloadError(err: unknown): boolean {
  *
  * Publishing writes the `PUB` frame itself, copying the payload once into a
  * shared slab, and hands each event-loop turn's frames to nats.js's command
- * queue as one buffer at the end of the turn (before any PING, so
- * acknowledgements stay exact); the frame serves as the replay record. A
+ * queue together at the end of the turn (before any PING, SUB or UNSUB,
+ * so acknowledgements and order stay exact); the frame serves as the replay record. A
  * connection that does not expose that queue (not made by
  * `@nats-io/transport-node`) is published to through `nc.publish` with a copy
  * of the payload instead. `nc.stats()` does not count frames written by the
@@ -151,6 +153,8 @@ export class NatsTransport implements FastPublishTransport {
   private confirmInFlight = false;
   /** Ordinal of the last message sent when the in-flight confirmation PING was queued. */
   private confirmMark = 0;
+  /** Outages seen when the in-flight confirmation PING was queued: a PONG after another one confirms nothing. */
+  private confirmOutages = 0;
   private lastSentOrdinal = 0;
   private published = 0;
   private droppedClosed = 0;
@@ -166,15 +170,23 @@ export class NatsTransport implements FastPublishTransport {
    */
   constructor(nc: NatsConnection, options: NatsTransportOptions = {}) {
     this.nc = nc;
-    this.subscriptions = new NatsSubscriptions(nc, this.errorListeners, { now: options.now });
+    this.subscriptions = new NatsSubscriptions(nc, this.errorListeners, {
+      now: options.now,
+      // A SUB or UNSUB follows the PUBs published before it, as with nats.js's own publish.
+      beforeCommand: () => this.frames?.handOver(),
+    });
     this.targets = new PublishTargetCache(options.maxCachedSubjects ?? 10_000);
     this.outage = new OutageBuffer(options.outageBuffer);
     this.maxUnconfirmedMessages = options.maxUnconfirmedMessages ?? 100_000;
     this.maxUnconfirmedBytes = options.maxUnconfirmedBytes ?? 64 * 1024 * 1024;
     this.maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-    if (commandQueueOf(nc) !== undefined) {
-      // Looked up per hand-over (once per turn), in case nats.js ever replaces its protocol handler.
-      this.frames = new PubFrames((frames) => commandQueueOf(nc)?.sendCommand(frames));
+    const queue = commandQueueOf(nc);
+    if (queue !== undefined) {
+      // Between a socket's close and the disconnect event, nats.js would queue the frames for the next server,
+      // ahead of the replay: they are in `unconfirmed`, and the disconnect moves them to the re-send queue.
+      this.frames = new PubFrames((frames) => {
+        if (queue.connected !== false) queue.sendCommand(frames);
+      });
     }
     // One timer re-armed with refresh(): no timer object per confirmation.
     this.confirmTimer = setTimeout(this.confirm, options.confirmIntervalMs ?? 5);
@@ -214,12 +226,14 @@ export class NatsTransport implements FastPublishTransport {
     const target = this.targets.resolve(subject);
     if (payload.byteLength > this.maxPayload)
       throw new PayloadTooLargeError(payload.byteLength, this.maxPayload);
-    const ordinal = ++this.published;
+    // Counted once accepted: a send that throws (the connection closed under it) is not a publish.
+    const ordinal = this.published + 1;
     if (this.state === 'connected') {
       this.send(target, payload, ordinal);
     } else {
       this.outage.offer(target, payload, ordinal);
     }
+    this.published = ordinal;
   }
 
   /**
@@ -238,8 +252,6 @@ export class NatsTransport implements FastPublishTransport {
    */
   subscribe(pattern: string, handler: MessageHandler): Subscription {
     if (this.state === 'closed') throw new TransportClosedError('subscribe');
-    // The SUB goes after the PUBs published before it, as with nats.js's own publish.
-    this.frames?.handOver();
     return this.subscriptions.subscribe(pattern, handler);
   }
 
@@ -259,6 +271,7 @@ export class NatsTransport implements FastPublishTransport {
       }
       // Everything up to `mark` is handed to nats.js ahead of the PING (replay runs before 'connected').
       this.frames?.handOver();
+      const outages = this.outages;
       try {
         await this.nc.flush();
       } catch (err) {
@@ -267,6 +280,8 @@ export class NatsTransport implements FastPublishTransport {
         await this.nextStatus();
         continue;
       }
+      // A PONG from a server reached after an outage need not cover the replay: flush again.
+      if (this.outages !== outages) continue;
       this.release(mark);
       return;
     }
@@ -389,14 +404,17 @@ export class NatsTransport implements FastPublishTransport {
     this.confirmArmed = false;
     if (this.state !== 'connected' || this.confirmInFlight || this.unconfirmed.length === 0) return;
     this.frames?.handOver();
+    // A server's limit can change without a reconnect (a config reload); frames bypass nats.js's own check.
+    this.maxPayload = this.nc.info?.max_payload ?? this.maxPayload;
     this.confirmInFlight = true;
     this.confirmMark = this.lastSentOrdinal;
+    this.confirmOutages = this.outages;
     this.nc.flush().then(this.onConfirmed, this.onConfirmFailed);
   };
 
   private readonly onConfirmed = (): void => {
     this.confirmInFlight = false;
-    this.release(this.confirmMark);
+    if (this.outages === this.confirmOutages) this.release(this.confirmMark);
     if (this.unconfirmed.length > 0 && this.state === 'connected' && !this.confirmArmed) {
       this.confirmArmed = true;
       this.confirmTimer.refresh();
@@ -444,22 +462,25 @@ export class NatsTransport implements FastPublishTransport {
   private onReconnect(): void {
     if (this.state !== 'reconnecting') return;
     this.maxPayload = this.nc.info?.max_payload ?? this.maxPayload;
-    while (this.resend.length > 0) {
-      this.replayOne(this.resend.firstTarget(), this.resend.firstPayload(), this.resend.firstOrdinal(), true);
+    // Each message leaves its queue before it is sent: an error listener called by a failed replay may publish
+    // (into the outage buffer, evicting its head when full) or close the transport.
+    while (this.resend.length > 0 && this.state === 'reconnecting') {
+      const target = this.resend.firstTarget();
+      const held = this.resend.firstPayload();
+      const ordinal = this.resend.firstOrdinal();
       this.resend.dropFirst();
       this.resent++;
+      this.replayOne(target, held, ordinal, true);
     }
-    while (this.outage.length > 0) {
-      this.replayOne(
-        this.outage.firstTarget(),
-        this.outage.firstPayload(),
-        this.outage.firstOrdinal(),
-        false,
-      );
+    while (this.outage.length > 0 && this.state === 'reconnecting') {
+      const target = this.outage.firstTarget();
+      const held = this.outage.firstPayload();
+      const ordinal = this.outage.firstOrdinal();
       this.outage.dropFirst();
       this.replayed++;
+      this.replayOne(target, held, ordinal, false);
     }
-    this.setState('connected');
+    if (this.state === 'reconnecting') this.setState('connected');
   }
 
   /** Sends a held message after a reconnect; `sentBefore` for the re-send queue, whose bytes were sent already. */

@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PayloadTooLargeError } from '../../src/errors.js';
-import { NatsTransport } from '../../src/transport/nats-transport.js';
+import { NatsTransport, type NatsTransportOptions } from '../../src/transport/nats-transport.js';
 import type { MessageHandler } from '../../src/transport/transport.js';
 import { DELIVERY, transportContract } from './transport-contract.js';
 
@@ -150,7 +150,7 @@ describe('NatsTransport PUB frames', () => {
     await publisher.close();
   });
 
-  it("hands a turn's frames to nats.js at the end of the turn, or before a flush's PING", async () => {
+  it("hands a turn's frames to nats.js at the end of the turn, or before a flush's PING, SUB or UNSUB", async () => {
     const nc = await connectClient();
     const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
     const commands: string[] = [];
@@ -173,6 +173,17 @@ describe('NatsTransport PUB frames', () => {
     expect(commands[1]).toBe('PUB turn.a 1\r\n\u0003\r\n');
     await flushed;
     expect(publisher.outageCounters().unconfirmed).toBe(0);
+    // SUB and UNSUB keep their place behind the frames published before them.
+    publisher.publish(target, Uint8Array.of(4));
+    const sub = publisher.subscribe('turn.b', () => {});
+    publisher.publish(target, Uint8Array.of(5));
+    sub.close();
+    expect(commands.slice(2)).toEqual([
+      'PUB turn.a 1\r\n\u0004\r\n',
+      expect.stringMatching(/^SUB turn\.b \d+\r\n$/),
+      'PUB turn.a 1\r\n\u0005\r\n',
+      expect.stringMatching(/^UNSUB \d+\r\n$/),
+    ]);
     await publisher.close();
   });
 
@@ -211,48 +222,92 @@ describe('NatsTransport PUB frames', () => {
   });
 
   it('counts held messages a smaller server refuses after failover as replayFailed, and replays the rest', async () => {
-    const small = await startNatsServer({ args: ['-c', smallConfig()] });
-    const first = await startNatsServer();
-    try {
-      const nc = await connectClient([first.url, small.url]);
-      // No PING until the test flushes: everything sent before the outage is still held when it starts.
-      const publisher = new NatsTransport(nc, { confirmIntervalMs: 3_600_000 });
-      open.push(publisher);
-      const errors: unknown[] = [];
-      publisher.onError((err) => errors.push(err));
-      const subscriber = await NatsTransport.connect({ servers: small.url });
-      open.push(subscriber);
-      const received: { subject: string; bytes: number[] }[] = [];
-      subscriber.subscribe('failover.*', collect(received));
-      await subscriber.flush();
+    const big = new Uint8Array(100 * 1024);
+    const { publisher, received, errors } = await failover(
+      {},
+      (p) => {
+        p.publish('failover.a', Uint8Array.of(1));
+        p.publish('failover.big', big);
+        p.publish('failover.b', Uint8Array.of(2));
+      },
+      (p) => {
+        p.publish('failover.big', big);
+        p.publish('failover.c', Uint8Array.of(3));
+      },
+    );
+    expect(received).toEqual(['failover.a', 'failover.b', 'failover.c']);
+    expect(publisher.outageCounters()).toMatchObject({ resent: 3, replayed: 2, replayFailed: 2 });
+    expect(errors).toHaveLength(2);
+    expect(errors.every((err) => err instanceof PayloadTooLargeError && err.limit === 64 * 1024)).toBe(true);
+  });
 
-      const big = new Uint8Array(100 * 1024);
-      publisher.publish('failover.a', Uint8Array.of(1));
-      publisher.publish('failover.big', big);
-      publisher.publish('failover.b', Uint8Array.of(2));
-      await new Promise((resolve) => setImmediate(resolve));
-      await first.stop();
-      await waitFor('the outage', () => publisher.status !== 'connected', DELIVERY);
-      publisher.publish('failover.big', big);
-      publisher.publish('failover.c', Uint8Array.of(3));
-      await waitFor('failover to the small server', () => publisher.status === 'connected', DELIVERY);
-      await publisher.flush();
-      await waitFor('the replayed messages', () => received.length >= 3, DELIVERY);
-      await subscriber.flush();
-
-      expect(received.map((m) => m.subject)).toEqual(['failover.a', 'failover.b', 'failover.c']);
-      expect(publisher.outageCounters()).toMatchObject({ resent: 3, replayed: 2, replayFailed: 2 });
-      expect(errors).toHaveLength(2);
-      expect(errors.every((err) => err instanceof PayloadTooLargeError && err.limit === 64 * 1024)).toBe(
-        true,
-      );
-      await publisher.close();
-    } finally {
-      await first.dispose();
-      await small.dispose();
-    }
+  it('loses nothing when an error listener publishes into a full outage buffer during the replay', async () => {
+    let published = false;
+    const { publisher, received, errors } = await failover(
+      { outageBuffer: { maxMessages: 2, overflowPolicy: 'drop-oldest' } },
+      (p) => {
+        p.onError(() => {
+          // Called while the refused message is replayed; the buffer still holds `c` behind it.
+          if (!published) p.publish('failover.d', Uint8Array.of(4));
+          published = true;
+        });
+        p.publish('failover.a', Uint8Array.of(1));
+      },
+      (p) => {
+        p.publish('failover.big', new Uint8Array(100 * 1024));
+        p.publish('failover.c', Uint8Array.of(3));
+      },
+    );
+    expect(received).toEqual(['failover.a', 'failover.c', 'failover.d']);
+    expect(errors).toHaveLength(1);
+    expect(publisher.counters()).toMatchObject({ published: 4, dropped: { outageOverflow: 0 } });
+    expect(publisher.outageCounters()).toMatchObject({ resent: 1, replayed: 3, replayFailed: 1 });
   });
 });
+
+/**
+ * A publisher on a default server that fails over to one with a 64 KiB max_payload: `before` runs while connected
+ * (nothing is acknowledged: no PING until the end), `during` while it reconnects. Returns the subjects a subscriber
+ * on the small server received, in order, and the errors the publisher reported.
+ */
+async function failover(
+  options: NatsTransportOptions,
+  before: (publisher: NatsTransport) => void,
+  during: (publisher: NatsTransport) => void,
+): Promise<{ publisher: NatsTransport; received: string[]; errors: unknown[] }> {
+  const small = await startNatsServer({ args: ['-c', smallConfig()] });
+  const first = await startNatsServer();
+  try {
+    const nc = await connectClient([first.url, small.url]);
+    const publisher = new NatsTransport(nc, { confirmIntervalMs: 3_600_000, ...options });
+    open.push(publisher);
+    const errors: unknown[] = [];
+    publisher.onError((err) => errors.push(err));
+    const subscriber = await NatsTransport.connect({ servers: small.url });
+    open.push(subscriber);
+    const received: string[] = [];
+    subscriber.subscribe('failover.*', (_payload, subject) => received.push(subject));
+    await subscriber.flush();
+
+    before(publisher);
+    await new Promise((resolve) => setImmediate(resolve));
+    await first.stop();
+    await waitFor('the outage', () => publisher.status !== 'connected', DELIVERY);
+    during(publisher);
+    await waitFor('failover to the small server', () => publisher.status === 'connected', DELIVERY);
+    await publisher.flush();
+    const expected = publisher.counters().published - publisher.outageCounters().replayFailed;
+    await waitFor('the replayed messages', () => received.length >= expected, DELIVERY).catch(
+      () => undefined,
+    );
+    await subscriber.flush();
+    await publisher.close();
+    return { publisher, received, errors };
+  } finally {
+    await first.dispose();
+    await small.dispose();
+  }
+}
 
 function smallConfig(): string {
   const config = join(configDir, 'small.conf');
