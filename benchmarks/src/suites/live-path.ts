@@ -637,7 +637,7 @@ async function livePath(profile: BenchProfile) {
         ],
       ],
       notes: [
-        `Wall time from spawn to exit, start-up included. marketpipe's row is the median of ${wholeAppRuns} runs (${byWall.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), each on a fresh data dir; the other rows are one run each. Start-up: the same command on an empty file (start, stop and exit).`,
+        `Wall time from spawn to exit, start-up included. marketpipe's row is the median of ${wholeAppRuns} runs (${byWall.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), each on a fresh data dir; the other rows are one run each. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
         "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
