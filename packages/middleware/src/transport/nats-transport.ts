@@ -289,7 +289,9 @@ export class NatsTransport implements FastPublishTransport {
 
   /**
    * Flushes what is connected and sent, then closes the connection. Messages
-   * still buffered for replay are counted in `dropped.closed`. Idempotent.
+   * still buffered for replay are counted in `dropped.closed`, and so are sent
+   * messages the server never acknowledged because that flush failed (they may
+   * have arrived). Idempotent.
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
@@ -297,13 +299,18 @@ export class NatsTransport implements FastPublishTransport {
     if (wasConnected) this.frames?.handOver();
     this.enterClosed();
     this.closing = (async () => {
+      let acknowledged = false;
       if (wasConnected && !this.nc.isClosed()) {
         try {
           await this.nc.flush();
+          acknowledged = true;
         } catch {
           // The connection failed while closing; there is nothing left to flush to.
         }
       }
+      // The PONG covers every frame sent before the PING; without it, what is unconfirmed is unknown.
+      if (acknowledged) this.unconfirmed.clear();
+      else this.dropUnconfirmed();
       await this.nc.close();
     })();
     return this.closing;
@@ -500,9 +507,18 @@ export class NatsTransport implements FastPublishTransport {
   }
 
   private readonly onClientClosed = (): void => {
-    // nats.js gave up (reconnect attempts exhausted) or close() finished.
-    if (this.state !== 'closed') this.enterClosed();
+    // nats.js gave up (reconnect attempts exhausted), the connection was closed from outside, or close() finished.
+    if (this.state === 'closed') return;
+    this.enterClosed();
+    // No PONG can come any more for what was sent and not yet acknowledged.
+    this.dropUnconfirmed();
   };
+
+  /** Counts the sent, unacknowledged messages in `dropped.closed`: whether they reached the server is unknown. */
+  private dropUnconfirmed(): void {
+    this.droppedClosed += this.unconfirmed.length;
+    this.unconfirmed.clear();
+  }
 
   private enterClosed(): void {
     clearTimeout(this.confirmTimer);

@@ -68,7 +68,10 @@ export interface DropCounters {
   handlerError: number;
   /** Published while disconnected and evicted because the outage buffer was full. */
   outageOverflow: number;
-  /** Still buffered (not yet sent) when the transport closed. */
+  /**
+   * Not known to have reached the broker when the transport closed: still buffered (not yet sent), or sent but
+   * never acknowledged (such a message may have arrived).
+   */
   closed: number;
 }
 

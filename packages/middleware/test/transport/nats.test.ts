@@ -93,6 +93,55 @@ describe('NatsTransport specifics', () => {
   });
 });
 
+describe('NatsTransport at close: sent but unacknowledged messages are counted, never lost silently', () => {
+  // No confirmation timer in these tests: only close()'s own flush can acknowledge anything.
+  const unconfirmedOnly: NatsTransportOptions = { confirmIntervalMs: 3_600_000 };
+
+  async function publishFive(publisher: NatsTransport): Promise<void> {
+    for (let i = 0; i < 5; i++) publisher.publish('close.x', Uint8Array.of(i));
+    // The end-of-turn hand-over has sent the frames: they are unconfirmed, not buffered.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(publisher.outageCounters()).toMatchObject({ unconfirmed: 5, buffered: 0 });
+  }
+
+  it('counts them in dropped.closed when the connection is closed from outside', async () => {
+    const nc = await connectClient();
+    const publisher = new NatsTransport(nc, unconfirmedOnly);
+    open.push(publisher);
+    await publishFive(publisher);
+    await nc.close();
+    await waitFor('the transport to see the close', () => publisher.status === 'closed', DELIVERY);
+    expect(publisher.counters()).toMatchObject({ published: 5, dropped: { closed: 5 } });
+    expect(publisher.outageCounters().unconfirmed).toBe(0);
+  });
+
+  it("counts them in dropped.closed when close()'s flush fails", async () => {
+    const nc = await connectClient();
+    const failingFlush = new Proxy(nc, {
+      get(target, key) {
+        if (key === 'flush') return () => Promise.reject(new Error('connection lost while closing'));
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const publisher = new NatsTransport(failingFlush, unconfirmedOnly);
+    open.push(publisher);
+    await publishFive(publisher);
+    await publisher.close();
+    expect(publisher.counters()).toMatchObject({ published: 5, dropped: { closed: 5 } });
+    expect(publisher.outageCounters().unconfirmed).toBe(0);
+  });
+
+  it("counts nothing when close()'s flush is acknowledged", async () => {
+    const publisher = new NatsTransport(await connectClient(), unconfirmedOnly);
+    open.push(publisher);
+    await publishFive(publisher);
+    await publisher.close();
+    expect(publisher.counters()).toMatchObject({ published: 5, dropped: { closed: 0 } });
+    expect(publisher.outageCounters().unconfirmed).toBe(0);
+  });
+});
+
 /** A nats.js connection for `new NatsTransport(nc, ...)`, where a test needs to see or shape the client. */
 async function connectClient(servers: string[] = [server.url]): Promise<NatsConnection> {
   return connect({
