@@ -41,6 +41,8 @@ export interface RunSummary {
   recordedBytes: number;
   /** Messages accepted but neither recorded nor published. */
   lost: number;
+  /** How long a replay waited in all for the recorder to catch up, ms (0 for live sources and the simulator). */
+  replayWaitedMs: number;
   published: number;
   transportDropped: number;
   tradesPerSymbol: Record<string, number>;
@@ -131,6 +133,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     recordsWritten: final?.recordsWritten ?? status?.recorder.recordsWritten ?? 0,
     recordedBytes: status?.recorder.bytesWritten ?? 0,
     lost,
+    replayWaitedMs: Math.round(status?.source.waitedMs ?? 0),
     published: status?.transport.published ?? 0,
     transportDropped: status?.transport.dropped ?? 0,
     tradesPerSymbol: status?.tradesPerSymbol ?? {},

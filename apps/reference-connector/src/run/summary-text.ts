@@ -30,7 +30,10 @@ export function formatRunSummary(summary: RunSummary): string {
     `  per symbol    ${symbols.length === 0 ? 'none' : symbols.map(([s, n]) => `${s} ${formatCount(n)}`).join(', ')}`,
     `  gaps          ${formatCount(summary.gaps.events)} events, ${formatCount(summary.gaps.missing)} missing`,
     `  drops         ${drops.length === 0 ? 'none' : drops.map(([cause, n]) => `${cause} ${formatCount(n)}`).join(', ')}`,
-    `  recorded      ${formatCount(summary.recordsWritten)} records (${formatBytes(summary.recordedBytes)}), lost ${formatCount(summary.lost)}`,
+    `  recorded      ${formatCount(summary.recordsWritten)} records (${formatBytes(summary.recordedBytes)}), lost ${formatCount(summary.lost)}` +
+      (summary.replayWaitedMs > 0
+        ? `; the replay waited ${formatDuration(summary.replayWaitedMs)} for the recorder`
+        : ''),
     `  published     ${formatCount(summary.published)} via ${summary.transport}, dropped ${formatCount(summary.transportDropped)}`,
     `  latency       p50 ${formatNanos(latency.p50)}, p99 ${formatNanos(latency.p99)}, p99.9 ${formatNanos(latency.p999)}, max ${formatNanos(latency.max)} (${formatCount(latency.count)} samples)`,
   ];

@@ -309,15 +309,21 @@ export class DiskFlusher {
     return { flusher, ready };
   }
 
+  /** The state alone, as in {@link DiskFlusher.status}: one atomic load, no object. */
+  get state(): FlusherStatus['state'] {
+    return this.fatal !== undefined || this.terminated
+      ? 'stopped'
+      : stateName(Atomics.load(this.control, STATE));
+  }
+
   /**
    * Current counters and state, read from shared memory (no message
    * round-trip). `lastError` and `currentFile` arrive as messages, so they may
    * trail the counters by a moment.
    */
   status(): FlusherStatus {
-    const stateCode = Atomics.load(this.control, STATE);
     const status: FlusherStatus = {
-      state: this.fatal !== undefined || this.terminated ? 'stopped' : stateName(stateCode),
+      state: this.state,
       recordsWritten: this.counters[RECORDS_WRITTEN]!,
       bytesWritten: this.counters[BYTES_WRITTEN]!,
       lastSequence: this.counters[LAST_SEQUENCE]!,

@@ -177,8 +177,11 @@ export interface PipelineStatus {
     lastError?: { code: string; message: string };
   };
   transport: { status: 'connected' | 'reconnecting' | 'closed'; published: number; dropped: number };
-  /** `damagedBytes`: bytes a record-file replay skipped as damaged (0 for other sources). */
-  source: { state: string; reconnects: number; damagedBytes: number };
+  /**
+   * `damagedBytes`: bytes a record-file replay skipped as damaged; `waitedMs`: how long a replay waited in all
+   * because the recorder fell behind (see `MessageSource.setBackpressure`). Both 0 for live sources.
+   */
+  source: { state: string; reconnects: number; damagedBytes: number; waitedMs: number };
   tradesPerSymbol: Record<string, number>;
   /** Present when the `books` channel is on. */
   books?: PipelineBookStatus;
@@ -304,6 +307,8 @@ export class Pipeline {
   readonly #bookWarnings: WarningKind;
   readonly #bookIssueWarnings: WarningKind;
   #state: PipelineStatus['state'] = 'starting';
+  /** A replay is waiting for the recorder (see `#backedUp`). */
+  #replayWaiting = false;
   #shutdownDropped = 0;
   #stopping: Promise<PipelineSummary> | undefined;
 
@@ -428,6 +433,7 @@ export class Pipeline {
       onIssue: this.#onIssue,
     });
     source.onMessage(this.#runner.onMessage);
+    source.setBackpressure?.(this.#backedUp);
     source.onEvent(this.#onSourceEvent);
     this.done = source.done.then((end) => {
       if (end.reason === 'error')
@@ -612,6 +618,7 @@ export class Pipeline {
     const source = this.#source.status() as ReturnType<MessageSource['status']> & {
       reconnects?: number;
       damagedBytes?: number;
+      pausedMs?: number;
     };
     const nonTradeByKind: Record<string, number> = {};
     this.#parser.nonTradeCounts().forEach((count, kind) => {
@@ -665,6 +672,7 @@ export class Pipeline {
         state: source.state,
         reconnects: source.reconnects ?? 0,
         damagedBytes: source.damagedBytes ?? 0,
+        waitedMs: source.pausedMs ?? 0,
       },
       tradesPerSymbol,
       ...(this.#books !== undefined
@@ -737,6 +745,35 @@ export class Pipeline {
       'pipeline started',
     );
   }
+
+  /**
+   * A replay's backpressure (live sources ignore it). It holds a replay back once the runner starts queueing raw
+   * messages in memory (the ring is full: the recorder is slower than the file), and until that queue is empty and
+   * the ring at most half full, so the replay then runs a while before its next wait. Without it a fast replay
+   * filled the overflow queue and dropped the rest (658 481 of 1M messages with a 64 KiB ring). Only while the
+   * recorder is starting or writing: one that failed or is retrying a failed write would hold the replay forever,
+   * so its messages take the live path's overflow queue and counted drops instead.
+   */
+  readonly #backedUp = (): boolean => {
+    if (!this.#replayWaiting) {
+      if (this.#runner.overflowQueued === 0) return false;
+      const recorder = this.#flusher.state;
+      if (recorder !== 'running' && recorder !== 'starting') return false;
+      this.#replayWaiting = true;
+      return true;
+    }
+    // Asked every millisecond while waiting: move what is queued into the freed slots (this wakes the flusher).
+    this.#runner.drainOverflow();
+    const recorder = this.#flusher.state;
+    if (
+      (recorder === 'running' || recorder === 'starting') &&
+      (this.#runner.overflowQueued > 0 || this.#ring.fill() > 0.5)
+    ) {
+      return true;
+    }
+    this.#replayWaiting = false;
+    return false;
+  };
 
   readonly #onGap = (
     tickerId: number,

@@ -13,6 +13,7 @@ export type { LineReplayOptions, LineReplayStatus } from './line-replay-source.j
 export { LineReplaySource } from './line-replay-source.js';
 export type { LineTimestampFormat } from './line-timestamp.js';
 export type {
+  BackpressureCheck,
   MessageHandler,
   MessageSource,
   SourceEnd,

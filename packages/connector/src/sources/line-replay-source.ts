@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { ReplayFileError, ReplayLineTooLongError } from '../errors.js';
 import { detectLineFormat, LinePrefixReader, type LineTimestampFormat } from './line-timestamp.js';
 import type {
+  BackpressureCheck,
   MessageHandler,
   MessageSource,
   SourceEnd,
@@ -54,6 +55,10 @@ export interface LineReplayStatus extends SourceStatus {
   unprefixedLines: number;
   /** File bytes read so far. */
   bytesRead: number;
+  /** Times the replay waited for a backed-up consumer (see {@link LineReplaySource.setBackpressure}). */
+  pauses: number;
+  /** Milliseconds spent in those waits, the current one included. */
+  pausedMs: number;
 }
 
 const LF = 0x0a;
@@ -123,6 +128,12 @@ export class LineReplaySource implements MessageSource {
   private paceOriginRecordedMs = Number.NaN;
   private paceOriginWallMs = 0;
 
+  private backedUp: BackpressureCheck | null = null;
+  private pauses = 0;
+  private pausedMs = 0;
+  /** When the current wait began (`performance.now()`), or -1. */
+  private pausedSince = -1;
+
   private lines = 0;
   private emptyLines = 0;
   private unprefixedLines = 0;
@@ -166,6 +177,14 @@ export class LineReplaySource implements MessageSource {
     this.life.setHandler(handler);
   }
 
+  /**
+   * After each line, asks `check` whether the consumer is backed up; while it is, the replay waits (asking again
+   * every millisecond) instead of delivering more. Set it before {@link LineReplaySource.start}.
+   */
+  setBackpressure(check: BackpressureCheck): void {
+    this.backedUp = check;
+  }
+
   /** Adds an event listener (only `error` events: a bad handler call, an unreadable file); returns its remover. */
   onEvent(listener: SourceEventListener): () => void {
     return this.life.onEvent(listener);
@@ -206,6 +225,8 @@ export class LineReplaySource implements MessageSource {
       emptyLines: this.emptyLines,
       unprefixedLines: this.unprefixedLines,
       bytesRead: this.bytesRead,
+      pauses: this.pauses,
+      pausedMs: this.pausedMs + (this.pausedSince < 0 ? 0 : performance.now() - this.pausedSince),
     });
   }
 
@@ -283,6 +304,8 @@ export class LineReplaySource implements MessageSource {
           if (newline - start >= this.maxLineBytes) this.tooLong();
           if (this.paced) await this.deliverPaced(buffer, view, start, newline);
           else this.deliver(buffer, view, start, newline);
+          // The buffer stays as it is while waiting: the read ahead goes into the other one.
+          if (this.backedUp?.() === true) await this.waitForRoom();
           start = newline + 1;
           newline = filled.indexOf(LF, start);
         }
@@ -389,6 +412,14 @@ export class LineReplaySource implements MessageSource {
       }
     }
     this.life.deliver(view.subarray(messageStart, lineEnd));
+  }
+
+  private async waitForRoom(): Promise<void> {
+    this.pausedSince = performance.now();
+    this.pauses++;
+    while (!this.life.stopRequested && this.backedUp?.() === true) await this.sleep(1);
+    this.pausedMs += performance.now() - this.pausedSince;
+    this.pausedSince = -1;
   }
 
   private sleep(ms: number): Promise<void> {

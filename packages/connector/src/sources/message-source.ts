@@ -85,6 +85,14 @@ export type SourceEvent =
 export type SourceEventListener = (event: SourceEvent) => void;
 
 /**
+ * Asked by a replay between messages: `true` means the consumer is backed up (the runner's ring is full and it
+ * has started queueing in memory). The replay then stops delivering and asks again every millisecond until it
+ * gets `false`, so a replay faster than the recorder waits instead of making the runner queue or drop messages.
+ * Called once per message: keep it to a field read or two.
+ */
+export type BackpressureCheck = () => boolean;
+
+/**
  * A source of raw venue messages. Single use: `start()` once, `stop()` once
  * (stopping twice is harmless), then read `done` and `status()`.
  */
@@ -95,6 +103,12 @@ export interface MessageSource {
   stop(): Promise<void>;
   /** Sets the one message handler (the runner's hot path); replaces any earlier one. */
   onMessage(handler: MessageHandler): void;
+  /**
+   * Replays (finite sources) implement this: they wait while `check` says the consumer is backed up. Live
+   * sources do not, since the venue does not wait: there the runner's overflow queue, and then its counted
+   * drops, absorb a slow recorder.
+   */
+  setBackpressure?(check: BackpressureCheck): void;
   /** Adds an event listener; returns a function that removes it. */
   onEvent(listener: SourceEventListener): () => void;
   /** A snapshot of the state and counters. */

@@ -13,6 +13,7 @@ import { ReplayFileError } from '../errors.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from '../flusher/record-format.js';
 import { type FlushedRecord, readRecordFile } from '../flusher/record-reader.js';
 import type {
+  BackpressureCheck,
   MessageHandler,
   MessageSource,
   SourceEnd,
@@ -42,6 +43,10 @@ export interface RecordReplayStatus extends SourceStatus {
   damagedRanges: number;
   /** Bytes in those ranges: recorded messages that could not be replayed are in them. */
   damagedBytes: number;
+  /** Times the replay waited for a backed-up consumer (see {@link RecordReplaySource.setBackpressure}). */
+  pauses: number;
+  /** Milliseconds spent in those waits, the current one included. */
+  pausedMs: number;
 }
 
 const NANOS_PER_MILLI = 1_000_000n;
@@ -85,6 +90,11 @@ export class RecordReplaySource implements MessageSource {
   #startedAt = 0;
   /** A record read ahead in `recorded` pace, delivered when its time comes. */
   #pending: FlushedRecord | undefined;
+  #backedUp: BackpressureCheck | undefined;
+  /** When the current wait for a backed-up consumer began (`performance.now()`), or -1. */
+  #pausedSince = -1;
+  #pauses = 0;
+  #pausedMs = 0;
 
   /** @throws {InvalidArgumentError} for a speed that is not a finite number > 0, or a batch below 1. */
   constructor(options: RecordReplayOptions) {
@@ -98,6 +108,14 @@ export class RecordReplaySource implements MessageSource {
   /** Sets the message handler (replaces the previous one). */
   onMessage(handler: MessageHandler): void {
     this.#life.setHandler(handler);
+  }
+
+  /**
+   * After each record, asks `check` whether the consumer is backed up; while it is, the replay waits (asking
+   * again every millisecond) instead of delivering more. Set it before {@link RecordReplaySource.start}.
+   */
+  setBackpressure(check: BackpressureCheck): void {
+    this.#backedUp = check;
   }
 
   /** Adds an event listener (`damage` and `error` events); returns its remover. */
@@ -132,6 +150,8 @@ export class RecordReplaySource implements MessageSource {
       files: this.#files,
       damagedRanges: this.#damagedRanges,
       damagedBytes: this.#damagedBytes,
+      pauses: this.#pauses,
+      pausedMs: this.#pausedMs + (this.#pausedSince < 0 ? 0 : performance.now() - this.#pausedSince),
     });
   }
 
@@ -168,6 +188,12 @@ export class RecordReplaySource implements MessageSource {
         : (setImmediate(this.#pump) as unknown as NodeJS.Timeout);
   }
 
+  #pause(): void {
+    this.#pauses++;
+    this.#pausedSince = performance.now();
+    this.#schedule(1);
+  }
+
   /** Milliseconds until `record` is due at the recorded pace. */
   #waitMs(record: FlushedRecord): number {
     const dueMs = Number((record.wallNanos - this.#firstWall) / NANOS_PER_MILLI) / this.#speed;
@@ -176,6 +202,14 @@ export class RecordReplaySource implements MessageSource {
 
   readonly #pump = (): void => {
     if (this.#life.state !== 'running' || this.#records === undefined) return;
+    if (this.#pausedSince >= 0) {
+      if (this.#backedUp?.() === true) {
+        this.#schedule(1);
+        return;
+      }
+      this.#pausedMs += performance.now() - this.#pausedSince;
+      this.#pausedSince = -1;
+    }
     try {
       if (this.#pending !== undefined) {
         // A wait longer than one timer holds wakes early: wait again for the rest.
@@ -186,6 +220,10 @@ export class RecordReplaySource implements MessageSource {
         }
         this.#life.deliver(this.#pending.payload);
         this.#pending = undefined;
+        if (this.#backedUp?.() === true) {
+          this.#pause();
+          return;
+        }
       }
       for (let n = 0; n < this.#batch; n++) {
         const next = this.#records.next();
@@ -204,6 +242,10 @@ export class RecordReplaySource implements MessageSource {
           }
         }
         this.#life.deliver(record.payload);
+        if (this.#backedUp?.() === true) {
+          this.#pause();
+          return;
+        }
       }
     } catch (error) {
       this.#life.fail(error, (message) => new ReplayFileError(message, { cause: error }));

@@ -139,10 +139,10 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
     });
   });
 
-  it('counts what the ring and the overflow queue cannot hold while the worker boots', async () => {
+  it('holds a replay back while the worker boots, instead of dropping what the ring cannot hold', async () => {
     const dataDir = tempDir();
     const release = hold();
-    // Several of the replay's 1 MiB read chunks: the queued copies must not be views of its reused buffer.
+    // Several of the replay's 1 MiB read chunks: a queued copy must not be a view of its reused buffer.
     const lines = trades(0, 20_000);
     const pipeline = await Pipeline.start(
       options(dataDir, replayFile(dataDir, 'many.jsonl', lines), {
@@ -150,19 +150,41 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
         overflow: { maxMessages: 5000, overflowPolicy: 'drop-newest' },
       }),
     );
+    await sleep(300);
+    const during = pipeline.status();
+    expect(during.ring.fill).toBe(1);
+    expect(during.received).toBeLessThan(1000);
+    expect(during.drops.ringOverflow).toBe(0);
+    expect(during.source.waitedMs).toBeGreaterThan(0);
+    release();
     await pipeline.done;
+    const summary = await pipeline.stop();
+    expect(summary).toMatchObject({ received: 20_000, recordsWritten: 20_000, lost: 0 });
+    expect(recorded(dataDir)).toEqual({ sequences: range(0, 20_000), lines });
+  });
+
+  it('counts what the ring and the overflow queue cannot hold while the worker boots, from a source that cannot wait', async () => {
+    const dataDir = tempDir();
+    const release = hold();
+    const pipeline = await Pipeline.start(
+      options(dataDir, '', {
+        symbols: ['BTCUSDT', 'ETHUSDT'],
+        source: { kind: 'sim', rate: 20_000 },
+        ring: { slotSize: 256, slotCount: 64 },
+        overflow: { maxMessages: 500, overflowPolicy: 'drop-newest' },
+      }),
+    );
+    await sleep(300);
     const during = pipeline.status();
     expect(during.ring.fill).toBe(1);
     expect(during.drops.ringOverflow).toBeGreaterThan(0);
+    expect(during.source.waitedMs).toBe(0);
     release();
     const summary = await pipeline.stop();
     // Nothing vanishes: each message is on disk or counted as dropped.
-    expect(summary.recordsWritten + summary.lost).toBe(20_000);
-    expect(summary.lost).toBe(summary.drops.ringOverflow);
-    const { sequences, lines: written } = recorded(dataDir);
-    expect(sequences).toEqual(range(0, summary.recordsWritten));
-    // drop-newest keeps an unbroken prefix.
-    expect(written).toEqual(lines.slice(0, summary.recordsWritten));
+    expect(summary.recordsWritten + summary.lost).toBe(summary.received);
+    expect(summary.drops.ringOverflow).toBeGreaterThan(0);
+    expect(recorded(dataDir).sequences).toEqual(range(0, summary.recordsWritten));
   });
 
   it('reports a recorder that fails its start-up recovery, and keeps what was taken in in the ring', async () => {

@@ -134,6 +134,49 @@ describe('Pipeline', () => {
     expect(secondSummary.received).toBe(6);
   });
 
+  it('holds a fast replay back while the recorder is behind: a 64-slot ring loses nothing, line or record file', async () => {
+    const count = 50_000;
+    const lines = Array.from(
+      { length: count },
+      (_, id) =>
+        `{"e":"trade","E":1672515782136,"s":"BTCUSDT","t":${id},"p":"16500.${id % 100}","q":"0.5","T":1672515782136,"m":false,"M":true}`,
+    );
+    const firstDir = tempDir();
+    const file = join(firstDir, 'trades.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // 16 KiB of ring and 4 queued messages: without backpressure the overflow queue overflows at once.
+    const tight = { ring: { slotSize: 256, slotCount: 64 }, overflow: { maxMessages: 4 } };
+    const fromLines = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BTCUSDT'],
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport: new InMemoryTransport(),
+      env: 'test',
+      dataDir: firstDir,
+      ...tight,
+    });
+    await fromLines.done;
+    const first = await fromLines.stop();
+    expect(first).toMatchObject({ received: count, trades: count, recordsWritten: count, lost: 0 });
+    expect(first.drops.ringOverflow).toBe(0);
+    expect(first.source.waitedMs).toBeGreaterThan(0);
+
+    const fromRecords = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BTCUSDT'],
+      source: { kind: 'replay', path: join(firstDir, 'binance'), pace: 'fast' },
+      transport: new InMemoryTransport(),
+      env: 'test',
+      dataDir: tempDir(),
+      ...tight,
+    });
+    await fromRecords.done;
+    const second = await fromRecords.stop();
+    expect(second).toMatchObject({ received: count, trades: count, recordsWritten: count, lost: 0 });
+    expect(second.drops.ringOverflow).toBe(0);
+    expect(second.source.waitedMs).toBeGreaterThan(0);
+  });
+
   it("records the hot path's timing into a recorder the caller owns, which status() summarizes", async () => {
     const dataDir = tempDir();
     const file = join(dataDir, 'trades.jsonl');

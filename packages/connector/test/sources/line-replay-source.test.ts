@@ -339,3 +339,39 @@ describe('LineReplaySource', () => {
     expect(await unstarted.done).toEqual({ reason: 'stopped' });
   });
 });
+
+describe('LineReplaySource backpressure', () => {
+  const numbered = (count: number): string => Array.from({ length: count }, (_, i) => `m${i}\n`).join('');
+
+  it('delivers nothing while the consumer is backed up, then every line in order', async () => {
+    const path = await file(numbered(1000));
+    for (const chunkBytes of [16, 1024 * 1024]) {
+      const source = new LineReplaySource({ path, chunkBytes });
+      const seen: string[] = [];
+      let released = false;
+      source.onMessage((bytes) => seen.push(Buffer.from(bytes).toString()));
+      source.setBackpressure(() => seen.length >= 10 && !released);
+      source.start();
+      await waitFor('the first wait', () => source.status().pauses === 1);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(seen.length, `chunkBytes ${chunkBytes}`).toBe(10);
+      released = true;
+      expect(await source.done).toEqual({ reason: 'end' });
+      expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => `m${i}`));
+      expect(source.status().pauses).toBe(1);
+      expect(source.status().pausedMs).toBeGreaterThanOrEqual(25);
+    }
+  });
+
+  it('stops promptly while waiting for the consumer', async () => {
+    const source = new LineReplaySource({ path: await file(numbered(100)) });
+    let delivered = 0;
+    source.onMessage(() => delivered++);
+    source.setBackpressure(() => true);
+    source.start();
+    await waitFor('the wait', () => source.status().pauses === 1);
+    await source.stop();
+    expect(await source.done).toEqual({ reason: 'stopped' });
+    expect(delivered).toBe(1);
+  });
+});

@@ -6,6 +6,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageHandlerError, SourceStateError } from '../../src/errors.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
@@ -64,6 +65,8 @@ describe('RecordReplaySource', () => {
       files: 2,
       damagedRanges: 0,
       damagedBytes: 0,
+      pauses: 0,
+      pausedMs: 0,
     });
   });
 
@@ -172,5 +175,35 @@ describe('RecordReplaySource', () => {
     expect(() => new RecordReplaySource({ path: 'x', speed: Number.NaN })).toThrow(InvalidArgumentError);
     expect(() => new RecordReplaySource({ path: 'x', batch: 0 })).toThrow(InvalidArgumentError);
     expect(() => new RecordReplaySource({ path: 'x', batch: 1.5 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('RecordReplaySource backpressure', () => {
+  it('delivers nothing while the consumer is backed up, then every record in order', async () => {
+    const payloads = Array.from({ length: 300 }, (_, i) => `{"n":${i}}`);
+    const source = new RecordReplaySource({ path: recordings(payloads), batch: 64 });
+    const { seen } = collect(source);
+    let released = false;
+    source.setBackpressure(() => seen.length >= 10 && !released);
+    source.start();
+    await waitFor('the first wait', () => source.status().pauses === 1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(seen.length).toBe(10);
+    released = true;
+    expect(await source.done).toEqual({ reason: 'end' });
+    expect(seen).toEqual(payloads);
+    expect(source.status().pauses).toBe(1);
+    expect(source.status().pausedMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('stops promptly while waiting for the consumer', async () => {
+    const source = new RecordReplaySource({ path: recordings(['{"n":0}', '{"n":1}', '{"n":2}']) });
+    const { seen } = collect(source);
+    source.setBackpressure(() => true);
+    source.start();
+    await waitFor('the wait', () => source.status().pauses === 1);
+    await source.stop();
+    expect(await source.done).toEqual({ reason: 'stopped' });
+    expect(seen).toEqual(['{"n":0}']);
   });
 });
