@@ -162,7 +162,11 @@ export interface PipelineStatus {
   nonTradeByKind: Record<string, number>;
   parseErrors: number;
   gaps: { events: number; missing: number; bySymbol: Record<string, { events: number; missing: number }> };
-  /** Dropped messages or trades, by cause. Every drop is counted here. */
+  /**
+   * Dropped messages or trades, by cause. Every drop is counted here. `transportClosed` is the transport's
+   * `dropped.closed`: it includes trades sent but not acknowledged when the connection closed, which may have
+   * arrived, so it is an upper bound; like every drop it makes the run count as lossy.
+   */
   drops: Record<string, number>;
   latency: { count: number; p50: number; p99: number; p999: number; max: number };
   ring: { fill: number; overflowQueued: number };
@@ -704,7 +708,8 @@ export class Pipeline {
     for (const timer of this.#timers) clearInterval(timer);
     this.#warnings.flush();
     const deadline = Date.now() + 30_000;
-    while (this.#runner.drainOverflow() > 0 && Date.now() < deadline) {
+    // A recorder that stopped (failed) frees no slot: waiting for it would only delay the exit by the deadline.
+    while (this.#runner.drainOverflow() > 0 && Date.now() < deadline && this.#flusher.state !== 'stopped') {
       await new Promise((r) => setTimeout(r, 1));
     }
     this.#shutdownDropped = this.#runner.overflowQueued;
@@ -747,28 +752,23 @@ export class Pipeline {
   }
 
   /**
-   * A replay's backpressure (live sources ignore it). It holds a replay back once the runner starts queueing raw
-   * messages in memory (the ring is full: the recorder is slower than the file), and until that queue is empty and
-   * the ring at most half full, so the replay then runs a while before its next wait. Without it a fast replay
-   * filled the overflow queue and dropped the rest (658 481 of 1M messages with a 64 KiB ring). Only while the
-   * recorder is starting or writing: one that failed or is retrying a failed write would hold the replay forever,
-   * so its messages take the live path's overflow queue and counted drops instead.
+   * A replay's backpressure (live sources ignore it). It holds a replay back from the first message the ring could
+   * not take (the recorder is slower than the file), and until the runner's overflow queue is empty and the ring at
+   * most half full, so the replay then runs a while before its next wait. Without it a fast replay filled the
+   * overflow queue and dropped the rest (658 481 of 1M messages with a 64 KiB ring). A recorder retrying a failed
+   * write holds the replay too (it retries until the disk recovers, and `status()` shows why the replay waits); one
+   * that stopped (failed to start, or failed for good) lets it go on, into the overflow queue and counted drops, as
+   * a live source does.
    */
   readonly #backedUp = (): boolean => {
     if (!this.#replayWaiting) {
-      if (this.#runner.overflowQueued === 0) return false;
-      const recorder = this.#flusher.state;
-      if (recorder !== 'running' && recorder !== 'starting') return false;
+      if (!this.#runner.backlogged || this.#flusher.state === 'stopped') return false;
       this.#replayWaiting = true;
       return true;
     }
     // Asked every millisecond while waiting: move what is queued into the freed slots (this wakes the flusher).
     this.#runner.drainOverflow();
-    const recorder = this.#flusher.state;
-    if (
-      (recorder === 'running' || recorder === 'starting') &&
-      (this.#runner.overflowQueued > 0 || this.#ring.fill() > 0.5)
-    ) {
+    if (this.#flusher.state !== 'stopped' && (this.#runner.overflowQueued > 0 || this.#ring.fill() > 0.5)) {
       return true;
     }
     this.#replayWaiting = false;

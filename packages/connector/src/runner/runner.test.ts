@@ -191,6 +191,30 @@ describe('Runner', () => {
     expect(ring.fill()).toBe(0);
   });
 
+  it("queues copies, not views of the caller's buffer, and says it is backlogged until the ring takes one", () => {
+    const { runner, ringRecords } = setup(8);
+    const messages = Array.from({ length: 20 }, (_, i) => Buffer.from(binanceTrade(i + 1)));
+    // One buffer reused for every message, as a source's read buffer is.
+    const reused = Buffer.alloc(Math.max(...messages.map((m) => m.length)));
+    for (const m of messages) {
+      const view = reused.subarray(0, m.length);
+      m.copy(view);
+      runner.onMessage(view);
+      reused.fill(0x20);
+    }
+    expect(runner.counters().overflowQueued).toBeGreaterThan(0);
+    expect(runner.backlogged).toBe(true);
+    const seen: string[] = [];
+    while (seen.length < messages.length) {
+      seen.push(...ringRecords());
+      runner.drainOverflow();
+    }
+    expect(seen).toEqual(messages.map((m) => m.toString()));
+    expect(runner.backlogged).toBe(true);
+    runner.onMessage(binanceTrade(21));
+    expect(runner.backlogged).toBe(false);
+  });
+
   it('drops beyond the overflow bound by policy and counts every drop', () => {
     const { runner, ringRecords } = setup(8, { maxMessages: 3, overflowPolicy: 'drop-newest' as const });
     for (let i = 1; i <= 20; i++) runner.onMessage(binanceTrade(i));

@@ -138,6 +138,8 @@ export class Runner implements TradeSink {
   readonly #utf8 = new TextEncoder();
   readonly #tradesByTicker: number[] = [];
   #wallSet = false;
+  // The last message the ring was asked to take went to the overflow queue (or was dropped by it).
+  #backlogged = false;
   // Records written since the flusher was last woken.
   #unsignalled = 0;
   readonly #wakeAfter: number;
@@ -297,6 +299,14 @@ export class Runner implements TradeSink {
   }
 
   /**
+   * True from a message the ring could not take (queued in the overflow queue, or dropped by it) until the ring
+   * takes one again: the recorder is behind. A replay's backpressure reads it once per message.
+   */
+  get backlogged(): boolean {
+    return this.#backlogged;
+  }
+
+  /**
    * Periodic housekeeping: a wall-clock read off the hot path, which lets the clock re-anchor when its policy says
    * so (every thread using its anchor follows), and a drain of the overflow queue.
    */
@@ -339,12 +349,14 @@ export class Runner implements TradeSink {
       return;
     }
     if (this.#overflow.length === 0 && ring.tryWrite(bytes)) {
+      this.#backlogged = false;
       this.#recorded++;
       // A long synchronous burst (a replay) must not fill the ring while the flusher naps until the turn ends.
       if (++this.#unsignalled >= this.#wakeAfter) this.#wakeNow();
       return;
     }
     // Ring full (or older messages still queued): keep order by queueing behind them.
+    this.#backlogged = true;
     this.#overflow.offer(null, bytes, this.#received);
     this.drainOverflow();
   }

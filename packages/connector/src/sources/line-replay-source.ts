@@ -418,8 +418,11 @@ export class LineReplaySource implements MessageSource {
     this.pausedSince = performance.now();
     this.pauses++;
     while (!this.life.stopRequested && this.backedUp?.() === true) await this.sleep(1);
-    this.pausedMs += performance.now() - this.pausedSince;
+    const waited = performance.now() - this.pausedSince;
+    this.pausedMs += waited;
     this.pausedSince = -1;
+    // At the recorded pace the lines after the wait keep their spacing instead of all being due at once.
+    this.paceOriginWallMs += waited;
   }
 
   private sleep(ms: number): Promise<void> {

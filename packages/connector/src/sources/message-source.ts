@@ -85,10 +85,11 @@ export type SourceEvent =
 export type SourceEventListener = (event: SourceEvent) => void;
 
 /**
- * Asked by a replay between messages: `true` means the consumer is backed up (the runner's ring is full and it
- * has started queueing in memory). The replay then stops delivering and asks again every millisecond until it
- * gets `false`, so a replay faster than the recorder waits instead of making the runner queue or drop messages.
- * Called once per message: keep it to a field read or two.
+ * Asked by a replay after every line or record it handles: `true` means the consumer is backed up (the runner's
+ * ring could not take the last message). The replay then stops delivering and asks again every millisecond until
+ * it gets `false`, so a replay faster than the recorder waits instead of making the runner queue or drop
+ * messages. The check may do work while it answers `true` (the pipeline's moves queued messages into the ring
+ * then); while it answers `false` it runs once per message, so keep that answer to a field read or two.
  */
 export type BackpressureCheck = () => boolean;
 

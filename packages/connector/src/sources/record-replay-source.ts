@@ -158,6 +158,7 @@ export class RecordReplaySource implements MessageSource {
   /** The first `stop()` of a started replay: nothing is left to wait for, so it settles at once. */
   readonly #halt = (): void => {
     clearTimeout(this.#timer);
+    this.#endPause();
     this.#life.settle({ reason: 'stopped' });
     // Ends the file iteration now, which closes the file being read. From a `damage` listener the
     // iteration is running and cannot be ended from outside: #iterate then ends itself.
@@ -194,6 +195,15 @@ export class RecordReplaySource implements MessageSource {
     this.#schedule(1);
   }
 
+  #endPause(): void {
+    if (this.#pausedSince < 0) return;
+    const waited = performance.now() - this.#pausedSince;
+    this.#pausedMs += waited;
+    this.#pausedSince = -1;
+    // At the recorded pace the records after the wait keep their spacing instead of all being due at once.
+    this.#startedAt += waited;
+  }
+
   /** Milliseconds until `record` is due at the recorded pace. */
   #waitMs(record: FlushedRecord): number {
     const dueMs = Number((record.wallNanos - this.#firstWall) / NANOS_PER_MILLI) / this.#speed;
@@ -207,8 +217,7 @@ export class RecordReplaySource implements MessageSource {
         this.#schedule(1);
         return;
       }
-      this.#pausedMs += performance.now() - this.#pausedSince;
-      this.#pausedSince = -1;
+      this.#endPause();
     }
     try {
       if (this.#pending !== undefined) {

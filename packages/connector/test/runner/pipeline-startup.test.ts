@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
-import { sleep } from '@marketpipe/test-support/wait-for';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlusherWorkerError } from '../../src/errors.js';
 import { holdNextFlusherStart } from '../../src/flusher/disk-flusher.js';
@@ -142,7 +142,7 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
   it('holds a replay back while the worker boots, instead of dropping what the ring cannot hold', async () => {
     const dataDir = tempDir();
     const release = hold();
-    // Several of the replay's 1 MiB read chunks: a queued copy must not be a view of its reused buffer.
+    // Several of the replay's 1 MiB read chunks, each waited on in the middle.
     const lines = trades(0, 20_000);
     const pipeline = await Pipeline.start(
       options(dataDir, replayFile(dataDir, 'many.jsonl', lines), {
@@ -150,7 +150,7 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
         overflow: { maxMessages: 5000, overflowPolicy: 'drop-newest' },
       }),
     );
-    await sleep(300);
+    await waitFor('the replay to wait', () => pipeline.status().source.waitedMs > 0);
     const during = pipeline.status();
     expect(during.ring.fill).toBe(1);
     expect(during.received).toBeLessThan(1000);
@@ -174,10 +174,9 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
         overflow: { maxMessages: 500, overflowPolicy: 'drop-newest' },
       }),
     );
-    await sleep(300);
+    await waitFor('drops while the worker is held', () => (pipeline.status().drops.ringOverflow ?? 0) > 0);
     const during = pipeline.status();
     expect(during.ring.fill).toBe(1);
-    expect(during.drops.ringOverflow).toBeGreaterThan(0);
     expect(during.source.waitedMs).toBe(0);
     release();
     const summary = await pipeline.stop();
@@ -185,6 +184,27 @@ describe('Pipeline start-up: intake before the recorder is ready', () => {
     expect(summary.recordsWritten + summary.lost).toBe(summary.received);
     expect(summary.drops.ringOverflow).toBeGreaterThan(0);
     expect(recorded(dataDir).sequences).toEqual(range(0, summary.recordsWritten));
+  });
+
+  it('lets a replay go on, counting what it drops, once the recorder has failed: waiting would never end', async () => {
+    const dataDir = tempDir();
+    const day = new Date().toISOString().slice(0, 10);
+    mkdirSync(join(dataDir, 'binance'), { recursive: true });
+    writeFileSync(join(dataDir, 'binance', `${day}.mprec`), 'hello, not a record file');
+    const logger = { info() {}, warn() {}, error() {} };
+    const pipeline = await Pipeline.start(
+      options(dataDir, replayFile(dataDir, 'many.jsonl', trades(0, 2000)), {
+        logger,
+        ring: { slotSize: 256, slotCount: 64 },
+        overflow: { maxMessages: 100 },
+      }),
+    );
+    await expect(pipeline.recorderReady).rejects.toBeInstanceOf(FlusherWorkerError);
+    await pipeline.done;
+    const status = pipeline.status();
+    expect(status.received).toBe(2000);
+    expect(status.drops.ringOverflow).toBeGreaterThan(0);
+    await expect(pipeline.stop()).rejects.toBeInstanceOf(FlusherWorkerError);
   });
 
   it('reports a recorder that fails its start-up recovery, and keeps what was taken in in the ring', async () => {

@@ -373,5 +373,9 @@ describe('LineReplaySource backpressure', () => {
     await source.stop();
     expect(await source.done).toEqual({ reason: 'stopped' });
     expect(delivered).toBe(1);
+    // The wait ended with the stop: it no longer grows.
+    const waited = source.status().pausedMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(source.status().pausedMs).toBe(waited);
   });
 });

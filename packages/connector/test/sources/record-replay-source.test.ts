@@ -205,5 +205,9 @@ describe('RecordReplaySource backpressure', () => {
     await source.stop();
     expect(await source.done).toEqual({ reason: 'stopped' });
     expect(seen).toEqual(['{"n":0}']);
+    // The wait ended with the stop: it no longer grows.
+    const waited = source.status().pausedMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(source.status().pausedMs).toBe(waited);
   });
 });

@@ -148,6 +148,8 @@ export class NatsTransport implements FastPublishTransport {
   private readonly confirmTimer: NodeJS.Timeout;
   private state: TransportStatus = 'connected';
   private closing: Promise<void> | undefined;
+  /** Rejecters of the flushes waiting for a PONG, for a close that nats.js does not settle them on. */
+  private readonly pendingFlushes = new Set<(err: unknown) => void>();
   private maxPayload: number;
   private confirmArmed = false;
   private confirmInFlight = false;
@@ -273,9 +275,11 @@ export class NatsTransport implements FastPublishTransport {
       this.frames?.handOver();
       const outages = this.outages;
       try {
-        await this.nc.flush();
+        await this.flushUnlessClosed();
       } catch (err) {
-        if (this.nc.isClosed()) throw new TransportClosedError('flush', { cause: err });
+        // The wait may have closed the transport: TypeScript keeps the narrowing from before it.
+        if (this.nc.isClosed() || (this.state as TransportStatus) === 'closed')
+          throw new TransportClosedError('flush', { cause: err });
         // Rejected by a disconnect: the messages were moved to the re-send queue; wait for the replay.
         await this.nextStatus();
         continue;
@@ -302,7 +306,7 @@ export class NatsTransport implements FastPublishTransport {
       let acknowledged = false;
       if (wasConnected && !this.nc.isClosed()) {
         try {
-          await this.nc.flush();
+          await this.flushUnlessClosed();
           acknowledged = true;
         } catch {
           // The connection failed while closing; there is nothing left to flush to.
@@ -506,7 +510,30 @@ export class NatsTransport implements FastPublishTransport {
     }
   }
 
+  /**
+   * `nc.flush()`, rejected if the connection closes first: nats.js leaves a pending PONG unsettled when the
+   * connection is closed from outside (`nc.close()`, `nc.drain()`), which would hang `flush()` and `close()`.
+   * (Not `Promise.race` with `nc.closed()`: each race would leave a reaction on that promise until the close.)
+   */
+  private flushUnlessClosed(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingFlushes.add(reject);
+      this.nc.flush().then(
+        () => {
+          this.pendingFlushes.delete(reject);
+          resolve();
+        },
+        (err: unknown) => {
+          this.pendingFlushes.delete(reject);
+          reject(err);
+        },
+      );
+    });
+  }
+
   private readonly onClientClosed = (): void => {
+    for (const reject of this.pendingFlushes) reject(new TransportClosedError('flush'));
+    this.pendingFlushes.clear();
     // nats.js gave up (reconnect attempts exhausted), the connection was closed from outside, or close() finished.
     if (this.state === 'closed') return;
     this.enterClosed();

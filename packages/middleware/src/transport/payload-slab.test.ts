@@ -19,6 +19,8 @@ describe('PayloadSlab', () => {
       expect(copy[99]).toBe(i & 0xff);
     });
     expect(new Set(copies.map((copy) => copy.buffer)).size).toBeGreaterThan(1);
+    // The first slab is made by the first copy, at full size.
+    expect(copies[0]!.buffer.byteLength).toBe(64 * 1024);
   });
 
   it('copies a large payload into an array of its own', () => {

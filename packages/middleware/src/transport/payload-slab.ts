@@ -17,7 +17,8 @@ const MAX_SLAB_COPY = SLAB_BYTES / 8;
  * most about one slab alive beyond the bytes still held.
  */
 export class PayloadSlab {
-  private slab = new Uint8Array(SLAB_BYTES);
+  // The first slab comes with the first copy: a NatsTransport that writes its own frames never copies here.
+  private slab = new Uint8Array(0);
   private used = 0;
 
   /** An owned copy of `payload` that no later call overwrites. */
@@ -25,7 +26,7 @@ export class PayloadSlab {
     const length = payload.byteLength;
     // `Buffer#slice` would return a view: copy through the typed-array method.
     if (length > MAX_SLAB_COPY) return Uint8Array.prototype.slice.call(payload);
-    if (this.used + length > SLAB_BYTES) {
+    if (this.used + length > this.slab.length) {
       this.slab = new Uint8Array(SLAB_BYTES);
       this.used = 0;
     }

@@ -132,6 +132,19 @@ describe('NatsTransport at close: sent but unacknowledged messages are counted, 
     expect(publisher.outageCounters().unconfirmed).toBe(0);
   });
 
+  it('settles close(), and counts them, when the connection is closed from outside while close() flushes', async () => {
+    const nc = await connectClient();
+    const publisher = new NatsTransport(nc, unconfirmedOnly);
+    open.push(publisher);
+    await publishFive(publisher);
+    // close() has sent its PING; the outside close comes before any PONG can be read.
+    const closing = publisher.close();
+    await nc.close();
+    await closing;
+    expect(publisher.counters()).toMatchObject({ published: 5, dropped: { closed: 5 } });
+    expect(publisher.outageCounters().unconfirmed).toBe(0);
+  });
+
   it("counts nothing when close()'s flush is acknowledged", async () => {
     const publisher = new NatsTransport(await connectClient(), unconfirmedOnly);
     open.push(publisher);
