@@ -95,7 +95,11 @@ export interface PipelineOptions {
    * the process-wide `clock`.
    */
   clock?: MonotonicClock;
-  /** Bounded overflow used while the ring is full. */
+  /**
+   * Bounded overflow used while the ring is full. A replay keeps room for at least one message of any size the
+   * ring takes, whatever this says: the message that finds the ring full then waits with the replay instead of
+   * being dropped.
+   */
   overflow?: OutageBufferOptions;
   /**
    * Where the hot path's per-message time (ns) is recorded; default a new recorder. Give one to read, merge or
@@ -433,7 +437,7 @@ export class Pipeline {
       gaps: this.#gaps,
       latency: this.#latency,
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.overflow ? { overflow: options.overflow } : {}),
+      ...(options.overflow ? { overflow: replayOverflow(options.overflow, options.source.kind, ring) } : {}),
       onIssue: this.#onIssue,
     });
     source.onMessage(this.#runner.onMessage);
@@ -833,5 +837,19 @@ export class Pipeline {
       default:
         this.#log.info({ event: event.type }, 'source event');
     }
+  };
+}
+
+/** A replay's overflow bounds: room for at least the one message that finds the ring full (see `#backedUp`). */
+function replayOverflow(
+  overflow: OutageBufferOptions,
+  source: PipelineOptions['source']['kind'],
+  ring: RingBuffer,
+): OutageBufferOptions {
+  if (source !== 'replay') return overflow;
+  return {
+    ...overflow,
+    ...(overflow.maxMessages !== undefined ? { maxMessages: Math.max(1, overflow.maxMessages) } : {}),
+    ...(overflow.maxBytes !== undefined ? { maxBytes: Math.max(ring.maxRecordSize, overflow.maxBytes) } : {}),
   };
 }

@@ -175,6 +175,21 @@ describe('Pipeline', () => {
     expect(second).toMatchObject({ received: count, trades: count, recordsWritten: count, lost: 0 });
     expect(second.drops.ringOverflow).toBe(0);
     expect(second.source.waitedMs).toBeGreaterThan(0);
+
+    // An overflow queue configured to hold nothing still keeps the one message that found the ring full.
+    const noQueue = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BTCUSDT'],
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport: new InMemoryTransport(),
+      env: 'test',
+      dataDir: tempDir(),
+      ring: tight.ring,
+      overflow: { maxMessages: 0, maxBytes: 0 },
+    });
+    await noQueue.done;
+    const third = await noQueue.stop();
+    expect(third).toMatchObject({ received: count, recordsWritten: count, lost: 0 });
   });
 
   it("records the hot path's timing into a recorder the caller owns, which status() summarizes", async () => {
