@@ -6,7 +6,7 @@ import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeView } from '../../src/codec/trade-view.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
-import { Pipeline } from '../../src/runner/pipeline.js';
+import { Pipeline, type PipelineOptions } from '../../src/runner/pipeline.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -144,52 +144,29 @@ describe('Pipeline', () => {
     const firstDir = tempDir();
     const file = join(firstDir, 'trades.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    // 16 KiB of ring and 4 queued messages: without backpressure the overflow queue overflows at once.
-    const tight = { ring: { slotSize: 256, slotCount: 64 }, overflow: { maxMessages: 4 } };
-    const fromLines = await Pipeline.start({
-      venue: 'binance',
-      symbols: ['BTCUSDT'],
-      source: { kind: 'replay', path: file, pace: 'fast' },
-      transport: new InMemoryTransport(),
-      env: 'test',
-      dataDir: firstDir,
-      ...tight,
-    });
-    await fromLines.done;
-    const first = await fromLines.stop();
-    expect(first).toMatchObject({ received: count, trades: count, recordsWritten: count, lost: 0 });
-    expect(first.drops.ringOverflow).toBe(0);
-    expect(first.source.waitedMs).toBeGreaterThan(0);
-
-    const fromRecords = await Pipeline.start({
-      venue: 'binance',
-      symbols: ['BTCUSDT'],
-      source: { kind: 'replay', path: join(firstDir, 'binance'), pace: 'fast' },
-      transport: new InMemoryTransport(),
-      env: 'test',
-      dataDir: tempDir(),
-      ...tight,
-    });
-    await fromRecords.done;
-    const second = await fromRecords.stop();
-    expect(second).toMatchObject({ received: count, trades: count, recordsWritten: count, lost: 0 });
-    expect(second.drops.ringOverflow).toBe(0);
-    expect(second.source.waitedMs).toBeGreaterThan(0);
-
+    // 16 KiB of ring: without backpressure a small overflow queue overflows at once.
+    const replay = async (path: string, dataDir: string, overflow: PipelineOptions['overflow']) => {
+      const pipeline = await Pipeline.start({
+        venue: 'binance',
+        symbols: ['BTCUSDT'],
+        source: { kind: 'replay', path, pace: 'fast' },
+        transport: new InMemoryTransport(),
+        env: 'test',
+        dataDir,
+        ring: { slotSize: 256, slotCount: 64 },
+        overflow,
+      });
+      await pipeline.done;
+      const summary = await pipeline.stop();
+      expect(summary).toMatchObject({ received: count, trades: count, recordsWritten: count, lost: 0 });
+      expect(summary.drops.ringOverflow).toBe(0);
+      expect(summary.source.waitedMs).toBeGreaterThan(0);
+    };
+    await replay(file, firstDir, { maxMessages: 4 });
+    // marketpipe's own recording of it, through the record-file replay.
+    await replay(join(firstDir, 'binance'), tempDir(), { maxMessages: 4 });
     // An overflow queue configured to hold nothing still keeps the one message that found the ring full.
-    const noQueue = await Pipeline.start({
-      venue: 'binance',
-      symbols: ['BTCUSDT'],
-      source: { kind: 'replay', path: file, pace: 'fast' },
-      transport: new InMemoryTransport(),
-      env: 'test',
-      dataDir: tempDir(),
-      ring: tight.ring,
-      overflow: { maxMessages: 0, maxBytes: 0 },
-    });
-    await noQueue.done;
-    const third = await noQueue.stop();
-    expect(third).toMatchObject({ received: count, recordsWritten: count, lost: 0 });
+    await replay(file, tempDir(), { maxMessages: 0, maxBytes: 0 });
   });
 
   it("records the hot path's timing into a recorder the caller owns, which status() summarizes", async () => {
