@@ -13,6 +13,7 @@ function status() {
     gaps: { events: 1, missing: 2, bySymbol: { BTCUSDT: { events: 1, missing: 2 } } },
     latency: { count: 42, p50: 1_000, p99: 5_000, p999: 9_000, max: 20_000 },
     ring: { fill: 0.25, overflowQueued: 7 },
+    source: { state: 'running', reconnects: 0, damagedBytes: 0, waitedMs: 1_250 },
   };
 }
 
@@ -29,6 +30,7 @@ describe('PipelineMetrics', () => {
     expect(text).toContain('marketpipe_hot_path_latency_seconds{quantile="0.99"} 0.000005');
     expect(text).toContain('marketpipe_hot_path_latency_samples_total 42');
     expect(text).toContain('marketpipe_ring_fill_ratio 0.25');
+    expect(text).toContain('marketpipe_source_wait_seconds_total 1.25');
     expect(text).toContain('marketpipe_transport_state{state="connected"} 1');
     expect(text).toContain('marketpipe_transport_state{state="closed"} 0');
   });

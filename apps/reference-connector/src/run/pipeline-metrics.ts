@@ -60,6 +60,7 @@ export class PipelineMetrics {
     counter('transport_published_total', 'Messages (trades and book updates) handed to the transport.');
     counter('transport_dropped_total', 'Trades the transport dropped.');
     counter('source_reconnects_total', 'Source reconnections.');
+    counter('source_wait_seconds_total', 'Time a replay waited for the recorder to catch up.');
     counter('book_updates_total', 'BookUpdates published, snapshots included (books channel).');
     counter('book_snapshots_total', 'Book snapshots published.');
     counter('book_gaps_total', 'Book sequence gaps detected.');
@@ -137,6 +138,7 @@ export class PipelineMetrics {
     this.setCounter('transport_published_total', status.transport.published);
     this.setCounter('transport_dropped_total', status.transport.dropped);
     this.setCounter('source_reconnects_total', status.source.reconnects);
+    this.setCounter('source_wait_seconds_total', status.source.waitedMs / 1000);
     const books = status.books;
     this.setCounter('book_updates_total', books?.updates ?? 0);
     this.setCounter('book_snapshots_total', books?.snapshots ?? 0);
