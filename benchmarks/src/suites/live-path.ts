@@ -586,20 +586,27 @@ async function livePath(profile: BenchProfile) {
       'silent',
     ];
     const naiveScript = liveScript('naive-replay');
-    // One run of a ~1 s process moves by half with the host's load; the median of a few, each on a fresh data dir
-    // (a first run, which creates the ring), is what the ratio uses. The naive run is long enough to average itself.
+    // One run of a ~1 s process moves by half with the host's load, and the naive process's 13-20 s moves with the
+    // host's slower phases: each is run a few times, alternating (marketpipe, naive, marketpipe, ...), so a change of
+    // the host's speed between two runs does not decide the ratio, which is median over median. marketpipe runs on
+    // a fresh data dir each time (a first run, which creates the ring).
     const appRuns: TimedProcess[] = [];
+    const naiveRuns: TimedProcess[] = [];
     for (let i = 0; i < wholeAppRuns; i++) {
       const run = await timeProcess(appRun(replay, `app-data-${i}`));
       if (run.code !== 0) throw new BenchPreconditionError(`marketpipe replay exited with ${run.code}`);
       appRuns.push(run);
+      naiveRuns.push(await timeProcess([naiveScript, replay, join(dir, `naive-${i}.rec`)]));
+      rmSync(join(dir, `naive-${i}.rec`), { force: true });
     }
+    const medianRun = (runs: TimedProcess[]): TimedProcess =>
+      [...runs].sort((a, b) => a.ms - b.ms)[(runs.length - 1) >> 1] as TimedProcess;
     const byWall = [...appRuns].sort((a, b) => a.ms - b.ms);
-    const app = byWall[(byWall.length - 1) >> 1] as TimedProcess;
+    const app = medianRun(appRuns);
+    const naive = medianRun(naiveRuns);
     const futures = await timeProcess(appRun(futuresReplay, 'futures-data'));
     if (futures.code !== 0)
       throw new BenchPreconditionError(`marketpipe futures replay exited with ${futures.code}`);
-    const naive = await timeProcess([naiveScript, replay, join(dir, 'naive.rec')]);
     const appStart = await medianMs(repeats, appRun(empty, 'empty-data'));
     // Start-up as the target means it: spawn to the first message of a one-message replay (data dir reused, so the
     // ring exists as on any run after the first; an empty-file run created it above).
@@ -637,7 +644,7 @@ async function livePath(profile: BenchProfile) {
         ],
       ],
       notes: [
-        `Wall time from spawn to exit, start-up included. marketpipe's row is the median of ${wholeAppRuns} runs (${byWall.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), each on a fresh data dir; the other rows are one run each. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
+        `Wall time from spawn to exit, start-up included. marketpipe's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating (marketpipe ${byWall.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')} in run order), marketpipe on a fresh data dir each time; the futures row is one run. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
         "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
