@@ -601,7 +601,6 @@ async function livePath(profile: BenchProfile) {
     }
     const medianRun = (runs: TimedProcess[]): TimedProcess =>
       [...runs].sort((a, b) => a.ms - b.ms)[(runs.length - 1) >> 1] as TimedProcess;
-    const byWall = [...appRuns].sort((a, b) => a.ms - b.ms);
     const app = medianRun(appRuns);
     const naive = medianRun(naiveRuns);
     const futures = await timeProcess(appRun(futuresReplay, 'futures-data'));
@@ -644,7 +643,7 @@ async function livePath(profile: BenchProfile) {
         ],
       ],
       notes: [
-        `Wall time from spawn to exit, start-up included. marketpipe's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating (marketpipe ${byWall.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')} in run order), marketpipe on a fresh data dir each time; the futures row is one run. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
+        `Wall time from spawn to exit, start-up included. marketpipe's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${appRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), marketpipe on a fresh data dir each time; the futures row is one run. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
         "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
