@@ -26,6 +26,8 @@ export interface RunningPipeline {
   /** Settles when the recorder has started; rejects when it cannot (see `Pipeline.recorderReady`). */
   readonly recorderReady: Promise<void>;
   stop(): Promise<PipelineSummary>;
+  /** The report again, after the transport closed: its close counts what it still held (see `Pipeline.summary`). */
+  summary(): PipelineSummary;
 }
 
 /** A standard output: a terminal (`isTTY`, `columns`) or not. */

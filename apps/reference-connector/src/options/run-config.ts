@@ -52,6 +52,8 @@ export interface RunConfig {
   dataDir: string;
   /** Stop after this many ms, as on SIGTERM; undefined runs until a signal (or the end of a replay). */
   durationMs: number | undefined;
+  /** How long a stop waits for the transport's flush (`PipelineOptions.stopFlushTimeoutMs`); undefined: its default. */
+  stopFlushTimeoutMs: number | undefined;
   parser: ParserBackend | undefined;
   fsync: PipelineOptions['fsync'];
   overflow: PipelineOptions['overflow'];
@@ -118,6 +120,8 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     env,
     dataDir: reader.path('dataDir') ?? resolve(cwd, 'data'),
     durationMs: reader.duration('duration'),
+    // One timer: beyond its limit Node would fire it at once.
+    stopFlushTimeoutMs: reader.duration('stopFlushTimeout', MAX_TIMER_MS),
     parser: reader.oneOf('parser', PARSERS),
     fsync: readFsync(reader),
     overflow: readOverflow(reader),

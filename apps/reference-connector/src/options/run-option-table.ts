@@ -34,6 +34,7 @@ export type RunOptionKey =
   | 'env'
   | 'dataDir'
   | 'duration'
+  | 'stopFlushTimeout'
   | 'parser'
   | 'fsync'
   | 'overflowPolicy'
@@ -124,6 +125,11 @@ const ROWS: readonly Row[] = [
   ['env', '<name>', 'environment token, first subject token, [a-z0-9_-] (default dev)'],
   ['dataDir', '<dir>', 'where the ring and the record files live (default ./data)', 'path'],
   ['duration', '<duration>', 'stop after this long, as on SIGTERM: 500ms, 30s, 5m, 1h'],
+  [
+    'stopFlushTimeout',
+    '<duration>',
+    'at a stop, wait this long for the broker to confirm trades (default 10s); what it holds then is lost',
+  ],
   ['parser', '<parser>', 'scanner | json | simdjson (default: the measured fastest)'],
   ['fsync', '<policy>', 'record-file fsync: none | batch | <interval, e.g. 1s> (default 1s)'],
   ['overflowPolicy', '<policy>', 'when the ring is full: drop-newest | drop-oldest'],

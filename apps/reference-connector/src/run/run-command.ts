@@ -96,6 +96,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         ...(config.overflow !== undefined ? { overflow: config.overflow } : {}),
         ...(config.fsync !== undefined ? { fsync: config.fsync } : {}),
         ...(config.ring !== undefined ? { ring: config.ring } : {}),
+        ...(config.stopFlushTimeoutMs !== undefined ? { stopFlushTimeoutMs: config.stopFlushTimeoutMs } : {}),
         logger: logger.child({ component: 'pipeline' }),
       });
     }
@@ -162,6 +163,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       logger.warn({ error: errorFields(err, secrets) }, 'transport did not close cleanly');
     }
   }
+  // Closing counts what the transport still held (a broker down at the stop): this run lost it.
+  if (final !== undefined && pipeline !== undefined) final = pipeline.summary();
   await metrics?.close();
   trigger.dispose();
 

@@ -118,6 +118,63 @@ describe('NATS outage under the running app (core NATS)', () => {
   }, 60_000);
 });
 
+describe('a stop while the broker is down', () => {
+  it('ends after --stop-flush-timeout, and counts every trade the transport still held as lost', async () => {
+    const env = 'down';
+    const stream = env.toUpperCase();
+    await createObserverStream(server.url, stream, [`${env}.binance.trade.>`]);
+    const dir = mkdtempSync(join(tmpdir(), 'mp-down-'));
+    const cli = startCli([
+      'run',
+      '--rate',
+      '1000',
+      '--env',
+      env,
+      '--transport',
+      server.url,
+      '--data-dir',
+      join(dir, 'data'),
+      '--json-summary',
+      join(dir, 'summary.json'),
+      '--stop-flush-timeout',
+      '1s',
+    ]);
+    current = cli;
+    await cli.waitForLog('"event":"connected"');
+    await sleep(1000);
+    await server.stop();
+    await cli.waitForLog('"transport":"reconnecting"');
+    await sleep(1000);
+    const signalledAt = performance.now();
+    cli.child.kill('SIGTERM');
+    // Before the bound, the stop waited for the broker to come back: forever.
+    const exit = await cli.exited;
+    const stopMs = performance.now() - signalledAt;
+    await server.restart();
+    const summary = readSummary(join(dir, 'summary.json'));
+    const observed = await readObservedTrades(server.url, stream);
+    const logs = cli.stderr();
+    expect(exit, logs).toEqual({ code: 3, signal: null });
+    expect(logs).toContain('did not confirm what was published before the stop timeout');
+    // 1 s of waiting for the broker, the rest the ordinary stop; the default wait alone would be 10 s.
+    expect(stopMs).toBeLessThan(8000);
+    // Published during the outage: held by the transport, then dropped by its close, and counted.
+    expect(summary.drops.transportClosed).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ outcome: 'lost', lost: summary.drops.transportClosed });
+    expect(summary.transportDropped).toBe(summary.drops.transportClosed);
+    let distinct = 0;
+    for (const [ticker, ids] of observed) {
+      const tape = checkTape(ids);
+      // What reached the server is each ticker's run up to the outage: no hole, nothing out of order.
+      expect(tape, ticker).toMatchObject({ holes: 0, outOfOrder: 0 });
+      distinct += tape.distinct;
+    }
+    // Nothing missing goes uncounted. Sent but unacknowledged trades are counted too and may have arrived.
+    expect(distinct).toBeGreaterThanOrEqual(summary.trades - summary.transportDropped);
+    expect(distinct).toBeLessThanOrEqual(summary.trades);
+  }, 60_000);
+});
+
 describe('NATS outage under the running app (JetStream, --jetstream-stream)', () => {
   it('exactly once: every trade stored once, in order, none lost, none duplicated', async () => {
     const { exit, summary, observed, logs } = await runThroughOutage('exact', 300, true);

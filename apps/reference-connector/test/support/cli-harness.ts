@@ -115,6 +115,10 @@ export class FakePipeline implements RunningPipeline {
     this.stopCalls++;
     if (this.stopError !== undefined) throw this.stopError;
     this.current = { ...this.current, state: 'stopped' };
+    return this.summary();
+  }
+
+  summary(): PipelineSummary {
     return { ...this.current, recordsWritten: this.current.recorder.recordsWritten, lost: 0, ...this.final };
   }
 }

@@ -120,6 +120,13 @@ export interface PipelineOptions {
    */
   warningIntervalMs?: number;
   /**
+   * How long {@link Pipeline.stop} waits for the transport to confirm what was published (default 10 000 ms): a
+   * broker that is down would otherwise hold the stop until it comes back. After that the stop goes on without it;
+   * what the transport still holds is counted in `drops.transportClosed` when its owner closes it, and
+   * {@link Pipeline.summary} read after that close includes it.
+   */
+  stopFlushTimeoutMs?: number;
+  /**
    * What to carry: `trades` (the default), `books` (level-2 `BookUpdate`s on `{env}.{venue}.book.{SYMBOL}`),
    * or both. Live and simulated sources subscribe to exactly these channels.
    */
@@ -232,6 +239,7 @@ function logSetAside(log: PipelineLogger, range: SetAsideRange): void {
 }
 
 const DEFAULT_WARNING_INTERVAL_MS = 10_000;
+const DEFAULT_STOP_FLUSH_TIMEOUT_MS = 10_000;
 /** Characters of a malformed message shown in its warning: enough to recognise it, not a whole snapshot. */
 const EXCERPT_CHARS = 120;
 
@@ -696,8 +704,8 @@ export class Pipeline {
 
   /**
    * Stops intake, moves what waits in the overflow queue into the ring, lets
-   * the flusher drain the ring and flush, then flushes the transport (which
-   * stays open: the caller owns it). Idempotent.
+   * the flusher drain the ring and flush, then flushes the transport for at
+   * most `stopFlushTimeoutMs` (it stays open: the caller owns it). Idempotent.
    */
   stop(): Promise<PipelineSummary> {
     this.#stopping ??= this.#stop();
@@ -728,15 +736,50 @@ export class Pipeline {
     } catch (error) {
       recorderFailure = { error };
     }
-    if (this.#options.transport.status !== 'closed') await this.#options.transport.flush();
+    if (this.#options.transport.status !== 'closed') await this.#flushTransport();
     this.#ring.close();
     await this.#lock?.release();
     this.#state = 'stopped';
     if (recorderFailure !== undefined) throw recorderFailure.error;
+    const summary = this.summary();
+    this.#log.info(
+      { received: summary.received, trades: summary.trades, lost: summary.lost },
+      'pipeline stopped',
+    );
+    return summary;
+  }
+
+  /**
+   * The run's report: {@link status} with the records written and everything lost. {@link stop} returns it;
+   * read it again after closing the transport, whose close counts what it still held (an outage's buffer,
+   * messages never acknowledged) in `drops.transportClosed`.
+   */
+  summary(): PipelineSummary {
     const status = this.status();
     const lost = Object.values(status.drops).reduce((sum, n) => sum + n, 0);
-    this.#log.info({ received: status.received, trades: status.trades, lost }, 'pipeline stopped');
     return { ...status, recordsWritten: status.recorder.recordsWritten, lost };
+  }
+
+  /** Waits for the transport's flush at most `stopFlushTimeoutMs`: a broker that is down must not hold the stop. */
+  async #flushTransport(): Promise<void> {
+    const transport = this.#options.transport;
+    const timeoutMs = this.#options.stopFlushTimeoutMs ?? DEFAULT_STOP_FLUSH_TIMEOUT_MS;
+    const flushed = transport.flush().then(() => true);
+    // Given up on, the flush settles when the owner closes the transport (rejected, as a closed flush is).
+    flushed.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      if (await Promise.race([flushed, timedOut])) return;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#log.warn(
+      { timeoutMs, transport: transport.status },
+      'the transport did not confirm what was published before the stop timeout; what it still holds counts as lost when it closes',
+    );
   }
 
   #run(): void {

@@ -28,6 +28,29 @@ function collect(transport: InMemoryTransport) {
   return trades;
 }
 
+/** A broker that never answers: `flush()` waits until `close()`, which drops everything published, as unconfirmed. */
+class UnansweredTransport extends InMemoryTransport {
+  #dropped = 0;
+  #rejectFlush: ((error: unknown) => void) | undefined;
+
+  override flush(): Promise<void> {
+    return new Promise((_resolve, reject) => {
+      this.#rejectFlush = reject;
+    });
+  }
+
+  override close(): Promise<void> {
+    this.#dropped = super.counters().published;
+    this.#rejectFlush?.(new Error('closed before the broker answered'));
+    return super.close();
+  }
+
+  override counters() {
+    const counters = super.counters();
+    return { ...counters, dropped: { ...counters.dropped, closed: this.#dropped } };
+  }
+}
+
 describe('Pipeline', () => {
   it('runs the simulator over the real WebSocket path and records exactly what it sent', async () => {
     const dataDir = tempDir();
@@ -132,6 +155,40 @@ describe('Pipeline', () => {
     const secondSummary = await second.stop();
     expect(replayed).toEqual(trades);
     expect(secondSummary.received).toBe(6);
+  });
+
+  it('stops after stopFlushTimeoutMs when the broker never answers; summary() after the close counts what it held', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'two.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":false,"M":true}',
+        '{"e":"trade","E":1672515782137,"s":"BNBBTC","t":12346,"p":"0.001","q":"100","T":1672515782137,"m":true,"M":true}',
+        '',
+      ].join('\n'),
+    );
+    const transport = new UnansweredTransport();
+    const warnings: (string | undefined)[] = [];
+    const pipeline = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BNBBTC'],
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport,
+      env: 'test',
+      dataDir,
+      stopFlushTimeoutMs: 200,
+      logger: { info() {}, warn: (_obj, msg) => warnings.push(msg), error() {} },
+    });
+    await pipeline.done;
+    const stopping = performance.now();
+    const summary = await pipeline.stop();
+    // Without the bound, stop() waits for the flush: here, forever.
+    expect(performance.now() - stopping).toBeLessThan(10_000);
+    expect(warnings.some((msg) => msg?.includes('did not confirm what was published'))).toBe(true);
+    expect(summary).toMatchObject({ trades: 2, recordsWritten: 2, lost: 0 });
+    await transport.close();
+    expect(pipeline.summary()).toMatchObject({ trades: 2, lost: 2, drops: { transportClosed: 2 } });
   });
 
   it('holds a fast replay back while the recorder is behind: a 64-slot ring loses nothing, line or record file', async () => {
