@@ -773,6 +773,12 @@ export class Pipeline {
     });
     try {
       if (await Promise.race([flushed, timedOut])) return;
+    } catch (error) {
+      // Closed under the flush (nats.js gave up reconnecting): its counters hold what it dropped. The stop goes on,
+      // so that the ring is closed and the data dir's lock released.
+      const err = error instanceof Error ? error.message : String(error);
+      this.#log.warn({ err, transport: transport.status }, 'the transport failed its flush at stop');
+      return;
     } finally {
       clearTimeout(timer);
     }

@@ -191,6 +191,35 @@ describe('Pipeline', () => {
     expect(pipeline.summary()).toMatchObject({ trades: 2, lost: 2, drops: { transportClosed: 2 } });
   });
 
+  it('finishes its stop when the transport fails the flush: ring closed, data dir free for the next run', async () => {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'one.jsonl');
+    writeFileSync(
+      file,
+      '{"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":false,"M":true}\n',
+    );
+    const transport = new InMemoryTransport();
+    transport.flush = () => Promise.reject(new Error('closed under the flush'));
+    const warnings: (string | undefined)[] = [];
+    const options: PipelineOptions = {
+      venue: 'binance',
+      symbols: ['BNBBTC'],
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport,
+      env: 'test',
+      dataDir,
+      logger: { info() {}, warn: (_obj, msg) => warnings.push(msg), error() {} },
+    };
+    const pipeline = await Pipeline.start(options);
+    await pipeline.done;
+    await expect(pipeline.stop()).resolves.toMatchObject({ trades: 1, recordsWritten: 1 });
+    expect(warnings).toContain('the transport failed its flush at stop');
+    // The venue lock was released: a second pipeline on the same data dir starts.
+    const next = await Pipeline.start({ ...options, transport: new InMemoryTransport() });
+    await next.done;
+    await next.stop();
+  });
+
   it('holds a fast replay back while the recorder is behind: a 64-slot ring loses nothing, line or record file', async () => {
     const count = 50_000;
     const lines = Array.from(
