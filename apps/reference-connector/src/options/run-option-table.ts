@@ -131,7 +131,11 @@ const ROWS: readonly Row[] = [
     'at a stop, wait this long for the broker to confirm trades (default 10s); what it holds then is lost',
   ],
   ['parser', '<parser>', 'scanner | json | simdjson (default: the measured fastest)'],
-  ['fsync', '<policy>', 'record-file fsync: none | batch | <interval, e.g. 1s> (default 1s)'],
+  [
+    'fsync',
+    '<policy>',
+    'record-file fsync: none | batch | <interval, e.g. 1s> (default 1s); an interval also fsyncs after 32 MiB',
+  ],
   ['overflowPolicy', '<policy>', 'when the ring is full: drop-newest | drop-oldest'],
   ['overflowMaxMessages', '<n>', 'messages queued in memory while the ring is full'],
   ['overflowMaxBytes', '<n>', 'bytes queued in memory while the ring is full'],

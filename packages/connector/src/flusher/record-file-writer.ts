@@ -10,7 +10,7 @@ import { checkInteger, checkOneOf } from '@marketpipe/middleware/errors';
 import type { BackgroundSyncer } from './background-sync.js';
 import type { FileSink } from './file-sink.js';
 import { nodeFileSink } from './file-sink.js';
-import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
+import { DEFAULT_FSYNC_POLICY, DEFAULT_MAX_UNSYNCED_BYTES, type FsyncPolicy } from './fsync-policy.js';
 import {
   BLOCK_COUNT_OFFSET,
   BLOCK_HEADER_BYTES,
@@ -195,6 +195,8 @@ export class RecordFileWriter {
   private fileDay = Number.NaN;
   private filePosition = 0;
   private unsynced = false;
+  /** Bytes written since the last fsync started (the interval policy's byte bound). */
+  private unsyncedBytes = 0;
   private lastSyncMs: number;
   /** Where each file scanned by {@link recover} ends intact. */
   private readonly validEnds = new Map<string, number>();
@@ -380,6 +382,7 @@ export class RecordFileWriter {
       const written = to - from;
       this.filePosition += written;
       this.#bytesWritten += written;
+      this.unsyncedBytes += written;
       this.#recordsWritten += records;
       this.#lastSequence = this.segmentLastSequence[segment]!;
       this.unsynced = true;
@@ -406,11 +409,14 @@ export class RecordFileWriter {
       if (syncer.busy) return;
       this.raiseBackgroundError();
     }
-    if (!this.unsynced || this.monotonicMs() - this.lastSyncMs < this.fsync.intervalMs) return;
-    // Data written from here on sets `unsynced` again and waits for the next interval. A syncer that
-    // refuses (closed) leaves the fsync to this thread.
+    if (!this.unsynced) return;
+    const maxBytes = this.fsync.maxUnsyncedBytes ?? DEFAULT_MAX_UNSYNCED_BYTES;
+    if (this.monotonicMs() - this.lastSyncMs < this.fsync.intervalMs && this.unsyncedBytes < maxBytes) return;
+    // Data written from here on sets `unsynced` again and waits for the next interval or byte bound. A syncer
+    // that refuses (closed) leaves the fsync to this thread.
     if (syncer !== undefined && this.fd >= 0 && syncer.start(this.fd)) {
       this.unsynced = false;
+      this.unsyncedBytes = 0;
       this.lastSyncMs = this.monotonicMs();
     } else {
       this.syncNow();
@@ -457,6 +463,7 @@ export class RecordFileWriter {
   private syncNow(): void {
     if (this.fd >= 0 && this.unsynced) this.sink.sync(this.fd);
     this.unsynced = false;
+    this.unsyncedBytes = 0;
     this.lastSyncMs = this.monotonicMs();
   }
 

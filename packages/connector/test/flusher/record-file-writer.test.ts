@@ -432,6 +432,31 @@ describe('RecordFileWriter + reader', () => {
     expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1, 2]);
   });
 
+  it('fsyncs before the interval once maxUnsyncedBytes were written since the last fsync', () => {
+    const inline: number[] = [];
+    const writer = new RecordFileWriter({
+      dataDir,
+      venue: 'v',
+      sink: { ...nodeFileSink, sync: () => inline.push(writer.bytesWritten) },
+      fsync: { intervalMs: 60_000, maxUnsyncedBytes: 1000 },
+      monotonicMs: () => 0,
+    });
+    writer.recover();
+    const record = new Uint8Array(300).fill(0x61);
+    for (let sequence = 0; sequence < 7; sequence++) {
+      writer.append(record, 0, record.length, sequence);
+      writer.writePending();
+      writer.syncIfDue();
+    }
+    // Each write is a block of one 300-byte record plus framing: the fourth passes 1000 bytes, then the seventh.
+    expect(inline).toHaveLength(2);
+    expect(inline[0]).toBeGreaterThanOrEqual(1000);
+    expect(inline[1]! - inline[0]!).toBeGreaterThanOrEqual(1000);
+    expect(inline[0]).toBeLessThan(1000 + 400);
+    writer.close();
+    expect([...readVenueRecords(dataDir, 'v')]).toHaveLength(7);
+  });
+
   it('says how long until the interval fsync is due, a whole interval while a late one still runs', () => {
     let running = false;
     const syncer = {
