@@ -26,7 +26,7 @@ import {
   WRITE_FAULT,
 } from './flusher-control.js';
 import type { FlusherRecovery, FlusherToMain, FlusherWorkerData, MainToFlusher } from './flusher-messages.js';
-import { DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
+import { checkFsyncPolicy, DEFAULT_FSYNC_POLICY, type FsyncPolicy } from './fsync-policy.js';
 import type { SetAsideRange } from './record-file-writer.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from './record-format.js';
 import { assertRecordPathParts } from './venue-name.js';
@@ -247,7 +247,7 @@ export class DiskFlusher {
       dataDir: options.dataDir,
       venue: options.venue,
       extension,
-      fsync: options.fsync ?? DEFAULT_FSYNC_POLICY,
+      fsync: checkFsyncPolicy(options.fsync ?? DEFAULT_FSYNC_POLICY),
       batchSize: options.batchSize ?? 64,
       bufferBytes: options.bufferBytes ?? 64 * 1024,
       spinTurns: options.spinTurns ?? 200,

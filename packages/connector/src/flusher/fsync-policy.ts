@@ -1,3 +1,5 @@
+import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors';
+
 /**
  * When the flusher forces written data to stable storage. A `write` that
  * returned survives a crash of the process (the data is in the kernel's page
@@ -28,3 +30,22 @@ export const DEFAULT_FSYNC_POLICY: FsyncPolicy = { intervalMs: 1000 };
  * the replay slower (docs/design/whole-process.md).
  */
 export const DEFAULT_MAX_UNSYNCED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * `policy` when it is valid: `'none'`, `'batch'`, or an interval of at least 0 ms with a byte bound, if given, of
+ * at least 1 byte.
+ *
+ * @throws InvalidArgumentError naming the field at fault.
+ */
+export function checkFsyncPolicy(policy: FsyncPolicy): FsyncPolicy {
+  if (policy === 'none' || policy === 'batch') return policy;
+  if (typeof policy !== 'object' || policy === null) {
+    throw new InvalidArgumentError(`fsync must be 'none', 'batch' or { intervalMs }, got ${String(policy)}`, {
+      argument: 'fsync',
+    });
+  }
+  checkNumber('fsync.intervalMs', policy.intervalMs, 0);
+  if (policy.maxUnsyncedBytes !== undefined)
+    checkNumber('fsync.maxUnsyncedBytes', policy.maxUnsyncedBytes, 1);
+  return policy;
+}

@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
-import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { LatencyRecorder, type MonotonicClock } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
 import { type FlusherWorkerError, SourceConnectionError } from '../errors.js';
@@ -31,7 +31,7 @@ import {
   type SpawnedFlusher,
   spawnFlusher,
 } from '../flusher/disk-flusher.js';
-import type { FsyncPolicy } from '../flusher/fsync-policy.js';
+import { checkFsyncPolicy, type FsyncPolicy } from '../flusher/fsync-policy.js';
 import type { SetAsideRange } from '../flusher/record-file-writer.js';
 import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -474,6 +474,11 @@ export class Pipeline {
   static async start(options: PipelineOptions): Promise<Pipeline> {
     validateName('env', options.env);
     validateName('venue', options.venue);
+    // One timer: beyond its limit Node would fire it at once.
+    if (options.stopFlushTimeoutMs !== undefined)
+      checkNumber('stopFlushTimeoutMs', options.stopFlushTimeoutMs, 0, 2 ** 31 - 1);
+    // Before the lock and the ring: a bad policy must leave the data dir as it was.
+    if (options.fsync !== undefined) checkFsyncPolicy(options.fsync);
     const channels = options.channels ?? ['trades'];
     checkChannels(channels);
     const protocol = channelProtocol(venueProtocol(options.venue), channels, options.depth ?? DEFAULT_DEPTH);

@@ -191,6 +191,27 @@ describe('Pipeline', () => {
     expect(pipeline.summary()).toMatchObject({ trades: 2, lost: 2, drops: { transportClosed: 2 } });
   });
 
+  it('refuses a stopFlushTimeoutMs or fsync policy that is not a finite, non-negative number', async () => {
+    const base: PipelineOptions = {
+      venue: 'binance',
+      symbols: ['BNBBTC'],
+      source: { kind: 'replay', path: join(tempDir(), 'none.jsonl'), pace: 'fast' },
+      transport: new InMemoryTransport(),
+      env: 'test',
+      dataDir: tempDir(),
+    };
+    await expect(Pipeline.start({ ...base, stopFlushTimeoutMs: Number.NaN })).rejects.toThrow(
+      /stopFlushTimeoutMs/,
+    );
+    await expect(Pipeline.start({ ...base, stopFlushTimeoutMs: -1 })).rejects.toThrow(/stopFlushTimeoutMs/);
+    await expect(
+      Pipeline.start({ ...base, fsync: { intervalMs: 1000, maxUnsyncedBytes: 0 } }),
+    ).rejects.toThrow(/fsync.maxUnsyncedBytes/);
+    await expect(Pipeline.start({ ...base, fsync: { intervalMs: Number.NaN } })).rejects.toThrow(
+      /fsync.intervalMs/,
+    );
+  });
+
   it('finishes its stop when the transport fails the flush: ring closed, data dir free for the next run', async () => {
     const dataDir = tempDir();
     const file = join(dataDir, 'one.jsonl');
