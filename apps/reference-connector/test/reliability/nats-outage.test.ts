@@ -35,14 +35,9 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/**
- * Runs the app on the simulator at `rate` through a 5 s outage; returns its summary and what the server got.
- * Core NATS is observed through a stream of the test's own; with `jetstream` the app publishes into its stream.
- */
-async function runThroughOutage(env: string, rate: number, jetstream = false) {
-  const stream = env.toUpperCase();
-  if (!jetstream) await createObserverStream(server.url, stream, [`${env}.binance.trade.>`]);
-  const dir = mkdtempSync(join(tmpdir(), 'mp-outage-'));
+/** Starts the app on the simulator at `rate`, publishing to the server, with a fresh data dir and a JSON summary. */
+function startApp(env: string, rate: number, extra: readonly string[]): { cli: CliProcess; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), `mp-${env}-`));
   const cli = startCli([
     'run',
     '--rate',
@@ -55,11 +50,24 @@ async function runThroughOutage(env: string, rate: number, jetstream = false) {
     join(dir, 'data'),
     '--json-summary',
     join(dir, 'summary.json'),
+    ...extra,
+  ]);
+  current = cli;
+  return { cli, dir };
+}
+
+/**
+ * Runs the app on the simulator at `rate` through a 5 s outage; returns its summary and what the server got.
+ * Core NATS is observed through a stream of the test's own; with `jetstream` the app publishes into its stream.
+ */
+async function runThroughOutage(env: string, rate: number, jetstream = false) {
+  const stream = env.toUpperCase();
+  if (!jetstream) await createObserverStream(server.url, stream, [`${env}.binance.trade.>`]);
+  const { cli, dir } = startApp(env, rate, [
     '--status-interval',
     '250ms',
     ...(jetstream ? ['--jetstream-stream', stream] : []),
   ]);
-  current = cli;
   await cli.waitForLog('"event":"connected"');
   await sleep(1000);
   await server.stop();
@@ -123,23 +131,7 @@ describe('a stop while the broker is down', () => {
     const env = 'down';
     const stream = env.toUpperCase();
     await createObserverStream(server.url, stream, [`${env}.binance.trade.>`]);
-    const dir = mkdtempSync(join(tmpdir(), 'mp-down-'));
-    const cli = startCli([
-      'run',
-      '--rate',
-      '1000',
-      '--env',
-      env,
-      '--transport',
-      server.url,
-      '--data-dir',
-      join(dir, 'data'),
-      '--json-summary',
-      join(dir, 'summary.json'),
-      '--stop-flush-timeout',
-      '1s',
-    ]);
-    current = cli;
+    const { cli, dir } = startApp(env, 1000, ['--stop-flush-timeout', '1s']);
     await cli.waitForLog('"event":"connected"');
     await sleep(1000);
     await server.stop();

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryTransport } from '@marketpipe/middleware';
+import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeView } from '../../src/codec/trade-view.js';
@@ -26,6 +26,31 @@ function collect(transport: InMemoryTransport) {
     trades.push({ subject, ticker: view.ticker, tradeId: view.tradeId });
   });
   return trades;
+}
+
+/** Options of a fast replay of `count` BNBBTC trades into `transport`, its warning messages kept in `warnings`. */
+function bnbReplay(
+  count: number,
+  transport: Transport,
+  warnings: (string | undefined)[] = [],
+): PipelineOptions {
+  const dataDir = tempDir();
+  const file = join(dataDir, 'bnb.jsonl');
+  let lines = '';
+  for (let i = 0; i < count; i++) {
+    const ms = 1672515782136 + i;
+    lines += `{"e":"trade","E":${ms},"s":"BNBBTC","t":${12345 + i},"p":"0.001","q":"100","T":${ms},"m":${i % 2 === 1},"M":true}\n`;
+  }
+  writeFileSync(file, lines);
+  return {
+    venue: 'binance',
+    symbols: ['BNBBTC'],
+    source: { kind: 'replay', path: file, pace: 'fast' },
+    transport,
+    env: 'test',
+    dataDir,
+    logger: { info() {}, warn: (_obj, msg) => warnings.push(msg), error() {} },
+  };
 }
 
 /** A broker that never answers: `flush()` waits until `close()`, which drops everything published, as unconfirmed. */
@@ -158,28 +183,9 @@ describe('Pipeline', () => {
   });
 
   it('stops after stopFlushTimeoutMs when the broker never answers; summary() after the close counts what it held', async () => {
-    const dataDir = tempDir();
-    const file = join(dataDir, 'two.jsonl');
-    writeFileSync(
-      file,
-      [
-        '{"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":false,"M":true}',
-        '{"e":"trade","E":1672515782137,"s":"BNBBTC","t":12346,"p":"0.001","q":"100","T":1672515782137,"m":true,"M":true}',
-        '',
-      ].join('\n'),
-    );
     const transport = new UnansweredTransport();
     const warnings: (string | undefined)[] = [];
-    const pipeline = await Pipeline.start({
-      venue: 'binance',
-      symbols: ['BNBBTC'],
-      source: { kind: 'replay', path: file, pace: 'fast' },
-      transport,
-      env: 'test',
-      dataDir,
-      stopFlushTimeoutMs: 200,
-      logger: { info() {}, warn: (_obj, msg) => warnings.push(msg), error() {} },
-    });
+    const pipeline = await Pipeline.start({ ...bnbReplay(2, transport, warnings), stopFlushTimeoutMs: 200 });
     await pipeline.done;
     const stopping = performance.now();
     const summary = await pipeline.stop();
@@ -192,14 +198,7 @@ describe('Pipeline', () => {
   });
 
   it('refuses a stopFlushTimeoutMs or fsync policy that is not a finite, non-negative number', async () => {
-    const base: PipelineOptions = {
-      venue: 'binance',
-      symbols: ['BNBBTC'],
-      source: { kind: 'replay', path: join(tempDir(), 'none.jsonl'), pace: 'fast' },
-      transport: new InMemoryTransport(),
-      env: 'test',
-      dataDir: tempDir(),
-    };
+    const base = bnbReplay(0, new InMemoryTransport());
     await expect(Pipeline.start({ ...base, stopFlushTimeoutMs: Number.NaN })).rejects.toThrow(
       /stopFlushTimeoutMs/,
     );
@@ -213,24 +212,10 @@ describe('Pipeline', () => {
   });
 
   it('finishes its stop when the transport fails the flush: ring closed, data dir free for the next run', async () => {
-    const dataDir = tempDir();
-    const file = join(dataDir, 'one.jsonl');
-    writeFileSync(
-      file,
-      '{"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":false,"M":true}\n',
-    );
     const transport = new InMemoryTransport();
     transport.flush = () => Promise.reject(new Error('closed under the flush'));
     const warnings: (string | undefined)[] = [];
-    const options: PipelineOptions = {
-      venue: 'binance',
-      symbols: ['BNBBTC'],
-      source: { kind: 'replay', path: file, pace: 'fast' },
-      transport,
-      env: 'test',
-      dataDir,
-      logger: { info() {}, warn: (_obj, msg) => warnings.push(msg), error() {} },
-    };
+    const options = bnbReplay(1, transport, warnings);
     const pipeline = await Pipeline.start(options);
     await pipeline.done;
     await expect(pipeline.stop()).resolves.toMatchObject({ trades: 1, recordsWritten: 1 });
