@@ -21,6 +21,44 @@ const EXACT_MANTISSA_LIMIT = 2 ** 53;
 /** The largest fraction length whose power of ten a double holds exactly. */
 const EXACT_SCALE = 22;
 
+/** {@link digitRun}'s result: the integer read so far, carried from one digit run to the next. */
+const digitValue = new Float64Array(1);
+
+/**
+ * Reads the run of ASCII digits at `pos` (the caller has checked the first one) onto the integer in
+ * `digitValue[0]`, which becomes `digitValue[0] * 10^length + run`; returns the position after the run. Partial
+ * results are exact below 2^53; past it they are inexact but stay at or above 2^53 (rounding is monotonic), which
+ * is all the callers' limits need.
+ *
+ * The digits gather in an int32, up to nine at a time, each chunk folded into the double once. A loop that
+ * multiplies a double by ten per digit ran ~2.7x slower under Node 26's optimizing compiler than under Node 20-24
+ * (a 10- and a 13-digit integer: 67 ns against 18-25); this one runs at 23-26 ns on all four
+ * (docs/design/latency-tail.md, "Node 26 and the digit loops").
+ */
+function digitRun(bytes: Uint8Array, pos: number, end: number): number {
+  let value = digitValue[0]!;
+  let c = bytes[pos]!;
+  let i = pos;
+  for (;;) {
+    const chunkStart = i;
+    const chunkStop = Math.min(i + 9, end);
+    let chunk = 0;
+    do {
+      chunk = (chunk * 10 + (c - 0x30)) | 0;
+      i++;
+      if (i === chunkStop) break;
+      c = bytes[i]!;
+    } while (c >= 0x30 && c <= 0x39);
+    value = value * EXACT_POW10[i - chunkStart]! + chunk;
+    // Ended before the chunk was full (a non-digit at i), or at the end of the bytes.
+    if (i !== chunkStop || i === end) break;
+    c = bytes[i]!;
+    if (c < 0x30 || c > 0x39) break;
+  }
+  digitValue[0] = value;
+  return i;
+}
+
 /**
  * The position after `pattern` when `bytes[pos..end)` starts with it, else -1.
  * Patterns are the literal bytes a layout expects between two values (keys,
@@ -56,7 +94,7 @@ export function plainStringEnd(bytes: Uint8Array, pos: number, end: number): num
  * content is empty or not all digits. Returns the closing quote's position,
  * or -1. One pass for the string ids and times venues send as `"123"`.
  */
-export function digitStringInto(
+export function digitStringIntoByDoubles(
   bytes: Uint8Array,
   pos: number,
   end: number,
@@ -86,7 +124,7 @@ export function digitStringInto(
  * it, or -1 when no digit starts there. A fraction, exponent or leading zero
  * after the token is left for the caller's next pattern to reject.
  */
-export function uintInto(
+export function uintIntoByDoubles(
   bytes: Uint8Array,
   pos: number,
   end: number,
@@ -135,7 +173,7 @@ export function skipUint(bytes: Uint8Array, pos: number, end: number): number {
  * below 2^53 and at most 22 fraction digits) is read in one pass; anything
  * else (sign, exponent, more digits) is handed whole to `decimalInto`.
  */
-export function decimalStringInto(
+export function decimalStringIntoByDoubles(
   bytes: Uint8Array,
   pos: number,
   end: number,
@@ -196,7 +234,7 @@ function decimalStringSlow(
  * of that function's: one shared helper for both measured 1-5% slower per
  * parsed message on every venue (design table, side by side, Node 20).
  */
-export function decimalNumberInto(
+export function decimalNumberIntoByDoubles(
   bytes: Uint8Array,
   pos: number,
   end: number,
@@ -272,3 +310,158 @@ export function booleanAt(bytes: Uint8Array, pos: number, end: number): number {
     ? 0
     : -1;
 }
+
+/** {@link uintIntoByDoubles} on int32 chunks ({@link digitRun}); same contract. */
+export function uintIntoByChunks(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  out: Float64Array,
+  index: number,
+): number {
+  if (pos >= end) return -1;
+  const c = bytes[pos]!;
+  if (c === 0x30) {
+    out[index] = 0;
+    return pos + 1;
+  }
+  if (c < 0x31 || c > 0x39) return -1;
+  digitValue[0] = 0;
+  const i = digitRun(bytes, pos, end);
+  const value = digitValue[0]!;
+  out[index] = value > Number.MAX_SAFE_INTEGER ? -1 : value;
+  return i;
+}
+
+/** {@link digitStringIntoByDoubles} on int32 chunks ({@link digitRun}); same contract. */
+export function digitStringIntoByChunks(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  out: Float64Array,
+  index: number,
+): number {
+  let i = pos;
+  digitValue[0] = 0;
+  if (i < end && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i = digitRun(bytes, i, end);
+  if (i < end && bytes[i] === 0x22 && i > pos) {
+    const value = digitValue[0]!;
+    out[index] = value > Number.MAX_SAFE_INTEGER ? -1 : value;
+    return i;
+  }
+  out[index] = -2;
+  return plainStringEnd(bytes, i, end);
+}
+
+/** {@link decimalStringIntoByDoubles} on int32 chunks ({@link digitRun}); same contract. */
+export function decimalStringIntoByChunks(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  out: Float64Array,
+  index: number,
+): number {
+  let i = pos;
+  let c = i < end ? bytes[i]! : -1;
+  let scale = 0;
+  digitValue[0] = 0;
+  if (c === 0x30) {
+    i++;
+    c = i < end ? bytes[i]! : -1;
+  } else if (c >= 0x31 && c <= 0x39) {
+    i = digitRun(bytes, i, end);
+    c = i < end ? bytes[i]! : -1;
+  } else {
+    return decimalStringSlow(bytes, pos, end, out, index);
+  }
+  if (c === 0x2e) {
+    i++;
+    c = i < end ? bytes[i]! : -1;
+    if (c < 0x30 || c > 0x39) return -1;
+    const fractionStart = i;
+    i = digitRun(bytes, i, end);
+    scale = i - fractionStart;
+    c = i < end ? bytes[i]! : -1;
+  }
+  const mantissa = digitValue[0]!;
+  if (c !== 0x22 || mantissa >= EXACT_MANTISSA_LIMIT || scale > EXACT_SCALE) {
+    return decimalStringSlow(bytes, pos, end, out, index);
+  }
+  out[index] = scale === 0 ? mantissa : mantissa / EXACT_POW10[scale]!;
+  return i + 1;
+}
+
+/** {@link decimalNumberIntoByDoubles} on int32 chunks ({@link digitRun}); same contract. */
+export function decimalNumberIntoByChunks(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  out: Float64Array,
+  index: number,
+): number {
+  let i = pos;
+  let c = i < end ? bytes[i]! : -1;
+  let scale = 0;
+  digitValue[0] = 0;
+  if (c === 0x30) {
+    i++;
+    c = i < end ? bytes[i]! : -1;
+  } else if (c >= 0x31 && c <= 0x39) {
+    i = digitRun(bytes, i, end);
+    c = i < end ? bytes[i]! : -1;
+  } else {
+    return decimalNumberSlow(bytes, pos, end, out, index);
+  }
+  if (c === 0x2e) {
+    i++;
+    c = i < end ? bytes[i]! : -1;
+    if (c < 0x30 || c > 0x39) return -1;
+    const fractionStart = i;
+    i = digitRun(bytes, i, end);
+    scale = i - fractionStart;
+    c = i < end ? bytes[i]! : -1;
+  }
+  const mantissa = digitValue[0]!;
+  if (c === 0x65 || c === 0x45 || mantissa >= EXACT_MANTISSA_LIMIT || scale > EXACT_SCALE) {
+    return decimalNumberSlow(bytes, pos, end, out, index);
+  }
+  out[index] = scale === 0 ? mantissa : mantissa / EXACT_POW10[scale]!;
+  return i;
+}
+
+/**
+ * The number readers' digit loops, two ways. V8 14 (Node 26) compiles a loop that multiplies a double by ten per
+ * digit ~2.7x slower than V8 12-13 (Node 22, 24) and 11 (Node 20) do, and the int32-chunk loop of
+ * {@link digitRun} at their speed; on those older lines the chunks cost up to 18%
+ * (docs/design/latency-tail.md, "Node 26 and the digit loops"). Each reader is picked once, at load.
+ */
+const DIGIT_CHUNKS = Number(process.versions.v8.split('.')[0]) >= 14;
+
+/**
+ * Reads the content of a plain string starting at `pos` (see {@link plainStringEnd}) as a decimal number:
+ * `out[index]` gets the value `Number(content)` gives and `-1` when it is beyond 2^53 - 1, `-2` when the content is
+ * empty or not all digits. Returns the closing quote's position, or -1. One pass for the string ids and times
+ * venues send as `"123"`.
+ */
+export const digitStringInto: typeof digitStringIntoByDoubles = DIGIT_CHUNKS
+  ? digitStringIntoByChunks
+  : digitStringIntoByDoubles;
+/**
+ * Reads an unsigned JSON integer token (`0` or `[1-9][0-9]*`) at `pos` into `out[index]`, `-1` when it is beyond
+ * 2^53 - 1. Returns the position after it, or -1 when no digit starts there.
+ */
+export const uintInto: typeof uintIntoByDoubles = DIGIT_CHUNKS ? uintIntoByChunks : uintIntoByDoubles;
+/**
+ * Reads a decimal sent as a string, its content starting at `pos`, into `out[index]` exactly as `Number(content)`
+ * gives it; returns the position after the closing quote, or -1.
+ */
+export const decimalStringInto: typeof decimalStringIntoByDoubles = DIGIT_CHUNKS
+  ? decimalStringIntoByChunks
+  : decimalStringIntoByDoubles;
+/**
+ * Reads a decimal sent as a JSON number token at `pos` into `out[index]` exactly as `JSON.parse` gives it; returns
+ * the position after the token, or -1.
+ */
+export const decimalNumberInto: typeof decimalNumberIntoByDoubles = DIGIT_CHUNKS
+  ? decimalNumberIntoByChunks
+  : decimalNumberIntoByDoubles;
