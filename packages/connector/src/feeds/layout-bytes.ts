@@ -21,8 +21,8 @@ const EXACT_MANTISSA_LIMIT = 2 ** 53;
 /** The largest fraction length whose power of ten a double holds exactly. */
 const EXACT_SCALE = 22;
 
-/** {@link digitRun}'s result: the integer read so far, carried from one digit run to the next. */
-const digitValue = new Float64Array(1);
+/** {@link digitRun}'s result, the integer read so far (carried from one digit run to the next), and {@link mantissaRun}'s fraction length. */
+const digitValue = new Float64Array(2);
 
 /**
  * Reads the run of ASCII digits at `pos` (the caller has checked the first one) onto the integer in
@@ -353,7 +353,34 @@ export function digitStringIntoByChunks(
   return plainStringEnd(bytes, i, end);
 }
 
-/** {@link decimalStringIntoByDoubles} on int32 chunks ({@link digitRun}); same contract. */
+/** Where {@link mantissaRun} found no digit to start with: the caller's slow path decides. */
+const NOT_A_MANTISSA = -2;
+
+/**
+ * Reads `[0-9]+(\.[0-9]+)?` at `pos` in int32 chunks ({@link digitRun}): the digits without the point into
+ * `digitValue[0]`, the fraction's length into `digitValue[1]`. Returns the position after it; -1 for a point with no
+ * digit after it; {@link NOT_A_MANTISSA} when no digit is at `pos`. A leading `0` is read alone, so `01` stops
+ * after the `0`.
+ */
+function mantissaRun(bytes: Uint8Array, pos: number, end: number): number {
+  let i = pos;
+  let c = i < end ? bytes[i]! : -1;
+  digitValue[0] = 0;
+  digitValue[1] = 0;
+  if (c === 0x30) i++;
+  else if (c >= 0x31 && c <= 0x39) i = digitRun(bytes, i, end);
+  else return NOT_A_MANTISSA;
+  if (i >= end || bytes[i] !== 0x2e) return i;
+  i++;
+  c = i < end ? bytes[i]! : -1;
+  if (c < 0x30 || c > 0x39) return -1;
+  const fractionStart = i;
+  i = digitRun(bytes, i, end);
+  digitValue[1] = i - fractionStart;
+  return i;
+}
+
+/** {@link decimalStringIntoByDoubles} on int32 chunks ({@link mantissaRun}); same contract. */
 export function decimalStringIntoByChunks(
   bytes: Uint8Array,
   pos: number,
@@ -361,37 +388,18 @@ export function decimalStringIntoByChunks(
   out: Float64Array,
   index: number,
 ): number {
-  let i = pos;
-  let c = i < end ? bytes[i]! : -1;
-  let scale = 0;
-  digitValue[0] = 0;
-  if (c === 0x30) {
-    i++;
-    c = i < end ? bytes[i]! : -1;
-  } else if (c >= 0x31 && c <= 0x39) {
-    i = digitRun(bytes, i, end);
-    c = i < end ? bytes[i]! : -1;
-  } else {
-    return decimalStringSlow(bytes, pos, end, out, index);
-  }
-  if (c === 0x2e) {
-    i++;
-    c = i < end ? bytes[i]! : -1;
-    if (c < 0x30 || c > 0x39) return -1;
-    const fractionStart = i;
-    i = digitRun(bytes, i, end);
-    scale = i - fractionStart;
-    c = i < end ? bytes[i]! : -1;
-  }
+  const i = mantissaRun(bytes, pos, end);
+  if (i < 0) return i === NOT_A_MANTISSA ? decimalStringSlow(bytes, pos, end, out, index) : -1;
   const mantissa = digitValue[0]!;
-  if (c !== 0x22 || mantissa >= EXACT_MANTISSA_LIMIT || scale > EXACT_SCALE) {
+  const scale = digitValue[1]!;
+  if (i >= end || bytes[i] !== 0x22 || mantissa >= EXACT_MANTISSA_LIMIT || scale > EXACT_SCALE) {
     return decimalStringSlow(bytes, pos, end, out, index);
   }
   out[index] = scale === 0 ? mantissa : mantissa / EXACT_POW10[scale]!;
   return i + 1;
 }
 
-/** {@link decimalNumberIntoByDoubles} on int32 chunks ({@link digitRun}); same contract. */
+/** {@link decimalNumberIntoByDoubles} on int32 chunks ({@link mantissaRun}); same contract. */
 export function decimalNumberIntoByChunks(
   bytes: Uint8Array,
   pos: number,
@@ -399,29 +407,11 @@ export function decimalNumberIntoByChunks(
   out: Float64Array,
   index: number,
 ): number {
-  let i = pos;
-  let c = i < end ? bytes[i]! : -1;
-  let scale = 0;
-  digitValue[0] = 0;
-  if (c === 0x30) {
-    i++;
-    c = i < end ? bytes[i]! : -1;
-  } else if (c >= 0x31 && c <= 0x39) {
-    i = digitRun(bytes, i, end);
-    c = i < end ? bytes[i]! : -1;
-  } else {
-    return decimalNumberSlow(bytes, pos, end, out, index);
-  }
-  if (c === 0x2e) {
-    i++;
-    c = i < end ? bytes[i]! : -1;
-    if (c < 0x30 || c > 0x39) return -1;
-    const fractionStart = i;
-    i = digitRun(bytes, i, end);
-    scale = i - fractionStart;
-    c = i < end ? bytes[i]! : -1;
-  }
+  const i = mantissaRun(bytes, pos, end);
+  if (i < 0) return i === NOT_A_MANTISSA ? decimalNumberSlow(bytes, pos, end, out, index) : -1;
   const mantissa = digitValue[0]!;
+  const scale = digitValue[1]!;
+  const c = i < end ? bytes[i]! : -1;
   if (c === 0x65 || c === 0x45 || mantissa >= EXACT_MANTISSA_LIMIT || scale > EXACT_SCALE) {
     return decimalNumberSlow(bytes, pos, end, out, index);
   }
