@@ -138,6 +138,8 @@ async function startOnce(size: number, storeDir: string): Promise<NatsCluster> {
     }
   };
 
+  // A test that timed out goes on running after its afterAll: a restart then would leak a node past the run.
+  let disposed = false;
   const nodes: NatsClusterNode[] = ports.map((p, i) => ({
     name: `n${i + 1}`,
     url: `nats://127.0.0.1:${p.client}`,
@@ -149,6 +151,8 @@ async function startOnce(size: number, storeDir: string): Promise<NatsCluster> {
       children[i] = undefined;
     },
     restart: async () => {
+      if (disposed)
+        throw new Error(`node n${i + 1} restarted after dispose(): the test outlived its suite (a timeout?)`);
       await kill(children[i]);
       children[i] = await launch(argsFor(i));
       await waitHealthy();
@@ -159,6 +163,7 @@ async function startOnce(size: number, storeDir: string): Promise<NatsCluster> {
     urls: nodes.map((n) => n.url).join(','),
     waitHealthy,
     dispose: async () => {
+      disposed = true;
       await Promise.all(children.map(kill));
       children.fill(undefined);
     },

@@ -110,6 +110,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   ];
   let { child, port } = await launchNatsServer([...base, '-p', '-1']);
   let current: ChildProcess | undefined = child;
+  // A test that timed out goes on running after its afterAll: a restart then would leak a server past the run.
+  let disposed = false;
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
@@ -121,11 +123,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       current = undefined;
     },
     restart: async () => {
+      if (disposed)
+        throw new Error('nats-server restarted after dispose(): the test outlived its suite (a timeout?)');
       await stopChild(current);
       ({ child, port } = await launchNatsServer([...base, '-p', String(port)]));
       current = child;
     },
     dispose: async () => {
+      disposed = true;
       await stopChild(current);
       current = undefined;
       rmSync(storeDir, { recursive: true, force: true });
