@@ -7,6 +7,7 @@
 import nodeModule from 'node:module';
 import { ExitCode } from './exit-codes.js';
 import { unsupportedNodeMessage } from './node-version.js';
+import { applyV8Tuning, V8TuningSettingError } from './v8-tuning.js';
 
 const EXIT_GRACE_MS = 2_000;
 
@@ -15,10 +16,25 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
+/** Applies V8's inlining budget for the hot path (v8-tuning.ts); returns the message of a bad setting, if any. */
+function tuneV8(): string | undefined {
+  try {
+    applyV8Tuning();
+    return undefined;
+  } catch (err) {
+    if (err instanceof V8TuningSettingError) return err.message;
+    throw err;
+  }
+}
+
 const tooOld = unsupportedNodeMessage(process.versions.node);
+const badTuning = tooOld === undefined ? tuneV8() : undefined;
 if (tooOld !== undefined) {
   process.stderr.write(`marketpipe: ${tooOld}\n`);
   process.exitCode = ExitCode.error;
+} else if (badTuning !== undefined) {
+  process.stderr.write(`marketpipe: ${badTuning}\n`);
+  process.exitCode = ExitCode.usage;
 } else {
   // Node 22.1+ keeps compiled code in a cache on disk (under os.tmpdir(), as npm and tsc do), so later runs skip
   // compiling the modules they load; Node 20 has no such cache. NODE_DISABLE_COMPILE_CACHE=1 turns it off.

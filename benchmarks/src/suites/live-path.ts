@@ -284,6 +284,8 @@ interface TimedProcess {
   ms: number;
   code: number | null;
   maxRssKiB: number;
+  /** The main thread's on-CPU time, where Linux reports it (see report-rss.ts). */
+  mainCpuMs: number | undefined;
   /** With `watchFirstRead`: spawn to the first read of the replay file that returned bytes, in ms. */
   firstReadMs?: number;
   /** What the process wrote to stdout (the CLI's run summary). */
@@ -294,7 +296,11 @@ interface TimedProcess {
  * Runs `node <args>` to completion; returns wall ms, the exit code and the peak RSS the preload reported, and with
  * `watchFirstRead` the time from spawn to the first message (the `first-read` preload).
  */
-function timeProcess(args: string[], watchFirstRead = false): Promise<TimedProcess> {
+function timeProcess(
+  args: string[],
+  watchFirstRead = false,
+  env: Record<string, string> = {},
+): Promise<TimedProcess> {
   const preloads = ['--import', liveScript('report-rss')];
   if (watchFirstRead) preloads.push('--import', liveScript('first-read'));
   const source = fromSource ? ['--import', 'tsx', '--conditions=@marketpipe/source'] : [];
@@ -306,6 +312,7 @@ function timeProcess(args: string[], watchFirstRead = false): Promise<TimedProce
     const startedEpochMs = performance.timeOrigin + started;
     const child = spawn(process.execPath, [...source, ...preloads, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -331,7 +338,7 @@ function timeProcess(args: string[], watchFirstRead = false): Promise<TimedProce
           ms,
           code,
           stdout,
-          maxRssKiB: (JSON.parse(line) as { maxRssKiB: number }).maxRssKiB,
+          ...(JSON.parse(line) as { maxRssKiB: number; mainCpuMs: number | undefined }),
           ...(read === undefined
             ? {}
             : {
@@ -590,18 +597,32 @@ async function livePath(profile: BenchProfile) {
     // host's slower phases: each is run a few times, alternating (marketpipe, naive, marketpipe, ...), so a change of
     // the host's speed between two runs does not decide the ratio, which is median over median. marketpipe runs on
     // a fresh data dir each time (a first run, which creates the ring).
+    // Beside them, the app with V8's default inlining budget (MARKETPIPE_V8_TUNING=off; the CLI raises it, see
+    // apps/reference-connector/src/v8-tuning.ts): what that setting is worth on the whole process, same run.
     const appRuns: TimedProcess[] = [];
+    const untunedRuns: TimedProcess[] = [];
     const naiveRuns: TimedProcess[] = [];
     for (let i = 0; i < wholeAppRuns; i++) {
       const run = await timeProcess(appRun(replay, `app-data-${i}`));
       if (run.code !== 0) throw new BenchPreconditionError(`marketpipe replay exited with ${run.code}`);
       appRuns.push(run);
+      const untuned = await timeProcess(appRun(replay, `untuned-data-${i}`), false, {
+        MARKETPIPE_V8_TUNING: 'off',
+      });
+      if (untuned.code !== 0)
+        throw new BenchPreconditionError(`marketpipe replay exited with ${untuned.code}`);
+      untunedRuns.push(untuned);
       naiveRuns.push(await timeProcess([naiveScript, replay, join(dir, `naive-${i}.rec`)]));
       rmSync(join(dir, `naive-${i}.rec`), { force: true });
     }
     const medianRun = (runs: TimedProcess[]): TimedProcess =>
       [...runs].sort((a, b) => a.ms - b.ms)[(runs.length - 1) >> 1] as TimedProcess;
+    const medianCpu = (runs: TimedProcess[]): string => {
+      const cpu = runs.map((run) => run.mainCpuMs).filter((ms): ms is number => ms !== undefined);
+      return cpu.length === 0 ? '-' : `${median(cpu).toFixed(0)} ms`;
+    };
     const app = medianRun(appRuns);
+    const untuned = medianRun(untunedRuns);
     const naive = medianRun(naiveRuns);
     const futures = await timeProcess(appRun(futuresReplay, 'futures-data'));
     if (futures.code !== 0)
@@ -618,19 +639,36 @@ async function livePath(profile: BenchProfile) {
     const perMessage = (ms: number) => (ms * 1e6) / replayMessages;
     tables.push({
       title: `Whole process: ${replayMessages} Binance trades replayed from a file, recording on`,
-      columns: ['pipeline', 'wall', 'per message (wall)', 'start-up (empty file, median)', 'peak RSS'],
+      columns: [
+        'pipeline',
+        'wall',
+        'per message (wall)',
+        'main thread on-CPU (median)',
+        'start-up (empty file, median)',
+        'peak RSS',
+      ],
       rows: [
         [
           'marketpipe run --source replay (in-memory transport, ring + flusher)',
           `${(app.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(app.ms)),
+          medianCpu(appRuns),
           `${appStart.toFixed(0)} ms`,
           `${(app.maxRssKiB / 1024).toFixed(0)} MiB`,
+        ],
+        [
+          "marketpipe, V8's default inlining budget (MARKETPIPE_V8_TUNING=off; not the target)",
+          `${(untuned.ms / 1000).toFixed(2)} s`,
+          formatNs(perMessage(untuned.ms)),
+          medianCpu(untunedRuns),
+          '-',
+          `${(untuned.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
         [
           'naive pipeline process (JSON.parse, capnp-es, appendFileSync)',
           `${(naive.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(naive.ms)),
+          medianCpu(naiveRuns),
           `${naiveStart.toFixed(0)} ms`,
           `${(naive.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
@@ -638,12 +676,13 @@ async function livePath(profile: BenchProfile) {
           'marketpipe, the same trades as USD-M futures frames (general scanner; not the target)',
           `${(futures.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(futures.ms)),
+          futures.mainCpuMs === undefined ? '-' : `${futures.mainCpuMs.toFixed(0)} ms`,
           '-',
           `${(futures.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
       ],
       notes: [
-        `Wall time from spawn to exit, start-up included. marketpipe's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${appRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), marketpipe on a fresh data dir each time; the futures row is one run. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
+        `Wall time from spawn to exit, start-up included. marketpipe's, its untuned run's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${appRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; untuned ${untunedRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), marketpipe on a fresh data dir each time; the futures row is one run. Main thread on-CPU: the first field of its /proc schedstat at exit, which does not count the time it waited for a core. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
         "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
@@ -652,6 +691,7 @@ async function livePath(profile: BenchProfile) {
     });
     Object.assign(metrics, {
       'whole.app.wallMs': app.ms,
+      'whole.appV8Defaults.wallMs': untuned.ms,
       'whole.naive.wallMs': naive.ms,
       'whole.futures.wallMs': futures.ms,
       'whole.app.startupMs': appStart,

@@ -1,0 +1,115 @@
+/**
+ * The `marketpipe` executable raises V8's inlining budget for its own process (src/v8-tuning.ts). These tests run
+ * the built CLI, as users do, and read V8's own inlining trace: with the setting, the Binance spot scanner gets
+ * more of its readers inlined than with `MARKETPIPE_V8_TUNING=off` (which readers the default budget leaves out
+ * differs between V8 versions, so the test compares the two runs rather than naming them all).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(appDir, 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'mp-v8-tuning-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let runs = 0;
+
+/**
+ * Spot trades for ~0.2 s of replay: V8 optimizes the scanner within the first few thousand messages, on a
+ * background thread; the rest keeps the process alive until that compile (and its trace) has finished.
+ */
+function replayFile(): string {
+  const file = join(dir, 'trades.jsonl');
+  let text = '';
+  for (let t = 0; t < 200_000; t++) {
+    const price = (40_000 + (t % 100) / 10).toFixed(2);
+    text +=
+      `{"stream":"btcusdt@trade","data":{"e":"trade","E":1736000000000,"s":"BTCUSDT","t":${t},` +
+      `"p":"${price}","q":"0.010","T":1736000000000,"m":${t % 2 === 0},"M":true}}\n`;
+  }
+  writeFileSync(file, text);
+  return file;
+}
+
+/**
+ * Runs the built CLI to its end. Its stdout goes to a file: V8 prints its traces through C stdio, which drops what
+ * it cannot write at once to a full non-blocking pipe, so a pipe read by a busy parent would lose trace lines.
+ */
+async function runCli(
+  nodeArgs: string[],
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const out = join(dir, `stdout-${++runs}.txt`);
+  const fd = openSync(out, 'w');
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
+    cwd: appDir,
+    stdio: ['ignore', fd, 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  closeSync(fd);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stdout: readFileSync(out, 'utf8'), stderr };
+}
+
+/** The functions V8 inlined into `scanBinanceTradeLayout`, by name, from its `--trace-turbo-inlining` lines. */
+function inlinedIntoScanner(trace: string): Set<string> {
+  const names = new Set<string>();
+  const pattern =
+    /^Inlining .*?<SharedFunctionInfo (\w+)>\} into .*?<SharedFunctionInfo scanBinanceTradeLayout>/gm;
+  for (const match of trace.matchAll(pattern)) names.add(match[1]!);
+  return names;
+}
+
+describe('the V8 setting of the marketpipe executable', () => {
+  it('inlines more of the scanner readers than V8 does by default', async () => {
+    // The test command builds before it tests; a missing build is a failure here, not a skip.
+    expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
+    const replay = replayFile();
+    const traced = async (setting: 'on' | 'off', data: string) => {
+      const run = await runCli(
+        ['--trace-turbo-inlining'],
+        ['run', '--source', `replay:${replay}`, '--data-dir', join(dir, data), '--log-level', 'silent'],
+        { MARKETPIPE_V8_TUNING: setting },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('trades        200,000');
+      return inlinedIntoScanner(run.stdout);
+    };
+    const tuned = await traced('on', 'on');
+    const untuned = await traced('off', 'off');
+    // The readers every message calls, inlined on every supported line once the budget allows it.
+    for (const reader of [
+      'matchBytes',
+      'plainStringEnd',
+      'stringKeyEnd',
+      'keyEnd',
+      'booleanAt',
+      'skipUint',
+    ]) {
+      expect(tuned, reader).toContain(reader);
+    }
+    for (const name of untuned) expect(tuned, name).toContain(name);
+    expect(tuned.size).toBeGreaterThan(untuned.size);
+  }, 120_000);
+
+  it('refuses a MARKETPIPE_V8_TUNING other than on or off with exit code 2', async () => {
+    const run = await runCli([], ['--help'], { MARKETPIPE_V8_TUNING: 'fast' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('marketpipe: MARKETPIPE_V8_TUNING must be on or off, got "fast"\n');
+    expect(run.stdout).toBe('');
+  }, 60_000);
+
+  it("leaves a budget given on node's command line alone", async () => {
+    const run = await runCli(['--max-inlined-bytecode-size-cumulative=0'], ['--help'], {});
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Usage: marketpipe');
+  }, 60_000);
+});
