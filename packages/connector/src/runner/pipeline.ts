@@ -116,7 +116,8 @@ export interface PipelineOptions {
   logger?: PipelineLogger;
   /**
    * Data-path warnings (trade id gaps, malformed, oversize and refused messages, subject collisions) are logged once
-   * per symbol or cause per interval, then summed in one summary line at its end (default 10 000 ms).
+   * per symbol or cause per interval, then summed in one summary line at its end (default 10 000 ms; 1 to
+   * 2^31 - 1, else {@link Pipeline.start} throws `InvalidArgumentError`).
    */
   warningIntervalMs?: number;
   /**
@@ -477,6 +478,10 @@ export class Pipeline {
     // One timer: beyond its limit Node would fire it at once.
     if (options.stopFlushTimeoutMs !== undefined)
       checkNumber('stopFlushTimeoutMs', options.stopFlushTimeoutMs, 0, 2 ** 31 - 1);
+    // The interval of a timer that flushes the warning summaries: 0, NaN or a value past Node's timer limit would
+    // fire it every millisecond, one log line per symbol each time.
+    if (options.warningIntervalMs !== undefined)
+      checkNumber('warningIntervalMs', options.warningIntervalMs, 1, 2 ** 31 - 1);
     // Before the lock and the ring: a bad policy must leave the data dir as it was.
     if (options.fsync !== undefined) checkFsyncPolicy(options.fsync);
     const channels = options.channels ?? ['trades'];

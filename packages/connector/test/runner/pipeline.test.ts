@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
@@ -197,8 +197,14 @@ describe('Pipeline', () => {
     expect(pipeline.summary()).toMatchObject({ trades: 2, lost: 2, drops: { transportClosed: 2 } });
   });
 
-  it('refuses a stopFlushTimeoutMs or fsync policy that is not a finite, non-negative number', async () => {
+  it('refuses a stopFlushTimeoutMs, warningIntervalMs or fsync policy out of range, before touching the data dir', async () => {
     const base = bnbReplay(0, new InMemoryTransport());
+    for (const warningIntervalMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      await expect(Pipeline.start({ ...base, warningIntervalMs }), String(warningIntervalMs)).rejects.toThrow(
+        /warningIntervalMs must be a finite number >= 1 and <= 2147483647/,
+      );
+    }
+    expect(existsSync(join(base.dataDir, 'ring')), 'the data dir was touched').toBe(false);
     await expect(Pipeline.start({ ...base, stopFlushTimeoutMs: Number.NaN })).rejects.toThrow(
       /stopFlushTimeoutMs/,
     );
