@@ -11,3 +11,10 @@ export { verifyRecordings } from './records/verify-recordings.js';
 export { PipelineMetrics } from './run/pipeline-metrics.js';
 export type { RunSummary, StopReason } from './run/run-summary.js';
 export type { TradeJson } from './subscribe/trade-line.js';
+export {
+  applyV8Tuning,
+  INLINING_BUDGET_BYTES,
+  V8_TUNING_ENV_VAR,
+  V8TuningSettingError,
+  v8TuningFlags,
+} from './v8-tuning.js';

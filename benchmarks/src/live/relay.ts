@@ -2,8 +2,10 @@
  * Process 2 of the live-path suite, one of the consumers of the venue server, each in its own process:
  *
  * - `marketpipe`: the app's `Pipeline` (live source, NATS transport, ring + flusher recording), exactly as
- *   `marketpipe run --source live --url ... --transport nats://...` composes it; the transport is wrapped only to
- *   stamp each publish, and to time it (one clock read before the call; the stamp after it closes the interval);
+ *   `marketpipe run --source live --url ... --transport nats://...` composes it, with the V8 setting the
+ *   `marketpipe` executable applies to its process (`applyV8Tuning`; `MARKETPIPE_V8_TUNING=off` leaves V8's
+ *   defaults, as for the CLI); the transport is wrapped only to stamp each publish, and to time it (one clock read
+ *   before the call; the stamp after it closes the interval);
  * - `marketpipe-memory`: the same Pipeline publishing to an `InMemoryTransport` (no broker, no socket write): what
  *   the hot path costs at this pace without the NATS client and the socket writes it makes between messages;
  * - `naive`: `ws` client -> `JSON.parse` -> a trade object -> `JSON.stringify` -> `nats.publish`, raw lines to a
@@ -27,12 +29,15 @@ import {
   type PublishTarget,
 } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
+import { applyV8Tuning } from '@marketpipe/reference-connector';
 import { connect } from 'nats';
 import WebSocket from 'ws';
 import { monotonicNsNoAlloc } from './binance-tape.js';
 import { onParent, tellParent, writeTimes } from './child-link.js';
 
 const [mode = '', wsUrl = '', natsUrl = '', countText = '0', dir = ''] = process.argv.slice(2);
+// Before any of the pipeline's code runs hot, as the CLI does; the naive relay and the floors keep V8's defaults.
+if (mode === 'marketpipe' || mode === 'marketpipe-memory') applyV8Tuning();
 const count = Number(countText);
 const published = new Float64Array(count).fill(Number.NaN);
 let publishedCount = 0;
