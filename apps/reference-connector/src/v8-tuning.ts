@@ -2,13 +2,14 @@
  * The V8 setting the `marketpipe` executable applies to its own process, before any hot code is compiled.
  *
  * V8's optimizing compiler inlines the functions an optimized function calls until their bytecode adds up to a
- * budget (`--max-inlined-bytecode-size-cumulative`, 920 bytes on every supported Node line), taking the calls in
- * reverse source order. The Binance spot scanner calls 23 small readers per message (~2 500 bytes of bytecode in
- * all): under the default budget the last ten are inlined and the first thirteen (key matches, string ends, the
- * price and size readers) stay calls, once per message each. With 3 000 bytes every one is inlined, and in the app
- * the replay and the runner's own calls are inlined too. Measured on a 1M-trade replay (main-thread CPU time,
- * alternating runs): Node 20 -9%, Node 22 -6%, Node 24 -5%, Node 26 unchanged; hot-path p50 -40 to -80 ns on
- * Node 20-24 (docs/design/whole-process.md, "V8's inlining budget").
+ * budget (`--max-inlined-bytecode-size-cumulative`, 920 bytes on every supported Node line), in an order of its
+ * own (on Node 20, the last calls of a function first). The Binance spot scanner calls 23 small readers per message
+ * (~2 500 bytes of bytecode in all): under the default budget on Node 20 the last ten are inlined and the first
+ * thirteen (key matches, string ends, the price and size readers) stay calls, once per message each. With 3 000
+ * bytes every one is inlined, and in the app the replay and the runner's own calls are inlined too. Measured on a
+ * 1M-trade replay (main-thread CPU time, alternating runs): Node 20 -10%, Node 22 -6%, Node 24 -5%, Node 26
+ * unchanged; hot-path p50 -40 to -80 ns on Node 20-24; the other venues' replays no slower (docs/design/
+ * whole-process.md, "V8's inlining budget").
  *
  * A library must not change process-wide V8 settings under its host, so `@marketpipe/connector` does not: an
  * application that embeds the pipeline passes the flag to `node` itself (the connector README says how).
@@ -17,7 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 
 /** The V8 flag, without its leading dashes. */
 export const INLINING_BUDGET_FLAG = 'max-inlined-bytecode-size-cumulative';
-/** The budget in bytes of bytecode: enough for every reader of every venue's fast path. */
+/** The budget in bytes of bytecode: the smallest measured that inlines every reader of the Binance spot scanner. */
 export const INLINING_BUDGET_BYTES = 3000;
 /** `off` leaves V8's defaults (to compare, or to rule the setting out); `on`, the default, applies it. */
 export const V8_TUNING_ENV_VAR = 'MARKETPIPE_V8_TUNING';
