@@ -8,8 +8,8 @@
  * thirteen (key matches, string ends, the price and size readers) stay calls, once per message each. With 3 000
  * bytes every one is inlined, and in the app the replay and the runner's own calls are inlined too. Measured on a
  * 1M-trade replay (main-thread CPU time, alternating runs): Node 20 -10%, Node 22 -6%, Node 24 -5%, Node 26
- * unchanged; hot-path p50 -40 to -80 ns on Node 20-24; the other venues' replays no slower (docs/design/
- * whole-process.md, "V8's inlining budget").
+ * unchanged; hot-path p50 -40 to -80 ns on Node 20-24; the other venues' replays no slower on Node 20, and on
+ * Node 26 Bybit -3%, OKX -5%, Coinbase and Kraken +1-2% (docs/design/whole-process.md, "V8's inlining budget").
  *
  * A library must not change process-wide V8 settings under its host, so `@marketpipe/connector` does not: an
  * application that embeds the pipeline passes the flag to `node` itself (the connector README says how).
