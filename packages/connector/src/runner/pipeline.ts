@@ -746,16 +746,21 @@ export class Pipeline {
     } catch (error) {
       recorderFailure = { error };
     }
-    if (this.#options.transport.status !== 'closed') await this.#flushTransport();
+    // A closed transport has counted what it dropped; an open one that confirmed everything holds nothing more.
+    const transportSettled = this.#options.transport.status === 'closed' || (await this.#flushTransport());
     this.#ring.close();
     await this.#lock?.release();
     this.#state = 'stopped';
     if (recorderFailure !== undefined) throw recorderFailure.error;
     const summary = this.summary();
-    this.#log.info(
-      { received: summary.received, trades: summary.trades, lost: summary.lost },
-      'pipeline stopped',
-    );
+    const counts = { received: summary.received, trades: summary.trades };
+    if (transportSettled) this.#log.info({ ...counts, lost: summary.lost }, 'pipeline stopped');
+    // Not a final loss count: the trades the transport still holds are counted when its owner closes it.
+    else
+      this.#log.info(
+        { ...counts, lostSoFar: summary.lost },
+        'pipeline stopped; the transport still holds unconfirmed trades, counted as lost when it is closed',
+      );
     return summary;
   }
 
@@ -770,8 +775,11 @@ export class Pipeline {
     return { ...status, recordsWritten: status.recorder.recordsWritten, lost };
   }
 
-  /** Waits for the transport's flush at most `stopFlushTimeoutMs`: a broker that is down must not hold the stop. */
-  async #flushTransport(): Promise<void> {
+  /**
+   * Waits for the transport's flush at most `stopFlushTimeoutMs`: a broker that is down must not hold the stop.
+   * True when the transport confirmed everything published.
+   */
+  async #flushTransport(): Promise<boolean> {
     const transport = this.#options.transport;
     const timeoutMs = this.#options.stopFlushTimeoutMs ?? DEFAULT_STOP_FLUSH_TIMEOUT_MS;
     const flushed = transport.flush().then(() => true);
@@ -782,13 +790,13 @@ export class Pipeline {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
-      if (await Promise.race([flushed, timedOut])) return;
+      if (await Promise.race([flushed, timedOut])) return true;
     } catch (error) {
       // Closed under the flush (nats.js gave up reconnecting): its counters hold what it dropped. The stop goes on,
       // so that the ring is closed and the data dir's lock released.
       const err = error instanceof Error ? error.message : String(error);
       this.#log.warn({ err, transport: transport.status }, 'the transport failed its flush at stop');
-      return;
+      return transport.status === 'closed';
     } finally {
       clearTimeout(timer);
     }
@@ -796,6 +804,7 @@ export class Pipeline {
       { timeoutMs, transport: transport.status },
       'the transport did not confirm what was published before the stop timeout; what it still holds counts as lost when it closes',
     );
+    return false;
   }
 
   #run(): void {

@@ -182,10 +182,23 @@ describe('Pipeline', () => {
     expect(secondSummary.received).toBe(6);
   });
 
+  it('logs its final loss count at stop once the transport confirmed everything', async () => {
+    const infos: [unknown, string | undefined][] = [];
+    const options = bnbReplay(2, new InMemoryTransport());
+    const logger = { ...options.logger!, info: (obj: unknown, msg?: string) => infos.push([obj, msg]) };
+    const pipeline = await Pipeline.start({ ...options, logger });
+    await pipeline.done;
+    await pipeline.stop();
+    expect(infos.at(-1)).toEqual([{ received: 2, trades: 2, lost: 0 }, 'pipeline stopped']);
+  });
+
   it('stops after stopFlushTimeoutMs when the broker never answers; summary() after the close counts what it held', async () => {
     const transport = new UnansweredTransport();
     const warnings: (string | undefined)[] = [];
-    const pipeline = await Pipeline.start({ ...bnbReplay(2, transport, warnings), stopFlushTimeoutMs: 200 });
+    const infos: [unknown, string | undefined][] = [];
+    const options = bnbReplay(2, transport, warnings);
+    const logger = { ...options.logger!, info: (obj: unknown, msg?: string) => infos.push([obj, msg]) };
+    const pipeline = await Pipeline.start({ ...options, logger, stopFlushTimeoutMs: 200 });
     await pipeline.done;
     const stopping = performance.now();
     const summary = await pipeline.stop();
@@ -193,6 +206,11 @@ describe('Pipeline', () => {
     expect(performance.now() - stopping).toBeLessThan(10_000);
     expect(warnings.some((msg) => msg?.includes('did not confirm what was published'))).toBe(true);
     expect(summary).toMatchObject({ trades: 2, recordsWritten: 2, lost: 0 });
+    // Its own last line does not call that 0 a final count.
+    expect(infos.at(-1)).toEqual([
+      { received: 2, trades: 2, lostSoFar: 0 },
+      'pipeline stopped; the transport still holds unconfirmed trades, counted as lost when it is closed',
+    ]);
     await transport.close();
     expect(pipeline.summary()).toMatchObject({ trades: 2, lost: 2, drops: { transportClosed: 2 } });
   });
