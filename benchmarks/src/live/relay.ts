@@ -29,15 +29,12 @@ import {
   type PublishTarget,
 } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
-import { applyV8Tuning } from '@marketpipe/reference-connector';
 import { connect } from 'nats';
 import WebSocket from 'ws';
 import { monotonicNsNoAlloc } from './binance-tape.js';
 import { onParent, tellParent, writeTimes } from './child-link.js';
 
 const [mode = '', wsUrl = '', natsUrl = '', countText = '0', dir = ''] = process.argv.slice(2);
-// Before any of the pipeline's code runs hot, as the CLI does; the naive relay and the floors keep V8's defaults.
-if (mode === 'marketpipe' || mode === 'marketpipe-memory') applyV8Tuning();
 const count = Number(countText);
 const published = new Float64Array(count).fill(Number.NaN);
 let publishedCount = 0;
@@ -123,6 +120,10 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   let floorWorkNs: number | undefined;
   if (mode === 'marketpipe' || mode === 'marketpipe-memory') {
+    // Before any of the pipeline's code runs hot, as the CLI does. Loaded here, so that the naive relay and the
+    // floors neither load the CLI's modules nor change V8's defaults.
+    const { applyV8Tuning } = await import('@marketpipe/reference-connector');
+    applyV8Tuning();
     const transport =
       mode === 'marketpipe' ? await NatsTransport.connect({ servers: [natsUrl] }) : new InMemoryTransport();
     const pipeline = await Pipeline.start({
