@@ -286,6 +286,10 @@ interface TimedProcess {
   maxRssKiB: number;
   /** The main thread's on-CPU time, where Linux reports it (see report-rss.ts). */
   mainCpuMs: number | undefined;
+  /** How long the main thread was ready to run but waited for a core, where Linux reports it. */
+  mainWaitedMs: number | undefined;
+  /** CPU time of the whole process, every thread (ended ones included). */
+  processCpuMs: number;
   /** With `watchFirstRead`: spawn to the first read of the replay file that returned bytes, in ms. */
   firstReadMs?: number;
   /** What the process wrote to stdout (the CLI's run summary). */
@@ -338,7 +342,12 @@ function timeProcess(
           ms,
           code,
           stdout,
-          ...(JSON.parse(line) as { maxRssKiB: number; mainCpuMs: number | undefined }),
+          ...(JSON.parse(line) as {
+            maxRssKiB: number;
+            mainCpuMs: number | undefined;
+            mainWaitedMs: number | undefined;
+            processCpuMs: number;
+          }),
           ...(read === undefined
             ? {}
             : {
@@ -617,10 +626,22 @@ async function livePath(profile: BenchProfile) {
     }
     const medianRun = (runs: TimedProcess[]): TimedProcess =>
       [...runs].sort((a, b) => a.ms - b.ms)[(runs.length - 1) >> 1] as TimedProcess;
-    const medianCpu = (runs: TimedProcess[]): string => {
-      const cpu = runs.map((run) => run.mainCpuMs).filter((ms): ms is number => ms !== undefined);
-      return cpu.length === 0 ? '-' : `${median(cpu).toFixed(0)} ms`;
+    // Medians of a per-run figure the preload reports (absent without /proc): the main thread's CPU, its wait for
+    // a core, and the other threads' CPU (the flusher, V8's compiler and GC threads, libuv's pool).
+    const medianOf = (runs: TimedProcess[], of: (run: TimedProcess) => number | undefined): number => {
+      const values = runs.map(of).filter((ms): ms is number => ms !== undefined);
+      return values.length === 0 ? Number.NaN : median(values);
     };
+    const mainCpu = (run: TimedProcess) => run.mainCpuMs;
+    const mainWaited = (run: TimedProcess) => run.mainWaitedMs;
+    const otherCpu = (run: TimedProcess) =>
+      run.mainCpuMs === undefined ? undefined : run.processCpuMs - run.mainCpuMs;
+    const msCell = (ms: number): string => (Number.isNaN(ms) ? '-' : `${ms.toFixed(0)} ms`);
+    const cpuCells = (runs: TimedProcess[]): string[] => [
+      msCell(medianOf(runs, mainCpu)),
+      msCell(medianOf(runs, mainWaited)),
+      msCell(medianOf(runs, otherCpu)),
+    ];
     const app = medianRun(appRuns);
     const untuned = medianRun(untunedRuns);
     const naive = medianRun(naiveRuns);
@@ -644,6 +665,8 @@ async function livePath(profile: BenchProfile) {
         'wall',
         'per message (wall)',
         'main thread on-CPU (median)',
+        'main thread waiting for a core (median)',
+        'other threads on-CPU (median)',
         'start-up (empty file, median)',
         'peak RSS',
       ],
@@ -652,7 +675,7 @@ async function livePath(profile: BenchProfile) {
           'marketpipe run --source replay (in-memory transport, ring + flusher)',
           `${(app.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(app.ms)),
-          medianCpu(appRuns),
+          ...cpuCells(appRuns),
           `${appStart.toFixed(0)} ms`,
           `${(app.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
@@ -660,7 +683,7 @@ async function livePath(profile: BenchProfile) {
           "marketpipe, V8's default inlining budget (MARKETPIPE_V8_TUNING=off; not the target)",
           `${(untuned.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(untuned.ms)),
-          medianCpu(untunedRuns),
+          ...cpuCells(untunedRuns),
           '-',
           `${(untuned.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
@@ -668,7 +691,7 @@ async function livePath(profile: BenchProfile) {
           'naive pipeline process (JSON.parse, capnp-es, appendFileSync)',
           `${(naive.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(naive.ms)),
-          medianCpu(naiveRuns),
+          ...cpuCells(naiveRuns),
           `${naiveStart.toFixed(0)} ms`,
           `${(naive.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
@@ -676,13 +699,13 @@ async function livePath(profile: BenchProfile) {
           'marketpipe, the same trades as USD-M futures frames (general scanner; not the target)',
           `${(futures.ms / 1000).toFixed(2)} s`,
           formatNs(perMessage(futures.ms)),
-          futures.mainCpuMs === undefined ? '-' : `${futures.mainCpuMs.toFixed(0)} ms`,
+          ...cpuCells([futures]),
           '-',
           `${(futures.maxRssKiB / 1024).toFixed(0)} MiB`,
         ],
       ],
       notes: [
-        `Wall time from spawn to exit, start-up included. marketpipe's, its untuned run's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${appRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; untuned ${untunedRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), marketpipe on a fresh data dir each time; the futures row is one run. Main thread on-CPU: the first field of its /proc schedstat at exit, which does not count the time it waited for a core. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
+        `Wall time from spawn to exit, start-up included. marketpipe's, its untuned run's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${appRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; untuned ${untunedRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), marketpipe on a fresh data dir each time; the futures row is one run. Main thread on-CPU and waiting for a core: the first two fields of its /proc schedstat at exit (on-CPU time does not count the wait: the time it was ready to run while both cores ran other threads). Other threads: the process's CPU time (process.cpuUsage(), ended threads included) less the main thread's; for marketpipe the flusher worker and its fsync thread, and for every process V8's compiler and GC threads, which share the same two cores. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
         "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
@@ -727,6 +750,10 @@ async function livePath(profile: BenchProfile) {
               `the hot path, the last drain and the exit. marketpipe takes ${formatNs(afterFirstNs)} per message ` +
               `after its first, and its own hot path (Runner.onMessage, the run summary's p50) ${appP50} of it` +
               (appP50Ns > budgetNs ? ': the hot path alone, at its median, is over the budget. ' : '. ')) +
+          (Number.isNaN(medianOf(appRuns, mainWaited))
+            ? ''
+            : `Its main thread waited ${msCell(medianOf(appRuns, mainWaited))} for a core while the process's ` +
+              `other threads ran ${msCell(medianOf(appRuns, otherCpu))} on the same two cores (median). `) +
           'docs/design/whole-process.md has the rest of the split.',
       },
       {
