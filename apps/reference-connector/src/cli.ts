@@ -5,9 +5,10 @@
  * some handle (a stuck socket) would keep the process alive.
  */
 import nodeModule from 'node:module';
+import { InvalidOptionError } from './cli-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { unsupportedNodeMessage } from './node-version.js';
-import { applyV8Tuning, V8TuningSettingError } from './v8-tuning.js';
+import { applyV8Tuning } from './v8-tuning.js';
 
 const EXIT_GRACE_MS = 2_000;
 
@@ -22,7 +23,7 @@ function tuneV8(): string | undefined {
     applyV8Tuning();
     return undefined;
   } catch (err) {
-    if (err instanceof V8TuningSettingError) return err.message;
+    if (err instanceof InvalidOptionError) return err.message;
     throw err;
   }
 }

@@ -15,6 +15,5 @@ export {
   applyV8Tuning,
   INLINING_BUDGET_BYTES,
   V8_TUNING_ENV_VAR,
-  V8TuningSettingError,
   v8TuningFlags,
 } from './v8-tuning.js';

@@ -15,6 +15,7 @@
  * application that embeds the pipeline passes the flag to `node` itself (the connector README says how).
  */
 import { setFlagsFromString } from 'node:v8';
+import { InvalidOptionError } from './cli-errors.js';
 
 /** The V8 flag, without its leading dashes. */
 export const INLINING_BUDGET_FLAG = 'max-inlined-bytecode-size-cumulative';
@@ -23,25 +24,22 @@ export const INLINING_BUDGET_BYTES = 3000;
 /** `off` leaves V8's defaults (to compare, or to rule the setting out); `on`, the default, applies it. */
 export const V8_TUNING_ENV_VAR = 'MARKETPIPE_V8_TUNING';
 
-/** Thrown for a {@link V8_TUNING_ENV_VAR} value other than `on` or `off`. */
-export class V8TuningSettingError extends Error {
-  readonly code = 'MP_ERR_V8_TUNING';
-  constructor(value: string) {
-    super(`${V8_TUNING_ENV_VAR} must be on or off, got ${JSON.stringify(value)}`);
-    this.name = 'V8TuningSettingError';
-  }
-}
-
 /**
  * The V8 flags to set, given the process's `execArgv` and environment: none when the environment says `off`, or
  * when the command line already sets the budget (`node --max-inlined-bytecode-size-cumulative=N`, in either the
  * dashed or the underscored spelling), so a user's own choice wins.
  *
- * @throws {V8TuningSettingError} an environment value other than `on`, `off` or unset.
+ * @throws {InvalidOptionError} (option {@link V8_TUNING_ENV_VAR}) for an environment value other than `on`, `off` or
+ *   unset.
  */
 export function v8TuningFlags(execArgv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const setting = env[V8_TUNING_ENV_VAR];
-  if (setting !== undefined && setting !== 'on' && setting !== 'off') throw new V8TuningSettingError(setting);
+  if (setting !== undefined && setting !== 'on' && setting !== 'off') {
+    throw new InvalidOptionError(
+      V8_TUNING_ENV_VAR,
+      `${V8_TUNING_ENV_VAR} must be on or off, got ${JSON.stringify(setting)}`,
+    );
+  }
   if (setting === 'off') return [];
   const userSet = execArgv.some((arg) => {
     const name = arg.split('=', 1)[0]!.replace(/^--?/, '').replaceAll('_', '-');
@@ -53,7 +51,7 @@ export function v8TuningFlags(execArgv: readonly string[], env: NodeJS.ProcessEn
 /**
  * Sets {@link v8TuningFlags} for this process; returns the flags it set.
  *
- * @throws {V8TuningSettingError} as {@link v8TuningFlags}.
+ * @throws {InvalidOptionError} as {@link v8TuningFlags}.
  */
 export function applyV8Tuning(
   execArgv: readonly string[] = process.execArgv,
