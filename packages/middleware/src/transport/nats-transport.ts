@@ -36,6 +36,8 @@ export interface NatsTransportOptions {
    * How often unacknowledged messages are confirmed with a PING/PONG round
    * trip, in ms (default 5). Lower means fewer re-sent duplicates after an
    * outage and less memory held, at one PING per interval while publishing.
+   * The timer keeps ticking (a no-op callback) for up to a second after the last publish, so that publishing after
+   * a short pause does not pay for re-arming it.
    */
   confirmIntervalMs?: number;
   /**
@@ -74,6 +76,12 @@ export interface NatsOutageCounters {
   /** Messages released unacknowledged because the unconfirmed limits were reached. */
   unconfirmedEvicted: number;
 }
+
+/**
+ * How long the confirmation timer keeps ticking with nothing to confirm before it lapses. Ticking costs a timer
+ * callback per interval (a few µs, every 5 ms by default); a lapsed timer costs the next publish its re-arming.
+ */
+const CONFIRM_LINGER_MS = 1_000;
 
 /** Shared options object: nats.js would allocate an empty one per publish otherwise. */
 const PUBLISH_OPTIONS: PublishOptions = {};
@@ -153,6 +161,9 @@ export class NatsTransport implements FastPublishTransport {
   private maxPayload: number;
   private confirmArmed = false;
   private confirmInFlight = false;
+  /** Intervals in a row the confirmation timer found nothing to confirm; it lapses after `confirmLingerTicks`. */
+  private idleConfirmTicks = 0;
+  private readonly confirmLingerTicks: number;
   /** Ordinal of the last message sent when the in-flight confirmation PING was queued. */
   private confirmMark = 0;
   /** Outages seen when the in-flight confirmation PING was queued: a PONG after another one confirms nothing. */
@@ -191,8 +202,10 @@ export class NatsTransport implements FastPublishTransport {
       });
     }
     // One timer re-armed with refresh(): no timer object per confirmation.
-    this.confirmTimer = setTimeout(this.confirm, options.confirmIntervalMs ?? 5);
+    const confirmIntervalMs = options.confirmIntervalMs ?? 5;
+    this.confirmTimer = setTimeout(this.confirm, confirmIntervalMs);
     this.confirmTimer.unref();
+    this.confirmLingerTicks = Math.ceil(CONFIRM_LINGER_MS / confirmIntervalMs);
     // A broken status watch cannot track outages any more: stop (counting what is dropped) rather than guess.
     this.watchStatus().catch(this.onClientClosed);
     nc.closed().then(this.onClientClosed, this.onClientClosed);
@@ -404,16 +417,34 @@ export class NatsTransport implements FastPublishTransport {
       this.unconfirmed.dropFirst();
       this.unconfirmedEvicted++;
     }
-    if (!this.confirmArmed) {
-      this.confirmArmed = true;
-      this.confirmTimer.refresh();
-    }
+    // Armed here only when the timer lapsed after an idle spell: while messages flow, the confirmation cycle keeps
+    // it armed off the publish path (see `confirm`), and a PONG awaited re-arms it when it comes.
+    if (!this.confirmArmed && !this.confirmInFlight) this.armConfirm();
   }
 
-  /** Timer callback: queue one PING behind everything sent so far. */
+  /** Starts the confirmation timer's next interval. */
+  private armConfirm(): void {
+    this.confirmArmed = true;
+    this.confirmTimer.refresh();
+  }
+
+  /**
+   * Timer callback: queue one PING behind everything sent so far. With nothing to confirm it re-arms itself for up
+   * to {@link CONFIRM_LINGER_MS} before it lapses: re-arming a Node timer costs ~1-9 µs (more when its list was
+   * emptied), and when the publish path did it, one message in five paid that at 1 000 msg/s
+   * (docs/design/transport.md, "The confirmation timer").
+   */
   private readonly confirm = (): void => {
     this.confirmArmed = false;
-    if (this.state !== 'connected' || this.confirmInFlight || this.unconfirmed.length === 0) return;
+    if (this.state !== 'connected' || this.confirmInFlight) return;
+    if (this.unconfirmed.length === 0) {
+      if (this.idleConfirmTicks < this.confirmLingerTicks) {
+        this.idleConfirmTicks++;
+        this.armConfirm();
+      }
+      return;
+    }
+    this.idleConfirmTicks = 0;
     this.frames?.handOver();
     // A server's limit can change without a reconnect (a config reload); frames bypass nats.js's own check.
     this.maxPayload = this.nc.info?.max_payload ?? this.maxPayload;
@@ -426,15 +457,14 @@ export class NatsTransport implements FastPublishTransport {
   private readonly onConfirmed = (): void => {
     this.confirmInFlight = false;
     if (this.outages === this.confirmOutages) this.release(this.confirmMark);
-    if (this.unconfirmed.length > 0 && this.state === 'connected' && !this.confirmArmed) {
-      this.confirmArmed = true;
-      this.confirmTimer.refresh();
-    }
+    // Re-armed even with nothing left to confirm: the next message published finds the timer running.
+    if (this.state === 'connected' && !this.confirmArmed) this.armConfirm();
   };
 
   /** The PING died with the connection; the disconnect handler has already kept the messages. */
   private readonly onConfirmFailed = (): void => {
     this.confirmInFlight = false;
+    if (this.state === 'connected' && !this.confirmArmed) this.armConfirm();
   };
 
   /**

@@ -5,7 +5,7 @@ import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PayloadTooLargeError } from '../../src/errors.js';
 import { NatsTransport, type NatsTransportOptions } from '../../src/transport/nats-transport.js';
 import type { MessageHandler } from '../../src/transport/transport.js';
@@ -152,6 +152,73 @@ describe('NatsTransport at close: sent but unacknowledged messages are counted, 
     await publisher.close();
     expect(publisher.counters()).toMatchObject({ published: 5, dropped: { closed: 0 } });
     expect(publisher.outageCounters().unconfirmed).toBe(0);
+  });
+});
+
+describe('NatsTransport confirmation timer', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const timeoutPrototype = Object.getPrototypeOf(setTimeout(() => undefined, 0)) as { refresh(): unknown };
+
+  /** `Timeout#refresh` calls (any timer of the process) made inside `publisher.publish(target, [i])`. */
+  function refreshesOf(publish: () => void, refresh: { mock: { calls: unknown[] } }): number {
+    const before = refresh.mock.calls.length;
+    publish();
+    return refresh.mock.calls.length - before;
+  }
+
+  it('acknowledges without flush(), and re-arms itself off the publish path while messages flow', async () => {
+    const publisher = await connectTransport();
+    const target = publisher.prepare('confirm.flow');
+    publisher.publish(target, Uint8Array.of(0));
+    await waitFor('the first PONG', () => publisher.outageCounters().unconfirmed === 0, DELIVERY);
+    const refresh = vi.spyOn(timeoutPrototype, 'refresh');
+    try {
+      // A message every ~2 ms, some while a PING is out, some between a PONG and the next interval: none of these
+      // publishes may re-arm a timer (before, the first publish after each PONG did: ~7 µs at 1 000 msg/s).
+      let inside = 0;
+      for (let i = 1; i <= 40; i++) {
+        inside += refreshesOf(() => publisher.publish(target, Uint8Array.of(i)), refresh);
+        await sleep(2);
+      }
+      expect(inside).toBe(0);
+      await waitFor(
+        'the timer to acknowledge them',
+        () => publisher.outageCounters().unconfirmed === 0,
+        DELIVERY,
+      );
+    } finally {
+      refresh.mockRestore();
+    }
+    expect(publisher.counters().published).toBe(41);
+    await publisher.close();
+  });
+
+  it('lapses once idle; the next publish re-arms it and is acknowledged', async () => {
+    const publisher = await connectTransport();
+    const target = publisher.prepare('confirm.idle');
+    const refresh = vi.spyOn(timeoutPrototype, 'refresh');
+    try {
+      publisher.publish(target, Uint8Array.of(0));
+      await waitFor('the first PONG', () => publisher.outageCounters().unconfirmed === 0, DELIVERY);
+      // It keeps ticking for about a second with nothing to confirm, then stops: no refresh for 100 ms.
+      let seen = -1;
+      const quiet = () => {
+        const calls = refresh.mock.calls.length;
+        const unchanged = calls === seen;
+        seen = calls;
+        return unchanged;
+      };
+      await waitFor('the timer to lapse', quiet, { ...DELIVERY, everyMs: 100 });
+      expect(refreshesOf(() => publisher.publish(target, Uint8Array.of(1)), refresh)).toBe(1);
+    } finally {
+      refresh.mockRestore();
+    }
+    await waitFor(
+      'the timer to acknowledge it',
+      () => publisher.outageCounters().unconfirmed === 0,
+      DELIVERY,
+    );
+    await publisher.close();
   });
 });
 
