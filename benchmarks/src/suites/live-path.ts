@@ -10,6 +10,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EVICTION_BYTES, measureColdHotPath } from '../fixtures/cold-hot-path.js';
 import { median } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
@@ -414,6 +415,28 @@ async function livePath(profile: BenchProfile) {
   const tables: ResultTable[] = [];
   const targets: TargetCheck[] = [];
   const metrics: Record<string, number> = {};
+  // Before any child process starts: the suite's own thread, alone on its core as far as this suite goes.
+  const coldTrials = profile.smoke ? 10 : 200;
+  const cold = measureColdHotPath(coldTrials);
+  const coldAt = (sorted: Float64Array, q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  const coldP50 = coldAt(cold.evicted, 0.5);
+  metrics['live.cold.evicted.p50Ns'] = coldP50;
+  metrics['live.cold.warm.p50Ns'] = coldAt(cold.warm, 0.5);
+  const coldTable: ResultTable = {
+    title: 'The hot path with its caches evicted (in this process, no sockets)',
+    columns: ['one Binance message through Runner.onMessage', 'p50', 'p90', 'p99'],
+    rows: [
+      ['right after another message', ...[0.5, 0.9, 0.99].map((q) => formatNs(coldAt(cold.warm, q)))],
+      [
+        `right after writing ${EVICTION_BYTES >>> 20} MiB (caches evicted)`,
+        ...[0.5, 0.9, 0.99].map((q) => formatNs(coldAt(cold.evicted, q))),
+      ],
+    ],
+    notes: [
+      `${coldTrials} trials of each, alternating; the app's default ring geometry, an in-memory transport, no flusher worker (the ring drained by the same thread, untimed), the message's own bytes read just before (a socket's message arrives in cache). The write walk replaces, deterministically, what the other processes and the host's other guests do to the caches while a consumer at 1 000 msg/s sleeps between messages: the first row is the hot path as the tight loop sees it, the second as a message after an idle millisecond can (docs/design/latency-tail.md, "The cold first message, measured").`,
+    ],
+  };
   const nats = await startNatsServer();
   const server = startChild('venue-server', []);
   const paced_: ResultTable = {
@@ -523,7 +546,9 @@ async function livePath(profile: BenchProfile) {
             `naive relay's own per-message work ${x(results.naive.ownTiming)}; a 256 KiB memory walk (floor-mem) ` +
             `${x(results['floor-mem'].ownTiming)}. ${verdict} The hot path and the naive relay pay for the first ` +
             'message after an idle gap, the arithmetic floor does not ("Own timing after an idle gap" below, ' +
-            'docs/design/latency-tail.md).',
+            `docs/design/latency-tail.md): the same hot path with its caches evicted takes ${formatNs(coldP50)} at ` +
+            `p50 in this process, ${(coldP50 / floor.p99).toFixed(1)}x the floor's p99 ("The hot path with its ` +
+            'caches evicted" below).',
         });
       }
       const mine = app.delivered?.latency;
@@ -559,7 +584,7 @@ async function livePath(profile: BenchProfile) {
     paced_.notes?.push(
       `The floor's work as calibrated in this run (warm, tight loop, per call): ${calibrated.join(', ')} msg/s.`,
     );
-    tables.push(afterIdle(byRate));
+    tables.push(afterIdle(byRate), coldTable);
   } finally {
     server.send({ type: 'close' });
     server.kill();
