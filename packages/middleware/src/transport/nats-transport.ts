@@ -375,7 +375,7 @@ export class NatsTransport implements FastPublishTransport {
   private send(target: CachedTarget, payload: Uint8Array, ordinal: number): void {
     if (this.frames) {
       if (this.nc.isClosed()) throw new TransportClosedError('publish');
-      this.keep(target, this.frames.write(target.pubPrefix(), payload), ordinal);
+      this.keep(target, this.frames.write(target.pubPrefix(), payload, ordinal), ordinal);
     } else {
       const copy = this.copies.copy(payload);
       this.publishThroughClient(target.subject, copy);
@@ -474,6 +474,8 @@ export class NatsTransport implements FastPublishTransport {
   private release(mark: number): void {
     while (this.unconfirmed.firstOrdinal() <= mark) this.unconfirmed.dropFirst();
     while (this.resend.firstOrdinal() <= mark) this.resend.dropFirst();
+    // The server read every frame up to `mark` (its PONG followed them), so their slabs can be written again.
+    this.frames?.recycleThrough(mark);
   }
 
   private async watchStatus(): Promise<void> {

@@ -17,7 +17,7 @@ describe('PubFrames', () => {
     const prefix = pubPrefix('trades.binance.BTCUSDT');
     for (const length of [0, 1, 9, 10, 99, 100, 999, 1000, 8000]) {
       const payload = payloadOf(length, length);
-      const frame = frames.write(prefix, payload);
+      const frame = frames.write(prefix, payload, length + 1);
       expect(text(frame)).toBe(expected('trades.binance.BTCUSDT', payload));
       expect(framePayloadLength(frame, prefix.length)).toBe(length);
     }
@@ -28,15 +28,15 @@ describe('PubFrames', () => {
     const frames = new PubFrames((bytes) => handed.push(text(bytes)));
     const a = pubPrefix('a');
     const b = pubPrefix('b.c');
-    frames.write(a, payloadOf(3, 1));
-    frames.write(b, payloadOf(120, 2));
-    frames.write(a, payloadOf(0, 3));
+    frames.write(a, payloadOf(3, 1), 1);
+    frames.write(b, payloadOf(120, 2), 2);
+    frames.write(a, payloadOf(0, 3), 3);
     expect(handed).toEqual([]);
     await endOfTurn();
     expect(handed).toEqual([
       expected('a', payloadOf(3, 1)) + expected('b.c', payloadOf(120, 2)) + expected('a', payloadOf(0, 3)),
     ]);
-    frames.write(a, payloadOf(5, 4));
+    frames.write(a, payloadOf(5, 4), 4);
     await endOfTurn();
     expect(handed).toHaveLength(2);
     expect(handed[1]).toBe(expected('a', payloadOf(5, 4)));
@@ -50,7 +50,7 @@ describe('PubFrames', () => {
     // 1 000 frames of ~210 bytes fill more than three 64 KiB slabs; every 97th is larger than a slab's share.
     for (let i = 0; i < 1_000; i++) {
       const payload = payloadOf(i % 97 === 0 ? 20_000 : 200, i);
-      frames.write(prefix, payload);
+      frames.write(prefix, payload, i + 1);
       sent.push(expected('x', payload));
       if (i === 500) frames.handOver();
     }
@@ -63,9 +63,9 @@ describe('PubFrames', () => {
     const handed: Uint8Array[] = [];
     const frames = new PubFrames((bytes) => handed.push(bytes));
     const prefix = pubPrefix('keep');
-    const first = frames.write(prefix, payloadOf(100, 9));
+    const first = frames.write(prefix, payloadOf(100, 9), 1);
     const copy = text(first);
-    for (let i = 0; i < 2_000; i++) frames.write(prefix, payloadOf(100, i));
+    for (let i = 0; i < 2_000; i++) frames.write(prefix, payloadOf(100, i), i + 2);
     await endOfTurn();
     expect(text(first)).toBe(copy);
     frames.sendNow(first);
@@ -76,13 +76,43 @@ describe('PubFrames', () => {
     const handed: string[] = [];
     const frames = new PubFrames((bytes) => handed.push(text(bytes)));
     const prefix = pubPrefix('d');
-    frames.write(prefix, payloadOf(4, 1));
+    frames.write(prefix, payloadOf(4, 1), 1);
     frames.handOver();
-    frames.write(prefix, payloadOf(4, 2));
+    frames.write(prefix, payloadOf(4, 2), 2);
     frames.discardPending();
     await endOfTurn();
-    frames.write(prefix, payloadOf(4, 3));
+    frames.write(prefix, payloadOf(4, 3), 3);
     await endOfTurn();
     expect(handed).toEqual([expected('d', payloadOf(4, 1)), expected('d', payloadOf(4, 3))]);
+  });
+
+  it('writes a full slab again only once every frame in it was given back', async () => {
+    const frames = new PubFrames(() => {});
+    const prefix = pubPrefix('r');
+    // ~110-byte frames: ~590 fit a 64 KiB slab.
+    const first = frames.write(prefix, payloadOf(100, 1), 1);
+    const copy = text(first);
+    let ordinal = 1;
+    const writeUntilNewSlab = (): Uint8Array => {
+      const slab = frames.write(prefix, payloadOf(100, ordinal), ++ordinal).buffer;
+      for (;;) {
+        const frame = frames.write(prefix, payloadOf(100, ordinal), ++ordinal);
+        if (frame.buffer !== slab) return frame;
+      }
+    };
+    const second = writeUntilNewSlab();
+    const lastInFirst = ordinal - 1;
+    // Not every frame of the first slab given back: a third slab is a new one.
+    frames.recycleThrough(lastInFirst - 1);
+    const third = writeUntilNewSlab();
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(third.buffer).not.toBe(second.buffer);
+    expect(text(first)).toBe(copy);
+    // All of them given back: the next slab is the first one again, and the old frame's bytes are overwritten.
+    frames.recycleThrough(lastInFirst);
+    const fourth = writeUntilNewSlab();
+    expect(fourth.buffer).toBe(first.buffer);
+    expect(text(first)).not.toBe(copy);
+    await endOfTurn();
   });
 });

@@ -8,6 +8,8 @@
 const SLAB_BYTES = 64 * 1024;
 /** Larger frames get a buffer of their own, so one big message cannot waste most of a slab. */
 const MAX_SLAB_FRAME = SLAB_BYTES / 8;
+/** Slabs kept for reuse once their frames are given back; beyond this they are left to the garbage collector. */
+const MAX_SPARE_SLABS = 4;
 const CR = 13;
 const LF = 10;
 const ZERO = 48;
@@ -63,8 +65,10 @@ export function framePayloadLength(frame: Uint8Array, prefixLength: number): num
 
 /**
  * Writes PUB frames into 64 KiB slabs and hands each turn's frames to `sink` as one contiguous view, at the end of
- * the turn (a microtask) or earlier when order requires it ({@link handOver}). A slab is never written again once a
- * frame was handed out of it, so the returned frames stay valid as copies for re-sends.
+ * the turn (a microtask) or earlier when order requires it ({@link handOver}). The returned frames stay valid as
+ * copies for re-sends until the caller gives them back ({@link recycleThrough}); only then is their slab written
+ * again. Reusing slabs matters: a new 64 KiB array took 5-8 µs at p50 and up to 70 µs (zeroed memory, its pages
+ * faulted in), once every ~400 publishes, inside `publish` (docs/design/transport.md, "Slabs reused").
  */
 export class PubFrames {
   private slab = new Uint8Array(SLAB_BYTES);
@@ -72,15 +76,24 @@ export class PubFrames {
   /** Start of the frames written but not yet handed to the sink. */
   private pendingFrom = 0;
   private scheduled = false;
+  /** The highest publish number written into the current slab. */
+  private slabLastOrdinal = 0;
+  /** Full slabs whose frames the caller may still hold, oldest first, with the highest number written into each. */
+  private readonly retired: Uint8Array<ArrayBuffer>[] = [];
+  private readonly retiredLastOrdinal: number[] = [];
+  /** Slabs whose frames were all given back, ready to be written again. */
+  private readonly spare: Uint8Array<ArrayBuffer>[] = [];
 
   /** @param sink receives frames in the order they were written, e.g. the client's protocol command queue. */
   constructor(private readonly sink: (frames: Uint8Array) => void) {}
 
   /**
    * Writes the frame publishing `payload` under `prefix`'s subject and returns it (an owned copy that no later
-   * call overwrites). It reaches the sink at the end of the turn.
+   * call overwrites until it is given back with {@link recycleThrough}). It reaches the sink at the end of the turn.
+   *
+   * @param ordinal the publish's number; numbers never decrease from one call to the next.
    */
-  write(prefix: Uint8Array, payload: Uint8Array): Uint8Array {
+  write(prefix: Uint8Array, payload: Uint8Array, ordinal: number): Uint8Array {
     const digits = decimalDigits(payload.byteLength);
     const size = prefix.length + digits + payload.byteLength + 4;
     if (size > MAX_SLAB_FRAME) {
@@ -89,14 +102,10 @@ export class PubFrames {
       this.sendNow(own);
       return own;
     }
-    if (this.used + size > SLAB_BYTES) {
-      this.handOver();
-      this.slab = new Uint8Array(SLAB_BYTES);
-      this.used = 0;
-      this.pendingFrom = 0;
-    }
+    if (this.used + size > SLAB_BYTES) this.nextSlab();
     const start = this.used;
     this.used = writeFrame(this.slab, start, prefix, payload, digits);
+    this.slabLastOrdinal = ordinal;
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.endOfTurn);
@@ -121,6 +130,35 @@ export class PubFrames {
   /** Forgets the frames not yet handed over: the connection dropped, and the caller re-sends them from its copies. */
   discardPending(): void {
     this.pendingFrom = this.used;
+  }
+
+  /**
+   * Gives back every frame written with a number up to `ordinal`: the caller holds none of them any more, and the
+   * connection is done with their bytes (the server acknowledged them). Full slabs holding only such frames are
+   * written again.
+   */
+  recycleThrough(ordinal: number): void {
+    const retired = this.retired;
+    const lastOrdinals = this.retiredLastOrdinal;
+    let done = 0;
+    while (done < retired.length && (lastOrdinals[done] as number) <= ordinal) {
+      if (this.spare.length < MAX_SPARE_SLABS) this.spare.push(retired[done] as Uint8Array<ArrayBuffer>);
+      done++;
+    }
+    if (done > 0) {
+      retired.splice(0, done);
+      lastOrdinals.splice(0, done);
+    }
+  }
+
+  /** Hands over what is pending and continues in a spare slab, or a new one. */
+  private nextSlab(): void {
+    this.handOver();
+    this.retired.push(this.slab);
+    this.retiredLastOrdinal.push(this.slabLastOrdinal);
+    this.slab = this.spare.pop() ?? new Uint8Array(SLAB_BYTES);
+    this.used = 0;
+    this.pendingFrom = 0;
   }
 
   private readonly endOfTurn = (): void => {

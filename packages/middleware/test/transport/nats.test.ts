@@ -279,6 +279,41 @@ describe('NatsTransport PUB frames', () => {
     await publisher.close();
   });
 
+  it('writes slabs again once the server acknowledged their frames, and every message still arrives intact', async () => {
+    const nc = await connectClient();
+    const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
+    const slabs = new Set<ArrayBufferLike>();
+    const sendCommand = protocol.sendCommand.bind(protocol);
+    protocol.sendCommand = (cmd: Uint8Array) => {
+      if (cmd.byteLength > 100) slabs.add(cmd.buffer);
+      sendCommand(cmd);
+    };
+    const publisher = new NatsTransport(nc);
+    open.push(publisher);
+    const subscriber = await connectTransport();
+    const received: { subject: string; bytes: number[] }[] = [];
+    subscriber.subscribe('recycle.>', collect(received));
+    await subscriber.flush();
+    // 40 turns of 250 messages (~230-byte frames, ~2.3 MB: ~35 slabs' worth), the confirmation timer acknowledging
+    // between them and every tenth turn a flush().
+    const sent: { subject: string; bytes: number[] }[] = [];
+    for (let turn = 0; turn < 40; turn++) {
+      for (let i = 0; i < 250; i++) {
+        const n = turn * 250 + i;
+        const message = { subject: `recycle.s${n % 3}`, bytes: bytesOf(180 + (n % 50), n) };
+        sent.push(message);
+        publisher.publish(message.subject, Uint8Array.from(message.bytes));
+      }
+      if (turn % 10 === 9) await publisher.flush();
+      else await new Promise((resolve) => setTimeout(resolve, 8));
+    }
+    await publisher.flush();
+    await waitFor('every message', () => received.length >= sent.length, DELIVERY);
+    expect(received).toEqual(sent);
+    expect(slabs.size).toBeLessThan(10);
+    await publisher.close();
+  });
+
   it("hands a turn's frames to nats.js at the end of the turn, or before a flush's PING, SUB or UNSUB", async () => {
     const nc = await connectClient();
     const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
