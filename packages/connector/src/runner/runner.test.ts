@@ -130,18 +130,37 @@ describe('Runner', () => {
     runner.onMessage(binanceTrade(6));
     await new Promise((resolve) => setImmediate(resolve));
     // A wake is a futex syscall (plus a contended lock in V8) and sets the flusher writing beside each message's
-    // trip to the broker: none below the burst threshold (slotCount / 16 = 64 records here).
+    // trip to the broker: none unless a burst fills a quarter of the ring (256 records here).
     expect(events).toEqual(['publish', 'publish', 'publish', 'publish', 'publish', 'publish']);
     expect(ringRecords()).toHaveLength(6);
   });
 
-  it('wakes the flusher inside a long burst, before the ring can fill while it naps', () => {
+  it('wakes the flusher inside a long burst once the ring is a quarter full, before it can fill while it naps', () => {
     let wakes = 0;
-    // 1024 slots: a wake every 64 records written in one turn.
+    // 1024 slots: the fill is checked every 64 records; 256 records fill a quarter.
     const { runner, ringRecords } = setup(1024, {}, { notify: () => wakes++ });
-    for (let id = 1; id <= 130; id++) runner.onMessage(binanceTrade(id));
+    for (let id = 1; id <= 255; id++) runner.onMessage(binanceTrade(id));
+    expect(wakes).toBe(0);
+    runner.onMessage(binanceTrade(256));
+    expect(wakes).toBe(1);
+    // Still over a quarter: every 64 records more wakes it again (the flag the worker sets limits real wakes).
+    for (let id = 257; id <= 320; id++) runner.onMessage(binanceTrade(id));
     expect(wakes).toBe(2);
-    expect(ringRecords()).toHaveLength(130);
+    expect(ringRecords()).toHaveLength(320);
+  });
+
+  it('does not wake a flusher that keeps up, however long the burst', () => {
+    let wakes = 0;
+    const { runner, ringRecords } = setup(1024, {}, { notify: () => wakes++ });
+    let recorded = 0;
+    for (let id = 1; id <= 5_000; id++) {
+      runner.onMessage(binanceTrade(id));
+      // The worker's own poll, draining what is there every 200 records.
+      if (id % 200 === 0) recorded += ringRecords().length;
+    }
+    recorded += ringRecords().length;
+    expect(wakes).toBe(0);
+    expect(recorded).toBe(5_000);
   });
 
   it('wakes the flusher at once when the ring is full, and keeps every message', () => {
