@@ -240,6 +240,30 @@ function collect(into: { subject: string; bytes: number[] }[]): MessageHandler {
 const bytesOf = (length: number, seed: number): number[] =>
   Array.from({ length }, (_, i) => (seed * 31 + i) % 256);
 
+/** A transport on `nc` and a second connection collecting what arrives on `pattern`. */
+async function framedPair(
+  nc: NatsConnection,
+  pattern: string,
+): Promise<{ publisher: NatsTransport; received: { subject: string; bytes: number[] }[] }> {
+  const publisher = new NatsTransport(nc);
+  open.push(publisher);
+  const subscriber = await connectTransport();
+  const received: { subject: string; bytes: number[] }[] = [];
+  subscriber.subscribe(pattern, collect(received));
+  await subscriber.flush();
+  return { publisher, received };
+}
+
+/** Calls `seen` with every command `nc` queues for its socket (the transport's frames, PINGs, SUBs...). */
+function watchCommands(nc: NatsConnection, seen: (command: Uint8Array) => void): void {
+  const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
+  const sendCommand = protocol.sendCommand.bind(protocol);
+  protocol.sendCommand = (cmd: Uint8Array) => {
+    seen(cmd);
+    sendCommand(cmd);
+  };
+}
+
 describe('NatsTransport PUB frames', () => {
   it('writes its own frames (not nc.publish), and every size arrives intact and in order', async () => {
     const nc = await connectClient();
@@ -249,12 +273,7 @@ describe('NatsTransport PUB frames', () => {
       clientPublishes++;
       publish(...args);
     };
-    const publisher = new NatsTransport(nc);
-    open.push(publisher);
-    const subscriber = await connectTransport();
-    const received: { subject: string; bytes: number[] }[] = [];
-    subscriber.subscribe('frames.>', collect(received));
-    await subscriber.flush();
+    const { publisher, received } = await framedPair(nc, 'frames.>');
     // Length-digit boundaries, a frame too large for a slab, and a burst of ~3 slabs in one turn.
     const lengths = [
       0,
@@ -281,19 +300,11 @@ describe('NatsTransport PUB frames', () => {
 
   it('writes slabs again once the server acknowledged their frames, and every message still arrives intact', async () => {
     const nc = await connectClient();
-    const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
     const slabs = new Set<ArrayBufferLike>();
-    const sendCommand = protocol.sendCommand.bind(protocol);
-    protocol.sendCommand = (cmd: Uint8Array) => {
+    watchCommands(nc, (cmd) => {
       if (cmd.byteLength > 100) slabs.add(cmd.buffer);
-      sendCommand(cmd);
-    };
-    const publisher = new NatsTransport(nc);
-    open.push(publisher);
-    const subscriber = await connectTransport();
-    const received: { subject: string; bytes: number[] }[] = [];
-    subscriber.subscribe('recycle.>', collect(received));
-    await subscriber.flush();
+    });
+    const { publisher, received } = await framedPair(nc, 'recycle.>');
     // 40 turns of 250 messages (~230-byte frames, ~2.3 MB: ~35 slabs' worth), the confirmation timer acknowledging
     // between them and every tenth turn a flush().
     const sent: { subject: string; bytes: number[] }[] = [];
@@ -316,13 +327,8 @@ describe('NatsTransport PUB frames', () => {
 
   it("hands a turn's frames to nats.js at the end of the turn, or before a flush's PING, SUB or UNSUB", async () => {
     const nc = await connectClient();
-    const protocol = (nc as unknown as { protocol: { sendCommand(cmd: Uint8Array): void } }).protocol;
     const commands: string[] = [];
-    const sendCommand = protocol.sendCommand.bind(protocol);
-    protocol.sendCommand = (cmd: Uint8Array) => {
-      commands.push(Buffer.from(cmd).toString('latin1'));
-      sendCommand(cmd);
-    };
+    watchCommands(nc, (cmd) => commands.push(Buffer.from(cmd).toString('latin1')));
     const publisher = new NatsTransport(nc);
     open.push(publisher);
     const target = publisher.prepare('turn.a');
