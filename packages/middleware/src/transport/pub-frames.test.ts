@@ -115,4 +115,30 @@ describe('PubFrames', () => {
     expect(text(first)).not.toBe(copy);
     await endOfTurn();
   });
+
+  it('forgets the oldest full slab past 1 024 unacknowledged ones, and never writes it again', () => {
+    const frames = new PubFrames(() => {});
+    const prefix = pubPrefix('s');
+    // One frame per slab: 7 000-byte payloads, nine to a 64 KiB slab; 1 030 slabs' worth never acknowledged.
+    const first = frames.write(prefix, payloadOf(7_000, 0), 1);
+    const copy = text(first);
+    let ordinal = 1;
+    const firstBuffer = first.buffer;
+    let slabs = 1;
+    let last = first.buffer;
+    while (slabs < 1_030) {
+      const frame = frames.write(prefix, payloadOf(7_000, ordinal), ++ordinal);
+      if (frame.buffer !== last) {
+        slabs++;
+        last = frame.buffer;
+      }
+    }
+    // Everything given back now: the forgotten first slab is not among the ones written again.
+    frames.recycleThrough(ordinal);
+    for (let i = 0; i < 200; i++) {
+      const frame = frames.write(prefix, payloadOf(7_000, i), ++ordinal);
+      expect(frame.buffer).not.toBe(firstBuffer);
+    }
+    expect(text(first)).toBe(copy);
+  });
 });

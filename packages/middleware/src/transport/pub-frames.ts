@@ -10,6 +10,11 @@ const SLAB_BYTES = 64 * 1024;
 const MAX_SLAB_FRAME = SLAB_BYTES / 8;
 /** Slabs kept for reuse once their frames are given back; beyond this they are left to the garbage collector. */
 const MAX_SPARE_SLABS = 4;
+/**
+ * Full slabs tracked for reuse (64 MiB, the transport's default bound on unacknowledged bytes). Past it, as when a
+ * broker stops answering, the oldest is forgotten: never reused, freed by the garbage collector with its frames.
+ */
+const MAX_RETIRED_SLABS = 1024;
 const CR = 13;
 const LF = 10;
 const ZERO = 48;
@@ -154,6 +159,10 @@ export class PubFrames {
   /** Hands over what is pending and continues in a spare slab, or a new one. */
   private nextSlab(): void {
     this.handOver();
+    if (this.retired.length === MAX_RETIRED_SLABS) {
+      this.retired.shift();
+      this.retiredLastOrdinal.shift();
+    }
     this.retired.push(this.slab);
     this.retiredLastOrdinal.push(this.slabLastOrdinal);
     this.slab = this.spare.pop() ?? new Uint8Array(SLAB_BYTES);
