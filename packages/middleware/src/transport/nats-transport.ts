@@ -161,8 +161,11 @@ export class NatsTransport implements FastPublishTransport {
   private maxPayload: number;
   private confirmArmed = false;
   private confirmInFlight = false;
-  /** Intervals in a row the confirmation timer found nothing to confirm; it lapses after `confirmLingerTicks`. */
-  private idleConfirmTicks = 0;
+  /**
+   * Intervals in a row the confirmation timer found nothing to confirm; it lapses after `confirmLingerTicks`.
+   * Starts lapsed: a transport that never publishes (a subscriber) does not tick.
+   */
+  private idleConfirmTicks = Number.POSITIVE_INFINITY;
   private readonly confirmLingerTicks: number;
   /** Ordinal of the last message sent when the in-flight confirmation PING was queued. */
   private confirmMark = 0;

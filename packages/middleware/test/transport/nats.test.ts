@@ -193,6 +193,25 @@ describe('NatsTransport confirmation timer', () => {
     await publisher.close();
   });
 
+  it('does not tick in a transport that never publishes', async () => {
+    const timers: unknown[] = [];
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const refresh = vi.spyOn(timeoutPrototype, 'refresh');
+    try {
+      const subscriber = await connectTransport();
+      timers.push(...setTimeoutSpy.mock.results.map((result) => result.value));
+      subscriber.subscribe('confirm.none', () => {});
+      await subscriber.flush();
+      await sleep(100);
+      // Its one timer fired once (at 5 ms) and found nothing ever sent: never re-armed.
+      expect(refresh.mock.contexts.filter((timer) => timers.includes(timer))).toEqual([]);
+      await subscriber.close();
+    } finally {
+      setTimeoutSpy.mockRestore();
+      refresh.mockRestore();
+    }
+  });
+
   it('lapses once idle; the next publish re-arms it and is acknowledged', async () => {
     const publisher = await connectTransport();
     const target = publisher.prepare('confirm.idle');
