@@ -1,6 +1,11 @@
 // A shared, writable memory map of a file as an ArrayBuffer, on Node-API: the
 // ABI-stable C interface, so one binary loads on every Node line (20.19+, 22,
 // 24, 26) without a rebuild. Used once per ring open; never on the hot path.
+// Also a thread's CPU affinity (Linux), set once at start by a pipeline that is
+// given CPUs of its own.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <napi.h>
 
 #include <cerrno>
@@ -9,6 +14,10 @@
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sched.h>
+#include <sys/syscall.h>
+#endif
 
 namespace {
 
@@ -20,6 +29,9 @@ Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err) {
                      : err == EINVAL ? "EINVAL"
                      : err == EBADF ? "EBADF"
                      : err == ENODEV ? "ENODEV"
+                     : err == ESRCH ? "ESRCH"
+                     : err == EPERM ? "EPERM"
+                     : err == ENOSYS ? "ENOSYS"
                      : "EIO";
   error.Set("code", Napi::String::New(env, name));
   error.Set("errno", Napi::Number::New(env, -err));
@@ -114,6 +126,49 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+#ifdef __linux__
+// setAffinity(tid, cpus): sched_setaffinity of one thread of this process (tid 0:
+// the calling thread) to the CPU numbers in the array.
+Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  pid_t tid = static_cast<pid_t>(info[0].As<Napi::Number>().Int32Value());
+  Napi::Array cpus = info[1].As<Napi::Array>();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < cpus.Length(); i++) {
+    int64_t cpu = cpus.Get(i).As<Napi::Number>().Int64Value();
+    if (cpu < 0 || cpu >= CPU_SETSIZE) throw Napi::RangeError::New(env, "CPU number out of range");
+    CPU_SET(static_cast<int>(cpu), &set);
+  }
+  if (sched_setaffinity(tid, sizeof(set), &set) != 0) throw ErrnoError(env, "sched_setaffinity", errno);
+  return env.Undefined();
+}
+
+// getAffinity(tid) -> the CPU numbers the thread may run on (tid 0: the calling thread).
+Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  pid_t tid = static_cast<pid_t>(info[0].As<Napi::Number>().Int32Value());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(tid, sizeof(set), &set) != 0) throw ErrnoError(env, "sched_getaffinity", errno);
+  Napi::Array result = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &set)) result.Set(n++, Napi::Number::New(env, cpu));
+  }
+  return result;
+}
+
+// threadId() -> the calling thread's kernel id (gettid).
+Napi::Value ThreadId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(syscall(SYS_gettid)));
+}
+#else
+Napi::Value NoAffinity(const Napi::CallbackInfo& info) {
+  throw ErrnoError(info.Env(), "sched_setaffinity", ENOSYS);
+}
+#endif
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("map", Napi::Function::New(env, Map, "map"));
   exports.Set("sync", Napi::Function::New(env, Sync, "sync"));
@@ -126,6 +181,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   advice.Set("willNeed", Napi::Number::New(env, MADV_WILLNEED));
   advice.Set("dontNeed", Napi::Number::New(env, MADV_DONTNEED));
   exports.Set("advice", advice);
+#ifdef __linux__
+  exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
+  exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
+  exports.Set("threadId", Napi::Function::New(env, ThreadId, "threadId"));
+#else
+  exports.Set("setAffinity", Napi::Function::New(env, NoAffinity, "setAffinity"));
+  exports.Set("getAffinity", Napi::Function::New(env, NoAffinity, "getAffinity"));
+  exports.Set("threadId", Napi::Function::New(env, NoAffinity, "threadId"));
+#endif
   return exports;
 }
 

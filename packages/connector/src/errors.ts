@@ -463,6 +463,25 @@ export class DataDirNotWritableError extends MarketpipeError {
   }
 }
 
+/**
+ * The system refused a thread placement the pipeline was asked for (`PipelineOptions.cpus`): CPU affinity
+ * is Linux-only (`ENOSYS` elsewhere), or `sched_setaffinity` failed (`EINVAL`: none of the CPUs can be used, e.g.
+ * outside the process's cpuset; `EPERM`). CPUs that are not in the thread's allowed set are refused earlier, as an
+ * `InvalidArgumentError`.
+ */
+export class CpuPlacementError extends MarketpipeError {
+  override readonly name = 'CpuPlacementError' as const;
+  static readonly code = 'MP_ERR_CPU_PLACEMENT' as const;
+  readonly code = CpuPlacementError.code;
+  /** The system error code, e.g. `ENOSYS`, `EINVAL` or `EPERM`. */
+  readonly reason: string;
+
+  constructor(message: string, reason: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
 // --- publisher ---
 
 /** An `env` or `venue` name that cannot be a subject token. */

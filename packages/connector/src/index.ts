@@ -25,6 +25,7 @@ export type {
   VenueRecordRange,
 } from './flusher/record-reader.js';
 export { listRecordDays, readVenueRecords } from './flusher/record-reader.js';
+export type { CpuPlacement, PipelineCpus } from './placement/cpu-placement.js';
 export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
 export type { RingGeometry } from './ring/ring-geometry.js';

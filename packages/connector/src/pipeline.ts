@@ -5,6 +5,7 @@ export type { BookSyncCounters, OutOfSyncReason } from './books/book-sync.js';
 export type { TradeData, TradeSide } from './codec/trade-data.js';
 export type { EpochMsParts, TradeEncoder, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export {
+  CpuPlacementError,
   DataDirNotWritableError,
   InvalidNameError,
   SubjectCollisionError,
@@ -18,6 +19,7 @@ export type { ParsedTrade, TradeSink, VenueName } from './feeds/venue-feed.js';
 export type { ParserBackend } from './feeds/venue-parser.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
 export type { FsyncPolicy } from './flusher/fsync-policy.js';
+export type { CpuPlacement, PipelineCpus } from './placement/cpu-placement.js';
 export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
 export { tickerToSubjectToken } from './publisher/subject-token.js';

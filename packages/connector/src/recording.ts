@@ -2,6 +2,7 @@
 // drains it on a worker thread, and the record files it writes and their readers.
 
 export {
+  CpuPlacementError,
   FlusherStopTimeoutError,
   FlusherWorkerError,
   InvalidDayError,

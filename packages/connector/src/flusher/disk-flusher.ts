@@ -7,6 +7,7 @@ import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors
 import { clock as defaultClock, type MonotonicClock } from '@marketpipe/middleware/latency';
 import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';
+import { checkCpus } from '../placement/cpu-placement.js';
 import {
   ANCHOR_SENT,
   BYTES_WRITTEN,
@@ -77,6 +78,11 @@ export interface DiskFlusherOptions {
   idleWaitMs?: number;
   /** How long the process-exit safety net blocks exit while the worker drains, in ms; default 1000. */
   exitDrainTimeoutMs?: number;
+  /**
+   * Linux: CPUs the worker thread runs on (its fsync thread too), by number as the system counts them; default
+   * where it starts (the spawning thread's CPUs). `PipelineOptions.cpus` sets it for a pipeline's recorder.
+   */
+  cpus?: readonly number[];
   /**
    * The clock whose wall anchor the worker stamps records by; default the process-wide `clock`. Give it the
    * runner's clock, so records and published receive times share one anchor (re-anchors included).
@@ -222,10 +228,14 @@ export class DiskFlusher {
    * its position on disk.
    *
    * @throws {InvalidVenueError} for an unsafe venue name or extension.
-   * @throws {InvalidArgumentError} for a `lingerMs` outside 0..60 000.
+   * @throws {InvalidArgumentError} for a `lingerMs` outside 0..60 000, or `cpus` naming no CPU or one this thread
+   *   may not use.
+   * @throws {CpuPlacementError} for `cpus` off Linux.
    * @throws {FlusherWorkerError} when the worker cannot start (ring missing, foreign day file, ...).
    */
   static async start(options: DiskFlusherOptions): Promise<DiskFlusher> {
+    // Here, not in the spawn: a pipeline checks its recorder's CPUs before it pins this thread elsewhere.
+    if (options.cpus !== undefined) checkCpus('cpus', options.cpus);
     const { flusher, ready } = DiskFlusher.#spawn(options, {
       writeFaults: false,
       ringEndSequence: undefined,
@@ -253,6 +263,7 @@ export class DiskFlusher {
       spinTurns: options.spinTurns ?? 200,
       lingerMs: checkNumber('lingerMs', options.lingerMs ?? 1, 0, MAX_LINGER_MS),
       idleWaitMs: options.idleWaitMs ?? 1,
+      cpus: options.cpus === undefined ? undefined : [...options.cpus],
       ringEndSequence: launch.ringEndSequence,
       writeFaults: launch.writeFaults,
       holdStart: held !== undefined && !held.released,

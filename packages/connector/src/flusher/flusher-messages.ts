@@ -30,6 +30,8 @@ export interface FlusherWorkerData {
   lingerMs: number;
   /** Longest nap in ms. */
   idleWaitMs: number;
+  /** CPUs the worker pins itself to before anything else (its fsync thread inherits them); checked by the caller. */
+  cpus: number[] | undefined;
   /**
    * The sequence the ring's next record got when the producer claimed it, before its first write
    * (`RingBuffer.claimProducer`): what the worker compares the disk with to tell a recreated ring, while the

@@ -5,6 +5,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { MonotonicClock } from '@marketpipe/middleware/latency';
+import { pinCallingThread } from '../placement/cpu-placement.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
 import { ThreadSyncer } from './background-sync.js';
 import { nodeFileSink } from './file-sink.js';
@@ -91,6 +92,8 @@ function receiveAnchor(): SharedArrayBuffer {
 }
 
 function run(): void {
+  // First, so that nothing of this thread's work, and no thread it starts, runs on the CPUs it was spawned on.
+  if (data.cpus !== undefined) pinCallingThread(data.cpus);
   if (data.holdStart) Atomics.wait(control, START_GATE, 0, HOLD_WAIT_MS);
   const syncer = startSyncer();
   try {

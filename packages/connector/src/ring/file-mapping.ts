@@ -1,5 +1,6 @@
 /**
- * The ring's memory map: a small Node-API binding of our own (`native/mapping.cc`).
+ * The ring's memory map: a small Node-API binding of our own (`native/mapping.cc`), which also sets a thread's
+ * CPU affinity for a pipeline given CPUs of its own (`runner/cpu-placement.ts`).
  * Node-API is ABI-stable, so one binary, prebuilt into the package or compiled
  * at install, loads on every supported Node line. Loaded on first use, so
  * importing the package never needs it.
@@ -16,6 +17,9 @@ interface MappingBinding {
   advise(buffer: ArrayBuffer, offset: number, length: number, advice: number): void;
   close(buffer: ArrayBuffer): void;
   advice: Record<MappingAdvice, number>;
+  setAffinity(tid: number, cpus: number[]): void;
+  getAffinity(tid: number): number[];
+  threadId(): number;
 }
 
 /** `madvise` hints the binding passes on. */
@@ -68,6 +72,21 @@ export function adviseMapping(
 ): void {
   const b = load();
   b.advise(buffer, offset, length, b.advice[advice]);
+}
+
+/** The CPUs thread `tid` of this process may run on (`sched_getaffinity`; 0: the calling thread), ascending. */
+export function threadAffinity(tid: number): number[] {
+  return load().getAffinity(tid);
+}
+
+/** Restricts thread `tid` of this process (0: the calling thread) to `cpus` (`sched_setaffinity`). */
+export function setThreadAffinity(tid: number, cpus: readonly number[]): void {
+  load().setAffinity(tid, [...cpus]);
+}
+
+/** The calling thread's kernel thread id (`gettid`). */
+export function kernelThreadId(): number {
+  return load().threadId();
 }
 
 /**

@@ -8,6 +8,7 @@
  * never reached the disk, and skips the ones that did.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
 import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors';
@@ -34,6 +35,13 @@ import {
 import { checkFsyncPolicy, type FsyncPolicy } from '../flusher/fsync-policy.js';
 import type { SetAsideRange } from '../flusher/record-file-writer.js';
 import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
+import {
+  applyIntakePlacement,
+  type CpuPlacement,
+  formatCpuList,
+  type PipelineCpus,
+  planCpuPlacement,
+} from '../placement/cpu-placement.js';
 import { Publisher } from '../publisher/publisher.js';
 import { validateName } from '../publisher/subject-token.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
@@ -140,6 +148,12 @@ export interface PipelineOptions {
   depth?: number;
   /** Limits of the book state and how live books resynchronize. */
   books?: BookOptions;
+  /**
+   * Linux: run the hot path's thread on CPUs of its own and the recorder's threads elsewhere (see
+   * {@link PipelineCpus}); default: no placement, every thread where the system puts it. On a machine shared with
+   * a broker and subscribers, pair it with keeping those processes off `intake` (`taskset`, cpusets).
+   */
+  cpus?: PipelineCpus;
 }
 
 /** Book state limits and resynchronization, for {@link PipelineOptions.books}. */
@@ -201,6 +215,8 @@ export interface PipelineStatus {
   tradesPerSymbol: Record<string, number>;
   /** Present when the `books` channel is on. */
   books?: PipelineBookStatus;
+  /** The CPUs the pipeline placed its threads on; present when {@link PipelineOptions.cpus} was given. */
+  cpus?: CpuPlacement;
 }
 
 /** The final report of a run. */
@@ -310,6 +326,7 @@ export class Pipeline {
   readonly #source: MessageSource;
   readonly #simulator: SimulatorServer | undefined;
   readonly #lock: VenueLock | undefined;
+  readonly #placement: CpuPlacement | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #startedAt = Date.now();
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
@@ -331,6 +348,7 @@ export class Pipeline {
 
   private constructor(
     options: PipelineOptions,
+    placement: CpuPlacement | undefined,
     ring: RingBuffer,
     flusher: DiskFlusher,
     recorderReady: Promise<void>,
@@ -339,6 +357,7 @@ export class Pipeline {
     lock: VenueLock | undefined,
   ) {
     this.#options = options;
+    this.#placement = placement;
     this.#lock = lock;
     this.#log = options.logger ?? SILENT;
     this.#warnings = new WarningAggregator(
@@ -484,6 +503,8 @@ export class Pipeline {
       checkNumber('warningIntervalMs', options.warningIntervalMs, 1, 2 ** 31 - 1);
     // Before the lock and the ring: a bad policy must leave the data dir as it was.
     if (options.fsync !== undefined) checkFsyncPolicy(options.fsync);
+    // Checked (against this thread's CPUs) before anything is touched; applied once the data dir is locked.
+    const placement = options.cpus === undefined ? undefined : planCpuPlacement(options.cpus);
     const channels = options.channels ?? ['trades'];
     checkChannels(channels);
     const protocol = channelProtocol(venueProtocol(options.venue), channels, options.depth ?? DEFAULT_DEPTH);
@@ -524,10 +545,14 @@ export class Pipeline {
     let spawned: SpawnedFlusher;
     let leftInRing = false;
     try {
+      // libuv starts its thread pool at the first task: one task now makes the pool exist before the placement
+      // below moves it off the intake CPUs (started later, it would inherit them and read a replay's chunks there).
+      if (placement !== undefined) await access(dataDir);
       const ringEnd = ring.claimProducer();
       leftInRing = ringEnd > ring.nextReadSequence;
       spawned = spawnFlusher(
         {
+          ...(placement !== undefined ? { cpus: placement.recorder } : {}),
           ringPath,
           ringGeometry: geometry,
           dataDir,
@@ -546,6 +571,8 @@ export class Pipeline {
     const flusher = spawned.flusher;
     let simulator: SimulatorServer | undefined;
     try {
+      // After the spawn, so the worker boots off the intake CPUs (it then pins itself to the recorder's).
+      if (placement !== undefined) applyIntakePlacement(placement);
       let source: MessageSource;
       const spec = options.source;
       if (spec.kind === 'replay') {
@@ -617,6 +644,7 @@ export class Pipeline {
       );
       const pipeline = new Pipeline(
         { ...options, dataDir },
+        placement,
         ring,
         flusher,
         recorderReady,
@@ -708,6 +736,9 @@ export class Pipeline {
               ...(this.#resync?.counters() ?? { snapshotRequests: 0, snapshotErrors: 0, resubscribes: 0 }),
             },
           }
+        : {}),
+      ...(this.#placement !== undefined
+        ? { cpus: { intake: [...this.#placement.intake], recorder: [...this.#placement.recorder] } }
         : {}),
     };
   }
@@ -818,7 +849,17 @@ export class Pipeline {
     );
     this.#source.start();
     this.#log.info(
-      { venue: this.#options.venue, symbols: this.#options.symbols, source: this.#options.source.kind },
+      {
+        venue: this.#options.venue,
+        symbols: this.#options.symbols,
+        source: this.#options.source.kind,
+        ...(this.#placement !== undefined
+          ? {
+              intakeCpus: formatCpuList(this.#placement.intake),
+              recorderCpus: formatCpuList(this.#placement.recorder),
+            }
+          : {}),
+      },
       'pipeline started',
     );
   }
