@@ -13,6 +13,14 @@ import { tempDataDir, writeRecords } from './support/record-files.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
+/** `0-2,5` -> [0, 1, 2, 5]. */
+function cpuList(text: string | undefined): number[] {
+  return (text ?? '').split(',').flatMap((part) => {
+    const [first, last] = part.split('-').map(Number) as [number, number | undefined];
+    return Array.from({ length: (last ?? first) - first + 1 }, (_, i) => first + i);
+  });
+}
+
 function startCli(args: string[]): {
   child: ChildProcess;
   stderr: () => string;
@@ -83,6 +91,42 @@ describe('marketpipe executable', () => {
     expect(await cli.exited).toBe(0);
     expect(cli.stderr()).toBe('');
     expect(existsSync(join(dataDir, 'binance'))).toBe(true);
+  });
+
+  it('places the hot path on --cpu and the recorder on the other CPUs, and says so in the summary', async () => {
+    // Linux with two or more CPUs (the CI machines have two); anything less fails here rather than skip.
+    const allowed = cpuList(
+      /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1],
+    );
+    expect(allowed.length).toBeGreaterThanOrEqual(2);
+    const intake = allowed[allowed.length - 1] as number;
+    const dir = tempDataDir();
+    const summaryPath = join(dir, 'summary.json');
+    const cli = startCli(
+      ['run', '--duration', '500ms', '--cpu', `${intake}`, '--data-dir', join(dir, 'data')].concat([
+        '--json-summary',
+        summaryPath,
+        '--log-format',
+        'json',
+      ]),
+    );
+    expect(await cli.exited, cli.stderr()).toBe(0);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary;
+    expect(summary.cpus).toEqual({ intake: [intake], recorder: allowed.filter((cpu) => cpu !== intake) });
+    expect(cli.stderr()).toContain(`"intakeCpus":"${intake}"`);
+    expect(summary.recordsWritten).toBe(summary.received);
+
+    const refused = startCli([
+      'run',
+      '--duration',
+      '500ms',
+      '--cpu',
+      '1023',
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toContain('cpus.intake: CPU 1023 is not one this process may use');
   });
 
   it('exits 2 with a message for an invalid option', async () => {

@@ -11,6 +11,9 @@ import type { ConfigFile } from './config-file.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { type RunOptionKey, type RunOptionSpec, runOption } from './run-option-table.js';
 
+/** Highest CPU number a CPU list may name (the kernel's default `CPU_SETSIZE` is 1024). */
+const MAX_CPU = 1023;
+
 /** Where option values come from. */
 export interface OptionSources {
   /** Values given on the command line (commander's parsed options; absent when not given). */
@@ -103,6 +106,35 @@ export class OptionReader {
       fail(picked, 'expected a comma-separated list of non-empty names, e.g. BTCUSDT,ETHUSDT');
     }
     return trimmed;
+  }
+
+  /**
+   * CPU numbers as `taskset -c` writes them: `1`, `0,2` or `2-5,7` (or, in the config file, a number or an array of
+   * numbers); ascending, without duplicates. At most CPU 1023.
+   */
+  cpuList(key: RunOptionKey): number[] | undefined {
+    const picked = this.pick(key);
+    if (picked === undefined) return undefined;
+    const raw = picked.raw;
+    const expected = 'expected CPU numbers such as 1, 0,2 or 2-5,7';
+    const text =
+      typeof raw === 'number'
+        ? `${raw}`
+        : Array.isArray(raw) && raw.every((item) => typeof item === 'number')
+          ? raw.join(',')
+          : typeof raw === 'string'
+            ? raw.trim()
+            : fail(picked, expected);
+    const cpus = new Set<number>();
+    for (const part of text.split(',')) {
+      const match = /^\s*(\d{1,4})\s*(?:-\s*(\d{1,4})\s*)?$/.exec(part);
+      if (match === null) fail(picked, expected);
+      const first = Number(match[1]);
+      const last = match[2] === undefined ? first : Number(match[2]);
+      if (last < first || last > MAX_CPU) fail(picked, `${expected} (ranges ascending, at most ${MAX_CPU})`);
+      for (let cpu = first; cpu <= last; cpu++) cpus.add(cpu);
+    }
+    return [...cpus].sort((a, b) => a - b);
   }
 
   /** A switch: `true`/`false` (also `1`/`0`, `yes`/`no` from flags and variables; only JSON booleans from a file). */

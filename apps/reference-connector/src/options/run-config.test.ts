@@ -73,6 +73,38 @@ describe('ring geometry options', () => {
   });
 });
 
+describe('CPU placement options', () => {
+  it('places nothing by default and reads CPU lists as taskset writes them', () => {
+    expect(resolveWith({}).cpus).toBeUndefined();
+    expect(resolveWith({ flags: { cpu: '1' } }).cpus).toEqual({ intake: [1] });
+    expect(resolveWith({ flags: { cpu: '3, 0-1,1', recorderCpu: '4-6' } }).cpus).toEqual({
+      intake: [0, 1, 3],
+      recorder: [4, 5, 6],
+    });
+    expect(resolveWith({ env: { MARKETPIPE_CPU: '2', MARKETPIPE_RECORDER_CPU: '0' } }).cpus).toEqual({
+      intake: [2],
+      recorder: [0],
+    });
+    const file = tempConfig({ cpu: 1, recorderCpu: [0, 2] });
+    expect(resolveWith({ file: loadConfigFile(file) }).cpus).toEqual({ intake: [1], recorder: [0, 2] });
+  });
+
+  it.each([
+    [{ cpu: '' }, '--cpu'],
+    [{ cpu: 'one' }, '--cpu'],
+    [{ cpu: '1,' }, '--cpu'],
+    [{ cpu: '-1' }, '--cpu'],
+    [{ cpu: '3-1' }, '--cpu'],
+    [{ cpu: '1024' }, '--cpu'],
+    [{ cpu: '1', recorderCpu: '0-' }, '--recorder-cpu'],
+    [{ recorderCpu: '0' }, '--recorder-cpu'],
+  ])('rejects %j naming %s', (flags, option) => {
+    const err = errorOf(() => resolveWith({ flags }));
+    expect(err.option).toBe(option);
+    expect(err.message).toContain(`invalid ${option}`);
+  });
+});
+
 describe('channels and book options', () => {
   it('carries trades only by default, books when asked, with the depth and the snapshot URL', () => {
     expect(resolveWith({})).toMatchObject({ channels: ['trades'], depth: 100, bookSnapshotUrl: undefined });

@@ -58,6 +58,7 @@ export interface RunConfig {
   fsync: PipelineOptions['fsync'];
   overflow: PipelineOptions['overflow'];
   ring: PipelineOptions['ring'];
+  cpus: PipelineOptions['cpus'];
   jsonSummary: string | undefined;
   metrics: { host: string; port: number } | undefined;
   logLevel: LogLevel;
@@ -126,6 +127,7 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     fsync: readFsync(reader),
     overflow: readOverflow(reader),
     ring: readRing(reader),
+    cpus: readCpus(reader),
     jsonSummary: readJsonSummary(reader),
     metrics: port === undefined ? undefined : { host: host ?? '127.0.0.1', port },
     logLevel: reader.oneOf('logLevel', LOG_LEVELS) ?? 'info',
@@ -229,6 +231,17 @@ function readRing(reader: OptionReader): PipelineOptions['ring'] {
     ...(slotSize !== undefined ? { slotSize } : {}),
     ...(slotCount !== undefined ? { slotCount } : {}),
   };
+}
+
+/** Checked against the CPUs this process may use when the pipeline starts (the connector is not loaded here). */
+function readCpus(reader: OptionReader): PipelineOptions['cpus'] {
+  const intake = reader.cpuList('cpu');
+  const recorder = reader.cpuList('recorderCpu');
+  if (intake === undefined) {
+    if (recorder !== undefined) reader.reject('recorderCpu', 'needs --cpu (the hot path placed first)');
+    return undefined;
+  }
+  return recorder === undefined ? { intake } : { intake, recorder };
 }
 
 /** A secret-free description of the source, for logs and summaries. */

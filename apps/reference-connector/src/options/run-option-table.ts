@@ -42,6 +42,8 @@ export type RunOptionKey =
   | 'overflowMaxBytes'
   | 'ringSlotBytes'
   | 'ringSlots'
+  | 'cpu'
+  | 'recorderCpu'
   | 'jsonSummary'
   | 'metricsPort'
   | 'metricsHost'
@@ -145,6 +147,12 @@ const ROWS: readonly Row[] = [
     'ring slot size, a power of two from 64 (default 256); another size migrates the ring',
   ],
   ['ringSlots', '<n>', 'ring slot count, a power of two (default 65536: 16 MiB with 256-byte slots)'],
+  [
+    'cpu',
+    '<list>',
+    "Linux: CPUs for the hot path's thread, e.g. 1 or 2-3; the process's other threads move off them",
+  ],
+  ['recorderCpu', '<list>', 'Linux: CPUs for the recorder thread (default: the others, with --cpu)'],
   ['jsonSummary', '<file>', 'also write the final summary to this file as JSON', 'path'],
   ['metricsPort', '<port>', 'serve Prometheus metrics on this port (0: any free port)'],
   ['metricsHost', '<host>', 'address the metrics endpoint binds to (default 127.0.0.1)'],

@@ -96,6 +96,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         ...(config.overflow !== undefined ? { overflow: config.overflow } : {}),
         ...(config.fsync !== undefined ? { fsync: config.fsync } : {}),
         ...(config.ring !== undefined ? { ring: config.ring } : {}),
+        ...(config.cpus !== undefined ? { cpus: config.cpus } : {}),
         ...(config.stopFlushTimeoutMs !== undefined ? { stopFlushTimeoutMs: config.stopFlushTimeoutMs } : {}),
         logger: logger.child({ component: 'pipeline' }),
       });

@@ -56,6 +56,8 @@ export interface RunSummary {
   books?: PipelineBookStatus;
   latencyNs: PipelineStatus['latency'];
   recorder: PipelineStatus['recorder'];
+  /** With `--cpu`: the CPUs of the hot path's thread (`intake`) and of the recorder's threads. */
+  cpus?: PipelineStatus['cpus'];
   /** The error that ended the run or broke the shutdown (code and message only). */
   error?: { code: string; message: string };
 }
@@ -147,6 +149,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
       setAsideBytes: 0,
       unrecoveredBytes: 0,
     },
+    ...(status?.cpus !== undefined ? { cpus: status.cpus } : {}),
     ...(input.error !== undefined ? { error: input.error } : {}),
   };
 }
