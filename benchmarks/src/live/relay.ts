@@ -33,8 +33,12 @@ import { connect } from 'nats';
 import WebSocket from 'ws';
 import { monotonicNsNoAlloc } from './binance-tape.js';
 import { onParent, tellParent, writeTimes } from './child-link.js';
+import { parsePlacementArg, placeConsumer } from './placement.js';
 
-const [mode = '', wsUrl = '', natsUrl = '', countText = '0', dir = ''] = process.argv.slice(2);
+const [mode = '', wsUrl = '', natsUrl = '', countText = '0', dir = '', placementText = ''] =
+  process.argv.slice(2);
+// With a placement (live-path suite, "a core of its own"): this process's main thread alone on its intake CPU.
+const placement = parsePlacementArg(placementText);
 const count = Number(countText);
 const published = new Float64Array(count).fill(Number.NaN);
 let publishedCount = 0;
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
       env: 'bench',
       dataDir: join(dir, 'data'),
       latency,
+      ...(placement ? { cpus: { intake: [placement.intake], recorder: placement.others } } : {}),
     });
     stop = async () => {
       const summary = await pipeline.stop();
@@ -221,6 +226,10 @@ async function main(): Promise<void> {
       },
     );
   });
+  // The other consumers, placed from outside as the pipeline places itself (its threads exist by now: ws, nats.js
+  // and the WriteStream's libuv pool).
+  if (placement && mode !== 'marketpipe' && mode !== 'marketpipe-memory')
+    placeConsumer(process.pid, placement);
   tellParent({ type: 'ready' });
 }
 
