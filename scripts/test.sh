@@ -35,7 +35,7 @@ newest=${lines##* }
 own_line=$(node -p 'process.versions.node.split(".")[0]')
 runtime_suites=(
   --project connector packages/connector/src/ring packages/connector/test/ring
-  packages/connector/src/flusher packages/connector/test/flusher
+  packages/connector/src/flusher packages/connector/test/flusher packages/connector/test/placement
   --project middleware packages/middleware/test/lazy-loading.test.ts
   --project reference-connector apps/reference-connector/test/startup-loading.test.ts
   apps/reference-connector/test/process.test.ts apps/reference-connector/test/end-to-end.test.ts
