@@ -104,6 +104,10 @@ export function checkCpus(argument: string, cpus: readonly number[]): number[] {
  * @throws {CpuPlacementError} off Linux, or when the thread's CPUs cannot be read.
  */
 export function planCpuPlacement(cpus: PipelineCpus): CpuPlacement {
+  if (typeof cpus !== 'object' || cpus === null)
+    throw new InvalidArgumentError('cpus must be { intake: number[], recorder?: number[] }', {
+      argument: 'cpus',
+    });
   const allowed = allowedCpus();
   const intake = checkList('cpus.intake', cpus.intake, allowed);
   if (cpus.recorder !== undefined)

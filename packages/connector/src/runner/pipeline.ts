@@ -545,9 +545,14 @@ export class Pipeline {
     let spawned: SpawnedFlusher;
     let leftInRing = false;
     try {
-      // libuv starts its thread pool at the first task: one task now makes the pool exist before the placement
-      // below moves it off the intake CPUs (started later, it would inherit them and read a replay's chunks there).
-      if (placement !== undefined) await access(dataDir);
+      if (placement !== undefined) {
+        // libuv starts its thread pool at the first task: one task now makes the pool exist before the placement
+        // moves it off the intake CPUs (started later, it would inherit them and read a replay's chunks there).
+        await access(dataDir);
+        // Before the spawn: the worker inherits the intake CPUs and moves itself to the recorder's first thing at
+        // boot. The other way round, this could move the worker off CPUs it had just given itself.
+        applyIntakePlacement(placement);
+      }
       const ringEnd = ring.claimProducer();
       leftInRing = ringEnd > ring.nextReadSequence;
       spawned = spawnFlusher(
@@ -571,8 +576,6 @@ export class Pipeline {
     const flusher = spawned.flusher;
     let simulator: SimulatorServer | undefined;
     try {
-      // After the spawn, so the worker boots off the intake CPUs (it then pins itself to the recorder's).
-      if (placement !== undefined) applyIntakePlacement(placement);
       let source: MessageSource;
       const spec = options.source;
       if (spec.kind === 'replay') {

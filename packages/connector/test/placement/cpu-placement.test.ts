@@ -86,7 +86,7 @@ describe('CPU placement (Linux, two or more CPUs)', () => {
         dataDir: join(dir, 'refused'),
         cpus: cpus as never,
       });
-    for (const cpus of [{ intake: [] }, { intake: [-1] }, { intake: [0.5] }, { intake: [outside] }]) {
+    for (const cpus of [null, { intake: [] }, { intake: [-1] }, { intake: [0.5] }, { intake: [outside] }]) {
       await expect(start(cpus), JSON.stringify(cpus)).rejects.toThrow(InvalidArgumentError);
     }
     await expect(start({ intake: [all[0]], recorder: [outside] })).rejects.toThrow(
