@@ -409,6 +409,43 @@ describe('RingBuffer.claimProducer', () => {
     expect(restarted.claimProducer()).toBe(3);
     restarted.close();
   });
+
+  it('stops at the reclaim position of a consumer killed between publishing its head and zeroing what it released', () => {
+    // A full ring of one-slot records, three of them released by a consumer that died after publishing its new head
+    // but before zeroing those slots and publishing reclaim: they still hold committed-looking frames of the last
+    // lap, right after the newest record. The producer's walk must not take them for records (it used to, and
+    // threw RingCorruptError at every restart: a SIGKILL at that point made the ring unusable).
+    const path = join(mkdtempSync(join(tmpdir(), 'ring-claim-')), 'half-release.ring');
+    const slotSize = 64;
+    const ring = RingBuffer.open(path, { slotSize, slotCount: 16 });
+    let written = 0;
+    while (ring.tryWrite(payload(written, 20))) written++;
+    expect(written).toBe(16);
+    const beforeRelease = readFileSync(path);
+    expect(readAll(ring, 3).map((r) => r.sequence)).toEqual([0, 1, 2]);
+    ring.release(3);
+    ring.close();
+    const file = readFileSync(path);
+    for (let slot = 0; slot < 3; slot++) {
+      const at = HEADER_BYTES + slot * slotSize;
+      beforeRelease.copy(file, at, at, at + 4);
+    }
+    const reclaimAt = Words.reclaimWord * 4;
+    beforeRelease.copy(file, reclaimAt, reclaimAt, reclaimAt + 4);
+    writeFileSync(path, file);
+    expect(commitWordOnDisk(path, slotSize, 0)).toBeGreaterThan(0);
+
+    const restarted = RingBuffer.open(path);
+    expect(restarted.claimProducer()).toBe(16);
+    // The consumer side then finishes the reclaim and reads on from its head; the producer writes after it.
+    expect(readAll(restarted).map((r) => r.sequence)).toEqual(Array.from({ length: 13 }, (_, i) => i + 3));
+    restarted.release(13);
+    expect(restarted.tryWrite(payload(16, 20))).toBe(true);
+    const next = readAll(restarted);
+    expect(next.map((r) => r.sequence)).toEqual([16]);
+    expect(next[0]?.bytes).toEqual(payload(16, 20));
+    restarted.close();
+  });
 });
 
 describe('RingBuffer.startSequenceAt', () => {

@@ -464,13 +464,26 @@ export class RingBuffer {
     let tail: number;
     let sequence: number;
     for (;;) {
+      // Reclaim before the head: the consumer publishes its head first, so this reclaim is never ahead of it.
+      const reclaimed = Atomics.load(words, Words.reclaimWord) >>> 0;
       header.readConsumerState(words, state);
       const head = state.head;
       const headSequence = state.sequence;
+      // A producer writes only below reclaim + slotCount. Beyond it lie slots a consumer released but, killed
+      // between publishing its head and publishing reclaim, may not have zeroed: frames of the last lap that look
+      // committed. The walk stops there; the consumer's own recovery zeroes them.
+      const pending = (head - reclaimed) >>> 0;
+      if (pending > this.slotCount) {
+        throw new RingCorruptError(
+          this.path,
+          `consumer head ${head} is not within a ring of reclaim ${reclaimed}`,
+        );
+      }
+      const writable = this.slotCount - pending;
       tail = head;
       sequence = headSequence;
       let walked = 0;
-      while (walked < this.slotCount) {
+      while (walked < writable) {
         const index = tail & this.slotMask;
         const word = Words.headerWords + (index << this.slotWordShift);
         const commit = Atomics.load(words, word + Frame.commitWord);
@@ -479,7 +492,7 @@ export class RingBuffer {
         if (commit > 0) sequence++;
         tail = (tail + span) >>> 0;
         walked += span;
-        if (walked > this.slotCount) {
+        if (walked > writable) {
           throw new RingCorruptError(this.path, 'committed records overlap the consumer head');
         }
       }
