@@ -594,13 +594,13 @@ async function livePath(profile: BenchProfile) {
   const byRate = new Map<number, Record<Contender, RateResult>>();
   try {
     const wsUrl = `ws://127.0.0.1:${(await server.next('listening')).port as number}`;
+    const warmup = profile.smoke ? 100 : WARMUP_MESSAGES;
+    const measuredAt = (rate: number) => Math.max(200, Math.round(rate * seconds));
+    const runAt = (contender: Contender, rate: number, placement?: Placement) =>
+      paced(contender, rate, warmup + measuredAt(rate), warmup, server, wsUrl, nats.url, placement);
     for (const rate of rates) {
-      const measured = Math.max(200, Math.round(rate * seconds));
-      const warmup = profile.smoke ? 100 : WARMUP_MESSAGES;
-      const count = warmup + measured;
-      const results = await runRate(CONTENDERS, pairRounds, (contender) =>
-        paced(contender, rate, count, warmup, server, wsUrl, nats.url),
-      );
+      const measured = measuredAt(rate);
+      const results = await runRate(CONTENDERS, pairRounds, (contender) => runAt(contender, rate));
       for (const contender of CONTENDERS) {
         const r = results[contender];
         const fmt = (p: Percentiles | undefined) =>
@@ -695,19 +695,7 @@ async function livePath(profile: BenchProfile) {
       }
     }
     tables.push(
-      await onCoreOfItsOwn(
-        rates,
-        pairRounds,
-        profile,
-        targets,
-        metrics,
-        (contender, rate, placement) => {
-          const warmup = profile.smoke ? 100 : WARMUP_MESSAGES;
-          const count = warmup + Math.max(200, Math.round(rate * seconds));
-          return paced(contender, rate, count, warmup, server, wsUrl, nats.url, placement);
-        },
-        [nats.pid, server.child.pid],
-      ),
+      await onCoreOfItsOwn(rates, pairRounds, profile, targets, metrics, runAt, [nats.pid, server.child.pid]),
     );
     const calibrated = [...byRate].map(([rate, r]) =>
       r.floor.floorWorkNs === undefined ? `- at ${rate}` : `${formatNs(r.floor.floorWorkNs)} at ${rate}`,

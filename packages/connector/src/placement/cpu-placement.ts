@@ -164,7 +164,7 @@ export function pinCallingThread(cpus: readonly number[]): void {
   place(0, cpus);
 }
 
-/** The calling thread's CPUs now (Linux), for tests and status. */
+/** The calling thread's CPUs now (Linux); the placement tests read it. */
 export function callingThreadCpus(): number[] {
   return threadAffinity(0);
 }
