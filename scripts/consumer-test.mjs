@@ -139,8 +139,8 @@ function runtimeSmoke(kind) {
   const names = Object.keys(subpaths);
   const load =
     kind === 'esm'
-      ? `import * as mw from '@marketpipe/middleware';\nimport * as conn from '@marketpipe/connector';\n${names.map((n) => `import * as ${n} from '${subpaths[n]}';`).join('\n')}\nimport { mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';`
-      : `const mw = require('@marketpipe/middleware');\nconst conn = require('@marketpipe/connector');\n${names.map((n) => `const ${n} = require('${subpaths[n]}');`).join('\n')}\nconst { mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');`;
+      ? `import * as mw from '@marketpipe/middleware';\nimport * as conn from '@marketpipe/connector';\n${names.map((n) => `import * as ${n} from '${subpaths[n]}';`).join('\n')}\nimport { mkdtempSync, rmSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';`
+      : `const mw = require('@marketpipe/middleware');\nconst conn = require('@marketpipe/connector');\n${names.map((n) => `const ${n} = require('${subpaths[n]}');`).join('\n')}\nconst { mkdtempSync, rmSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');`;
   return `${load}
 const main = async () => {
   // Every subpath loads, and a class reached through two entries is one class (shared chunks), so instanceof holds.
@@ -187,6 +187,7 @@ const main = async () => {
   if (simdjson !== expected) throw new Error('simdjson backend: ' + simdjson + ', expected ' + expected);
   const records = [...conn.readVenueRecords(dir, 'binance')].map((r) => new TextDecoder().decode(r.payload));
   if (JSON.stringify(records) !== JSON.stringify(['a', 'b\\nc', ''])) throw new Error('flusher: ' + JSON.stringify(records));
+  rmSync(dir, { recursive: true, force: true });
   console.log('${kind} ok on Node ' + process.version + ': publish, ring write and read, flusher worker, simdjson ' + simdjson);
 };
 main().catch((err) => { console.error(err); process.exit(1); });
