@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../errors.js';
-import { WallAnchor } from './wall-anchor.js';
+import { MONO_ORIGIN_OFFSET_NANOS, WallAnchor } from './wall-anchor.js';
 
 /**
  * Time source of the pipeline: a cheap monotonic clock for the hot path, and a conversion to wall-clock time for
@@ -65,7 +65,7 @@ const TICK_WAIT_LIMIT_NANOS = 3 * NANOS_PER_MILLI;
 
 /** Unrounded reading of the monotonic source, for anchoring where sub-nanosecond midpoints matter. */
 function monoNanosExact(): number {
-  return performance.now() * NANOS_PER_MILLI;
+  return performance.now() * NANOS_PER_MILLI + MONO_ORIGIN_OFFSET_NANOS;
 }
 
 /**
@@ -123,9 +123,13 @@ export class MonotonicClock implements Clock {
     return anchor.shared;
   }
 
-  /** Monotonic integer nanoseconds since this thread started. Hot path: a single `performance.now()` read. */
+  /**
+   * Monotonic integer nanoseconds on this thread's scale, for differences and for {@link MonotonicClock.wallParts}:
+   * the count starts 2^32 ns before the thread did, so that no reading fits in 32 bits and the JIT compiles the code
+   * using them once, for the values it sees for the thread's whole life. Hot path: a single `performance.now()` read.
+   */
   nowNanos(): number {
-    return Math.round(performance.now() * NANOS_PER_MILLI);
+    return Math.round(performance.now() * NANOS_PER_MILLI + MONO_ORIGIN_OFFSET_NANOS);
   }
 
   /**
@@ -155,10 +159,20 @@ export class MonotonicClock implements Clock {
     const anchor = this.#anchor;
     if (!anchor.owner) anchor.sync();
     else if (Number.isNaN(anchor.mono)) this.reanchor();
-    const sub = anchor.wallSubMs + Math.round(parts.mono - anchor.mono);
-    const carry = Math.floor(sub / NANOS_PER_MILLI);
+    // Milliseconds since the anchor's whole millisecond. Each step takes a double operand from the first call on
+    // (readings are above 2^32, see MONO_ORIGIN_OFFSET_NANOS), so none starts as a small integer and outgrows 32
+    // bits 2.1 s after an anchor: the code is compiled for doubles once, not deoptimized there. Exact to well under
+    // a nanosecond for integer readings up to days after the anchor (it is renewed every 10 s by default).
+    const sinceMs = (anchor.wallSubMs + (parts.mono - anchor.mono)) / NANOS_PER_MILLI;
+    let carry = Math.floor(sinceMs);
+    let sub = Math.round((sinceMs - carry) * NANOS_PER_MILLI);
+    // Only a fractional reading can round up to the next millisecond.
+    if (sub === NANOS_PER_MILLI) {
+      sub = 0;
+      carry += 1;
+    }
     parts.ms = anchor.wallMs + carry;
-    parts.subMsNanos = sub - carry * NANOS_PER_MILLI;
+    parts.subMsNanos = sub;
   }
 
   /**

@@ -13,6 +13,17 @@ const GENERATION = 0;
 const HR_INDEX = 1; // BigInt64 index: process.hrtime.bigint() at the anchor
 const WALL_INDEX = 2; // BigInt64 index: epoch ns at the anchor
 const UNCERTAINTY_INDEX = 3; // Float64 index: worst-case error of the pair, ns
+/**
+ * Where `MonotonicClock.nowNanos` starts: 2^32 ns (about 4.3 s) before the thread's `performance.now()` origin, so
+ * that no reading ever fits in a 32-bit integer. V8 keeps integers below 2^31 as small integers and compiles the
+ * code that handles them for small integers; a clock counting from 0 crossed 2^31 about 2.1 s after each thread
+ * started, and every optimized function doing arithmetic on its readings was thrown back to the interpreter there
+ * ("lost precision", "wrong map") and recompiled later: the runner's hot path, the publisher's encoder and the
+ * flusher's loop, for about 1.5 s at 1 000 msg/s (docs/design/latency-tail.md, "The clock's 2^31 crossing").
+ * Readings stay exact integers up to 2^53 ns, about 104 days.
+ */
+export const MONO_ORIGIN_OFFSET_NANOS = 2 ** 32;
+
 /** Bytes of the shared anchor block. */
 export const WALL_ANCHOR_BYTES = 32;
 const ORIGIN_ATTEMPTS = 9;
@@ -37,7 +48,10 @@ function threadOrigin(): bigint {
     const bracket = Number(after - before);
     if (bracket < best) {
       best = bracket;
-      bestOrigin = before + (after - before) / 2n - BigInt(Math.round(perf * NANOS_PER_MILLI));
+      bestOrigin =
+        before +
+        (after - before) / 2n -
+        BigInt(Math.round(perf * NANOS_PER_MILLI + MONO_ORIGIN_OFFSET_NANOS));
     }
   }
   originHr = bestOrigin;
