@@ -28,9 +28,12 @@ const SEND_SECONDS = 3;
 /**
  * Each run starts with this many messages at WARMUP_RATE (or the run's rate, if higher), not counted: V8 needs a
  * few thousand calls to optimize the whole path, which at 1 000 msg/s took most of a 3 s run
- * (docs/design/latency-tail.md). Then the consumer's own timing is reset and the paced messages follow.
+ * (docs/design/latency-tail.md). Then the consumer's own timing is reset and the paced messages follow. 10 000 was
+ * not enough for what runs once per event-loop turn or per recorder wake rather than per message (nats.js's flush,
+ * the socket and stream writes, the recorder's loop): ~47 optimizing compiles still landed in the paced 3 s at
+ * 1 000 msg/s, and V8's compiler threads took 18% of the consumer's CPU samples there; with 30 000, ~8.
  */
-const WARMUP_MESSAGES = 10_000;
+const WARMUP_MESSAGES = 30_000;
 /**
  * Rounds of marketpipe and the naive relay per rate (the other contenders run once): their send->subscriber
  * figures moved by up to 2x from one run to the next on this host, more than the difference they are compared on.
