@@ -3,10 +3,12 @@
  * exit codes and a reader that hangs up, as a shell would see them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@marketpipe/test-support/wait-for';
+import { binanceProtocol } from '@marketpipe/connector/feeds';
+import { SimulatorServer } from '@marketpipe/connector/simulator';
+import { sleep, waitFor } from '@marketpipe/test-support/wait-for';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../src/run/run-summary.js';
 import { tempDataDir, writeRecords } from './support/record-files.js';
@@ -41,6 +43,19 @@ function startCli(args: string[]): {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stderr: () => stderr, exited };
+}
+
+/** Times each thread of `pid` was switched in so far (the third field of its schedstat), by thread id. */
+function timeslices(pid: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      counts.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[2]));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return counts;
 }
 
 describe('marketpipe executable', () => {
@@ -127,6 +142,53 @@ describe('marketpipe executable', () => {
     ]);
     expect(await refused.exited).toBe(1);
     expect(refused.stderr()).toContain('cpus.intake: CPU 1023 is not one this process may use');
+  });
+
+  it('sleeps while its feed is quiet: no thread wakes more than a few times a second', async () => {
+    // Linux: per-thread scheduler counts from /proc; anything else fails here rather than skip.
+    expect(existsSync('/proc/self/task')).toBe(true);
+    const sim = new SimulatorServer({
+      protocol: binanceProtocol,
+      symbols: ['BTCUSDT'],
+      messagesPerSecond: 0,
+    });
+    const url = await sim.start();
+    const dir = tempDataDir();
+    const cli = startCli(
+      ['run', '--source', 'live', '--url', url, '--symbols', 'BTCUSDT', '--duration', '30s'].concat([
+        '--data-dir',
+        join(dir, 'data'),
+        '--log-format',
+        'json',
+      ]),
+    );
+    try {
+      await waitFor('the live source to connect', () => sim.stats().openConnections === 1, {
+        describe: cli.stderr,
+      });
+      // Past start-up's compiles, and past the 100 ms after which an idle recorder naps long.
+      await sleep(1_500);
+      const pid = cli.child.pid as number;
+      const before = timeslices(pid);
+      const started = performance.now();
+      await sleep(1_000);
+      const after = timeslices(pid);
+      const seconds = (performance.now() - started) / 1000;
+      const perSecond = [...after].map(([tid, count]) => ({
+        tid,
+        wakes: (count - (before.get(tid) ?? 0)) / seconds,
+      }));
+      // Before: the main thread ran a 2 ms overflow timer (~480 wakes a second) and the recorder polled the empty
+      // ring every millisecond (~900), ~50 ms of CPU a second between them for no message at all.
+      expect(perSecond.find((thread) => thread.tid === String(pid))?.wakes).toBeLessThan(60);
+      expect(Math.max(...perSecond.map((thread) => thread.wakes)), JSON.stringify(perSecond)).toBeLessThan(
+        60,
+      );
+    } finally {
+      cli.child.kill('SIGINT');
+      expect(await cli.exited, cli.stderr()).toBe(0);
+      await sim.stop();
+    }
   });
 
   it('exits 2 with a message for an invalid option', async () => {

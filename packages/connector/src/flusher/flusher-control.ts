@@ -21,8 +21,23 @@ export const ANCHOR_SENT = 5;
 export const START_GATE = 6;
 /** Int32 slot: futex word the idle worker waits on; producers bump it to wake the worker. */
 export const WAKE = 16;
-/** Int32 slot: 1 while the worker is (about to be) asleep, so producers only pay for a notify when it helps. */
+/**
+ * Int32 slot: {@link NAPPING} or {@link NAPPING_LONG} while the worker is (about to be) asleep, 0 otherwise, so
+ * producers only pay for a notify when it helps.
+ */
 export const SLEEPING = 17;
+/** {@link SLEEPING} value: a nap of `idleWaitMs`, the poll that finds records at a steady pace. */
+export const NAPPING = 1;
+/**
+ * {@link SLEEPING} value: a long nap ({@link LONG_NAP_MS}), taken once the ring stayed empty for
+ * {@link LONG_NAP_AFTER_MS}. The next record should wake it (`DiskFlusher.notify`, the runner does): its own poll
+ * would find the record only when the nap ends.
+ */
+export const NAPPING_LONG = 2;
+/** How long the ring stays empty before the worker naps long: an idle recorder then wakes ~10 times a second. */
+export const LONG_NAP_AFTER_MS = 100;
+/** Longest long nap in ms; it ends sooner when an fsync falls due, a producer notifies, or a stop is asked. */
+export const LONG_NAP_MS = 100;
 /** Int32 slots in the control block; WAKE and SLEEPING sit on their own 64-byte line, away from the counters. */
 export const CONTROL_INT32_SLOTS = 32;
 

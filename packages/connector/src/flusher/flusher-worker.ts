@@ -15,6 +15,10 @@ import {
   DONE,
   FlusherStateCode,
   LAST_SEQUENCE,
+  LONG_NAP_AFTER_MS,
+  LONG_NAP_MS,
+  NAPPING,
+  NAPPING_LONG,
   RECORDS_WRITTEN,
   RETRIES,
   SLEEPING,
@@ -135,6 +139,9 @@ function drain(syncer: ThreadSyncer | undefined): void {
   let backoffMs = FIRST_BACKOFF_MS;
   let failing: string | undefined;
   let idleTurns = 0;
+  // Naps in a row that ended with the ring still empty; past LONG_NAP_AFTER_MS worth of them, naps are long.
+  let emptyNaps = 0;
+  const longNapAfter = Math.ceil(LONG_NAP_AFTER_MS / Math.max(data.idleWaitMs, 0.001));
   let stopAt = -1;
   let reportedFile: string | undefined;
 
@@ -201,6 +208,7 @@ function drain(syncer: ThreadSyncer | undefined): void {
       ring.release(visited);
       visited = 0;
       idleTurns = 0;
+      emptyNaps = 0;
       counters[RECORDS_WRITTEN] = writer.recordsWritten;
       counters[BYTES_WRITTEN] = writer.bytesWritten;
       counters[LAST_SEQUENCE] = writer.lastSequence;
@@ -224,11 +232,15 @@ function drain(syncer: ThreadSyncer | undefined): void {
     if (!attempt(syncIfDue)) continue;
     if (stopAt >= 0) break;
     if (++idleTurns < data.spinTurns) continue;
-    Atomics.store(control, SLEEPING, 1);
+    // An idle recorder polling every millisecond costs ~30 ms of CPU a second on these VMs (a timed futex wait is
+    // ~30 µs of CPU however little runs after it): after a quiet spell it naps long, and the producer wakes it.
+    const long = emptyNaps >= longNapAfter && data.idleWaitMs < LONG_NAP_MS;
+    Atomics.store(control, SLEEPING, long ? NAPPING_LONG : NAPPING);
     const seen = Atomics.load(control, WAKE);
     // Re-check after announcing the nap so a record committed in between is not left waiting.
     if (ring.nextWriteSequence === ring.nextReadSequence && Atomics.load(control, STOP) === 0) {
-      Atomics.wait(control, WAKE, seen, data.idleWaitMs);
+      const napMs = long ? Math.min(LONG_NAP_MS, writer.msUntilSyncDue()) : data.idleWaitMs;
+      if (Atomics.wait(control, WAKE, seen, napMs) === 'timed-out') emptyNaps++;
     }
     Atomics.store(control, SLEEPING, 0);
     // Woken by a producer, the ring holds a record; woken by the timeout, it is most likely still empty.

@@ -328,6 +328,9 @@ export class Pipeline {
   readonly #lock: VenueLock | undefined;
   readonly #placement: CpuPlacement | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
+  // Drains the runner's overflow queue every 2 ms while it holds messages; unset otherwise, so that an idle
+  // pipeline's main thread sleeps (a permanent 2 ms timer woke it ~480 times a second for nothing).
+  #backlogTimer: NodeJS.Timeout | undefined;
   readonly #startedAt = Date.now();
   readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
   readonly #warnings: WarningAggregator;
@@ -467,6 +470,7 @@ export class Pipeline {
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.overflow ? { overflow: replayOverflow(options.overflow, options.source.kind, ring) } : {}),
       onIssue: this.#onIssue,
+      onBacklog: this.#onBacklog,
     });
     source.onMessage(this.#runner.onMessage);
     source.setBackpressure?.(this.#backedUp);
@@ -762,6 +766,7 @@ export class Pipeline {
     await this.#source.stop();
     await this.#simulator?.stop();
     for (const timer of this.#timers) clearInterval(timer);
+    clearInterval(this.#backlogTimer);
     this.#warnings.flush();
     const deadline = Date.now() + 30_000;
     // A recorder that stopped (failed) frees no slot: waiting for it would only delay the exit by the deadline.
@@ -845,11 +850,6 @@ export class Pipeline {
     this.#state = 'running';
     this.#timers.push(setInterval(() => this.#runner.tick(), 1000).unref());
     this.#timers.push(setInterval(() => this.#warnings.flush(), this.#warnings.intervalMs).unref());
-    this.#timers.push(
-      setInterval(() => {
-        if (this.#runner.overflowQueued > 0) this.#runner.drainOverflow();
-      }, 2).unref(),
-    );
     this.#source.start();
     this.#log.info(
       {
@@ -889,6 +889,18 @@ export class Pipeline {
     }
     this.#replayWaiting = false;
     return false;
+  };
+
+  readonly #onBacklog = (): void => {
+    // Once stopping, `#stop` drains the queue itself.
+    if (this.#backlogTimer !== undefined || this.#state === 'draining' || this.#state === 'stopped') return;
+    this.#backlogTimer = setInterval(this.#drainBacklog, 2).unref();
+  };
+
+  readonly #drainBacklog = (): void => {
+    if (this.#runner.drainOverflow() > 0) return;
+    clearInterval(this.#backlogTimer);
+    this.#backlogTimer = undefined;
   };
 
   readonly #onGap = (

@@ -26,7 +26,7 @@ function binanceTrade(id: number, symbol = 'BTCUSDT', maker = true): Uint8Array 
   );
 }
 
-function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake) {
+function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake, onBacklog?: () => void) {
   const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
   dirs.push(dir);
   const ring = RingBuffer.open(join(dir, 'test.ring'), { slotSize: 256, slotCount });
@@ -48,6 +48,7 @@ function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake) {
     clock,
     overflow,
     ...(flusher ? { flusher } : {}),
+    ...(onBacklog ? { onBacklog } : {}),
     onIssue: (i) => {
       issues.push(i.cause);
       issueErrors.push(i.error);
@@ -163,6 +164,27 @@ describe('Runner', () => {
     expect(recorded).toBe(5_000);
   });
 
+  it('wakes an idle flusher once, at the end of the turn, for the first record after a quiet spell', async () => {
+    let wakes = 0;
+    const flusher = { idle: true, notify: () => wakes++ };
+    const { runner, ringRecords } = setup(1024, {}, flusher);
+    for (let id = 1; id <= 3; id++) runner.onMessage(binanceTrade(id));
+    // Not inside the hot path: the wake waits for the end of the turn, one for the whole turn.
+    expect(wakes).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wakes).toBe(1);
+    // Awake (a notify clears the worker's flag): the runner only reads the flag.
+    flusher.idle = false;
+    for (let id = 4; id <= 6; id++) runner.onMessage(binanceTrade(id));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wakes).toBe(1);
+    flusher.idle = true;
+    runner.onMessage(binanceTrade(7));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wakes).toBe(2);
+    expect(ringRecords()).toHaveLength(7);
+  });
+
   it('wakes the flusher at once when the ring is full, and keeps every message', () => {
     let wakes = 0;
     const { runner, ringRecords } = setup(8, {}, { notify: () => wakes++ });
@@ -208,6 +230,28 @@ describe('Runner', () => {
     expect(runner.counters()).toMatchObject({ recorded: 20, overflowQueued: 0, trades: 20 });
     expect(runner.counters().drops.ringOverflow).toBe(0);
     expect(ring.fill()).toBe(0);
+  });
+
+  it('calls onBacklog once when the overflow queue starts holding messages, and again only after it emptied', () => {
+    let backlogs = 0;
+    const { runner, ringRecords } = setup(8, {}, undefined, () => backlogs++);
+    for (let i = 1; i <= 8; i++) runner.onMessage(binanceTrade(i));
+    expect(backlogs).toBe(0);
+    for (let i = 9; i <= 20; i++) runner.onMessage(binanceTrade(i));
+    expect(runner.counters().overflowQueued).toBe(12);
+    expect(backlogs).toBe(1);
+    ringRecords();
+    // Freed slots: the next message drains the queue into them, and is queued behind what still waits.
+    runner.onMessage(binanceTrade(21));
+    expect(runner.counters().overflowQueued).toBe(5);
+    expect(backlogs).toBe(1);
+    while (runner.counters().overflowQueued > 0) {
+      ringRecords();
+      runner.drainOverflow();
+    }
+    for (let i = 22; i <= 40; i++) runner.onMessage(binanceTrade(i));
+    expect(runner.counters().overflowQueued).toBeGreaterThan(0);
+    expect(backlogs).toBe(2);
   });
 
   it("queues copies, not views of the caller's buffer, and says it is backlogged until the ring takes one", () => {

@@ -34,7 +34,14 @@ export interface TradeIdObserver {
 
 /** The part of the disk flusher the runner touches: a cheap wake-up after a ring write. */
 export interface FlusherWake {
+  /** Wakes the flusher now if it naps (`DiskFlusher.notify`). */
   notify(): void;
+  /**
+   * True while the flusher is idle and naps long (`DiskFlusher.idle`): the runner then calls {@link notify} once,
+   * at the end of the event-loop turn (`setImmediate`, after the turn's publishes went out), for the record it just
+   * wrote. Read after every record; leave it out when the flusher polls on its own.
+   */
+  readonly idle?: boolean;
 }
 
 /** Everything the runner composes. */
@@ -44,8 +51,8 @@ export interface RunnerOptions {
   interner: Interner;
   ring: RingBuffer;
   /**
-   * Woken only when the ring is filling up (checked every `slotCount / 16` ring writes: a quarter full) or full;
-   * otherwise the flusher finds records by its own poll (`DiskFlusherOptions.idleWaitMs`, 1 ms by default). A wake
+   * Woken only when the ring is filling up (checked every `slotCount / 16` ring writes: a quarter full) or full,
+   * and after the first record that finds it {@link FlusherWake.idle}; otherwise the flusher finds records by its own poll (`DiskFlusherOptions.idleWaitMs`, 1 ms by default). A wake
    * per message or per event-loop turn put the flusher's work in step with each message's way to the broker, and
    * even a wake every `slotCount / 16` writes stalled that write for up to ~50 µs: docs/design/latency-tail.md.
    */
@@ -65,6 +72,13 @@ export interface RunnerOptions {
    * message. Called per bad message, so the receiver must aggregate rather than log each one.
    */
   onIssue?: (issue: RunnerIssue) => void;
+  /**
+   * Called when a message finds the ring full and the overflow queue empty, and the queue keeps it: the recorder
+   * is behind. Call {@link Runner.drainOverflow} often from then on, until it
+   * returns 0; messages that arrive meanwhile drain it too, so a timer matters only once they stop. `Pipeline`
+   * arms a 2 ms timer here, and none while the queue is empty (an idle process then never wakes for it).
+   */
+  onBacklog?: () => void;
   /**
    * The book path: every message the parser did not take as trades goes here too, with its receive time.
    * Absent (the default), the trade path is all there is.
@@ -136,6 +150,7 @@ export class Runner implements TradeSink {
   readonly #wall: WallParts = { mono: 0.5, ms: 0, subMsNanos: 0 };
   readonly #overflow: OutageBuffer<null>;
   readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
+  readonly #onBacklog: (() => void) | undefined;
   readonly #books: BookMessageSink | undefined;
   readonly #idScratch = new Uint8Array(1024);
   readonly #utf8 = new TextEncoder();
@@ -145,6 +160,8 @@ export class Runner implements TradeSink {
   #backlogged = false;
   // Records written since the flusher was last woken.
   #unsignalled = 0;
+  // A wake of an idle flusher is queued for the end of the turn.
+  #idleWakeQueued = false;
   readonly #wakeAfter: number;
 
   #received = 0;
@@ -178,6 +195,7 @@ export class Runner implements TradeSink {
       ...options.overflow,
     });
     this.#onIssue = options.onIssue;
+    this.#onBacklog = options.onBacklog;
     this.#books = options.books;
     this.#wakeAfter = Math.max(1, this.#ring.geometry.slotCount >>> 4);
   }
@@ -219,6 +237,11 @@ export class Runner implements TradeSink {
     this.#unsignalled = 0;
     this.#flusher?.notify();
   }
+
+  readonly #wakeIdle = (): void => {
+    this.#idleWakeQueued = false;
+    this.#flusher?.notify();
+  };
 
   // A flusher that keeps up (its own poll drains the ring every millisecond) needs no wake, and a wake costs the
   // write that makes it: ~2 µs at p50, ~50 µs at p99 on two cores, where the woken worker can take this core.
@@ -286,8 +309,8 @@ export class Runner implements TradeSink {
   /**
    * Moves queued overflow messages into the ring, oldest first, until the
    * ring is full again. Returns how many are still queued. Call it often while
-   * {@link RunnerCounters.overflowQueued} is non-zero (the pipeline does it on
-   * a short timer), and through {@link Runner.tick} once a second.
+   * {@link RunnerCounters.overflowQueued} is non-zero (from {@link RunnerOptions.onBacklog} on; the pipeline
+   * arms a short timer there), and through {@link Runner.tick} once a second.
    */
   drainOverflow(): number {
     const queue = this.#overflow;
@@ -350,12 +373,7 @@ export class Runner implements TradeSink {
   #record(bytes: Uint8Array): void {
     const ring = this.#ring;
     if (bytes.length > ring.maxRecordSize) {
-      this.#oversize++;
-      this.#onIssue?.({
-        cause: 'oversize',
-        error: new RecordTooLargeError(bytes.length, ring.maxRecordSize),
-        message: bytes,
-      });
+      this.#recordOversize(bytes);
       return;
     }
     if (this.#overflow.length === 0 && ring.tryWrite(bytes)) {
@@ -363,12 +381,36 @@ export class Runner implements TradeSink {
       this.#recorded++;
       // A burst faster than the flusher's poll (or a flusher set to nap long) must not fill the ring meanwhile.
       if (++this.#unsignalled >= this.#wakeAfter) this.#wakeIfFilling();
+      if (this.#flusher?.idle === true) this.#wakeWhenIdle();
       return;
     }
-    // Ring full (or older messages still queued): keep order by queueing behind them.
+    this.#queue(bytes);
+  }
+
+  // The rare paths of #record live apart from it, so the hot path's own code stays small for the JIT: the same
+  // branches inline cost 16 B of allocation per message in the tight loop (a value no longer inlined got boxed).
+  #recordOversize(bytes: Uint8Array): void {
+    this.#oversize++;
+    this.#onIssue?.({
+      cause: 'oversize',
+      error: new RecordTooLargeError(bytes.length, this.#ring.maxRecordSize),
+      message: bytes,
+    });
+  }
+
+  // The first record after a quiet spell: the flusher naps long and would find it only when the nap ends.
+  #wakeWhenIdle(): void {
+    if (this.#idleWakeQueued) return;
+    this.#idleWakeQueued = true;
+    setImmediate(this.#wakeIdle);
+  }
+
+  // Ring full (or older messages still queued): keep order by queueing behind them.
+  #queue(bytes: Uint8Array): void {
     this.#backlogged = true;
+    const wasEmpty = this.#overflow.length === 0;
     this.#overflow.offer(null, bytes, this.#received);
-    this.drainOverflow();
+    if (this.drainOverflow() > 0 && wasEmpty) this.#onBacklog?.();
   }
 
   #issue(cause: RunnerIssue['cause'], error: unknown): void {

@@ -187,6 +187,35 @@ describe('DiskFlusher', () => {
     expectStream([...readVenueRecords(dataDir, 'test')], 0, 2);
   });
 
+  it('naps long once the ring stayed empty, says so through idle, and a notify() still wakes it at once', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ fsync: 'none' });
+    const delays: number[] = [];
+    for (let sequence = 0; sequence < 9; sequence++) {
+      await waitFor('the worker to nap long', () => flusher.idle, { timeoutMs: 10_000 });
+      const start = performance.now();
+      await produce(ring, sequence, sequence + 1, flusher);
+      await waitFor('the record', () => flusher.status().recordsWritten === sequence + 1, { everyMs: 1 });
+      delays.push(performance.now() - start);
+      expect(flusher.idle).toBe(false);
+    }
+    // A long nap lasts 100 ms: found only when its nap ends, a record would wait ~50 ms at the median.
+    delays.sort((a, b) => a - b);
+    expect(delays[4]).toBeLessThan(20);
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 9);
+  });
+
+  it('finds a record an idle worker was not woken for when its long nap ends', async () => {
+    const ring = openRing();
+    const flusher = await startFlusher({ fsync: 'none' });
+    await waitFor('the worker to nap long', () => flusher.idle, { timeoutMs: 10_000 });
+    await produce(ring, 0, 1);
+    await waitFor('the record', () => flusher.status().recordsWritten === 1, { timeoutMs: 10_000 });
+    await flusher.stop();
+    expectStream([...readVenueRecords(dataDir, 'test')], 0, 1);
+  });
+
   it('without a linger (lingerMs 0) writes what arrives while it spins, and still drains on stop()', async () => {
     const ring = openRing();
     const flusher = await startFlusher({ lingerMs: 0, spinTurns: 10 });
