@@ -17,6 +17,7 @@ import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatNs } from '../harness/format.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
+import { type ThreadSample, threadSamples } from '../harness/thread-cpu.js';
 import { binanceFuturesTrade, binanceTrade } from '../live/binance-tape.js';
 import { type ChildLink, readTimes, startChild } from '../live/child-link.js';
 import { isolatedPlacement, type Placement, placementArg, placeProcess } from '../live/placement.js';
@@ -437,6 +438,64 @@ async function medianFirstMessageMs(times: number, args: string[]): Promise<numb
   return median(ms);
 }
 
+/** What one consumer process cost while connected to a venue server that sent it nothing. */
+interface IdleCost {
+  /** On-CPU ms per second, all threads. */
+  cpuMsPerSecond: number;
+  /** Times per second the main thread went to sleep (and so was woken). */
+  mainWakesPerSecond: number;
+  /** The same for the thread, other than the main one, that did it most often. */
+  busiestOtherWakesPerSecond: number;
+  /** All threads together. */
+  wakesPerSecond: number;
+}
+
+/**
+ * An idle connector: `contender` connected to the venue server while it sends nothing (no warm-up either), its
+ * threads' /proc counters read `settleMs` after the connection and again `sampleMs` later.
+ */
+async function idleCost(
+  contender: 'marketpipe' | 'naive',
+  server: ChildLink,
+  wsUrl: string,
+  natsUrl: string,
+  settleMs: number,
+  sampleMs: number,
+): Promise<IdleCost> {
+  const dir = mkdtempSync(join(tmpdir(), `mp-idle-${contender}-`));
+  const relay = startChild('relay', [contender, wsUrl, natsUrl, '0', dir]);
+  try {
+    await relay.next('ready');
+    await server.next('client');
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const pid = relay.child.pid as number;
+    const before = new Map(threadSamples(pid).map((t) => [t.tid, t]));
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    const after = threadSamples(pid);
+    const seconds = (performance.now() - started) / 1000;
+    if (after.length === 0) throw new BenchPreconditionError('no per-thread counters in /proc (Linux only)');
+    const delta = (t: ThreadSample, of: (x: ThreadSample) => number) =>
+      of(t) - (before.get(t.tid) ? of(before.get(t.tid) as ThreadSample) : 0);
+    const wakes = after.map((t) => ({
+      main: t.tid === pid,
+      perSecond: delta(t, (x) => x.voluntarySwitches) / seconds,
+    }));
+    relay.send({ type: 'stop' });
+    await relay.next('stopped');
+    return {
+      cpuMsPerSecond: after.reduce((sum, t) => sum + delta(t, (x) => x.ns), 0) / 1e6 / seconds,
+      mainWakesPerSecond: wakes.find((t) => t.main)?.perSecond ?? Number.NaN,
+      busiestOtherWakesPerSecond: Math.max(0, ...wakes.filter((t) => !t.main).map((t) => t.perSecond)),
+      wakesPerSecond: wakes.reduce((sum, t) => sum + t.perSecond, 0),
+    };
+  } finally {
+    relay.kill();
+    server.send({ type: 'drop-clients' });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The contenders run again with the consumer's hot path on a core of its own. */
 const ISOLATED_CONTENDERS = ['floor', 'marketpipe', 'naive'] as const;
 
@@ -707,6 +766,37 @@ async function livePath(profile: BenchProfile) {
       `The floor's work as calibrated in this run (warm, tight loop, per call): ${calibrated.join(', ')} msg/s.`,
     );
     tables.push(afterIdle(byRate), coldTable);
+    // An idle connector, each consumer alone: a venue server that sends nothing, as a quiet market or a night does.
+    const idleRows: string[][] = [];
+    const settleMs = profile.smoke ? 300 : 1_500;
+    const sampleMs = profile.smoke ? 500 : 3_000;
+    for (const contender of ['marketpipe', 'naive'] as const) {
+      const cost = await idleCost(contender, server, wsUrl, nats.url, settleMs, sampleMs);
+      metrics[`live.idle.${contender}.cpuMsPerSecond`] = cost.cpuMsPerSecond;
+      metrics[`live.idle.${contender}.mainWakesPerSecond`] = cost.mainWakesPerSecond;
+      metrics[`live.idle.${contender}.wakesPerSecond`] = cost.wakesPerSecond;
+      idleRows.push([
+        contender,
+        `${cost.cpuMsPerSecond.toFixed(1)} ms`,
+        cost.mainWakesPerSecond.toFixed(0),
+        cost.busiestOtherWakesPerSecond.toFixed(0),
+        cost.wakesPerSecond.toFixed(0),
+      ]);
+    }
+    tables.push({
+      title: 'Idle: each consumer connected to the venue server while it sends nothing',
+      columns: [
+        'consumer',
+        'CPU per second, all threads',
+        'main thread wakes per second',
+        'busiest other thread, wakes per second',
+        'all threads, wakes per second',
+      ],
+      rows: idleRows,
+      notes: [
+        `Each consumer alone (nats-server and the venue server idle beside it), the same processes as above (marketpipe: the Pipeline with its recorder, NATS transport), counters from /proc/<pid>/task/*/{schedstat,status} read ${settleMs} ms after it connected and again ${sampleMs} ms later: on-CPU time, and voluntary context switches (a thread that sleeps is woken once per switch). Whatever an idle consumer does, it takes from the cores nats-server and the subscribers share; docs/design/disk-flusher.md ("Idle: long naps, and who wakes them") has the causes and the before and after.`,
+      ],
+    });
   } finally {
     server.send({ type: 'close' });
     server.kill();
