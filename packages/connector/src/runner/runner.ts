@@ -38,8 +38,8 @@ export interface FlusherWake {
   notify(): void;
   /**
    * True while the flusher is idle and naps long (`DiskFlusher.idle`): the runner then calls {@link notify} once,
-   * at the end of the event-loop turn (`setImmediate`, after the turn's publishes went out), for the record it just
-   * wrote. Read after every record; leave it out when the flusher polls on its own.
+   * from a 1 ms timer (after the message's publish has gone out), for the record it just wrote. Read after every
+   * record; leave it out when the flusher polls on its own.
    */
   readonly idle?: boolean;
 }
@@ -160,8 +160,9 @@ export class Runner implements TradeSink {
   #backlogged = false;
   // Records written since the flusher was last woken.
   #unsignalled = 0;
-  // A wake of an idle flusher is queued for the end of the turn.
+  // A wake of an idle flusher is queued on #idleWakeTimer (made at the first, then re-armed).
   #idleWakeQueued = false;
+  #idleWakeTimer: NodeJS.Timeout | undefined;
   readonly #wakeAfter: number;
 
   #received = 0;
@@ -398,11 +399,14 @@ export class Runner implements TradeSink {
     });
   }
 
-  // The first record after a quiet spell: the flusher naps long and would find it only when the nap ends.
+  // The first record after a quiet spell: the flusher naps long and would find it only when the nap ends. Woken
+  // 1 ms later, as its own poll would have found the record, rather than at once: a wake in step with the message
+  // sets the flusher running while the broker and the subscriber handle it (docs/design/latency-tail.md).
   #wakeWhenIdle(): void {
     if (this.#idleWakeQueued) return;
     this.#idleWakeQueued = true;
-    setImmediate(this.#wakeIdle);
+    if (this.#idleWakeTimer === undefined) this.#idleWakeTimer = setTimeout(this.#wakeIdle, 1).unref();
+    else this.#idleWakeTimer.refresh();
   }
 
   // Ring full (or older messages still queued): keep order by queueing behind them.
