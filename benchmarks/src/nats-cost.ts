@@ -23,7 +23,13 @@ import { connect as connectV3 } from '@nats-io/transport-node';
 import { connect as connectV2 } from 'nats';
 import { startMarketpipeStack } from './fixtures/marketpipe-stack.js';
 import { venueMessages } from './fixtures/venue-messages.js';
-import { type ThreadSample, threadCpuNs, threadSamples, threadsCpuNs } from './harness/thread-cpu.js';
+import {
+  type ThreadSample,
+  threadCpuNs,
+  threadSampleDeltas,
+  threadSamples,
+  threadsCpuNs,
+} from './harness/thread-cpu.js';
 
 const CHUNK = 1_000;
 const PAYLOAD_BYTES = 64;
@@ -194,17 +200,13 @@ export interface CaseCost {
 }
 
 function threadDeltas(before: ThreadSample[], after: ThreadSample[], count: number): CaseCost['threads'] {
-  const start = new Map(before.map((t) => [t.tid, t]));
-  return after
-    .map((t) => {
-      const s = start.get(t.tid);
-      return {
-        tid: t.tid,
-        ns: Math.round((t.ns - (s?.ns ?? 0)) / count),
-        sleepsPerK: Math.round((1000 * (t.voluntarySwitches - (s?.voluntarySwitches ?? 0))) / count),
-        preemptionsPerK: Math.round((1000 * (t.involuntarySwitches - (s?.involuntarySwitches ?? 0))) / count),
-      };
-    })
+  return threadSampleDeltas(before, after)
+    .map((t) => ({
+      tid: t.tid,
+      ns: Math.round(t.ns / count),
+      sleepsPerK: Math.round((1000 * t.voluntarySwitches) / count),
+      preemptionsPerK: Math.round((1000 * t.involuntarySwitches) / count),
+    }))
     .filter((t) => t.ns > 0)
     .sort((a, b) => b.ns - a.ns);
 }

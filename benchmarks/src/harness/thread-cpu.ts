@@ -69,6 +69,26 @@ export function threadSamples(pid: number): ThreadSample[] {
   return samples;
 }
 
+/**
+ * What each thread of `after` did since `before`, two {@link threadSamples} of one process: its counters' growth (a
+ * thread that started in between counts from zero).
+ */
+export function threadSampleDeltas(
+  before: readonly ThreadSample[],
+  after: readonly ThreadSample[],
+): ThreadSample[] {
+  const start = new Map(before.map((t) => [t.tid, t]));
+  return after.map((t) => {
+    const s = start.get(t.tid);
+    return {
+      tid: t.tid,
+      ns: t.ns - (s?.ns ?? 0),
+      voluntarySwitches: t.voluntarySwitches - (s?.voluntarySwitches ?? 0),
+      involuntarySwitches: t.involuntarySwitches - (s?.involuntarySwitches ?? 0),
+    };
+  });
+}
+
 /** Thread ids of `pid` now (empty when /proc is not there or the process is gone). */
 export function threadIds(pid: number): number[] {
   try {

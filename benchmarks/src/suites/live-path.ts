@@ -17,7 +17,7 @@ import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatNs } from '../harness/format.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
-import { type ThreadSample, threadSamples } from '../harness/thread-cpu.js';
+import { threadSampleDeltas, threadSamples } from '../harness/thread-cpu.js';
 import { binanceFuturesTrade, binanceTrade } from '../live/binance-tape.js';
 import { type ChildLink, readTimes, startChild } from '../live/child-link.js';
 import { isolatedPlacement, type Placement, placementArg, placeProcess } from '../live/placement.js';
@@ -469,22 +469,18 @@ async function idleCost(
     await server.next('client');
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     const pid = relay.child.pid as number;
-    const before = new Map(threadSamples(pid).map((t) => [t.tid, t]));
+    const before = threadSamples(pid);
     const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, sampleMs));
     const after = threadSamples(pid);
     const seconds = (performance.now() - started) / 1000;
     if (after.length === 0) throw new BenchPreconditionError('no per-thread counters in /proc (Linux only)');
-    const delta = (t: ThreadSample, of: (x: ThreadSample) => number) =>
-      of(t) - (before.get(t.tid) ? of(before.get(t.tid) as ThreadSample) : 0);
-    const wakes = after.map((t) => ({
-      main: t.tid === pid,
-      perSecond: delta(t, (x) => x.voluntarySwitches) / seconds,
-    }));
+    const threads = threadSampleDeltas(before, after);
+    const wakes = threads.map((t) => ({ main: t.tid === pid, perSecond: t.voluntarySwitches / seconds }));
     relay.send({ type: 'stop' });
     await relay.next('stopped');
     return {
-      cpuMsPerSecond: after.reduce((sum, t) => sum + delta(t, (x) => x.ns), 0) / 1e6 / seconds,
+      cpuMsPerSecond: threads.reduce((sum, t) => sum + t.ns, 0) / 1e6 / seconds,
       mainWakesPerSecond: wakes.find((t) => t.main)?.perSecond ?? Number.NaN,
       busiestOtherWakesPerSecond: Math.max(0, ...wakes.filter((t) => !t.main).map((t) => t.perSecond)),
       wakesPerSecond: wakes.reduce((sum, t) => sum + t.perSecond, 0),

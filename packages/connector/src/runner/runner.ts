@@ -52,9 +52,10 @@ export interface RunnerOptions {
   ring: RingBuffer;
   /**
    * Woken only when the ring is filling up (checked every `slotCount / 16` ring writes: a quarter full) or full,
-   * and after the first record that finds it {@link FlusherWake.idle}; otherwise the flusher finds records by its own poll (`DiskFlusherOptions.idleWaitMs`, 1 ms by default). A wake
-   * per message or per event-loop turn put the flusher's work in step with each message's way to the broker, and
-   * even a wake every `slotCount / 16` writes stalled that write for up to ~50 µs: docs/design/latency-tail.md.
+   * and 1 ms after the first record that finds it {@link FlusherWake.idle}; otherwise the flusher finds records by
+   * its own poll (`DiskFlusherOptions.idleWaitMs`, 1 ms by default). A wake per message or per event-loop turn put
+   * the flusher's work in step with each message's way to the broker, and even a wake every `slotCount / 16` writes
+   * stalled that write for up to ~50 µs: docs/design/latency-tail.md.
    */
   flusher?: FlusherWake;
   /** Trade-id gap detection. */
@@ -74,9 +75,9 @@ export interface RunnerOptions {
   onIssue?: (issue: RunnerIssue) => void;
   /**
    * Called when a message finds the ring full and the overflow queue empty, and the queue keeps it: the recorder
-   * is behind. Call {@link Runner.drainOverflow} often from then on, until it
-   * returns 0; messages that arrive meanwhile drain it too, so a timer matters only once they stop. `Pipeline`
-   * arms a 2 ms timer here, and none while the queue is empty (an idle process then never wakes for it).
+   * is behind. Call {@link Runner.drainOverflow} often from then on, until it returns 0; messages that arrive
+   * meanwhile drain it too, so a timer matters only once they stop. `Pipeline` arms a 2 ms timer here, and none
+   * while the queue is empty (an idle process then never wakes for it).
    */
   onBacklog?: () => void;
   /**
