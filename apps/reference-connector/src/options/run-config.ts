@@ -15,7 +15,7 @@ import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
 
-/** pino log levels accepted by `--log-level`. */
+/** Log levels accepted by `--log-level` (pino's names and order). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,7 +1,7 @@
 /**
  * Log lines for a person at a terminal: time, level, message, then the
- * fields as `key=value`. Built on the JSON lines pino writes (after
- * redaction), so both formats carry the same fields. A formatter of our own
+ * fields as `key=value`. Built on the JSON lines the CLI's logger writes
+ * (pino's format, after redaction), so both formats carry the same fields. A formatter of our own
  * rather than pino-pretty: it loads in no measurable time where pino-pretty
  * costs about 40 ms at start-up (measured: the app README's "Logs").
  */
@@ -29,7 +29,7 @@ const LEVEL_COLORS: Readonly<Record<number, string>> = {
 };
 const DIM = '\u001b[2m';
 const RESET = '\u001b[0m';
-/** pino's own fields: shown as time, level and message, or not at all. */
+/** The logger's own fields (pino's): shown as time, level and message, or not at all. */
 const HIDDEN_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
 
 /**
@@ -63,7 +63,7 @@ function fieldValue(value: unknown): string {
 }
 
 /**
- * One pino JSON log line as a readable line (with a trailing newline):
+ * One JSON log line (pino's format) as a readable line (with a trailing newline):
  * `12:00:01.250 WARN  source disconnected code=1006 reason=""`. A line that
  * is not a JSON object is passed through unchanged.
  *

@@ -5,8 +5,8 @@
  * garbage.
  */
 import type { PipelineStatus } from '@marketpipe/connector';
-import type { Logger } from 'pino';
 import type { CliOutput } from '../cli-context.js';
+import type { CliLogger } from './cli-logger.js';
 import { RateMeter } from './rate-meter.js';
 import { formatStatusLine, statusLogFields } from './status-line.js';
 import type { TerminalStatus } from './terminal-status.js';
@@ -34,7 +34,7 @@ export function startStatusReporter(options: {
   stdout: CliOutput;
   /** Where the terminal status line is drawn (shared with the logger, which prints above it). */
   terminal: TerminalStatus;
-  logger: Logger;
+  logger: CliLogger;
   /** Log period when stdout is not a terminal. */
   intervalMs: number;
   status: () => PipelineStatus;

@@ -6,10 +6,9 @@
  */
 import type { Transport, TransportStatus } from '@marketpipe/middleware';
 import type { NatsConnectAttempt, NatsConnectControl } from '@marketpipe/middleware/transport';
-import type { Logger } from 'pino';
 import type { CliContext } from '../cli-context.js';
 import type { TransportConfig } from '../options/transport-config.js';
-import { errorFields } from './cli-logger.js';
+import { type CliLogger, errorFields } from './cli-logger.js';
 import { closeUnused, type StopTrigger } from './stop-trigger.js';
 
 /**
@@ -20,7 +19,7 @@ export async function connectUnlessStopped(options: {
   context: CliContext;
   config: TransportConfig;
   trigger: StopTrigger;
-  logger: Logger;
+  logger: CliLogger;
   secrets: readonly string[];
 }): Promise<Transport | undefined> {
   const { context, config, trigger, logger, secrets } = options;
@@ -74,7 +73,7 @@ export class TransportConnectionLog {
 
   constructor(
     transport: Pick<Transport, 'onStatus'>,
-    private readonly logger: Logger,
+    private readonly logger: CliLogger,
     options: TransportConnectionLogOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 30_000;
