@@ -1,18 +1,7 @@
 /**
- * What `marketpipe` says to someone who does not know its commands yet: the
- * usage for `marketpipe` alone, `help <command>` for any command, and for an
- * unknown command the nearest one. Commander answers the rest (`--help`, a
- * misspelt option).
+ * What `marketpipe` says to someone who mistyped a name: the command (or
+ * flag) it most likely meant.
  */
-import type { Command } from 'commander';
-import type { CliContext } from './cli-context.js';
-import { ExitCode } from './exit-codes.js';
-
-const FIRST_STEPS = `
-First steps:
-  marketpipe run          trade a simulated Binance market; Ctrl-C stops and prints the summary
-  marketpipe help run     every option of run (flags, MARKETPIPE_* variables, config file)
-  marketpipe subscribe    print the trades (and books) of a run started with --transport nats://127.0.0.1:4222`;
 
 /** Edit distance with adjacent transpositions (`cta` is one step from `cat`). */
 function editDistance(a: string, b: string): number {
@@ -67,38 +56,20 @@ export function nearestCommand(word: string, commands: readonly string[]): strin
   return best;
 }
 
-function unknownCommand(word: string, names: readonly string[], context: CliContext): number {
-  const nearest = nearestCommand(word, names);
-  context.stderr.write(
-    `marketpipe: unknown command '${word}'.${nearest === undefined ? '' : ` Did you mean '${nearest}'?`}\n` +
-      `Commands: ${names.join(', ')}. See 'marketpipe help <command>'.\n`,
-  );
-  return ExitCode.usage;
-}
-
 /**
- * Adds the first steps to the top-level help, then answers what needs no
- * command to run: `marketpipe` alone prints the usage (exit 0), `help` with
- * an unknown command and an unknown command say which command was meant
- * (exit 2). Returns `undefined` when commander should parse `argv`.
+ * The message for an unknown command `word`: the nearest of `names`, if any,
+ * and the list of them all.
+ *
+ * @example
+ * ```ts
+ * unknownCommandMessage('subscibe', ['run', 'subscribe']);
+ * // "marketpipe: unknown command 'subscibe'. Did you mean 'subscribe'?\nCommands: run, subscribe. ..."
+ * ```
  */
-export function answerHelp(
-  program: Command,
-  argv: readonly string[],
-  context: CliContext,
-): number | undefined {
-  program.addHelpText('after', FIRST_STEPS);
-  const names = program.commands.map((command) => command.name());
-  const [first, second] = argv;
-  if (first === undefined) {
-    program.outputHelp();
-    return ExitCode.ok;
-  }
-  if (first === 'help') {
-    return second === undefined || second.startsWith('-') || names.includes(second)
-      ? undefined
-      : unknownCommand(second, names, context);
-  }
-  if (!first.startsWith('-') && !names.includes(first)) return unknownCommand(first, names, context);
-  return undefined;
+export function unknownCommandMessage(word: string, names: readonly string[]): string {
+  const nearest = nearestCommand(word, names);
+  return (
+    `marketpipe: unknown command '${word}'.${nearest === undefined ? '' : ` Did you mean '${nearest}'?`}\n` +
+    `Commands: ${names.join(', ')}. See 'marketpipe help <command>'.\n`
+  );
 }

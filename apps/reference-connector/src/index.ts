@@ -2,7 +2,7 @@ export type { CliContext, CliOutput, RunningPipeline, SignalSource, StopSignal }
 export { connectTransport, processContext } from './cli-context.js';
 export { ConfigFileError, InvalidOptionError, RecordingsNotFoundError } from './cli-errors.js';
 export { ExitCode } from './exit-codes.js';
-export { createProgram, main } from './main.js';
+export { main } from './main.js';
 export { formatDuration, parseDuration } from './options/duration.js';
 export type { RunConfig } from './options/run-config.js';
 export type { TransportConfig } from './options/transport-config.js';

@@ -1,16 +1,26 @@
 /**
- * The `marketpipe` program: commander wiring for `run`, `cat`, `verify` and
- * `subscribe`, and the mapping of failures to exit codes. Option values are
- * resolved by the `options/` modules, not by commander, so flags, environment
+ * The `marketpipe` program: the commands `run`, `cat`, `verify` and
+ * `subscribe`, their flags and help, and the mapping of failures to exit
+ * codes. The command line is only parsed here (`command-line.ts`); option
+ * values are resolved by the `options/` modules, so flags, environment
  * variables and the config file follow one precedence with one set of errors.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { hasErrorCode } from '@marketpipe/middleware/errors';
-import { Command, CommanderError, Option } from 'commander';
 import { type CliContext, processContext } from './cli-context.js';
 import { ConfigFileError, InvalidOptionError } from './cli-errors.js';
+import {
+  type CommandSpec,
+  commandHelp,
+  type FlagSpec,
+  helpWidth,
+  type ParsedFlags,
+  type ProgramSpec,
+  parseFlags,
+  programHelp,
+} from './command-line.js';
 import { ExitCode } from './exit-codes.js';
-import { answerHelp } from './help.js';
+import { unknownCommandMessage } from './help.js';
 import { type ConfigFile, loadConfigFile } from './options/config-file.js';
 import { integerFlag, OptionReader, type OptionSources } from './options/option-reader.js';
 import type { LogLevel } from './options/run-config.js';
@@ -54,27 +64,53 @@ JSON file. Precedence: flags > environment > config file > defaults.
 The process raises V8's inlining budget for the hot path (--${INLINING_BUDGET_FLAG}=${INLINING_BUDGET_BYTES});
 ${V8_TUNING_ENV_VAR}=off leaves V8's defaults.`;
 
-function addTableOption(command: Command, key: RunOptionKey): void {
-  const spec = runOption(key);
-  const flags = spec.valueName === undefined ? spec.flag : `${spec.flag} ${spec.valueName}`;
-  command.addOption(new Option(flags, `${spec.description} [${spec.envVar}]`));
+const PROGRAM_NAME = 'marketpipe';
+
+const FIRST_STEPS = `
+First steps:
+  marketpipe run          trade a simulated Binance market; Ctrl-C stops and prints the summary
+  marketpipe help run     every option of run (flags, MARKETPIPE_* variables, config file)
+  marketpipe subscribe    print the trades (and books) of a run started with --transport nats://127.0.0.1:4222`;
+
+/** A command: its spec, and what it does with its parsed flags (resolving to the exit code). */
+interface Command extends CommandSpec {
+  run(flags: ParsedFlags, context: CliContext): Promise<number>;
 }
 
-function addConfigOption(command: Command): void {
-  command.addOption(
-    new Option('--config <file>', `JSON file of options (camelCase keys) [${CONFIG_ENV_VAR}]`),
-  );
+function tableFlag(key: RunOptionKey): FlagSpec {
+  const spec = runOption(key);
+  return {
+    flag: spec.flag,
+    key: spec.key,
+    ...(spec.valueName !== undefined ? { valueName: spec.valueName } : {}),
+    description: `${spec.description} [${spec.envVar}]`,
+  };
 }
+
+const CONFIG_FLAG: FlagSpec = {
+  flag: '--config',
+  key: 'config',
+  valueName: '<file>',
+  description: `JSON file of options (camelCase keys) [${CONFIG_ENV_VAR}]`,
+};
+
+const DATA_DIR_FLAG: FlagSpec = {
+  flag: '--data-dir',
+  key: 'dataDir',
+  valueName: '<dir>',
+  description: 'data directory',
+  defaultValue: 'data',
+};
 
 /** Flags, environment and config file of a command invocation. */
-function optionSources(flags: Record<string, unknown>, context: CliContext): OptionSources {
+function optionSources(flags: ParsedFlags, context: CliContext): OptionSources {
   const configPath = typeof flags.config === 'string' ? flags.config : nonEmpty(context.env[CONFIG_ENV_VAR]);
   const file: ConfigFile | undefined =
     configPath === undefined ? undefined : loadConfigFile(configPath, context.cwd);
   const given: Partial<Record<RunOptionKey, string | boolean>> = {};
   for (const spec of RUN_OPTIONS) {
     const value = flags[spec.key];
-    if (typeof value === 'string' || typeof value === 'boolean') given[spec.key] = value;
+    if (value !== undefined) given[spec.key] = value;
   }
   return { flags: given, env: context.env, file, cwd: context.cwd };
 }
@@ -87,92 +123,125 @@ function absolute(path: string, context: CliContext): string {
   return isAbsolute(path) ? path : resolve(context.cwd, path);
 }
 
-/**
- * Builds the `marketpipe` commander program. Each action stores its exit
- * code through `setExitCode`; errors propagate to {@link main}.
- */
-export function createProgram(context: CliContext, setExitCode: (code: number) => void): Command {
-  const program = new Command('marketpipe')
-    .description(
-      'marketpipe reference connector: venue trades in, Cap’n Proto out, every raw message recorded',
-    )
-    .configureOutput({
-      writeOut: (text) => context.stdout.write(text),
-      writeErr: (text) => context.stderr.write(text),
-    })
-    .exitOverride();
+/** A flag's value when it was given with one (every flag of `cat`, `verify` and `subscribe` but the switches). */
+function text(flags: ParsedFlags, key: string): string | undefined {
+  const value = flags[key];
+  return typeof value === 'string' ? value : undefined;
+}
 
-  const run = program
-    .command('run')
-    .description('run the connector (default: the built-in simulator, in-memory transport, ./data)');
-  addConfigOption(run);
-  for (const spec of RUN_OPTIONS) addTableOption(run, spec.key);
-  run.addHelpText('after', EXIT_CODES_HELP).action(async (flags: Record<string, unknown>) => {
+const RUN: Command = {
+  name: 'run',
+  description: 'run the connector (default: the built-in simulator, in-memory transport, ./data)',
+  flags: [CONFIG_FLAG, ...RUN_OPTIONS.map((spec) => tableFlag(spec.key))],
+  helpAfter: EXIT_CODES_HELP,
+  async run(flags, context) {
     // Each command's modules load when it runs, so `--help` and the other commands do not pay for them.
     const [{ resolveRunConfig }, { runCommand }] = await Promise.all([
       import('./options/run-config.js'),
       import('./run/run-command.js'),
     ]);
     const config = resolveRunConfig(new OptionReader(optionSources(flags, context)), context.cwd);
-    setExitCode(await runCommand(config, context));
-  });
+    return runCommand(config, context);
+  },
+};
 
-  program
-    .command('cat')
-    .description('print the recorded raw messages of a venue, one per line, exactly as received')
-    .option('--data-dir <dir>', 'data directory', 'data')
-    .requiredOption('--venue <venue>', VENUE_CHOICES)
-    .option('--date <YYYY-MM-DD>', 'one UTC day (default: every day, oldest first)')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 all printed, 1 error, 2 invalid option, 3 damaged bytes skipped (listed on stderr).',
-    )
-    .action(async (flags: { dataDir: string; venue: string; date?: string }) => {
-      const options = {
-        dataDir: absolute(flags.dataDir, context),
-        venue: checkVenue(flags.venue),
-        date: flags.date === undefined ? undefined : checkDate(flags.date),
-      };
-      const { catCommand } = await import('./records/cat-command.js');
-      setExitCode(await catCommand(options, context));
-    });
+const CAT: Command = {
+  name: 'cat',
+  description: 'print the recorded raw messages of a venue, one per line, exactly as received',
+  flags: [
+    DATA_DIR_FLAG,
+    { flag: '--venue', key: 'venue', valueName: '<venue>', description: VENUE_CHOICES, required: true },
+    {
+      flag: '--date',
+      key: 'date',
+      valueName: '<YYYY-MM-DD>',
+      description: 'one UTC day (default: every day, oldest first)',
+    },
+  ],
+  helpAfter:
+    '\nExit codes: 0 all printed, 1 error, 2 invalid option, 3 damaged bytes skipped (listed on stderr).',
+  async run(flags, context) {
+    const date = text(flags, 'date');
+    const options = {
+      dataDir: absolute(text(flags, 'dataDir') as string, context),
+      venue: checkVenue(text(flags, 'venue') as string),
+      date: date === undefined ? undefined : checkDate(date),
+    };
+    const { catCommand } = await import('./records/cat-command.js');
+    return catCommand(options, context);
+  },
+};
 
-  program
-    .command('verify')
-    .description('check recordings: sequence continuity across files and days, damage, counts per file')
-    .option('--data-dir <dir>', 'data directory', 'data')
-    .option('--venue <venue>', 'check one venue (default: every venue found)')
-    .addHelpText('after', '\nExit codes: 0 clean, 1 problems found or nothing to check, 2 invalid option.')
-    .action(async (flags: { dataDir: string; venue?: string }) => {
-      const venues = flags.venue === undefined ? undefined : [checkVenue(flags.venue)];
-      const [{ verifyRecordings }, { formatVerifyReport }] = await Promise.all([
-        import('./records/verify-recordings.js'),
-        import('./records/verify-report-text.js'),
-      ]);
-      const report = verifyRecordings(absolute(flags.dataDir, context), venues);
-      context.stdout.write(formatVerifyReport(report));
-      setExitCode(report.clean ? ExitCode.ok : ExitCode.error);
-    });
+const VERIFY: Command = {
+  name: 'verify',
+  description: 'check recordings: sequence continuity across files and days, damage, counts per file',
+  flags: [
+    DATA_DIR_FLAG,
+    {
+      flag: '--venue',
+      key: 'venue',
+      valueName: '<venue>',
+      description: 'check one venue (default: every venue found)',
+    },
+  ],
+  helpAfter: '\nExit codes: 0 clean, 1 problems found or nothing to check, 2 invalid option.',
+  async run(flags, context) {
+    const venue = text(flags, 'venue');
+    const venues = venue === undefined ? undefined : [checkVenue(venue)];
+    const [{ verifyRecordings }, { formatVerifyReport }] = await Promise.all([
+      import('./records/verify-recordings.js'),
+      import('./records/verify-report-text.js'),
+    ]);
+    const report = verifyRecordings(absolute(text(flags, 'dataDir') as string, context), venues);
+    context.stdout.write(formatVerifyReport(report));
+    return report.clean ? ExitCode.ok : ExitCode.error;
+  },
+};
 
-  const subscribe = program
-    .command('subscribe')
-    .description('print the trades and book updates a connector publishes, decoded, one line each')
-    .option(
-      '--subject <pattern>',
-      'subject pattern, NATS wildcards allowed (default *.*.trade.>, with --book *.*.book.>)',
-    )
-    .option('--book', 'for book subjects, print the top of the book maintained from the updates')
-    .option('--json', 'print JSON lines instead of text')
-    .option('--count <n>', 'exit after this many trades or book updates')
-    .option('--stream <name>', 'read this JetStream stream instead of subscribing live')
-    .option('--from <point>', "with --stream: a sequence, an ISO-8601 time, 'first' (default) or 'new'")
-    .option(
-      '--durable <name>',
-      'with --stream: a durable consumer; the next run with this name resumes after it',
-    );
-  addConfigOption(subscribe);
-  for (const key of SUBSCRIBE_KEYS) addTableOption(subscribe, key);
-  subscribe.action(async (flags: Record<string, unknown>) => {
+const SUBSCRIBE: Command = {
+  name: 'subscribe',
+  description: 'print the trades and book updates a connector publishes, decoded, one line each',
+  flags: [
+    {
+      flag: '--subject',
+      key: 'subject',
+      valueName: '<pattern>',
+      description: 'subject pattern, NATS wildcards allowed (default *.*.trade.>, with --book *.*.book.>)',
+    },
+    {
+      flag: '--book',
+      key: 'book',
+      description: 'for book subjects, print the top of the book maintained from the updates',
+    },
+    { flag: '--json', key: 'json', description: 'print JSON lines instead of text' },
+    {
+      flag: '--count',
+      key: 'count',
+      valueName: '<n>',
+      description: 'exit after this many trades or book updates',
+    },
+    {
+      flag: '--stream',
+      key: 'stream',
+      valueName: '<name>',
+      description: 'read this JetStream stream instead of subscribing live',
+    },
+    {
+      flag: '--from',
+      key: 'from',
+      valueName: '<point>',
+      description: "with --stream: a sequence, an ISO-8601 time, 'first' (default) or 'new'",
+    },
+    {
+      flag: '--durable',
+      key: 'durable',
+      valueName: '<name>',
+      description: 'with --stream: a durable consumer; the next run with this name resumes after it',
+    },
+    CONFIG_FLAG,
+    ...SUBSCRIBE_KEYS.map(tableFlag),
+  ],
+  async run(flags, context) {
     const reader = new OptionReader(optionSources(flags, context));
     const [{ LOG_LEVELS }, { readTransportConfig }, { subscribeCommand }] = await Promise.all([
       import('./options/run-config.js'),
@@ -181,37 +250,37 @@ export function createProgram(context: CliContext, setExitCode: (code: number) =
     ]);
     // An in-process transport would show nothing here, so subscribe defaults to a local broker.
     const { transport } = readTransportConfig(reader, 'nats://127.0.0.1:4222');
-    setExitCode(
-      await subscribeCommand(
-        {
-          transport,
-          subject:
-            typeof flags.subject === 'string'
-              ? flags.subject
-              : flags.book === true
-                ? '*.*.book.>'
-                : '*.*.trade.>',
-          json: flags.json === true,
-          book: flags.book === true,
-          count: typeof flags.count === 'string' ? integerFlag('--count', flags.count, 1) : undefined,
-          durationMs: reader.duration('duration'),
-          logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
-          logFormat: reader.oneOf<LogFormat>('logFormat', LOG_FORMATS),
-          ...streamOptions(flags),
-        },
-        context,
-      ),
+    const count = text(flags, 'count');
+    return subscribeCommand(
+      {
+        transport,
+        subject: text(flags, 'subject') ?? (flags.book === true ? '*.*.book.>' : '*.*.trade.>'),
+        json: flags.json === true,
+        book: flags.book === true,
+        count: count === undefined ? undefined : integerFlag('--count', count, 1),
+        durationMs: reader.duration('duration'),
+        logLevel: reader.oneOf<LogLevel>('logLevel', LOG_LEVELS) ?? 'info',
+        logFormat: reader.oneOf<LogFormat>('logFormat', LOG_FORMATS),
+        ...streamOptions(flags),
+      },
+      context,
     );
-  });
+  },
+};
 
-  return program;
-}
+const COMMANDS: readonly Command[] = [RUN, CAT, VERIFY, SUBSCRIBE];
+
+/** The `marketpipe` program: its commands and its help. */
+export const PROGRAM: ProgramSpec = {
+  name: PROGRAM_NAME,
+  description: 'marketpipe reference connector: venue trades in, Cap’n Proto out, every raw message recorded',
+  commands: COMMANDS,
+  helpAfter: FIRST_STEPS,
+};
 
 /** `subscribe --stream/--from/--durable`, checked: the last two only make sense with the first. */
-function streamOptions(
-  flags: Record<string, unknown>,
-): Pick<SubscribeOptions, 'stream' | 'from' | 'durable'> {
-  const { stream, from, durable } = flags as { stream?: string; from?: string; durable?: string };
+function streamOptions(flags: ParsedFlags): Pick<SubscribeOptions, 'stream' | 'from' | 'durable'> {
+  const [stream, from, durable] = [text(flags, 'stream'), text(flags, 'from'), text(flags, 'durable')];
   if (stream === undefined) {
     if (from !== undefined || durable !== undefined) {
       throw new InvalidOptionError(
@@ -245,15 +314,52 @@ function isConnectorUsageError(err: unknown): boolean {
 }
 
 function exitCodeOf(err: unknown, context: CliContext): number {
-  if (err instanceof CommanderError) {
-    // commander already printed its message (or the help).
-    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-  }
   const message = err instanceof Error ? err.message : String(err);
   context.stderr.write(`marketpipe: ${message}\n`);
   if (err instanceof InvalidOptionError || err instanceof ConfigFileError || isConnectorUsageError(err))
     return ExitCode.usage;
   return ExitCode.error;
+}
+
+function unknownCommand(word: string, context: CliContext): number {
+  context.stderr.write(
+    unknownCommandMessage(
+      word,
+      COMMANDS.map((command) => command.name),
+    ),
+  );
+  return ExitCode.usage;
+}
+
+/**
+ * Answers `argv`: the program's help for nothing, `-h`, `--help` or `help`;
+ * a command's help for `help <command>` or `<command> --help`; the nearest
+ * command for an unknown one; else runs the command.
+ */
+async function dispatch(argv: readonly string[], context: CliContext): Promise<number> {
+  const width = helpWidth(context.stdout);
+  const print = (text: string): number => {
+    context.stdout.write(text);
+    return ExitCode.ok;
+  };
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help') return print(programHelp(PROGRAM, width));
+  if (first === 'help') {
+    const [name] = rest;
+    if (name === undefined || name.startsWith('-')) return print(programHelp(PROGRAM, width));
+    const command = COMMANDS.find((candidate) => candidate.name === name);
+    return command === undefined
+      ? unknownCommand(name, context)
+      : print(commandHelp(PROGRAM_NAME, command, width));
+  }
+  if (first.startsWith('-')) {
+    throw new InvalidOptionError(first, `unknown option '${first}'; see 'marketpipe --help'`);
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === first);
+  if (command === undefined) return unknownCommand(first, context);
+  const parsed = parseFlags(command, rest);
+  if (parsed.help) return print(commandHelp(PROGRAM_NAME, command, width));
+  return command.run(parsed.flags, context);
 }
 
 /**
@@ -269,15 +375,8 @@ function exitCodeOf(err: unknown, context: CliContext): number {
  */
 export async function main(argv: readonly string[], context: Partial<CliContext> = {}): Promise<number> {
   const full: CliContext = { ...processContext(), ...context };
-  let exitCode: number = ExitCode.ok;
-  const program = createProgram(full, (code) => {
-    exitCode = code;
-  });
-  const answered = answerHelp(program, argv, full);
-  if (answered !== undefined) return answered;
   try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return await dispatch(argv, full);
   } catch (err) {
     return exitCodeOf(err, full);
   }

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const probe = fileURLToPath(new URL('./support/loaded-packages-probe.cjs', import.meta.url));
+const resolvedProbe = fileURLToPath(new URL('./support/resolved-modules-register.mjs', import.meta.url));
 
 interface ProbeLine {
   thread: string;
@@ -129,5 +130,34 @@ describe('what `marketpipe run` loads before its first message', () => {
     expect(run.code, run.stderr).toBe(1);
     const exit = run.lines.find((l) => l.thread === 'main' && l.moment === 'exit');
     expect(exit?.packages).toEqual(expect.arrayContaining(['@nats-io/nats-core', '@nats-io/transport-node']));
+  }, 60_000);
+});
+
+describe('what `marketpipe --help` loads', () => {
+  it('from the build: neither the connector, a logger nor an argument parser package', async () => {
+    const cli = join(appDir, 'dist', 'cli.js');
+    expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
+    const out = join(mkdtempSync(join(tmpdir(), 'mp-startup-loading-')), 'resolved.txt');
+    writeFileSync(out, '');
+    for (const args of [['--help'], ['help', 'run'], ['cat', '--help']]) {
+      const child = spawn(process.execPath, ['--import', resolvedProbe, cli, ...args], {
+        cwd: appDir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, MARKETPIPE_RESOLVED_PROBE: out },
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, args.join(' ')).toBe(0);
+    }
+    const urls = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((url) => url.length > 0);
+    // The probe sees the CLI's own modules: it would see the others.
+    expect(urls.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
+    expect(urls.some((url) => url.includes('/middleware/dist/'))).toBe(true);
+    // --help needs the venue names, which the app lists itself (options/venue-defaults.ts): the connector's venue
+    // registry loads every parser, ~17 ms on Node 20; commander and pino were ~28 and ~30 ms (docs/design/startup.md).
+    expect(
+      urls.filter((url) => /\/connector\/dist\/|[\\/]node_modules[\\/](commander|pino)[\\/]/.test(url)),
+    ).toEqual([]);
   }, 60_000);
 });

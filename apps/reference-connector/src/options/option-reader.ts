@@ -16,7 +16,7 @@ const MAX_CPU = 1023;
 
 /** Where option values come from. */
 export interface OptionSources {
-  /** Values given on the command line (commander's parsed options; absent when not given). */
+  /** Values given on the command line (the parsed flags; absent when not given). */
   flags: Partial<Record<RunOptionKey, string | boolean>>;
   /** The process environment; empty variables count as unset. */
   env: Readonly<Record<string, string | undefined>>;

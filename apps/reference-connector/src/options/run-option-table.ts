@@ -1,7 +1,8 @@
 /**
  * Every `marketpipe run` option in one table: its flag, environment variable
- * and config-file key. The commander definition, the precedence resolver and
- * the README are all driven from it, so the three spellings cannot drift.
+ * and config-file key. The command line's flags and help (`main.ts`), the
+ * precedence resolver and the README are all driven from it, so the three
+ * spellings cannot drift.
  */
 
 import { VENUE_CHOICES } from './venue-defaults.js';

@@ -2,7 +2,7 @@ import { createParser, type ParsedTrade } from '@marketpipe/connector/feeds';
 import { simulateMessages, venueEmulation } from '@marketpipe/connector/simulator';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { describe, expect, it } from 'vitest';
-import { VENUE_CHOICES } from './venue-defaults.js';
+import { CLI_VENUES, VENUE_CHOICES } from './venue-defaults.js';
 
 /** Plausible price ranges by base asset; far apart, so swapped levels cannot pass. */
 const PRICE_RANGE: Readonly<Record<string, readonly [number, number]>> = {
@@ -43,5 +43,6 @@ describe('venue choices', () => {
   it('lists every registry venue, in registry order, for --help', () => {
     expect(VENUE_CHOICES).toBe('binance | coinbase | kraken | bybit | okx');
     expect(VENUE_CHOICES.split(' | ')).toEqual(VENUE_NAMES);
+    expect(CLI_VENUES).toEqual(VENUE_NAMES);
   });
 });

@@ -1,14 +1,14 @@
 /** Validation of the `--venue` and `--date` options shared by `cat` and `verify`. */
 
-import { VENUE_NAMES } from '@marketpipe/connector/venues';
 import { InvalidOptionError } from '../cli-errors.js';
+import { CLI_VENUES } from '../options/venue-defaults.js';
 
 /** `venue` if it is a supported venue. @throws {InvalidOptionError} otherwise. */
 export function checkVenue(venue: string): string {
-  if (!(VENUE_NAMES as readonly string[]).includes(venue)) {
+  if (!(CLI_VENUES as readonly string[]).includes(venue)) {
     throw new InvalidOptionError(
       '--venue',
-      `invalid --venue ${JSON.stringify(venue)}: expected one of ${VENUE_NAMES.join(', ')}`,
+      `invalid --venue ${JSON.stringify(venue)}: expected one of ${CLI_VENUES.join(', ')}`,
     );
   }
   return venue;
