@@ -443,11 +443,16 @@ export class RingBuffer {
     return span;
   }
 
-  /** Zeroes the first word of `count` slots from slot counter `from`: see the class doc for why every slot. */
+  /**
+   * Zeroes the first word of `count` slots from slot counter `from`: see the class doc for why every slot. A word
+   * already zero is only read: writing it would dirty its page, and at a start after a clean stop (every free slot
+   * already zero) that was the whole ring file, rewritten to disk by the kernel at every start for nothing.
+   */
   private zeroSlotStarts(from: number, count: number): void {
     const words = this.words;
     for (let i = 0; i < count; i++) {
-      words[Words.headerWords + (((from + i) & this.slotMask) << this.slotWordShift)] = 0;
+      const word = Words.headerWords + (((from + i) & this.slotMask) << this.slotWordShift);
+      if (words[word] !== 0) words[word] = 0;
     }
   }
 
