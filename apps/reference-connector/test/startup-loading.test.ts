@@ -3,7 +3,9 @@
  * nats.js, hdr-histogram-js (with pako), `ws` (live and simulated sources) nor sorted-btree (books), in the main
  * thread or in the flusher's worker thread; from the build, the flusher's thread runs its CommonJS script. A
  * preloaded probe lists the heavy CommonJS packages each thread had loaded when the replay file was opened, and
- * when it exited (see docs/design/startup.md for what each costs).
+ * when it exited (see docs/design/startup.md for what each costs). A module-resolve hook lists what the built CLI's
+ * main thread resolves as ES modules: `--help` loads no connector module, and a trades replay neither `node:zlib`
+ * nor `node:crypto`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -133,31 +135,51 @@ describe('what `marketpipe run` loads before its first message', () => {
   }, 60_000);
 });
 
-describe('what `marketpipe --help` loads', () => {
-  it('from the build: neither the connector, a logger nor an argument parser package', async () => {
-    const cli = join(appDir, 'dist', 'cli.js');
-    expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
-    const out = join(mkdtempSync(join(tmpdir(), 'mp-startup-loading-')), 'resolved.txt');
-    writeFileSync(out, '');
-    for (const args of [['--help'], ['help', 'run'], ['cat', '--help']]) {
-      const child = spawn(process.execPath, ['--import', resolvedProbe, cli, ...args], {
-        cwd: appDir,
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, MARKETPIPE_RESOLVED_PROBE: out },
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect(code, args.join(' ')).toBe(0);
-    }
-    const urls = readFileSync(out, 'utf8')
-      .split('\n')
-      .filter((url) => url.length > 0);
-    // The probe sees the CLI's own modules: it would see the others.
-    expect(urls.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
+/** Every module URL the built CLI's main thread resolved while running each of `runs`. */
+async function resolvedByBuild(runs: string[][]): Promise<string[]> {
+  const cli = join(appDir, 'dist', 'cli.js');
+  expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
+  const out = join(mkdtempSync(join(tmpdir(), 'mp-startup-loading-')), 'resolved.txt');
+  writeFileSync(out, '');
+  for (const args of runs) {
+    const child = spawn(process.execPath, ['--import', resolvedProbe, cli, ...args], {
+      cwd: appDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MARKETPIPE_RESOLVED_PROBE: out },
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, `${args.join(' ')}: ${stderr}`).toBe(0);
+  }
+  const urls = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((url) => url.length > 0);
+  // The probe sees the CLI's own modules: it would see the others.
+  expect(urls.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
+  return urls;
+}
+
+describe('what the built CLI resolves in its main thread', () => {
+  it('--help: neither the connector, a logger nor an argument parser package', async () => {
+    const urls = await resolvedByBuild([['--help'], ['help', 'run'], ['cat', '--help']]);
     expect(urls.some((url) => url.includes('/middleware/dist/'))).toBe(true);
     // --help needs the venue names, which the app lists itself (options/venue-defaults.ts): the connector's venue
     // registry loads every parser, ~17 ms on Node 20; commander and pino were ~28 and ~30 ms (docs/design/startup.md).
     expect(
       urls.filter((url) => /\/connector\/dist\/|[\\/]node_modules[\\/](commander|pino)[\\/]/.test(url)),
     ).toEqual([]);
+  }, 60_000);
+
+  it('a trades replay: neither node:zlib nor node:crypto (book checksums, record reading and JetStream load them)', async () => {
+    const { dir, replay } = oneTradeReplay();
+    const urls = await resolvedByBuild([
+      ['run', '--source', `replay:${replay}`, '--data-dir', join(dir, 'data'), '--log-level', 'silent'],
+    ]);
+    expect(urls).toContain('node:worker_threads');
+    expect(urls.filter((url) => url === 'node:zlib' || url === 'node:crypto')).toEqual([]);
   }, 60_000);
 });

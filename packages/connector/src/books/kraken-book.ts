@@ -14,11 +14,12 @@
  * `precisions`; otherwise each symbol uses the most decimals it has seen,
  * which is exact as soon as one level shows the full precision.
  */
-import { crc32 } from 'node:zlib';
+
 import { checkInteger } from '@marketpipe/middleware/errors';
 import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { decimalInto, digitsInto } from '../feeds/decimal-bytes.js';
 import { type EpochTime, parseRfc3339 } from '../feeds/rfc3339-bytes.js';
+import { crc32 } from '../flusher/crc32.js';
 import type { BookLevels } from './book-data.js';
 import type { BookSink } from './book-sync.js';
 import {

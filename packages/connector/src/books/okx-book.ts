@@ -7,9 +7,10 @@
  * `checksum` is verified whenever it is non-zero: OKX fixed it to 0 on
  * 2026-06-23, recordings from before carry real ones (BOOK_SAMPLES.md 6d).
  */
-import { crc32 } from 'node:zlib';
+
 import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { decimalInto, digitsInto } from '../feeds/decimal-bytes.js';
+import { crc32 } from '../flusher/crc32.js';
 import type { BookLevels } from './book-data.js';
 import {
   type BookSync,

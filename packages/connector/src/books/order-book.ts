@@ -1,9 +1,10 @@
 /**
  * A consumer's level-2 book, rebuilt from published `BookUpdate`s.
  */
-import { crc32 } from 'node:zlib';
+
 import { checkInteger } from '@marketpipe/middleware/errors';
 import type BTreeType from 'sorted-btree';
+import { crc32 } from '../flusher/crc32.js';
 import type { BookLevel, BookUpdate } from './book-data.js';
 import type { BookView } from './book-view.js';
 import { ascending, descending, newLevels } from './sorted-levels.js';

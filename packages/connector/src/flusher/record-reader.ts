@@ -5,8 +5,8 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { InvalidDayError, RecordFileHeaderError } from '../errors.js';
+import { crc32 } from './crc32.js';
 import {
   BLOCK_COUNT_OFFSET,
   BLOCK_HEADER_BYTES,

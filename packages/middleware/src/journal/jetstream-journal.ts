@@ -2,7 +2,6 @@
  * The distributed journal: a JetStream stream with limits retention, written
  * with de-duplicating message ids and replayed through ordered consumers.
  */
-import { randomUUID } from 'node:crypto';
 import type {
   ConsumerMessages,
   JetStreamClient,
@@ -20,6 +19,7 @@ import {
   JournalOpenError,
   SequenceEvictedError,
 } from '../errors.js';
+import { randomUUID } from '../random-uuid.js';
 import { connectNats } from '../transport/nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
 import { natsCore, natsJetStream } from '../transport/nats-modules.js';

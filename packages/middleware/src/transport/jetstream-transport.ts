@@ -3,7 +3,6 @@
  * across broker outages: re-sends with the same message id, in order, from the oldest unacknowledged message, and
  * one raw publish per message on the hot path. Why that is enough, and how: docs/design/transport.md.
  */
-import { randomUUID } from 'node:crypto';
 import type { ApiError, StreamInfo } from '@nats-io/jetstream';
 import type {
   Msg,
@@ -22,6 +21,7 @@ import {
   TransportConnectError,
 } from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
+import { randomUUID } from '../random-uuid.js';
 import { ListenerSet } from './listener-set.js';
 import { createMessageIdHeaders, type MessageIdHeaders } from './message-id-headers.js';
 import { MessageQueue } from './message-queue.js';
