@@ -443,12 +443,21 @@ export class RingBuffer {
     return span;
   }
 
-  /**
-   * Zeroes the first word of `count` slots from slot counter `from`: see the class doc for why every slot. A word
-   * already zero is only read: writing it would dirty its page, and at a start after a clean stop (every free slot
-   * already zero) that was the whole ring file, rewritten to disk by the kernel at every start for nothing.
-   */
+  /** Zeroes the first word of `count` slots from slot counter `from`: see the class doc for why every slot. */
   private zeroSlotStarts(from: number, count: number): void {
+    const words = this.words;
+    for (let i = 0; i < count; i++) {
+      words[Words.headerWords + (((from + i) & this.slotMask) << this.slotWordShift)] = 0;
+    }
+  }
+
+  /**
+   * {@link zeroSlotStarts} for the recoveries, which mostly find zeros: a word already zero is only read. Writing it
+   * would dirty its page, and at a start after a clean stop (every free slot already zero) that was the whole ring
+   * file, rewritten to disk by the kernel at every start for nothing. `release` keeps the plain store: the slots it
+   * frees held records.
+   */
+  private clearSlotStarts(from: number, count: number): void {
     const words = this.words;
     for (let i = 0; i < count; i++) {
       const word = Words.headerWords + (((from + i) & this.slotMask) << this.slotWordShift);
@@ -513,7 +522,7 @@ export class RingBuffer {
         `producer position ${tail} is not within a ring of reclaim ${reclaim}`,
       );
     }
-    if (used < this.slotCount) this.zeroSlotStarts((tail + 1) >>> 0, this.slotCount - used - 1);
+    if (used < this.slotCount) this.clearSlotStarts((tail + 1) >>> 0, this.slotCount - used - 1);
     this.tail = tail;
     this.writeSequence = sequence;
     this.cachedReclaim = reclaim;
@@ -538,7 +547,7 @@ export class RingBuffer {
         `consumer head ${state.head} is not within a ring of reclaim ${reclaim}`,
       );
     }
-    this.zeroSlotStarts(reclaim, pending);
+    this.clearSlotStarts(reclaim, pending);
     Atomics.store(words, Words.reclaimWord, state.head | 0);
     this.head = state.head;
     this.readSequence = state.sequence;
