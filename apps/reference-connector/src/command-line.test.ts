@@ -152,6 +152,12 @@ describe('help layout', () => {
     }
   });
 
+  it('main answers help help with the program help, as commander did', async () => {
+    const harness = createHarness();
+    expect(await main(['help', 'help'], harness.context)).toBe(0);
+    expect(harness.stdout.text).toBe(programHelp(PROGRAM, 80));
+  });
+
   it('main refuses an option before any command, exit 2', async () => {
     const harness = createHarness();
     expect(await main(['--verbose'], harness.context)).toBe(2);

@@ -346,7 +346,8 @@ async function dispatch(argv: readonly string[], context: CliContext): Promise<n
   if (first === undefined || first === '-h' || first === '--help') return print(programHelp(PROGRAM, width));
   if (first === 'help') {
     const [name] = rest;
-    if (name === undefined || name.startsWith('-')) return print(programHelp(PROGRAM, width));
+    if (name === undefined || name.startsWith('-') || name === 'help')
+      return print(programHelp(PROGRAM, width));
     const command = COMMANDS.find((candidate) => candidate.name === name);
     return command === undefined
       ? unknownCommand(name, context)

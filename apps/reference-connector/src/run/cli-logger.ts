@@ -108,6 +108,8 @@ function jsonMembers(fields: object): string {
     // A cycle (or a throwing toJSON) must not cost the line: say so instead of the fields.
     json = JSON.stringify({ logFieldsError: err instanceof Error ? err.message : String(err) });
   }
+  // An array (or a toJSON that returns no object) has no members of its own: it becomes one, `value`.
+  if (!json.startsWith('{')) return `"value":${json}`;
   return json.length > 2 ? json.slice(1, -1) : '';
 }
 
