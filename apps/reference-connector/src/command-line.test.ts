@@ -58,6 +58,18 @@ describe('parseFlags', () => {
     });
   });
 
+  it('never repeats a word that follows a secret value (it may be the rest of a password)', async () => {
+    const harness = createHarness();
+    expect(await main(['run', '--nats-pass', 'correct', 'horse'], harness.context)).toBe(2);
+    expect(harness.stderr.text).toBe(
+      "marketpipe: unexpected argument after the value of --nats-pass (not shown) for 'run': it takes only options; " +
+        "see 'marketpipe help run'\n",
+    );
+    const other = createHarness();
+    expect(await main(['run', '--nats-user', 'alice', 'stray'], other.context)).toBe(2);
+    expect(other.stderr.text).toContain("unexpected argument 'stray' for 'run'");
+  });
+
   it('answers -h and --help anywhere with the help, before any other check', () => {
     expect(parseFlags(CAT_LIKE, ['--nope', '-h'])).toEqual({ help: true });
     expect(parseFlags(CAT_LIKE, ['--help'])).toEqual({ help: true });

@@ -26,6 +26,8 @@ export interface FlagSpec {
   readonly required?: boolean;
   /** Its value when not given; shown in the help as `(default: "data")`. */
   readonly defaultValue?: string;
+  /** Its value is a credential: no error message repeats it, nor a word that follows it. */
+  readonly secret?: boolean;
 }
 
 /** A command's name, help and flags. */
@@ -106,16 +108,22 @@ export function parseFlags(command: CommandSpec, args: readonly string[]): Parse
   const byFlag = new Map(command.flags.map((flag) => [flag.flag, flag]));
   const flags: ParsedFlags = {};
   for (const flag of command.flags) if (flag.defaultValue !== undefined) flags[flag.key] = flag.defaultValue;
+  // The flag whose value came last, when that value is a secret: a stray word after it may be the secret's rest
+  // (`--nats-pass two words`), so it is not repeated.
+  let afterSecret: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (!arg.startsWith('-') || arg === '-' || arg === '--') {
       const extra = arg === '--' ? args[i + 1] : arg;
       if (extra === undefined) continue;
+      const shown =
+        afterSecret === undefined ? `'${extra}'` : `after the value of ${afterSecret} (not shown)`;
       throw new InvalidOptionError(
-        extra,
-        `unexpected argument '${extra}' for '${command.name}': it takes only options; see 'marketpipe help ${command.name}'`,
+        afterSecret === undefined ? extra : afterSecret,
+        `unexpected argument ${shown} for '${command.name}': it takes only options; see 'marketpipe help ${command.name}'`,
       );
     }
+    afterSecret = undefined;
     const equals = arg.indexOf('=');
     const name = equals === -1 ? arg : arg.slice(0, equals);
     const spec = byFlag.get(name);
@@ -129,6 +137,7 @@ export function parseFlags(command: CommandSpec, args: readonly string[]): Parse
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1);
     if (value === undefined) throw new InvalidOptionError(name, `option '${term(spec)}' argument missing`);
     flags[spec.key] = value;
+    if (spec.secret === true) afterSecret = name;
   }
   for (const flag of command.flags) {
     if (flag.required === true && flags[flag.key] === undefined) {

@@ -84,6 +84,7 @@ function tableFlag(key: RunOptionKey): FlagSpec {
     key: spec.key,
     ...(spec.valueName !== undefined ? { valueName: spec.valueName } : {}),
     description: `${spec.description} [${spec.envVar}]`,
+    ...(spec.secret ? { secret: true } : {}),
   };
 }
 
