@@ -87,9 +87,11 @@ describe('createCliLogger lines', () => {
     expect(out.logs[1]).toMatchObject({ level: 40, msg: 'still logged' });
     logger.info([1, 2] as unknown as object, 'an array');
     logger.info(new Date(0), 'a date');
+    logger.info(() => 1, 'a function');
     expect(out.logs.slice(2)).toEqual([
       expect.objectContaining({ value: [1, 2], msg: 'an array' }),
       expect.objectContaining({ value: '1970-01-01T00:00:00.000Z', msg: 'a date' }),
+      expect.objectContaining({ level: 30, msg: 'a function' }),
     ]);
     expect(out.logs[1]?.logFieldsError).toMatch(/circular/i);
   });

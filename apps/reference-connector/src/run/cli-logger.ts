@@ -103,7 +103,8 @@ function jsonValue(_key: string, value: unknown): unknown {
 function jsonMembers(fields: object): string {
   let json: string;
   try {
-    json = JSON.stringify(redacted(fields, 0), jsonValue);
+    // undefined for what JSON has no text for (a function): no members then.
+    json = JSON.stringify(redacted(fields, 0), jsonValue) ?? '{}';
   } catch (err) {
     // A cycle (or a throwing toJSON) must not cost the line: say so instead of the fields.
     json = JSON.stringify({ logFieldsError: err instanceof Error ? err.message : String(err) });
