@@ -16,8 +16,6 @@ import { nearestCommand } from './help.js';
 export interface FlagSpec {
   /** The flag as typed, `--data-dir`. */
   readonly flag: string;
-  /** Its key in {@link ParsedFlags}: the flag in camelCase (`dataDir`). */
-  readonly key: string;
   /** Placeholder of its value in the help (`<dir>`); absent for a switch, which takes no value. */
   readonly valueName?: string;
   /** One line for the help (wrapped to the terminal). */
@@ -49,7 +47,10 @@ export interface ProgramSpec {
   readonly helpAfter?: string;
 }
 
-/** Flags as given: a string for a flag with a value, `true` for a switch; absent when neither given nor defaulted. */
+/**
+ * Flags as given, keyed by the flag in camelCase ({@link flagKey}: `--data-dir` -> `dataDir`): a string for a
+ * flag with a value, `true` for a switch; absent when neither given nor defaulted.
+ */
 export type ParsedFlags = Record<string, string | true>;
 
 /** What {@link parseFlags} found: the flags, or a request for the command's help. */
@@ -107,7 +108,8 @@ export function parseFlags(command: CommandSpec, args: readonly string[]): Parse
   if (args.some((arg) => HELP_FLAGS.has(arg))) return { help: true };
   const byFlag = new Map(command.flags.map((flag) => [flag.flag, flag]));
   const flags: ParsedFlags = {};
-  for (const flag of command.flags) if (flag.defaultValue !== undefined) flags[flag.key] = flag.defaultValue;
+  for (const flag of command.flags)
+    if (flag.defaultValue !== undefined) flags[flagKey(flag.flag)] = flag.defaultValue;
   // The flag whose value came last, when that value is a secret: a stray word after it may be the secret's rest
   // (`--nats-pass two words`), so it is not repeated.
   let afterSecret: string | undefined;
@@ -131,16 +133,16 @@ export function parseFlags(command: CommandSpec, args: readonly string[]): Parse
     if (spec.valueName === undefined) {
       if (equals !== -1)
         throw new InvalidOptionError(name, `option '${name}' takes no value (given '${arg}')`);
-      flags[spec.key] = true;
+      flags[flagKey(spec.flag)] = true;
       continue;
     }
     const value = equals === -1 ? args[++i] : arg.slice(equals + 1);
     if (value === undefined) throw new InvalidOptionError(name, `option '${term(spec)}' argument missing`);
-    flags[spec.key] = value;
+    flags[flagKey(spec.flag)] = value;
     if (spec.secret === true) afterSecret = name;
   }
   for (const flag of command.flags) {
-    if (flag.required === true && flags[flag.key] === undefined) {
+    if (flag.required === true && flags[flagKey(flag.flag)] === undefined) {
       throw new InvalidOptionError(flag.flag, `required option '${term(flag)}' not specified`);
     }
   }

@@ -81,7 +81,6 @@ function tableFlag(key: RunOptionKey): FlagSpec {
   const spec = runOption(key);
   return {
     flag: spec.flag,
-    key: spec.key,
     ...(spec.valueName !== undefined ? { valueName: spec.valueName } : {}),
     description: `${spec.description} [${spec.envVar}]`,
     ...(spec.secret ? { secret: true } : {}),
@@ -90,14 +89,12 @@ function tableFlag(key: RunOptionKey): FlagSpec {
 
 const CONFIG_FLAG: FlagSpec = {
   flag: '--config',
-  key: 'config',
   valueName: '<file>',
   description: `JSON file of options (camelCase keys) [${CONFIG_ENV_VAR}]`,
 };
 
 const DATA_DIR_FLAG: FlagSpec = {
   flag: '--data-dir',
-  key: 'dataDir',
   valueName: '<dir>',
   description: 'data directory',
   defaultValue: 'data',
@@ -151,10 +148,9 @@ const CAT: Command = {
   description: 'print the recorded raw messages of a venue, one per line, exactly as received',
   flags: [
     DATA_DIR_FLAG,
-    { flag: '--venue', key: 'venue', valueName: '<venue>', description: VENUE_CHOICES, required: true },
+    { flag: '--venue', valueName: '<venue>', description: VENUE_CHOICES, required: true },
     {
       flag: '--date',
-      key: 'date',
       valueName: '<YYYY-MM-DD>',
       description: 'one UTC day (default: every day, oldest first)',
     },
@@ -180,7 +176,6 @@ const VERIFY: Command = {
     DATA_DIR_FLAG,
     {
       flag: '--venue',
-      key: 'venue',
       valueName: '<venue>',
       description: 'check one venue (default: every venue found)',
     },
@@ -205,37 +200,31 @@ const SUBSCRIBE: Command = {
   flags: [
     {
       flag: '--subject',
-      key: 'subject',
       valueName: '<pattern>',
       description: 'subject pattern, NATS wildcards allowed (default *.*.trade.>, with --book *.*.book.>)',
     },
     {
       flag: '--book',
-      key: 'book',
       description: 'for book subjects, print the top of the book maintained from the updates',
     },
-    { flag: '--json', key: 'json', description: 'print JSON lines instead of text' },
+    { flag: '--json', description: 'print JSON lines instead of text' },
     {
       flag: '--count',
-      key: 'count',
       valueName: '<n>',
       description: 'exit after this many trades or book updates',
     },
     {
       flag: '--stream',
-      key: 'stream',
       valueName: '<name>',
       description: 'read this JetStream stream instead of subscribing live',
     },
     {
       flag: '--from',
-      key: 'from',
       valueName: '<point>',
       description: "with --stream: a sequence, an ISO-8601 time, 'first' (default) or 'new'",
     },
     {
       flag: '--durable',
-      key: 'durable',
       valueName: '<name>',
       description: 'with --stream: a durable consumer; the next run with this name resumes after it',
     },
