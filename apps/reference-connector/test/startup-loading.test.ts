@@ -29,17 +29,15 @@ interface ProbeLine {
 /** Node arguments that run the CLI from TypeScript source, as the other app tests do. */
 const FROM_SOURCE = ['--conditions=@marketpipe/source', '--import', 'tsx', 'src/cli.ts'];
 
-async function runProbed(
-  args: string[],
-  cli: string[] = FROM_SOURCE,
-): Promise<{ code: number | null; lines: ProbeLine[]; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mp-startup-loading-'));
-  const out = join(dir, 'probe.jsonl');
-  writeFileSync(out, '');
-  const child = spawn(process.execPath, ['--require', probe, ...cli, ...args], {
+/** Runs `node <nodeArgs>` in the app's folder with `env` added; resolves to its exit code and stderr. */
+async function runNode(
+  nodeArgs: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: appDir,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MARKETPIPE_LOADED_PROBE: out },
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -47,11 +45,32 @@ async function runProbed(
     stderr += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const lines = readFileSync(out, 'utf8')
+  return { code, stderr };
+}
+
+/** An empty file for a probe to append to. */
+function probeOutput(name: string): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'mp-startup-loading-')), name);
+  writeFileSync(out, '');
+  return out;
+}
+
+/** The non-empty lines of `path`. */
+function linesOf(path: string): string[] {
+  return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as ProbeLine);
-  return { code, lines, stderr };
+    .filter((line) => line.length > 0);
+}
+
+async function runProbed(
+  args: string[],
+  cli: string[] = FROM_SOURCE,
+): Promise<{ code: number | null; lines: ProbeLine[]; stderr: string }> {
+  const out = probeOutput('probe.jsonl');
+  const { code, stderr } = await runNode(['--require', probe, ...cli, ...args], {
+    MARKETPIPE_LOADED_PROBE: out,
+  });
+  return { code, lines: linesOf(out).map((line) => JSON.parse(line) as ProbeLine), stderr };
 }
 
 function oneTradeReplay(): { dir: string; replay: string } {
@@ -139,25 +158,12 @@ describe('what `marketpipe run` loads before its first message', () => {
 async function resolvedByBuild(runs: string[][]): Promise<string[]> {
   const cli = join(appDir, 'dist', 'cli.js');
   expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
-  const out = join(mkdtempSync(join(tmpdir(), 'mp-startup-loading-')), 'resolved.txt');
-  writeFileSync(out, '');
+  const out = probeOutput('resolved.txt');
   for (const args of runs) {
-    const child = spawn(process.execPath, ['--import', resolvedProbe, cli, ...args], {
-      cwd: appDir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MARKETPIPE_RESOLVED_PROBE: out },
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code, `${args.join(' ')}: ${stderr}`).toBe(0);
+    const run = await runNode(['--import', resolvedProbe, cli, ...args], { MARKETPIPE_RESOLVED_PROBE: out });
+    expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
   }
-  const urls = readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((url) => url.length > 0);
+  const urls = linesOf(out);
   // The probe sees the CLI's own modules: it would see the others.
   expect(urls.some((url) => url.endsWith('/dist/cli.js'))).toBe(true);
   return urls;
