@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchSuiteError } from './harness/bench-errors.js';
+import { hostCpuShare, readHostCpu } from './harness/host-cpu.js';
 import type { SuiteResult } from './harness/suite-result.js';
 import { benchEnvironment, describeEnvironment } from './index.js';
 import { renderLatencyChart } from './report/latency-chart.js';
@@ -159,17 +160,23 @@ export async function runBenchmarks(options: RunBenchmarksOptions = {}): Promise
   log(environment);
   const startedAt = new Date();
   const started = performance.now();
+  const runHostBefore = readHostCpu();
   const suites: SuiteResult[] = [];
   for (const spec of selected) {
     log(`-- suite ${spec.id}${smoke ? ' (smoke)' : ''}`);
-    suites.push(await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke));
+    const hostBefore = readHostCpu();
+    const result = await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke);
+    const host = hostCpuShare(hostBefore, readHostCpu());
+    suites.push(host === undefined ? result : { ...result, host });
   }
+  const runHost = hostCpuShare(runHostBefore, readHostCpu());
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     environment,
     smoke,
     durationMs: performance.now() - started,
     suites,
+    ...(runHost === undefined ? {} : { host: runHost }),
   };
   const files: BenchRunFiles = {
     json: join(resultsDir, 'latest.json'),

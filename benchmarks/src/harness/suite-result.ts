@@ -2,6 +2,7 @@
  * The JSON a suite process writes: tables already formatted for the report, raw numbers for machines, target
  * checks and latency distributions for the chart.
  */
+import type { HostCpuShare } from './host-cpu.js';
 
 /** One table of the report; cells are preformatted strings. */
 export interface ResultTable {
@@ -49,4 +50,9 @@ export interface SuiteResult {
   /** Raw numbers by stable key (ns, counts, rates), for tools reading `latest.json`. */
   metrics: Record<string, number>;
   notes: string[];
+  /**
+   * The host's CPU steal and busy shares while the suite's process ran, set by the runner that spawned it (the
+   * suite itself leaves it out): how much of the machine a noisy neighbour took during these figures.
+   */
+  host?: HostCpuShare;
 }

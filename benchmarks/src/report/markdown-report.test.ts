@@ -60,3 +60,29 @@ describe('renderMarkdownReport', () => {
     expect(markdown).not.toContain('### Why missed targets');
   });
 });
+
+describe('renderMarkdownReport: the host', () => {
+  it("states the run's and each suite's CPU steal where they were measured", () => {
+    const base = report([]);
+    const markdown = renderMarkdownReport(
+      {
+        ...base,
+        host: { stealPercent: 12.34, busyPercent: 60 },
+        suites: [{ ...base.suites[0]!, host: { stealPercent: 3.06, busyPercent: 50 } }],
+      },
+      'latency.svg',
+    );
+    expect(markdown).toContain(
+      "- Host: over the run, the hypervisor gave 12.3% of this machine's CPU time to other guests",
+    );
+    expect(markdown).toContain(
+      "_Suite `live-path`, 1.0 s; the hypervisor gave 3.1% of the CPUs' time to other guests (steal)._",
+    );
+  });
+
+  it('says nothing of the host without a measurement', () => {
+    const markdown = renderMarkdownReport(report([]), 'latency.svg');
+    expect(markdown).not.toContain('- Host:');
+    expect(markdown).toContain('_Suite `live-path`, 1.0 s._');
+  });
+});

@@ -2,6 +2,7 @@
  * The generated `RESULTS.md`: environment, every target marked met or missed with its measured value, then each
  * suite's tables and notes. Written by `pnpm bench` only; never edited by hand.
  */
+import type { HostCpuShare } from '../harness/host-cpu.js';
 import type { ResultTable, SuiteResult, TargetCheck } from '../harness/suite-result.js';
 
 /** Everything one benchmark run produced, as stored in `results/latest.json`. */
@@ -14,6 +15,15 @@ export interface BenchReport {
   /** Total wall time of the run in ms, suite process start-up included. */
   durationMs: number;
   suites: SuiteResult[];
+  /** The host's CPU steal and busy shares over the whole run (absent without `/proc/stat`). */
+  host?: HostCpuShare;
+}
+
+/** `; the hypervisor gave 12.3% of the CPUs' time to other guests (steal)`, or nothing without a measurement. */
+function stealClause(host: HostCpuShare | undefined): string {
+  return host === undefined
+    ? ''
+    : `; the hypervisor gave ${host.stealPercent.toFixed(1)}% of the CPUs' time to other guests (steal)`;
 }
 
 function escapeCell(text: string): string {
@@ -63,6 +73,11 @@ export function renderMarkdownReport(report: BenchReport, chartPath: string): st
     `- Run: ${report.startedAt}${report.smoke ? ' (SMOKE RUN: tiny counts, the numbers mean nothing)' : ''}`,
     `- Environment: ${report.environment}`,
     `- Duration: ${(report.durationMs / 1000).toFixed(0)} s, ${report.suites.length} suites, each in its own process, one after another`,
+    ...(report.host === undefined
+      ? []
+      : [
+          `- Host: over the run, the hypervisor gave ${report.host.stealPercent.toFixed(1)}% of this machine's CPU time to other guests (\`steal\` in /proc/stat: time a virtual CPU was ready to run and did not); each suite's share is under its heading. Figures taken while it is high ran on less CPU than their wall time says.`,
+        ]),
     '',
     `## Targets (${met} of ${targets.length} met)`,
     '',
@@ -83,7 +98,7 @@ export function renderMarkdownReport(report: BenchReport, chartPath: string): st
     out.push(
       `## ${suite.title}`,
       '',
-      `_Suite \`${suite.suite}\`, ${(suite.durationMs / 1000).toFixed(1)} s._`,
+      `_Suite \`${suite.suite}\`, ${(suite.durationMs / 1000).toFixed(1)} s${stealClause(suite.host)}._`,
       '',
     );
     for (const table of suite.tables) out.push(markdownTable(table), '');

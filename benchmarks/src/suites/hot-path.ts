@@ -17,6 +17,7 @@ import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatBytes, formatNs, formatRate } from '../harness/format.js';
 import { GcCounter } from '../harness/gc-counter.js';
 import { medianAllocationPerOperation } from '../harness/heap-probe.js';
+import { formatStealPercent, type HostCpuShare, hostCpuShare, readHostCpu } from '../harness/host-cpu.js';
 import { latencySeries } from '../harness/latency-series.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable, TargetCheck } from '../harness/suite-result.js';
@@ -111,6 +112,7 @@ async function hotPath(profile: BenchProfile) {
   const targets: TargetCheck[] = [];
   const latencies: LatencySeries[] = [];
   const gcs = new GcCounter();
+  let binanceHost: HostCpuShare | undefined;
   try {
     for (const venue of BENCH_VENUES) {
       const messages = venueMessages(venue, MESSAGE_COUNT);
@@ -136,6 +138,7 @@ async function hotPath(profile: BenchProfile) {
         }
         latency.reset();
 
+        const hostBefore = readHostCpu();
         const gcsBefore = await gcs.settledCount();
         const roundNs: number[] = [];
         for (let r = 0; r < profile.rounds; r++) {
@@ -148,6 +151,12 @@ async function hotPath(profile: BenchProfile) {
         }
         const gcsDuring = (await gcs.settledCount()) - gcsBefore;
         const measuredMessages = 2 * profile.rounds * roundMessages;
+        // What the host took while the rounds (and so the p50) ran: quoted beside the floor below.
+        const host = hostCpuShare(hostBefore, readHostCpu());
+        if (host !== undefined) {
+          metrics[`${venue}.stealPercent`] = host.stealPercent;
+          if (venue === 'binance') binanceHost = host;
+        }
 
         const bytesPerMessage = await medianAllocationPerOperation(
           () => feed(stack.runner, bytes, roundMessages),
@@ -230,7 +239,9 @@ async function hotPath(profile: BenchProfile) {
     gcs.close();
   }
 
+  const geometryHostBefore = readHostCpu();
   const geometry = await geometryP50s(profile, roundMessages);
+  const geometryHost = hostCpuShare(geometryHostBefore, readHostCpu());
   metrics['binance.benchGeometryP50Ns'] = geometry.bench;
   metrics['binance.defaultGeometryP50Ns'] = geometry.app;
   targets.push({
@@ -241,8 +252,11 @@ async function hotPath(profile: BenchProfile) {
   });
 
   // The floor: the unavoidable steps of a Binance message timed alone, next to the measured p50.
+  const floorHostBefore = readHostCpu();
   const floor = measureHotPathFloor(venueMessages('binance', MESSAGE_COUNT), profile);
+  const floorHost = hostCpuShare(floorHostBefore, readHostCpu());
   metrics['binance.floorNs'] = floor.totalNs;
+  if (floorHost !== undefined) metrics['binance.floorStealPercent'] = floorHost.stealPercent;
   // And what the one clock read the runner must take per message allocates by itself.
   const clockGcs = new GcCounter();
   let clockBytes = Number.NaN;
@@ -277,6 +291,12 @@ async function hotPath(profile: BenchProfile) {
         'heap bytes one clock read allocates',
         Number.isFinite(clockBytes) ? `${clockBytes.toFixed(1)} B` : 'n/a',
       ],
+      [
+        "host CPU steal while measured: Binance's p50 / the default-ring rig / the floor",
+        [binanceHost, geometryHost, floorHost]
+          .map((host) => formatStealPercent(host?.stealPercent))
+          .join(' / '),
+      ],
     ],
     notes: [
       "Each step runs alone in a tight loop over the same messages (side by side, median of rounds), so the sum is an optimistic lower bound: the real path also pays calls between the steps, the parse beyond reading the bytes, the runner's counters and, for p50, the latency recorder's second clock read.",
@@ -302,7 +322,14 @@ async function hotPath(profile: BenchProfile) {
     `Above the floor's ${formatNs(floor.totalNs)}, batch-timed on one rig: the parse beyond reading each byte ` +
     `once ${formatNs(parseBeyondBytesNs)}, the work between the steps (wall-time parts, the copy into ParsedTrade, ` +
     `counters, calls the JIT does not inline) ${formatNs(betweenNs)}, the recorder ${formatNs(recorderNs)}; 1.5x ` +
-    `allows ${formatNs(0.5 * floor.totalNs)} above it in all ("Where a Binance message's time goes" below).`;
+    `allows ${formatNs(0.5 * floor.totalNs)} above it in all ("Where a Binance message's time goes" below).` +
+    (binanceHost === undefined || geometryHost === undefined || floorHost === undefined
+      ? ''
+      : ` The same rig's p50 with the app's default ring, later in this run, was ${formatNs(geometry.app)} ` +
+        `(${(geometry.app / floor.totalNs).toFixed(2)}x the floor); the hypervisor gave other guests ` +
+        `${formatStealPercent(binanceHost.stealPercent)} of the CPUs' time while Binance's p50 was measured, ` +
+        `${formatStealPercent(geometryHost.stealPercent)} during that rig and ${formatStealPercent(floorHost.stealPercent)} during the floor ` +
+        '(steal, /proc/stat).');
   const stepTable: ResultTable = {
     title:
       "Where a Binance message's time goes (batch-timed, side by side, one rig without the flusher worker)",

@@ -15,6 +15,13 @@ import { median } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatNs } from '../harness/format.js';
+import {
+  formatSteal,
+  formatStealPercent,
+  type HostCpuShare,
+  hostCpuShare,
+  readHostCpu,
+} from '../harness/host-cpu.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
 import { threadSampleDeltas, threadSamples } from '../harness/thread-cpu.js';
@@ -330,6 +337,8 @@ interface TimedProcess {
   firstReadMs?: number;
   /** What the process wrote to stdout (the CLI's run summary). */
   stdout: string;
+  /** The host's CPU steal and busy shares from spawn to exit (absent without /proc/stat). */
+  host: HostCpuShare | undefined;
 }
 
 /**
@@ -347,6 +356,7 @@ function timeProcess(
   // Each process starts with nothing dirty in the page cache: otherwise the kernel writes back the previous run's
   // ~200 MB of records (or the tapes) during this one, and its fsyncs wait behind that.
   spawnSync('sync');
+  const hostBefore = readHostCpu();
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const startedEpochMs = performance.timeOrigin + started;
@@ -366,6 +376,7 @@ function timeProcess(
     // 'close', not 'exit': stdout and stderr are read to their end (the summary and the RSS line come last).
     child.once('close', (code) => {
       const ms = performance.now() - started;
+      const host = hostCpuShare(hostBefore, readHostCpu());
       const lines = stderr.split('\n');
       const line = lines.find((l) => l.startsWith('{"maxRssKiB"'));
       const read = lines.find((l) => l.startsWith('{"firstReadEpochMs"'));
@@ -378,6 +389,7 @@ function timeProcess(
           ms,
           code,
           stdout,
+          host,
           ...(JSON.parse(line) as {
             maxRssKiB: number;
             mainCpuMs: number | undefined;
@@ -658,7 +670,16 @@ async function livePath(profile: BenchProfile) {
       paced(contender, rate, warmup + measuredAt(rate), warmup, server, wsUrl, nats.url, placement);
     for (const rate of rates) {
       const measured = measuredAt(rate);
+      const hostBefore = readHostCpu();
       const results = await runRate(CONTENDERS, pairRounds, (contender) => runAt(contender, rate));
+      const host = hostCpuShare(hostBefore, readHostCpu());
+      if (host !== undefined) metrics[`live.${rate}.stealPercent`] = host.stealPercent;
+      // Quoted in this rate's explanations: what the host took from every contender alike while they ran.
+      const hostSentence =
+        host === undefined
+          ? ''
+          : ` While this rate's rounds ran, the hypervisor gave ${host.stealPercent.toFixed(1)}% of the two CPUs' ` +
+            'time to other guests (steal, /proc/stat).';
       for (const contender of CONTENDERS) {
         const r = results[contender];
         const fmt = (p: Percentiles | undefined) =>
@@ -722,7 +743,7 @@ async function livePath(profile: BenchProfile) {
             'message after an idle gap, the arithmetic floor does not ("Own timing after an idle gap" below, ' +
             `docs/design/latency-tail.md): the same hot path with its caches evicted takes ${formatNs(coldP50)} at ` +
             `p50 in this process, ${(coldP50 / floor.p99).toFixed(1)}x the floor's p99 ("The hot path with its ` +
-            'caches evicted" below).',
+            `caches evicted" below).${hostSentence}`,
         });
       }
       const mine = app.delivered?.latency;
@@ -746,7 +767,7 @@ async function livePath(profile: BenchProfile) {
                   `${formatNs(own.p99)} and ${formatNs(naiveOwn.p99)}. The rest of the hop is the venue server, the kernel's ` +
                   'loopback sockets, nats-server, the subscriber and their scheduling on 2 shared cores, plus, ' +
                   "for marketpipe, the flusher thread writing every message to disk (the naive relay's " +
-                  'WriteStream writes through the libuv pool); docs/design/latency-tail.md has the separations.',
+                  `WriteStream writes through the libuv pool); docs/design/latency-tail.md has the separations.${hostSentence}`,
               }
             : {}),
         });
@@ -870,11 +891,21 @@ async function livePath(profile: BenchProfile) {
     const otherCpu = (run: TimedProcess) =>
       run.mainCpuMs === undefined ? undefined : run.processCpuMs - run.mainCpuMs;
     const msCell = (ms: number): string => (Number.isNaN(ms) ? '-' : `${ms.toFixed(0)} ms`);
+    const steal = (run: TimedProcess) => run.host?.stealPercent;
     const cpuCells = (runs: TimedProcess[]): string[] => [
       msCell(medianOf(runs, mainCpu)),
       msCell(medianOf(runs, mainWaited)),
       msCell(medianOf(runs, otherCpu)),
+      formatStealPercent(medianOf(runs, steal)),
     ];
+    // Each run's wall with the host's steal during it, e.g. "1.47 s (steal 3.2%)".
+    const runsCell = (runs: TimedProcess[]): string =>
+      runs
+        .map(
+          (run) =>
+            `${(run.ms / 1000).toFixed(2)} s${run.host === undefined ? '' : ` (${formatSteal(run.host)})`}`,
+        )
+        .join(', ');
     const app = medianRun(appRuns);
     const untuned = medianRun(untunedRuns);
     const naive = medianRun(naiveRuns);
@@ -900,6 +931,7 @@ async function livePath(profile: BenchProfile) {
         'main thread on-CPU (median)',
         'main thread waiting for a core (median)',
         'other threads on-CPU (median)',
+        'host CPU steal during the run (median)',
         'start-up (empty file, median)',
         'peak RSS',
       ],
@@ -938,7 +970,7 @@ async function livePath(profile: BenchProfile) {
         ],
       ],
       notes: [
-        `Wall time from spawn to exit, start-up included. marketpipe's, its untuned run's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${appRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; untuned ${untunedRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}; naive ${naiveRuns.map((run) => `${(run.ms / 1000).toFixed(2)} s`).join(', ')}), marketpipe on a fresh data dir each time; the futures row is one run. Main thread on-CPU and waiting for a core: the first two fields of its /proc schedstat at exit (on-CPU time does not count the wait: the time it was ready to run while both cores ran other threads). Other threads: the process's CPU time (process.cpuUsage(), ended threads included) less the main thread's; for marketpipe the flusher worker and its fsync thread, and for every process V8's compiler and GC threads, which share the same two cores. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
+        `Wall time from spawn to exit, start-up included. marketpipe's, its untuned run's and the naive pipeline's rows are the medians of ${wholeAppRuns} runs each, alternating, in run order (marketpipe ${runsCell(appRuns)}; untuned ${runsCell(untunedRuns)}; naive ${runsCell(naiveRuns)}), marketpipe on a fresh data dir each time; the futures row is one run. Host CPU steal: the share of both CPUs' time that the hypervisor gave to other guests from spawn to exit (/proc/stat), which no process of this machine causes: a run with more of it had less CPU than its wall time says. Main thread on-CPU and waiting for a core: the first two fields of its /proc schedstat at exit (on-CPU time does not count the wait: the time it was ready to run while both cores ran other threads). Other threads: the process's CPU time (process.cpuUsage(), ended threads included) less the main thread's; for marketpipe the flusher worker and its fsync thread, and for every process V8's compiler and GC threads, which share the same two cores. Every timed process starts after sync(1), with the tapes written in chunks (no garbage of the suite's own collected during a run). Start-up: the same command on an empty file (start, stop and exit).`,
         "The replay holds Binance spot trades as the connector's stream sends them (binance-tape.ts). The futures row replays the same trades in the field order of Binance's USD-M futures stream, which misses the spot layout's fast path: what a message the fast path does not know costs. Runs before 2026-12-05 replayed only that shape.",
         `marketpipe start-up to the first message: ${firstMessage.toFixed(0)} ms (median of ${repeats + 2}; spawn to the first read of a one-message replay file that returned bytes, seen by a preloaded probe, benchmarks/src/live/first-read.ts; the line reaches the pipeline in the same turn).`,
         `marketpipe --help: ${help.toFixed(0)} ms (median of ${repeats + 2}). Peak RSS from process.resourceUsage() at exit.`,
@@ -957,6 +989,8 @@ async function livePath(profile: BenchProfile) {
       'whole.naive.maxRssKiB': naive.maxRssKiB,
       'whole.helpMs': help,
       'whole.nodeFloorMs': nodeFloor,
+      'whole.app.stealPercent': medianOf(appRuns, steal),
+      'whole.naive.stealPercent': medianOf(naiveRuns, steal),
     });
     const speedup = naive.ms / app.ms;
     // The run summary's hot-path line, e.g. "latency       p50 550ns, p99 3.3µs, ...".
@@ -987,6 +1021,11 @@ async function livePath(profile: BenchProfile) {
             ? ''
             : `Its main thread waited ${msCell(medianOf(appRuns, mainWaited))} for a core while the process's ` +
               `other threads ran ${msCell(medianOf(appRuns, otherCpu))} on the same two cores (median). `) +
+          (Number.isNaN(medianOf(appRuns, steal))
+            ? ''
+            : `The hypervisor took ${formatStealPercent(medianOf(appRuns, steal))} of the two CPUs' time during ` +
+              `marketpipe's runs and ${formatStealPercent(medianOf(naiveRuns, steal))} during the naive pipeline's ` +
+              `(median steal; per run in the table's notes). `) +
           'docs/design/whole-process.md has the rest of the split.',
       },
       {
