@@ -27,9 +27,10 @@ step "lint"
 pnpm lint
 # The whole suite runs once, on the newest pinned line (26, the active LTS). Every other supported line (the
 # machine's own Node and the other pinned lines) runs the suites that depend most on the runtime: the ring and its
-# memory map, the flusher worker, CPU placement, module loading at start-up, the clock against V8's optimizing
-# compiler, the CLI as a process, and on the machine's Node the SIGKILL crash test. Whole passes on every line took
-# ~7 minutes each on 2 cores (the suite runs one file at a time: vitest uses cores - 1 workers).
+# memory map, the flusher worker, CPU placement, module loading at start-up, the clock and the hot path's counters
+# against V8's optimizing compiler, the CLI as a process, and on the machine's Node the SIGKILL crash test. Whole
+# passes on every line took ~7 minutes each on 2 cores (the suite runs one file at a time: vitest uses cores - 1
+# workers).
 # MARKETPIPE_FULL_MATRIX=1 runs the whole suite on every line.
 lines=$(node -p "Object.keys(require('./scripts/node-lines.json').lines).join(' ')")
 newest=${lines##* }
@@ -37,7 +38,9 @@ own_line=$(node -p 'process.versions.node.split(".")[0]')
 runtime_suites=(
   --project connector packages/connector/src/ring packages/connector/test/ring
   packages/connector/src/flusher packages/connector/test/flusher packages/connector/test/placement
+  packages/connector/test/runner/counters-past-2-31.test.ts
   --project middleware packages/middleware/test/lazy-loading.test.ts packages/middleware/test/latency/clock-optimization.test.ts
+  packages/middleware/test/latency/latency-recorder-optimization.test.ts
   --project reference-connector apps/reference-connector/test/startup-loading.test.ts
   apps/reference-connector/test/process.test.ts apps/reference-connector/test/end-to-end.test.ts
 )

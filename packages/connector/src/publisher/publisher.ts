@@ -8,6 +8,7 @@
  * first sight (indexed by the interner's dense id, so lookups are array reads).
  */
 import type { Interner, Transport } from '@marketpipe/middleware';
+import { DOUBLE_FIELD } from '@marketpipe/middleware/internal';
 import {
   type FastPublishTransport,
   fastPublishOf,
@@ -104,13 +105,15 @@ export class Publisher {
   /** Subject token -> ticker id that owns it. */
   readonly #owners = new Map<string, number>();
   readonly #utf8 = new TextEncoder();
-  #published = 0;
+  // A double from the start (DOUBLE_FIELD, zeroed in the constructor): it passes 2^31 in a long run.
+  #published = DOUBLE_FIELD;
   #collisionDrops = 0;
   #collidingTickers = 0;
   #unlistedDrops = 0;
 
   /** @throws InvalidNameError when `env` or `venue` is not a valid name. */
   constructor(options: PublisherOptions) {
+    this.#published = 0;
     this.prefix = `${validateName('env', options.env)}.${validateName('venue', options.venue)}.trade.`;
     this.#transport = fastPublishOf(options.transport);
     this.#interner = options.interner;

@@ -5,6 +5,7 @@
  */
 
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { DOUBLE_FIELD } from '@marketpipe/middleware/internal';
 import { RecordTooLargeError, RingClosedError, RingCorruptError } from '../errors.js';
 import { unmapFile } from './file-mapping.js';
 import { mapRingFile } from './ring-file.js';
@@ -97,11 +98,15 @@ export class RingBuffer {
   private closed = false;
   private rejected = 0;
 
+  // The producer's position (slots, kept as an unsigned 32-bit value) and sequence pass 2^31 in a long run: doubles
+  // from the start (DOUBLE_FIELD, zeroed in the constructor), or that crossing deoptimizes the hand-off on the hot
+  // path. (The consumer's side, in the flusher's thread, still deoptimizes once there: its arithmetic is compiled
+  // for 32-bit integers whatever its fields hold.)
   private producerReady = false;
-  private tail = 0;
-  private writeSequence = 0;
+  private tail = DOUBLE_FIELD;
+  private writeSequence = DOUBLE_FIELD;
   /** Last `reclaim` read from the consumer line; re-read only when the ring looks full. */
-  private cachedReclaim = 0;
+  private cachedReclaim = DOUBLE_FIELD;
 
   private consumerReady = false;
   private head = 0;
@@ -114,6 +119,7 @@ export class RingBuffer {
   private readonly snapshot: header.ConsumerState = { head: 0, sequence: 0 };
 
   private constructor(path: string, mapping: ArrayBuffer, geometry: RingGeometry) {
+    this.tail = this.writeSequence = this.cachedReclaim = 0;
     this.path = path;
     this.mapping = mapping;
     this.geometry = Object.freeze({ ...geometry });

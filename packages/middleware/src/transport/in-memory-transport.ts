@@ -12,6 +12,7 @@
  * array: no string, no lookup key, no allocation.
  */
 
+import { DOUBLE_FIELD } from '../double-field.js';
 import { InvalidSubjectError, TransportClosedError } from '../errors.js';
 import { clock } from '../latency/clock.js';
 import { ListenerSet } from './listener-set.js';
@@ -109,16 +110,19 @@ export class InMemoryTransport implements FastPublishTransport {
   /** Bumped on every subscription change; prepared targets compare against it. */
   private version = 0;
   private nextSubscriptionId = 0;
-  private sequence = 0;
+  // Per-message counts are doubles from the start (DOUBLE_FIELD, zeroed in the constructor): they pass 2^31 in a
+  // long run, which from a small integer deoptimized the publish path.
+  private sequence = DOUBLE_FIELD;
   /** The last delivery timestamp, so stamps given by publishers never make it go backwards. */
   private lastTimestamp = Number.NEGATIVE_INFINITY;
-  private published = 0;
-  private delivered = 0;
+  private published = DOUBLE_FIELD;
+  private delivered = DOUBLE_FIELD;
   private handlerErrors = 0;
   private state: TransportStatus = 'connected';
   private closing: Promise<void> | undefined;
 
   constructor(options: InMemoryTransportOptions = {}) {
+    this.sequence = this.published = this.delivered = 0;
     this.now = options.now ?? (() => clock.nowNanos());
     this.maxCachedSubjects = options.maxCachedSubjects ?? 10_000;
   }

@@ -1,3 +1,5 @@
+import { doubleArray } from '../double-field.js';
+
 /**
  * FIFO of owned payload copies with their publish target and ordinal, used by
  * {@link NatsTransport} to hold messages awaiting broker acknowledgement or
@@ -8,7 +10,9 @@
 export class MessageQueue<T> {
   private targets: (T | undefined)[] = [];
   private payloads: (Uint8Array | undefined)[] = [];
-  private ordinals: number[] = [];
+  // Publish ordinals pass 2^31 in a long run: doubles from the start (doubleArray), or the first such push
+  // changes the array's kind and deoptimizes the publish path.
+  private ordinals: number[] = doubleArray();
   private head = 0;
   private byteCount = 0;
 

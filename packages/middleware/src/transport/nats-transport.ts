@@ -4,6 +4,7 @@
  * mechanism and its per-message guarantee: docs/design/transport.md.
  */
 import type { NatsConnection, PublishOptions } from '@nats-io/nats-core';
+import { DOUBLE_FIELD } from '../double-field.js';
 import { PayloadTooLargeError, TransportClosedError } from '../errors.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
@@ -168,11 +169,13 @@ export class NatsTransport implements FastPublishTransport {
   private idleConfirmTicks = Number.POSITIVE_INFINITY;
   private readonly confirmLingerTicks: number;
   /** Ordinal of the last message sent when the in-flight confirmation PING was queued. */
-  private confirmMark = 0;
+  private confirmMark = DOUBLE_FIELD;
   /** Outages seen when the in-flight confirmation PING was queued: a PONG after another one confirms nothing. */
   private confirmOutages = 0;
-  private lastSentOrdinal = 0;
-  private published = 0;
+  // Publish ordinals are doubles from the start (DOUBLE_FIELD, zeroed in the constructor): they pass 2^31 in a long
+  // run, which from a small integer deoptimized the publish path.
+  private lastSentOrdinal = DOUBLE_FIELD;
+  private published = DOUBLE_FIELD;
   private droppedClosed = 0;
   private outages = 0;
   private replayed = 0;
@@ -185,6 +188,7 @@ export class NatsTransport implements FastPublishTransport {
    * it in {@link close}. Prefer {@link NatsTransport.connect}.
    */
   constructor(nc: NatsConnection, options: NatsTransportOptions = {}) {
+    this.confirmMark = this.lastSentOrdinal = this.published = 0;
     this.nc = nc;
     this.subscriptions = new NatsSubscriptions(nc, this.errorListeners, {
       now: options.now,

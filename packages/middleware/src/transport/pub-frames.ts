@@ -3,6 +3,7 @@
  * event-loop turn. nats.js builds a protocol string, encodes it and queues three buffers per publish; writing the
  * frame in place costs about a fifth of that (docs/design/transport.md, "The publish path").
  */
+import { DOUBLE_FIELD, doubleArray } from '../double-field.js';
 
 /** Bytes per slab. */
 const SLAB_BYTES = 64 * 1024;
@@ -82,15 +83,18 @@ export class PubFrames {
   private pendingFrom = 0;
   private scheduled = false;
   /** The highest publish number written into the current slab. */
-  private slabLastOrdinal = 0;
+  private slabLastOrdinal = DOUBLE_FIELD;
   /** Full slabs whose frames the caller may still hold, oldest first, with the highest number written into each. */
   private readonly retired: Uint8Array<ArrayBuffer>[] = [];
-  private readonly retiredLastOrdinal: number[] = [];
+  private readonly retiredLastOrdinal: number[] = doubleArray();
   /** Slabs whose frames were all given back, ready to be written again. */
   private readonly spare: Uint8Array<ArrayBuffer>[] = [];
 
   /** @param sink receives frames in the order they were written, e.g. the client's protocol command queue. */
-  constructor(private readonly sink: (frames: Uint8Array) => void) {}
+  constructor(private readonly sink: (frames: Uint8Array) => void) {
+    // Publish numbers pass 2^31 in a long run: a double from the start (DOUBLE_FIELD), at 0.
+    this.slabLastOrdinal = 0;
+  }
 
   /**
    * Writes the frame publishing `payload` under `prefix`'s subject and returns it (an owned copy that no later

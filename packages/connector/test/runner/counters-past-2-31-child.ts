@@ -1,0 +1,130 @@
+/**
+ * Child process of counters-past-2-31.test.ts, run with `--allow-natives-syntax --no-concurrent-recompilation`
+ * (and tsx, source conditions). Optimizes a hot-path function while its counters are below 2^31, drives them past
+ * it, and prints whether V8 still runs the function optimized, as JSON on stdout.
+ *
+ * - `runner-bytes`: `Runner.onMessage` on 4 MiB messages (too large for the ring and not JSON, so each is a counted
+ *   oversize record and a parse error) until `bytesReceived` passes 2^31.
+ * - `ring-positions`: `RingBuffer.tryWrite` on a ring whose consumer state was set just below 2^31 slots and
+ *   records, written (and drained) past it, as a ring file is after 2^31 records. It also reports `readBatch` and
+ *   `release`, the consumer's side (in the flusher's thread), which still deoptimize there.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryTransport, Interner } from '@marketpipe/middleware';
+import { createParser } from '../../src/feeds/venues.js';
+import { Publisher } from '../../src/publisher/publisher.js';
+import { RingBuffer } from '../../src/ring/ring-buffer.js';
+import * as header from '../../src/ring/ring-header.js';
+import { Runner } from '../../src/runner/runner.js';
+
+// V8's test intrinsics, compiled at run time (they are not TypeScript).
+type Intrinsic = (fn: unknown) => number;
+const intrinsic = (name: string) => new Function('fn', `return %${name}(fn);`) as Intrinsic;
+const prepare = intrinsic('PrepareFunctionForOptimization');
+const optimizeOnNextCall = intrinsic('OptimizeFunctionOnNextCall');
+const status = intrinsic('GetOptimizationStatus');
+
+// The status bits that mean "optimized" moved between V8 versions: those of a function optimized here, less those
+// of one never optimized.
+function probe(x: number): number {
+  return x + 1;
+}
+function never(x: number): number {
+  return x - 1;
+}
+prepare(probe);
+probe(1);
+probe(2);
+optimizeOnNextCall(probe);
+probe(3);
+never(1);
+const OPTIMIZED = status(probe) & ~status(never);
+const isOptimized = (fn: unknown) => OPTIMIZED !== 0 && (status(fn) & OPTIMIZED) === OPTIMIZED;
+
+const dir = mkdtempSync(join(tmpdir(), 'marketpipe-2-31-'));
+try {
+  const which = process.argv[2];
+  if (which === 'runner-bytes') runnerBytes();
+  else if (which === 'ring-positions') ringPositions();
+  else throw new Error(`unknown case ${which}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function runnerBytes(): void {
+  const ring = RingBuffer.open(join(dir, 'runner.ring'), { slotSize: 256, slotCount: 1024 });
+  const interner = new Interner();
+  const publisher = new Publisher({
+    transport: new InMemoryTransport(),
+    interner,
+    env: 'test',
+    venue: 'binance',
+  });
+  let issues = 0;
+  const runner = new Runner({
+    parser: createParser('binance'),
+    publisher,
+    interner,
+    ring,
+    onIssue: () => {
+      issues++;
+    },
+  });
+  const message = new Uint8Array(4 * 1024 * 1024).fill(0x78);
+  const onMessage = runner.onMessage;
+  prepare(onMessage);
+  for (let i = 0; i < 20; i++) onMessage(message);
+  optimizeOnNextCall(onMessage);
+  onMessage(message);
+  const before = isOptimized(onMessage);
+  while (runner.counters().bytesReceived < 2 ** 31 + 64 * message.length) onMessage(message);
+  const after = isOptimized(onMessage);
+  const { bytesReceived, received } = runner.counters();
+  ring.close();
+  process.stdout.write(`${JSON.stringify({ before, after, bytesReceived, received, issues })}\n`);
+}
+
+function ringPositions(): void {
+  const path = join(dir, 'positions.ring');
+  // Eleven laps of 1 000 records to optimize in, then the crossing: fewer records than the ring holds.
+  const start = 2 ** 31 - 12_000;
+  const prepared = RingBuffer.open(path, { slotSize: 256, slotCount: 4096 });
+  // An empty ring whose consumer stands at `start` slots and records: where the producer and the consumer resume.
+  const words = (prepared as unknown as { words: Int32Array }).words;
+  header.publishConsumerState(words, start, start);
+  Atomics.store(words, header.RECLAIM_WORD, start | 0);
+  prepared.close();
+
+  const ring = RingBuffer.open(path);
+  const record = new Uint8Array(100).fill(7);
+  let read = 0;
+  const count = () => {
+    read++;
+  };
+  const lap = (): void => {
+    for (let i = 0; i < 1_000; i++) if (!ring.tryWrite(record)) throw new Error('ring full');
+    for (let n = ring.readBatch(16, count); n > 0; n = ring.readBatch(16, count)) ring.release(n);
+  };
+  const consumer = [ring.readBatch, ring.release];
+  for (const fn of [ring.tryWrite, ...consumer]) prepare(fn);
+  for (let i = 0; i < 10; i++) lap();
+  for (const fn of [ring.tryWrite, ...consumer]) optimizeOnNextCall(fn);
+  lap();
+  const before = isOptimized(ring.tryWrite);
+  // Past 2^31 by a few records only, then looked at at once: given a few thousand more calls, V8 would optimize a
+  // deoptimized function again, and that would hide the deoptimization.
+  while (ring.nextWriteSequence < 2 ** 31 + 8) {
+    if (!ring.tryWrite(record)) throw new Error('ring full');
+  }
+  for (let n = ring.readBatch(16, count); n > 0; n = ring.readBatch(16, count)) ring.release(n);
+  const after = isOptimized(ring.tryWrite);
+  const consumerAfter = consumer.map(isOptimized);
+  const nextWrite = ring.nextWriteSequence;
+  const nextRead = ring.nextReadSequence;
+  ring.close();
+  process.stdout.write(
+    `${JSON.stringify({ before, after, consumerAfter, read, start, nextWrite, nextRead })}\n`,
+  );
+}
