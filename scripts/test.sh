@@ -40,7 +40,6 @@ runtime_suites=(
   packages/connector/src/flusher packages/connector/test/flusher packages/connector/test/placement
   packages/connector/test/runner/counters-past-2-31.test.ts
   --project middleware packages/middleware/test/lazy-loading.test.ts packages/middleware/test/latency/clock-optimization.test.ts
-  packages/middleware/test/latency/latency-recorder-optimization.test.ts
   --project reference-connector apps/reference-connector/test/startup-loading.test.ts
   apps/reference-connector/test/process.test.ts apps/reference-connector/test/end-to-end.test.ts
 )

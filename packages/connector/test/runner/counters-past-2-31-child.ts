@@ -13,35 +13,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, Interner } from '@marketpipe/middleware';
+import {
+  isOptimized,
+  optimizeOnNextCall,
+  prepareFunctionForOptimization as prepare,
+} from '@marketpipe/test-support/v8-optimization';
 import { createParser } from '../../src/feeds/venues.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
 import * as header from '../../src/ring/ring-header.js';
 import { Runner } from '../../src/runner/runner.js';
-
-// V8's test intrinsics, compiled at run time (they are not TypeScript).
-type Intrinsic = (fn: unknown) => number;
-const intrinsic = (name: string) => new Function('fn', `return %${name}(fn);`) as Intrinsic;
-const prepare = intrinsic('PrepareFunctionForOptimization');
-const optimizeOnNextCall = intrinsic('OptimizeFunctionOnNextCall');
-const status = intrinsic('GetOptimizationStatus');
-
-// The status bits that mean "optimized" moved between V8 versions: those of a function optimized here, less those
-// of one never optimized.
-function probe(x: number): number {
-  return x + 1;
-}
-function never(x: number): number {
-  return x - 1;
-}
-prepare(probe);
-probe(1);
-probe(2);
-optimizeOnNextCall(probe);
-probe(3);
-never(1);
-const OPTIMIZED = status(probe) & ~status(never);
-const isOptimized = (fn: unknown) => OPTIMIZED !== 0 && (status(fn) & OPTIMIZED) === OPTIMIZED;
 
 const dir = mkdtempSync(join(tmpdir(), 'marketpipe-2-31-'));
 try {

@@ -8,11 +8,11 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { MonotonicClock } = await import('../../src/latency/clock.ts');
-// V8's test intrinsics, compiled at run time so that this file stays plain JavaScript for the linter.
-const intrinsic = (name) => new Function('fn', `return %${name}(fn);`);
-const prepare = intrinsic('PrepareFunctionForOptimization');
-const optimizeOnNextCall = intrinsic('OptimizeFunctionOnNextCall');
-const status = intrinsic('GetOptimizationStatus');
+const {
+  isOptimized,
+  optimizeOnNextCall,
+  prepareFunctionForOptimization: prepare,
+} = await import('@marketpipe/test-support/v8-optimization');
 const clock = new MonotonicClock({ reanchorIntervalMs: Number.POSITIVE_INFINITY });
 const first = clock.nowNanos();
 clock.wallParts({ mono: first, ms: 0, subMsNanos: 0 });
@@ -24,22 +24,6 @@ function stamp(offsetNanos) {
   return parts.ms * 1_000_000 + parts.subMsNanos;
 }
 
-// The status bits that mean "optimized" moved between V8 versions: take them from a function optimized here,
-// less those of one never optimized.
-function probe(x) {
-  return x + 1;
-}
-function never(x) {
-  return x - 1;
-}
-prepare(probe);
-probe(1);
-probe(2);
-optimizeOnNextCall(probe);
-probe(3);
-never(1);
-const OPTIMIZED = status(probe) & ~status(never);
-const isOptimized = (fn) => OPTIMIZED !== 0 && (status(fn) & OPTIMIZED) === OPTIMIZED;
 prepare(stamp);
 for (let i = 0; i < 2_000; i++) stamp(i * 1_000);
 optimizeOnNextCall(stamp);

@@ -3,7 +3,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock, type WallParts } from '../../src/latency/clock.js';
 
-const CHILD = fileURLToPath(new URL('./clock-optimization-child.mjs', import.meta.url));
+/** Runs a child script of this folder under V8's test intrinsics and parses the JSON line it prints. */
+function runOptimizationChild<T>(script: string): T {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--allow-natives-syntax',
+      '--no-concurrent-recompilation',
+      fileURLToPath(new URL(script, import.meta.url)),
+    ],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out) as T;
+}
 
 describe('MonotonicClock and the optimizing compiler', () => {
   it('never returns a reading that fits in 32 bits, even right after the thread started', () => {
@@ -27,12 +39,9 @@ describe('MonotonicClock and the optimizing compiler', () => {
   // outgrows 2^31: with readings counted from the thread's start, or offsets from an anchor, that happened a
   // couple of seconds in, to every function stamping through wallParts (the runner's hot path among them).
   it('keeps a function stamping through wallParts optimized when the offset from the anchor passes 2^31 ns', () => {
-    const out = execFileSync(
-      process.execPath,
-      ['--allow-natives-syntax', '--no-concurrent-recompilation', CHILD],
-      { encoding: 'utf8' },
+    const result = runOptimizationChild<{ before: boolean; after: boolean; wall: string; expected: string }>(
+      './clock-optimization-child.mjs',
     );
-    const result = JSON.parse(out) as { before: boolean; after: boolean; wall: string; expected: string };
     expect(result.before).toBe(true);
     expect(result.after).toBe(true);
     expect(result.wall).toBe(result.expected);
@@ -78,5 +87,19 @@ describe('MonotonicClock.wallParts', () => {
       if (viaParts !== viaBigint || !inRange) wrong.push(`${offset}: ${viaParts} vs ${viaBigint}`);
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+// Its sum of nanoseconds passes 2^31 after 2.1 s of recorded latency; started as a small integer, that crossing
+// deoptimized `record` and the hot path it is inlined into (src/double-field.ts).
+describe('LatencyRecorder and the optimizing compiler', () => {
+  it('keeps a function recording into it optimized when the sum of the values passes 2^31 ns', () => {
+    const result = runOptimizationChild<{ before: boolean; after: boolean; count: number; max: number }>(
+      './latency-recorder-optimization-child.mjs',
+    );
+    expect(result.before).toBe(true);
+    expect(result.after).toBe(true);
+    expect(result.count).toBe(1_000 + 1 + 2_160);
+    expect(result.max).toBeGreaterThanOrEqual(1_000_000);
   });
 });

@@ -1,33 +1,18 @@
 /**
- * Child process of latency-recorder-optimization.test.ts, run with `--allow-natives-syntax
- * --no-concurrent-recompilation`: optimizes a function recording into a LatencyRecorder while the sum of the
- * recorded values is small, records until the sum passes 2^31 ns (2.1 s of latency in all: a long-running
- * process's hot-path recorder gets there), and reports whether V8 still runs the function optimized.
+ * Child process of clock-optimization.test.ts ("LatencyRecorder and the optimizing compiler"), run with
+ * `--allow-natives-syntax --no-concurrent-recompilation`: optimizes a function recording into a LatencyRecorder
+ * while the sum of the recorded values is small, records until the sum passes 2^31 ns (2.1 s of latency in all: a
+ * long-running process's hot-path recorder gets there), and reports whether V8 still runs the function optimized.
  */
 import { register } from 'tsx/esm/api';
 
 register();
 const { LatencyRecorder } = await import('../../src/latency/latency-recorder.ts');
-// V8's test intrinsics, compiled at run time so that this file stays plain JavaScript for the linter.
-const intrinsic = (name) => new Function('fn', `return %${name}(fn);`);
-const prepare = intrinsic('PrepareFunctionForOptimization');
-const optimizeOnNextCall = intrinsic('OptimizeFunctionOnNextCall');
-const status = intrinsic('GetOptimizationStatus');
-// The status bits that mean "optimized": those of a function optimized here, less those of one never optimized.
-function probe(x) {
-  return x + 1;
-}
-function never(x) {
-  return x - 1;
-}
-prepare(probe);
-probe(1);
-probe(2);
-optimizeOnNextCall(probe);
-probe(3);
-never(1);
-const OPTIMIZED = status(probe) & ~status(never);
-const isOptimized = (fn) => OPTIMIZED !== 0 && (status(fn) & OPTIMIZED) === OPTIMIZED;
+const {
+  isOptimized,
+  optimizeOnNextCall,
+  prepareFunctionForOptimization: prepare,
+} = await import('@marketpipe/test-support/v8-optimization');
 
 const recorder = new LatencyRecorder();
 function record(ns) {
