@@ -1,28 +1,65 @@
 /**
  * Suite 3, the peers on the same Binance messages in the same run: (a) a naive pipeline, (b) the design's
- * libraries used as-is, (c) marketpipe.
+ * libraries used as-is, (c) marketpipe. The peers' largest parts (the capnp-es builder, `fs.appendFileSync`) are
+ * timed alone in the same rounds, and the floor under marketpipe's message in the same process, so that a missed
+ * target says why.
  */
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
 import simdjson from 'simdjson';
+import { measureHotPathFloor } from '../fixtures/hot-path-floor.js';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { makeDataDir } from '../fixtures/scratch-dirs.js';
 import { venueMessages } from '../fixtures/venue-messages.js';
-import { type BenchCase, measureSideBySide } from '../harness/batch-timer.js';
+import { type BatchMeasurement, type BenchCase, measureSideBySide } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import type { BenchProfile } from '../harness/bench-profile.js';
 import { formatNs, formatRate, formatRatio } from '../harness/format.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
-import type { ResultTable } from '../harness/suite-result.js';
+import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
+import { encodeTradeWithCapnpEs } from '../peers/capnp-es-trade.js';
 import { appendFileRecorder, StraightforwardBinancePipeline } from '../peers/naive-pipeline.js';
+import { peerWhy } from '../peers/peers-why.js';
 
 const MESSAGE_COUNT = 4096;
 const MASK = MESSAGE_COUNT - 1;
 const RING_SLOTS = 1 << 16;
+/**
+ * Timed rounds of the full profile. A round is ~40 ms, and the peers allocate and make syscalls, so a median of
+ * the profile's 7 moved with one slow round; the whole suite still takes a few seconds.
+ */
+const FULL_ROUNDS = 15;
 
-async function peers(profile: BenchProfile) {
-  const messages = venueMessages('binance', MESSAGE_COUNT).bytes;
+/** The trade fields of each message, parsed once, for timing the capnp-es builder alone. */
+interface ParsedFields {
+  timestampNanos: bigint;
+  receivedNanos: bigint;
+  ticker: string;
+  price: number;
+  size: number;
+  side: number;
+  tradeId: string;
+}
+
+function parseFields(bytes: Uint8Array): ParsedFields {
+  const data = JSON.parse(new TextDecoder().decode(bytes)).data;
+  return {
+    timestampNanos: BigInt(data.T) * 1_000_000n,
+    receivedNanos: BigInt(data.T + 1) * 1_000_000n,
+    ticker: data.s,
+    price: Number(data.p),
+    size: Number(data.q),
+    side: data.m ? 1 : 0,
+    tradeId: String(data.t),
+  };
+}
+
+async function peers(suiteProfile: BenchProfile) {
+  const profile = suiteProfile.smoke ? suiteProfile : { ...suiteProfile, rounds: FULL_ROUNDS };
+  const binance = venueMessages('binance', MESSAGE_COUNT);
+  const messages = binance.bytes;
+  const fields = messages.map(parseFields);
   const transport = new InMemoryTransport();
   let delivered = 0;
   transport.subscribe('bench.>', (payload) => {
@@ -49,6 +86,8 @@ async function peers(profile: BenchProfile) {
       else ringRefusals++;
     });
     const onMessage = stack.runner.onMessage;
+    const appendAlonePath = join(dataDir, 'append-alone.raw');
+    const decoder = new TextDecoder();
     // Both ring users stay under the ring's capacity per batch and let the flusher empty it between batches.
     const ringBatch = { maxIterations: RING_SLOTS / 2, reset: () => stack.waitForFlusherSync() };
     const cases: BenchCase[] = [
@@ -74,8 +113,46 @@ async function peers(profile: BenchProfile) {
           return n;
         },
       },
+      {
+        body: (n) => {
+          let acc = 0;
+          for (let i = 0; i < n; i++) {
+            const f = fields[i & MASK]!;
+            acc += encodeTradeWithCapnpEs(
+              f.timestampNanos,
+              f.receivedNanos,
+              f.ticker,
+              f.price,
+              f.size,
+              f.side,
+              f.tradeId,
+            ).byteLength;
+          }
+          return acc;
+        },
+      },
+      {
+        body: (n) => {
+          for (let i = 0; i < n; i++) appendFileSync(appendAlonePath, messages[i & MASK]!);
+          return n;
+        },
+      },
+      {
+        body: (n) => {
+          let acc = 0;
+          for (let i = 0; i < n; i++) acc += JSON.parse(decoder.decode(messages[i & MASK]!)).data.t;
+          return acc;
+        },
+      },
+      {
+        body: (n) => {
+          let acc = 0;
+          for (let i = 0; i < n; i++) acc += simdjson.parse(decoder.decode(messages[i & MASK]!)).data.t;
+          return acc;
+        },
+      },
     ];
-    const [a, b, c] = measureSideBySide(cases, profile);
+    const [a, b, c, capnpAlone, appendAlone, jsonAlone, simdjsonAlone] = measureSideBySide(cases, profile);
     const counters = stack.runner.counters();
     if (ringRefusals > 0 || counters.drops.ringOverflow > 0) {
       throw new BenchPreconditionError(
@@ -83,6 +160,10 @@ async function peers(profile: BenchProfile) {
       );
     }
     if (delivered === 0) throw new BenchPreconditionError('no trade reached the subscriber');
+    // After the peers, in the same process: what no implementation of the design can skip for these messages.
+    const floor = measureHotPathFloor(binance, profile);
+    const spread = (m: BatchMeasurement): string =>
+      `${formatNs(Math.min(...m.roundsNsPerOp))}-${formatNs(Math.max(...m.roundsNsPerOp))}`;
     const row = (name: string, what: string, ns: number): string[] => [
       name,
       what,
@@ -111,35 +192,103 @@ async function peers(profile: BenchProfile) {
         ),
       ],
       notes: [
-        'All three publish every trade on the same InMemoryTransport with one subscriber, and see the same 4096 distinct messages in the same order; rounds alternate between the three.',
+        `All three publish every trade on the same InMemoryTransport with one subscriber, and see the same 4096 distinct messages in the same order; rounds alternate between the three and the parts below (median of ${profile.rounds} rounds).`,
+        `Spread over the rounds (fastest to slowest): (a) ${spread(a!)}, (b) ${spread(b!)}, (c) ${spread(c!)}.`,
         "(b) and (c) hand the raw bytes to the same memory-mapped ring drained by the same flusher worker; the flusher empties it between batches (untimed). (a) pays a write syscall per message, which is the naive design's real cost.",
+      ],
+    };
+    const partsTable: ResultTable = {
+      title: "What the peers' time is made of, and the floor under marketpipe's (ns per message, same run)",
+      columns: ['what', 'ns/msg', 'share of (a)', 'share of (b)'],
+      rows: [
+        [
+          'capnp-es builder alone (new Message, initRoot, setters, toArrayBuffer), in (a) and (b)',
+          formatNs(capnpAlone!.nsPerOp),
+          `${Math.round((100 * capnpAlone!.nsPerOp) / a!.nsPerOp)}%`,
+          `${Math.round((100 * capnpAlone!.nsPerOp) / b!.nsPerOp)}%`,
+        ],
+        [
+          'fs.appendFileSync of the raw message alone, in (a)',
+          formatNs(appendAlone!.nsPerOp),
+          `${Math.round((100 * appendAlone!.nsPerOp) / a!.nsPerOp)}%`,
+          '',
+        ],
+        [
+          'TextDecoder + JSON.parse alone, in (a)',
+          formatNs(jsonAlone!.nsPerOp),
+          `${Math.round((100 * jsonAlone!.nsPerOp) / a!.nsPerOp)}%`,
+          '',
+        ],
+        [
+          'TextDecoder + simdjson.parse alone, in (b)',
+          formatNs(simdjsonAlone!.nsPerOp),
+          '',
+          `${Math.round((100 * simdjsonAlone!.nsPerOp) / b!.nsPerOp)}%`,
+        ],
+        [
+          "the floor under a Binance message (suite 2's steps, timed alone after the rounds above)",
+          formatNs(floor.totalNs),
+          '',
+          '',
+        ],
+      ],
+      notes: [
+        'The parts run in the same alternating rounds as the peers, on the same messages (for the builder, the trade fields parsed once beforehand); appendFileSync writes its own file. What a peer spends beyond its parts is its trade object (BigInt timestamps, a Date.now), the subject string and the publish.',
+        "A speed-up target asks marketpipe for at most the peer's time divided by it; where that is below the floor, no implementation of this design meets the target against that peer on this host.",
       ],
     };
     const ratioNaive = a!.nsPerOp / c!.nsPerOp;
     const ratioLibraries = b!.nsPerOp / c!.nsPerOp;
+    const naiveTarget: TargetCheck = {
+      name: 'marketpipe vs naive pipeline (end to end)',
+      target: '>= 30x faster',
+      measured: formatRatio(ratioNaive),
+      met: ratioNaive >= 30,
+    };
+    const librariesTarget: TargetCheck = {
+      name: "marketpipe vs the design's libraries as-is",
+      target: '>= 20x faster',
+      measured: formatRatio(ratioLibraries),
+      met: ratioLibraries >= 20,
+    };
+    naiveTarget.why = peerWhy({
+      peer: '(a) the naive pipeline',
+      peerNs: a!.nsPerOp,
+      parts: [
+        { label: 'its capnp-es builder', nsPerMessage: capnpAlone!.nsPerOp },
+        { label: 'its fs.appendFileSync', nsPerMessage: appendAlone!.nsPerOp },
+        { label: 'its TextDecoder + JSON.parse', nsPerMessage: jsonAlone!.nsPerOp },
+      ],
+      targetRatio: 30,
+      marketpipeNs: c!.nsPerOp,
+      floorNs: floor.totalNs,
+    });
+    librariesTarget.why = peerWhy({
+      peer: "(b) the design's libraries as-is",
+      peerNs: b!.nsPerOp,
+      parts: [
+        { label: 'its capnp-es builder', nsPerMessage: capnpAlone!.nsPerOp },
+        { label: 'its TextDecoder + simdjson.parse', nsPerMessage: simdjsonAlone!.nsPerOp },
+      ],
+      targetRatio: 20,
+      marketpipeNs: c!.nsPerOp,
+      floorNs: floor.totalNs,
+    });
     return {
       suite: 'peers',
       title: '3. Peers on the same messages',
-      tables: [table],
-      targets: [
-        {
-          name: 'marketpipe vs naive pipeline (end to end)',
-          target: '>= 30x faster',
-          measured: formatRatio(ratioNaive),
-          met: ratioNaive >= 30,
-        },
-        {
-          name: "marketpipe vs the design's libraries as-is",
-          target: '>= 20x faster',
-          measured: formatRatio(ratioLibraries),
-          met: ratioLibraries >= 20,
-        },
-      ],
+      tables: [table, partsTable],
+      targets: [naiveTarget, librariesTarget],
       latencies: [],
       metrics: {
         naiveNs: a!.nsPerOp,
         librariesAsIsNs: b!.nsPerOp,
         marketpipeNs: c!.nsPerOp,
+        capnpEsAloneNs: capnpAlone!.nsPerOp,
+        appendFileSyncAloneNs: appendAlone!.nsPerOp,
+        jsonParseAloneNs: jsonAlone!.nsPerOp,
+        simdjsonParseAloneNs: simdjsonAlone!.nsPerOp,
+        floorNs: floor.totalNs,
         ratioNaive,
         ratioLibraries,
       },
