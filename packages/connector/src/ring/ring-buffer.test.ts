@@ -389,6 +389,64 @@ describe('RingBuffer producer and consumer', () => {
   });
 });
 
+describe('RingBuffer positions past 2^31 and 2^32', () => {
+  // The header keeps the slot counter in one 32-bit word (it wraps) and sequences in two; the instances count
+  // in doubles. A recorder at 100 000 records a second passes 2^32 slots in about half a day.
+  it.each([
+    ['2^31', 2 ** 31 - 24],
+    ['2^32', 2 ** 32 - 24],
+  ])('matches a FIFO model while the slot counter and the sequences cross %s, across reopens', (_, start) => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('write' as const), length: fc.integer({ min: 0, max: 200 }) }),
+      fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 0, max: 6 }) }),
+      fc.record({ kind: fc.constant('reopen' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 40, maxLength: 120 }), (ops) => {
+        const path = freshPath();
+        const prepared = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+        // An empty ring whose consumer stands at `start` slots and records, as a long run leaves it.
+        const words = (prepared as unknown as { words: Int32Array }).words;
+        header.publishConsumerState(words, start, start);
+        Atomics.store(words, header.RECLAIM_WORD, start | 0);
+        prepared.close();
+        let ring = RingBuffer.open(path);
+        expect(ring.claimProducer()).toBe(start);
+        const model: { sequence: number; length: number }[] = [];
+        let nextSequence = start;
+        for (const step of ops) {
+          if (step.kind === 'write') {
+            if (ring.tryWrite(payload(nextSequence, step.length))) {
+              model.push({ sequence: nextSequence++, length: step.length });
+            } else {
+              expect(model.length).toBeGreaterThan(0);
+            }
+          } else if (step.kind === 'read') {
+            const seen = readAll(ring, step.max);
+            expect(seen).toEqual(
+              model
+                .slice(0, step.max)
+                .map((m) => ({ sequence: m.sequence, bytes: payload(m.sequence, m.length) })),
+            );
+            ring.release(seen.length);
+            model.splice(0, seen.length);
+          } else {
+            ring.close();
+            ring = RingBuffer.open(path);
+            expect(ring.claimProducer()).toBe(nextSequence);
+          }
+          expect(ring.nextWriteSequence).toBe(nextSequence);
+          expect(ring.nextReadSequence).toBe(model[0]?.sequence ?? nextSequence);
+        }
+        expect(readAll(ring).map((r) => r.sequence)).toEqual(model.map((m) => m.sequence));
+        ring.close();
+        rmSync(path);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('RingBuffer.claimProducer', () => {
   it('takes the producer role and returns the sequence the next record gets', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ring-claim-')), 'claim.ring');
