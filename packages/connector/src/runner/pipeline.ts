@@ -111,7 +111,8 @@ export interface PipelineOptions {
   overflow?: OutageBufferOptions;
   /**
    * Where the hot path's per-message time (ns) is recorded; default a new recorder. Give one to read, merge or
-   * reset it yourself (e.g. per reporting interval, or after a warm-up); `status().latency` summarizes it.
+   * reset it yourself, or to take per-interval figures without resetting it (`LatencyRecorder.copyInto` and
+   * `subtract`, as the `marketpipe` status line does); `status().latency` summarizes it.
    */
   latency?: LatencyRecorder;
   /** Flusher durability policy (default `{ intervalMs: 1000 }`). */

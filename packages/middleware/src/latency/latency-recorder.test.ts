@@ -130,6 +130,90 @@ describe('LatencyRecorder', () => {
     expect(caught(() => a.merge(b)) instanceof InvalidArgumentError).toBe(true);
   });
 
+  it('summary reads several percentiles from one bucket', () => {
+    const recorder = new LatencyRecorder();
+    for (let i = 0; i < 1_000; i++) recorder.record(700);
+    recorder.record(5_000);
+    expect(recorder.summary()).toMatchObject({ p50: 700, p90: 700, p99: 700, p999: 700, max: 5_000 });
+  });
+
+  it('copyInto makes an exact copy, replacing what the target held', () => {
+    const source = new LatencyRecorder();
+    const target = new LatencyRecorder();
+    for (const value of [5_000_000_000, 70_000, 3]) target.record(value);
+    target.record(-1);
+    for (const value of [10, 200, 3_000, 45_000]) source.record(value);
+    source.copyInto(target);
+    expect(target.summary()).toEqual(source.summary());
+    expect(target.underflowCount).toBe(0);
+    // Nothing of the target's old values is left, above the source's max or below it: recording more into both
+    // would reach them.
+    source.record(6_000_000_000);
+    target.record(6_000_000_000);
+    for (const p of PERCENTILES) expect(target.percentile(p)).toBe(source.percentile(p));
+    new LatencyRecorder().copyInto(target);
+    expect(target.summary()).toEqual(new LatencyRecorder().summary());
+    expect(caught(() => source.copyInto(new LatencyRecorder({ significantDigits: 2 })))).toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+
+  it('subtract leaves what was recorded since the copy: exact counts and mean, percentiles to the precision', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -5, max: 100_000_000 }), { maxLength: 300 }),
+        fc.array(fc.integer({ min: -5, max: 100_000_000 }), { maxLength: 300 }),
+        (before, during) => {
+          const options = { highestTrackableNanos: 50_000_000 };
+          const recorder = new LatencyRecorder(options);
+          const start = new LatencyRecorder(options);
+          const interval = new LatencyRecorder(options);
+          const only = new LatencyRecorder(options);
+          for (const value of before) recorder.record(value);
+          recorder.copyInto(start);
+          for (const value of during) {
+            recorder.record(value);
+            only.record(value);
+          }
+          recorder.copyInto(interval);
+          interval.subtract(start);
+          const got = interval.summary();
+          const want = only.summary();
+          expect(got.count).toBe(want.count);
+          expect(got.mean).toBe(want.mean);
+          expect(interval.overflowCount).toBe(only.overflowCount);
+          expect(interval.underflowCount).toBe(only.underflowCount);
+          // Within the 3 significant digits: a bucket's width is under 1/1000 of its values (exact below 2048).
+          const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(b / 1000);
+          for (const p of PERCENTILES) close(interval.percentile(p), only.percentile(p));
+          close(got.min, want.min);
+          close(got.max, want.max);
+          expect(got.min).toBeLessThanOrEqual(want.min);
+          expect(got.max).toBeGreaterThanOrEqual(want.max);
+          // The recorder itself and the copy subtracted are unchanged.
+          expect(recorder.count).toBe(before.length + during.length);
+          expect(start.count).toBe(before.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('subtract refuses a recorder that is not an earlier copy, and changes nothing then', () => {
+    const recorder = new LatencyRecorder();
+    const start = new LatencyRecorder();
+    for (const value of [100, 200, 300]) recorder.record(value);
+    recorder.copyInto(start);
+    recorder.reset();
+    recorder.record(100);
+    const before = recorder.summary();
+    expect(caught(() => recorder.subtract(start))).toBeInstanceOf(InvalidArgumentError);
+    expect(recorder.summary()).toEqual(before);
+    expect(caught(() => recorder.subtract(new LatencyRecorder({ significantDigits: 2 })))).toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+
   it('keeps 5 significant digits when asked', () => {
     const recorder = new LatencyRecorder({ significantDigits: 5, highestTrackableNanos: 10_000_000_000 });
     for (const value of [123_456_789, 123_457_789, 9_876_543_210]) recorder.record(value);
@@ -195,10 +279,11 @@ describe('LatencyRecorder', () => {
             max = Math.max(max, value);
           }
           expect(recorder.count).toBe(reference.totalCount);
-          for (const p of PERCENTILES) {
-            const expected = Math.min(Math.max(reference.getValueAtPercentile(p), min), max);
-            expect(recorder.percentile(p)).toBe(expected);
-          }
+          const expected = (p: number) => Math.min(Math.max(reference.getValueAtPercentile(p), min), max);
+          for (const p of PERCENTILES) expect(recorder.percentile(p)).toBe(expected(p));
+          // The summary reads its four percentiles in one walk of the buckets.
+          const { p50, p90, p99, p999 } = recorder.summary();
+          expect([p50, p90, p99, p999]).toEqual([50, 90, 99, 99.9].map(expected));
         },
       ),
       { numRuns: 100 },
