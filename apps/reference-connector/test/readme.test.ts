@@ -55,7 +55,10 @@ describe('README', () => {
       .flatMap((block) => block.split('\n'))
       .find((line) => line.startsWith('running '));
     expect(shown).toBeDefined();
-    const status = emptyStatus();
+    const status = {
+      ...emptyStatus(),
+      latency: { count: 10, p50: 6_800, p99: 684_000, p999: 13_000_000, max: 1 },
+    };
     const drawn = formatStatusLine(status, new RateMeter().sample(status, 0));
     // Same words in the same places; numbers and their units may differ.
     const shape = (line: string) =>

@@ -254,6 +254,8 @@ describe('marketpipe run status output', () => {
     const harness = createHarness({
       setup: (pipeline) => {
         pipeline.current = { ...pipeline.current, received: 100, parseErrors: 1 };
+        // What the hot path would record, into the recorder the run gave the pipeline.
+        for (let i = 0; i < 5; i++) pipeline.options.latency?.record(1_500);
       },
     });
     const running = main(['run', '--data-dir', tempDir(), '--status-interval', '20ms'], harness.context);
@@ -261,8 +263,11 @@ describe('marketpipe run status output', () => {
     await waitFor('a status log', () => logMessages(harness).includes('status'), IN_PROCESS);
     harness.signals.fire('SIGTERM');
     await running;
-    const status = harness.stderr.logs.find((log) => log.msg === 'status');
-    expect(status).toMatchObject({ level: 30, parseErrors: 1, transport: 'connected', received: 100 });
+    const statuses = harness.stderr.logs.filter((log) => log.msg === 'status');
+    expect(statuses[0]).toMatchObject({ level: 30, parseErrors: 1, transport: 'connected', received: 100 });
+    // The latency of each interval: the five samples in the first, none after.
+    expect(statuses[0]?.latencyNs).toEqual({ count: 5, p50: 1_500, p99: 1_500, p999: 1_500, max: 1_500 });
+    for (const later of statuses.slice(1)) expect(later.latencyNs).toMatchObject({ count: 0 });
     expect(harness.stdout.text).not.toContain('\r');
   });
 
@@ -274,7 +279,7 @@ describe('marketpipe run status output', () => {
     harness.signals.fire('SIGINT');
     await running;
     const text = harness.stdout.text;
-    expect(text.startsWith('\r\x1b[2Krunning 0 msg/s 0 trades/s | p50 0ns')).toBe(true);
+    expect(text.startsWith('\r\x1b[2Krunning 0 msg/s 0 trades/s | p50 - p99 - p99.9 - |')).toBe(true);
     expect(text).toContain('\r\x1b[2Kmarketpipe run summary');
     expect(logMessages(harness)).not.toContain('status');
   });

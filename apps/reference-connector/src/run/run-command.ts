@@ -7,6 +7,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { PipelineStatus, PipelineSummary } from '@marketpipe/connector';
 import type { Transport } from '@marketpipe/middleware';
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { CliContext, RunningPipeline } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeRunConfig, type RunConfig } from '../options/run-config.js';
@@ -48,6 +49,8 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   logger.info(describeRunConfig(config), 'starting');
 
   const startedAtMs = Date.now();
+  // The hot path records into it for the whole run (the summary's figures); the status line reads intervals of it.
+  const latency = new LatencyRecorder();
   let transport: Transport | undefined;
   let pipeline: RunningPipeline | undefined;
   let metrics: MetricsServer | undefined;
@@ -82,6 +85,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       connectionLog = new TransportConnectionLog(transport, logger);
       // Not raced against a stop request: a started pipeline is stopped in order (pipeline, then transport).
       pipeline = await context.startPipeline({
+        latency,
         venue: config.venue,
         symbols: config.symbols,
         allowUnlistedSymbols: config.allowUnlistedSymbols,
@@ -123,6 +127,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         terminal,
         logger,
         intervalMs: config.statusIntervalMs,
+        latency,
         status: () => {
           lastStatus = running.status();
           return lastStatus;

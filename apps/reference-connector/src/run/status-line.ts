@@ -1,7 +1,8 @@
 /**
  * What `run` shows while it works: one terminal line redrawn every second,
  * or, when stdout is not a terminal, the same numbers as a structured log
- * object. Both are built from one `pipeline.status()` snapshot.
+ * object. Both are built from one `pipeline.status()` snapshot and the rates and latency of the interval since the
+ * previous one (`RateMeter`).
  */
 import type { PipelineStatus } from '@marketpipe/connector';
 import { formatBytes, formatCount, formatNanos, formatPercent, formatRate } from '../format/units.js';
@@ -18,7 +19,8 @@ export function totalDrops(status: PipelineStatus): number {
 }
 
 /**
- * The one-line status: rates, hot-path latency, ring fill, bytes recorded,
+ * The one-line status: rates and hot-path latency over the last interval (`-` for a latency when no message came
+ * in it), ring fill, bytes recorded,
  * drops, parse errors, gaps, the books section (with the books channel) and
  * transport state. Cut to `columns` when given
  * (a wrapped line cannot be redrawn in place).
@@ -29,10 +31,11 @@ export function totalDrops(status: PipelineStatus): number {
  * ```
  */
 export function formatStatusLine(status: PipelineStatus, rates: StatusRates, columns?: number): string {
-  const { latency } = status;
+  const { latency } = rates;
+  const quantile = (ns: number) => (latency.count === 0 ? '-' : formatNanos(ns));
   const line =
     `${status.state} ${formatRate(rates.messagesPerSecond)} msg/s ${formatRate(rates.tradesPerSecond)} trades/s` +
-    ` | p50 ${formatNanos(latency.p50)} p99 ${formatNanos(latency.p99)} p99.9 ${formatNanos(latency.p999)}` +
+    ` | p50 ${quantile(latency.p50)} p99 ${quantile(latency.p99)} p99.9 ${quantile(latency.p999)}` +
     ` | ring ${formatPercent(status.ring.fill)} | rec ${formatBytes(status.recorder.bytesWritten)}` +
     ` | drops ${formatCount(totalDrops(status))} parse-err ${formatCount(status.parseErrors)}` +
     ` gaps ${formatCount(status.gaps.events)}` +
@@ -45,7 +48,10 @@ export function formatStatusLine(status: PipelineStatus, rates: StatusRates, col
   return columns !== undefined && columns > 1 && line.length >= columns ? line.slice(0, columns - 1) : line;
 }
 
-/** The status as a log object, for output that is not a terminal. */
+/**
+ * The status as a log object, for output that is not a terminal. Rates and `latencyNs` (count, p50, p99, p999,
+ * max) cover the interval since the previous status; the other fields are totals since the start.
+ */
 export function statusLogFields(status: PipelineStatus, rates: StatusRates): Record<string, unknown> {
   return {
     state: status.state,
@@ -53,7 +59,7 @@ export function statusLogFields(status: PipelineStatus, rates: StatusRates): Rec
     tradesPerSecond: Math.round(rates.tradesPerSecond),
     received: status.received,
     trades: status.trades,
-    latencyNs: { p50: status.latency.p50, p99: status.latency.p99, p999: status.latency.p999 },
+    latencyNs: rates.latency,
     ringFill: status.ring.fill,
     recordedBytes: status.recorder.bytesWritten,
     recorder: status.recorder.state,

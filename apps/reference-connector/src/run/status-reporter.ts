@@ -5,6 +5,7 @@
  * garbage.
  */
 import type { PipelineStatus } from '@marketpipe/connector';
+import type { LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { CliOutput } from '../cli-context.js';
 import type { CliLogger } from './cli-logger.js';
 import { RateMeter } from './rate-meter.js';
@@ -38,9 +39,11 @@ export function startStatusReporter(options: {
   /** Log period when stdout is not a terminal. */
   intervalMs: number;
   status: () => PipelineStatus;
+  /** The recorder the pipeline records into, for the latency of each interval (otherwise the run-long figures). */
+  latency?: LatencyRecorder;
 }): StatusReporter {
   const { stdout, terminal, logger, status } = options;
-  const meter = new RateMeter();
+  const meter = new RateMeter(options.latency);
   const tty = stdout.isTTY === true;
   const timer = setInterval(
     () => {
