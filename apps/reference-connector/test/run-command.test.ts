@@ -306,6 +306,8 @@ describe('marketpipe run status output', () => {
     const harness = createHarness({
       setup: (pipeline) => {
         pipeline.current = { ...pipeline.current, trades: 77 };
+        // The hot path's latency, into the recorder the run gave the pipeline.
+        pipeline.options.latency?.record(1_500);
       },
     });
     const running = main(['run', '--data-dir', tempDir(), '--metrics-port', '0'], harness.context);
@@ -316,7 +318,9 @@ describe('marketpipe run status output', () => {
     );
     const url = harness.stderr.logs.find((log) => log.msg === 'metrics endpoint listening')?.url as string;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    expect(await (await fetch(url)).text()).toContain('marketpipe_trades_total 77');
+    const text = await (await fetch(url)).text();
+    expect(text).toContain('marketpipe_trades_total 77');
+    expect(text).toContain('marketpipe_hot_path_latency_seconds_bucket{le="0.0000025"} 1');
     harness.signals.fire('SIGTERM');
     expect(await running).toBe(0);
     await expect(fetch(url)).rejects.toThrow();

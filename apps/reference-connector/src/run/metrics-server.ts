@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PipelineStatus } from '@marketpipe/connector';
+import type { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { PipelineMetrics } from './pipeline-metrics.js';
 
 /** A listening metrics endpoint. */
@@ -30,15 +31,17 @@ export async function startMetricsServer(options: {
   host: string;
   port: number;
   status: () => PipelineStatus;
+  /** The recorder the pipeline records the hot path into, for the latency histogram. */
+  latency?: LatencyRecorder;
 }): Promise<MetricsServer> {
-  const metrics = new PipelineMetrics();
+  const metrics = new PipelineMetrics(options.latency);
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
     metrics.update(options.status());
-    metrics.registry.metrics().then(
+    metrics.metrics().then(
       (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n'),
     );

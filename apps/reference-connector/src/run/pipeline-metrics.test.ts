@@ -1,3 +1,4 @@
+import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyStatus } from '../../test/support/cli-harness.js';
 import { type MetricsServer, startMetricsServer } from './metrics-server.js';
@@ -27,12 +28,38 @@ describe('PipelineMetrics', () => {
     expect(text).toContain('marketpipe_drops_total{cause="ringOverflow"} 3');
     expect(text).toContain('marketpipe_symbol_trades_total{symbol="BTC/USD"} 10');
     expect(text).toContain('marketpipe_symbol_gap_missing_total{symbol="BTCUSDT"} 2');
-    expect(text).toContain('marketpipe_hot_path_latency_seconds{quantile="0.99"} 0.000005');
-    expect(text).toContain('marketpipe_hot_path_latency_samples_total 42');
+    expect(text).toContain('marketpipe_hot_path_latency_max_seconds 0.00002');
     expect(text).toContain('marketpipe_ring_fill_ratio 0.25');
     expect(text).toContain('marketpipe_source_wait_seconds_total 1.25');
     expect(text).toContain('marketpipe_transport_state{state="connected"} 1');
     expect(text).toContain('marketpipe_transport_state{state="closed"} 0');
+  });
+
+  it("exports the hot path's latency as a Prometheus histogram read from the pipeline's recorder", async () => {
+    const latency = new LatencyRecorder();
+    for (const ns of [800, 900, 1_200, 30_000, 3_000_000_000]) latency.record(ns);
+    const metrics = new PipelineMetrics(latency);
+    metrics.update(status());
+    const text = await metrics.metrics();
+    const lines = text.split('\n').filter((line) => line.startsWith('marketpipe_hot_path_latency_seconds'));
+    expect(text).toContain('# TYPE marketpipe_hot_path_latency_seconds histogram');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_bucket{le="5e-7"} 0');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_bucket{le="0.000001"} 2');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_bucket{le="0.0000025"} 3');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_bucket{le="0.00005"} 4');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_bucket{le="1"} 4');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_bucket{le="+Inf"} 5');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_count 5');
+    expect(lines).toContain('marketpipe_hot_path_latency_seconds_sum 3.0000329');
+    // Cumulative, never decreasing: what histogram_quantile expects.
+    const buckets = lines
+      .filter((line) => line.includes('_bucket'))
+      .map((line) => Number(line.split(' ')[1]));
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
+    // The registry's own metrics come first, unchanged.
+    expect(text.startsWith(await metrics.registry.metrics())).toBe(true);
+    // Without the recorder, only the maximum.
+    expect(await new PipelineMetrics().metrics()).not.toContain('marketpipe_hot_path_latency_seconds');
   });
 
   it('carries the books section, and zeros without the books channel', async () => {
@@ -90,9 +117,12 @@ describe('startMetricsServer', () => {
 
   it('serves /metrics on 127.0.0.1, reading the status once per scrape', async () => {
     let scrapes = 0;
+    const latency = new LatencyRecorder();
+    latency.record(1_500);
     server = await startMetricsServer({
       host: '127.0.0.1',
       port: 0,
+      latency,
       status: () => {
         scrapes++;
         return { ...status(), received: scrapes };
@@ -102,7 +132,9 @@ describe('startMetricsServer', () => {
     const first = await fetch(server.url);
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toContain('text/plain');
-    expect(await first.text()).toContain('marketpipe_messages_received_total 1');
+    const firstText = await first.text();
+    expect(firstText).toContain('marketpipe_messages_received_total 1');
+    expect(firstText).toContain('marketpipe_hot_path_latency_seconds_count 1');
     expect(await (await fetch(server.url)).text()).toContain('marketpipe_messages_received_total 2');
     expect((await fetch(server.url.replace('/metrics', '/other'))).status).toBe(404);
     expect(scrapes).toBe(2);

@@ -1,31 +1,37 @@
 /**
  * Prometheus view of a running pipeline. Values are copied from one
  * `pipeline.status()` snapshot per scrape, so the hot path does no metric work
- * at all. The latency "histogram" is exported as a summary-style gauge with
- * `quantile` labels because the pipeline's HDR histogram is reduced to
- * quantiles in its status; counts and max come with it.
+ * at all. The hot path's latency is a real histogram (`_bucket{le}`, `_sum`,
+ * `_count`), read per scrape from the `LatencyRecorder` the pipeline records
+ * into: cumulative counts, so Prometheus can take quantiles over any window
+ * (`histogram_quantile(0.99, rate(..._bucket[1m]))`).
  */
 import type { PipelineStatus } from '@marketpipe/connector';
+import type { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { Counter, Gauge, Registry } from 'prom-client';
 
-const LATENCY_QUANTILES: readonly (readonly [string, keyof PipelineStatus['latency']])[] = [
-  ['0.5', 'p50'],
-  ['0.99', 'p99'],
-  ['0.999', 'p999'],
-  ['1', 'max'],
+const LATENCY_NAME = 'marketpipe_hot_path_latency_seconds';
+/** Upper bounds of the latency histogram's buckets, in seconds: the hot path's ~1 µs up to a 1 s stall. */
+const LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  250e-9, 500e-9, 1e-6, 2.5e-6, 5e-6, 10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 10e-3,
+  100e-3, 1,
 ];
+const LATENCY_BUCKETS_NANOS: readonly number[] = LATENCY_BUCKETS_SECONDS.map((s) => Math.round(s * 1e9));
 const TRANSPORT_STATES = ['connected', 'reconnecting', 'closed'] as const;
 const RECORDER_STATES = ['starting', 'running', 'retrying', 'stopped'] as const;
 
 /**
  * The metric set, registered in its own {@link Registry} (not prom-client's
- * global one, so two pipelines in one process do not clash).
+ * global one, so two pipelines in one process do not clash), plus the latency
+ * histogram, which {@link PipelineMetrics.metrics} renders beside the registry.
  *
  * @example
  * ```ts
- * const metrics = new PipelineMetrics();
+ * const latency = new LatencyRecorder();
+ * const pipeline = await Pipeline.start({ ...options, latency });
+ * const metrics = new PipelineMetrics(latency);
  * metrics.update(pipeline.status());
- * const text = await metrics.registry.metrics(); // Prometheus text format
+ * const text = await metrics.metrics(); // Prometheus text format
  * ```
  */
 export class PipelineMetrics {
@@ -35,15 +41,20 @@ export class PipelineMetrics {
   private readonly drops: Counter<'cause'>;
   private readonly tradesBySymbol: Counter<'symbol'>;
   private readonly gapsBySymbol: Counter<'symbol'>;
-  private readonly latency: Gauge<'quantile'>;
-  private readonly latencyCount: Counter;
+  private readonly latencyMax: Gauge;
+  private readonly recorder: LatencyRecorder | undefined;
   private readonly ringFill: Gauge;
   private readonly overflowQueued: Gauge;
   private readonly transportState: Gauge<'state'>;
   private readonly recorderState: Gauge<'state'>;
   private readonly uptime: Gauge;
 
-  constructor() {
+  /**
+   * @param latency The recorder the pipeline records the hot path into (`PipelineOptions.latency`), for the latency
+   * histogram; without it only the run's maximum is exported.
+   */
+  constructor(latency?: LatencyRecorder) {
+    this.recorder = latency;
     const registers = [this.registry];
     const counter = (name: string, help: string): void => {
       this.counters[name] = new Counter({ name: `marketpipe_${name}`, help, registers });
@@ -88,15 +99,9 @@ export class PipelineMetrics {
       labelNames: ['symbol'],
       registers,
     });
-    this.latency = new Gauge({
-      name: 'marketpipe_hot_path_latency_seconds',
-      help: 'Hot-path latency per message (HDR histogram quantiles; quantile 1 is the max).',
-      labelNames: ['quantile'],
-      registers,
-    });
-    this.latencyCount = new Counter({
-      name: 'marketpipe_hot_path_latency_samples_total',
-      help: 'Messages measured by the hot-path latency histogram.',
+    this.latencyMax = new Gauge({
+      name: 'marketpipe_hot_path_latency_max_seconds',
+      help: 'Largest hot-path latency of one message since the pipeline started.',
       registers,
     });
     this.ringFill = new Gauge({ name: 'marketpipe_ring_fill_ratio', help: 'Ring fill, 0 to 1.', registers });
@@ -151,10 +156,7 @@ export class PipelineMetrics {
     const missing: Record<string, number> = {};
     for (const [symbol, gaps] of Object.entries(status.gaps.bySymbol)) missing[symbol] = gaps.missing;
     setLabelled(this.gapsBySymbol, 'symbol', missing);
-    for (const [quantile, field] of LATENCY_QUANTILES)
-      this.latency.set({ quantile }, status.latency[field] / 1e9);
-    this.latencyCount.reset();
-    this.latencyCount.inc(status.latency.count);
+    this.latencyMax.set(status.latency.max / 1e9);
     this.ringFill.set(status.ring.fill);
     this.overflowQueued.set(status.ring.overflowQueued);
     for (const state of TRANSPORT_STATES)
@@ -162,6 +164,27 @@ export class PipelineMetrics {
     for (const state of RECORDER_STATES)
       this.recorderState.set({ state }, status.recorder.state === state ? 1 : 0);
     this.uptime.set(status.uptimeMs / 1000);
+  }
+
+  /**
+   * The scrape: every metric of {@link PipelineMetrics.registry} (as of the last {@link PipelineMetrics.update}),
+   * then the latency histogram read from the recorder now, in the registry's text format.
+   */
+  async metrics(): Promise<string> {
+    const text = await this.registry.metrics();
+    const recorder = this.recorder;
+    if (recorder === undefined) return text;
+    const counts = recorder.countsAtOrBelow(LATENCY_BUCKETS_NANOS);
+    const { count, mean } = recorder.summary();
+    const lines = [
+      `# HELP ${LATENCY_NAME} Hot-path latency per message (receive, ring hand-off, parse, encode, publish), since the pipeline started.`,
+      `# TYPE ${LATENCY_NAME} histogram`,
+      ...LATENCY_BUCKETS_SECONDS.map((le, i) => `${LATENCY_NAME}_bucket{le="${le}"} ${counts[i]}`),
+      `${LATENCY_NAME}_bucket{le="+Inf"} ${count}`,
+      `${LATENCY_NAME}_sum ${(mean * count) / 1e9}`,
+      `${LATENCY_NAME}_count ${count}`,
+    ];
+    return `${text.endsWith('\n') ? text : `${text}\n`}${lines.join('\n')}\n`;
   }
 
   private setCounter(name: string, value: number): void {

@@ -110,7 +110,7 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
       if (config.metrics !== undefined) {
         // Loaded only when asked for: prom-client costs start-up time every other run would pay.
         const { startMetricsServer } = await import('./metrics-server.js');
-        metrics = await startMetricsServer({ ...config.metrics, status: () => running.status() });
+        metrics = await startMetricsServer({ ...config.metrics, latency, status: () => running.status() });
         if (isLoopbackUrl(metrics.url)) logger.info({ url: metrics.url }, 'metrics endpoint listening');
         else {
           logger.warn(

@@ -137,6 +137,21 @@ describe('LatencyRecorder', () => {
     expect(recorder.summary()).toMatchObject({ p50: 700, p90: 700, p99: 700, p999: 700, max: 5_000 });
   });
 
+  it('countsAtOrBelow gives cumulative counts at each bound, exact below 2048 ns and to the precision above', () => {
+    const recorder = new LatencyRecorder({ highestTrackableNanos: 1_000_000 });
+    for (const value of [100, 500, 500, 1_000, 5_000, 50_000, 2_000_000]) recorder.record(value);
+    recorder.record(-3);
+    expect(
+      recorder.countsAtOrBelow([-1, 0, 99, 100, 499, 500, 999, 1_000, 4_999, 5_000, 60_000, 1_000_000]),
+    ).toEqual([0, 1, 1, 2, 2, 4, 4, 5, 5, 6, 7, 8]);
+    // Above 2048 a bucket spans several values: 5 003 shares 5 000's bucket (4 ns wide there).
+    expect(recorder.countsAtOrBelow([4_996, 5_003, 5_004])).toEqual([5, 6, 6]);
+    expect(recorder.countsAtOrBelow([Number.POSITIVE_INFINITY])).toEqual([8]);
+    expect(new LatencyRecorder().countsAtOrBelow([1, 2])).toEqual([0, 0]);
+    expect(caught(() => recorder.countsAtOrBelow([10, 5]))).toBeInstanceOf(InvalidArgumentError);
+    expect(caught(() => recorder.countsAtOrBelow([Number.NaN]))).toBeInstanceOf(InvalidArgumentError);
+  });
+
   it('copyInto makes an exact copy, replacing what the target held', () => {
     const source = new LatencyRecorder();
     const target = new LatencyRecorder();

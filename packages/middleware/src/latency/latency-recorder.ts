@@ -213,6 +213,45 @@ export class LatencyRecorder {
     }
   }
 
+  /**
+   * How many recorded values are at or below each of `boundsNanos` (ascending), in one pass over the buckets: the
+   * cumulative bucket counts of a Prometheus histogram with those upper bounds, for example. To the recorder's
+   * precision: a value in the same HdrHistogram bucket as a bound counts as at or below it (so it may lie above it by
+   * 1 part in 10^significantDigits); values clamped to `highestTrackableNanos` count there. Off the hot path.
+   *
+   * @example
+   * ```ts
+   * latency.countsAtOrBelow([1_000, 10_000, 100_000]); // e.g. [812, 990, 1000]
+   * ```
+   *
+   * @throws InvalidArgumentError when the bounds are not ascending numbers.
+   */
+  countsAtOrBelow(boundsNanos: readonly number[]): number[] {
+    const result: number[] = [];
+    const counts = this.counts;
+    let seen = 0;
+    let i = 0;
+    let previous = Number.NEGATIVE_INFINITY;
+    for (const bound of boundsNanos) {
+      if (!(bound >= previous)) {
+        throw new InvalidArgumentError(`bounds must be ascending numbers, got ${bound} after ${previous}`);
+      }
+      previous = bound;
+      if (bound < 0) {
+        result.push(0);
+        continue;
+      }
+      if (bound >= this.highestTrackableNanos) {
+        result.push(this.total);
+        continue;
+      }
+      const last = this.indexOf(Math.floor(bound));
+      while (i <= last) seen += counts[i++]!;
+      result.push(seen);
+    }
+    return result;
+  }
+
   /** Forgets everything recorded, including the overflow and underflow counts; keeps the memory. */
   reset(): void {
     this.counts.fill(0);
