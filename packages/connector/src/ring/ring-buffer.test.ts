@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRingAt } from '../../test/ring/ring-at.js';
 import { RecordTooLargeError, RingClosedError, RingFormatError, RingGeometryError } from '../errors.js';
 import * as frame from './record-frame.js';
 import { Frame, RingBuffer, Words } from './ring-buffer.js';
@@ -404,12 +405,7 @@ describe('RingBuffer positions past 2^31 and 2^32', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 40, maxLength: 120 }), (ops) => {
         const path = freshPath();
-        const prepared = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
-        // An empty ring whose consumer stands at `start` slots and records, as a long run leaves it.
-        const words = (prepared as unknown as { words: Int32Array }).words;
-        header.publishConsumerState(words, start, start);
-        Atomics.store(words, header.RECLAIM_WORD, start | 0);
-        prepared.close();
+        createRingAt(path, { slotSize: 64, slotCount: 8 }, start);
         let ring = RingBuffer.open(path);
         expect(ring.claimProducer()).toBe(start);
         const model: { sequence: number; length: number }[] = [];

@@ -21,8 +21,8 @@ import {
 import { createParser } from '../../src/feeds/venues.js';
 import { Publisher } from '../../src/publisher/publisher.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
-import * as header from '../../src/ring/ring-header.js';
 import { Runner } from '../../src/runner/runner.js';
+import { createRingAt } from '../ring/ring-at.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'marketpipe-2-31-'));
 try {
@@ -71,12 +71,8 @@ function ringPositions(): void {
   const path = join(dir, 'positions.ring');
   // Eleven laps of 1 000 records to optimize in, then the crossing: fewer records than the ring holds.
   const start = 2 ** 31 - 12_000;
-  const prepared = RingBuffer.open(path, { slotSize: 256, slotCount: 4096 });
   // An empty ring whose consumer stands at `start` slots and records: where the producer and the consumer resume.
-  const words = (prepared as unknown as { words: Int32Array }).words;
-  header.publishConsumerState(words, start, start);
-  Atomics.store(words, header.RECLAIM_WORD, start | 0);
-  prepared.close();
+  createRingAt(path, { slotSize: 256, slotCount: 4096 }, start);
 
   const ring = RingBuffer.open(path);
   const record = new Uint8Array(100).fill(7);
