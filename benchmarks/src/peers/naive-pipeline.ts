@@ -8,8 +8,32 @@ import type { Transport } from '@marketpipe/middleware';
 import { encodeTradeWithCapnpEs } from './capnp-es-trade.js';
 
 /** The Binance combined-stream trade message, as far as the naive pipeline reads it. */
-interface BinanceTradeMessage {
+export interface BinanceTradeMessage {
   data: { s: string; t: number; p: string; q: string; T: number; m: boolean };
+}
+
+/** The trade object the naive pipeline builds from a message's `data`, received at `receivedMs`. */
+export interface NaiveTrade {
+  timestampNanos: bigint;
+  receivedNanos: bigint;
+  ticker: string;
+  price: number;
+  size: number;
+  side: number;
+  tradeId: string;
+}
+
+/** Builds the naive trade object the idiomatic way: BigInt nanoseconds, numbers from the decimal strings. */
+export function naiveTrade(data: BinanceTradeMessage['data'], receivedMs: number): NaiveTrade {
+  return {
+    timestampNanos: BigInt(data.T) * 1_000_000n,
+    receivedNanos: BigInt(receivedMs) * 1_000_000n,
+    ticker: data.s,
+    price: Number(data.p),
+    size: Number(data.q),
+    side: data.m ? 1 : 0,
+    tradeId: String(data.t),
+  };
 }
 
 /** A parsed JSON tree, from whichever parser produced it. */
@@ -38,16 +62,7 @@ export class StraightforwardBinancePipeline {
   /** Processes one message; returns the encoded trade's size. */
   handle(bytes: Uint8Array): number {
     const message = this.#parse(this.#decoder.decode(bytes)) as BinanceTradeMessage;
-    const data = message.data;
-    const trade = {
-      timestampNanos: BigInt(data.T) * 1_000_000n,
-      receivedNanos: BigInt(Date.now()) * 1_000_000n,
-      ticker: data.s,
-      price: Number(data.p),
-      size: Number(data.q),
-      side: data.m ? 1 : 0,
-      tradeId: String(data.t),
-    };
+    const trade = naiveTrade(message.data, Date.now());
     const encoded = new Uint8Array(
       encodeTradeWithCapnpEs(
         trade.timestampNanos,

@@ -19,7 +19,13 @@ import { formatNs, formatRate, formatRatio } from '../harness/format.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { ResultTable, TargetCheck } from '../harness/suite-result.js';
 import { encodeTradeWithCapnpEs } from '../peers/capnp-es-trade.js';
-import { appendFileRecorder, StraightforwardBinancePipeline } from '../peers/naive-pipeline.js';
+import {
+  appendFileRecorder,
+  type BinanceTradeMessage,
+  type NaiveTrade,
+  naiveTrade,
+  StraightforwardBinancePipeline,
+} from '../peers/naive-pipeline.js';
 import { peerWhy } from '../peers/peers-why.js';
 
 const MESSAGE_COUNT = 4096;
@@ -31,28 +37,10 @@ const RING_SLOTS = 1 << 16;
  */
 const FULL_ROUNDS = 15;
 
-/** The trade fields of each message, parsed once, for timing the capnp-es builder alone. */
-interface ParsedFields {
-  timestampNanos: bigint;
-  receivedNanos: bigint;
-  ticker: string;
-  price: number;
-  size: number;
-  side: number;
-  tradeId: string;
-}
-
-function parseFields(bytes: Uint8Array): ParsedFields {
-  const data = JSON.parse(new TextDecoder().decode(bytes)).data;
-  return {
-    timestampNanos: BigInt(data.T) * 1_000_000n,
-    receivedNanos: BigInt(data.T + 1) * 1_000_000n,
-    ticker: data.s,
-    price: Number(data.p),
-    size: Number(data.q),
-    side: data.m ? 1 : 0,
-    tradeId: String(data.t),
-  };
+/** The naive trade object of each message, parsed once, for timing the capnp-es builder alone. */
+function parseFields(bytes: Uint8Array): NaiveTrade {
+  const message = JSON.parse(new TextDecoder().decode(bytes)) as BinanceTradeMessage;
+  return naiveTrade(message.data, message.data.T + 1);
 }
 
 async function peers(suiteProfile: BenchProfile) {

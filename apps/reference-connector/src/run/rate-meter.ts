@@ -41,25 +41,30 @@ export class RateMeter {
   private trades = 0;
   private bytes = 0;
   private atMs: number | undefined;
-  private readonly recorder: LatencyRecorder | undefined;
-  /** The recorder as it was at the previous sample, and the scratch copy the interval is computed in. */
-  private readonly previous: LatencyRecorder | undefined;
-  private readonly interval: LatencyRecorder | undefined;
+  /**
+   * The pipeline's recorder, a copy of it as it was at the previous sample, and the scratch copy the interval is
+   * computed in.
+   */
+  private readonly latency:
+    | { recorder: LatencyRecorder; previous: LatencyRecorder; interval: LatencyRecorder }
+    | undefined;
 
   /**
    * @param latency The recorder the pipeline records into (`PipelineOptions.latency`); without it, the status's
    * run-long latency is reported as the interval's.
    */
   constructor(latency?: LatencyRecorder) {
-    this.recorder = latency;
     if (latency !== undefined) {
       const options = {
         lowestDiscernibleNanos: latency.lowestDiscernibleNanos,
         highestTrackableNanos: latency.highestTrackableNanos,
         significantDigits: latency.significantDigits as 1 | 2 | 3 | 4 | 5,
       };
-      this.previous = new LatencyRecorder(options);
-      this.interval = new LatencyRecorder(options);
+      this.latency = {
+        recorder: latency,
+        previous: new LatencyRecorder(options),
+        interval: new LatencyRecorder(options),
+      };
     }
   }
 
@@ -84,11 +89,11 @@ export class RateMeter {
   }
 
   private sampleLatency(status: PipelineStatus): IntervalLatency {
-    const { recorder, previous, interval } = this;
-    if (recorder === undefined || previous === undefined || interval === undefined) {
+    if (this.latency === undefined) {
       const { count, p50, p99, p999, max } = status.latency;
       return { count, p50, p99, p999, max };
     }
+    const { recorder, previous, interval } = this.latency;
     recorder.copyInto(interval);
     try {
       interval.subtract(previous);
