@@ -24,6 +24,8 @@ export interface RunBenchmarksOptions {
   suites?: readonly string[];
   /** Progress lines; default `process.stdout`. */
   log?: (line: string) => void;
+  /** The Node the suites run under (default: this one); the report names its version. */
+  runtime?: { version: string; execPath: string };
 }
 
 /** Files written by a run. */
@@ -60,12 +62,18 @@ function isV8Flag(flag: string): boolean {
  * NODE_OPTIONS does not accept `--min-semi-space-size`, so smoke runs from source have a growing young generation;
  * their allocation numbers are meaningless anyway.
  */
-function suiteCommand(spec: SuiteSpec, args: readonly string[]): { argv: string[]; env: NodeJS.ProcessEnv } {
+function suiteCommand(
+  spec: SuiteSpec,
+  args: readonly string[],
+  execPath: string,
+): { argv: string[]; env: NodeJS.ProcessEnv } {
+  // Another Node's folder first on PATH, so anything the suite starts by name runs on the same Node.
+  const env =
+    execPath === process.execPath
+      ? process.env
+      : { ...process.env, PATH: `${dirname(execPath)}:${process.env.PATH ?? ''}` };
   if (!fromSource) {
-    return {
-      argv: [...spec.nodeFlags, join(moduleDir, 'suites', `${spec.id}.js`), ...args],
-      env: process.env,
-    };
+    return { argv: [...spec.nodeFlags, join(moduleDir, 'suites', `${spec.id}.js`), ...args], env };
   }
   const v8Flags = spec.nodeFlags.filter(
     (flag) => isV8Flag(flag) && !flag.startsWith('--min-semi-space-size'),
@@ -80,7 +88,7 @@ function suiteCommand(spec: SuiteSpec, args: readonly string[]): { argv: string[
       join(moduleDir, 'suites', `${spec.id}.ts`),
       ...args,
     ],
-    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+    env: { ...env, NODE_OPTIONS: nodeOptions },
   };
 }
 
@@ -95,7 +103,7 @@ export function runSuite(
   smoke: boolean,
   execPath: string = process.execPath,
 ): Promise<SuiteResult> {
-  const { argv, env } = suiteCommand(spec, smoke ? ['--smoke', '--out', out] : ['--out', out]);
+  const { argv, env } = suiteCommand(spec, smoke ? ['--smoke', '--out', out] : ['--out', out], execPath);
   return new Promise((resolve, reject) => {
     const child = spawn(execPath, argv, {
       cwd: packageRoot,
@@ -156,7 +164,8 @@ export async function runBenchmarks(options: RunBenchmarksOptions = {}): Promise
   const selected =
     options.suites === undefined ? SUITES : SUITES.filter((s) => options.suites?.includes(s.id));
 
-  const environment = describeEnvironment(benchEnvironment());
+  const runtime = options.runtime ?? { version: process.versions.node, execPath: process.execPath };
+  const environment = describeEnvironment({ ...benchEnvironment(), node: `v${runtime.version}` });
   log(environment);
   const startedAt = new Date();
   const started = performance.now();
@@ -165,7 +174,13 @@ export async function runBenchmarks(options: RunBenchmarksOptions = {}): Promise
   for (const spec of selected) {
     log(`-- suite ${spec.id}${smoke ? ' (smoke)' : ''}`);
     const hostBefore = readHostCpu();
-    const result = await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke);
+    const result = await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke, runtime.execPath);
+    if (result.node !== runtime.version) {
+      throw new BenchSuiteError(
+        spec.id,
+        `ran on Node ${result.node}, not on the run's Node ${runtime.version}`,
+      );
+    }
     const host = hostCpuShare(hostBefore, readHostCpu());
     suites.push(host === undefined ? result : { ...result, host });
   }

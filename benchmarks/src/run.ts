@@ -3,11 +3,18 @@
  * `results/latest.json` and `results/latency.svg`.
  *
  * Usage: `node dist/run.js [--smoke --out-dir <dir>] [--suite <id> ...] [--node <line|current|path> ...]`
- * With `--node` (two or more), the suites run under each of those Nodes and `RUNTIMES.md` compares them instead.
+ * The suites run under the newest pinned Node line (`scripts/node-lines.json`, installed first when missing), or
+ * under the one `--node` names (`current`: the Node running this). With `--node` two or more times, the suites run
+ * under each of those Nodes and `RUNTIMES.md` compares them instead.
  */
 import { BenchArgumentError } from './harness/bench-errors.js';
 import { type RunBenchmarksOptions, runBenchmarks } from './run-benchmarks.js';
-import { resolveRuntime, runRuntimeComparison } from './runtime-comparison.js';
+import {
+  defaultBenchLine,
+  resolveOrInstallRuntime,
+  resolveRuntime,
+  runRuntimeComparison,
+} from './runtime-comparison.js';
 
 function parseRunArgs(argv: readonly string[]): RunBenchmarksOptions & { nodes: string[] } {
   const options: { smoke?: boolean; outDir?: string; suites?: string[] } = {};
@@ -32,11 +39,10 @@ function parseRunArgs(argv: readonly string[]): RunBenchmarksOptions & { nodes: 
 
 async function main(argv: readonly string[]): Promise<void> {
   const { nodes, ...options } = parseRunArgs(argv);
-  if (nodes.length === 0) {
-    await runBenchmarks(options);
+  if (nodes.length <= 1) {
+    await runBenchmarks({ ...options, runtime: resolveOrInstallRuntime(nodes[0] ?? defaultBenchLine()) });
     return;
   }
-  if (nodes.length < 2) throw new BenchArgumentError('--node compares runtimes: give it two or more times');
   await runRuntimeComparison({ ...options, runtimes: nodes.map(resolveRuntime) });
 }
 

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BenchArgumentError } from './harness/bench-errors.js';
-import { resolveRuntime, runRuntimeComparison } from './runtime-comparison.js';
+import { runBenchmarks } from './run-benchmarks.js';
+import {
+  defaultBenchLine,
+  resolveOrInstallRuntime,
+  resolveRuntime,
+  runRuntimeComparison,
+} from './runtime-comparison.js';
 
 const pinned = JSON.parse(
   readFileSync(new URL('../../scripts/node-lines.json', import.meta.url), 'utf8'),
@@ -23,6 +29,31 @@ describe('runtime comparison (pnpm bench --node ...)', () => {
     expect(resolveRuntime(otherLine).version).toBe(pinned.lines[otherLine]);
     expect(() => resolveRuntime('19')).toThrow(BenchArgumentError);
   });
+
+  it('runs RESULTS.md under one Node, by default the newest pinned line, and names it', async () => {
+    const lines = Object.keys(pinned.lines).map(Number);
+    expect(defaultBenchLine()).toBe(String(Math.max(...lines)));
+    expect(resolveOrInstallRuntime('current').execPath).toBe(process.execPath);
+    const outDir = mkdtempSync(join(tmpdir(), 'marketpipe-bench-one-node-'));
+    try {
+      const runtime = resolveOrInstallRuntime(otherLine);
+      const { report } = await runBenchmarks({
+        smoke: true,
+        outDir,
+        suites: ['hot-path'],
+        runtime,
+        log: () => {},
+      });
+      expect(report.environment).toContain(`Node v${pinned.lines[otherLine]} on `);
+      // The suite's own process says which Node ran it.
+      expect(report.suites.map((suite) => suite.node)).toEqual([pinned.lines[otherLine]]);
+      expect(readFileSync(join(outDir, 'RESULTS.md'), 'utf8')).toContain(
+        `Node v${pinned.lines[otherLine]} on `,
+      );
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('runs a suite under two Nodes and writes one table with a column and a ratio per Node', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'marketpipe-bench-runtimes-'));

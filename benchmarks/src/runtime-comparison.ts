@@ -26,6 +26,46 @@ export interface BenchRuntime {
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(packageRoot, '..');
 
+function pinnedLines(): Record<string, string> {
+  return (
+    JSON.parse(readFileSync(join(repoRoot, 'scripts', 'node-lines.json'), 'utf8')) as {
+      lines: Record<string, string>;
+    }
+  ).lines;
+}
+
+/** Where `scripts/install-node.mjs` installs a pinned version's `node` binary. */
+function pinnedNodePath(version: string): string {
+  return join(homedir(), '.cache', 'marketpipe', 'node', version, 'bin', 'node');
+}
+
+/**
+ * The line `pnpm bench` runs its suites under when no `--node` is given: the newest line pinned in
+ * `scripts/node-lines.json`, the active LTS (Node 20, which the machines run, is out of support: its figures are
+ * not what a user of a supported line gets; `--node current` measures it).
+ */
+export function defaultBenchLine(): string {
+  return Object.keys(pinnedLines()).sort((a, b) => Number(b) - Number(a))[0]!;
+}
+
+/**
+ * {@link resolveRuntime} for `spec`, first installing the pinned Node versions with `scripts/install-node.mjs` (which
+ * says what it downloads) when `spec` is a pinned line that is not installed yet.
+ *
+ * @throws BenchArgumentError as {@link resolveRuntime}.
+ */
+export function resolveOrInstallRuntime(spec: string): BenchRuntime {
+  const version = /^\d+$/.test(spec) ? pinnedLines()[spec] : undefined;
+  if (
+    version !== undefined &&
+    spec !== process.versions.node.split('.')[0] &&
+    !existsSync(pinnedNodePath(version))
+  ) {
+    execFileSync(process.execPath, [join(repoRoot, 'scripts', 'install-node.mjs')], { stdio: 'inherit' });
+  }
+  return resolveRuntime(spec);
+}
+
 /**
  * Resolves a `--node` value: `current` (this Node), a line pinned in `scripts/node-lines.json` and installed by
  * `scripts/install-node.mjs` (`24`; the running Node's own line means this Node), or a path to a `node` binary.
@@ -37,14 +77,11 @@ export function resolveRuntime(spec: string): BenchRuntime {
   if (spec === 'current' || spec === process.versions.node.split('.')[0]) return current;
   let execPath = spec;
   if (/^\d+$/.test(spec)) {
-    const pins = JSON.parse(readFileSync(join(repoRoot, 'scripts', 'node-lines.json'), 'utf8')) as {
-      lines: Record<string, string>;
-    };
-    const version = pins.lines[spec];
+    const version = pinnedLines()[spec];
     if (version === undefined) {
       throw new BenchArgumentError(`Node line ${spec} is not pinned in scripts/node-lines.json`);
     }
-    execPath = join(homedir(), '.cache', 'marketpipe', 'node', version, 'bin', 'node');
+    execPath = pinnedNodePath(version);
     if (!existsSync(execPath)) {
       throw new BenchArgumentError(`Node ${version} is not installed: run node scripts/install-node.mjs`);
     }

@@ -37,7 +37,9 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteArgs {
 }
 
 /** What a suite module provides: its measurement, given the profile. */
-export type SuiteBody = (profile: BenchProfile) => Promise<Omit<SuiteResult, 'smoke' | 'durationMs'>>;
+export type SuiteBody = (
+  profile: BenchProfile,
+) => Promise<Omit<SuiteResult, 'smoke' | 'durationMs' | 'node'>>;
 
 /**
  * Runs `body` as this process's suite. Call it once at the top level of a suite module; it sets the exit code
@@ -49,7 +51,12 @@ export function runSuiteProcess(body: SuiteBody): void {
     const profile = args.smoke ? SMOKE_PROFILE : FULL_PROFILE;
     const started = performance.now();
     const result = await body(profile);
-    const full: SuiteResult = { ...result, smoke: args.smoke, durationMs: performance.now() - started };
+    const full: SuiteResult = {
+      ...result,
+      smoke: args.smoke,
+      durationMs: performance.now() - started,
+      node: process.versions.node,
+    };
     writeFileSync(args.out, `${JSON.stringify(full, null, 2)}\n`);
     // The sink folds every timed batch's result; printing it keeps all measured work observable.
     process.stdout.write(

@@ -44,6 +44,8 @@ export interface SuiteResult {
   smoke: boolean;
   /** Wall time of the suite process's measurement, in ms. */
   durationMs: number;
+  /** `process.versions.node` of the suite's process, set by `runSuiteProcess` (suite-main.ts). */
+  node?: string;
   tables: ResultTable[];
   targets: TargetCheck[];
   latencies: LatencySeries[];
