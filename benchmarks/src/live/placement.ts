@@ -41,9 +41,27 @@ export function isolatedPlacement(): Placement | undefined {
   return { intake: cpus[cpus.length - 1] as number, others: cpus.slice(0, -1) };
 }
 
+/** Attempts of one `taskset` call before its failure is the suite's. */
+const TASKSET_ATTEMPTS = 5;
+
+/**
+ * Runs `taskset` with `args`, again when it fails: `-a` lists the process's threads and then sets each, so a thread
+ * that ends in between (Node starts and ends helper threads of its own) fails the call with "No such process".
+ */
+function taskset(args: readonly string[]): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      return;
+    } catch (err) {
+      if (attempt >= TASKSET_ATTEMPTS) throw err;
+    }
+  }
+}
+
 /** Every thread of process `pid` onto `cpus` (`taskset -a -p`). */
 export function placeProcess(pid: number, cpus: readonly number[]): void {
-  execFileSync('taskset', ['-a', '-p', '-c', cpus.join(','), `${pid}`], { stdio: 'ignore' });
+  taskset(['-a', '-p', '-c', cpus.join(','), `${pid}`]);
 }
 
 /**
@@ -52,5 +70,5 @@ export function placeProcess(pid: number, cpus: readonly number[]): void {
  */
 export function placeConsumer(pid: number, placement: Placement): void {
   placeProcess(pid, placement.others);
-  execFileSync('taskset', ['-p', '-c', `${placement.intake}`, `${pid}`], { stdio: 'ignore' });
+  taskset(['-p', '-c', `${placement.intake}`, `${pid}`]);
 }
