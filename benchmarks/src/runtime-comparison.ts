@@ -40,15 +40,6 @@ function pinnedNodePath(version: string): string {
 }
 
 /**
- * The line `pnpm bench` runs its suites under when no `--node` is given: the newest line pinned in
- * `scripts/node-lines.json`, the active LTS (Node 20, which the machines run, is out of support: its figures are
- * not what a user of a supported line gets; `--node current` measures it).
- */
-export function defaultBenchLine(): string {
-  return Object.keys(pinnedLines()).sort((a, b) => Number(b) - Number(a))[0]!;
-}
-
-/**
  * {@link resolveRuntime} for `spec`, first installing the pinned Node versions with `scripts/install-node.mjs` (which
  * says what it downloads) when `spec` is a pinned line that is not installed yet.
  *
