@@ -15,6 +15,7 @@ import { clock, InMemoryTransport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { type BookMessage, type BookStream, bookStream } from '../fixtures/book-messages.js';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
+import { type Driver, driverFor } from '../fixtures/runner-driver.js';
 import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
 import { type BenchCase, calibrate, median, timeBatch } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
@@ -314,6 +315,7 @@ async function tradeWithBooks(profile: BenchProfile, books: BookStream) {
     latency: LatencyRecorder;
     stack: Awaited<ReturnType<typeof startMarketpipeStack>>;
     books: boolean;
+    drive: Driver;
   }[] = [];
   try {
     // Trades only without a book path; trades only with the pipeline's book path wired into the runner (the 5%
@@ -334,18 +336,15 @@ async function tradeWithBooks(profile: BenchProfile, books: BookStream) {
             venueDepth: 100,
           })
         : undefined;
-      runs.push({
+      const stack = await startMarketpipeStack({
+        venue: 'binance',
+        transport,
         latency,
-        books: withBooks,
-        stack: await startMarketpipeStack({
-          venue: 'binance',
-          transport,
-          latency,
-          slotSize: 256,
-          ringSlots: 1 << 18,
-          ...(books !== undefined ? { books } : {}),
-        }),
+        slotSize: 256,
+        ringSlots: 1 << 18,
+        ...(books !== undefined ? { books } : {}),
       });
+      runs.push({ latency, books: withBooks, stack, drive: driverFor(stack.timedRunner, trades, mask) });
     }
     for (let round = 0; round < profile.warmupRounds + profile.rounds; round++) {
       if (round === profile.warmupRounds) for (const run of runs) run.latency.reset();
@@ -357,7 +356,7 @@ async function tradeWithBooks(profile: BenchProfile, books: BookStream) {
             onMessage(trades[i & mask]!);
           }
         } else {
-          for (let i = 0; i < roundMessages; i++) onMessage(trades[i & mask]!);
+          run.drive(roundMessages);
         }
         await run.stack.waitForFlusher();
       }

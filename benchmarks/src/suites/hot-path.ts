@@ -2,7 +2,6 @@
  * Suite 2, the end-to-end hot path per venue: raw message bytes in -> trades published on the in-memory transport
  * and raw bytes in the ring, with the flusher worker writing the ring to disk on the other core.
  */
-import type { Runner } from '@marketpipe/connector/pipeline';
 import { DEFAULT_RING_GEOMETRY } from '@marketpipe/connector/recording';
 import { InMemoryTransport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
@@ -10,6 +9,7 @@ import { nowNanosLoop } from '../fixtures/clock-loop.js';
 import { measureHotPathFloor } from '../fixtures/hot-path-floor.js';
 import { HOT_PATH_STEP_LABELS, measureHotPathSteps } from '../fixtures/hot-path-steps.js';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
+import { type Driver, driverFor } from '../fixtures/runner-driver.js';
 import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
 import { median } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
@@ -34,26 +34,6 @@ const SLOT_BYTES = 256;
 const ROUND_MESSAGES = 50_000;
 /** Below this many bytes allocated per message, steady state counts as allocation-free (see README). */
 const ZERO_ALLOCATION_BYTES_PER_MESSAGE = 0.1;
-
-/** A loop that feeds `count` messages to one runner, cycling through the fixture: what the whole suite times. */
-type Driver = (count: number) => void;
-
-/**
- * The driver loop of one runner, compiled as a function of its own. Each runner's `onMessage` is a closure of its
- * own (an arrow field), so one loop shared by two runners sees two call targets; on Node 24 and later its optimized
- * code was dropped each time the other runner came ("wrong call target") and took up to 16 000 calls to come back:
- * Binance's p50 read 1.31 µs instead of 0.79 µs on Node 26 (Node 20: 858 and 859 ns). `new Function` gives each
- * runner's loop its own feedback, as a source calling one runner has in the app.
- */
-function driverFor(runner: Runner, messages: readonly Uint8Array[]): Driver {
-  const make = new Function(
-    'onMessage',
-    'messages',
-    'mask',
-    'return (count) => { for (let i = 0; i < count; i++) onMessage(messages[i & mask]); };',
-  ) as (onMessage: Runner['onMessage'], messages: readonly Uint8Array[], mask: number) => Driver;
-  return make(runner.onMessage, messages, MASK);
-}
 
 /**
  * Binance hot-path p50 with the bench's ring geometry and with the app's default, in alternating rounds on two
@@ -82,7 +62,7 @@ async function geometryP50s(
         latency,
         ...geometry,
       });
-      runs.push({ latency, stack, drive: driverFor(stack.timedRunner, messages) });
+      runs.push({ latency, stack, drive: driverFor(stack.timedRunner, messages, MASK) });
     }
     for (let round = 0; round < profile.warmupRounds + 1 + profile.rounds; round++) {
       if (round === profile.warmupRounds + 1) for (const run of runs) run.latency.reset();
@@ -146,8 +126,8 @@ async function hotPath(profile: BenchProfile) {
         slotSize: SLOT_BYTES,
         latency,
       });
-      const drive = driverFor(stack.runner, bytes);
-      const driveTimed = driverFor(stack.timedRunner, bytes);
+      const drive = driverFor(stack.runner, bytes, MASK);
+      const driveTimed = driverFor(stack.timedRunner, bytes, MASK);
       try {
         for (let w = 0; w < profile.warmupRounds + 1; w++) {
           drive(roundMessages);
