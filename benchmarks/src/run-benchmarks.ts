@@ -12,6 +12,7 @@ import type { SuiteResult } from './harness/suite-result.js';
 import { benchEnvironment, describeEnvironment } from './index.js';
 import { renderLatencyChart } from './report/latency-chart.js';
 import { type BenchReport, renderMarkdownReport } from './report/markdown-report.js';
+import type { BenchRuntime } from './runtime-comparison.js';
 import { SUITES, type SuiteSpec } from './suite-registry.js';
 
 /** Options of {@link runBenchmarks}. */
@@ -25,7 +26,7 @@ export interface RunBenchmarksOptions {
   /** Progress lines; default `process.stdout`. */
   log?: (line: string) => void;
   /** The Node the suites run under (default: this one); the report names its version. */
-  runtime?: { version: string; execPath: string };
+  runtime?: SuiteRuntime;
 }
 
 /** Files written by a run. */
@@ -92,17 +93,23 @@ function suiteCommand(
   };
 }
 
+/** The Node a suite process runs under: its binary and the version it must report. */
+export type SuiteRuntime = Pick<BenchRuntime, 'version' | 'execPath'>;
+
+const THIS_NODE: SuiteRuntime = { version: process.versions.node, execPath: process.execPath };
+
 /**
- * Runs one suite in its own process under the Node at `execPath` (default: this one) and reads its result.
+ * Runs one suite in its own process under `runtime` (default: this Node) and reads its result.
  *
- * @throws BenchSuiteError when the process fails or leaves no readable result.
+ * @throws BenchSuiteError when the process fails, leaves no readable result, or ran on another Node version.
  */
 export function runSuite(
   spec: SuiteSpec,
   out: string,
   smoke: boolean,
-  execPath: string = process.execPath,
+  runtime: SuiteRuntime = THIS_NODE,
 ): Promise<SuiteResult> {
+  const { execPath } = runtime;
   const { argv, env } = suiteCommand(spec, smoke ? ['--smoke', '--out', out] : ['--out', out], execPath);
   return new Promise((resolve, reject) => {
     const child = spawn(execPath, argv, {
@@ -129,11 +136,18 @@ export function runSuite(
         reject(new BenchSuiteError(spec.id, `${why}\n${stderr.trim()}`));
         return;
       }
+      let result: SuiteResult;
       try {
-        resolve(JSON.parse(readFileSync(out, 'utf8')) as SuiteResult);
+        result = JSON.parse(readFileSync(out, 'utf8')) as SuiteResult;
       } catch (err) {
         reject(new BenchSuiteError(spec.id, `no readable result at ${out}`, { cause: err }));
+        return;
       }
+      if (result.node !== runtime.version) {
+        reject(new BenchSuiteError(spec.id, `ran on Node ${result.node}, not on Node ${runtime.version}`));
+        return;
+      }
+      resolve(result);
     });
   });
 }
@@ -164,7 +178,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions = {}): Promise
   const selected =
     options.suites === undefined ? SUITES : SUITES.filter((s) => options.suites?.includes(s.id));
 
-  const runtime = options.runtime ?? { version: process.versions.node, execPath: process.execPath };
+  const runtime = options.runtime ?? THIS_NODE;
   const environment = describeEnvironment({ ...benchEnvironment(), node: `v${runtime.version}` });
   log(environment);
   const startedAt = new Date();
@@ -174,13 +188,7 @@ export async function runBenchmarks(options: RunBenchmarksOptions = {}): Promise
   for (const spec of selected) {
     log(`-- suite ${spec.id}${smoke ? ' (smoke)' : ''}`);
     const hostBefore = readHostCpu();
-    const result = await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke, runtime.execPath);
-    if (result.node !== runtime.version) {
-      throw new BenchSuiteError(
-        spec.id,
-        `ran on Node ${result.node}, not on the run's Node ${runtime.version}`,
-      );
-    }
+    const result = await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke, runtime);
     const host = hostCpuShare(hostBefore, readHostCpu());
     suites.push(host === undefined ? result : { ...result, host });
   }

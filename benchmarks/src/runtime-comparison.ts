@@ -262,7 +262,7 @@ export async function runRuntimeComparison(
       const rawDir = join(resultsDir, 'raw', `node-${run.runtime.version}`);
       mkdirSync(rawDir, { recursive: true });
       log(`-- suite ${spec.id} on Node ${run.runtime.version}${smoke ? ' (smoke)' : ''}`);
-      run.suites.push(await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke, run.runtime.execPath));
+      run.suites.push(await runSuite(spec, join(rawDir, `${spec.id}.json`), smoke, run.runtime));
     }
   }
   load.end = loadavg()[0]!;

@@ -37,7 +37,7 @@ export const TIER_UP_FLAG = 'invocation-count-for-turbofan';
 /** Its value on lines that run Maglev by default (V8 itself: 10 000 on Node 24, 16 000 on Node 26). */
 export const TIER_UP_INVOCATIONS = 1000;
 /** The first Node major whose V8 runs Maglev by default (and so has the slow tier-up the flag shortens). */
-export const FIRST_MAGLEV_NODE_MAJOR = 24;
+const FIRST_MAGLEV_NODE_MAJOR = 24;
 /** `off` leaves V8's defaults (to compare, or to rule the settings out); `on`, the default, applies them. */
 export const V8_TUNING_ENV_VAR = 'MARKETPIPE_V8_TUNING';
 
