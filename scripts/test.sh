@@ -28,9 +28,8 @@ pnpm lint
 # The whole suite runs once, on the newest pinned line (26, the active LTS). Every other supported line (the
 # machine's own Node and the other pinned lines) runs the suites that depend most on the runtime: the ring and its
 # memory map, the flusher worker, CPU placement, module loading at start-up, the clock and the hot path's counters
-# against V8's optimizing compiler, the CLI as a process, and on the machine's Node the SIGKILL crash test. Whole
-# passes on every line took ~7 minutes each on 2 cores (the suite runs one file at a time: vitest uses cores - 1
-# workers).
+# against V8's optimizing compiler, the CLI as a process and its V8 tier-up flags, and on the machine's Node the
+# SIGKILL crash test. A whole pass takes 4-4.5 minutes on 2 cores, with two test files at a time (vitest.config.ts).
 # MARKETPIPE_FULL_MATRIX=1 runs the whole suite on every line.
 lines=$(node -p "Object.keys(require('./scripts/node-lines.json').lines).join(' ')")
 newest=${lines##* }
@@ -42,6 +41,7 @@ runtime_suites=(
   --project middleware packages/middleware/test/lazy-loading.test.ts packages/middleware/test/latency/clock-optimization.test.ts
   --project reference-connector apps/reference-connector/test/startup-loading.test.ts
   apps/reference-connector/test/process.test.ts apps/reference-connector/test/end-to-end.test.ts
+  apps/reference-connector/test/v8-tuning.test.ts
 )
 crash_suite=(apps/reference-connector/test/reliability/crash-restart.test.ts)
 # run_vitest <bin dir or ""> <whole|runtime|runtime+crash>
