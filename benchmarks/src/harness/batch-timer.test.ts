@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate, measureSideBySide, median } from './batch-timer.js';
-import { SMOKE_PROFILE } from './bench-profile.js';
+import { FULL_PROFILE, SMOKE_PROFILE } from './bench-profile.js';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two', () => {
@@ -29,6 +29,24 @@ describe('measureSideBySide', () => {
     expect(results[1]!.iterations).toBeLessThanOrEqual(8);
     expect(ran).toBeGreaterThan(0);
     expect(resets).toBeGreaterThanOrEqual(SMOKE_PROFILE.rounds + SMOKE_PROFILE.warmupRounds);
+  });
+
+  it('does not extrapolate from a cold first call', () => {
+    // A case whose first call is slow (lazy compilation, first page touches) and whose later calls are cheap: its
+    // first batch, one call, outlasts an eighth of the 40 ms round on its own. Calibrated from that batch, each
+    // round would time a handful of calls (40 / 12 ms: 3); warm, the round holds ~2 000 calls of ~20 µs.
+    let calls = 0;
+    const spin = (ns: number) => {
+      const until = process.hrtime.bigint() + BigInt(ns);
+      while (process.hrtime.bigint() < until);
+    };
+    const body = (n: number) => {
+      for (let i = 0; i < n; i++) spin(calls++ === 0 ? 12_000_000 : 20_000);
+      return n;
+    };
+    const iterations = calibrate({ body }, { ...FULL_PROFILE, maxIterations: 4_096 });
+    // The warm count, with a margin of 10x for a loaded machine; the cold extrapolation gives 3.
+    expect(iterations).toBeGreaterThan(200);
   });
 
   it('never calibrates past the cap', () => {
