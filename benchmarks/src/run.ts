@@ -3,13 +3,18 @@
  * `results/latest.json` and `results/latency.svg`.
  *
  * Usage: `node dist/run.js [--smoke --out-dir <dir>] [--suite <id> ...] [--node <line|current|path> ...]`
- * The suites run under the Node running this, or under the one `--node` names (a line pinned in
- * `scripts/node-lines.json`, installed first when missing, or a path). With `--node` two or more times, the suites
- * run under each of those Nodes and `RUNTIMES.md` compares them instead.
+ * The suites run under the newest line pinned in `scripts/node-lines.json` (installed first when missing), or under
+ * the one `--node` names (another pinned line, `current` for the Node running this, or a path). With `--node` two or
+ * more times, the suites run under each of those Nodes and `RUNTIMES.md` compares them instead.
  */
 import { BenchArgumentError } from './harness/bench-errors.js';
 import { type RunBenchmarksOptions, runBenchmarks } from './run-benchmarks.js';
-import { resolveOrInstallRuntime, resolveRuntime, runRuntimeComparison } from './runtime-comparison.js';
+import {
+  defaultBenchLine,
+  resolveOrInstallRuntime,
+  resolveRuntime,
+  runRuntimeComparison,
+} from './runtime-comparison.js';
 
 function parseRunArgs(argv: readonly string[]): RunBenchmarksOptions & { nodes: string[] } {
   const options: { smoke?: boolean; outDir?: string; suites?: string[] } = {};
@@ -35,7 +40,7 @@ function parseRunArgs(argv: readonly string[]): RunBenchmarksOptions & { nodes: 
 async function main(argv: readonly string[]): Promise<void> {
   const { nodes, ...options } = parseRunArgs(argv);
   if (nodes.length <= 1) {
-    await runBenchmarks({ ...options, runtime: resolveOrInstallRuntime(nodes[0] ?? 'current') });
+    await runBenchmarks({ ...options, runtime: resolveOrInstallRuntime(nodes[0] ?? defaultBenchLine()) });
     return;
   }
   await runRuntimeComparison({ ...options, runtimes: nodes.map(resolveRuntime) });

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BenchArgumentError } from './harness/bench-errors.js';
 import { runBenchmarks } from './run-benchmarks.js';
-import { resolveOrInstallRuntime, resolveRuntime, runRuntimeComparison } from './runtime-comparison.js';
+import {
+  defaultBenchLine,
+  resolveOrInstallRuntime,
+  resolveRuntime,
+  runRuntimeComparison,
+} from './runtime-comparison.js';
 
 const pinned = JSON.parse(
   readFileSync(new URL('../../scripts/node-lines.json', import.meta.url), 'utf8'),
@@ -25,7 +30,9 @@ describe('runtime comparison (pnpm bench --node ...)', () => {
     expect(() => resolveRuntime('19')).toThrow(BenchArgumentError);
   });
 
-  it('runs RESULTS.md under one other Node and names it', async () => {
+  it('runs RESULTS.md under one Node, by default the newest pinned line, and names it', async () => {
+    const lines = Object.keys(pinned.lines).map(Number);
+    expect(defaultBenchLine()).toBe(String(Math.max(...lines)));
     expect(resolveOrInstallRuntime('current').execPath).toBe(process.execPath);
     const outDir = mkdtempSync(join(tmpdir(), 'marketpipe-bench-one-node-'));
     try {

@@ -40,6 +40,15 @@ function pinnedNodePath(version: string): string {
 }
 
 /**
+ * The line `pnpm bench` runs its suites under when no `--node` is given: the newest line pinned in
+ * `scripts/node-lines.json`, the active LTS. The machines' own Node 20 is out of support, and runs this code
+ * differently (no Maglev tier); `--node current` measures it.
+ */
+export function defaultBenchLine(): string {
+  return Object.keys(pinnedLines()).sort((a, b) => Number(b) - Number(a))[0]!;
+}
+
+/**
  * {@link resolveRuntime} for `spec`, first installing the pinned Node versions with `scripts/install-node.mjs` (which
  * says what it downloads) when `spec` is a pinned line that is not installed yet.
  *
