@@ -8,6 +8,8 @@ export default defineConfig(
     run: 'src/run.ts',
     'nats-cost': 'src/nats-cost.ts',
     'hot-path-steps': 'src/hot-path-steps.ts',
+    // The books suite's trade comparison, one stack per process.
+    'books-trade': 'src/books-trade.ts',
     'suites/design-table': 'src/suites/design-table.ts',
     'suites/hot-path': 'src/suites/hot-path.ts',
     'suites/books': 'src/suites/books.ts',

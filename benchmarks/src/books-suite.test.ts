@@ -19,6 +19,10 @@ describe('books suite --smoke', () => {
       expect(paths!.rows.map((row) => row[0])).toEqual(['binance', 'coinbase', 'kraken', 'bybit', 'okx']);
       expect(consumer!.rows).toHaveLength(5);
       expect(trade!.rows).toHaveLength(4);
+      // The trade comparison ran one stack per process, and says what each process measured.
+      expect((trade!.notes ?? []).join(' ')).toMatch(
+        /p50 per process, in the order they ran: trades only [^;]+; wired \S/,
+      );
       for (const table of result.tables)
         for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
       for (const venue of ['binance', 'coinbase', 'kraken', 'bybit', 'okx']) {

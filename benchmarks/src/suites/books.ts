@@ -6,17 +6,18 @@
  * - marketpipe's path: the venue sync machine (parse + sequence/checksum verification), `BookEncoder`, publish to a
  *   prepared target; both on an `InMemoryTransport`;
  * - `OrderBook.apply` / `applyView` per update, as a consumer rebuilds the book;
- * - the trade hot path with book messages handled between the trades vs trades alone.
+ * - the trade hot path alone, with the book path wired in, and with book messages handled between the trades, one
+ *   stack per process (`fixtures/trade-stack.ts`, `books-trade.ts`).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { VenueName } from '@marketpipe/connector';
 import { type BookUpdate, BookView, OrderBook } from '@marketpipe/connector/books';
-import { BookPath as PipelineBookPath } from '@marketpipe/connector/pipeline';
 import { clock, InMemoryTransport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { type BookMessage, type BookStream, bookStream } from '../fixtures/book-messages.js';
-import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
-import { type Driver, driverFor } from '../fixtures/runner-driver.js';
-import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
+import { BOOKS_PER_TRADE, type TradeStackCase, type TradeStackResult } from '../fixtures/trade-stack.js';
+import { BENCH_VENUES } from '../fixtures/venue-messages.js';
 import { type BenchCase, calibrate, median, timeBatch } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
@@ -32,10 +33,6 @@ const STREAM_MESSAGES = 16_384;
 const LATENCY_ROUND_MESSAGES = 5_000;
 /** The issue's target: marketpipe's book path at least this many times faster than the naive path. */
 const SPEEDUP_TARGET = 5;
-const TRADE_MESSAGES = 4096;
-const TRADE_ROUND_MESSAGES = 50_000;
-/** Book messages handled before each trade message in the mixed rounds (books outnumber trades many times). */
-const BOOKS_PER_TRADE = 4;
 /** Optional comma-separated venue filter, to profile or compare one venue's book path without the whole suite. */
 const VENUES_ENV = 'MARKETPIPE_BENCH_BOOK_VENUES';
 
@@ -296,76 +293,60 @@ function measureConsumer(
   return { apply: apply!, applyView: applyView!, map: map! };
 }
 
+/** Processes per case for the trade comparison's `alone` and `wired` cases, in alternating order (`mixed`: one). */
+const TRADE_PROCESSES = 5;
+
+const fromSource = import.meta.url.endsWith('.ts');
+
 /**
- * The Binance trade hot path (`Runner.onMessage`, its own per-message timing) on two identical stacks in alternating
- * rounds: one sees trades only, the other handles `BOOKS_PER_TRADE` book messages through marketpipe's book path
- * before each trade. Only the trades are timed, so the difference is what the book code running beside the trade
- * path costs it (caches, JIT, GC).
+ * Runs one case of the trade comparison (`fixtures/trade-stack.ts`) in a process of its own, under this process's
+ * Node and flags (from source, the tsx loader in `process.execArgv` and the V8 flags in the inherited NODE_OPTIONS).
+ *
+ * @throws BenchPreconditionError when the process fails or ran on another Node version.
  */
-async function tradeWithBooks(profile: BenchProfile, books: BookStream) {
-  const trades = venueMessages('binance', TRADE_MESSAGES).bytes;
-  const mask = TRADE_MESSAGES - 1;
-  const roundMessages = scaled(profile, TRADE_ROUND_MESSAGES, 64);
-  const transport = new InMemoryTransport();
-  const bookCursor = pathReplay(
-    books,
-    new MarketpipeBookPath(books.venue, transport, books, { mono: clock.nowNanos() }),
+function tradeStackProcess(kind: TradeStackCase, smoke: boolean): TradeStackResult {
+  const file = fileURLToPath(new URL(`../books-trade.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const run = spawnSync(
+    process.execPath,
+    [...process.execArgv, file, '--case', kind, ...(smoke ? ['--smoke'] : [])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 },
   );
-  const runs: {
-    latency: LatencyRecorder;
-    stack: Awaited<ReturnType<typeof startMarketpipeStack>>;
-    books: boolean;
-    drive: Driver;
-  }[] = [];
-  try {
-    // Trades only without a book path; trades only with the pipeline's book path wired into the runner (the 5%
-    // no-regression check); trades with book messages between them.
-    for (const [wired, withBooks] of [
-      [false, false],
-      [true, false],
-      [true, true],
-    ] as const) {
-      const latency = new LatencyRecorder();
-      const books = wired
-        ? new PipelineBookPath({
-            venue: 'binance',
-            env: 'bench',
-            transport,
-            symbols: [],
-            allowUnlisted: true,
-            venueDepth: 100,
-          })
-        : undefined;
-      const stack = await startMarketpipeStack({
-        venue: 'binance',
-        transport,
-        latency,
-        slotSize: 256,
-        ringSlots: 1 << 18,
-        ...(books !== undefined ? { books } : {}),
-      });
-      runs.push({ latency, books: withBooks, stack, drive: driverFor(stack.timedRunner, trades, mask) });
-    }
-    for (let round = 0; round < profile.warmupRounds + profile.rounds; round++) {
-      if (round === profile.warmupRounds) for (const run of runs) run.latency.reset();
-      for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
-        const onMessage = run.stack.timedRunner.onMessage;
-        if (run.books) {
-          for (let i = 0; i < roundMessages; i++) {
-            bookCursor.run(BOOKS_PER_TRADE);
-            onMessage(trades[i & mask]!);
-          }
-        } else {
-          run.drive(roundMessages);
-        }
-        await run.stack.waitForFlusher();
-      }
-    }
-    return { tradesOnly: runs[0]!.latency, booksWired: runs[1]!.latency, withBooks: runs[2]!.latency };
-  } finally {
-    for (const run of runs) await run.stack.close();
-    await transport.close();
+  if (run.status !== 0) {
+    throw new BenchPreconditionError(
+      `books-trade --case ${kind} failed: ${run.error?.message ?? `exit ${run.status ?? run.signal}`}`,
+    );
   }
+  const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as TradeStackResult;
+  if (result.node !== process.versions.node) {
+    throw new BenchPreconditionError(`books-trade ran on Node ${result.node}, not ${process.versions.node}`);
+  }
+  return result;
+}
+
+/**
+ * The Binance trade hot path beside the book path, one stack per process as the app has it: trades alone and with
+ * the book path wired in, {@link TRADE_PROCESSES} processes each in alternating order, and one process with book
+ * messages between the trades. In one process, three stacks with nothing to tell them apart read up to 26% apart
+ * (docs/design/latency-tail.md), which no 5% check survives.
+ */
+function tradeBesideBooks(profile: BenchProfile): Record<TradeStackCase, TradeStackResult[]> {
+  const runs: Record<TradeStackCase, TradeStackResult[]> = { alone: [], wired: [], mixed: [] };
+  const pairs = profile.smoke ? 1 : TRADE_PROCESSES;
+  for (let pair = 0; pair < pairs; pair++) {
+    const order: TradeStackCase[] = pair % 2 === 0 ? ['alone', 'wired'] : ['wired', 'alone'];
+    for (const kind of order) runs[kind].push(tradeStackProcess(kind, profile.smoke));
+  }
+  runs.mixed.push(tradeStackProcess('mixed', profile.smoke));
+  return runs;
+}
+
+/** The median over processes of each percentile. */
+function medianOf(results: readonly TradeStackResult[]): { p50: number; p99: number; p999: number } {
+  return {
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    p999: median(results.map((r) => r.p999)),
+  };
 }
 
 async function booksSuite(profile: BenchProfile) {
@@ -484,12 +465,12 @@ async function booksSuite(profile: BenchProfile) {
   }
 
   const tables = [pathTable, consumerTable];
-  // The trade rows need the Binance stream; a venue filter without Binance leaves them out.
+  // The trade rows run in their own processes; a venue filter without Binance leaves them out.
   if (binanceStream !== undefined) {
-    const trade = await tradeWithBooks(profile, binanceStream);
-    const alone = trade.tradesOnly.summary();
-    const wired = trade.booksWired.summary();
-    const mixed = trade.withBooks.summary();
+    const trade = tradeBesideBooks(profile);
+    const alone = medianOf(trade.alone);
+    const wired = medianOf(trade.wired);
+    const mixed = medianOf(trade.mixed);
     const wiredChange = wired.p50 / alone.p50 - 1;
     metrics['trade.booksWiredP50Ns'] = wired.p50;
     metrics['trade.booksWiredP99Ns'] = wired.p99;
@@ -529,7 +510,8 @@ async function booksSuite(profile: BenchProfile) {
         ],
       ],
       notes: [
-        "Three identical stacks (parser, publisher, ring, flusher worker), alternating rounds; only the trade messages are timed, by the runner's own per-message timing. The second stack's runner has the pipeline's book path wired in (`RunnerOptions.books`, as `--channels trades,books` does) and sees the same trades: its p50 against the first is the issue's 5% no-regression check. The third also hands Binance book messages to a separate book path between the trades, so its row shows what book work beside the trade path costs it (caches, JIT, GC).",
+        `One stack (parser, publisher, ring, flusher worker) per process, as the app has it; only the trade messages are timed, by the runner's own per-message timing, over ${profile.rounds} rounds after ${profile.warmupRounds} of warm-up; each row is the median of its processes. "Wired" has the pipeline's book path in the runner (\`RunnerOptions.books\`, as \`--channels trades,books\` does) and sees the same trades: its p50 against trades only is the issue's 5% no-regression check. The last process also hands ${BOOKS_PER_TRADE} Binance book messages to a separate book path before each trade, so its row shows what book work beside the trade path costs it (caches, JIT, GC).`,
+        `p50 per process, in the order they ran: trades only ${trade.alone.map((r) => formatNs(r.p50)).join(', ')}; wired ${trade.wired.map((r) => formatNs(r.p50)).join(', ')}.`,
       ],
     };
     tables.push(tradeTable);
