@@ -316,7 +316,13 @@ function tradeStackProcess(kind: TradeStackCase, smoke: boolean): TradeStackResu
       `books-trade --case ${kind} failed: ${run.error?.message ?? `exit ${run.status ?? run.signal}`}`,
     );
   }
-  const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as TradeStackResult;
+  const last = run.stdout.trim().split('\n').pop() ?? '';
+  let result: TradeStackResult;
+  try {
+    result = JSON.parse(last) as TradeStackResult;
+  } catch {
+    throw new BenchPreconditionError(`books-trade --case ${kind} printed no result: ${JSON.stringify(last)}`);
+  }
   if (result.node !== process.versions.node) {
     throw new BenchPreconditionError(`books-trade ran on Node ${result.node}, not ${process.versions.node}`);
   }
