@@ -15,7 +15,12 @@ import type { VenueName } from '@marketpipe/connector';
 import { type BookUpdate, BookView, OrderBook } from '@marketpipe/connector/books';
 import { clock, InMemoryTransport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
-import { type BookMessage, type BookStream, bookStream } from '../fixtures/book-messages.js';
+import {
+  type BookMessage,
+  type BookStream,
+  benchBookStreamMessages,
+  bookStream,
+} from '../fixtures/book-messages.js';
 import { BOOKS_PER_TRADE, type TradeStackCase, type TradeStackResult } from '../fixtures/trade-stack.js';
 import { BENCH_VENUES } from '../fixtures/venue-messages.js';
 import { type BenchCase, calibrate, median, timeBatch } from '../harness/batch-timer.js';
@@ -27,8 +32,6 @@ import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable, TargetCheck } from '../harness/suite-result.js';
 import { type BookPath, MarketpipeBookPath, NaiveBookPath } from '../peers/naive-book.js';
 
-/** Messages per venue stream (snapshots included); the stream is replayed from its snapshots when it wraps. */
-const STREAM_MESSAGES = 16_384;
 /** Messages per round of the per-message latency pass. */
 const LATENCY_ROUND_MESSAGES = 5_000;
 /** The target: marketpipe's book path at least this many times faster than the naive path. */
@@ -356,7 +359,7 @@ function medianOf(results: readonly TradeStackResult[]): { p50: number; p99: num
 }
 
 async function booksSuite(profile: BenchProfile) {
-  const streamMessages = profile.smoke ? 256 : STREAM_MESSAGES;
+  const streamMessages = benchBookStreamMessages(profile);
   const roundMessages = scaled(profile, LATENCY_ROUND_MESSAGES, 64);
   const pathTable: ResultTable = {
     title:
@@ -403,11 +406,10 @@ async function booksSuite(profile: BenchProfile) {
   const targets: TargetCheck[] = [];
   const latencies: LatencySeries[] = [];
   const metrics: Record<string, number> = {};
-  let binanceStream: BookStream | undefined;
+  const venues = selectedVenues();
 
-  for (const venue of selectedVenues()) {
+  for (const venue of venues) {
     const stream = bookStream(venue, streamMessages);
-    if (venue === 'binance') binanceStream = stream;
     const { updates, payloads } = checkPaths(stream);
     const row = measureVenue(stream, profile, roundMessages);
     const naive = row.naiveLatency.summary();
@@ -472,7 +474,7 @@ async function booksSuite(profile: BenchProfile) {
 
   const tables = [pathTable, consumerTable];
   // The trade rows run in their own processes; a venue filter without Binance leaves them out.
-  if (binanceStream !== undefined) {
+  if (venues.includes('binance')) {
     const trade = tradeBesideBooks(profile);
     const alone = medianOf(trade.alone);
     const wired = medianOf(trade.wired);
