@@ -10,6 +10,9 @@
  *   the hot path costs at this pace without the NATS client and the socket writes it makes between messages;
  * - `naive`: `ws` client -> `JSON.parse` -> a trade object -> `JSON.stringify` -> `nats.publish`, raw lines to a
  *   `WriteStream`, its own work per message timed like the app's hot path;
+ * - `forward`: a `ws` client that publishes each frame's bytes to NATS as they came (no parse, no record, no file):
+ *   the same four processes and hops as the two relays with no work of a consumer's own, so its send->subscriber
+ *   latency is this machine's floor for the path, and its spread from round to round is the host's;
  * - `floor`: a `ws` client that times a fixed piece of arithmetic per message, calibrated at start to ~1.6 µs warm
  *   (the issue's "bare ~1.6 µs function"): the noise floor of a Node process woken by socket messages at this rate
  *   on this machine, measured like the app's hot path;
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
     };
   } else {
     if (mode === 'floor') floorWorkNs = calibrateFloor();
-    const nc = mode === 'naive' ? await connect({ servers: natsUrl }) : undefined;
+    const nc = mode === 'naive' || mode === 'forward' ? await connect({ servers: natsUrl }) : undefined;
     const raw = mode === 'naive' ? createWriteStream(join(dir, 'raw.jsonl')) : undefined;
     const socket = new WebSocket(wsUrl);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -177,6 +180,13 @@ async function main(): Promise<void> {
       for (let i = 0; i < FLOOR_HANDLER_WARM_CALLS; i++) onFloorMessage(warm);
       latency.reset();
       socket.on('message', onFloorMessage);
+    } else if (mode === 'forward') {
+      socket.on('message', (data: Buffer) => {
+        const start = clock.nowNanos();
+        nc?.publish('bench.binance.raw.BTCUSDT', data);
+        stampPublish();
+        latency.record(clock.nowNanos() - start);
+      });
     } else {
       socket.on('message', (data: Buffer) => {
         const start = clock.nowNanos();

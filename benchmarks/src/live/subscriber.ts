@@ -1,8 +1,9 @@
 /**
  * Process 3 of the live-path suite: a NATS subscriber stamping the arrival of every trade. It decodes the trade
- * id (Cap'n Proto for marketpipe, JSON for the naive relay) to find the message's send stamp.
+ * id (Cap'n Proto for marketpipe, the naive relay's JSON, or the venue's own frame as the forwarder passes it on)
+ * to find the message's send stamp.
  *
- * Args: `<capnp|json> <nats-url> <count> <times-path>`.
+ * Args: `<capnp|json|venue> <nats-url> <count> <times-path>`.
  */
 import { TradeView } from '@marketpipe/connector';
 import { connect } from 'nats';
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
       const id =
         format === 'capnp'
           ? Number(view.wrap(msg.data).tradeId)
-          : (JSON.parse(decoder.decode(msg.data)) as { tradeId: number }).tradeId;
+          : format === 'venue'
+            ? (JSON.parse(decoder.decode(msg.data)) as { data: { t: number } }).data.t
+            : (JSON.parse(decoder.decode(msg.data)) as { tradeId: number }).tradeId;
       if (id >= 0 && id < count) received[id] = now;
       messages++;
     },

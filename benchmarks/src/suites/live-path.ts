@@ -44,18 +44,32 @@ const SEND_SECONDS = 3;
  */
 const WARMUP_MESSAGES = 30_000;
 /**
- * Rounds of marketpipe and the naive relay per rate (the other contenders run once): their send->subscriber
- * figures moved by up to 2x from one run to the next on this host, more than the difference they are compared on.
+ * Rounds of marketpipe, the naive relay and the forwarder per rate (the other contenders run once): their
+ * send->subscriber figures moved by up to 2x from one run to the next on this host, more than the difference they
+ * are compared on.
  */
 const PAIR_ROUNDS = 3;
 const WARMUP_RATE = 10_000;
 const REPLAY_MESSAGES = 1_000_000;
-const CONTENDERS = ['marketpipe', 'marketpipe-memory', 'naive', 'floor', 'floor-mem'] as const;
+const CONTENDERS = ['marketpipe', 'marketpipe-memory', 'naive', 'forward', 'floor', 'floor-mem'] as const;
 type Contender = (typeof CONTENDERS)[number];
+/**
+ * The contenders whose send->subscriber latencies are compared, run in rounds, their order rotating: the target
+ * compares marketpipe with the naive relay, and the forwarder (no work of its own) shows what the path and the host
+ * alone give in the same stretch of time.
+ */
+const ROUND_CONTENDERS = ['marketpipe', 'naive', 'forward'] as const;
 /** The floors time a fixed piece of work per message and publish nothing. */
 const isFloor = (contender: Contender) => contender === 'floor' || contender === 'floor-mem';
 /** Contenders whose messages reach nats-server and a subscriber (the others only report their own timing). */
-const reachesNats = (contender: Contender) => contender === 'marketpipe' || contender === 'naive';
+const reachesNats = (contender: Contender) =>
+  contender === 'marketpipe' || contender === 'naive' || contender === 'forward';
+/** How the subscriber finds a message's trade id in what each contender publishes. */
+const SUBSCRIBER_FORMAT: Partial<Record<Contender, string>> = {
+  marketpipe: 'capnp',
+  naive: 'json',
+  forward: 'venue',
+};
 
 const fromSource = import.meta.url.endsWith('.ts');
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -73,21 +87,41 @@ function percentiles(values: number[]): Percentiles {
   return { p50: at(0.5), p99: at(0.99), p999: at(0.999), count: sorted.length };
 }
 
+/** A message later than this on a hop counts as stalled (the tail the p99.9 comparison is made of). */
+const STALL_NS = 1_000_000;
+/** Late messages sent within this of the previous late one belong to the same stall. */
+const STALL_GAP_NS = 5_000_000;
+
 /** One hop's latencies in one run: `to[i] - from[i]` of the messages after the warm-up that reached `to`. */
 interface HopSamples {
   values: number[];
   missing: number;
+  /** Messages later than {@link STALL_NS}. */
+  late: number;
+  /** The stretches of time those came in: late messages sent within {@link STALL_GAP_NS} of each other are one. */
+  stalls: number;
 }
 
 function hop(from: Float64Array, to: Float64Array, warmup: number): HopSamples {
   const values: number[] = [];
   let missing = 0;
+  let late = 0;
+  let stalls = 0;
+  let lastLateSend = Number.NEGATIVE_INFINITY;
   for (let i = warmup; i < from.length; i++) {
     const end = to[i] as number;
-    if (Number.isNaN(end)) missing++;
-    else values.push(end - (from[i] as number));
+    const sent = from[i] as number;
+    if (Number.isNaN(end)) {
+      missing++;
+      continue;
+    }
+    values.push(end - sent);
+    if (end - sent <= STALL_NS) continue;
+    late++;
+    if (sent - lastLateSend > STALL_GAP_NS) stalls++;
+    lastLateSend = sent;
   }
-  return { values, missing };
+  return { values, missing, late, stalls };
 }
 
 /** What one paced run of one contender measured. */
@@ -106,6 +140,10 @@ interface RunResult {
 interface RateResult {
   published?: { latency: Percentiles; missing: number };
   delivered?: { latency: Percentiles; missing: number };
+  /** Each round's send->subscriber percentiles, in run order: how far the host moves them between rounds. */
+  deliveredRounds: Percentiles[];
+  /** Each round's send->subscriber messages later than {@link STALL_NS}, and the stalls they came in. */
+  deliveredLate: { late: number; stalls: number }[];
   ownTiming?: Percentiles;
   publishTiming?: Percentiles;
   floorWorkNs?: number;
@@ -139,7 +177,13 @@ function combine(runs: RunResult[]): RateResult {
       missing: hops.reduce((sum, h) => sum + h.missing, 0),
     };
   };
-  const result: RateResult = { rounds: runs.length };
+  const result: RateResult = {
+    rounds: runs.length,
+    deliveredRounds: runs.flatMap((run) => (run.delivered ? [percentiles(run.delivered.values)] : [])),
+    deliveredLate: runs.flatMap((run) =>
+      run.delivered ? [{ late: run.delivered.late, stalls: run.delivered.stalls }] : [],
+    ),
+  };
   const published = pool((run) => run.published);
   const delivered = pool((run) => run.delivered);
   const ownTiming = medianPercentiles(runs.map((run) => run.ownTiming));
@@ -167,7 +211,7 @@ async function paced(
   const subscriber = !reachesNats(contender)
     ? undefined
     : startChild('subscriber', [
-        contender === 'marketpipe' ? 'capnp' : 'json',
+        SUBSCRIBER_FORMAT[contender] ?? 'json',
         natsUrl,
         `${count}`,
         join(dir, 'sub.bin'),
@@ -254,9 +298,10 @@ async function settled(relay: ChildLink, count: number): Promise<void> {
 }
 
 /**
- * One run of each contender at one rate, then more rounds of the marketpipe / naive relay pair in alternating
- * order (the send->subscriber target compares them), so that a change in the host's load between two runs does
- * not decide it. Hop latencies pool the rounds' messages; own timings take the median of their percentiles.
+ * One run of each contender at one rate, then more rounds of {@link ROUND_CONTENDERS} (those of them in
+ * `contenders`) in rotating order (the send->subscriber target compares them), so that a change in the host's load
+ * between two runs does not decide it. Hop latencies pool the rounds' messages; own timings take the median of their
+ * percentiles.
  */
 async function runRate<C extends Contender>(
   contenders: readonly C[],
@@ -265,9 +310,12 @@ async function runRate<C extends Contender>(
 ): Promise<Record<C, RateResult>> {
   const runs = new Map<Contender, RunResult[]>();
   for (const contender of contenders) runs.set(contender, [await run(contender)]);
+  const compared = ROUND_CONTENDERS.filter((contender) => runs.has(contender));
   for (let round = 1; round < pairRounds; round++) {
-    const pair = round % 2 === 1 ? (['naive', 'marketpipe'] as const) : (['marketpipe', 'naive'] as const);
-    for (const contender of pair) runs.get(contender)?.push(await run(contender));
+    for (let i = 0; i < compared.length; i++) {
+      const contender = compared[(i + round) % compared.length] as Contender;
+      runs.get(contender)?.push(await run(contender));
+    }
   }
   return Object.fromEntries(
     contenders.map((contender) => [contender, combine(runs.get(contender) ?? [])]),
@@ -319,6 +367,57 @@ function afterIdle(byRate: ReadonlyMap<number, Record<Contender, RateResult>>): 
       'Separations that this suite does not repeat in every run (pinning the consumer to a core of its own, keeping that core busy, the flusher lingering longer) are in docs/design/latency-tail.md.',
     ],
   };
+}
+
+/** The percentiles the send->subscriber target compares, with their names in the report. */
+const HOP_PERCENTILES = [
+  ['p50', 'p50'],
+  ['p99', 'p99'],
+  ['p999', 'p99.9'],
+] as const;
+
+/** `p50 / p99 / p99.9`, or `-` where a contender has no such figure. */
+function formatPercentiles(p: Percentiles | undefined): string {
+  return p ? `${formatNs(p.p50)} / ${formatNs(p.p99)} / ${formatNs(p.p999)}` : '-';
+}
+
+/** `lowest-highest` of one percentile over a contender's rounds. */
+function roundRange(rounds: readonly Percentiles[], key: 'p50' | 'p99' | 'p999'): string {
+  const values = rounds.map((round) => round[key]);
+  return `${formatNs(Math.min(...values))}-${formatNs(Math.max(...values))}`;
+}
+
+/**
+ * Where marketpipe's pooled send->subscriber is above the naive relay's, whether the rounds separate the two: if
+ * some marketpipe round was at or below some naive round at that percentile, the pooled ratio is inside the host's
+ * spread from round to round (which the forwarder, with no work of its own, shows in the same stretch of time);
+ * if every marketpipe round was above every naive round, it is a difference of the consumers.
+ */
+function hopSpreadSentence(mine: RateResult, naive: RateResult, forward: RateResult | undefined): string {
+  const pooledMine = mine.delivered?.latency;
+  const pooledNaive = naive.delivered?.latency;
+  if (!pooledMine || !pooledNaive || mine.deliveredRounds.length < 2 || naive.deliveredRounds.length < 2)
+    return '';
+  const parts: string[] = [];
+  for (const [key, label] of HOP_PERCENTILES) {
+    if (pooledMine[key] <= pooledNaive[key]) continue;
+    const lowestMine = Math.min(...mine.deliveredRounds.map((round) => round[key]));
+    const highestNaive = Math.max(...naive.deliveredRounds.map((round) => round[key]));
+    const forwarder =
+      forward && forward.deliveredRounds.length > 0
+        ? `, the forwarder (no work of its own) ${roundRange(forward.deliveredRounds, key)}`
+        : '';
+    parts.push(
+      `at ${label} marketpipe's rounds read ${roundRange(mine.deliveredRounds, key)}, the naive relay's ` +
+        `${roundRange(naive.deliveredRounds, key)}${forwarder}: ` +
+        (lowestMine <= highestNaive
+          ? 'the rounds overlap, so the pooled ratio at this percentile is inside the spread the host gives from one round to the next'
+          : 'every marketpipe round was above every naive round, a difference of the consumers and not of the rounds'),
+    );
+  }
+  return parts.length === 0
+    ? ''
+    : ` Round by round ("Send->subscriber round by round" below), ${parts.join('; ')}.`;
 }
 
 const liveScript = (name: string) =>
@@ -559,8 +658,7 @@ async function onCoreOfItsOwn(
       mine && naive ? [mine.p50 / naive.p50, mine.p99 / naive.p99, mine.p999 / naive.p999] : undefined;
     for (const contender of ISOLATED_CONTENDERS) {
       const r = results[contender];
-      const fmt = (p: Percentiles | undefined) =>
-        p ? `${formatNs(p.p50)} / ${formatNs(p.p99)} / ${formatNs(p.p999)}` : '-';
+      const fmt = formatPercentiles;
       const ratio = r.ownTiming && floor && floor.p99 > 0 ? r.ownTiming.p99 / floor.p99 : Number.NaN;
       table.rows.push([
         `${rate}`,
@@ -657,13 +755,32 @@ async function livePath(profile: BenchProfile) {
     rows: [],
     notes: [
       "Four processes (venue server, consumer, subscriber, nats-server) plus the flusher and syncer threads share the 2 cores; nothing is pinned, as on a user's machine. Stamps are CLOCK_MONOTONIC (process.hrtime), comparable across processes.",
-      `marketpipe and the naive relay run ${pairRounds} rounds per rate in alternating order (the other contenders one, first); their hop latencies pool every round's messages and their own timing is the median of the rounds' percentiles. "messages" is per round.`,
+      `marketpipe, the naive relay and the forwarder run ${pairRounds} rounds per rate in rotating order (the other contenders one, first); their hop latencies pool every round's messages and their own timing is the median of the rounds' percentiles. "messages" is per round.`,
       `Each run first sends ${profile.smoke ? 100 : WARMUP_MESSAGES} warm-up messages at ${WARMUP_RATE} msg/s (or the run's rate if higher), not counted; after a pause the consumer's own timing is reset and ${seconds} s of messages follow at the run's rate. The server paces with a 1 ms timer (bursts of rate/1000 messages).`,
       "Own timing: the app's hot path (Runner.onMessage, its LatencyRecorder: parse, ring hand-off, encode, publish); for the naive relay, its message handler from the frame to after the raw line's write, timed the same way; for the floor, a fixed piece of arithmetic calibrated at start to ~1.6 µs warm (the issue's \"bare ~1.6 µs function\"), timed the same way in a ws client process at the same rate.",
       "Of which transport publish: the time inside the transport's publish call (NatsTransport: writing the message's PUB frame into its slab, and at a turn's first message queueing the hand-off to nats.js; the socket write itself comes after the turn), timed by the suite's wrapper around the app's transport; the wrapper's extra clock read and record() (~45 ns) sit inside the hot path and are included in own timing.",
       'marketpipe-memory: the same Pipeline publishing to an InMemoryTransport (no broker, no socket write between messages); its send->published ends at that publish. It separates what the NATS client costs the hot path at each pace.',
       'floor-mem: the same process timing a write to each 64-byte line of 256 KiB per message instead (a data footprint, which arithmetic lacks). Its p50 at the lowest rate against the highest (the next table) shows whether idle time between messages costs work that touches memory on this machine (docs/design/latency-tail.md).',
       'Naive relay: ws client -> JSON.parse -> trade object -> JSON.stringify -> nats.publish, raw lines to a WriteStream.',
+      "Forward: ws client -> nats.publish of the frame's bytes as they came; its own timing is that one call. The next table says what it is for.",
+    ],
+  };
+  const roundsTable: ResultTable = {
+    title: 'Send->subscriber round by round (the same runs as above)',
+    columns: [
+      'rate',
+      'contender',
+      'p50 by round',
+      'p99 by round',
+      'p99.9 by round',
+      `messages over ${formatNs(STALL_NS)} (stalls) by round`,
+      'pooled p50 / p99 / p99.9',
+    ],
+    rows: [],
+    notes: [
+      `Each round's own percentiles of the messages it sent, in run order. The first round runs every contender in the first table's order; in the later rounds these three take turns going first (the order ${ROUND_CONTENDERS.join(', ')} shifted by one more each round), so that no one of them always meets the same stretch of the host's load. The pooled column is what the target compares.`,
+      "Forward: a ws client that publishes each frame's bytes to nats-server untouched (no parse, no record, no file), through the same venue server, nats-server and subscriber. Its latency is what the path and this machine give with no consumer work at all, so a contender's figure within the forwarder's rounds is the host's, not the consumer's.",
+      `Stalls: the messages later than ${formatNs(STALL_NS)}, grouped into stretches of time (a late message sent within ${formatNs(STALL_GAP_NS)} of the previous late one belongs to its stall). The tail comes in such stretches, for every contender including the forwarder: every message sent in them arrives late, at the publish (the consumer was not running) or only at the subscriber (nats-server or the subscriber was not), so a round's p99.9 is decided by a handful of them (docs/design/latency-tail.md, "The send->subscriber tail comes in stalls").`,
     ],
   };
   const byRate = new Map<number, Record<Contender, RateResult>>();
@@ -687,8 +804,7 @@ async function livePath(profile: BenchProfile) {
             'time to other guests (steal, /proc/stat).';
       for (const contender of CONTENDERS) {
         const r = results[contender];
-        const fmt = (p: Percentiles | undefined) =>
-          p ? `${formatNs(p.p50)} / ${formatNs(p.p99)} / ${formatNs(p.p999)}` : '-';
+        const fmt = formatPercentiles;
         paced_.rows.push([
           `${rate}`,
           contender,
@@ -718,6 +834,29 @@ async function livePath(profile: BenchProfile) {
           metrics[`live.${rate}.${contender}.publish.p99Ns`] = r.publishTiming.p99;
         }
         if (r.floorWorkNs !== undefined) metrics[`live.${rate}.floor.workNs`] = r.floorWorkNs;
+      }
+      for (const contender of ROUND_CONTENDERS) {
+        const r = results[contender];
+        if (r.deliveredRounds.length === 0) continue;
+        const byRound = (key: 'p50' | 'p99' | 'p999') =>
+          r.deliveredRounds.map((round) => formatNs(round[key])).join(', ');
+        roundsTable.rows.push([
+          `${rate}`,
+          contender,
+          byRound('p50'),
+          byRound('p99'),
+          byRound('p999'),
+          r.deliveredLate.map(({ late, stalls }) => `${late} (${stalls})`).join(', '),
+          formatPercentiles(r.delivered?.latency),
+        ]);
+        metrics[`live.${rate}.${contender}.subscriber.lateMessages`] = r.deliveredLate.reduce(
+          (sum, round) => sum + round.late,
+          0,
+        );
+        metrics[`live.${rate}.${contender}.subscriber.stalls`] = r.deliveredLate.reduce(
+          (sum, round) => sum + round.stalls,
+          0,
+        );
       }
       byRate.set(rate, results);
       const app = results.marketpipe;
@@ -772,7 +911,8 @@ async function livePath(profile: BenchProfile) {
                   `${formatNs(own.p99)} and ${formatNs(naiveOwn.p99)}. The rest of the hop is the venue server, the kernel's ` +
                   'loopback sockets, nats-server, the subscriber and their scheduling on 2 shared cores, plus, ' +
                   "for marketpipe, the flusher thread writing every message to disk (the naive relay's " +
-                  `WriteStream writes through the libuv pool); docs/design/latency-tail.md has the separations.${hostSentence}`,
+                  'WriteStream writes through the libuv pool); docs/design/latency-tail.md has the separations.' +
+                  `${hopSpreadSentence(app, results.naive, results.forward)}${hostSentence}`,
               }
             : {}),
         });
@@ -824,7 +964,7 @@ async function livePath(profile: BenchProfile) {
     server.kill();
     await nats.stop();
   }
-  tables.splice(0, 0, paced_);
+  tables.splice(0, 0, paced_, roundsTable);
   // LIVE_PATH_WHOLE=0 skips part 2, for investigations of the paced path.
   if (process.env.LIVE_PATH_WHOLE === '0')
     return {
