@@ -9,7 +9,6 @@
  * - the trade hot path alone, with the book path wired in, and with book messages handled between the trades, one
  *   stack per process (`fixtures/trade-stack.ts`, `books-trade.ts`).
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { VenueName } from '@marketpipe/connector';
 import { type BookUpdate, BookView, OrderBook } from '@marketpipe/connector/books';
@@ -27,6 +26,7 @@ import { type BenchCase, calibrate, median, timeBatch } from '../harness/batch-t
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
 import { formatNs, formatRatio } from '../harness/format.js';
+import { runJsonChild } from '../harness/json-child.js';
 import { latencySeries } from '../harness/latency-series.js';
 import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable, TargetCheck } from '../harness/suite-result.js';
@@ -309,27 +309,11 @@ const fromSource = import.meta.url.endsWith('.ts');
  */
 function tradeStackProcess(kind: TradeStackCase, smoke: boolean): TradeStackResult {
   const file = fileURLToPath(new URL(`../books-trade.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const run = spawnSync(
-    process.execPath,
-    [...process.execArgv, file, '--case', kind, ...(smoke ? ['--smoke'] : [])],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 },
+  return runJsonChild<TradeStackResult>(
+    file,
+    ['--case', kind, ...(smoke ? ['--smoke'] : [])],
+    `books-trade --case ${kind}`,
   );
-  if (run.status !== 0) {
-    throw new BenchPreconditionError(
-      `books-trade --case ${kind} failed: ${run.error?.message ?? `exit ${run.status ?? run.signal}`}`,
-    );
-  }
-  const last = run.stdout.trim().split('\n').pop() ?? '';
-  let result: TradeStackResult;
-  try {
-    result = JSON.parse(last) as TradeStackResult;
-  } catch {
-    throw new BenchPreconditionError(`books-trade --case ${kind} printed no result: ${JSON.stringify(last)}`);
-  }
-  if (result.node !== process.versions.node) {
-    throw new BenchPreconditionError(`books-trade ran on Node ${result.node}, not ${process.versions.node}`);
-  }
-  return result;
 }
 
 /**
