@@ -11,6 +11,33 @@ describe('median', () => {
 });
 
 describe('measureSideBySide', () => {
+  it('calls beforeTimedRounds once, after calibration and warm-up, so a recorder it clears holds the timed rounds only', () => {
+    let batches = 0;
+    let batchesBeforeTimed = -1;
+    let calls = 0;
+    const [result] = measureSideBySide(
+      [
+        {
+          body: (n) => {
+            batches++;
+            return n;
+          },
+          maxIterations: 4,
+          beforeTimedRounds: () => {
+            calls++;
+            batchesBeforeTimed = batches;
+          },
+        },
+      ],
+      SMOKE_PROFILE,
+    );
+    expect(calls).toBe(1);
+    // Calibration and the warm-up rounds ran first; exactly the timed rounds ran after.
+    expect(batchesBeforeTimed).toBeGreaterThanOrEqual(SMOKE_PROFILE.warmupRounds + 1);
+    expect(batches - batchesBeforeTimed).toBe(SMOKE_PROFILE.rounds);
+    expect(result!.roundsNsPerOp).toHaveLength(SMOKE_PROFILE.rounds);
+  });
+
   it('runs every case for the same number of rounds and calls reset before each batch', () => {
     let resets = 0;
     let ran = 0;

@@ -34,6 +34,11 @@ export interface BenchCase {
   maxIterations?: number;
   /** Untimed work before every batch, e.g. draining a ring the previous batch filled. */
   reset?: () => void;
+  /**
+   * Called once, after calibration and warm-up and right before the timed rounds: e.g. to clear a latency recorder
+   * that the case's body feeds, so that it holds the timed rounds only.
+   */
+  beforeTimedRounds?: () => void;
 }
 
 /** Elapsed ns of one batch of `iterations` (the case's `reset` runs first, untimed). */
@@ -100,6 +105,7 @@ export function measureSideBySide(cases: readonly BenchCase[], profile: BenchPro
       timeBatch(benchCase, iterations[i]!);
     });
   }
+  for (const benchCase of cases) benchCase.beforeTimedRounds?.();
   const rounds: number[][] = cases.map(() => []);
   for (let r = 0; r < profile.rounds; r++) {
     cases.forEach((benchCase, i) => {
