@@ -12,20 +12,14 @@
  *
  * By hand: `node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128 dist/hot-path-floor.js [--smoke]`
  */
-import { InMemoryTransport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { type HotPathFloor, measureHotPathFloor } from './fixtures/hot-path-floor.js';
-import { startMarketpipeStack } from './fixtures/marketpipe-stack.js';
+import { HOT_PATH_MESSAGES, HOT_PATH_ROUND_MESSAGES, startHotPathRig } from './fixtures/hot-path-rig.js';
 import { driverFor } from './fixtures/runner-driver.js';
 import { venueMessages } from './fixtures/venue-messages.js';
 import { BenchArgumentError, BenchPreconditionError } from './harness/bench-errors.js';
 import { type BenchProfile, FULL_PROFILE, SMOKE_PROFILE, scaled } from './harness/bench-profile.js';
 
-/** The hot-path suite's fixture and rig: 4096 distinct messages, rounds of 50 000, a ring of 256 B x 2^18. */
-const MESSAGE_COUNT = 4096;
-const ROUND_MESSAGES = 50_000;
-const RING_SLOTS = 1 << 18;
-const SLOT_BYTES = 256;
 /**
  * Timed rounds of each case: more than the profile's 7, so that the alternation spans several of the host's
  * switches (~6 s in all).
@@ -42,23 +36,13 @@ export interface FloorProcessResult extends HotPathFloor {
 }
 
 async function measure(profile: BenchProfile): Promise<FloorProcessResult> {
-  const messages = venueMessages('binance', MESSAGE_COUNT);
-  const transport = new InMemoryTransport();
-  let delivered = 0;
-  transport.subscribe('bench.>', (payload) => {
-    delivered += payload.length > 0 ? 1 : 0;
-  });
+  const messages = venueMessages('binance', HOT_PATH_MESSAGES);
   const latency = new LatencyRecorder();
-  const stack = await startMarketpipeStack({
-    venue: 'binance',
-    transport,
-    ringSlots: RING_SLOTS,
-    slotSize: SLOT_BYTES,
-    latency,
-  });
+  const rig = await startHotPathRig('binance', latency);
+  const stack = rig.stack;
   try {
-    const drive = driverFor(stack.timedRunner, messages.bytes, MESSAGE_COUNT - 1);
-    const roundMessages = scaled(profile, ROUND_MESSAGES, 64);
+    const drive = driverFor(stack.timedRunner, messages.bytes, HOT_PATH_MESSAGES - 1);
+    const roundMessages = scaled(profile, HOT_PATH_ROUND_MESSAGES, 64);
     for (let w = 0; w < profile.warmupRounds + 1; w++) {
       drive(roundMessages);
       await stack.waitForFlusher();
@@ -79,16 +63,15 @@ async function measure(profile: BenchProfile): Promise<FloorProcessResult> {
       ],
     );
     const counters = stack.timedRunner.counters();
-    if (delivered === 0 || counters.drops.ringOverflow > 0 || counters.parseErrors > 0) {
+    if (rig.delivered() === 0 || counters.drops.ringOverflow > 0 || counters.parseErrors > 0) {
       throw new BenchPreconditionError(
-        `the floor's p50 rig delivered ${delivered} trades, overflowed ${counters.drops.ringOverflow}, parse errors ${counters.parseErrors}`,
+        `the floor's p50 rig delivered ${rig.delivered()} trades, overflowed ${counters.drops.ringOverflow}, parse errors ${counters.parseErrors}`,
       );
     }
     const summary = latency.summary();
     return { node: process.versions.node, ...floor, p50Ns: summary.p50, p50Count: summary.count };
   } finally {
-    await stack.close();
-    await transport.close();
+    await rig.close();
   }
 }
 

@@ -8,6 +8,13 @@ import { DEFAULT_RING_GEOMETRY } from '@marketpipe/connector/recording';
 import { InMemoryTransport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
 import { nowNanosLoop } from '../fixtures/clock-loop.js';
+import {
+  HOT_PATH_MESSAGES,
+  HOT_PATH_RING_SLOTS,
+  HOT_PATH_ROUND_MESSAGES,
+  HOT_PATH_SLOT_BYTES,
+  startHotPathRig,
+} from '../fixtures/hot-path-rig.js';
 import { HOT_PATH_STEP_LABELS, measureHotPathSteps } from '../fixtures/hot-path-steps.js';
 import { startMarketpipeStack } from '../fixtures/marketpipe-stack.js';
 import { type Driver, driverFor } from '../fixtures/runner-driver.js';
@@ -25,17 +32,12 @@ import { runSuiteProcess } from '../harness/suite-main.js';
 import type { LatencySeries, ResultTable, TargetCheck } from '../harness/suite-result.js';
 import type { FloorProcessResult } from '../hot-path-floor.js';
 
-const MESSAGE_COUNT = 4096;
+const MESSAGE_COUNT = HOT_PATH_MESSAGES;
 const fromSource = import.meta.url.endsWith('.ts');
 const MASK = MESSAGE_COUNT - 1;
-/**
- * 64 MiB of ring in 256-byte slots: a trade message (150-450 bytes) takes one or two slots, so consecutive
- * records sit close together. The same memory in 1 KiB slots doubled the ring hand-off here (cache and TLB
- * misses of a 1 KiB stride).
- */
-const RING_SLOTS = 1 << 18;
-const SLOT_BYTES = 256;
-const ROUND_MESSAGES = 50_000;
+const RING_SLOTS = HOT_PATH_RING_SLOTS;
+const SLOT_BYTES = HOT_PATH_SLOT_BYTES;
+const ROUND_MESSAGES = HOT_PATH_ROUND_MESSAGES;
 /** Below this many bytes allocated per message, steady state counts as allocation-free (see README). */
 const ZERO_ALLOCATION_BYTES_PER_MESSAGE = 0.1;
 
@@ -121,19 +123,9 @@ async function hotPath(profile: BenchProfile) {
     for (const venue of BENCH_VENUES) {
       const messages = venueMessages(venue, MESSAGE_COUNT);
       const bytes = messages.bytes;
-      const transport = new InMemoryTransport();
-      let delivered = 0;
-      transport.subscribe('bench.>', (payload) => {
-        delivered += payload.length > 0 ? 1 : 0;
-      });
       const latency = new LatencyRecorder();
-      const stack = await startMarketpipeStack({
-        venue,
-        transport,
-        ringSlots: RING_SLOTS,
-        slotSize: SLOT_BYTES,
-        latency,
-      });
+      const rig = await startHotPathRig(venue, latency);
+      const stack = rig.stack;
       const drive = driverFor(stack.runner, bytes, MASK);
       const driveTimed = driverFor(stack.timedRunner, bytes, MASK);
       try {
@@ -177,7 +169,8 @@ async function hotPath(profile: BenchProfile) {
             `${venue}: the hot path dropped work (ring overflow ${counters.drops.ringOverflow}, parse errors ${counters.parseErrors}, publish errors ${counters.drops.publishError})`,
           );
         }
-        if (delivered === 0) throw new BenchPreconditionError(`${venue}: no trade reached the subscriber`);
+        if (rig.delivered() === 0)
+          throw new BenchPreconditionError(`${venue}: no trade reached the subscriber`);
 
         const meanNs = median(roundNs);
         const summary = latency.summary();
@@ -237,8 +230,7 @@ async function hotPath(profile: BenchProfile) {
           );
         }
       } finally {
-        await stack.close();
-        await transport.close();
+        await rig.close();
       }
       if (venue === 'binance') {
         const floorHostBefore = readHostCpu();
