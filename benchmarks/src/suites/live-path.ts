@@ -658,13 +658,12 @@ async function onCoreOfItsOwn(
       mine && naive ? [mine.p50 / naive.p50, mine.p99 / naive.p99, mine.p999 / naive.p999] : undefined;
     for (const contender of ISOLATED_CONTENDERS) {
       const r = results[contender];
-      const fmt = formatPercentiles;
       const ratio = r.ownTiming && floor && floor.p99 > 0 ? r.ownTiming.p99 / floor.p99 : Number.NaN;
       table.rows.push([
         `${rate}`,
         contender,
-        fmt(r.delivered?.latency),
-        fmt(r.ownTiming),
+        formatPercentiles(r.delivered?.latency),
+        formatPercentiles(r.ownTiming),
         Number.isNaN(ratio) ? '-' : `${ratio.toFixed(2)}x`,
         contender === 'marketpipe' && hopRatios ? hopRatios.map((x) => `${x.toFixed(2)}x`).join(', ') : '',
       ]);
@@ -804,15 +803,14 @@ async function livePath(profile: BenchProfile) {
             'time to other guests (steal, /proc/stat).';
       for (const contender of CONTENDERS) {
         const r = results[contender];
-        const fmt = formatPercentiles;
         paced_.rows.push([
           `${rate}`,
           contender,
           r.rounds > 1 ? `${measured} x ${r.rounds}` : `${measured}`,
-          fmt(r.published?.latency),
-          fmt(r.delivered?.latency),
-          fmt(r.ownTiming),
-          fmt(r.publishTiming),
+          formatPercentiles(r.published?.latency),
+          formatPercentiles(r.delivered?.latency),
+          formatPercentiles(r.ownTiming),
+          formatPercentiles(r.publishTiming),
           `${(r.published?.missing ?? 0) + (r.delivered?.missing ?? 0)}`,
         ]);
         for (const [hopName, value] of [
