@@ -259,7 +259,8 @@ async function hotPath(profile: BenchProfile) {
     met: Math.abs(geometry.app / geometry.bench - 1) <= 0.1,
   });
 
-  // The floor: the unavoidable steps of a Binance message timed alone, right after the measured p50 (above).
+  // The floor: the unavoidable steps of a Binance message timed alone, in rounds alternating with the p50 it is
+  // divided by (both from the floor's process, above).
   metrics['binance.floorNs'] = floor.totalNs;
   if (floorHost !== undefined) metrics['binance.floorStealPercent'] = floorHost.stealPercent;
   // And what the one clock read the runner must take per message allocates by itself.
