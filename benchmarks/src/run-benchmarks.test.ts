@@ -37,6 +37,17 @@ describe('runBenchmarks --smoke', () => {
         ]),
       );
 
+      // The live path's rounds carry the forwarder, and the p50 / floor target divides the p50 timed in the floor's
+      // own rounds (its process), not the first table's.
+      const live = report.suites.find((suite) => suite.suite === 'live-path');
+      const rounds = live?.tables.find((table) => table.title.startsWith('Send->subscriber round by round'));
+      expect(rounds?.rows.map((row) => row[1])).toEqual(['marketpipe', 'naive', 'forward']);
+      const hot = report.suites.find((suite) => suite.suite === 'hot-path');
+      expect(hot?.metrics['binance.floorRigP50Ns']).toBeGreaterThan(0);
+      expect(hot?.metrics['binance.p50OverFloor']).toBeCloseTo(
+        (hot?.metrics['binance.floorRigP50Ns'] ?? 0) / (hot?.metrics['binance.floorNs'] ?? 1),
+      );
+
       for (const file of Object.values(files)) expect(file.startsWith(outDir)).toBe(true);
       const json = JSON.parse(readFileSync(files.json, 'utf8'));
       expect(json.suites).toHaveLength(SUITES.length);
