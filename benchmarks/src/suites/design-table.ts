@@ -15,6 +15,7 @@ import { drainRing, prefaultRing } from '../fixtures/ring-warmup.js';
 import { makeDataDir, makeRingDir } from '../fixtures/scratch-dirs.js';
 import { BENCH_VENUES, VENUE_SYMBOLS, venueMessages } from '../fixtures/venue-messages.js';
 import { type BatchMeasurement, type BenchCase, measureSideBySide } from '../harness/batch-timer.js';
+import { BenchPreconditionError } from '../harness/bench-errors.js';
 import type { BenchProfile } from '../harness/bench-profile.js';
 import { formatNs, formatRatio } from '../harness/format.js';
 import { GcCounter } from '../harness/gc-counter.js';
@@ -534,6 +535,19 @@ async function designTable(profile: BenchProfile) {
     },
   );
   if (delivered === 0) notes.push('channel lookup delivered nothing: check the subscription pattern');
+
+  // Last, on a transport of its own, so the second handler's call feedback reaches no timed row above.
+  const deliveryBytes = await probeTwoHandlerDelivery(gcs);
+  metrics['delivery.twoHandlers.bytesPerDelivery'] = deliveryBytes;
+  targets.push({
+    name: 'in-memory delivery allocations, two subscribers with different handlers (heap growth per delivery)',
+    target: '0',
+    measured: Number.isNaN(deliveryBytes)
+      ? 'n/a (a GC ran in every probe)'
+      : `${deliveryBytes.toFixed(3)} B/delivery`,
+    met: deliveryBytes < ZERO_ALLOCATION_BYTES_PER_OPERATION,
+    why: 'the transport calls every handler from one call site, which V8 stops inlining once it has seen two handlers, and a double passed through a call that is not inlined is boxed into a 16-byte heap number: a miss of 16 B or more means a number (the timestamp, or a sequence past 2^31) reaches the handlers as an argument again instead of through the reused Delivery (packages/middleware README, "Transport")',
+  });
   gcs.close();
 
   return {
@@ -545,6 +559,42 @@ async function designTable(profile: BenchProfile) {
     metrics,
     notes,
   };
+}
+
+/** Deliveries per allocation probe of {@link probeTwoHandlerDelivery} (two per publish). */
+const DELIVERY_PROBE_PUBLISHES = 1_000_000;
+
+/**
+ * Bytes allocated per delivery by an in-memory transport whose one subject has two subscribers with different
+ * handler functions, publishing by target with the runner's kind of stamp (a receive time in ns, far beyond 2^31).
+ */
+async function probeTwoHandlerDelivery(gcs: GcCounter): Promise<number> {
+  const transport = new InMemoryTransport();
+  let sink = 0;
+  transport.subscribe('bench.delivery', (payload, _subject, delivery) => {
+    sink += payload.length + (delivery.timestampNanos > 0 ? 1 : 0);
+  });
+  transport.subscribe('bench.delivery', (_payload, subject, delivery) => {
+    sink += subject.length + (delivery.sequence & 1);
+  });
+  const target = transport.prepare('bench.delivery');
+  const payload = new Uint8Array(96);
+  const stamp = { mono: clock.nowNanos() };
+  const publishLoop = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      stamp.mono += 1_000;
+      transport.publish(target, payload, stamp);
+    }
+  };
+  publishLoop(DELIVERY_PROBE_PUBLISHES);
+  const bytes = await medianAllocationPerOperation(
+    () => publishLoop(DELIVERY_PROBE_PUBLISHES),
+    DELIVERY_PROBE_PUBLISHES * 2,
+    gcs,
+  );
+  await transport.close();
+  if (sink === 0) throw new BenchPreconditionError('the delivery probe delivered nothing');
+  return bytes;
 }
 
 runSuiteProcess(designTable);

@@ -27,6 +27,7 @@ export {
 } from './transport/nats-transport.js';
 export type { OutageBufferOptions, OverflowPolicy } from './transport/outage-buffer.js';
 export type {
+  Delivery,
   DropCounters,
   FastPublishTransport,
   MessageHandler,

@@ -58,10 +58,10 @@ function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake, onBacklog
   const subjects: string[] = [];
   const deliveryStamps: number[] = [];
   const view = new TradeView();
-  transport.subscribe('test.binance.trade.>', (payload, subject, _sequence, timestampNanos) => {
+  transport.subscribe('test.binance.trade.>', (payload, subject, delivery) => {
     trades.push(view.wrap(payload).toTradeData());
     subjects.push(subject);
-    deliveryStamps.push(timestampNanos);
+    deliveryStamps.push(delivery.timestampNanos);
   });
   const ringRecords = () => {
     const out: string[] = [];

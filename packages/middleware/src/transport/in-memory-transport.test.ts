@@ -40,7 +40,7 @@ describe('InMemoryTransport', () => {
       },
     });
     const stamps: number[] = [];
-    transport.subscribe('t', (_p, _s, _seq, ts) => stamps.push(ts));
+    transport.subscribe('t', (_p, _s, delivery) => stamps.push(delivery.timestampNanos));
     const stamp = { mono: 7_000 };
     transport.publish('t', payload, stamp);
     stamp.mono = 6_000; // a stamp older than the last delivery is raised to it
@@ -57,8 +57,8 @@ describe('InMemoryTransport', () => {
     let now = 1_000;
     const transport = new InMemoryTransport({ now: () => now++ });
     const seen: [Uint8Array, number, number][] = [];
-    transport.subscribe('t', (p, _s, seq, ts) => seen.push([p, seq, ts]));
-    transport.subscribe('t', (p, _s, seq, ts) => seen.push([p, seq, ts]));
+    transport.subscribe('t', (p, _s, d) => seen.push([p, d.sequence, d.timestampNanos]));
+    transport.subscribe('t', (p, _s, d) => seen.push([p, d.sequence, d.timestampNanos]));
     transport.publish('t', payload);
     transport.publish('t', payload);
     expect(seen.map(([p]) => p === payload)).toEqual([true, true, true, true]);
@@ -83,10 +83,15 @@ describe('InMemoryTransport', () => {
   it('supports publishing from inside a handler', () => {
     const transport = new InMemoryTransport();
     const got: string[] = [];
-    transport.subscribe('in', () => transport.publish('out', payload));
-    transport.subscribe('out', (_p, subject, seq) => got.push(`${subject}:${seq}`));
+    transport.subscribe('in', (_p, subject, delivery) => {
+      const before = `${subject}:${delivery.sequence}`;
+      transport.publish('out', payload);
+      // The nested publish has a delivery of its own: this one still describes the outer delivery.
+      got.push(before, `${subject}:${delivery.sequence}`);
+    });
+    transport.subscribe('out', (_p, subject, delivery) => got.push(`${subject}:${delivery.sequence}`));
     transport.publish('in', payload);
-    expect(got).toEqual(['out:2']);
+    expect(got).toEqual(['out:2', 'in:1', 'in:1']);
   });
 
   it('accepts a target prepared by another transport by its subject', () => {

@@ -15,6 +15,7 @@
 import { DOUBLE_FIELD } from '../double-field.js';
 import { InvalidSubjectError, TransportClosedError } from '../errors.js';
 import { clock } from '../latency/clock.js';
+import { MutableDelivery } from './delivery.js';
 import { ListenerSet } from './listener-set.js';
 import { findSubjectProblem, hasWildcard, subjectMatches, validateSubscribePattern } from './subject.js';
 import type {
@@ -90,8 +91,8 @@ function byId(a: MemorySubscription, b: MemorySubscription): number {
  * ```ts
  * const transport = new InMemoryTransport();
  * transport.onError((err, subject) => console.error('handler failed on', subject, err));
- * transport.subscribe('trades.*.BTCUSDT', (payload, subject, seq, ts) => {
- *   console.log(subject, seq, ts, payload.byteLength);
+ * transport.subscribe('trades.*.BTCUSDT', (payload, subject, delivery) => {
+ *   console.log(subject, delivery.sequence, delivery.timestampNanos, payload.byteLength);
  * });
  * const target = transport.prepare('trades.binance.BTCUSDT');
  * const buffer = new Uint8Array(64);
@@ -118,6 +119,10 @@ export class InMemoryTransport implements FastPublishTransport {
   private published = DOUBLE_FIELD;
   private delivered = DOUBLE_FIELD;
   private handlerErrors = 0;
+  /** The delivery handed to handlers; a publish from inside a handler gets one of its own. */
+  private readonly delivery = new MutableDelivery();
+  /** A publish is calling handlers. */
+  private delivering = false;
   private state: TransportStatus = 'connected';
   private closing: Promise<void> | undefined;
 
@@ -154,17 +159,25 @@ export class InMemoryTransport implements FastPublishTransport {
     let timestamp = stamp === undefined ? this.now() : stamp.mono;
     if (timestamp < this.lastTimestamp) timestamp = this.lastTimestamp;
     else this.lastTimestamp = timestamp;
+    // A handler that publishes on this transport must still read its own delivery after that publish returns. No
+    // `finally` is needed to reset the flag: the loop cannot throw (handler errors are caught, listeners isolated).
+    const nested = this.delivering;
+    const delivery = nested ? new MutableDelivery() : this.delivery;
+    this.delivering = true;
     for (let i = 0; i < count; i++) {
       const subscriber = subscribers[i] as MemorySubscription;
       if (subscriber.closed) continue;
+      delivery.sequence = ++this.sequence;
+      delivery.timestampNanos = timestamp;
       try {
-        subscriber.handler(payload, target.subject, ++this.sequence, timestamp);
+        subscriber.handler(payload, target.subject, delivery);
         this.delivered++;
       } catch (err) {
         this.handlerErrors++;
         this.errorListeners.emit(err, target.subject);
       }
     }
+    this.delivering = nested;
   }
 
   /**

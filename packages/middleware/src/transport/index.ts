@@ -37,6 +37,7 @@ export {
   validateSubscribePattern,
 } from './subject.js';
 export type {
+  Delivery,
   DropCounters,
   FastPublishTransport,
   MessageHandler,

@@ -6,6 +6,7 @@
  */
 import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { clock } from '../latency/clock.js';
+import { MutableDelivery } from './delivery.js';
 import type { ListenerSet } from './listener-set.js';
 import { validateSubscribePattern } from './subject.js';
 import type { MessageHandler, Subscription } from './transport.js';
@@ -74,7 +75,8 @@ function firstTokenIsWildcard(pattern: string): boolean {
  * @example
  * ```ts
  * const subscriptions = new NatsSubscriptions(nc, errorListeners, { now: options.now });
- * const sub = subscriptions.subscribe('trades.>', (payload, subject, seq, ts) => console.log(subject, seq, ts));
+ * const sub = subscriptions.subscribe('trades.>', (payload, subject, delivery) =>
+ *   console.log(subject, delivery.sequence, delivery.timestampNanos));
  * sub.close();
  * subscriptions.closeAll(); // when the transport closes
  * ```
@@ -85,6 +87,8 @@ export class NatsSubscriptions {
   private readonly ownInboxPrefix: string | undefined;
   private readonly beforeCommand: (() => void) | undefined;
   private sequence = 0;
+  /** Handed to every handler call, refilled first: nats.js calls the callbacks one at a time. */
+  private readonly delivery = new MutableDelivery();
   private deliveredCount = 0;
   private handlerErrorCount = 0;
 
@@ -132,7 +136,10 @@ export class NatsSubscriptions {
         }
         if (handle.closed || (skipPrefix !== undefined && msg.subject.startsWith(skipPrefix))) return;
         try {
-          handler(msg.data, msg.subject, ++this.sequence, this.now());
+          const delivery = this.delivery;
+          delivery.sequence = ++this.sequence;
+          delivery.timestampNanos = this.now();
+          handler(msg.data, msg.subject, delivery);
           this.deliveredCount++;
         } catch (handlerError) {
           this.handlerErrorCount++;

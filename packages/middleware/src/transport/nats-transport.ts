@@ -128,7 +128,8 @@ function isMaxPayloadError(err: unknown): boolean {
  *   { outageBuffer: { maxMessages: 50_000, overflowPolicy: 'drop-oldest' } },
  * );
  * transport.onStatus((status) => console.log('nats', status));
- * transport.subscribe('trades.>', (payload, subject, seq, ts) => console.log(subject, seq, ts));
+ * transport.subscribe('trades.>', (payload, subject, delivery) =>
+ *   console.log(subject, delivery.sequence, delivery.timestampNanos));
  * const target = transport.prepare('trades.binance.BTCUSDT');
  * transport.publish(target, new Uint8Array([1, 2, 3]));
  * await transport.flush();

@@ -27,8 +27,13 @@ function recorder(
   pattern: string,
 ): { received: Received[]; close: () => void } {
   const received: Received[] = [];
-  const sub = transport.subscribe(pattern, (payload, subject, sequence, timestamp) => {
-    received.push({ subject, payload: payload.slice(), sequence, timestamp });
+  const sub = transport.subscribe(pattern, (payload, subject, delivery) => {
+    received.push({
+      subject,
+      payload: payload.slice(),
+      sequence: delivery.sequence,
+      timestamp: delivery.timestampNanos,
+    });
   });
   return { received, close: () => sub.close() };
 }
