@@ -105,15 +105,9 @@ describe('the V8 setting of the marketpipe executable', () => {
     };
     const tuned = await traced('on', 'on');
     const untuned = await traced('off', 'off');
-    // The readers every message calls, inlined on every supported line once the budget allows it.
-    for (const reader of [
-      'matchBytes',
-      'plainStringEnd',
-      'stringKeyEnd',
-      'keyEnd',
-      'booleanAt',
-      'skipUint',
-    ]) {
+    // The readers every message calls, inlined on every supported line once the budget allows it. (The combined
+    // stream's two heads, compared as literals, are 199 and 439 bytes of bytecode: calls under either budget.)
+    for (const reader of ['plainStringEnd', 'stringKeyEnd', 'keyEnd', 'booleanAt', 'skipUint']) {
       expect(tuned, reader).toContain(reader);
     }
     for (const name of untuned) expect(tuned, name).toContain(name);
