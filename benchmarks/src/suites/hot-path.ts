@@ -107,7 +107,7 @@ async function hotPath(profile: BenchProfile) {
     notes: [
       `Each round feeds ${roundMessages} messages (cycling through ${MESSAGE_COUNT} distinct simulator messages); the ring holds a whole round, the flusher drains it to disk between and during rounds.`,
       "Batch mean: process.hrtime.bigint() around a round, divided by the messages. p50/p99/p99.9: the runner's own per-message timing (clock.nowNanos() at entry and exit, recorded into LatencyRecorder), which adds one clock read per message.",
-      'Heap bytes: v8 used-heap delta over one round after a full GC, in a process started with a 128 MiB young generation so that no scavenge can hide allocations (the probe is discarded if any GC ran). The flusher is a worker thread with its own heap and is not counted.',
+      'Heap bytes: v8 used-heap growth over two rounds less that over one round (each after a full GC), per message, in a process started with a 128 MiB young generation so that no scavenge can hide allocations (a pair is discarded if any GC ran); the difference takes out what a probe costs by itself (16-21 KB on Node 26). The flusher is a worker thread with its own heap and is not counted.',
     ],
   };
   const metrics: Record<string, number> = {};
@@ -157,7 +157,7 @@ async function hotPath(profile: BenchProfile) {
         }
 
         const bytesPerMessage = await medianAllocationPerOperation(
-          () => drive(roundMessages),
+          (n) => drive(n),
           roundMessages,
           gcs,
           () => stack.waitForFlusher(),
@@ -267,11 +267,7 @@ async function hotPath(profile: BenchProfile) {
   const clockGcs = new GcCounter();
   let clockBytes = Number.NaN;
   try {
-    clockBytes = await medianAllocationPerOperation(
-      () => nowNanosLoop(roundMessages),
-      roundMessages,
-      clockGcs,
-    );
+    clockBytes = await medianAllocationPerOperation((n) => nowNanosLoop(n), roundMessages, clockGcs);
   } finally {
     clockGcs.close();
   }
