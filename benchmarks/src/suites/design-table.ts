@@ -519,14 +519,11 @@ async function designTable(profile: BenchProfile) {
       measured: formatNs(encodeNs),
       met: encodeNs <= 60,
     },
-    {
-      name: 'encode allocations per trade (heap growth, no GC during the probe)',
-      target: '0',
-      measured: Number.isNaN(encodeBytesPerTrade)
-        ? 'n/a (a GC ran in every probe)'
-        : `${encodeBytesPerTrade.toFixed(3)} B/trade`,
-      met: encodeBytesPerTrade < ZERO_ALLOCATION_BYTES_PER_OPERATION,
-    },
+    zeroAllocationTarget(
+      'encode allocations per trade (heap growth, no GC during the probe)',
+      encodeBytesPerTrade,
+      'trade',
+    ),
     {
       name: 'ring hand-off, 200-byte message',
       target: '<= 50 ns',
@@ -540,12 +537,11 @@ async function designTable(profile: BenchProfile) {
   const deliveryBytes = await probeTwoHandlerDelivery(gcs);
   metrics['delivery.twoHandlers.bytesPerDelivery'] = deliveryBytes;
   targets.push({
-    name: 'in-memory delivery allocations, two subscribers with different handlers (heap growth per delivery)',
-    target: '0',
-    measured: Number.isNaN(deliveryBytes)
-      ? 'n/a (a GC ran in every probe)'
-      : `${deliveryBytes.toFixed(3)} B/delivery`,
-    met: deliveryBytes < ZERO_ALLOCATION_BYTES_PER_OPERATION,
+    ...zeroAllocationTarget(
+      'in-memory delivery allocations, two subscribers with different handlers (heap growth per delivery)',
+      deliveryBytes,
+      'delivery',
+    ),
     why: 'the transport calls every handler from one call site, which V8 stops inlining once it has seen two handlers, and a double passed through a call that is not inlined is boxed into a 16-byte heap number: a miss of 16 B or more means a number (the timestamp, or a sequence past 2^31) reaches the handlers as an argument again instead of through the reused Delivery (packages/middleware README, "Transport")',
   });
   gcs.close();
@@ -558,6 +554,16 @@ async function designTable(profile: BenchProfile) {
     latencies: [],
     metrics,
     notes,
+  };
+}
+
+/** A target of no allocation: `bytes` per `unit` from a heap probe, `NaN` when a GC ran in every probe. */
+function zeroAllocationTarget(name: string, bytes: number, unit: string): TargetCheck {
+  return {
+    name,
+    target: '0',
+    measured: Number.isNaN(bytes) ? 'n/a (a GC ran in every probe)' : `${bytes.toFixed(3)} B/${unit}`,
+    met: bytes < ZERO_ALLOCATION_BYTES_PER_OPERATION,
   };
 }
 
