@@ -8,8 +8,8 @@
  * inlined and the first thirteen (key matches, string ends, the price and size readers) stay calls, once per
  * message each. With 3 000 bytes every one is inlined, and in the app the replay and the runner's own calls are
  * inlined too (since then the combined stream's two heads are compared as literals, 199 and 439 bytes of
- * bytecode, which stay calls under either budget and still parse 4-11% faster than the loop they replaced, with
- * this budget as without it: docs/design/latency-tail.md, "Literal heads"). Measured on a 1M-trade replay (main-thread CPU time, alternating runs): Node 20 -10%, Node 22 -6%,
+ * bytecode, which this budget inlines in some runs and not others, and which parse 4-11% faster than the loop they
+ * replaced with this budget as without it: docs/design/latency-tail.md, "Literal heads"). Measured on a 1M-trade replay (main-thread CPU time, alternating runs): Node 20 -10%, Node 22 -6%,
  * Node 24 -5%, Node 26 unchanged; hot-path p50 -40 to -80 ns on Node 20-24; the other venues' replays no slower on
  * Node 20, and on Node 26 Bybit -3%, OKX -5%, Coinbase and Kraken +1-2% (docs/design/whole-process.md, "V8's
  * inlining budget").

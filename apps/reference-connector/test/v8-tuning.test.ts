@@ -105,12 +105,15 @@ describe('the V8 setting of the marketpipe executable', () => {
     };
     const tuned = await traced('on', 'on');
     const untuned = await traced('off', 'off');
-    // The readers every message calls, inlined on every supported line once the budget allows it. (The combined
-    // stream's two heads, compared as literals, are 199 and 439 bytes of bytecode: calls under either budget.)
+    // The readers every message calls, inlined on every supported line once the budget allows it.
     for (const reader of ['plainStringEnd', 'stringKeyEnd', 'keyEnd', 'booleanAt', 'skipUint']) {
       expect(tuned, reader).toContain(reader);
     }
-    for (const name of untuned) expect(tuned, name).toContain(name);
+    // More of them than V8's default budget inlines. Not every one of those: the combined stream's two heads,
+    // compared as literals, are the largest candidates (199 and 439 bytes of bytecode), and which of them fit, and
+    // so which small reader is left over, is decided run by run under either budget (Node 20 with the setting: both
+    // heads, or the longer alone, and once in ten runs without `validSizeAt`; the shorter head once under V8's
+    // default). docs/design/latency-tail.md, "Literal heads", measured the parse with both budgets.
     expect(tuned.size).toBeGreaterThan(untuned.size);
   }, 120_000);
 
