@@ -567,7 +567,7 @@ function zeroAllocationTarget(name: string, bytes: number, unit: string): Target
   };
 }
 
-/** Deliveries per allocation probe of {@link probeTwoHandlerDelivery} (two per publish). */
+/** Publishes in the shorter allocation probe of {@link probeTwoHandlerDelivery}, two deliveries each. */
 const DELIVERY_PROBE_PUBLISHES = 1_000_000;
 
 /**

@@ -14,8 +14,8 @@ export type TransportStatus = 'connected' | 'reconnecting' | 'closed';
  * What a transport tells a handler about one delivery besides its payload and subject. A transport hands every
  * delivery the same object, refilled before each call: read the fields during the call (copy them to keep them).
  * The numbers travel in an object because a double passed as a call argument is boxed into a fresh 16-byte heap
- * number whenever V8 does not inline the call, which a transport's one call site for every subscriber's handler
- * never is; a double read from a field is not boxed.
+ * number whenever V8 does not inline the call, and a transport's one call site for every subscriber's handler is not
+ * inlined once it has seen two handlers; a double read from a field is not boxed.
  */
 export interface Delivery {
   /**
