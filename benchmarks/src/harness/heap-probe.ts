@@ -79,16 +79,19 @@ export async function medianAllocationPerOperation(
   const valid: number[] = [];
   for (let p = 0; p < probes; p++) {
     // Alternating which length goes first, so a drift over the pair does not always land on the same side.
-    const lengths = p % 2 === 0 ? [operations, 2 * operations] : [2 * operations, operations];
-    const bytes = new Map<number, number>();
-    for (const length of lengths) {
+    let once = Number.NaN;
+    let twice = Number.NaN;
+    for (const doubled of p % 2 === 0 ? [false, true] : [true, false]) {
+      const length = doubled ? 2 * operations : operations;
       await between();
-      const probe = await probeAllocations(() => block(length), length, gcs);
-      if (probe.gcs === 0) bytes.set(length, probe.bytes);
+      // NaN when a GC ran during the probe.
+      const { bytes } = await probeAllocations(() => block(length), length, gcs);
+      if (doubled) twice = bytes;
+      else once = bytes;
     }
-    const once = bytes.get(operations);
-    const twice = bytes.get(2 * operations);
-    if (once !== undefined && twice !== undefined) valid.push(Math.max(0, (twice - once) / operations));
+    // NaN when either probe saw a GC: the pair is dropped.
+    const perOperation = (twice - once) / operations;
+    if (!Number.isNaN(perOperation)) valid.push(Math.max(0, perOperation));
   }
   return valid.length > 0 ? median(valid) : Number.NaN;
 }
