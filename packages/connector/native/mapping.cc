@@ -41,7 +41,7 @@ Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err) {
 
 // Runs when the garbage collector frees the ArrayBuffer. The length rides in
 // the hint, so no bookkeeping outlives the buffer. After close() the range holds
-// a PROT_NONE reservation (see Close), which this releases.
+// private anonymous memory (see Close), which this releases.
 void Unmap(napi_env, void* data, void* length) {
   munmap(data, reinterpret_cast<std::uintptr_t>(length));
 }
@@ -107,22 +107,26 @@ Napi::Value Advise(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// close(buffer): drops the file mapping now and detaches the buffer, so every
-// view of it reads as length 0 instead of touching freed pages. The range is
-// replaced, atomically, by an inaccessible anonymous reservation rather than
-// unmapped: the GC finalizer unmaps it later, and until then no other mapping
-// can land at that address for the finalizer to destroy by mistake.
+// close(buffer): drops the file mapping now. The range is replaced, atomically,
+// by private anonymous memory rather than unmapped: a view of the buffer that JS
+// code kept reads zeros, and its stores reach no file, instead of touching freed
+// pages; and no other mapping can land at that address for the GC finalizer to
+// destroy by mistake (the finalizer unmaps it later). The buffer is not
+// detached: detaching any ArrayBuffer invalidates V8's ArrayBufferDetaching
+// protector for the whole isolate, which deoptimizes every function that reads
+// a typed array and compiles each again with a detached check on every access
+// (docs/design/ring-buffer.md, "Closing"). Calling it again maps fresh zeros;
+// the RingBuffer calls it once. A buffer detached by someone else is left alone.
 Napi::Value Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
   if (buffer.IsDetached()) return env.Undefined();
   void* data = buffer.Data();
   size_t length = buffer.ByteLength();
-  if (mmap(data, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) ==
-      MAP_FAILED) {
+  if (mmap(data, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+           0) == MAP_FAILED) {
     throw ErrnoError(env, "mmap", errno);
   }
-  buffer.Detach();
   return env.Undefined();
 }
 

@@ -90,8 +90,11 @@ export function kernelThreadId(): number {
 }
 
 /**
- * Unmaps the file now and detaches `buffer`: its views read as empty and
- * `Atomics` on them throw, instead of touching freed pages. Idempotent.
+ * Unmaps the file now: the range becomes private zeroed memory until `buffer` is garbage collected, so a view of
+ * it kept elsewhere reads zeros and its stores reach no file, instead of touching freed pages. `buffer` is not
+ * detached, and keeps its length: detaching any `ArrayBuffer` invalidates V8's ArrayBufferDetaching protector for
+ * the whole isolate, which deoptimizes every function that reads a typed array and compiles them from then on with
+ * a check on every access (docs/design/ring-buffer.md, "Closing"). Safe to call again.
  */
 export function unmapFile(buffer: ArrayBuffer): void {
   load().close(buffer);

@@ -407,8 +407,10 @@ export class RingBuffer {
   /**
    * Unmaps this instance's mapping now (not at garbage collection) and drops
    * its views; idempotent. A view of the ring obtained earlier (a `readBatch`
-   * callback's `bytes`) reads as empty afterwards instead of touching unmapped
-   * memory. Records stay in the file.
+   * callback's `bytes`) reads zeros afterwards, and its stores reach no file,
+   * instead of touching unmapped memory. Records stay in the file. Closing
+   * does not slow down the rest of the process: the mapping's `ArrayBuffer` is
+   * not detached (docs/design/ring-buffer.md, "Closing").
    */
   close(): void {
     if (this.closed) return;
