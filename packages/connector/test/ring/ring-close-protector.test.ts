@@ -1,26 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runV8Child } from '../v8-child.js';
 
-const CHILD = fileURLToPath(new URL('./ring-close-protector-child.ts', import.meta.url));
+const CHILD = new URL('./ring-close-protector-child.ts', import.meta.url);
 
-/** Runs one case of the child (V8's test intrinsics need a process of their own) and parses its JSON line. */
-function runCase(which: 'ring-close' | 'detach'): { before: boolean[]; after: boolean[]; trades: number } {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--allow-natives-syntax',
-      '--no-concurrent-recompilation',
-      '--import',
-      'tsx',
-      '--conditions=@marketpipe/source',
-      CHILD,
-      which,
-    ],
-    { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) },
-  );
-  return JSON.parse(out) as { before: boolean[]; after: boolean[]; trades: number };
+interface Result {
+  before: boolean[];
+  after: boolean[];
+  trades: number;
 }
+
+const runCase = (which: 'ring-close' | 'detach'): Result => runV8Child(CHILD, which);
 
 // Detaching any ArrayBuffer invalidates V8's ArrayBufferDetaching protector for the whole isolate: every optimized
 // function that reads a typed array is thrown away, and compiled again with a check on every access (a Runner

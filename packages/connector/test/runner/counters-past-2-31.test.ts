@@ -1,26 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runV8Child } from '../v8-child.js';
 
-const CHILD = fileURLToPath(new URL('./counters-past-2-31-child.ts', import.meta.url));
+const CHILD = new URL('./counters-past-2-31-child.ts', import.meta.url);
 
-/** Runs one case of the child (V8's test intrinsics need a process of their own) and parses its JSON line. */
-function runCase(which: 'runner-bytes' | 'ring-positions'): Record<string, unknown> {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--allow-natives-syntax',
-      '--no-concurrent-recompilation',
-      '--import',
-      'tsx',
-      '--conditions=@marketpipe/source',
-      CHILD,
-      which,
-    ],
-    { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) },
-  );
-  return JSON.parse(out) as Record<string, unknown>;
-}
+const runCase = (which: 'runner-bytes' | 'ring-positions'): Record<string, unknown> =>
+  runV8Child(CHILD, which);
 
 // A counter that starts as a small integer is compiled for small integers; passing 2^31 then deoptimizes the
 // hot path (packages/middleware/src/double-field.ts). Both cases fail on the counters as they were.
