@@ -40,6 +40,16 @@ const SLOT_BYTES = HOT_PATH_SLOT_BYTES;
 const ROUND_MESSAGES = HOT_PATH_ROUND_MESSAGES;
 /** Below this many bytes allocated per message, steady state counts as allocation-free (see README). */
 const ZERO_ALLOCATION_BYTES_PER_MESSAGE = 0.1;
+/** Fresh processes the floor and its p50 are timed in (one in the smoke profile); ~6 s each. */
+const FLOOR_PROCESSES = 3;
+
+/** The run whose `key` is the median (the lower middle one of an even count). */
+function medianRun<T>(runs: readonly T[], key: (run: T) => number): T {
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  const middle = sorted[(sorted.length - 1) >> 1];
+  if (middle === undefined) throw new BenchPreconditionError('no run to take the median of');
+  return middle;
+}
 
 /**
  * Binance hot-path p50 with the bench's ring geometry and with the app's default, in alternating rounds on two
@@ -118,6 +128,7 @@ async function hotPath(profile: BenchProfile) {
   // The floor and a Binance p50 timed in its rounds, in a process of their own (`hot-path-floor.ts` says why),
   // right after this process's Binance rounds.
   let floor: FloorProcessResult | undefined;
+  const floorRuns: FloorProcessResult[] = [];
   let floorHost: HostCpuShare | undefined;
   try {
     for (const venue of BENCH_VENUES) {
@@ -234,11 +245,19 @@ async function hotPath(profile: BenchProfile) {
       }
       if (venue === 'binance') {
         const floorHostBefore = readHostCpu();
-        floor = runJsonChild<FloorProcessResult>(
-          fileURLToPath(new URL(`../hot-path-floor.${fromSource ? 'ts' : 'js'}`, import.meta.url)),
-          profile.smoke ? ['--smoke'] : [],
-          'hot-path-floor',
-        );
+        // Fresh processes, because one process is one draw of how V8 compiled the hot path: the same code reads
+        // 540-645 ns per message from one process to the next (docs/design/latency-tail.md, "The process-wide
+        // price of closing a ring, and the spread from process to process"). The median process is reported.
+        for (let i = 0; i < (profile.smoke ? 1 : FLOOR_PROCESSES); i++) {
+          floorRuns.push(
+            runJsonChild<FloorProcessResult>(
+              fileURLToPath(new URL(`../hot-path-floor.${fromSource ? 'ts' : 'js'}`, import.meta.url)),
+              profile.smoke ? ['--smoke'] : [],
+              'hot-path-floor',
+            ),
+          );
+        }
+        floor = medianRun(floorRuns, (run) => run.p50Ns / run.totalNs);
         floorHost = hostCpuShare(floorHostBefore, readHostCpu());
       }
     }
@@ -276,10 +295,15 @@ async function hotPath(profile: BenchProfile) {
   metrics['binance.floorRigP50Ns'] = floor.p50Ns;
   const floorRatio = floor.p50Ns / floor.totalNs;
   metrics['binance.p50OverFloor'] = floorRatio;
+  const floorRatios = floorRuns.map((run) => run.p50Ns / run.totalNs);
+  const eachProcess =
+    floorRuns.length > 1
+      ? ` (median of ${floorRuns.length} processes: ${floorRatios.map((r) => `${r.toFixed(2)}x`).join(', ')})`
+      : '';
   const floorTarget: TargetCheck = {
     name: 'hot path p50 / the floor (Binance)',
     target: '<= 1.5x',
-    measured: `${floorRatio.toFixed(2)}x`,
+    measured: `${floorRatio.toFixed(2)}x${eachProcess}`,
     met: floorRatio <= 1.5,
   };
   targets.push(floorTarget);
@@ -291,6 +315,10 @@ async function hotPath(profile: BenchProfile) {
       ['sum: the floor', formatNs(floor.totalNs)],
       ["hot path p50 (Binance), in rounds alternating with the floor's", formatNs(floor.p50Ns)],
       ['that p50 / the floor', `${floorRatio.toFixed(2)}x`],
+      [
+        'that ratio in each fresh process (the median one gives the rows above)',
+        floorRatios.map((r) => `${r.toFixed(2)}x`).join(', '),
+      ],
       [
         "hot path p50 in this suite's process (the first table)",
         formatNs(metrics['binance.p50Ns'] ?? Number.NaN),
@@ -307,7 +335,7 @@ async function hotPath(profile: BenchProfile) {
       ],
     ],
     notes: [
-      "The floor and the p50 it is divided by are timed in the same alternating rounds (21 of each, ~6 s), in a process of their own that runs only Binance (dist/hot-path-floor.js, the same rig as the first table's), started right after this suite's Binance rounds. Same rounds: this host runs computation at two speeds, switching within a second (docs/design/latency-tail.md, \"It is the host\"), and a p50 and a floor timed one after the other gave 1.31x to 4.33x in full runs. Own process: run in this one, the floor's calls into the encoder, the interner and the transport with objects of its own changed how V8 compiled them for the venues after it, which then allocated 16-38 MiB per million messages.",
+      "The floor and the p50 it is divided by are timed in the same alternating rounds (21 of each, ~6 s), in a process of their own that runs only Binance (dist/hot-path-floor.js, the same rig as the first table's), started right after this suite's Binance rounds, three times: one process is one draw of how V8 compiled the hot path (540-645 ns per message for the same code in ten processes), so the target takes the median process and the table shows it. Same rounds: this host runs computation at two speeds, switching within a second (docs/design/latency-tail.md, \"It is the host\"), and a p50 and a floor timed one after the other gave 1.31x to 4.33x in full runs. Own process: run in this one, the floor's calls into the encoder, the interner and the transport with objects of its own changed how V8 compiled them for the venues after it, which then allocated 16-38 MiB per million messages.",
       "Each step runs alone in a tight loop over the same messages (side by side, median of rounds), so the sum is an optimistic lower bound: the real path also pays calls between the steps, the parse beyond reading the bytes, the runner's counters and, for p50, the latency recorder's second clock read.",
       'A hot-path target below this sum cannot be met by any parser in this design in JavaScript on this machine; reading each byte once is a JIT-compiled byte loop with a bounds check per byte.',
       'Every clock Node 20 offers returns its reading boxed from native code (performance.now and Date.now a 16-byte heap number, process.hrtime an array, hrtime.bigint a BigInt), so the receive timestamp alone allocates per message; a 0-byte hot path is out of reach on Node 20 whatever the rest does.',
