@@ -6,13 +6,17 @@
  * in an order of its own (on Node 20, the last calls of a function first). The Binance spot scanner calls 23 small
  * readers per message (~2 500 bytes of bytecode in all): under the default budget on Node 20 the last ten are
  * inlined and the first thirteen (key matches, string ends, the price and size readers) stay calls, once per
- * message each. With 3 000 bytes every one is inlined, and in the app the replay and the runner's own calls are
- * inlined too (since then the combined stream's two heads are compared as literals, 199 and 439 bytes of
- * bytecode, which this budget inlines in some runs and not others, and which parse 4-11% faster than the loop they
- * replaced with this budget as without it: docs/design/latency-tail.md, "Literal heads"). Measured on a 1M-trade replay (main-thread CPU time, alternating runs): Node 20 -10%, Node 22 -6%,
- * Node 24 -5%, Node 26 unchanged; hot-path p50 -40 to -80 ns on Node 20-24; the other venues' replays no slower on
- * Node 20, and on Node 26 Bybit -3%, OKX -5%, Coinbase and Kraken +1-2% (docs/design/whole-process.md, "V8's
- * inlining budget").
+ * message each. With 5 000 bytes every reader is inlined on every supported line, in every run, and in the app the
+ * replay and the runner's own calls are inlined too. With 3 000 (this setting until 2026-12-07) the readers, the
+ * combined stream's two literal heads (199 and 439 bytes of bytecode, 211 and over 460 on Node 26, which so never
+ * inlines the longer) and Node 26's chunked decimal readers no longer all fit: which were left out was decided run
+ * by run by the order of near-equal call frequencies (Node 26 kept its price reader a call in 13 of 15 runs, Node 22
+ * left out one reader in 2 of 52). Measured on a 1M-trade replay (main-thread CPU time, alternating runs), 920 ->
+ * 3 000: Node 20 -10%, Node 22 -6%, Node 24 -5%, Node 26 unchanged, hot-path p50 -40 to -80 ns on Node 20-24, the
+ * other venues' replays no slower on Node 20, and on Node 26 Bybit -3%, OKX -5%, Coinbase and Kraken +1-2%; 3 000 ->
+ * 5 000: main-thread CPU -3% and the run's p50 -25 ns (Node 22) and -35 ns (Node 26), Binance parse -4 to -5% in the
+ * bench's step table (docs/design/whole-process.md, "V8's inlining budget"; the heads: docs/design/latency-tail.md, "Literal
+ * heads").
  *
  * **The tier-up to TurboFan, on Node 24 and later.** There V8 runs a hot function as Maglev code (its mid-tier
  * compiler, off on Node 20 and 22) before TurboFan, and with Maglev on it raises the calls a function needs before
@@ -32,8 +36,11 @@ import { InvalidOptionError } from './cli-errors.js';
 
 /** The inlining budget's V8 flag, without its leading dashes. */
 export const INLINING_BUDGET_FLAG = 'max-inlined-bytecode-size-cumulative';
-/** The budget in bytes of bytecode: the smallest measured that inlines every reader of the Binance spot scanner. */
-export const INLINING_BUDGET_BYTES = 3000;
+/**
+ * The budget in bytes of bytecode: enough for every reader of the Binance spot scanner, with both literal heads, on
+ * every supported line in every run (Node 26 inlines ~4 100 bytes into the scanner).
+ */
+export const INLINING_BUDGET_BYTES = 5000;
 /** The V8 flag that sets how soon a function moves from Maglev to TurboFan, without its leading dashes. */
 export const TIER_UP_FLAG = 'invocation-count-for-turbofan';
 /** Its value on lines that run Maglev by default (V8 itself: 10 000 on Node 24, 16 000 on Node 26). */
