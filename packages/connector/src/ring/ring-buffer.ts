@@ -281,7 +281,10 @@ export class RingBuffer {
     } else {
       header.publishWriteSequence(words, next);
     }
-    Atomics.store(words, Words.tailWord, tail | 0);
+    // Not a commit: nothing reads records by it (readers walk the commit words), only fill() in another instance
+    // and the used-ring check, both fine with a value a moment old. An int32 element is tear-free, and a plain store
+    // costs ~0.5 ns where Atomics.store, a builtin call V8 does not inline, costs ~8.
+    words[Words.tailWord] = tail | 0;
     return true;
   }
 
