@@ -346,11 +346,14 @@ describe('RingBuffer producer and consumer', () => {
     expect(ring.nextWriteSequence).toBe(1);
   });
 
-  it('matches a FIFO model under random writes, reads, releases and reopens', () => {
+  it('matches a FIFO model under random writes, prefaults, reads, releases and reopens', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('write' as const), length: fc.integer({ min: 0, max: 260 }) }),
       fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 0, max: 6 }) }),
       fc.record({ kind: fc.constant('reopen' as const) }),
+      // With 64-byte slots the ring is one page, whose first word is slot 0's commit word: a prefault that wrote it
+      // while slot 0 held an unread record would lose that record here.
+      fc.record({ kind: fc.constant('prefault' as const) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
@@ -367,6 +370,8 @@ describe('RingBuffer producer and consumer', () => {
             } else {
               expect(model.length).toBeGreaterThan(0);
             }
+          } else if (step.kind === 'prefault') {
+            ring.prefaultAhead();
           } else if (step.kind === 'read') {
             const seen = readAll(ring, step.max);
             const expected = model.slice(0, step.max);
@@ -401,6 +406,8 @@ describe('RingBuffer positions past 2^31 and 2^32', () => {
       fc.record({ kind: fc.constant('write' as const), length: fc.integer({ min: 0, max: 200 }) }),
       fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 0, max: 6 }) }),
       fc.record({ kind: fc.constant('reopen' as const) }),
+      // The prefault's own position wraps with the slot counter.
+      fc.record({ kind: fc.constant('prefault' as const) }),
     );
     fc.assert(
       fc.property(fc.array(op, { minLength: 40, maxLength: 120 }), (ops) => {
@@ -417,6 +424,8 @@ describe('RingBuffer positions past 2^31 and 2^32', () => {
             } else {
               expect(model.length).toBeGreaterThan(0);
             }
+          } else if (step.kind === 'prefault') {
+            ring.prefaultAhead();
           } else if (step.kind === 'read') {
             const seen = readAll(ring, step.max);
             expect(seen).toEqual(
@@ -541,6 +550,85 @@ describe('RingBuffer.claimProducer', () => {
     expect(next.map((r) => r.sequence)).toEqual([16]);
     expect(next[0]?.bytes).toEqual(payload(16, 20));
     restarted.close();
+  });
+});
+
+describe('RingBuffer.prefaultAhead', () => {
+  /** Page faults this thread has taken so far (Linux: minflt in /proc/thread-self/stat). */
+  const minorFaults = (): number =>
+    Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[7]);
+
+  it('dirties the pages of the free slots 64 KiB ahead, so writes there take no page fault (Linux, ring on disk)', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ring-prefault-')), 'ahead.ring');
+    const slotSize = 256;
+    const slotCount = 1024;
+    const ring = RingBuffer.open(path, { slotSize, slotCount });
+    expect(ring.prefaultAhead(), 'before the first write: no tail to prefault from').toBe(0);
+    // A lap and a bit, each record one slot, released as it goes: every page of the ring has been written.
+    const record = payload(7, 200);
+    for (let i = 0; i < slotCount + 1; i++) {
+      expect(ring.tryWrite(record)).toBe(true);
+      ring.release(readAll(ring).length);
+    }
+    /** Writes back the ring's dirty pages, as the kernel does some 30 s after they were written. */
+    const writeBack = () => {
+      const fd = openSync(path, 'r+');
+      fsyncSync(fd);
+      closeSync(fd);
+    };
+    /** Page faults taken by writing the next 128 records (8 pages of slots). */
+    const faultsWriting128 = (): number => {
+      const before = minorFaults();
+      for (let i = 0; i < 128; i++) ring.tryWrite(record);
+      const faults = minorFaults() - before;
+      ring.release(readAll(ring).length);
+      return faults;
+    };
+    writeBack();
+    expect(faultsWriting128(), 'a write-protected page faults at its first write').toBeGreaterThanOrEqual(6);
+    writeBack();
+    // The tail is at slot 1 + 128 = 129; 64 KiB of 256-byte slots is 256 slots: 130..384 holds 16 page starts.
+    expect(ring.prefaultAhead()).toBe(16);
+    expect(ring.prefaultAhead(), 'nothing new to touch').toBe(0);
+    // At most two, both pages the fsync above cleaned and the prefault leaves alone: the header (the published
+    // tail) and the page the tail is in, part of which holds the records before it.
+    expect(faultsWriting128()).toBeLessThanOrEqual(2);
+    // The producer moved 128 slots on: the next call touches the 8 pages that came into reach.
+    expect(ring.prefaultAhead()).toBe(8);
+    ring.close();
+    expect(ring.prefaultAhead(), 'after close').toBe(0);
+    rmSync(path);
+  });
+
+  it('touches only free slots: none that hold unread records, and none past a lagging consumer', () => {
+    // 16 KiB: 64 slots of 256 bytes, four pages; a page starts every 16 slots.
+    const ring = RingBuffer.open(freshPath(), { slotSize: 256, slotCount: 64 });
+    for (let i = 0; i < 40; i++) expect(ring.tryWrite(payload(i, 100 + i))).toBe(true);
+    // Free: slots 40..63 (the next lap's 0..39 still hold records). Reach: half the ring, 32 slots, so 41..63,
+    // whose only page start is slot 48.
+    expect(ring.prefaultAhead()).toBe(1);
+    for (let i = 40; i < 64; i++) expect(ring.tryWrite(payload(i, 100))).toBe(true);
+    expect(ring.tryWrite(payload(64, 100)), 'full').toBe(false);
+    expect(ring.prefaultAhead(), 'nothing free').toBe(0);
+    const seen = readAll(ring);
+    expect(seen.map((r) => r.sequence)).toEqual([...Array(64).keys()]);
+    for (const r of seen)
+      expect(r.bytes).toEqual(payload(r.sequence, r.sequence < 40 ? 100 + r.sequence : 100));
+    ring.close();
+  });
+
+  it('touches the first page of each slot when a slot is a page or more', () => {
+    const ring = RingBuffer.open(freshPath(), { slotSize: 8192, slotCount: 64 });
+    expect(ring.tryWrite(payload(0, 5000))).toBe(true);
+    // 64 KiB is 8 slots of 8 KiB: slots 2..8, after the tail (slot 1).
+    expect(ring.prefaultAhead()).toBe(7);
+    expect(ring.tryWrite(payload(1, 9000))).toBe(true);
+    expect(ring.prefaultAhead(), 'the tail moved two slots: two more in reach').toBe(2);
+    expect(readAll(ring)).toEqual([
+      { sequence: 0, bytes: payload(0, 5000) },
+      { sequence: 1, bytes: payload(1, 9000) },
+    ]);
+    ring.close();
   });
 });
 

@@ -122,6 +122,15 @@ describe('Runner', () => {
     expect(latency.count).toBe(3);
   });
 
+  it("prefaults the ring's pages ahead after each message, so the ring has nothing left to touch", () => {
+    const { runner, ring } = setup();
+    runner.onMessage(binanceTrade(1));
+    // Done by the runner already: 64 KiB of 256-byte slots after the tail, topped up a page at a time.
+    expect(ring.prefaultAhead()).toBe(0);
+    for (let id = 2; id <= 16; id++) runner.onMessage(binanceTrade(id));
+    expect(ring.prefaultAhead()).toBe(0);
+  });
+
   it('does not wake the flusher at a steady pace, inside a turn or after it (its own poll finds the records)', async () => {
     const events: string[] = [];
     const { runner, ringRecords, transport } = setup(1024, {}, { notify: () => events.push('wake') });

@@ -234,6 +234,9 @@ export class Runner implements TradeSink {
       this.#books.onMessage(bytes, this.#wall);
     }
     this.#latency?.record(this.#clock.nowNanos() - start);
+    // After the message's own work: the page faults of a ring file the kernel has written back are taken here,
+    // ahead of the records that will land there (RingBuffer.prefaultAhead), not inside a later message's hot path.
+    this.#ring.prefaultAhead();
   };
 
   // Waking a napping flusher is a futex syscall (plus V8's wait-list lock, which the woken worker then contends):
