@@ -45,6 +45,16 @@ function readAll(ring: RingBuffer, max = Number.POSITIVE_INFINITY): Seen[] {
   return seen;
 }
 
+/**
+ * Writes the file's dirty pages back to disk, as the kernel does some 30 s after they were written; the next write
+ * to each through a mapping is a page fault.
+ */
+function writeBack(path: string): void {
+  const fd = openSync(path, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
 /** Commit word of slot `index`, read from the file itself. */
 function commitWordOnDisk(path: string, slotSize: number, index: number): number {
   return readFileSync(path).readInt32LE(HEADER_BYTES + index * slotSize);
@@ -476,9 +486,7 @@ describe('RingBuffer.claimProducer', () => {
     first.release(readAll(first).length);
     first.close();
     // Written back, so that what is dirty below was written by the second open.
-    const fd = openSync(path, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
+    writeBack(path);
     /** Dirty kB of this process's mapping of `path`: pages written through it since it was mapped. */
     const dirtyKiB = (): number => {
       const smaps = readFileSync('/proc/self/smaps', 'utf8');
@@ -570,12 +578,6 @@ describe('RingBuffer.prefaultAhead', () => {
       expect(ring.tryWrite(record)).toBe(true);
       ring.release(readAll(ring).length);
     }
-    /** Writes back the ring's dirty pages, as the kernel does some 30 s after they were written. */
-    const writeBack = () => {
-      const fd = openSync(path, 'r+');
-      fsyncSync(fd);
-      closeSync(fd);
-    };
     /** Page faults taken by writing the next 128 records (8 pages of slots). */
     const faultsWriting128 = (): number => {
       const before = minorFaults();
@@ -584,9 +586,9 @@ describe('RingBuffer.prefaultAhead', () => {
       ring.release(readAll(ring).length);
       return faults;
     };
-    writeBack();
+    writeBack(path);
     expect(faultsWriting128(), 'a write-protected page faults at its first write').toBeGreaterThanOrEqual(6);
-    writeBack();
+    writeBack(path);
     // The tail is at slot 1 + 128 = 129; 64 KiB of 256-byte slots is 256 slots: 130..384 holds 16 page starts.
     expect(ring.prefaultAhead()).toBe(16);
     expect(ring.prefaultAhead(), 'nothing new to touch').toBe(0);
