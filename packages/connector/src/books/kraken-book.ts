@@ -19,7 +19,7 @@ import { checkInteger } from '@marketpipe/middleware/errors';
 import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { decimalInto, digitsInto } from '../feeds/decimal-bytes.js';
 import { type EpochTime, parseRfc3339 } from '../feeds/rfc3339-bytes.js';
-import { crc32 } from '../flusher/crc32.js';
+import { crc32Range } from './book-crc32.js';
 import type { BookLevels } from './book-data.js';
 import type { BookSink } from './book-sync.js';
 import {
@@ -28,7 +28,6 @@ import {
   type BookSyncConstructor,
   type BookSyncOptions,
   BookSyncResult,
-  latin1,
   messageBytes,
   parseJson,
   rfc3339,
@@ -86,10 +85,10 @@ export interface KrakenBookSyncOptions extends BookSyncOptions {
   precisions?: Readonly<Record<string, KrakenPrecision>>;
 }
 
-/** Per-symbol state of {@link KrakenBookSync}: its kept book and the checksum's cached text, read-only outside. */
+/** Per-symbol state of {@link KrakenBookSync}: its kept book and the checksum's cached texts, read-only outside. */
 export interface KrakenState extends SymbolState {
-  bids: KeptSide;
-  asks: KeptSide;
+  bids: KeptSide<KrakenLevel>;
+  asks: KeptSide<KrakenLevel>;
   priceDecimals: number;
   qtyDecimals: number;
   fixed: boolean;
@@ -98,14 +97,32 @@ export interface KrakenState extends SymbolState {
 }
 
 /**
- * One side's part of the checksum text, rebuilt only when the side changed (a delta often touches one side) or the
- * precisions did.
+ * A kept level: the venue's price and qty texts as they came (as bytes, the price first; UTF-8 where the `JSON.parse`
+ * path met a non-ASCII text), and its checksum digits once built. Bytes rather than strings: the scan copies them out
+ * of the message without making two strings per level. @internal
+ */
+export interface KrakenLevel {
+  text: Uint8Array;
+  /** Bytes of `text` that are the price; the rest is the qty. */
+  priceBytes: number;
+  /** The level's checksum bytes at the precisions `digitsKey` names, built when the level first reaches the top 10. */
+  digits: Uint8Array | undefined;
+  digitsKey: number;
+}
+
+/**
+ * One side's part of the checksum: its text (each level's price then size digits), rebuilt only when the side or the
+ * precisions changed (a delta often touches one side), and the text's CRC-32 continued from the CRC before it (the
+ * asks' from 0, the bids' from the asks'), recomputed only when the text or that starting CRC changed.
  */
 export class SideText {
   bytes = new Uint8Array(256);
   length = 0;
   version = -1;
   key = -1;
+  crc = 0;
+  /** The CRC {@link SideText.crc} continued from; -1 (never a CRC) until it is computed for the current text. */
+  crcFrom = -1;
 }
 
 /** The Kraken machine behind {@link KrakenBookSync}. */
@@ -139,8 +156,8 @@ class KrakenBookMachine extends BookSyncBase<KrakenState> {
       synced: false,
       lost: false,
       requested: false,
-      bids: new KeptSide(true),
-      asks: new KeptSide(false),
+      bids: new KeptSide<KrakenLevel>(true),
+      asks: new KeptSide<KrakenLevel>(false),
       priceDecimals: precision?.price ?? 0,
       qtyDecimals: precision?.qty ?? 0,
       fixed: precision !== undefined,
@@ -357,7 +374,7 @@ class KrakenBookMachine extends BookSyncBase<KrakenState> {
     state: KrakenState,
     from: number,
     to: number,
-    side: KeptSide,
+    side: KeptSide<KrakenLevel>,
     out: BookLevels,
   ): void {
     const values = this.#levelValues;
@@ -365,13 +382,16 @@ class KrakenBookMachine extends BookSyncBase<KrakenState> {
     for (let i = from; i < to; i++) {
       const price = values[i * 2]!;
       const size = values[i * 2 + 1]!;
-      const priceText = latin1(bytes, tokens[i * LEVEL_FIELDS]!, tokens[i * LEVEL_FIELDS + 1]!);
-      const qtyText = latin1(bytes, tokens[i * LEVEL_FIELDS + 2]!, tokens[i * LEVEL_FIELDS + 3]!);
+      const priceStart = tokens[i * LEVEL_FIELDS]!;
+      const priceStop = tokens[i * LEVEL_FIELDS + 1]!;
+      const qtyStart = tokens[i * LEVEL_FIELDS + 2]!;
+      const qtyStop = tokens[i * LEVEL_FIELDS + 3]!;
       if (!state.fixed) {
-        state.priceDecimals = Math.max(state.priceDecimals, decimals(priceText));
-        state.qtyDecimals = Math.max(state.qtyDecimals, decimals(qtyText));
+        state.priceDecimals = Math.max(state.priceDecimals, decimalsOf(bytes, priceStart, priceStop));
+        state.qtyDecimals = Math.max(state.qtyDecimals, decimalsOf(bytes, qtyStart, qtyStop));
       }
-      side.set(price, size, priceText, qtyText);
+      if (size === 0) side.remove(price);
+      else side.put(price, levelOf(bytes, priceStart, priceStop, qtyStart, qtyStop));
       out.push(price, size);
     }
   }
@@ -492,7 +512,7 @@ class KrakenBookMachine extends BookSyncBase<KrakenState> {
   #apply(
     state: KrakenState,
     levels: unknown,
-    side: KeptSide,
+    side: KeptSide<KrakenLevel>,
     out: { push(price: number, size: number): void },
   ): boolean {
     if (!Array.isArray(levels)) return false;
@@ -507,7 +527,8 @@ class KrakenBookMachine extends BookSyncBase<KrakenState> {
         state.priceDecimals = Math.max(state.priceDecimals, decimals(priceText));
         state.qtyDecimals = Math.max(state.qtyDecimals, decimals(qtyText));
       }
-      side.set(price, size, priceText, qtyText);
+      if (size === 0) side.remove(price);
+      else side.put(price, levelOfTexts(priceText, qtyText));
       out.push(price, size);
     }
     return true;
@@ -516,8 +537,8 @@ class KrakenBookMachine extends BookSyncBase<KrakenState> {
 
 /** Kraken's checksum of a kept book: top 10 asks then top 10 bids, CRC32 unsigned. @internal */
 export function krakenChecksum(state: {
-  bids: KeptSide;
-  asks: KeptSide;
+  bids: KeptSide<KrakenLevel>;
+  asks: KeptSide<KrakenLevel>;
   priceDecimals: number;
   qtyDecimals: number;
   /** The sync machine's per-side caches; a one-off caller (the simulator) leaves them out. */
@@ -526,26 +547,24 @@ export function krakenChecksum(state: {
 }): number {
   // Precisions are small (Kraken's are at most a dozen or so decimals), so one number keys both.
   const key = state.priceDecimals * 4096 + state.qtyDecimals;
-  const asks = sideText(
-    state.asks,
-    state.asksText ?? new SideText(),
-    state.priceDecimals,
-    state.qtyDecimals,
-    key,
-  );
-  const bids = sideText(
-    state.bids,
-    state.bidsText ?? new SideText(),
-    state.priceDecimals,
-    state.qtyDecimals,
-    key,
-  );
-  return crc32(bids.bytes.subarray(0, bids.length), crc32(asks.bytes.subarray(0, asks.length))) >>> 0;
+  const { priceDecimals, qtyDecimals } = state;
+  const asks = sideText(state.asks, state.asksText ?? new SideText(), priceDecimals, qtyDecimals, key);
+  const bids = sideText(state.bids, state.bidsText ?? new SideText(), priceDecimals, qtyDecimals, key);
+  return textCrc(bids, textCrc(asks, 0));
+}
+
+/** The CRC-32 of a side's text continued from `from`, from its cache when neither changed. */
+function textCrc(text: SideText, from: number): number {
+  if (text.crcFrom !== from) {
+    text.crc = crc32Range(text.bytes, 0, text.length, from);
+    text.crcFrom = from;
+  }
+  return text.crc;
 }
 
 /** The checksum bytes of a side's top 10, from its cache when the side and precisions did not change. */
 function sideText(
-  side: KeptSide,
+  side: KeptSide<KrakenLevel>,
   text: SideText,
   priceDecimals: number,
   qtyDecimals: number,
@@ -553,26 +572,121 @@ function sideText(
 ): SideText {
   if (text.version === side.version && text.key === key) return text;
   let end = 0;
-  for (const level of side.top(CHECKSUM_LEVELS)) {
+  const levels = side.top(CHECKSUM_LEVELS);
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
     let digits = level.digits;
     if (digits === undefined || level.digitsKey !== key) {
-      const length = writeDigits(level.size, qtyDecimals, writeDigits(level.price, priceDecimals, 0));
+      const length = levelDigits(level, priceDecimals, qtyDecimals);
       digits = scratch.slice(0, length);
       level.digits = digits;
       level.digitsKey = key;
     }
-    if (end + digits.length > text.bytes.length) {
-      const grown = new Uint8Array((end + digits.length) * 2);
+    const length = digits.length;
+    if (end + length > text.bytes.length) {
+      const grown = new Uint8Array((end + length) * 2);
       grown.set(text.bytes);
       text.bytes = grown;
     }
-    text.bytes.set(digits, end);
-    end += digits.length;
+    // A level's digits are a dozen bytes or so: a loop copies them faster than `set`, a builtin call each.
+    const out = text.bytes;
+    for (let j = 0; j < length; j++) out[end + j] = digits[j]!;
+    end += length;
   }
   text.length = end;
   text.version = side.version;
   text.key = key;
+  text.crcFrom = -1;
   return text;
+}
+
+/** A level of the texts `bytes[priceStart..priceStop)` and `bytes[qtyStart..qtyStop)`. */
+function levelOf(
+  bytes: Uint8Array,
+  priceStart: number,
+  priceStop: number,
+  qtyStart: number,
+  qtyStop: number,
+): KrakenLevel {
+  const priceBytes = priceStop - priceStart;
+  const text = new Uint8Array(priceBytes + qtyStop - qtyStart);
+  // A number's text is a dozen bytes or so: copied by a loop, with no `subarray` view per text.
+  for (let i = 0; i < priceBytes; i++) text[i] = bytes[priceStart + i]!;
+  for (let i = priceBytes; i < text.length; i++) text[i] = bytes[qtyStart - priceBytes + i]!;
+  return { text, priceBytes, digits: undefined, digitsKey: -1 };
+}
+
+/** A level of the `JSON.parse` path's texts, as UTF-8. */
+function levelOfTexts(priceText: string, qtyText: string): KrakenLevel {
+  const price = utf8.encode(priceText);
+  const qty = utf8.encode(qtyText);
+  const text = new Uint8Array(price.length + qty.length);
+  text.set(price);
+  text.set(qty, price.length);
+  return { text, priceBytes: price.length, digits: undefined, digitsKey: -1 };
+}
+
+/**
+ * A side as the kept book would hold it after levels with these texts (`[price, qty]`, best first), for a caller
+ * that computes a checksum alone (the simulator). @internal
+ */
+export function krakenKeptSide(
+  bids: boolean,
+  levels: ReadonlyArray<readonly [string, string]>,
+): KeptSide<KrakenLevel> {
+  const side = new KeptSide<KrakenLevel>(bids);
+  for (const [price, qty] of levels) {
+    if (Number(qty) === 0) side.remove(Number(price));
+    else side.put(Number(price), levelOfTexts(price, qty));
+  }
+  return side;
+}
+
+/** Writes a level's checksum bytes (price then qty digits) at the start of the scratch; returns their length. */
+function levelDigits(level: KrakenLevel, priceDecimals: number, qtyDecimals: number): number {
+  const { text, priceBytes } = level;
+  return writeDigitsOf(
+    text,
+    priceBytes,
+    text.length,
+    qtyDecimals,
+    writeDigitsOf(text, 0, priceBytes, priceDecimals, 0),
+  );
+}
+
+/**
+ * {@link writeDigits} of the text `text[start..stop)`: the same bytes, read in place when the text is plain ASCII
+ * without an exponent (every text the scan keeps), through the string form otherwise.
+ */
+function writeDigitsOf(text: Uint8Array, start: number, stop: number, places: number, at: number): number {
+  let dot = -1;
+  for (let i = start; i < stop; i++) {
+    const c = text[i]!;
+    if (c === 0x65 || c === 0x45 || c > 0x7f)
+      return writeDigits(utf8Decoder.decode(text.subarray(start, stop)), places, at);
+    if (c === 0x2e && dot < 0) dot = i;
+  }
+  const padding = Math.max(0, places - (dot < 0 ? 0 : stop - dot - 1));
+  if (at + (stop - start) + padding > scratch.length) grow(at + (stop - start) + padding);
+  const out = scratch;
+  let end = at;
+  for (let i = start; i < stop; i++) if (i !== dot) out[end++] = text[i]!;
+  for (let i = 0; i < padding; i++) out[end++] = 0x30;
+  let zeros = 0;
+  while (at + zeros < end - 1 && out[at + zeros] === 0x30) zeros++;
+  if (zeros > 0) out.copyWithin(at, at + zeros, end);
+  return end - zeros;
+}
+
+/** {@link decimals} of an ASCII number token `bytes[start..stop)` (the scan's). */
+function decimalsOf(bytes: Uint8Array, start: number, stop: number): number {
+  let dot = -1;
+  for (let i = start; i < stop; i++) {
+    const c = bytes[i]!;
+    if (c === 0x65 || c === 0x45) return 0;
+    if (c === 0x2e && dot < 0) dot = i;
+  }
+  return dot < 0 ? 0 : stop - dot - 1;
 }
 
 /** Where one level's checksum text is built before it is kept with the level; grows for unusually long numbers. */
@@ -614,6 +728,7 @@ function writeDigits(text: string, places: number, at: number): number {
 }
 
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;

@@ -24,7 +24,7 @@ import {
   parseJson,
   type SymbolState,
 } from './book-sync.js';
-import { KeptSide, type TextLevel } from './kept-book.js';
+import { KeptSide, setTexts, type TextLevel } from './kept-book.js';
 
 /** Levels per side OKX's checksum covers. */
 const CHECKSUM_LEVELS = 25;
@@ -305,7 +305,8 @@ class OkxBookMachine extends BookSyncBase<OkxState> {
     const tokens = this.#levelTokens;
     for (let i = from; i < to; i++) {
       const at = i * LEVEL_FIELDS;
-      side.set(
+      setTexts(
+        side,
         values[i * 2]!,
         values[i * 2 + 1]!,
         latin1(bytes, tokens[at]!, tokens[at + 1]!),
@@ -391,7 +392,7 @@ class OkxBookMachine extends BookSyncBase<OkxState> {
       const price = Number(level[0]);
       const size = Number(level[1]);
       if (!Number.isFinite(price) || !Number.isFinite(size) || size < 0) return false;
-      side.set(price, size, level[0], level[1]);
+      setTexts(side, price, size, level[0], level[1]);
       out.push(price, size);
     }
     // Levels past the cap are far from the top 25 the checksum reads; dropping them is counted.

@@ -1,9 +1,10 @@
 /**
- * The sorted structure behind every book: `sorted-btree`'s B+ tree keyed by
- * price. The package is CommonJS; it is `require`d at the first book rather
- * than imported, because an ES import makes Node lex its whole source for
- * export names, which cost `marketpipe run` and `--help` tens of milliseconds
- * of start-up on Node 20 even without books (docs/design/startup.md).
+ * The sorted structure behind `OrderBook`: `sorted-btree`'s B+ tree keyed by
+ * price (the sync machines' kept books are sorted arrays: `kept-book.ts`). The
+ * package is CommonJS; it is `require`d at the first book rather than
+ * imported, because an ES import makes Node lex its whole source for export
+ * names, which cost `marketpipe run` and `--help` tens of milliseconds of
+ * start-up on Node 20 even without books (docs/design/startup.md).
  */
 import { createRequire } from 'node:module';
 import type BTreeType from 'sorted-btree';

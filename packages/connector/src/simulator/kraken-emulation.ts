@@ -1,10 +1,10 @@
 /** The simulator's Kraken v2 server: `trade` updates, subscribe acks per symbol, pongs, status and heartbeat. */
 
-import { krakenChecksum } from '../books/kraken-book.js';
+import { krakenChecksum, krakenKeptSide } from '../books/kraken-book.js';
 import { InvalidSimBatchError } from '../errors.js';
 import { isJsonObject } from '../feeds/tree-fields.js';
 import type { SimBookState } from './sim-book.js';
-import { changeTexts, keptSide, levelTexts } from './sim-book-format.js';
+import { changeTexts, levelTexts } from './sim-book-format.js';
 import { rfc3339Micros } from './sim-format.js';
 import type { BookChannelEmulation, BookFormatContext, VenueEmulation } from './venue-emulation.js';
 
@@ -19,7 +19,10 @@ function krakenLevels(levels: ReadonlyArray<[string, string]>): string {
 /** Kraken's CRC32 over the book's top 10 texts, with the book code's own checksum function. */
 function checksumOf(book: SimBookState, context: BookFormatContext): number {
   const top = (side: SimBookState['bids']) =>
-    keptSide(side, levelTexts(side, CHECKSUM_LEVELS, context.priceDecimals, context.sizeDecimals, 'tick'));
+    krakenKeptSide(
+      side.isBid,
+      levelTexts(side, CHECKSUM_LEVELS, context.priceDecimals, context.sizeDecimals, 'tick'),
+    );
   const sum = krakenChecksum({
     bids: top(book.bids),
     asks: top(book.asks),

@@ -1,5 +1,5 @@
 /** Level lists of a simulated book in a venue's decimal style, shared by the book emulations. */
-import { KeptSide } from '../books/kept-book.js';
+import { KeptSide, setTexts } from '../books/kept-book.js';
 import type { SimBookSide } from './sim-book.js';
 import { type DecimalStyle, formatDecimal } from './sim-instruments.js';
 
@@ -42,6 +42,6 @@ export function changeTexts(
 /** The book's best `levels` as the kept book the checksum helpers read (texts as the venue writes them). */
 export function keptSide(side: SimBookSide, levels: Array<[string, string]>): KeptSide {
   const kept = new KeptSide(side.isBid);
-  for (const [price, size] of levels) kept.set(Number(price), Number(size), price, size);
+  for (const [price, size] of levels) setTexts(kept, Number(price), Number(size), price, size);
   return kept;
 }
