@@ -1,5 +1,5 @@
 /**
- * The byte-scanning sync machines (Coinbase, Kraken, Bybit, OKX) against `JSON.parse` reference models (written here, from BOOK_SAMPLES.md's rules):
+ * The byte-scanning sync machines (Coinbase, Kraken, Bybit, OKX, Binance) against `JSON.parse` reference models (written here, from BOOK_SAMPLES.md's rules):
  * random valid messages in the venues' verbatim shapes (key order, whitespace, extra keys, numbers as strings or
  * JSON numbers varied) give the same results, levels and counters; random mutations and garbage never throw and
  * never yield a level the reference does not.
@@ -1307,6 +1307,392 @@ describe('OkxBookSync byte scan vs a JSON.parse reference', () => {
 
   it('counts null, arbitrary bytes and garbage as ignored or malformed, never a throw', () => {
     const sync = new OkxBookSync(() => {});
+    expect(sync.onMessage('null', 1)).toBe(BookSyncResult.ignored);
+    neverThrowsOnBytes(() => sync);
+  });
+});
+
+// ---------- Binance ----------
+
+interface BinanceRefEvent {
+  firstId: number;
+  lastId: number;
+  eventMs: number;
+  receivedNanos: bigint;
+  bids: Array<{ price: number; size: number }>;
+  asks: Array<{ price: number; size: number }>;
+}
+
+const isBinanceId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** Binance's "manage a local order book" rules (BOOK_SAMPLES.md 1d) over `JSON.parse`, counting as the machine does. */
+class BinanceReference {
+  readonly books = new Map<
+    string,
+    { synced: boolean; lastId: number; straddle: boolean; buffer: BinanceRefEvent[]; levels: number }
+  >();
+  malformed = 0;
+  stale = 0;
+  gaps = 0;
+  unsynced = 0;
+  levelsOverCap = 0;
+
+  constructor(readonly maxLevels = 10_000) {}
+
+  #book(symbol: string) {
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = { synced: false, lastId: 0, straddle: true, buffer: [], levels: 0 };
+      this.books.set(symbol, book);
+    }
+    return book;
+  }
+
+  onMessage(text: string, receivedNanos: bigint): Outcome {
+    const none = (result: BookSyncResult): Outcome => ({ result, updates: [] });
+    let json = tryParse(text) as Json | null | undefined;
+    if (json === undefined) return this.#malformed();
+    if (json === null) return none(BookSyncResult.ignored);
+    if (typeof json.stream === 'string' && typeof json.data === 'object' && json.data !== null) {
+      json = json.data as Json;
+    }
+    if (json.e !== 'depthUpdate') return none(BookSyncResult.ignored);
+    const symbol = json.s;
+    if (typeof symbol !== 'string' || symbol.length === 0) return this.#malformed();
+    const book = this.#book(symbol);
+    const eventValue = typeof json.E === 'string' ? Number(json.E) : json.E;
+    const { U: firstId, u: lastId } = json;
+    if (!isBinanceId(firstId) || !isBinanceId(lastId) || firstId > lastId || !isBinanceId(eventValue))
+      return this.#malformed(book);
+    const event = (): BinanceRefEvent | undefined => {
+      const bids = refPairs(json.b);
+      const asks = refPairs(json.a);
+      if (bids === undefined || asks === undefined) return undefined;
+      return { firstId, lastId, eventMs: eventValue, receivedNanos, bids, asks };
+    };
+    if (!book.synced) {
+      const held = event();
+      if (held === undefined) return this.#malformed(book);
+      this.#hold(book, held);
+      return none(BookSyncResult.buffered);
+    }
+    const check = this.#check(book, firstId, lastId);
+    if (check !== BookSyncResult.emitted) {
+      if (check === BookSyncResult.gap) {
+        const held = event();
+        if (held !== undefined) this.#hold(book, held);
+      }
+      return none(check);
+    }
+    const applied = event();
+    if (applied === undefined) return this.#malformed(book);
+    return { result: BookSyncResult.emitted, updates: [this.#apply(book, symbol, applied)] };
+  }
+
+  applySnapshot(symbol: string, text: string, receivedNanos: bigint): Outcome {
+    const json = tryParse(text) as Json | undefined;
+    const book = this.#book(symbol);
+    const lastUpdateId = json?.lastUpdateId;
+    if (!isBinanceId(lastUpdateId)) return this.#malformed(book);
+    const pending = book.buffer.filter((e) => e.lastId > lastUpdateId);
+    this.stale += book.buffer.length - pending.length;
+    if (pending.length > 0 && pending[0]!.firstId > lastUpdateId + 1) {
+      this.stale++;
+      book.buffer = pending;
+      book.synced = false;
+      return { result: BookSyncResult.stale, updates: [] };
+    }
+    const bids = refPairs(json!.bids);
+    const asks = refPairs(json!.asks);
+    if (bids === undefined || asks === undefined) return this.#malformed(book);
+    const updates: BookUpdate[] = [
+      {
+        timestampNanos: 0n,
+        receivedNanos,
+        ticker: symbol,
+        sequence: BigInt(lastUpdateId),
+        isSnapshot: true,
+        bids,
+        asks,
+      },
+    ];
+    book.buffer = [];
+    book.levels = 0;
+    book.lastId = lastUpdateId;
+    book.straddle = true;
+    book.synced = true;
+    for (let i = 0; i < pending.length; i++) {
+      const event = pending[i]!;
+      const check = this.#check(book, event.firstId, event.lastId);
+      if (check === BookSyncResult.stale) continue;
+      if (check !== BookSyncResult.emitted) {
+        book.buffer = pending.slice(i);
+        for (const kept of book.buffer) book.levels += kept.bids.length + kept.asks.length;
+        return { result: check, updates };
+      }
+      updates.push(this.#apply(book, symbol, event));
+    }
+    return { result: BookSyncResult.emitted, updates };
+  }
+
+  #check(book: { synced: boolean; lastId: number; straddle: boolean }, firstId: number, lastId: number) {
+    if (lastId <= book.lastId) {
+      this.stale++;
+      return BookSyncResult.stale;
+    }
+    if (book.straddle ? firstId > book.lastId + 1 : firstId !== book.lastId + 1) {
+      this.gaps++;
+      book.synced = false;
+      return BookSyncResult.gap;
+    }
+    return BookSyncResult.emitted;
+  }
+
+  #hold(book: { synced: boolean; buffer: BinanceRefEvent[]; levels: number }, event: BinanceRefEvent): void {
+    const levels = event.bids.length + event.asks.length;
+    if (book.levels + levels > this.maxLevels) {
+      this.levelsOverCap += book.levels;
+      this.unsynced += book.buffer.length;
+      book.buffer = [];
+      book.levels = 0;
+    }
+    book.buffer.push(event);
+    book.levels += levels;
+    book.synced = false;
+  }
+
+  #apply(book: { lastId: number; straddle: boolean }, symbol: string, event: BinanceRefEvent): BookUpdate {
+    book.lastId = event.lastId;
+    book.straddle = false;
+    return {
+      timestampNanos: BigInt(event.eventMs) * 1_000_000n,
+      receivedNanos: event.receivedNanos,
+      ticker: symbol,
+      sequence: BigInt(event.lastId),
+      isSnapshot: false,
+      bids: event.bids,
+      asks: event.asks,
+    };
+  }
+
+  #malformed(book?: { synced: boolean }): Outcome {
+    this.malformed++;
+    if (book !== undefined) book.synced = false;
+    return { result: BookSyncResult.malformed, updates: [] };
+  }
+}
+
+interface BinanceGen {
+  /** A diff-depth event, or a REST snapshot taken at the symbol's current update id (`rest`). */
+  kind: 'event' | 'event' | 'event' | 'rest';
+  symbol: string;
+  /** How the event's `[U, u]` follows the symbol's last `u`: next, overlapping the last (straddle), stale, skip. */
+  step: 'next' | 'next' | 'next' | 'straddle' | 'stale' | 'skip';
+  span: number;
+  envelope: boolean;
+  bids: Array<[string, string]>;
+  asks: Array<[string, string]>;
+  extra: unknown;
+  order: number;
+  spaced: boolean;
+}
+
+/** Binance sends every price and size as a string. */
+const binanceValue = (maxDecimals: number, allowZero: boolean) =>
+  decimalText(maxDecimals, allowZero).map((text) => JSON.stringify(text));
+const binancePair = fc.tuple(binanceValue(8, false), binanceValue(8, true));
+
+const binanceMessage: fc.Arbitrary<BinanceGen> = fc.record({
+  kind: fc.constantFrom<BinanceGen['kind']>('event', 'event', 'event', 'rest'),
+  symbol: fc.constantFrom('BTCUSDT', 'BNBBTC'),
+  step: fc.constantFrom<BinanceGen['step']>('next', 'next', 'next', 'straddle', 'stale', 'skip'),
+  span: fc.integer({ min: 0, max: 3 }),
+  envelope: fc.boolean(),
+  bids: fc.array(binancePair, { maxLength: 6 }),
+  asks: fc.array(binancePair, { maxLength: 6 }),
+  extra: fc.option(extraValue, { nil: undefined }),
+  order: fc.nat(),
+  spaced: fc.boolean(),
+});
+
+type BinanceItem = { rest: false; text: string } | { rest: true; symbol: string; text: string };
+
+/** Writes the messages in the verbatim 1b shape (bare or in the combined stream's envelope), ids per symbol. */
+function binanceItems(messages: BinanceGen[]): BinanceItem[] {
+  const lastU = new Map<string, number>();
+  const pairs = (list: Array<[string, string]>) => `[${list.map(([p, s]) => `[${p},${s}]`).join(',')}]`;
+  return messages.map((m) => {
+    const last = lastU.get(m.symbol) ?? 157;
+    if (m.kind === 'rest') {
+      const text = objectText(
+        [
+          ['lastUpdateId', String(last)],
+          ['bids', pairs(m.bids)],
+          ['asks', pairs(m.asks)],
+        ],
+        m.spaced,
+      );
+      return { rest: true, symbol: m.symbol, text };
+    }
+    const first = {
+      next: last + 1,
+      straddle: Math.max(0, last - 1),
+      stale: Math.max(0, last - 2 - m.span),
+      skip: last + 3,
+    }[m.step];
+    const u = m.step === 'stale' ? Math.max(first, last - 1) : first + m.span;
+    lastU.set(m.symbol, Math.max(last, u));
+    const entries: Array<[string, string]> = [
+      ['e', '"depthUpdate"'],
+      ['E', String(1_672_515_782_136 + u)],
+      ['s', JSON.stringify(m.symbol)],
+      ['U', String(first)],
+      ['u', String(u)],
+      ['b', pairs(m.bids)],
+      ['a', pairs(m.asks)],
+    ];
+    if (m.extra !== undefined) entries.push(['x', JSON.stringify(m.extra)]);
+    const shift = m.order % entries.length;
+    const event = objectText([...entries.slice(shift), ...entries.slice(0, shift)], m.spaced);
+    const text = m.envelope
+      ? objectText(
+          m.order % 2 === 0
+            ? [
+                ['stream', JSON.stringify(`${m.symbol.toLowerCase()}@depth`)],
+                ['data', event],
+              ]
+            : [
+                ['data', event],
+                ['stream', JSON.stringify(`${m.symbol.toLowerCase()}@depth@100ms`)],
+              ],
+          m.spaced,
+        )
+      : event;
+    return { rest: false, text };
+  });
+}
+
+function runBinance(items: BinanceItem[], asBytes: boolean): void {
+  const { updates, sink } = collect();
+  const sync = new BinanceBookSync(sink);
+  const reference = new BinanceReference();
+  for (const item of items) {
+    const before = updates.length;
+    const result = item.rest
+      ? sync.applySnapshot(item.symbol, item.text, 5, 7)
+      : sync.onMessage(asBytes ? encoder.encode(item.text) : item.text, 5, 7);
+    const expected = item.rest
+      ? reference.applySnapshot(item.symbol, item.text, 5_000_007n)
+      : reference.onMessage(item.text, 5_000_007n);
+    expect({ result, updates: updates.slice(before) }).toEqual(expected);
+  }
+  expect(sync.counters).toMatchObject({
+    malformed: reference.malformed,
+    stale: reference.stale,
+    gaps: reference.gaps,
+    unsynced: reference.unsynced,
+    levelsOverCap: reference.levelsOverCap,
+  });
+}
+
+describe('BinanceBookSync byte scan vs a JSON.parse reference', () => {
+  it('reads random valid streams (buffering, REST snapshots, straddles, stale events, gaps) exactly as the reference', () => {
+    fc.assert(
+      fc.property(
+        fc.array(binanceMessage, { minLength: 1, maxLength: 14 }),
+        fc.boolean(),
+        (messages, asBytes) => {
+          runBinance(binanceItems(messages), asBytes);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('emits a scanned delta after a REST snapshot (the property above is not vacuous)', () => {
+    const items = binanceItems([
+      {
+        kind: 'rest',
+        symbol: 'BTCUSDT',
+        step: 'next',
+        span: 0,
+        envelope: false,
+        bids: [['"1.5"', '"2"']],
+        asks: [],
+        extra: undefined,
+        order: 0,
+        spaced: false,
+      },
+      {
+        kind: 'event',
+        symbol: 'BTCUSDT',
+        step: 'next',
+        span: 1,
+        envelope: true,
+        bids: [['"1.5"', '"0"']],
+        asks: [['"2.25"', '"3"']],
+        extra: undefined,
+        order: 3,
+        spaced: true,
+      },
+    ]);
+    const { updates, sink } = collect();
+    const sync = new BinanceBookSync(sink);
+    expect(sync.applySnapshot('BTCUSDT', items[0]!.text, 5)).toBe(BookSyncResult.emitted);
+    expect(sync.onMessage(encoder.encode(items[1]!.text), 5)).toBe(BookSyncResult.emitted);
+    expect(updates[1]).toMatchObject({
+      sequence: 159n,
+      bids: [{ price: 1.5, size: 0 }],
+      asks: [{ price: 2.25, size: 3 }],
+    });
+  });
+
+  it('never throws on mutated messages or edge tokens, and emits only what the reference emits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            binanceMessage,
+            fc.option(mutation, { nil: undefined }),
+            fc.option(tokenEdit, { nil: undefined }),
+          ),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (messages) => {
+          const items = binanceItems(messages.map(([m]) => m));
+          const texts = damaged(
+            items.map((item) => item.text),
+            messages,
+          );
+          runBinance(
+            items.map((item, i) => ({ ...item, text: texts[i]! })),
+            true,
+          );
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('leaves envelopes it does not take whole to JSON.parse, with the same outcome', () => {
+    const event = '{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":6,"b":[],"a":[]}';
+    const shapes = [
+      `{"stream":"btcusdt@depth","data":${event},"E":2}`,
+      `{"data":${event}}`,
+      `{"stream":"btcusdt@depth","data":${event},"data":${event}}`,
+      `{"stream":7,"data":${event}}`,
+      `{"stream":"x","data":[]}`,
+      `{"stream":"x","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":6,"b":[]},"a":[]}`,
+      '{"e":"trade","b":"not levels"}',
+      '{"e":"depthUpdate","E":"17","s":"BTCUSDT","U":5,"u":6,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":7,"u":6,"b":[],"a":[]}',
+    ];
+    for (const text of shapes) runBinance([{ rest: false, text }], true);
+  });
+
+  it('counts null, arbitrary bytes and garbage as ignored or malformed, never a throw', () => {
+    const sync = new BinanceBookSync(() => {});
     expect(sync.onMessage('null', 1)).toBe(BookSyncResult.ignored);
     neverThrowsOnBytes(() => sync);
   });
