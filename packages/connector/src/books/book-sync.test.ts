@@ -83,6 +83,43 @@ describe('BinanceBookSync', () => {
     expect(out.filter((u) => !u.isSnapshot).map((u) => u.sequence)).toEqual([101n]);
   });
 
+  it('reads the documented 1c event as laid out there (comments dropped), bare and in the combined stream', () => {
+    const event = `{
+    "e": "depthUpdate",
+    "E": 1672515782136,
+    "s": "BNBBTC",
+    "U": 157,
+    "u": 160,
+    "b": [
+        [
+            "0.0024",
+            "10"
+        ]
+    ],
+    "a": [
+        [
+            "0.0026",
+            "100"
+        ]
+    ]
+}`;
+    for (const text of [event, `{"stream":"bnbbtc@depth","data":${event}}`]) {
+      const { out, sink } = collector();
+      const sync = new BinanceBookSync(sink);
+      sync.applySnapshot('BNBBTC', { lastUpdateId: 156, bids: [], asks: [] }, 1);
+      expect(sync.onMessage(new TextEncoder().encode(text), 2, 5)).toBe(BookSyncResult.emitted);
+      expect(out[1]).toEqual({
+        timestampNanos: 1672515782136_000_000n,
+        receivedNanos: 2_000_005n,
+        ticker: 'BNBBTC',
+        sequence: 160n,
+        isSnapshot: false,
+        bids: lv([[0.0024, 10]]),
+        asks: lv([[0.0026, 100]]),
+      });
+    }
+  });
+
   it('bounds the buffer and the symbols, counting what exceeds', () => {
     const sync = new BinanceBookSync(() => {}, { maxLevels: 4, maxSymbols: 1 });
     for (let i = 0; i < 3; i++) sync.onMessage(ev(10 + i, 10 + i), 1);
