@@ -26,35 +26,41 @@ function referenceTop(book: Map<number, number>, bids: boolean, n: number): numb
 describe('KeptSide', () => {
   it('keeps the same best-first levels as a sorted map, through puts, removes, truncates and clears', () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(op, { maxLength: 200 }), (bids, ops) => {
-        const side = new KeptSide<{ tag: number }>(bids);
-        const reference = new Map<number, number>();
-        let version = side.version;
-        for (const o of ops) {
-          if (o.kind === 'put') {
-            side.put(o.price, { tag: o.tag });
-            reference.set(o.price, o.tag);
-          } else if (o.kind === 'remove') {
-            side.remove(o.price);
-            reference.delete(o.price);
-          } else if (o.kind === 'truncate') {
-            const removed: number[] = [];
-            side.truncate(o.depth, (p) => removed.push(p));
-            const expected = [...reference.keys()].sort((a, b) => (bids ? b - a : a - b)).slice(o.depth);
-            // `+ 0`: a Map keeps -0 as 0, the side keeps the price it was given.
-            expect(removed.map((p) => p + 0)).toEqual(expected.reverse());
-            for (const p of expected) reference.delete(p);
-          } else {
-            side.clear();
-            reference.clear();
+      // A small `arrayLevels` moves the side between its arrays and its tree within one run; 512 is the default.
+      fc.property(
+        fc.boolean(),
+        fc.constantFrom(1, 3, 8, 512),
+        fc.array(op, { maxLength: 200 }),
+        (bids, arrayLevels, ops) => {
+          const side = new KeptSide<{ tag: number }>(bids, arrayLevels);
+          const reference = new Map<number, number>();
+          let version = side.version;
+          for (const o of ops) {
+            if (o.kind === 'put') {
+              side.put(o.price, { tag: o.tag });
+              reference.set(o.price, o.tag);
+            } else if (o.kind === 'remove') {
+              side.remove(o.price);
+              reference.delete(o.price);
+            } else if (o.kind === 'truncate') {
+              const removed: number[] = [];
+              side.truncate(o.depth, (p) => removed.push(p));
+              const expected = [...reference.keys()].sort((a, b) => (bids ? b - a : a - b)).slice(o.depth);
+              // `+ 0`: a Map keeps -0 as 0, the side keeps the price it was given.
+              expect(removed.map((p) => p + 0)).toEqual(expected.reverse());
+              for (const p of expected) reference.delete(p);
+            } else {
+              side.clear();
+              reference.clear();
+            }
+            if (o.kind !== 'truncate') expect(side.version).toBeGreaterThan(version);
+            version = side.version;
+            expect(side.size).toBe(reference.size);
+            const n = (o.kind === 'put' ? o.tag : 7) % 30;
+            expect(side.top(n).map((l) => l.tag)).toEqual(referenceTop(reference, bids, n));
           }
-          if (o.kind !== 'truncate') expect(side.version).toBeGreaterThan(version);
-          version = side.version;
-          expect(side.size).toBe(reference.size);
-          const n = (o.kind === 'put' ? o.tag : 7) % 30;
-          expect(side.top(n).map((l) => l.tag)).toEqual(referenceTop(reference, bids, n));
-        }
-      }),
+        },
+      ),
     );
   });
 

@@ -1,6 +1,6 @@
 /**
- * The sorted structure behind `OrderBook`: `sorted-btree`'s B+ tree keyed by
- * price (the sync machines' kept books are sorted arrays: `kept-book.ts`). The
+ * The sorted structure behind `OrderBook` and deep kept books: `sorted-btree`'s
+ * B+ tree keyed by price (a short kept side is a sorted array: `kept-book.ts`). The
  * package is CommonJS; it is `require`d at the first book rather than
  * imported, because an ES import makes Node lex its whole source for export
  * names, which cost `marketpipe run` and `--help` tens of milliseconds of
