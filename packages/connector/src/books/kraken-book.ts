@@ -588,9 +588,7 @@ function sideText(
       grown.set(text.bytes);
       text.bytes = grown;
     }
-    // A level's digits are a dozen bytes or so: a loop copies them faster than `set`, a builtin call each.
-    const out = text.bytes;
-    for (let j = 0; j < length; j++) out[end + j] = digits[j]!;
+    text.bytes.set(digits, end);
     end += length;
   }
   text.length = end;
