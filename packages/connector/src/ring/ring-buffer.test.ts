@@ -567,39 +567,51 @@ describe('RingBuffer.prefaultAhead', () => {
     Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[7]);
 
   it('dirties the pages of the free slots 64 KiB ahead, so writes there take no page fault (Linux, ring on disk)', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'ring-prefault-')), 'ahead.ring');
-    const slotSize = 256;
-    const slotCount = 1024;
-    const ring = RingBuffer.open(path, { slotSize, slotCount });
-    expect(ring.prefaultAhead(), 'before the first write: no tail to prefault from').toBe(0);
-    // A lap and a bit, each record one slot, released as it goes: every page of the ring has been written.
-    const record = payload(7, 200);
-    for (let i = 0; i < slotCount + 1; i++) {
-      expect(ring.tryWrite(record)).toBe(true);
-      ring.release(readAll(ring).length);
-    }
-    /** Page faults taken by writing the next 128 records (8 pages of slots). */
-    const faultsWriting128 = (): number => {
-      const before = minorFaults();
-      for (let i = 0; i < 128; i++) ring.tryWrite(record);
-      const faults = minorFaults() - before;
-      ring.release(readAll(ring).length);
-      return faults;
+    /** One ring file, a lap written, written back: page faults of 128 writes without a prefault, then with one. */
+    const faultsWithoutAndWith = (): { without: number; prefaulted: number } => {
+      const path = join(mkdtempSync(join(tmpdir(), 'ring-prefault-')), 'ahead.ring');
+      const slotSize = 256;
+      const slotCount = 1024;
+      const ring = RingBuffer.open(path, { slotSize, slotCount });
+      expect(ring.prefaultAhead(), 'before the first write: no tail to prefault from').toBe(0);
+      // A lap and a bit, each record one slot, released as it goes: every page of the ring has been written.
+      const record = payload(7, 200);
+      for (let i = 0; i < slotCount + 1; i++) {
+        expect(ring.tryWrite(record)).toBe(true);
+        ring.release(readAll(ring).length);
+      }
+      /** Page faults taken by writing the next 128 records (8 pages of slots). */
+      const faultsWriting128 = (): number => {
+        const before = minorFaults();
+        for (let i = 0; i < 128; i++) ring.tryWrite(record);
+        const faults = minorFaults() - before;
+        ring.release(readAll(ring).length);
+        return faults;
+      };
+      writeBack(path);
+      const without = faultsWriting128();
+      writeBack(path);
+      // The tail is at slot 1 + 128 = 129; 64 KiB of 256-byte slots is 256 slots: 130..384 holds 16 page starts.
+      expect(ring.prefaultAhead()).toBe(16);
+      expect(ring.prefaultAhead(), 'nothing new to touch').toBe(0);
+      const prefaulted = faultsWriting128();
+      // The producer moved 128 slots on: the next call touches the 8 pages that came into reach.
+      expect(ring.prefaultAhead()).toBe(8);
+      ring.close();
+      expect(ring.prefaultAhead(), 'after close').toBe(0);
+      rmSync(path);
+      return { without, prefaulted };
     };
-    writeBack(path);
-    expect(faultsWriting128(), 'a write-protected page faults at its first write').toBeGreaterThanOrEqual(6);
-    writeBack(path);
-    // The tail is at slot 1 + 128 = 129; 64 KiB of 256-byte slots is 256 slots: 130..384 holds 16 page starts.
-    expect(ring.prefaultAhead()).toBe(16);
-    expect(ring.prefaultAhead(), 'nothing new to touch').toBe(0);
-    // At most two, both pages the fsync above cleaned and the prefault leaves alone: the header (the published
-    // tail) and the page the tail is in, part of which holds the records before it.
-    expect(faultsWriting128()).toBeLessThanOrEqual(2);
-    // The producer moved 128 slots on: the next call touches the 8 pages that came into reach.
-    expect(ring.prefaultAhead()).toBe(8);
-    ring.close();
-    expect(ring.prefaultAhead(), 'after close').toBe(0);
-    rmSync(path);
+    // The counter is the thread's: a scavenge or a fresh page of the runtime's landing in the same writes adds faults
+    // that are not the ring's (17 once, in CI). The ring's own are the same every time, so the fewest of up to three
+    // tries is what the prefault leaves.
+    const tries = [faultsWithoutAndWith()];
+    while (tries.length < 3 && tries.at(-1)!.prefaulted > 2) tries.push(faultsWithoutAndWith());
+    for (const { without } of tries)
+      expect(without, 'a write-protected page faults at its first write').toBeGreaterThanOrEqual(6);
+    // At most two, both pages the fsync cleaned and the prefault leaves alone: the header (the published tail) and
+    // the page the tail is in, part of which holds the records before it.
+    expect(Math.min(...tries.map((t) => t.prefaulted)), JSON.stringify(tries)).toBeLessThanOrEqual(2);
   });
 
   it('touches only free slots: none that hold unread records, and none past a lagging consumer', () => {
