@@ -33,6 +33,8 @@ export class KeptSide<L = TextLevel> {
   /** The level at each price of {@link KeptSide.#prices}. */
   readonly #levels: L[] = [];
   /** Every level, once the side has grown past {@link KeptSide.arrayLevels}; the arrays are empty meanwhile. */
+  // Private: the tree's type would reach the declarations, and sorted-btree's default export does not resolve as a
+  // type for ESM consumers under node16 resolution.
   #tree: BTreeType<number, L> | undefined;
   #version = 0;
 
