@@ -199,6 +199,24 @@ describe('KrakenBookSync', () => {
     }
   });
 
+  it('checksums a price sent as a non-ASCII string (JSON.parse path) over its UTF-8 bytes, as zlib hashes the text', () => {
+    // Number() reads "\u00a05.5" (no-break space, then 5.5) as 5.5; its checksum text keeps the space: U+00A0 5 5.
+    const snapshot = (checksum: number) =>
+      '{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD",' +
+      '"bids":[{"price":"\\u00a05.5","qty":1.0}],"asks":[{"price":6.5,"qty":2.0}],' +
+      `"checksum":${checksum},"timestamp":"2023-10-06T17:35:55.440295Z"}]}`;
+    const right = crc32('65200000000\u00a055100000000') >>> 0;
+    for (const [checksum, result] of [
+      [right, BookSyncResult.emitted],
+      [(right + 1) >>> 0, BookSyncResult.checksumFailure],
+    ] as const) {
+      const { out, sink } = collector();
+      const sync = new KrakenBookSync(sink, { precisions: { 'BTC/USD': { price: 1, qty: 8 } } });
+      expect(sync.onMessage(new TextEncoder().encode(snapshot(checksum)), 1)).toBe(result);
+      if (result === BookSyncResult.emitted) expect(out[0]!.bids).toEqual(lv([[5.5, 1]]));
+    }
+  });
+
   it('catches a corrupted checksum, stops emitting, and resyncs on the next snapshot', () => {
     const { out, sink } = collector();
     const asked: string[] = [];
