@@ -8,6 +8,8 @@
 #endif
 #include <napi.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -32,6 +34,9 @@ Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err) {
                      : err == ESRCH ? "ESRCH"
                      : err == EPERM ? "EPERM"
                      : err == ENOSYS ? "ENOSYS"
+                     : err == ENOSPC ? "ENOSPC"
+                     : err == EFBIG ? "EFBIG"
+                     : err == EDQUOT ? "EDQUOT"
                      : "EIO";
   error.Set("code", Napi::String::New(env, name));
   error.Set("errno", Napi::Number::New(env, -err));
@@ -65,6 +70,28 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
                                     std::to_string(status) + ")");
   }
   return Napi::Value(env, result);
+}
+
+// allocate(fd, offset, length) -> true once the file's blocks for [offset, offset + length) are allocated (the file
+// grows to cover them; new blocks read as zeros), false when the file system or the platform cannot allocate
+// without writing (the caller then writes zeros). A full disk throws ENOSPC here, as writing the zeros would.
+Napi::Value Allocate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int64_t offset = info[1].As<Napi::Number>().Int64Value();
+  int64_t length = info[2].As<Napi::Number>().Int64Value();
+  if (offset < 0 || length <= 0) throw Napi::RangeError::New(env, "allocation range must be non-empty");
+#ifdef __linux__
+  int result;
+  do {
+    result = fallocate(fd, 0, static_cast<off_t>(offset), static_cast<off_t>(length));
+  } while (result != 0 && errno == EINTR);
+  if (result == 0) return Napi::Boolean::New(env, true);
+  if (errno == EOPNOTSUPP || errno == ENOSYS) return Napi::Boolean::New(env, false);
+  throw ErrnoError(env, "fallocate", errno);
+#else
+  return Napi::Boolean::New(env, false);
+#endif
 }
 
 // Page-aligned [start, end) of bytes [offset, offset + length) of the buffer.
@@ -175,6 +202,7 @@ Napi::Value NoAffinity(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("map", Napi::Function::New(env, Map, "map"));
+  exports.Set("allocate", Napi::Function::New(env, Allocate, "allocate"));
   exports.Set("sync", Napi::Function::New(env, Sync, "sync"));
   exports.Set("advise", Napi::Function::New(env, Advise, "advise"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));

@@ -98,12 +98,10 @@ describe('disk trouble on a real tiny filesystem', () => {
     expect(recorderStates.at(-1)).toBe('running');
   }, 60_000);
 
-  // Fails until the ring file is allocated for real (see RELIABILITY.md, "Known problems"): the ring is created
-  // with ftruncate, a sparse file, and lives in the data dir; when that filesystem is full, the first store
-  // into a page that has no block yet raises SIGBUS and kills the process (exit by signal, no summary, no
-  // drain). Fix: in packages/connector/src/ring/ring-file.ts, allocate the file when creating it (write zeros
-  // in chunks, or fallocate) instead of ftruncateSync, so a full disk is an ENOSPC at RingBuffer.open that
-  // Pipeline.start reports (exit 1) instead of a crash later.
+  // The ring file was once created sparse (ftruncate): on a full filesystem the first store into a page with no
+  // block raised SIGBUS and killed the process. RingBuffer.open now allocates every block when it creates the file
+  // (fallocate, or zeros written where the file system has none; ring/ring-file.ts), so a full disk is an ENOSPC
+  // there, which Pipeline.start reports (exit 1).
   it('a data dir too small for the ring: the app refuses to start with an error, it is not killed by SIGBUS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mp-tiny-'));
     const dataDir = join(dir, 'data');

@@ -1,8 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adviseMapping, mapFile, syncMapping, unmapFile } from './file-mapping.js';
+import { adviseMapping, allocateFile, mapFile, syncMapping, unmapFile } from './file-mapping.js';
 import { RingBuffer } from './ring-buffer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'file-mapping-'));
@@ -37,6 +37,29 @@ describe('file mapping (Node-API binding)', () => {
     expect(readFileSync(path).readInt32LE(6000)).toBe(0x1234_5678);
     unmapFile(a);
     unmapFile(b);
+  });
+
+  it('allocates a range of a file without writing it: the file grows, every block is allocated, all zeros', () => {
+    const path = join(dir, 'allocated.bin');
+    writeFileSync(path, new Uint8Array([1, 2, 3, 4]));
+    const fd = openSync(path, 'r+');
+    try {
+      // The test's temporary directory is on ext4 or tmpfs here, which both allocate without writing.
+      expect(allocateFile(fd, 4096, 1 << 20)).toBe(true);
+      const stat = fstatSync(fd);
+      expect(stat.size).toBe(4096 + (1 << 20));
+      expect(stat.blocks * 512).toBeGreaterThanOrEqual(1 << 20);
+      expect(() => allocateFile(fd, 0, 0)).toThrow(RangeError);
+      expect(() => allocateFile(fd, -1, 10)).toThrow(RangeError);
+    } finally {
+      closeSync(fd);
+    }
+    const bytes = readFileSync(path);
+    expect([...bytes.subarray(0, 4)]).toEqual([1, 2, 3, 4]);
+    expect(bytes.subarray(4).every((b) => b === 0)).toBe(true);
+    const closed = openSync(path, 'r+');
+    closeSync(closed);
+    expect(() => allocateFile(closed, 0, 4096)).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 
   it('msyncs and madvises any byte range inside the mapping, page-aligned for the caller', () => {

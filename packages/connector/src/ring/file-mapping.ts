@@ -13,6 +13,7 @@ import { RingBindingError } from '../errors.js';
 
 interface MappingBinding {
   map(fd: number, length: number): ArrayBuffer;
+  allocate(fd: number, offset: number, length: number): boolean;
   sync(buffer: ArrayBuffer, offset: number, length: number): void;
   advise(buffer: ArrayBuffer, offset: number, length: number, advice: number): void;
   close(buffer: ArrayBuffer): void;
@@ -56,6 +57,15 @@ function load(): MappingBinding {
 /** Maps `length` bytes of the open file `fd` read/write and shared (`MAP_SHARED`); the caller may close `fd` after. */
 export function mapFile(fd: number, length: number): ArrayBuffer {
   return load().map(fd, length);
+}
+
+/**
+ * Allocates the blocks of bytes `[offset, offset + length)` of the open file `fd` without writing them
+ * (`fallocate`, Linux), growing the file to cover them; the new range reads as zeros. Returns false where the file
+ * system or platform cannot (the caller writes zeros instead). Throws the `ENOSPC` a full disk gives.
+ */
+export function allocateFile(fd: number, offset: number, length: number): boolean {
+  return load().allocate(fd, offset, length);
 }
 
 /** Writes the pages holding bytes `[offset, offset + length)` of a mapping back to the file (`msync`, `MS_SYNC`). */
