@@ -8,6 +8,8 @@ export default defineConfig(
     run: 'src/run.ts',
     'nats-cost': 'src/nats-cost.ts',
     'hot-path-steps': 'src/hot-path-steps.ts',
+    // How much machine code a message runs (perf), for comparing builds.
+    'hot-path-footprint': 'src/hot-path-footprint.ts',
     // The hot-path suite's floor, in a process of its own.
     'hot-path-floor': 'src/hot-path-floor.ts',
     // The books suite's trade comparison, one stack per process.
