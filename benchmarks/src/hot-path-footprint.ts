@@ -10,28 +10,13 @@
  *   node dist/hot-path-footprint.js --case parse
  *   node dist/hot-path-footprint.js -- --max-inlined-bytecode-size-cumulative=5000
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countCodeLines, parsePerfScript } from './harness/code-lines.js';
-
-/** What the step rig runs between batches (its untimed ring drain), not the hot path: listed apart. */
-const RIG_DRAIN = ['readBatch', 'release', 'drainRing', 'Builtins_AtomicsLoad'];
+import { recordCodeLines } from './harness/code-lines.js';
 
 function argValue(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : undefined;
-}
-
-function run(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (result.error !== undefined) {
-    throw new Error(`${command} could not run (${result.error.message}); install linux-perf for this tool`);
-  }
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
 }
 
 function main(): void {
@@ -42,52 +27,23 @@ function main(): void {
   const step = argValue(args, '--case') ?? 'runner';
   const count = argValue(args, '--count') ?? '10000000';
   const steps = join(dirname(fileURLToPath(import.meta.url)), 'hot-path-steps.js');
-  const dir = mkdtempSync(join(tmpdir(), 'footprint-'));
-  try {
-    const data = join(dir, 'perf.data');
-    run('perf', [
-      'record',
-      '-q',
-      '-e',
-      'cpu-clock',
-      '-F',
-      '20000',
-      '-o',
-      data,
-      process.execPath,
-      '--perf-basic-prof',
-      ...nodeFlags,
-      steps,
-      '--case',
-      step,
-      '--count',
-      count,
-    ]);
-    const samples = parsePerfScript(run('perf', ['script', '-i', data, '-F', 'pid,tid,time,ip,sym']));
-    // --perf-basic-prof leaves /tmp/perf-<pid>.map behind; perf script has read it.
-    for (const pid of new Set(samples.map((s) => s.pid))) rmSync(`/tmp/perf-${pid}.map`, { force: true });
-    const counted = countCodeLines(samples);
-    const isDrain = (name: string): boolean => RIG_DRAIN.some((d) => name.includes(d));
-    const hot = counted.functions.filter((f) => !isDrain(f.name));
-    const drain = counted.functions.filter((f) => isDrain(f.name));
-    const total = hot.reduce((sum, f) => sum + f.lines, 0);
+  const lines = recordCodeLines([...nodeFlags, steps, '--case', step, '--count', count]);
+  console.log(
+    `node ${process.version} ${nodeFlags.join(' ')}; case ${step} x ${count}; ${lines.samples} main-thread samples ` +
+      'in the second half',
+  );
+  for (const f of lines.functions) {
     console.log(
-      `node ${process.version} ${nodeFlags.join(' ')}; case ${step} x ${count}; ${counted.samples} main-thread samples ` +
-        'in the second half',
+      `${String(f.lines).padStart(5)} lines ${(100 * f.samplesShare).toFixed(1).padStart(5)}%  ${f.name}`,
     );
-    for (const f of hot) {
-      console.log(
-        `${String(f.lines).padStart(5)} lines ${(100 * f.samplesShare).toFixed(1).padStart(5)}%  ${f.name}`,
-      );
-    }
+  }
+  console.log(
+    `${String(lines.hotLines).padStart(5)} lines = ${((lines.hotLines * 64) / 1024).toFixed(1)} KiB of code`,
+  );
+  if (lines.drain.length > 0) {
     console.log(
-      `${String(total).padStart(5)} lines = ${((total * 64) / 1024).toFixed(1)} KiB of code with samples`,
+      `(the rig's ring drain, left out: ${lines.drain.map((f) => `${f.name} ${f.lines}`).join(', ')})`,
     );
-    if (drain.length > 0) {
-      console.log(`(the rig's ring drain, left out: ${drain.map((f) => `${f.name} ${f.lines}`).join(', ')})`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

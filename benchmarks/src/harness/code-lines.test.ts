@@ -1,5 +1,14 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countCodeLines, parsePerfScript } from './code-lines.js';
+import {
+  countCodeLines,
+  l1InstructionCacheKiB,
+  PerfUnavailableError,
+  parsePerfScript,
+  recordCodeLines,
+} from './code-lines.js';
 
 const SCRIPT = [
   " 100/100  10.000000:      7f0000001000 JS:*'scan file:///x/chunk.js:1:2",
@@ -45,5 +54,34 @@ describe('code lines from perf samples', () => {
 
   it('reads an empty profile as nothing', () => {
     expect(countCodeLines([])).toEqual({ samples: 0, functions: [] });
+  });
+});
+
+describe('recording code lines', () => {
+  it('says perf is unavailable, as a typed error, when it cannot run', () => {
+    expect(() => recordCodeLines(['-e', '0'], '/nonexistent/perf')).toThrow(PerfUnavailableError);
+    expect(() => recordCodeLines(['-e', '0'], '/nonexistent/perf')).toThrow(/install linux-perf/);
+  });
+});
+
+describe('the L1 instruction cache from sysfs', () => {
+  it('finds the level-1 instruction cache among the cache indexes, and says nothing without one', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cache-'));
+    try {
+      const index = (n: number, level: string, type: string, size: string): void => {
+        mkdirSync(join(root, `index${n}`));
+        writeFileSync(join(root, `index${n}`, 'level'), `${level}\n`);
+        writeFileSync(join(root, `index${n}`, 'type'), `${type}\n`);
+        writeFileSync(join(root, `index${n}`, 'size'), `${size}\n`);
+      };
+      index(0, '1', 'Data', '48K');
+      expect(l1InstructionCacheKiB(root)).toBeUndefined();
+      index(1, '1', 'Instruction', '32K');
+      index(2, '2', 'Unified', '1024K');
+      expect(l1InstructionCacheKiB(root)).toBe(32);
+      expect(l1InstructionCacheKiB(join(root, 'absent'))).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,10 @@
  * 5-10% between processes. Used by `dist/hot-path-footprint.js` (docs/design/latency-tail.md, "The hot path is
  * fetch-bound").
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** One sample of `perf script -F pid,tid,time,ip,sym`: its thread, seconds, instruction address, symbol (may be empty). */
 export interface CodeSample {
@@ -83,4 +87,92 @@ export function countCodeLines(
     .filter((f) => f.samplesShare >= minShare)
     .sort((a, b) => b.lines - a.lines || b.samplesShare - a.samplesShare);
   return { samples: counted, functions };
+}
+
+/** `perf` is missing or may not record here (not installed, or `perf_event_paranoid` forbids it). */
+export class PerfUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PerfUnavailableError';
+  }
+}
+
+/** What the step rig runs between batches (its untimed ring drain), not the hot path: kept apart. */
+const RIG_DRAIN = ['readBatch', 'release', 'drainRing', 'Builtins_AtomicsLoad'];
+
+/** {@link CodeLines} of a step-rig run, split into the hot path and the rig's ring drain. */
+export interface StepCodeLines extends CodeLines {
+  /** Lines of the hot path's functions: every counted function but the drain's. */
+  hotLines: number;
+  /** The drain's functions (left out of {@link StepCodeLines.hotLines}). */
+  drain: CodeLines['functions'];
+}
+
+function runTool(command: string, args: readonly string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (result.error !== undefined) {
+    throw new PerfUnavailableError(`${command} could not run (${result.error.message}); install linux-perf`);
+  }
+  if (result.status !== 0) {
+    throw new PerfUnavailableError(
+      `${command} ${args.slice(0, 2).join(' ')} failed: ${result.stderr.trim()}`,
+    );
+  }
+  return result.stdout;
+}
+
+/**
+ * Runs `node <nodeArgs>` (this process's Node, with `--perf-basic-prof` so V8 names its code) under
+ * `perf record -e cpu-clock -F 20000`, and counts the code lines its main thread ran ({@link countCodeLines}).
+ * V8's `/tmp/perf-<pid>.map` is removed afterwards. `perf` names the perf binary.
+ *
+ * @throws {PerfUnavailableError} when `perf` cannot run or record.
+ */
+export function recordCodeLines(nodeArgs: readonly string[], perf = 'perf'): StepCodeLines {
+  const dir = mkdtempSync(join(tmpdir(), 'code-lines-'));
+  try {
+    const data = join(dir, 'perf.data');
+    runTool(perf, [
+      'record',
+      '-q',
+      '-e',
+      'cpu-clock',
+      '-F',
+      '20000',
+      '-o',
+      data,
+      process.execPath,
+      '--perf-basic-prof',
+      ...nodeArgs,
+    ]);
+    const samples = parsePerfScript(runTool(perf, ['script', '-i', data, '-F', 'pid,tid,time,ip,sym']));
+    for (const pid of new Set(samples.map((s) => s.pid))) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    const counted = countCodeLines(samples);
+    const isDrain = (name: string): boolean => RIG_DRAIN.some((d) => name.includes(d));
+    const functions = counted.functions.filter((f) => !isDrain(f.name));
+    return {
+      samples: counted.samples,
+      functions,
+      hotLines: functions.reduce((sum, f) => sum + f.lines, 0),
+      drain: counted.functions.filter((f) => isDrain(f.name)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The L1 instruction cache of CPU 0 in KiB, from sysfs; undefined where the kernel does not say. */
+export function l1InstructionCacheKiB(root = '/sys/devices/system/cpu/cpu0/cache'): number | undefined {
+  for (let index = 0; index < 8; index++) {
+    try {
+      const dir = join(root, `index${index}`);
+      if (readFileSync(join(dir, 'level'), 'utf8').trim() !== '1') continue;
+      if (readFileSync(join(dir, 'type'), 'utf8').trim() !== 'Instruction') continue;
+      const size = /^(\d+)K$/.exec(readFileSync(join(dir, 'size'), 'utf8').trim());
+      return size === null ? undefined : Number(size[1]);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

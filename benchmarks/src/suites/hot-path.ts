@@ -23,6 +23,7 @@ import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
 import { median } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
+import { l1InstructionCacheKiB, PerfUnavailableError, recordCodeLines } from '../harness/code-lines.js';
 import { formatBytes, formatNs, formatRate } from '../harness/format.js';
 import { GcCounter } from '../harness/gc-counter.js';
 import { medianAllocationPerOperation } from '../harness/heap-probe.js';
@@ -35,6 +36,8 @@ import type { FloorProcessResult } from '../hot-path-floor.js';
 
 const MESSAGE_COUNT = HOT_PATH_MESSAGES;
 const fromSource = import.meta.url.endsWith('.ts');
+/** Messages of the runner case run under perf for the code-lines row: ~5 s, the second half counted. */
+const FOOTPRINT_MESSAGES = 10_000_000;
 const MASK = MESSAGE_COUNT - 1;
 const RING_SLOTS = HOT_PATH_RING_SLOTS;
 const SLOT_BYTES = HOT_PATH_SLOT_BYTES;
@@ -344,6 +347,32 @@ async function hotPath(profile: BenchProfile) {
   };
   // Where the time goes beyond the floor: the runner and its parts on one flusher-less rig, side by side.
   const steps = measureHotPathSteps(profile);
+  // How much machine code the runner case runs per message (perf, in a process of its own); the smoke profile
+  // skips it (a 10M-message run under perf), and a machine without perf says so in the row.
+  let codeLines: string;
+  if (profile.smoke) {
+    codeLines = 'not measured in the smoke profile';
+  } else {
+    try {
+      const counted = recordCodeLines([
+        ...process.execArgv,
+        fileURLToPath(new URL(`../hot-path-steps.${fromSource ? 'ts' : 'js'}`, import.meta.url)),
+        '--case',
+        'runner',
+        '--count',
+        String(FOOTPRINT_MESSAGES),
+      ]);
+      metrics['binance.runnerCodeLines'] = counted.hotLines;
+      const top = counted.functions
+        .slice(0, 4)
+        .map((f) => `${f.name.replace(/^JS:o?[*~^+]'?/, '')} ${f.lines}`)
+        .join(', ');
+      codeLines = `${counted.hotLines} lines, ${((counted.hotLines * 64) / 1024).toFixed(1)} KiB (${top}, ...)`;
+    } catch (error) {
+      if (!(error instanceof PerfUnavailableError)) throw error;
+      codeLines = `n/a: ${error.message}`;
+    }
+  }
   const ns = Object.fromEntries(steps.map((s) => [s.step, s.nsPerMessage])) as Record<
     (typeof steps)[number]['step'],
     number
@@ -363,13 +392,18 @@ async function hotPath(profile: BenchProfile) {
   metrics['binance.betweenStepsNs'] = betweenNs;
   metrics['binance.footprintRunnerNs'] = footprintNs;
   metrics['binance.footprintLoopNs'] = loopFootprintNs;
+  const l1i = l1InstructionCacheKiB();
   // Not a proof that 1.5x is out of reach: the split of what lies above the floor, from the table below.
   floorTarget.why =
     `Above the floor's ${formatNs(floor.totalNs)}, batch-timed on one rig: the parse beyond reading each byte ` +
     `once ${formatNs(parseBeyondBytesNs)}, the runner beyond its steps timed alone ${formatNs(betweenNs)}, the ` +
     `recorder ${formatNs(recorderNs)}; 1.5x allows ${formatNs(0.5 * floor.totalNs)} above it in all ("Where a ` +
     `Binance message's time goes" below). The runner's excess is mostly not work between the steps: the runner ` +
-    `waits on its instruction supply, its code per message being about the size of the core's instruction cache. ` +
+    `waits on its instruction supply, its code per message being about the size of the core's instruction cache` +
+    (metrics['binance.runnerCodeLines'] === undefined
+      ? '. '
+      : ` (${((metrics['binance.runnerCodeLines'] * 64) / 1024).toFixed(1)} KiB of machine code with perf samples ` +
+        `under a message in this run${l1i === undefined ? '' : `, against a ${l1i} KiB L1 instruction cache per core here`}). `) +
     `A block of straight-line code that takes ${formatNs(ns.code)} alone costs ${formatNs(footprintNs)} more than ` +
     `that when run after each of the runner's messages; the same updates as a loop take ${formatNs(ns.loop)} alone ` +
     `and cost ${formatNs(loopFootprintNs)} more next to the runner (docs/design/latency-tail.md, "The hot path is ` +
@@ -398,11 +432,15 @@ async function hotPath(profile: BenchProfile) {
         "the loop's cost beyond its own, next to the runner: (runner+loop) - runner - loop",
         formatNs(loopFootprintNs),
       ],
+      [
+        'machine code the runner runs per message: distinct 64-byte lines with perf samples (dist/hot-path-footprint.js)',
+        codeLines,
+      ],
     ],
     notes: [
       'Batch means absorb a neighbour\'s load and p50 does not, so compare rows within this table rather than with the p50 above; docs/design/latency-tail.md ("The hot path against its floor") reads them.',
       "The recorder's cost is a clock read and a record(); of it, about one clock read lands between the two stamps that p50 measures, as the first read's share falls outside them, so the p50 holds about one clock read, as the floor does.",
-      `The footprint probe: the block is ${FOOTPRINT_STATEMENTS} integer updates of a 64-element Int32Array, straight-line code compiled once from source (~7 KB of machine code on Node 26; fixtures/code-footprint.ts); the loop does the same count of updates in a few dozen bytes of code. Work between the steps would make both cost about their own time next to the runner. The block costs several times its own time there and the loop little beyond its own, so what the runner lacks is instruction supply: a profile puts about 32 KB of distinct machine code under a Binance message (perf samples counted by 64-byte line; 34 KB under the CLI's inlining budget), against a 32 KB L1 instruction cache per core here. The steps timed alone each run from a warm instruction cache, which is why their sum is far below the runner. This VM exposes no hardware counters, so the probe stands in for a count of instruction-cache misses.`,
+      `The footprint probe: the block is ${FOOTPRINT_STATEMENTS} integer updates of a 64-element Int32Array, straight-line code compiled once from source (~7 KB of machine code on Node 26; fixtures/code-footprint.ts); the loop does the same count of updates in a few dozen bytes of code. Work between the steps would make both cost about their own time next to the runner. The block costs several times its own time there and the loop little beyond its own, so what the runner lacks is instruction supply: the last row counts the distinct machine code under a Binance message in this run (64-byte lines with perf samples, main thread, second half of a 10M-message run; more under the CLI's inlining budget), against the L1 instruction cache the target's explanation quotes from sysfs. The steps timed alone each run from a warm instruction cache, which is why their sum is far below the runner. This VM exposes no hardware counters, so the probe stands in for a count of instruction-cache misses.`,
     ],
   };
   return {
