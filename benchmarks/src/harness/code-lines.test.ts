@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   countCodeLines,
+  functionName,
   l1InstructionCacheKiB,
   PerfUnavailableError,
   parsePerfScript,
@@ -61,6 +62,26 @@ describe('recording code lines', () => {
   it('says perf is unavailable, as a typed error, when it cannot run', () => {
     expect(() => recordCodeLines(['-e', '0'], '/nonexistent/perf')).toThrow(PerfUnavailableError);
     expect(() => recordCodeLines(['-e', '0'], '/nonexistent/perf')).toThrow(/install linux-perf/);
+  });
+
+  it('reports a failed recording as a failure, not as a missing tool', () => {
+    // `false` stands in for a perf that runs and fails for another reason (the measured process, say).
+    let thrown: unknown;
+    try {
+      recordCodeLines(['-e', '0'], 'false');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).not.toBeInstanceOf(PerfUnavailableError);
+  });
+
+  it("names a function without V8's tier marks", () => {
+    expect(functionName("JS:*'scanBinanceTradeLayout")).toBe('scanBinanceTradeLayout');
+    expect(functionName('JS:*onMessage')).toBe('onMessage');
+    expect(functionName('JS:o*bodies.runner')).toBe('bodies.runner');
+    expect(functionName("JS:+'release")).toBe('release');
+    expect(functionName('Builtins_AtomicsStore')).toBe('Builtins_AtomicsStore');
   });
 });
 

@@ -98,7 +98,12 @@ export class PerfUnavailableError extends Error {
 }
 
 /** What the step rig runs between batches (its untimed ring drain), not the hot path: kept apart. */
-const RIG_DRAIN = ['readBatch', 'release', 'drainRing', 'Builtins_AtomicsLoad'];
+const RIG_DRAIN = new Set(['readBatch', 'release', 'drainRing', 'Builtins_AtomicsLoad']);
+
+/** A symbol without V8's tier marks: `JS:*'scan` (TurboFan), `JS:o*run` (on-stack replacement) -> `scan`, `run`. */
+export function functionName(symbol: string): string {
+  return symbol.replace(/^JS:o?[*~^+]'?/, '');
+}
 
 /** {@link CodeLines} of a step-rig run, split into the hot path and the rig's ring drain. */
 export interface StepCodeLines extends CodeLines {
@@ -108,15 +113,19 @@ export interface StepCodeLines extends CodeLines {
   drain: CodeLines['functions'];
 }
 
+/** What perf says when the kernel will not let it record here. */
+const PERF_REFUSED = /perf_event_paranoid|Permission denied|not supported|No permission/i;
+
 function runTool(command: string, args: readonly string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (result.error !== undefined) {
     throw new PerfUnavailableError(`${command} could not run (${result.error.message}); install linux-perf`);
   }
   if (result.status !== 0) {
-    throw new PerfUnavailableError(
-      `${command} ${args.slice(0, 2).join(' ')} failed: ${result.stderr.trim()}`,
-    );
+    const message = `${command} ${args.slice(0, 2).join(' ')} exited ${result.status ?? result.signal}: ${result.stderr.trim()}`;
+    // Anything else (the measured process failing among it) is a failure of the run, not a missing tool.
+    if (PERF_REFUSED.test(result.stderr)) throw new PerfUnavailableError(message);
+    throw new Error(message);
   }
   return result.stdout;
 }
@@ -126,7 +135,8 @@ function runTool(command: string, args: readonly string[]): string {
  * `perf record -e cpu-clock -F 20000`, and counts the code lines its main thread ran ({@link countCodeLines}).
  * V8's `/tmp/perf-<pid>.map` is removed afterwards. `perf` names the perf binary.
  *
- * @throws {PerfUnavailableError} when `perf` cannot run or record.
+ * @throws {PerfUnavailableError} when `perf` cannot run, or the kernel does not let it record.
+ * @throws {Error} when the recording fails otherwise (the measured process among it).
  */
 export function recordCodeLines(nodeArgs: readonly string[], perf = 'perf'): StepCodeLines {
   const dir = mkdtempSync(join(tmpdir(), 'code-lines-'));
@@ -148,7 +158,7 @@ export function recordCodeLines(nodeArgs: readonly string[], perf = 'perf'): Ste
     const samples = parsePerfScript(runTool(perf, ['script', '-i', data, '-F', 'pid,tid,time,ip,sym']));
     for (const pid of new Set(samples.map((s) => s.pid))) rmSync(`/tmp/perf-${pid}.map`, { force: true });
     const counted = countCodeLines(samples);
-    const isDrain = (name: string): boolean => RIG_DRAIN.some((d) => name.includes(d));
+    const isDrain = (name: string): boolean => RIG_DRAIN.has(functionName(name));
     const functions = counted.functions.filter((f) => !isDrain(f.name));
     return {
       samples: counted.samples,

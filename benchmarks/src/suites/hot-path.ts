@@ -23,7 +23,12 @@ import { BENCH_VENUES, venueMessages } from '../fixtures/venue-messages.js';
 import { median } from '../harness/batch-timer.js';
 import { BenchPreconditionError } from '../harness/bench-errors.js';
 import { type BenchProfile, scaled } from '../harness/bench-profile.js';
-import { l1InstructionCacheKiB, PerfUnavailableError, recordCodeLines } from '../harness/code-lines.js';
+import {
+  functionName,
+  l1InstructionCacheKiB,
+  PerfUnavailableError,
+  recordCodeLines,
+} from '../harness/code-lines.js';
 import { formatBytes, formatNs, formatRate } from '../harness/format.js';
 import { GcCounter } from '../harness/gc-counter.js';
 import { medianAllocationPerOperation } from '../harness/heap-probe.js';
@@ -365,7 +370,7 @@ async function hotPath(profile: BenchProfile) {
       metrics['binance.runnerCodeLines'] = counted.hotLines;
       const top = counted.functions
         .slice(0, 4)
-        .map((f) => `${f.name.replace(/^JS:o?[*~^+]'?/, '')} ${f.lines}`)
+        .map((f) => `${functionName(f.name)} ${f.lines}`)
         .join(', ');
       codeLines = `${counted.hotLines} lines, ${((counted.hotLines * 64) / 1024).toFixed(1)} KiB (${top}, ...)`;
     } catch (error) {
