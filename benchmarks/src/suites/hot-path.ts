@@ -404,7 +404,7 @@ async function hotPath(profile: BenchProfile) {
     `once ${formatNs(parseBeyondBytesNs)}, the runner beyond its steps timed alone ${formatNs(betweenNs)}, the ` +
     `recorder ${formatNs(recorderNs)}; 1.5x allows ${formatNs(0.5 * floor.totalNs)} above it in all ("Where a ` +
     `Binance message's time goes" below). The runner's excess is mostly not work between the steps: the runner ` +
-    `waits on its instruction supply, its code per message being about the size of the core's instruction cache` +
+    'waits on its instruction supply' +
     (metrics['binance.runnerCodeLines'] === undefined
       ? '. '
       : ` (${((metrics['binance.runnerCodeLines'] * 64) / 1024).toFixed(1)} KiB of machine code with perf samples ` +
