@@ -64,16 +64,37 @@ describe('recording code lines', () => {
     expect(() => recordCodeLines(['-e', '0'], '/nonexistent/perf')).toThrow(/install linux-perf/);
   });
 
-  it('reports a failed recording as a failure, not as a missing tool', () => {
-    // `false` stands in for a perf that runs and fails for another reason (the measured process, say).
-    let thrown: unknown;
+  it('says perf is unavailable when it runs but cannot record here', () => {
+    // `false` stands in for a perf that cannot record (refused by perf_event_paranoid, or not built for this
+    // kernel): the check on `true` fails first.
+    expect(() => recordCodeLines(['-e', '0'], 'false')).toThrow(PerfUnavailableError);
+    expect(() => recordCodeLines(['-e', '0'], 'false')).toThrow(/cannot record here/);
+  });
+
+  it('reports a failed recording of the measured process as a failure, not as a missing tool', () => {
+    // A perf that records `true` and fails on anything else: the check passes, the real recording fails.
+    const dir = mkdtempSync(join(tmpdir(), 'fake-perf-'));
     try {
-      recordCodeLines(['-e', '0'], 'false');
-    } catch (error) {
-      thrown = error;
+      const fake = join(dir, 'perf');
+      writeFileSync(
+        fake,
+        '#!/bin/sh\nfor a in "$@"; do last="$a"; done\n[ "$last" = true ] && exit 0\necho "workload failed" >&2\nexit 1\n',
+        {
+          mode: 0o755,
+        },
+      );
+      let thrown: unknown;
+      try {
+        recordCodeLines(['-e', '0'], fake);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect(thrown).not.toBeInstanceOf(PerfUnavailableError);
+      expect(String(thrown)).toMatch(/workload failed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(thrown).toBeInstanceOf(Error);
-    expect(thrown).not.toBeInstanceOf(PerfUnavailableError);
   });
 
   it("names a function without V8's tier marks", () => {

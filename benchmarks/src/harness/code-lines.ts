@@ -113,21 +113,31 @@ export interface StepCodeLines extends CodeLines {
   drain: CodeLines['functions'];
 }
 
-/** What perf says when the kernel will not let it record here. */
-const PERF_REFUSED = /perf_event_paranoid|Permission denied|not supported|No permission/i;
-
 function runTool(command: string, args: readonly string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (result.error !== undefined) {
     throw new PerfUnavailableError(`${command} could not run (${result.error.message}); install linux-perf`);
   }
   if (result.status !== 0) {
-    const message = `${command} ${args.slice(0, 2).join(' ')} exited ${result.status ?? result.signal}: ${result.stderr.trim()}`;
-    // Anything else (the measured process failing among it) is a failure of the run, not a missing tool.
-    if (PERF_REFUSED.test(result.stderr)) throw new PerfUnavailableError(message);
-    throw new Error(message);
+    throw new Error(
+      `${command} ${args.slice(0, 2).join(' ')} exited ${result.status ?? result.signal}: ${result.stderr.trim()}`,
+    );
   }
   return result.stdout;
+}
+
+/**
+ * Records `true` first: a perf that cannot record here (not installed for this kernel, or refused by
+ * `perf_event_paranoid`) fails on that, and is then unavailable; a failure of the real recording after it is the
+ * measured process's.
+ */
+function checkPerfRecords(perf: string, data: string): void {
+  try {
+    runTool(perf, ['record', '-q', '-e', 'cpu-clock', '-o', data, 'true']);
+  } catch (error) {
+    if (error instanceof PerfUnavailableError) throw error;
+    throw new PerfUnavailableError(`perf cannot record here: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -135,13 +145,14 @@ function runTool(command: string, args: readonly string[]): string {
  * `perf record -e cpu-clock -F 20000`, and counts the code lines its main thread ran ({@link countCodeLines}).
  * V8's `/tmp/perf-<pid>.map` is removed afterwards. `perf` names the perf binary.
  *
- * @throws {PerfUnavailableError} when `perf` cannot run, or the kernel does not let it record.
- * @throws {Error} when the recording fails otherwise (the measured process among it).
+ * @throws {PerfUnavailableError} when `perf` cannot run or record here (checked on `true` first).
+ * @throws {Error} when the recording of the measured process fails.
  */
 export function recordCodeLines(nodeArgs: readonly string[], perf = 'perf'): StepCodeLines {
   const dir = mkdtempSync(join(tmpdir(), 'code-lines-'));
   try {
     const data = join(dir, 'perf.data');
+    checkPerfRecords(perf, data);
     runTool(perf, [
       'record',
       '-q',
