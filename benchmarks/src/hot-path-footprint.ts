@@ -3,7 +3,7 @@
  * default `runner`) run 10M times under `perf record -e cpu-clock`, with V8 naming its code (`--perf-basic-prof`),
  * and the distinct 64-byte lines of code sampled on the main thread over the second half of the run, per function
  * (`harness/code-lines.ts`). The runner's time follows this count (docs/design/latency-tail.md, "The hot path is
- * fetch-bound"), and the count moves by ~1-2% between runs of one build where timings move by 5-10%: compare builds
+ * fetch-bound"), and the count moves by ~2-3% between runs of one build where timings move by 5-10%: compare builds
  * or V8 flags with it first. Needs `perf` (linux-perf); node flags after `--` go to the measured process.
  *
  *   node dist/hot-path-footprint.js

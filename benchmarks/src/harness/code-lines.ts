@@ -1,7 +1,7 @@
 /**
  * How much machine code a workload runs, from CPU samples: the distinct 64-byte lines of code that received at least
  * one sample, per function. A lower bound (lines that ran but were never sampled are missing), and far steadier from
- * run to run than a timing: the same build gives the same count within ~1-2%, where the step table's runner moves by
+ * run to run than a timing: the same build gives the same count within ~2-3% (502-518 lines in seven runs of one build), where the step table's runner moves by
  * 5-10% between processes. Used by `dist/hot-path-footprint.js` (docs/design/latency-tail.md, "The hot path is
  * fetch-bound").
  */
