@@ -1,11 +1,13 @@
 // Checks each publishable package as a user would receive it: pack the
 // tarball, then run `publint --strict` and `attw` (Are the Types Wrong?) on it,
 // and check that nothing in its `dist` loads a package it does not depend on
-// (a dev dependency such as tsx or capnp-es would be missing for users).
-// Requires a prior build (`pnpm build`).
+// (a dev dependency such as tsx or capnp-es would be missing for users); then
+// that every entry exports at run time the values its declarations promise
+// (check-exports.mjs). Requires a prior build (`pnpm build`).
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import { checkEntryExports } from './check-exports.mjs';
 import { pack, publishablePackages, run, tempDir } from './lib/workspace.mjs';
 
 const out = tempDir('pack');
@@ -17,6 +19,7 @@ try {
     run('pnpm', ['exec', 'attw', '--format', 'table-flipped', tarball]);
     checkDistImports(tarball);
   }
+  await checkEntryExports();
   process.stdout.write('\npackage checks passed\n');
 } finally {
   rmSync(out, { recursive: true, force: true });

@@ -2,8 +2,13 @@
 // and the subject rules, with their errors.
 
 export type { BookSyncCounters, OutOfSyncReason } from './books/book-sync.js';
-export type { TradeData, TradeSide } from './codec/trade-data.js';
-export type { EpochMsParts, TradeEncoder, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
+export { type TradeData, TradeSide } from './codec/trade-data.js';
+export {
+  type EpochMsParts,
+  TradeEncoder,
+  type TradeEncoderOptions,
+  type TradeNumbers,
+} from './codec/trade-encoder.js';
 export {
   CpuPlacementError,
   DataDirNotWritableError,
@@ -14,7 +19,7 @@ export {
 } from './errors.js';
 export type { Channel } from './feeds/book-subscriptions.js';
 export type { TradeIdRange } from './feeds/gap-detector.js';
-export type { MessageKind } from './feeds/message-kind.js';
+export { MessageKind } from './feeds/message-kind.js';
 export type { ParsedTrade, TradeSink, VenueName } from './feeds/venue-feed.js';
 export type { ParserBackend } from './feeds/venue-parser.js';
 export type { FlusherStatus } from './flusher/disk-flusher.js';
@@ -23,7 +28,7 @@ export type { CpuPlacement, PipelineCpus } from './placement/cpu-placement.js';
 export type { PublisherCounters, PublisherOptions, ReceiveTime } from './publisher/publisher.js';
 export { Publisher } from './publisher/publisher.js';
 export { tickerToSubjectToken } from './publisher/subject-token.js';
-export type { RecordVisitor, RingBuffer } from './ring/ring-buffer.js';
+export { type RecordVisitor, RingBuffer } from './ring/ring-buffer.js';
 export type { RingGeometry } from './ring/ring-geometry.js';
 export type { BookCounters, BookMessageSink, BookPathOptions } from './runner/book-path.js';
 export { BookPath, markSnapshotRecord, SNAPSHOT_RECORD_MARK } from './runner/book-path.js';

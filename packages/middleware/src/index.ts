@@ -12,7 +12,7 @@ export {
 export {
   type Clock,
   clock,
-  type MonotonicClock,
+  MonotonicClock,
   type MonotonicClockOptions,
   type WallParts,
 } from './latency/clock.js';

@@ -1,7 +1,7 @@
 // `@marketpipe/connector/feeds`: the venue parsers (one per venue, on one interface), the venues' protocols,
 // gap detection and the feed errors.
 
-export type { BookFrame, BookLevels } from '../books/book-data.js';
+export { type BookFrame, BookLevels } from '../books/book-data.js';
 export type {
   BookSink,
   BookSync,
@@ -10,7 +10,7 @@ export type {
   OutOfSyncReason,
 } from '../books/book-sync.js';
 export { BookSyncResult } from '../books/book-sync.js';
-export type { TradeSide } from '../codec/trade-data.js';
+export { TradeSide } from '../codec/trade-data.js';
 export { type MalformedReason, MalformedVenueMessageError, SimdjsonUnavailableError } from '../errors.js';
 export { binanceProtocol, createBinanceParser } from './binance.js';
 export type { Channel } from './book-subscriptions.js';
@@ -35,8 +35,12 @@ export {
 } from './message-kind.js';
 export { createOkxParser, okxProtocol } from './okx.js';
 export type { ParsedTrade, TradeSink, VenueName, VenueProtocol } from './venue-feed.js';
-export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.js';
-export { DEFAULT_PARSER_BACKEND } from './venue-parser.js';
+export {
+  DEFAULT_PARSER_BACKEND,
+  type ParserBackend,
+  type ParserOptions,
+  VenueParser,
+} from './venue-parser.js';
 export {
   createParser,
   VENUE_NAMES,

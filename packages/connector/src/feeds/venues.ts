@@ -32,21 +32,23 @@ export interface VenueDefinition {
   readonly createBookSync: (sink: BookSink, options?: BookSyncOptions) => BookSync;
 }
 
-// The types this entry's signatures use, so that a user of `@marketpipe/connector/venues` can name them.
-export type { BookFrame, BookLevels } from '../books/book-data.js';
-export type {
-  BookSink,
-  BookSync,
-  BookSyncCounters,
-  BookSyncOptions,
+// The types and values this entry's signatures use, so that a user of `@marketpipe/connector/venues` can name them.
+// Classes, enums and consts are exported as values: `export type` of a value is type-only in the source, but the
+// bundled declarations drop the modifier and promise a value the JavaScript does not have (scripts/check-exports.mjs).
+export { type BookFrame, BookLevels } from '../books/book-data.js';
+export {
+  type BookSink,
+  type BookSync,
+  type BookSyncCounters,
+  type BookSyncOptions,
   BookSyncResult,
-  OutOfSyncReason,
+  type OutOfSyncReason,
 } from '../books/book-sync.js';
-export type { TradeSide } from '../codec/trade-data.js';
-export type { MalformedReason, MalformedVenueMessageError } from '../errors.js';
-export type { MessageKind, NonTradeKind } from './message-kind.js';
+export { TradeSide } from '../codec/trade-data.js';
+export { type MalformedReason, MalformedVenueMessageError } from '../errors.js';
+export { MessageKind, NonTradeKind } from './message-kind.js';
 export type { ParsedTrade, TradeSink, VenueProtocol } from './venue-feed.js';
-export type { ParserBackend, ParserOptions, VenueParser } from './venue-parser.js';
+export { type ParserBackend, type ParserOptions, VenueParser } from './venue-parser.js';
 
 /**
  * Venue names, also the `{venue}` subject token and the data-dir folder. Spelled out (the registry below must have

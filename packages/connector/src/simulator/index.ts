@@ -12,7 +12,7 @@ export { coinbaseEmulation } from './coinbase-emulation.js';
 export { venueEmulation } from './emulations.js';
 export { krakenEmulation } from './kraken-emulation.js';
 export { okxEmulation } from './okx-emulation.js';
-export type { SimBookChanges, SimBookSide, SimBookState } from './sim-book.js';
+export { type SimBookChanges, SimBookSide, type SimBookState } from './sim-book.js';
 export type { SimulateMessagesOptions } from './simulate-messages.js';
 export { simulateMessages } from './simulate-messages.js';
 export type {
