@@ -27,6 +27,7 @@ const SUBPATH_TYPES = [
   ['@marketpipe/connector/sources', 'MessageSource'],
   ['@marketpipe/connector/recording', 'RingBuffer'],
   ['@marketpipe/connector/simulator', 'SimulatorServer'],
+  ['@marketpipe/connector/errors', 'VenueLockHolder'],
 ];
 
 const packages = publishablePackages();
@@ -135,6 +136,7 @@ function runtimeSmoke(kind) {
     sources: '@marketpipe/connector/sources',
     recording: '@marketpipe/connector/recording',
     simulator: '@marketpipe/connector/simulator',
+    connErrors: '@marketpipe/connector/errors',
   };
   const names = Object.keys(subpaths);
   const load =
@@ -150,7 +152,9 @@ const main = async () => {
   }
   if (mwTransport.InMemoryTransport !== mw.InMemoryTransport || codec.TradeView !== conn.TradeView ||
       pipeline.Publisher !== conn.Publisher || books.BookView !== conn.BookView || venues.VENUES !== feeds.VENUES ||
-      mwErrors.MarketpipeError !== mw.MarketpipeError || !(new codec.CapnpFormatError('x') instanceof mw.MarketpipeError)) {
+      mwErrors.MarketpipeError !== mw.MarketpipeError || !(new codec.CapnpFormatError('x') instanceof mw.MarketpipeError) ||
+      connErrors.SubjectCollisionError !== conn.SubjectCollisionError || connErrors.CapnpFormatError !== books.CapnpFormatError ||
+      connErrors.InvalidArgumentError !== mwErrors.InvalidArgumentError || connErrors.FlusherWorkerError !== pipeline.FlusherWorkerError) {
     throw new Error('a class differs between entries');
   }
   const transport = new mw.InMemoryTransport();

@@ -17,6 +17,7 @@ export default defineConfig(
       sources: 'src/sources/index.ts',
       recording: 'src/recording.ts',
       simulator: 'src/simulator/index.ts',
+      errors: 'src/errors-entry.ts',
       'flusher-worker': 'src/flusher/flusher-worker.ts',
     },
     { splitting: true },

@@ -1,6 +1,8 @@
 // The main entry: what a user needs to run a pipeline, publish trades, decode trades and books, and read
 // recordings. The rest is grouped by concern in the subpath entries (`@marketpipe/connector/pipeline`,
-// `/codec`, `/books`, `/feeds`, `/sources`, `/recording`, `/simulator`); see the package README.
+// `/codec`, `/books`, `/feeds`, `/sources`, `/recording`, `/simulator`, `/errors`); see the package README.
+
+export { hasErrorCode, InvalidArgumentError, MarketpipeError } from '@marketpipe/middleware/errors';
 export type { BookLevel, BookUpdate } from './books/book-data.js';
 export type { BookSyncCounters, OutOfSyncReason } from './books/book-sync.js';
 export { BookView } from './books/book-view.js';
@@ -9,7 +11,25 @@ export { TradeSide, tradeSideName } from './codec/trade-data.js';
 export type { EpochMsParts, TradeEncoderOptions, TradeNumbers } from './codec/trade-encoder.js';
 export { TradeEncoder } from './codec/trade-encoder.js';
 export { TradeView } from './codec/trade-view.js';
-export { SubjectCollisionError } from './errors.js';
+// The errors the main entry's own functions throw; every error of the package is in `@marketpipe/connector/errors`.
+export {
+  CapnpFormatError,
+  CpuPlacementError,
+  DataDirNotWritableError,
+  FlusherWorkerError,
+  InvalidDayError,
+  InvalidNameError,
+  InvalidTradeFieldError,
+  InvalidVenueError,
+  RecordFileHeaderError,
+  RingGeometryError,
+  SourceConnectionError,
+  SubjectCollisionError,
+  type TradeTextField,
+  TradeTextTooLongError,
+  VenueLockedError,
+  type VenueLockHolder,
+} from './errors.js';
 export type { Channel } from './feeds/book-subscriptions.js';
 export type { VenueName } from './feeds/venue-feed.js';
 export type { ParserBackend } from './feeds/venue-parser.js';

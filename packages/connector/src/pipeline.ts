@@ -12,7 +12,10 @@ export {
 export {
   CpuPlacementError,
   DataDirNotWritableError,
+  FlusherWorkerError,
   InvalidNameError,
+  RingGeometryError,
+  SourceConnectionError,
   SubjectCollisionError,
   VenueLockedError,
   type VenueLockHolder,

@@ -1,7 +1,7 @@
 // `@marketpipe/connector/books`: order books: the book core, one sync per venue, and the Cap'n Proto book
 // codec.
 
-export { InvalidBookFieldError } from '../errors.js';
+export { CapnpFormatError, InvalidBookFieldError } from '../errors.js';
 export { BinanceBookSync } from './binance-book.js';
 export type { BookFrame, BookLevel, BookUpdate } from './book-data.js';
 export { BookLevels, createBookFrame, frameToUpdate } from './book-data.js';
