@@ -104,7 +104,7 @@ function hasLines(bytes: Buffer, count: number): boolean {
  * @example
  * ```ts
  * const replay = new LineReplaySource({ path: 'captures/COINBASE.ws.28.0', pace: 'recorded', speed: 10 });
- * replay.onMessage((bytes) => runner.onRawMessage(bytes, replay.recordedTimeMs));
+ * replay.onMessage(runner.onMessage); // Runner.onMessage is bound
  * replay.start();
  * const end = await replay.done; // { reason: 'end' }
  * console.log(replay.status().messages, 'messages');

@@ -101,10 +101,10 @@ function positive(name: string, value: number): number {
  *
  * @example
  * ```ts
- * const source = new WebSocketSource({ protocol: binance, symbols: ['btcusdt'] });
- * source.onMessage((bytes) => runner.onRawMessage(bytes));
+ * const source = new WebSocketSource({ protocol: binanceProtocol, symbols: ['btcusdt'] });
+ * source.onMessage(runner.onMessage); // Runner.onMessage is bound
  * source.onEvent((event) => {
- *   if (event.type === 'reconnected') runner.expectGapCheck();
+ *   if (event.type === 'reconnected') gaps.onReconnect(); // the runner's GapDetector: a gap across it is expected
  *   else if (event.type === 'error') log.warn(event.error);
  * });
  * source.start();

@@ -79,7 +79,7 @@ export interface JetStreamTransportOptions {
   maxCachedSubjects?: number;
   /** Clock for receive timestamps, in nanoseconds; defaults to a `performance.now()`-based clock. */
   now?: () => number;
-  /** Abort signal and per-attempt report of the first connection (see {@link connectNats}). */
+  /** Abort signal and per-attempt report of the first connection ({@link NatsConnectControl}). */
   connect?: NatsConnectControl;
   /**
    * Subject patterns every publish will match, e.g. `['prod.binance.trade.*']`.

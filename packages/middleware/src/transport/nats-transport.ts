@@ -27,7 +27,7 @@ import type {
 
 /** Options for {@link NatsTransport} beyond the connection settings. */
 export interface NatsTransportOptions {
-  /** Abort signal and per-attempt report of the first connection (see {@link connectNats}). */
+  /** Abort signal and per-attempt report of the first connection ({@link NatsConnectControl}). */
   connect?: NatsConnectControl;
   /** Clock for receive timestamps, in nanoseconds; defaults to a `performance.now()`-based clock. */
   now?: () => number;
@@ -222,7 +222,7 @@ export class NatsTransport implements FastPublishTransport {
   /**
    * Connects with `toNatsConnectOptions(options)` (servers, auth, TLS,
    * reconnect with backoff), attempting until `options.firstConnectTimeoutMs`
-   * (see {@link connectNats}), and wraps the connection.
+   * (retrying with backoff, reported through `transportOptions.connect`), and wraps the connection.
    * @throws TransportConnectError when the first connection fails for good, times out or is aborted.
    */
   static async connect(

@@ -137,7 +137,7 @@ export interface Transport {
 }
 
 /**
- * The runner's fast path, offered by the in-memory and NATS transports on top
+ * The runner's fast path, offered by the in-memory, NATS and JetStream transports on top
  * of {@link Transport}: a subject validated once ({@link FastPublishTransport.prepare}),
  * then published to with no per-message lookup, and the publisher's receive
  * time handed to a transport that stamps deliveries. Other transports get it
