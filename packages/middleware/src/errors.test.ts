@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkInteger,
-  checkNumber,
-  checkOneOf,
   hasErrorCode,
   InvalidArgumentError,
   JournalAppendError,
@@ -13,6 +10,7 @@ import {
   SequenceEvictedError,
   SubjectNotInStreamError,
 } from './errors.js';
+import { checkInteger, checkNumber, checkOneOf } from './validate.js';
 
 class SampleError extends MarketpipeError {
   override readonly name = 'SampleError' as const;

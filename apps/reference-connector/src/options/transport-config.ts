@@ -4,11 +4,8 @@
  * plus the `--nats-*` auth and TLS options.
  */
 import type { NatsConnectionOptions } from '@marketpipe/middleware';
-import {
-  describeNatsConnection,
-  splitServerCredentials,
-  withoutCredentials,
-} from '@marketpipe/middleware/transport';
+import { withoutCredentials } from '@marketpipe/middleware/internal';
+import { describeNatsConnection, splitServerCredentials } from '@marketpipe/middleware/transport';
 import { InvalidOptionError } from '../cli-errors.js';
 import type { OptionReader } from './option-reader.js';
 import { runOption } from './run-option-table.js';

@@ -2,7 +2,7 @@
  * Fixed-layout Cap'n Proto writer for `BookUpdate` (schema/book.capnp), the book hot path: byte-identical to
  * capnp-es, written into one reused buffer. Layout: docs/design/codec.md#the-book-encoders-layout.
  */
-import { checkInteger } from '@marketpipe/middleware/errors';
+import { checkInteger } from '@marketpipe/middleware/internal';
 import { splitNanos } from '../codec/trade-encoder.js';
 import { utf8ByteLength, writeUtf8 } from '../codec/utf8.js';
 import { InvalidBookFieldError } from '../errors.js';

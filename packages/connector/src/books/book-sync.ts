@@ -4,7 +4,7 @@
  * hands to the sink. Venue rules live in one file per venue beside this one.
  */
 
-import { checkInteger } from '@marketpipe/middleware/errors';
+import { checkInteger } from '@marketpipe/middleware/internal';
 import { type BookFrame, createBookFrame } from './book-data.js';
 
 /** What a sync machine did with one venue message. */

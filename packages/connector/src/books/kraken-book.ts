@@ -15,7 +15,7 @@
  * which is exact as soon as one level shows the full precision.
  */
 
-import { checkInteger } from '@marketpipe/middleware/errors';
+import { checkInteger } from '@marketpipe/middleware/internal';
 import { asciiBytes, ByteJsonReader } from '../feeds/byte-json-reader.js';
 import { decimalInto, digitsInto } from '../feeds/decimal-bytes.js';
 import { type EpochTime, parseRfc3339 } from '../feeds/rfc3339-bytes.js';

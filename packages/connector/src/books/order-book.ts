@@ -2,7 +2,7 @@
  * A consumer's level-2 book, rebuilt from published `BookUpdate`s.
  */
 
-import { checkInteger } from '@marketpipe/middleware/errors';
+import { checkInteger } from '@marketpipe/middleware/internal';
 import type BTreeType from 'sorted-btree';
 import { crc32 } from '../flusher/crc32.js';
 import type { BookLevel, BookUpdate } from './book-data.js';

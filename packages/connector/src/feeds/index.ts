@@ -12,7 +12,7 @@ export type {
 export { BookSyncResult } from '../books/book-sync.js';
 export { TradeSide } from '../codec/trade-data.js';
 export { type MalformedReason, MalformedVenueMessageError, SimdjsonUnavailableError } from '../errors.js';
-export { binanceProtocol, createBinanceParser } from './binance.js';
+export { binanceProtocol } from './binance.js';
 export type { Channel } from './book-subscriptions.js';
 export {
   BINANCE_DEPTH_URL,
@@ -21,19 +21,13 @@ export {
   channelProtocol,
   venueBookDepth,
 } from './book-subscriptions.js';
-export { bybitProtocol, createBybitParser } from './bybit.js';
-export { coinbaseProtocol, createCoinbaseParser } from './coinbase.js';
+export { bybitProtocol } from './bybit.js';
+export { coinbaseProtocol } from './coinbase.js';
 export type { GapDetectorOptions, GapListener, TradeIdRange } from './gap-detector.js';
 export { GapDetector, SequenceCheck } from './gap-detector.js';
-export { createKrakenParser, krakenProtocol } from './kraken.js';
-export {
-  MessageKind,
-  NON_TRADE_KIND_COUNT,
-  NON_TRADE_KIND_NAMES,
-  NonTradeKind,
-  nonTradeKindName,
-} from './message-kind.js';
-export { createOkxParser, okxProtocol } from './okx.js';
+export { krakenProtocol } from './kraken.js';
+export { MessageKind, NonTradeKind, type NonTradeKindName, nonTradeKindName } from './message-kind.js';
+export { okxProtocol } from './okx.js';
 export type { ParsedTrade, TradeSink, VenueName, VenueProtocol } from './venue-feed.js';
 export {
   DEFAULT_PARSER_BACKEND,

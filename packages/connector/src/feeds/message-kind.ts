@@ -49,8 +49,21 @@ export type NonTradeKind = (typeof NonTradeKind)[keyof typeof NonTradeKind];
 /** Number of {@link NonTradeKind} values: the length of a per-kind counter array. */
 export const NON_TRADE_KIND_COUNT = 10;
 
+/** The name of a {@link NonTradeKind} value, for logs and metrics labels. */
+export type NonTradeKindName =
+  | 'subscribeAck'
+  | 'heartbeat'
+  | 'ping'
+  | 'pong'
+  | 'status'
+  | 'venueError'
+  | 'shutdown'
+  | 'snapshot'
+  | 'otherChannel'
+  | 'unknown';
+
 /** The names of the {@link NonTradeKind} values, indexed by value: labels for a per-kind counter array. */
-export const NON_TRADE_KIND_NAMES = [
+export const NON_TRADE_KIND_NAMES: readonly NonTradeKindName[] = [
   'subscribeAck',
   'heartbeat',
   'ping',
@@ -61,9 +74,9 @@ export const NON_TRADE_KIND_NAMES = [
   'snapshot',
   'otherChannel',
   'unknown',
-] as const;
+];
 
 /** Name of a {@link NonTradeKind} value, for logs and metrics labels. */
-export function nonTradeKindName(kind: NonTradeKind): (typeof NON_TRADE_KIND_NAMES)[number] {
+export function nonTradeKindName(kind: NonTradeKind): NonTradeKindName {
   return NON_TRADE_KIND_NAMES[kind] ?? 'unknown';
 }

@@ -4,7 +4,7 @@
  * input; a malformed message is recorded as {@link VenueParser.lastError}.
  */
 
-import { checkOneOf } from '@marketpipe/middleware/errors';
+import { checkOneOf } from '@marketpipe/middleware/internal';
 import { MalformedVenueMessageError } from '../errors.js';
 import { ByteJsonReader } from './byte-json-reader.js';
 import { MessageKind, NON_TRADE_KIND_COUNT, type NonTradeKind } from './message-kind.js';

@@ -3,7 +3,7 @@
  * module in this folder (its reader and protocol) plus one entry here; the venue names, `--venue` choices, help
  * text and default symbols all derive from it.
  */
-import { checkOneOf } from '@marketpipe/middleware/errors';
+import { checkOneOf } from '@marketpipe/middleware/internal';
 import { BinanceBookSync } from '../books/binance-book.js';
 import type { BookSink, BookSync, BookSyncOptions } from '../books/book-sync.js';
 import { BybitBookSync } from '../books/bybit-book.js';

@@ -3,7 +3,8 @@
  * memory-mapped ring into record files, exposes its status, and stops it.
  */
 import { Worker } from 'node:worker_threads';
-import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { checkNumber } from '@marketpipe/middleware/internal';
 import { clock as defaultClock, type MonotonicClock } from '@marketpipe/middleware/latency';
 import { flusherWorkerLocation } from '#flusher-worker-location';
 import { FlusherStopTimeoutError, FlusherWorkerError } from '../errors.js';

@@ -1,4 +1,5 @@
-import { checkNumber, InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { checkNumber } from '@marketpipe/middleware/internal';
 
 /**
  * When the flusher forces written data to stable storage. A `write` that

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { checkInteger, checkOneOf } from '@marketpipe/middleware/errors';
+import { checkInteger, checkOneOf } from '@marketpipe/middleware/internal';
 import type { BackgroundSyncer } from './background-sync.js';
 import type { FileSink } from './file-sink.js';
 import { nodeFileSink } from './file-sink.js';

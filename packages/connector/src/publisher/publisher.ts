@@ -8,13 +8,8 @@
  * first sight (indexed by the interner's dense id, so lookups are array reads).
  */
 import type { Interner, Transport } from '@marketpipe/middleware';
-import { DOUBLE_FIELD } from '@marketpipe/middleware/internal';
-import {
-  type FastPublishTransport,
-  fastPublishOf,
-  type PublishStamp,
-  type PublishTarget,
-} from '@marketpipe/middleware/transport';
+import { DOUBLE_FIELD, fastPublishOf } from '@marketpipe/middleware/internal';
+import type { FastPublishTransport, PublishStamp, PublishTarget } from '@marketpipe/middleware/transport';
 import type { TradeData } from '../codec/trade-data.js';
 import { type EpochMsParts, TradeEncoder, type TradeNumbers } from '../codec/trade-encoder.js';
 import { SubjectCollisionError } from '../errors.js';

@@ -14,11 +14,8 @@
  * old book where the live run waited for a fresh snapshot.
  */
 import type { Transport } from '@marketpipe/middleware';
-import {
-  type FastPublishTransport,
-  fastPublishOf,
-  type PublishTarget,
-} from '@marketpipe/middleware/transport';
+import { fastPublishOf } from '@marketpipe/middleware/internal';
+import type { FastPublishTransport, PublishTarget } from '@marketpipe/middleware/transport';
 import { BinanceBookSync } from '../books/binance-book.js';
 import type { BookFrame } from '../books/book-data.js';
 import { BookEncoder } from '../books/book-encoder.js';

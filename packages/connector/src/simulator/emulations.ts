@@ -1,5 +1,5 @@
 /** Every venue the simulator imitates, by name. */
-import { checkOneOf } from '@marketpipe/middleware/errors';
+import { checkOneOf } from '@marketpipe/middleware/internal';
 import type { VenueName } from '../feeds/venue-feed.js';
 import { VENUE_NAMES } from '../feeds/venues.js';
 import { binanceEmulation } from './binance-emulation.js';

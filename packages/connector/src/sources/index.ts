@@ -23,8 +23,8 @@ export type {
   SourceStatus,
 } from './message-source.js';
 export type { BackoffOptions } from './reconnect-backoff.js';
-export { DEFAULT_BACKOFF, fullJitterDelay } from './reconnect-backoff.js';
+export { DEFAULT_BACKOFF } from './reconnect-backoff.js';
 export type { RecordReplayOptions, RecordReplayStatus } from './record-replay-source.js';
-export { RecordReplaySource, recordFilesOf } from './record-replay-source.js';
+export { RecordReplaySource } from './record-replay-source.js';
 export type { WebSocketSourceOptions, WebSocketSourceStatus } from './websocket-source.js';
 export { WebSocketSource } from './websocket-source.js';

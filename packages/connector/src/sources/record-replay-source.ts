@@ -8,7 +8,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkInteger, checkNumber } from '@marketpipe/middleware/errors';
+import { checkInteger, checkNumber } from '@marketpipe/middleware/internal';
 import { ReplayFileError } from '../errors.js';
 import { DEFAULT_RECORD_FILE_EXTENSION } from '../flusher/record-format.js';
 import { type FlushedRecord, readRecordFile } from '../flusher/record-reader.js';

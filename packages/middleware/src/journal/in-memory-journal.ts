@@ -4,13 +4,9 @@
  * nothing and memory never exceeds the configured limits.
  */
 
-import {
-  checkInteger,
-  JournalClosedError,
-  JournalPayloadTooLargeError,
-  SequenceEvictedError,
-} from '../errors.js';
+import { JournalClosedError, JournalPayloadTooLargeError, SequenceEvictedError } from '../errors.js';
 import { clock, type WallParts } from '../latency/clock.js';
+import { checkInteger } from '../validate.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 
 /** Retention limits and clock for an {@link InMemoryJournal}. */

@@ -12,17 +12,12 @@ import type {
   StreamInfo,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import {
-  checkInteger,
-  JournalAppendError,
-  JournalClosedError,
-  JournalOpenError,
-  SequenceEvictedError,
-} from '../errors.js';
+import { JournalAppendError, JournalClosedError, JournalOpenError, SequenceEvictedError } from '../errors.js';
 import { randomUUID } from '../random-uuid.js';
 import { connectNats } from '../transport/nats-connect.js';
 import { describeNatsConnection, type NatsConnectionOptions } from '../transport/nats-connection.js';
 import { natsCore, natsJetStream } from '../transport/nats-modules.js';
+import { checkInteger } from '../validate.js';
 import type { Journal, JournalEntriesOptions, JournalEntry } from './journal.js';
 
 /** The stream backing a {@link JetStreamJournal}; used only when the stream does not exist yet. */

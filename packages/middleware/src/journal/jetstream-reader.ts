@@ -11,19 +11,14 @@
  */
 import type { ConsumerConfig, ConsumerInfo, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import {
-  checkInteger,
-  checkNumber,
-  InvalidArgumentError,
-  JournalClosedError,
-  JournalOpenError,
-} from '../errors.js';
+import { InvalidArgumentError, JournalClosedError, JournalOpenError } from '../errors.js';
 import {
   describeNatsConnection,
   type NatsConnectionOptions,
   toNatsConnectOptions,
 } from '../transport/nats-connection.js';
 import { natsCore, natsJetStream, natsTransportNode } from '../transport/nats-modules.js';
+import { checkInteger, checkNumber } from '../validate.js';
 import type { JournalEntry } from './journal.js';
 
 /** Where a new reader starts: a stream sequence, a time, the oldest message, or only new ones. */

@@ -1,10 +1,10 @@
 import {
-  checkInteger,
   InternerFullError,
   InvalidArgumentError,
   InvalidUnicodeError,
   UnknownInternIdError,
 } from '../errors.js';
+import { checkInteger } from '../validate.js';
 import { hashBytes } from './byte-hash.js';
 import { encodeUtf8Into } from './utf8-encode.js';
 

@@ -1,5 +1,6 @@
 import { DOUBLE_FIELD } from '../double-field.js';
-import { checkInteger, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { checkInteger } from '../validate.js';
 
 /** Options for {@link LatencyRecorder}. */
 export interface LatencyRecorderOptions {

@@ -11,7 +11,6 @@ export {
   TransportConnectError,
 } from '../errors.js';
 export type { JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
-export { fastPublishOf, isFastPublishTransport } from './fast-publish.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './in-memory-transport.js';
 export {
   type JetStreamPublishCounters,
@@ -24,8 +23,6 @@ export {
   type NatsConnectionOptions,
   type ServerCredentials,
   splitServerCredentials,
-  toNatsConnectOptions,
-  withoutCredentials,
 } from './nats-connection.js';
 export { type NatsOutageCounters, NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 export type { OutageBufferOptions, OverflowPolicy } from './outage-buffer.js';

@@ -11,8 +11,6 @@ import type {
   PublishOptions,
 } from '@nats-io/nats-core';
 import {
-  checkInteger,
-  checkNumber,
   InvalidArgumentError,
   PayloadTooLargeError,
   StreamSubjectsError,
@@ -22,6 +20,7 @@ import {
 } from '../errors.js';
 import { ensureStream, type JetStreamJournalStreamOptions } from '../journal/jetstream-journal.js';
 import { randomUUID } from '../random-uuid.js';
+import { checkInteger, checkNumber } from '../validate.js';
 import { ListenerSet } from './listener-set.js';
 import { createMessageIdHeaders, type MessageIdHeaders } from './message-id-headers.js';
 import { MessageQueue } from './message-queue.js';

@@ -4,7 +4,7 @@
  * (nats.js itself discards whatever is published while disconnected).
  */
 
-import { checkNumber } from '../errors.js';
+import { checkNumber } from '../validate.js';
 import { MessageQueue } from './message-queue.js';
 
 /** Which message to give up when the outage buffer is full. */
