@@ -94,6 +94,16 @@ describe('buildRunSummary', () => {
     expect(text).toContain('recorded      7 records');
     expect(text).toContain('exit code     3 (something was lost or dropped)');
   });
+
+  it("shows a line replay's skipped lines, without making the run lossy", () => {
+    const status = { ...emptyStatus(), received: 3 };
+    status.source = { ...status.source, skippedLines: 2 };
+    const summary = buildRunSummary(input({ final: { ...status, recordsWritten: 3, lost: 0 } }));
+    expect(summary).toMatchObject({ replaySkippedLines: 2, outcome: 'clean', exitCode: 0 });
+    expect(formatRunSummary(summary)).toContain(
+      "received      3 messages (0 B); 2 replay lines skipped (empty, or without the file's timestamp prefix)",
+    );
+  });
 });
 
 describe('lossReasons', () => {

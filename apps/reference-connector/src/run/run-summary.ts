@@ -43,6 +43,12 @@ export interface RunSummary {
   lost: number;
   /** How long a replay waited in all for the recorder to catch up, ms (0 for live sources and the simulator). */
   replayWaitedMs: number;
+  /**
+   * Lines of a line replay that carried no message: empty, or without the timestamp prefix the file's other lines
+   * have (a capture's header and client-sent lines). Not a loss: such lines hold no venue message, but a count far
+   * above a capture's few header lines says the file mixes formats.
+   */
+  replaySkippedLines: number;
   published: number;
   transportDropped: number;
   tradesPerSymbol: Record<string, number>;
@@ -136,6 +142,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     recordedBytes: status?.recorder.bytesWritten ?? 0,
     lost,
     replayWaitedMs: Math.round(status?.source.waitedMs ?? 0),
+    replaySkippedLines: status?.source.skippedLines ?? 0,
     published: status?.transport.published ?? 0,
     transportDropped: status?.transport.dropped ?? 0,
     tradesPerSymbol: status?.tradesPerSymbol ?? {},

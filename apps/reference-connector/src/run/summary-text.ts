@@ -25,7 +25,10 @@ export function formatRunSummary(summary: RunSummary): string {
   const lines = [
     `marketpipe run summary: ${summary.venue} ${summary.symbols.join(',')}, ${summary.source}, ` +
       `${formatDuration(summary.durationMs)}, stopped by ${summary.stopReason}`,
-    `  received      ${formatCount(summary.received)} messages (${formatBytes(summary.bytesReceived)})`,
+    `  received      ${formatCount(summary.received)} messages (${formatBytes(summary.bytesReceived)})` +
+      (summary.replaySkippedLines > 0
+        ? `; ${formatCount(summary.replaySkippedLines)} replay lines skipped (empty, or without the file's timestamp prefix)`
+        : ''),
     `  trades        ${formatCount(summary.trades)}, non-trade ${formatCount(summary.nonTrade)}, parse errors ${formatCount(summary.parseErrors)}`,
     `  per symbol    ${symbols.length === 0 ? 'none' : symbols.map(([s, n]) => `${s} ${formatCount(n)}`).join(', ')}`,
     `  gaps          ${formatCount(summary.gaps.events)} events, ${formatCount(summary.gaps.missing)} missing`,

@@ -210,10 +210,12 @@ export interface PipelineStatus {
   };
   transport: { status: 'connected' | 'reconnecting' | 'closed'; published: number; dropped: number };
   /**
-   * `damagedBytes`: bytes a record-file replay skipped as damaged; `waitedMs`: how long a replay waited in all
-   * because the recorder fell behind (see `MessageSource.setBackpressure`). Both 0 for live sources.
+   * `damagedBytes`: bytes a record-file replay skipped as damaged; `skippedLines`: lines of a line replay that
+   * carried no message (empty, or without the timestamp prefix the file's other lines have: a capture's header and
+   * client-sent lines); `waitedMs`: how long a replay waited in all because the recorder fell behind (see
+   * `MessageSource.setBackpressure`). All 0 for live sources.
    */
-  source: { state: string; reconnects: number; damagedBytes: number; waitedMs: number };
+  source: { state: string; reconnects: number; damagedBytes: number; skippedLines: number; waitedMs: number };
   tradesPerSymbol: Record<string, number>;
   /** Present when the `books` channel is on. */
   books?: PipelineBookStatus;
@@ -681,6 +683,8 @@ export class Pipeline {
     const source = this.#source.status() as ReturnType<MessageSource['status']> & {
       reconnects?: number;
       damagedBytes?: number;
+      emptyLines?: number;
+      unprefixedLines?: number;
       pausedMs?: number;
     };
     const nonTradeByKind: Record<string, number> = {};
@@ -735,6 +739,7 @@ export class Pipeline {
         state: source.state,
         reconnects: source.reconnects ?? 0,
         damagedBytes: source.damagedBytes ?? 0,
+        skippedLines: (source.emptyLines ?? 0) + (source.unprefixedLines ?? 0),
         waitedMs: source.pausedMs ?? 0,
       },
       tradesPerSymbol,

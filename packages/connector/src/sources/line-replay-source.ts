@@ -65,7 +65,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
-/** Lines examined to detect the prefix: enough to get past cryptofeed's header lines. */
+/** Non-empty lines examined to detect the prefix (the shape most of them have): past cryptofeed's header lines. */
 const DETECT_LINES = 64;
 /** Or this many bytes, when the first lines are long. */
 const DETECT_MIN_BYTES = 64 * 1024;
@@ -349,17 +349,35 @@ export class LineReplaySource implements MessageSource {
     return grown;
   }
 
+  /**
+   * The shape most of the first non-empty lines have; a prefixed shape wins a tie with `raw` (a capture's header
+   * lines lack the prefix). The first prefixed-looking line used to decide alone, so one log line that began with
+   * a timestamp made every line of a raw file "unprefixed" and skipped.
+   */
   private detect(filled: Buffer): LineTimestampFormat {
+    const counts = new Map<LineTimestampFormat, number>();
     let lineStart = 0;
-    for (let seen = 0; seen < DETECT_LINES && lineStart < filled.length; seen++) {
+    for (let seen = 0; seen < DETECT_LINES && lineStart < filled.length; ) {
       const newline = filled.indexOf(LF, lineStart);
-      const lineEnd = newline === -1 ? filled.length : newline;
-      const format = detectLineFormat(filled, lineStart, lineEnd);
-      if (format !== 'raw') return format;
+      let lineEnd = newline === -1 ? filled.length : newline;
+      if (lineEnd > lineStart && filled[lineEnd - 1] === CR) lineEnd--;
+      if (lineEnd > lineStart) {
+        const format = detectLineFormat(filled, lineStart, lineEnd);
+        counts.set(format, (counts.get(format) ?? 0) + 1);
+        seen++;
+      }
       if (newline === -1) break;
       lineStart = newline + 1;
     }
-    return 'raw';
+    let best: LineTimestampFormat = 'raw';
+    let bestCount = counts.get('raw') ?? 0;
+    for (const [format, count] of counts) {
+      if (format !== 'raw' && (count > bestCount || (count === bestCount && best === 'raw'))) {
+        best = format;
+        bestCount = count;
+      }
+    }
+    return best;
   }
 
   /** Counts the line and returns where its message starts, or -1 to skip it; `lineEnd` excludes `\n` and `\r`. */

@@ -190,6 +190,21 @@ describe('LineReplaySource', () => {
     ]);
   });
 
+  it('takes the shape most of the first lines have: one timestamp-led line does not make a raw file prefixed', async () => {
+    const raw = Array.from({ length: 8 }, (_, i) => `{"e":"trade","t":${100 + i}}`);
+    raw.splice(4, 0, '1660228023043260 junk line from a log');
+    const mixed = await replay({ path: await file(`${raw.join('\n')}\n`) });
+    expect(mixed.source.status()).toMatchObject({ format: 'raw', messages: 9, unprefixedLines: 0 });
+    expect(mixed.lines.map(String)).toEqual(raw);
+
+    // A prefixed capture with as many header lines as data lines stays prefixed (a tie goes to the prefix).
+    const capture = await replay({
+      path: await file('header one\n\nheader two\n1660228023043260 {"x":1}\n1660228023043261 {"x":2}\n'),
+    });
+    expect(capture.source.status()).toMatchObject({ format: 'micros', unprefixedLines: 2, emptyLines: 1 });
+    expect(capture.lines.map(String)).toEqual(['{"x":1}', '{"x":2}']);
+  });
+
   it('keeps prefixes when told the file is raw, and NaN receive times', async () => {
     const { lines, times, source } = await replay({
       path: await file('1660228023043260 {"x":1}\n'),
