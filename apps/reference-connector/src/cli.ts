@@ -12,10 +12,14 @@ import { applyV8Tuning } from './v8-tuning.js';
 
 const EXIT_GRACE_MS = 2_000;
 
-// A reader that goes away (`marketpipe cat | head`) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
+// A reader that goes away (`marketpipe cat | head`, a log collector that died) is not an error: without these
+// handlers the first log line or summary written after it killed a run at once, with no drain and no summary file.
+// What is written after that is dropped; `--json-summary` still gets the summary.
+function ignoreGoneReader(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+}
+process.stdout.on('error', ignoreGoneReader);
+process.stderr.on('error', ignoreGoneReader);
 
 /** Applies V8's inlining budget for the hot path (v8-tuning.ts); returns the message of a bad setting, if any. */
 function tuneV8(): string | undefined {

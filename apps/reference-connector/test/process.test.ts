@@ -89,6 +89,35 @@ describe('marketpipe executable', () => {
     expect(stdout).not.toContain('\r');
   });
 
+  it('drains and writes the summary when the reader of its logs (stderr) and stdout go away mid-run', async () => {
+    const dir = tempDataDir();
+    const summaryPath = join(dir, 'summary.json');
+    const cli = startCli([
+      'run',
+      '--rate',
+      '200',
+      '--duration',
+      '1500ms',
+      '--status-interval',
+      '200ms',
+      '--data-dir',
+      join(dir, 'data'),
+      '--json-summary',
+      summaryPath,
+    ]);
+    await waitFor('the source to connect', () => cli.stderr().includes('"msg":"source event"'), {
+      everyMs: 20,
+      describe: cli.stderr,
+    });
+    // Both readers gone while the run goes on: every later status line and the summary meet EPIPE.
+    cli.child.stderr?.destroy();
+    cli.child.stdout?.destroy();
+    expect(await cli.exited).toBe(0);
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as RunSummary;
+    expect(summary).toMatchObject({ stopReason: 'duration', outcome: 'clean', lost: 0 });
+    expect(summary.received).toBeGreaterThan(0);
+  });
+
   it('exits quietly with 0 when the reader of `cat` hangs up', async () => {
     const dataDir = tempDataDir();
     const records = Array.from({ length: 20_000 }, (_, i) => ({
