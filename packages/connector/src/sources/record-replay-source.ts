@@ -51,14 +51,25 @@ export interface RecordReplayStatus extends SourceStatus {
 
 const NANOS_PER_MILLI = 1_000_000n;
 
-/** The record files a replay path names, in replay order. */
+/**
+ * The record files a replay path names, in replay order.
+ *
+ * @throws {ReplayFileError} for a folder that holds no record file (`<day>.mprec`): a replay of it would end at
+ *   once with nothing replayed, which looks like success (a data dir's root holds its venues' folders, not files).
+ */
 export function recordFilesOf(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   const suffix = `.${DEFAULT_RECORD_FILE_EXTENSION}`;
-  return readdirSync(path)
+  const files = readdirSync(path)
     .filter((name) => /^\d{4}-\d{2}-\d{2}\./.test(name) && name.endsWith(suffix))
     .sort()
     .map((name) => join(path, name));
+  if (files.length === 0) {
+    throw new ReplayFileError(
+      `${path} holds no record file (<day>.${DEFAULT_RECORD_FILE_EXTENSION}); a data dir keeps them in one folder per venue, e.g. ${join(path, 'binance')}`,
+    );
+  }
+  return files;
 }
 
 /**
@@ -124,7 +135,8 @@ export class RecordReplaySource implements MessageSource {
   }
 
   /**
-   * Starts replaying; returns at once. A path that cannot be listed ends the run through `done`.
+   * Starts replaying; returns at once. A path that cannot be listed, or a folder with no record file, ends the
+   * run through `done` ({@link ReplayFileError}).
    * @throws {SourceStateError} when called a second time or after `stop()`.
    */
   start(): void {

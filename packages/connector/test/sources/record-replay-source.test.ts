@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MessageHandlerError, SourceStateError } from '../../src/errors.js';
+import { MessageHandlerError, ReplayFileError, SourceStateError } from '../../src/errors.js';
 import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
 import { RecordReplaySource } from '../../src/sources/record-replay-source.js';
@@ -129,6 +129,20 @@ describe('RecordReplaySource', () => {
     expect(end.error?.message).toContain('ENOENT');
     expect(events).toEqual([{ type: 'error', error: end.error }]);
     expect(source.status()).toMatchObject({ state: 'failed', errors: 1 });
+  });
+
+  it('fails, not ends clean, on a folder with no record file (a data dir root, a folder of line files)', async () => {
+    const folder = mkdtempSync(join(root, 'no-records-'));
+    appendFileSync(join(folder, 'capture.jsonl'), '{"e":"trade"}\n');
+    appendFileSync(join(folder, 'notes-2025-01-01.mprec.txt'), 'x');
+    const source = new RecordReplaySource({ path: folder });
+    collect(source);
+    source.start();
+    const end = await source.done;
+    expect(end.reason).toBe('error');
+    expect(end.error).toBeInstanceOf(ReplayFileError);
+    expect(end.error?.message).toContain('holds no record file');
+    expect(source.status()).toMatchObject({ state: 'failed', messages: 0 });
   });
 
   it('skips a damaged tail, counts it and announces it once per file', async () => {
