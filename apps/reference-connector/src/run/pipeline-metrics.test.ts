@@ -14,7 +14,15 @@ function status() {
     gaps: { events: 1, missing: 2, bySymbol: { BTCUSDT: { events: 1, missing: 2 } } },
     latency: { count: 42, p50: 1_000, p99: 5_000, p999: 9_000, max: 20_000 },
     ring: { fill: 0.25, overflowQueued: 7 },
-    source: { state: 'running', reconnects: 0, damagedBytes: 0, skippedLines: 0, waitedMs: 1_250 },
+    source: {
+      state: 'running',
+      reconnects: 0,
+      connections: 0,
+      errors: 0,
+      damagedBytes: 0,
+      skippedLines: 0,
+      waitedMs: 1_250,
+    },
   };
 }
 

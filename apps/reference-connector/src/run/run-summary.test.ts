@@ -95,6 +95,23 @@ describe('buildRunSummary', () => {
     expect(text).toContain('exit code     3 (something was lost or dropped)');
   });
 
+  it('exits 1 when the venue was never reached, not 0 on an empty run', () => {
+    const unreached = { ...emptyStatus() };
+    unreached.source = { ...unreached.source, connections: 0, errors: 4 };
+    const summary = buildRunSummary(input({ final: { ...unreached, recordsWritten: 0, lost: 0 } }));
+    expect(summary).toMatchObject({
+      outcome: 'error',
+      exitCode: 1,
+      error: { code: 'MP_ERR_VENUE_UNREACHED' },
+    });
+    expect(formatRunSummary(summary)).toContain('the venue was never reached');
+
+    const reached = { ...unreached, source: { ...unreached.source, connections: 1 } };
+    expect(buildRunSummary(input({ final: { ...reached, recordsWritten: 0, lost: 0 } })).exitCode).toBe(0);
+    const quiet = { ...unreached, source: { ...unreached.source, errors: 0 } };
+    expect(buildRunSummary(input({ final: { ...quiet, recordsWritten: 0, lost: 0 } })).exitCode).toBe(0);
+  });
+
   it("shows a line replay's skipped lines, without making the run lossy", () => {
     const status = { ...emptyStatus(), received: 3 };
     status.source = { ...status.source, skippedLines: 2 };

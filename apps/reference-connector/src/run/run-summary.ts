@@ -101,7 +101,22 @@ export function lossReasons(status: PipelineStatus, lost: number): string[] {
 }
 
 /**
- * Builds the summary and decides the exit code: 1 on error, 3 when
+ * The error of a WebSocket run (live or simulator) whose source never opened a connection although its attempts
+ * failed: the run received nothing because the venue was never reached, which must not read as a clean run (a
+ * NATS server that cannot be reached exits 1 too). A run stopped during its first attempt, before any failure, is
+ * not one.
+ */
+function unreachedVenue(config: RunConfig, status: PipelineStatus): RunSummary['error'] {
+  if (config.source.kind === 'replay' || status.source.connections > 0 || status.source.errors === 0)
+    return undefined;
+  return {
+    code: 'MP_ERR_VENUE_UNREACHED',
+    message: `the venue was never reached: no connection opened, ${status.source.errors} source errors (see the log)`,
+  };
+}
+
+/**
+ * Builds the summary and decides the exit code: 1 on error (also a venue never reached), 3 when
  * {@link lossReasons} finds anything, else 0.
  *
  * @example
@@ -116,7 +131,8 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
   const status = final ?? input.lastStatus;
   const lost = final?.lost ?? 0;
   const reasons = status === undefined ? [] : lossReasons(status, lost);
-  const outcome = input.error !== undefined ? 'error' : reasons.length > 0 ? 'lost' : 'clean';
+  const error = input.error ?? (status === undefined ? undefined : unreachedVenue(config, status));
+  const outcome = error !== undefined ? 'error' : reasons.length > 0 ? 'lost' : 'clean';
   return {
     summaryVersion: 1,
     venue: config.venue,
@@ -157,6 +173,6 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
       unrecoveredBytes: 0,
     },
     ...(status?.cpus !== undefined ? { cpus: status.cpus } : {}),
-    ...(input.error !== undefined ? { error: input.error } : {}),
+    ...(error !== undefined ? { error } : {}),
   };
 }

@@ -84,7 +84,7 @@ export function emptyStatus(): PipelineStatus {
     ring: { fill: 0, overflowQueued: 0 },
     recorder: { state: 'running', recordsWritten: 0, bytesWritten: 0, setAsideBytes: 0, unrecoveredBytes: 0 },
     transport: { status: 'connected', published: 0, dropped: 0 },
-    source: { state: 'open', reconnects: 0, damagedBytes: 0, skippedLines: 0, waitedMs: 0 },
+    source: { state: 'open', reconnects: 0, connections: 0, errors: 0, damagedBytes: 0, skippedLines: 0, waitedMs: 0 },
     tradesPerSymbol: {},
   };
 }

@@ -213,9 +213,19 @@ export interface PipelineStatus {
    * `damagedBytes`: bytes a record-file replay skipped as damaged; `skippedLines`: lines of a line replay that
    * carried no message (empty, or without the timestamp prefix the file's other lines have: a capture's header and
    * client-sent lines); `waitedMs`: how long a replay waited in all because the recorder fell behind (see
-   * `MessageSource.setBackpressure`). All 0 for live sources.
+   * `MessageSource.setBackpressure`). All 0 for live sources. `connections`: WebSocket connections that opened
+   * (0 for replays); `errors`: error events of the source (failed connection attempts, dropped connections, file
+   * errors), so `connections: 0` with `errors` above 0 is a venue that was never reached.
    */
-  source: { state: string; reconnects: number; damagedBytes: number; skippedLines: number; waitedMs: number };
+  source: {
+    state: string;
+    reconnects: number;
+    connections: number;
+    errors: number;
+    damagedBytes: number;
+    skippedLines: number;
+    waitedMs: number;
+  };
   tradesPerSymbol: Record<string, number>;
   /** Present when the `books` channel is on. */
   books?: PipelineBookStatus;
@@ -682,6 +692,7 @@ export class Pipeline {
     const latency = this.#latency.summary();
     const source = this.#source.status() as ReturnType<MessageSource['status']> & {
       reconnects?: number;
+      connections?: number;
       damagedBytes?: number;
       emptyLines?: number;
       unprefixedLines?: number;
@@ -738,6 +749,8 @@ export class Pipeline {
       source: {
         state: source.state,
         reconnects: source.reconnects ?? 0,
+        connections: source.connections ?? 0,
+        errors: source.errors,
         damagedBytes: source.damagedBytes ?? 0,
         skippedLines: (source.emptyLines ?? 0) + (source.unprefixedLines ?? 0),
         waitedMs: source.pausedMs ?? 0,
