@@ -11,7 +11,7 @@ function status() {
     trades: 40,
     drops: { ringOverflow: 3 },
     tradesPerSymbol: { BTCUSDT: 30, 'BTC/USD': 10 },
-    gaps: { events: 1, missing: 2, bySymbol: { BTCUSDT: { events: 1, missing: 2 } } },
+    gaps: { events: 1, missing: 2, late: 0, duplicates: 0, bySymbol: { BTCUSDT: { events: 1, missing: 2 } } },
     latency: { count: 42, p50: 1_000, p99: 5_000, p999: 9_000, max: 20_000 },
     ring: { fill: 0.25, overflowQueued: 7 },
     source: {

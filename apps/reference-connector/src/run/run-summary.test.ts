@@ -53,7 +53,7 @@ describe('buildRunSummary', () => {
     [{ lost: 3 }, 'lost: 3'],
     [{ drops: { ringOverflow: 2, oversize: 0 } }, 'drops.ringOverflow: 2'],
     [{ transport: { status: 'closed' as const, published: 5, dropped: 1 } }, 'transport.dropped: 1'],
-    [{ gaps: { events: 1, missing: 4, bySymbol: {} } }, 'gaps.missing: 4'],
+    [{ gaps: { events: 1, missing: 4, late: 0, duplicates: 0, bySymbol: {} } }, 'gaps.missing: 4'],
   ])('exits 3 for %j', (change, reason) => {
     const base = input();
     const summary = buildRunSummary({

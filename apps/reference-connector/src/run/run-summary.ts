@@ -152,7 +152,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     nonTrade: status?.nonTrade ?? 0,
     nonTradeByKind: status?.nonTradeByKind ?? {},
     parseErrors: status?.parseErrors ?? 0,
-    gaps: status?.gaps ?? { events: 0, missing: 0, bySymbol: {} },
+    gaps: status?.gaps ?? { events: 0, missing: 0, late: 0, duplicates: 0, bySymbol: {} },
     drops: status?.drops ?? {},
     recordsWritten: final?.recordsWritten ?? status?.recorder.recordsWritten ?? 0,
     recordedBytes: status?.recorder.bytesWritten ?? 0,

@@ -14,7 +14,7 @@ function busyStatus() {
     bytesReceived: 3_000_000,
     trades: 9_000,
     parseErrors: 2,
-    gaps: { events: 1, missing: 3, bySymbol: { BTCUSDT: { events: 1, missing: 3 } } },
+    gaps: { events: 1, missing: 3, late: 0, duplicates: 0, bySymbol: { BTCUSDT: { events: 1, missing: 3 } } },
     drops: { ringOverflow: 4, oversize: 1 },
     // Run-long figures: the status line shows the interval's instead.
     latency: { count: 12_000, p50: 1, p99: 2, p999: 3, max: 4 },

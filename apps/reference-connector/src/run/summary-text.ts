@@ -31,7 +31,10 @@ export function formatRunSummary(summary: RunSummary): string {
         : ''),
     `  trades        ${formatCount(summary.trades)}, non-trade ${formatCount(summary.nonTrade)}, parse errors ${formatCount(summary.parseErrors)}`,
     `  per symbol    ${symbols.length === 0 ? 'none' : symbols.map(([s, n]) => `${s} ${formatCount(n)}`).join(', ')}`,
-    `  gaps          ${formatCount(summary.gaps.events)} events, ${formatCount(summary.gaps.missing)} missing`,
+    `  gaps          ${formatCount(summary.gaps.events)} events, ${formatCount(summary.gaps.missing)} missing` +
+      (summary.gaps.late > 0 || summary.gaps.duplicates > 0
+        ? `; ${formatCount(summary.gaps.late)} late, ${formatCount(summary.gaps.duplicates)} duplicate ids (published)`
+        : ''),
     `  drops         ${drops.length === 0 ? 'none' : drops.map(([cause, n]) => `${cause} ${formatCount(n)}`).join(', ')}`,
     `  recorded      ${formatCount(summary.recordsWritten)} records (${formatBytes(summary.recordedBytes)}), lost ${formatCount(summary.lost)}` +
       (summary.replayWaitedMs > 0

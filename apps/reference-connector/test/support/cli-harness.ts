@@ -78,13 +78,21 @@ export function emptyStatus(): PipelineStatus {
     nonTrade: 0,
     nonTradeByKind: {},
     parseErrors: 0,
-    gaps: { events: 0, missing: 0, bySymbol: {} },
+    gaps: { events: 0, missing: 0, late: 0, duplicates: 0, bySymbol: {} },
     drops: {},
     latency: { count: 0, p50: 0, p99: 0, p999: 0, max: 0 },
     ring: { fill: 0, overflowQueued: 0 },
     recorder: { state: 'running', recordsWritten: 0, bytesWritten: 0, setAsideBytes: 0, unrecoveredBytes: 0 },
     transport: { status: 'connected', published: 0, dropped: 0 },
-    source: { state: 'open', reconnects: 0, connections: 0, errors: 0, damagedBytes: 0, skippedLines: 0, waitedMs: 0 },
+    source: {
+      state: 'open',
+      reconnects: 0,
+      connections: 0,
+      errors: 0,
+      damagedBytes: 0,
+      skippedLines: 0,
+      waitedMs: 0,
+    },
     tradesPerSymbol: {},
   };
 }

@@ -40,9 +40,27 @@ describe('GapDetector', () => {
     expect(gaps.observe(0, 3, 3)).toBe(SequenceCheck.late);
     expect(gaps.duplicateCount(0)).toBe(2);
     expect(gaps.lateCount(0)).toBe(2);
-    expect(gaps.missingCount(0)).toBe(2);
+    // The gap's two ids both came late: nothing is missing any more, the gap event stays counted.
+    expect(gaps.missingCount(0)).toBe(0);
+    expect(gaps.totalMissing).toBe(0);
     expect(gaps.gapCount(0)).toBe(1);
     expect(gaps.lastId(0)).toBe(5);
+  });
+
+  it('takes late ids off the missing count only when a gap had counted them', () => {
+    const gaps = new GapDetector();
+    // 100, 102, 101, 103, 103: one gap filled late, one duplicate; nothing lost.
+    for (const id of [100, 102, 101, 103, 103]) gaps.observe(0, id, id);
+    expect([gaps.totalGaps, gaps.totalMissing, gaps.totalLate, gaps.totalDuplicates]).toEqual([1, 0, 1, 1]);
+    // A ticker whose first trade was 50: an id below it is late but was never missing, so missing stays 0.
+    gaps.observe(1, 50, 50);
+    expect(gaps.observe(1, 49, 49)).toBe(SequenceCheck.late);
+    expect(gaps.missingCount(1)).toBe(0);
+    // A gap of 3, one of its ids late: 2 still missing.
+    gaps.observe(1, 54, 54);
+    gaps.observe(1, 52, 52);
+    expect(gaps.missingCount(1)).toBe(2);
+    expect(gaps.totalMissing).toBe(2);
   });
 
   it('compares across a reconnect and flags the gap; a resubscribe replay counts as duplicates', () => {

@@ -79,6 +79,8 @@ export class GapDetector {
   private readonly range: TradeIdRange = { seqFirst: 0.5, seqLast: 0.5 };
   private capacity: number;
   private highest: Float64Array;
+  /** The first id of the ticker's sequence (its first range since construction or {@link GapDetector.reset}). */
+  private start: Float64Array;
   private window: Uint32Array;
   private reconnected: Uint8Array;
   private missing: Float64Array;
@@ -90,6 +92,7 @@ export class GapDetector {
     this.onGap = options.onGap;
     this.capacity = Math.max(1, options.initialTickers ?? 64);
     this.highest = new Float64Array(this.capacity).fill(-1);
+    this.start = new Float64Array(this.capacity);
     this.window = new Uint32Array(this.capacity);
     this.reconnected = new Uint8Array(this.capacity);
     this.missing = new Float64Array(this.capacity);
@@ -98,7 +101,7 @@ export class GapDetector {
     this.late = new Float64Array(this.capacity);
   }
 
-  /** Missing ids over all tickers. */
+  /** Missing ids over all tickers: skipped by a gap and not arrived late since (within the window). */
   get totalMissing(): number {
     return this.#totalMissing;
   }
@@ -154,6 +157,7 @@ export class GapDetector {
     const highest = this.highest[tickerId]!;
     if (highest < 0) {
       this.highest[tickerId] = last;
+      this.start[tickerId] = first;
       this.window[tickerId] = rangeBits(last - first + 1);
       this.reconnected[tickerId] = 0;
       return SequenceCheck.first;
@@ -177,12 +181,16 @@ export class GapDetector {
     const windowFloor = highest - WINDOW_BITS + 1;
     let duplicates = first < windowFloor ? Math.min(upper, windowFloor - 1) - first + 1 : 0;
     let late = 0;
+    // Late ids at or above the sequence's start were counted missing by the gap that skipped them: no longer.
+    let filled = 0;
+    const start = this.start[tickerId]!;
     let window = this.window[tickerId]!;
     for (let id = Math.max(first, windowFloor); id <= upper; id++) {
       const bit = 1 << (highest - id);
       if ((window & bit) !== 0) duplicates++;
       else {
         late++;
+        if (id >= start) filled++;
         window |= bit;
       }
     }
@@ -190,8 +198,10 @@ export class GapDetector {
     if (last > highest) this.advance(tickerId, highest, highest + 1, last);
     this.duplicates[tickerId]! += duplicates;
     this.late[tickerId]! += late;
+    this.missing[tickerId]! -= filled;
     this.#totalDuplicates += duplicates;
     this.#totalLate += late;
+    this.#totalMissing -= filled;
     return late > 0 ? SequenceCheck.late : SequenceCheck.duplicate;
   }
 
@@ -216,7 +226,7 @@ export class GapDetector {
     return tickerId < this.capacity ? this.highest[tickerId]! : -1;
   }
 
-  /** Missing ids counted for `tickerId`. */
+  /** Missing ids counted for `tickerId` (less those that arrived late, within the window). */
   missingCount(tickerId: number): number {
     return tickerId < this.capacity ? this.missing[tickerId]! : 0;
   }
@@ -253,6 +263,7 @@ export class GapDetector {
       return b;
     };
     this.highest = f64(this.highest, -1);
+    this.start = f64(this.start, 0);
     this.missing = f64(this.missing, 0);
     this.gaps = f64(this.gaps, 0);
     this.duplicates = f64(this.duplicates, 0);

@@ -189,7 +189,18 @@ export interface PipelineStatus {
   /** Non-trade messages by kind (subscribeAck, heartbeat, pong, snapshot...). */
   nonTradeByKind: Record<string, number>;
   parseErrors: number;
-  gaps: { events: number; missing: number; bySymbol: Record<string, { events: number; missing: number }> };
+  /**
+   * Trade-id sequence checks (venues with contiguous ids): gap `events`, ids `missing` (skipped and not arrived
+   * late since), ids that arrived `late` (out of order; those filling a gap leave `missing`), `duplicates` (ids
+   * seen before, or older than the detector's 32-id window; still published), and per symbol with gaps.
+   */
+  gaps: {
+    events: number;
+    missing: number;
+    late: number;
+    duplicates: number;
+    bySymbol: Record<string, { events: number; missing: number }>;
+  };
   /**
    * Dropped messages or trades, by cause. Every drop is counted here. `transportClosed` is the transport's
    * `dropped.closed`: it includes trades sent but not acknowledged when the connection closed, which may have
@@ -346,7 +357,8 @@ export class Pipeline {
   // pipeline's main thread sleeps (a permanent 2 ms timer woke it ~480 times a second for nothing).
   #backlogTimer: NodeJS.Timeout | undefined;
   readonly #startedAt = Date.now();
-  readonly #gapsBySymbol = new Map<number, { events: number; missing: number }>();
+  /** Ticker ids that had a gap: the per-symbol counts are the detector's. */
+  readonly #gapTickers = new Set<number>();
   readonly #warnings: WarningAggregator;
   readonly #gapWarnings: WarningKind;
   readonly #dropWarnings: WarningKind;
@@ -707,7 +719,11 @@ export class Pipeline {
       if (count > 0) tradesPerSymbol[this.#interner.resolve(id)] = count;
     });
     const bySymbol: Record<string, { events: number; missing: number }> = {};
-    for (const [id, gap] of this.#gapsBySymbol) bySymbol[this.#interner.resolve(id)] = { ...gap };
+    for (const id of this.#gapTickers)
+      bySymbol[this.#interner.resolve(id)] = {
+        events: this.#gaps.gapCount(id),
+        missing: this.#gaps.missingCount(id),
+      };
     const transportDropped = transport.dropped.outageOverflow + transport.dropped.closed;
     return {
       state: this.#state,
@@ -718,7 +734,13 @@ export class Pipeline {
       nonTrade: counters.nonTrade,
       nonTradeByKind,
       parseErrors: counters.parseErrors,
-      gaps: { events: this.#gaps.totalGaps, missing: this.#gaps.totalMissing, bySymbol },
+      gaps: {
+        events: this.#gaps.totalGaps,
+        missing: this.#gaps.totalMissing,
+        late: this.#gaps.totalLate,
+        duplicates: this.#gaps.totalDuplicates,
+        bySymbol,
+      },
       drops: {
         ...counters.drops,
         shutdownOverflow: this.#shutdownDropped,
@@ -929,10 +951,7 @@ export class Pipeline {
     missing: number,
     acrossReconnect: boolean,
   ): void => {
-    const entry = this.#gapsBySymbol.get(tickerId) ?? { events: 0, missing: 0 };
-    entry.events++;
-    entry.missing += missing;
-    this.#gapsBySymbol.set(tickerId, entry);
+    this.#gapTickers.add(tickerId);
     this.#gapWarnings.note(this.#interner.resolve(tickerId), missing, () => ({
       firstMissing,
       acrossReconnect,
