@@ -288,13 +288,14 @@ describe('Runner', () => {
     expect(runner.backlogged).toBe(false);
   });
 
-  it('drops beyond the overflow bound by policy and counts every drop', () => {
-    const { runner, ringRecords } = setup(8, { maxMessages: 3, overflowPolicy: 'drop-newest' as const });
+  it('drops beyond the overflow bound by policy, counts every drop and reports each to onIssue', () => {
+    const { runner, ringRecords, issues } = setup(8, { maxMessages: 3, overflowPolicy: 'drop-newest' as const });
     for (let i = 1; i <= 20; i++) runner.onMessage(binanceTrade(i));
     const counters = runner.counters();
     expect(counters.overflowQueued).toBe(3);
     expect(counters.recorded + counters.overflowQueued + counters.drops.ringOverflow).toBe(20);
     expect(counters.drops.ringOverflow).toBeGreaterThan(0);
+    expect(issues).toEqual(Array(counters.drops.ringOverflow).fill('ringOverflow'));
     // Trades are still published even when their raw message could not be recorded.
     expect(counters.trades).toBe(20);
     expect(ringRecords().length).toBe(counters.recorded);

@@ -89,8 +89,11 @@ export interface RunnerOptions {
 
 /** A problem the runner counted and skipped. */
 export interface RunnerIssue {
-  cause: 'malformed' | 'oversize' | 'internerFull' | 'invalidTicker' | 'publishError';
-  /** What went wrong; `null` for `malformed` (the parser only classifies). */
+  cause: 'malformed' | 'oversize' | 'ringOverflow' | 'internerFull' | 'invalidTicker' | 'publishError';
+  /**
+   * What went wrong; `null` for `malformed` (the parser only classifies) and `ringOverflow` (the ring was full and
+   * the overflow queue's policy dropped a message: this one, or with `drop-oldest` the oldest queued one).
+   */
   error: unknown;
   /** The raw message at fault, for `malformed` and `oversize`; valid only during the call (the source reuses it). */
   message?: Uint8Array;
@@ -422,7 +425,10 @@ export class Runner implements TradeSink {
   #queue(bytes: Uint8Array): void {
     this.#backlogged = true;
     const wasEmpty = this.#overflow.length === 0;
+    const dropped = this.#overflow.dropped;
     this.#overflow.offer(null, bytes, this.#received);
+    // The recording's one way to lose data: said to the slow lane (aggregated there), not only counted.
+    if (this.#overflow.dropped !== dropped) this.#onIssue?.({ cause: 'ringOverflow', error: null });
     if (this.drainOverflow() > 0 && wasEmpty) this.#onBacklog?.();
   }
 
