@@ -236,7 +236,16 @@ const SUBSCRIBE: Command = {
       description: 'with --stream: a durable consumer; the next run with this name resumes after it',
     },
     CONFIG_FLAG,
-    ...SUBSCRIBE_KEYS.map(tableFlag),
+    // The shared table's --transport line gives run's default (memory); subscribe's is a local broker.
+    ...SUBSCRIBE_KEYS.map((key) =>
+      key === 'transport'
+        ? {
+            ...tableFlag(key),
+            description:
+              'nats://[token@|user:pass@]host:port[,...] (default nats://127.0.0.1:4222), or memory (this process only); tls://host:port requires TLS [MARKETPIPE_TRANSPORT]',
+          }
+        : tableFlag(key),
+    ),
   ],
   async run(flags, context) {
     const reader = new OptionReader(optionSources(flags, context));

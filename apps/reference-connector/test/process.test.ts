@@ -118,6 +118,16 @@ describe('marketpipe executable', () => {
     expect(summary.received).toBeGreaterThan(0);
   });
 
+  it('subscribe on a memory transport waits for its stop, says why nothing arrives, then exits 0', async () => {
+    const started = performance.now();
+    const cli = startCli(['subscribe', '--transport', 'memory', '--count', '1', '--duration', '600ms']);
+    expect(await cli.exited).toBe(0);
+    // It used to exit 0 within ~80 ms, with no output and no word of why.
+    expect(performance.now() - started).toBeGreaterThan(600);
+    expect(cli.stderr()).toContain('a memory transport receives only what this process publishes');
+    expect(cli.stderr()).toContain('"reason":"duration"');
+  });
+
   it('exits quietly with 0 when the reader of `cat` hangs up', async () => {
     const dataDir = tempDataDir();
     const records = Array.from({ length: 20_000 }, (_, i) => ({

@@ -173,7 +173,19 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
       throw err;
     }
     if (options.durationMs !== undefined) trigger.startTimer(options.durationMs);
-    const reason: StopRequest = await trigger.requested;
+    if (options.transport.kind === 'memory') {
+      logger.warn(
+        'a memory transport receives only what this process publishes: a connector in another process needs --transport nats://...',
+      );
+    }
+    // A memory transport holds no handle open: without one the process would exit at once, 0, with no output.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    let reason: StopRequest;
+    try {
+      reason = await trigger.requested;
+    } finally {
+      clearInterval(keepAlive);
+    }
     logger.info({ reason, trades, undecodable }, 'subscription ended');
     return ExitCode.ok;
   } catch (err) {
