@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
@@ -167,16 +167,25 @@ describe('marketpipe run lifecycle', () => {
 
   it('exits 1 when the JSON summary cannot be written, and the text summary, printed last, says so', async () => {
     const dir = tempDir();
-    // A non-empty folder where the summary file should go: the atomic rename onto it fails.
-    writeFileSync(join(dir, 'data'), '');
-    const harness = createHarness({ cwd: dir });
+    const summaryPath = join(dir, 'summary.json');
+    // A folder appears where the summary file should go once the run has started (a folder given up front is
+    // refused as an invalid option): the atomic rename onto it fails.
+    const harness = createHarness({
+      cwd: dir,
+      setup: () => {
+        mkdirSync(summaryPath);
+        writeFileSync(join(summaryPath, 'data'), '');
+      },
+    });
     const code = await main(
-      ['run', '--duration', '20ms', '--data-dir', join(dir, 'd'), '--json-summary', dir],
+      ['run', '--duration', '20ms', '--data-dir', join(dir, 'd'), '--json-summary', summaryPath],
       harness.context,
     );
     expect(code).toBe(1);
     expect(logMessages(harness)).toContain('could not write the JSON summary');
     expect(harness.stdout.text.trimEnd().split('\n').at(-1)).toBe('  exit code     1 (error)');
+    // The temporary the write went through is not left beside it.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('exits 1 when the pipeline cannot stop cleanly, and still closes the transport', async () => {

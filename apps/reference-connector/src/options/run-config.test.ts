@@ -247,6 +247,13 @@ describe('option values', () => {
     );
   });
 
+  it('refuses a --json-summary path that is a folder, before the run rather than after it', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'summary-folder-'));
+    expect(errorOf(() => resolveWith({ flags: { jsonSummary: folder } })).message).toMatch(
+      /^invalid --json-summary ".*summary-folder-.*" \(from command line\): .*summary-folder-\w+ is a folder$/,
+    );
+  });
+
   it('accepts JSON types from the config file', () => {
     const file = {
       path: 'c.json',

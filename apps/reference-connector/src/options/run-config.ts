@@ -186,12 +186,19 @@ function readChannels(reader: OptionReader): Channel[] {
   return channels;
 }
 
-/** The summary file's folder must exist: creating folders from a mistyped path scatters them over the disk. */
+/**
+ * The summary file's folder must exist (creating folders from a mistyped path scatters them over the disk), and
+ * the path must not be a folder itself: found only when the summary is written, that failed the whole run after
+ * it was done.
+ */
 function readJsonSummary(reader: OptionReader): string | undefined {
   const path = reader.path('jsonSummary');
-  if (path !== undefined && !statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) {
+  if (path === undefined) return undefined;
+  if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) {
     reader.reject('jsonSummary', `folder ${dirname(path)} does not exist`);
   }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    reader.reject('jsonSummary', `${path} is a folder`);
   return path;
 }
 

@@ -4,7 +4,7 @@
  * drain the ring, flush, close the transport, then report. The exit code says
  * whether anything was lost (see {@link ExitCode}).
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { PipelineStatus, PipelineSummary } from '@marketpipe/connector';
 import type { Transport } from '@marketpipe/middleware';
 import { LatencyRecorder } from '@marketpipe/middleware/latency';
@@ -206,6 +206,12 @@ function isLoopbackUrl(url: string): boolean {
  */
 export async function writeJsonSummary(path: string, summary: RunSummary): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(summary, null, 2)}\n`);
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, `${JSON.stringify(summary, null, 2)}\n`);
+    await rename(temporary, path);
+  } catch (err) {
+    // No temporary left behind beside the summary that could not be written.
+    await rm(temporary, { force: true });
+    throw err;
+  }
 }
