@@ -23,16 +23,21 @@ if (!(limit > 0)) throw new Error(`--count must be a positive number, got ${valu
 
 const transport = await NatsTransport.connect({ servers: values.servers.split(',') });
 const view = new BookView();
-/** One book per subject: a snapshot replaces it, a delta changes only the levels it names (size 0 removes). */
+/**
+ * One book per subject, from its first snapshot on: a snapshot replaces it, a delta changes only the levels it names
+ * (size 0 removes). Deltas that come before a subject's first snapshot (this consumer started after the connector)
+ * are skipped: a book built from them alone would show a wrong top.
+ */
 const books = new Map();
 let updates = 0;
+let skippedBeforeSnapshot = 0;
 let stopping;
 
 const stop = () => {
   stopping ??= (async () => {
     subscription.close();
     await transport.close();
-    process.stdout.write(`${JSON.stringify({ done: true, updates })}\n`);
+    process.stdout.write(`${JSON.stringify({ done: true, updates, skippedBeforeSnapshot })}\n`);
   })();
   return stopping;
 };
@@ -42,6 +47,10 @@ const subscription = transport.subscribe(values.subject, (payload, subject) => {
   view.wrap(payload);
   let book = books.get(subject);
   if (book === undefined) {
+    if (!view.isSnapshot) {
+      skippedBeforeSnapshot++;
+      return;
+    }
     book = new OrderBook();
     books.set(subject, book);
   }

@@ -89,7 +89,7 @@ describe('examples/book-consumer', () => {
       await cli.exited;
     }
     const updates = lines.filter((line) => line.done !== true);
-    expect(lines.at(-1)).toEqual({ done: true, updates: 200 });
+    expect(lines.at(-1)).toEqual({ done: true, updates: 200, skippedBeforeSnapshot: 0 });
     expect(updates).toHaveLength(200);
     const tickers = new Set(updates.map((line) => line.ticker));
     expect([...tickers].sort()).toEqual(['BTCUSDT', 'ETHUSDT']);

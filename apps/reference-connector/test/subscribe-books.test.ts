@@ -122,4 +122,21 @@ describe('marketpipe subscribe, book subjects', () => {
       askLevels: 2,
     });
   });
+
+  it("--book skips the deltas that come before a subject's first snapshot, and says so once", async () => {
+    const { transport, subscribed } = observedTransport();
+    const harness = createHarness({ connectTransport: async () => transport });
+    const running = main(['subscribe', '--transport', 'memory', '--book', '--count', '1'], harness.context);
+    await subscribed;
+    // Started after the connector: a delta first, from which alone a wrong top of book would follow.
+    transport.publish('dev.bybit.book.BTCUSDT', DELTA);
+    transport.publish('dev.bybit.book.BTCUSDT', DELTA);
+    transport.publish('dev.bybit.book.BTCUSDT', SNAPSHOT);
+    expect(await running).toBe(0);
+    expect(harness.stdout.text).toBe(
+      'dev.bybit.book.BTCUSDT BTCUSDT bid 0.006@16493.5 ask 0.029@16611 levels 2/2 seq=18521288\n',
+    );
+    expect(harness.stderr.text.match(/book deltas skipped until a snapshot arrives/g)).toHaveLength(1);
+    expect(harness.stderr.text).toContain('"waitingForSnapshot":2');
+  });
 });

@@ -80,8 +80,10 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
   const stdout = context.stdout;
   const view = new TradeView();
   const bookView = new BookView();
-  // One maintained book per subject, for --book.
+  // One maintained book per subject, for --book, from its first snapshot on.
   const books = new Map<string, OrderBook>();
+  // Deltas of a subject whose snapshot has not come yet: a book built from them would show a wrong top.
+  let waitingForSnapshot = 0;
   let trades = 0;
   let undecodable = 0;
   let transport: Transport | undefined;
@@ -95,6 +97,16 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
       if (options.book === true) {
         let book = books.get(subject);
         if (book === undefined) {
+          if (!bookView.isSnapshot) {
+            // Started after the connector: its snapshots went out at start (and go out again at each resync).
+            if (waitingForSnapshot++ === 0) {
+              logger.warn(
+                { subject },
+                'book deltas skipped until a snapshot arrives: the connector publishes one per symbol at its start and at each resync',
+              );
+            }
+            return;
+          }
           book = new OrderBook();
           books.set(subject, book);
         }
@@ -153,7 +165,10 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
       }
       if (options.durationMs !== undefined) trigger.startTimer(options.durationMs);
       const reason = await readStream(options, options.transport.connection, trigger, print, logger);
-      logger.info({ reason, trades, undecodable }, 'subscription ended');
+      logger.info(
+        { reason, trades, undecodable, ...(waitingForSnapshot > 0 ? { waitingForSnapshot } : {}) },
+        'subscription ended',
+      );
       return ExitCode.ok;
     }
     logger.info({ transport: describeTransport(options.transport), subject: options.subject }, 'subscribing');
@@ -186,7 +201,10 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
     } finally {
       clearInterval(keepAlive);
     }
-    logger.info({ reason, trades, undecodable }, 'subscription ended');
+    logger.info(
+      { reason, trades, undecodable, ...(waitingForSnapshot > 0 ? { waitingForSnapshot } : {}) },
+      'subscription ended',
+    );
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof InvalidOptionError) throw err;
