@@ -44,6 +44,12 @@ interface Picked {
  * reader.oneOf('venue', ['binance', 'kraken']); // 'kraken'
  * ```
  */
+/** The example a list option's error gives. */
+const LIST_EXAMPLES: Partial<Record<RunOptionKey, string>> = {
+  symbols: 'BTCUSDT,ETHUSDT',
+  channels: 'trades,books',
+};
+
 export class OptionReader {
   constructor(private readonly sources: OptionSources) {}
 
@@ -103,7 +109,7 @@ export class OptionReader {
       typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) && raw.every(isString) ? raw : undefined;
     const trimmed = items?.map((item) => item.trim());
     if (trimmed === undefined || trimmed.length === 0 || trimmed.some((item) => item.length === 0)) {
-      fail(picked, 'expected a comma-separated list of non-empty names, e.g. BTCUSDT,ETHUSDT');
+      fail(picked, `expected a comma-separated list of non-empty names, e.g. ${LIST_EXAMPLES[key] ?? 'a,b'}`);
     }
     return trimmed;
   }

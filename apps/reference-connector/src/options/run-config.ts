@@ -83,6 +83,9 @@ export interface RunConfig {
 export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   const venue = reader.oneOf('venue', VENUE_NAMES) ?? 'binance';
   const listed = reader.list('symbols');
+  const twice = listed?.find((symbol, index) => listed.indexOf(symbol) !== index);
+  // Caught here rather than by the simulator or the publisher, which failed the run (exit 1) or counted drops.
+  if (twice !== undefined) reader.reject('symbols', `${twice} is listed twice`);
   const symbols = listed ?? [...VENUES[venue].defaultSymbols];
   const { source, ignored } = readSource(reader);
   // A recording holds whatever was recorded: without --symbols, replay all of it (listed subjects stay reserved).

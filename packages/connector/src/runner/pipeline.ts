@@ -395,7 +395,10 @@ export class Pipeline {
     );
     this.#gapWarnings = this.#warnings.kind('trade id gap', 'symbol', 'missing');
     this.#dropWarnings = this.#warnings.kind('message or trade dropped', 'cause');
-    this.#malformedWarnings = this.#warnings.kind('malformed message recorded, not published', 'venue');
+    this.#malformedWarnings = this.#warnings.kind(
+      'malformed message not published (its raw bytes recorded, unless too large for the ring: see drops.oversize)',
+      'venue',
+    );
     this.#collisionWarnings = this.#warnings.kind('subject collision', 'subject');
     this.#unlistedWarnings = this.#warnings.kind(
       'trades of a ticker not in symbols are counted and not published',
