@@ -105,9 +105,9 @@ export interface PipelineOptions {
    */
   clock?: MonotonicClock;
   /**
-   * Bounded overflow used while the ring is full. A replay keeps room for at least one message of any size the
-   * ring takes, whatever this says: the message that finds the ring full then waits with the replay instead of
-   * being dropped.
+   * Bounded overflow used while the ring is full (defaults, as `RunnerOptions.overflow`: 100 000 messages, 64 MiB,
+   * `'drop-newest'`). A replay keeps room for at least one message of any size the ring takes, whatever this says:
+   * the message that finds the ring full then waits with the replay instead of being dropped.
    */
   overflow?: OutageBufferOptions;
   /**

@@ -6,6 +6,7 @@
 import type { NatsConnection, PublishOptions } from '@nats-io/nats-core';
 import { DOUBLE_FIELD } from '../double-field.js';
 import { PayloadTooLargeError, TransportClosedError } from '../errors.js';
+import { checkInteger, checkNumber } from '../validate.js';
 import { ListenerSet } from './listener-set.js';
 import { MessageQueue } from './message-queue.js';
 import { connectNats, type NatsConnectControl } from './nats-connect.js';
@@ -31,7 +32,10 @@ export interface NatsTransportOptions {
   connect?: NatsConnectControl;
   /** Clock for receive timestamps, in nanoseconds; defaults to a `performance.now()`-based clock. */
   now?: () => number;
-  /** Limits and overflow policy of the buffer used while disconnected. */
+  /**
+   * Limits and overflow policy of the buffer used while disconnected. Defaults: 10 000 messages, 32 MiB,
+   * `'drop-oldest'`. Messages given up are counted in `dropped.outageOverflow`.
+   */
   outageBuffer?: OutageBufferOptions;
   /**
    * How often unacknowledged messages are confirmed with a PING/PONG round
@@ -54,6 +58,23 @@ export interface NatsTransportOptions {
    * 10 000); beyond that, unknown subjects are validated on every publish.
    */
   maxCachedSubjects?: number;
+}
+
+/**
+ * Throws for a transport option out of range, before anything connects: a `confirmIntervalMs` of 0 re-armed the
+ * confirmation timer with no delay and lingered for ever.
+ *
+ * @throws {InvalidArgumentError} naming the option.
+ */
+function checkTransportOptions(options: NatsTransportOptions): void {
+  if (options.confirmIntervalMs !== undefined)
+    checkNumber('confirmIntervalMs', options.confirmIntervalMs, 1, 2 ** 31 - 1);
+  if (options.maxUnconfirmedMessages !== undefined)
+    checkInteger('maxUnconfirmedMessages', options.maxUnconfirmedMessages, 1);
+  if (options.maxUnconfirmedBytes !== undefined)
+    checkNumber('maxUnconfirmedBytes', options.maxUnconfirmedBytes, 1);
+  if (options.maxCachedSubjects !== undefined)
+    checkInteger('maxCachedSubjects', options.maxCachedSubjects, 0);
 }
 
 /** Outage accounting of a {@link NatsTransport}; totals only grow, `buffered*` and `unconfirmed` are current. */
@@ -223,12 +244,14 @@ export class NatsTransport implements FastPublishTransport {
    * Connects with `toNatsConnectOptions(options)` (servers, auth, TLS,
    * reconnect with backoff), attempting until `options.firstConnectTimeoutMs`
    * (retrying with backoff, reported through `transportOptions.connect`), and wraps the connection.
+   * @throws InvalidArgumentError for a transport option out of range (before connecting).
    * @throws TransportConnectError when the first connection fails for good, times out or is aborted.
    */
   static async connect(
     options: NatsConnectionOptions,
     transportOptions: NatsTransportOptions = {},
   ): Promise<NatsTransport> {
+    checkTransportOptions(transportOptions);
     const nc = await connectNats(options, transportOptions.connect);
     return new NatsTransport(nc, transportOptions);
   }

@@ -10,15 +10,19 @@ import { MessageQueue } from './message-queue.js';
 /** Which message to give up when the outage buffer is full. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
 
-/** Limits of the outage buffer. */
+/**
+ * Limits of a bounded message buffer. Each option that takes one states its own defaults:
+ * `NatsTransportOptions.outageBuffer`, `JetStreamTransportOptions.pending`, and the connector's
+ * `RunnerOptions.overflow` and `PipelineOptions.overflow`.
+ */
 export interface OutageBufferOptions {
-  /** Most messages held (default 10 000). */
+  /** Most messages held. */
   maxMessages?: number;
-  /** Most payload bytes held (default 32 MiB). */
+  /** Most payload bytes held. */
   maxBytes?: number;
   /**
-   * `'drop-oldest'` (default) keeps the most recent data, which is what a live
-   * market-data consumer wants; `'drop-newest'` keeps an unbroken prefix.
+   * `'drop-oldest'` keeps the most recent data, which is what a live market-data consumer wants; `'drop-newest'`
+   * keeps an unbroken prefix (a recording with one gap rather than many).
    */
   overflowPolicy?: OverflowPolicy;
 }
