@@ -289,7 +289,10 @@ describe('Runner', () => {
   });
 
   it('drops beyond the overflow bound by policy, counts every drop and reports each to onIssue', () => {
-    const { runner, ringRecords, issues } = setup(8, { maxMessages: 3, overflowPolicy: 'drop-newest' as const });
+    const { runner, ringRecords, issues } = setup(8, {
+      maxMessages: 3,
+      overflowPolicy: 'drop-newest' as const,
+    });
     for (let i = 1; i <= 20; i++) runner.onMessage(binanceTrade(i));
     const counters = runner.counters();
     expect(counters.overflowQueued).toBe(3);
