@@ -357,6 +357,8 @@ export class Pipeline {
   // pipeline's main thread sleeps (a permanent 2 ms timer woke it ~480 times a second for nothing).
   #backlogTimer: NodeJS.Timeout | undefined;
   readonly #startedAt = Date.now();
+  /** Book symbols that had a snapshot at least once (a replay warns at its stop about those that never did). */
+  readonly #everSynced = new Set<string>();
   /** Ticker ids that had a gap: the per-symbol counts are the detector's. */
   readonly #gapTickers = new Set<number>();
   readonly #warnings: WarningAggregator;
@@ -457,7 +459,6 @@ export class Pipeline {
             this.#bookIssueWarnings.note(symbol, 1, () => ({ cause: 'snapshotRequest', err: error.message })),
         });
       }
-      const replay = options.source.kind === 'replay';
       this.#books = new BookPath({
         venue: options.venue,
         env: options.env,
@@ -468,18 +469,15 @@ export class Pipeline {
         ...(options.books?.maxLevels !== undefined ? { maxLevels: options.books.maxLevels } : {}),
         ...(options.books?.maxSymbols !== undefined ? { maxSymbols: options.books.maxSymbols } : {}),
         onOutOfSync: (symbol, reason) => {
-          // Waiting for the first snapshot is routine live; in a replay it means this book is never published.
-          if (reason !== 'noSnapshot' || replay) {
-            this.#bookWarnings.note(symbol, 1, () => ({
-              reason,
-              ...(replay && reason === 'noSnapshot'
-                ? { hint: 'the replay holds no snapshot this venue needs; counted in books.unsynced' }
-                : {}),
-            }));
-          }
+          // Waiting for the first snapshot is routine, live and in a replay alike: a recording's depth events
+          // usually come before the snapshot taken for them. A replay that never brings one is told at its stop.
+          if (reason !== 'noSnapshot') this.#bookWarnings.note(symbol, 1, () => ({ reason }));
           this.#resync?.request(symbol, reason);
         },
-        onSnapshot: (symbol) => this.#resync?.satisfied(symbol),
+        onSnapshot: (symbol) => {
+          this.#everSynced.add(symbol);
+          this.#resync?.satisfied(symbol);
+        },
         onIssue: (cause, symbol, error) =>
           this.#bookIssueWarnings.note(symbol, 1, () => ({
             cause,
@@ -810,6 +808,19 @@ export class Pipeline {
     this.#resync?.stop();
     await this.#source.stop();
     await this.#simulator?.stop();
+    const neverSynced =
+      this.#options.source.kind === 'replay'
+        ? (this.#books?.waiting() ?? []).filter((symbol) => !this.#everSynced.has(symbol))
+        : [];
+    if (neverSynced.length > 0) {
+      this.#log.warn(
+        {
+          symbols: neverSynced,
+          hint: 'the replay held no snapshot for them; their updates are counted in books.unsynced',
+        },
+        'books never synced in this replay',
+      );
+    }
     for (const timer of this.#timers) clearInterval(timer);
     clearInterval(this.#backlogTimer);
     this.#warnings.flush();

@@ -222,15 +222,28 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
 
   it('binance: a plain line replay without the REST snapshot publishes nothing and counts every event as unsynced', async () => {
     const lines = bookLines('binance');
-    const { summary, published } = await replay('binance', lines);
+    const warnings: [object, string | undefined][] = [];
+    const logger = { info() {}, warn: (obj: object, msg?: string) => warnings.push([obj, msg]), error() {} };
+    const { summary, published } = await replay('binance', lines, { logger });
     expect(published).toEqual([]);
     expect(summary.books).toMatchObject({ updates: 0, unsynced: 5, outOfSync: { noSnapshot: 1 } });
     expect(summary.recordsWritten).toBe(lines.length);
+    // Said once, at the stop, for the books that never synced.
+    expect(warnings).toEqual([
+      [expect.objectContaining({ symbols: ['BNBBTC'] }), 'books never synced in this replay'],
+    ]);
   });
 
   it('binance: with the marked REST snapshot record, covered events are dropped, the rest follow the u chain', async () => {
     const lines = bookLines('binance', mark);
-    const { summary, published, books } = await replay('binance', lines);
+    const warnings: [object, string | undefined][] = [];
+    const logger = { info() {}, warn: (obj: object, msg?: string) => warnings.push([obj, msg]), error() {} };
+    const { summary, published, books } = await replay('binance', lines, { logger });
+    // The depth events before the snapshot record are routine, not a warning (they were one until 2026-12-07);
+    // the gap later is one.
+    expect(warnings.map(([obj, msg]) => [(obj as { reason?: string }).reason, msg])).toEqual([
+      ['gap', 'book out of sync, not published until its next snapshot'],
+    ]);
     expect(published.map((p) => [p.isSnapshot, p.sequence])).toEqual([
       [true, 158n],
       [false, 160n],
