@@ -296,6 +296,7 @@ describe('option values', () => {
       'expected a comma-separated list of non-empty names, e.g. BTCUSDT',
     ],
     [{ symbols: 'BTCUSDT,ETHUSDT,BTCUSDT' }, '--symbols', 'BTCUSDT is listed twice'],
+    [{ symbols: 'btcusdt' }, '--symbols', 'btcusdt: every venue sends tickers in upper case (BTCUSDT)'],
     [{ channels: '' }, '--channels', 'expected a comma-separated list of non-empty names, e.g. trades,books'],
     [{ env: 'Prod' }, '--env', 'expected 1-64 characters from [a-z0-9_-]'],
     [{ env: 'a.b' }, '--env', 'expected 1-64 characters from [a-z0-9_-]'],

@@ -86,6 +86,11 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   const twice = listed?.find((symbol, index) => listed.indexOf(symbol) !== index);
   // Caught here rather than by the simulator or the publisher, which failed the run (exit 1) or counted drops.
   if (twice !== undefined) reader.reject('symbols', `${twice} is listed twice`);
+  // Every supported venue sends its tickers in upper case: a lower-case one would match no trade (each counted as
+  // drops.unlistedSymbol), though the simulator, which echoes what it is given, would not show it.
+  const lower = listed?.find((symbol) => symbol !== symbol.toUpperCase());
+  if (lower !== undefined)
+    reader.reject('symbols', `${lower}: every venue sends tickers in upper case (${lower.toUpperCase()})`);
   const symbols = listed ?? [...VENUES[venue].defaultSymbols];
   const { source, ignored } = readSource(reader);
   // A recording holds whatever was recorded: without --symbols, replay all of it (listed subjects stay reserved).
