@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
@@ -327,12 +328,34 @@ describe('marketpipe run status output', () => {
     );
     const url = harness.stderr.logs.find((log) => log.msg === 'metrics endpoint listening')?.url as string;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    // Bound before the pipeline starts: scrapes get 503 until it runs.
+    await waitFor('the pipeline', () => harness.pipelines.length === 1, IN_PROCESS);
     const text = await (await fetch(url)).text();
     expect(text).toContain('marketpipe_trades_total 77');
     expect(text).toContain('marketpipe_hot_path_latency_seconds_bucket{le="0.0000025"} 1');
     harness.signals.fire('SIGTERM');
     expect(await running).toBe(0);
     await expect(fetch(url)).rejects.toThrow();
+  });
+});
+
+describe('marketpipe run --metrics-port', () => {
+  it('fails on a port in use before it connects or starts the pipeline', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const harness = createHarness();
+      const code = await main(
+        ['run', '--data-dir', tempDir(), '--metrics-port', String(port)],
+        harness.context,
+      );
+      expect(code).toBe(1);
+      expect(harness.pipelines).toHaveLength(0);
+      expect(harness.stderr.text).toContain('EADDRINUSE');
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 });
 

@@ -30,7 +30,8 @@ export interface MetricsServer {
 export async function startMetricsServer(options: {
   host: string;
   port: number;
-  status: () => PipelineStatus;
+  /** The pipeline's status, or `undefined` before it runs (a scrape then gets 503). */
+  status: () => PipelineStatus | undefined;
   /** The recorder the pipeline records the hot path into, for the latency histogram. */
   latency?: LatencyRecorder;
 }): Promise<MetricsServer> {
@@ -40,7 +41,12 @@ export async function startMetricsServer(options: {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    metrics.update(options.status());
+    const status = options.status();
+    if (status === undefined) {
+      response.writeHead(503, { 'content-type': 'text/plain' }).end('starting\n');
+      return;
+    }
+    metrics.update(status);
     metrics.metrics().then(
       (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n'),

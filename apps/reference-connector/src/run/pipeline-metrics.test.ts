@@ -147,4 +147,11 @@ describe('startMetricsServer', () => {
     expect((await fetch(server.url.replace('/metrics', '/other'))).status).toBe(404);
     expect(scrapes).toBe(2);
   });
+
+  it('answers 503 while the pipeline has no status yet', async () => {
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, status: () => undefined });
+    const response = await fetch(server.url);
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('starting\n');
+  });
 });

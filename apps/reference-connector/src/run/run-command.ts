@@ -62,6 +62,19 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
   // --duration also bounds the wait for the broker; it is re-armed once the pipeline runs, which gets all of it.
   if (config.durationMs !== undefined) trigger.startTimer(config.durationMs);
   try {
+    // Bound first, so a port in use fails the run before it connects or takes a message (it used to fail after).
+    if (config.metrics !== undefined) {
+      // Loaded only when asked for: prom-client costs start-up time every other run would pay.
+      const { startMetricsServer } = await import('./metrics-server.js');
+      metrics = await startMetricsServer({ ...config.metrics, latency, status: () => pipeline?.status() });
+      if (isLoopbackUrl(metrics.url)) logger.info({ url: metrics.url }, 'metrics endpoint listening');
+      else {
+        logger.warn(
+          { url: metrics.url },
+          'metrics endpoint listening beyond loopback: anyone who can reach it sees what this host trades',
+        );
+      }
+    }
     if (config.transport.kind === 'nats') {
       logger.info({ transport: describeTransport(config.transport) }, 'connecting to NATS');
     }
@@ -107,18 +120,6 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
     }
     if (pipeline !== undefined) {
       const running = pipeline;
-      if (config.metrics !== undefined) {
-        // Loaded only when asked for: prom-client costs start-up time every other run would pay.
-        const { startMetricsServer } = await import('./metrics-server.js');
-        metrics = await startMetricsServer({ ...config.metrics, latency, status: () => running.status() });
-        if (isLoopbackUrl(metrics.url)) logger.info({ url: metrics.url }, 'metrics endpoint listening');
-        else {
-          logger.warn(
-            { url: metrics.url },
-            'metrics endpoint listening beyond loopback: anyone who can reach it sees what this host trades',
-          );
-        }
-      }
       if (config.durationMs !== undefined && trigger.stopRequested === undefined) {
         trigger.startTimer(config.durationMs);
       }
