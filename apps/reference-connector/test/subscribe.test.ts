@@ -113,4 +113,19 @@ describe('marketpipe subscribe', () => {
     expect(await main(['subscribe', '--transport', 'memory', ...args], harness.context)).toBe(2);
     expect(harness.stderr.text).toContain(message);
   });
+
+  it('exits 2 for a bad --subject before it tries the broker', async () => {
+    let connects = 0;
+    const harness = createHarness({
+      connectTransport: async () => {
+        connects++;
+        throw Object.assign(new Error('could not connect to nats://127.0.0.1:1'), {
+          code: 'MP_ERR_TRANSPORT_CONNECT',
+        });
+      },
+    });
+    expect(await main(['subscribe', '--subject', 'a..b'], harness.context)).toBe(2);
+    expect(harness.stderr.text).toContain('invalid --subject "a..b": empty-token');
+    expect(connects).toBe(0);
+  });
 });

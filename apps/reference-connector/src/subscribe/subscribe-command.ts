@@ -14,7 +14,7 @@ import {
   type Transport,
 } from '@marketpipe/middleware';
 import { JetStreamReader, type ReaderStart } from '@marketpipe/middleware/journal';
-import { subjectMatches } from '@marketpipe/middleware/transport';
+import { findSubjectProblem, subjectMatches } from '@marketpipe/middleware/transport';
 import type { CliContext } from '../cli-context.js';
 import { InvalidOptionError } from '../cli-errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -155,6 +155,14 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
     trades++;
     if (options.count !== undefined && trades >= options.count) trigger.request('count');
   };
+  // Checked before connecting: a bad pattern is an invalid option (exit 2), whether or not the broker answers.
+  const problem = findSubjectProblem(options.subject, true);
+  if (problem !== undefined) {
+    throw new InvalidOptionError(
+      '--subject',
+      `invalid --subject ${JSON.stringify(options.subject)}: ${problem}`,
+    );
+  }
   try {
     if (options.stream !== undefined) {
       if (options.transport.kind !== 'nats') {
