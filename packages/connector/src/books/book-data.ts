@@ -7,7 +7,9 @@
 
 /** One price level: the whole size resting at `price`. A size of 0 removes the level. */
 export interface BookLevel {
+  /** The level's price, as the venue's decimal text read into a double. */
   price: number;
+  /** The size at that price; 0 in a delta removes the level. */
   size: number;
 }
 
@@ -23,7 +25,9 @@ export interface BookUpdate {
   sequence: bigint;
   /** True: the levels replace the book. False: each level replaces one price. */
   isSnapshot: boolean;
+  /** Bid levels, in the order the venue sent them. */
   bids: BookLevel[];
+  /** Ask levels, in the order the venue sent them. */
   asks: BookLevel[];
 }
 

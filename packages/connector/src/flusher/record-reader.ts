@@ -52,7 +52,9 @@ export interface RecordDamage {
   offset: number;
   /** Length of the damaged range: up to the next intact block, or to the end of the file. */
   bytes: number;
+  /** `tornTail`: the file ends inside a block or its file header (a cut write); `corruption`: anything else. */
   kind: 'tornTail' | 'corruption';
+  /** `header`: inside the file header; `truncated`: a block cut short; `checksum`: a bad length, CRC-32 or layout. */
   reason: 'header' | 'truncated' | 'checksum';
 }
 

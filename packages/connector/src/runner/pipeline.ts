@@ -81,6 +81,7 @@ export interface PipelineLogger {
 
 /** Options of {@link Pipeline.start}. */
 export interface PipelineOptions {
+  /** The venue whose messages the source delivers: picks the parser, the book sync and the subject's venue token. */
   venue: VenueName;
   /**
    * Venue tickers as the venue spells them (`BTCUSDT`, `BTC-USD`, `BTC/USD`). Their subjects are reserved at
@@ -90,6 +91,7 @@ export interface PipelineOptions {
   symbols: string[];
   /** Also publish trades of tickers not in `symbols` (on subjects no listed ticker owns); default false. */
   allowUnlistedSymbols?: boolean;
+  /** Where raw messages come from: the venue live, the built-in simulator, or a replay of a file or recording. */
   source: SourceSpec;
   /** Where trades are published; the caller owns it (the pipeline never closes it). */
   transport: Transport;
@@ -123,6 +125,7 @@ export interface PipelineOptions {
    * another geometry is migrated at start: the old ring is drained to the record files, then replaced.
    */
   ring?: Partial<RingGeometry>;
+  /** Where the pipeline logs (start, stop, aggregated warnings); default silent. */
   logger?: PipelineLogger;
   /**
    * Data-path warnings (trade id gaps, malformed, oversize and refused messages, subject collisions) are logged once
@@ -178,16 +181,23 @@ export interface BookOptions {
 /** The `books` section of {@link PipelineStatus}. */
 export interface PipelineBookStatus extends BookCounters, BookResyncCounters {}
 
-/** A snapshot of everything the app shows. */
+/** A snapshot of everything the app shows. Counters count from the pipeline's start. */
 export interface PipelineStatus {
+  /** `draining` from the stop request until the recorder and the transport are flushed. */
   state: 'starting' | 'running' | 'draining' | 'stopped';
+  /** Milliseconds since the pipeline started. */
   uptimeMs: number;
+  /** Raw messages the source delivered. */
   received: number;
+  /** Their bytes. */
   bytesReceived: number;
+  /** Trades published. */
   trades: number;
+  /** Messages that carried no trade (acks, heartbeats, book messages, snapshots not published...). */
   nonTrade: number;
   /** Non-trade messages by kind (subscribeAck, heartbeat, pong, snapshot...). */
   nonTradeByKind: Record<string, number>;
+  /** Malformed messages: recorded raw, not published, warned about aggregated. */
   parseErrors: number;
   /**
    * Trade-id sequence checks (venues with contiguous ids): gap `events`, ids `missing` (skipped and not arrived
@@ -207,8 +217,11 @@ export interface PipelineStatus {
    * arrived, so it is an upper bound; like every drop it makes the run count as lossy.
    */
   drops: Record<string, number>;
+  /** The hot path (`Runner.onMessage`) per message since the start, in nanoseconds: samples and percentiles. */
   latency: { count: number; p50: number; p99: number; p999: number; max: number };
+  /** The ring's used fraction (0..1) and the raw messages queued in memory while it was full. */
   ring: { fill: number; overflowQueued: number };
+  /** The disk flusher: its state, the records and bytes it wrote to the record files. */
   recorder: {
     state: FlusherStatus['state'];
     recordsWritten: number;
@@ -219,6 +232,7 @@ export interface PipelineStatus {
     unrecoveredBytes: number;
     lastError?: { code: string; message: string };
   };
+  /** The transport's state, the messages it published, and those it dropped (outage overflow, closed). */
   transport: { status: 'connected' | 'reconnecting' | 'closed'; published: number; dropped: number };
   /**
    * `damagedBytes`: bytes a record-file replay skipped as damaged; `skippedLines`: lines of a line replay that
@@ -237,6 +251,7 @@ export interface PipelineStatus {
     skippedLines: number;
     waitedMs: number;
   };
+  /** Trades published per venue ticker. */
   tradesPerSymbol: Record<string, number>;
   /** Present when the `books` channel is on. */
   books?: PipelineBookStatus;
