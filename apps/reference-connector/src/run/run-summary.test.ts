@@ -53,6 +53,11 @@ describe('buildRunSummary', () => {
     [{ lost: 3 }, 'lost: 3'],
     [{ drops: { ringOverflow: 2, oversize: 0 } }, 'drops.ringOverflow: 2'],
     [{ transport: { status: 'closed' as const, published: 5, dropped: 1 } }, 'transport.dropped: 1'],
+    // As the pipeline reports a transport's drops: in drops and in transport.dropped, named once.
+    [
+      { drops: { transportClosed: 4 }, transport: { status: 'closed' as const, published: 5, dropped: 4 } },
+      'drops.transportClosed: 4',
+    ],
     [{ gaps: { events: 1, missing: 4, late: 0, duplicates: 0, bySymbol: {} } }, 'gaps.missing: 4'],
   ])('exits 3 for %j', (change, reason) => {
     const base = input();

@@ -90,7 +90,10 @@ export function lossReasons(status: PipelineStatus, lost: number): string[] {
   if (lost > 0) reasons.push(`lost: ${lost}`);
   for (const [cause, count] of Object.entries(status.drops))
     if (count > 0) reasons.push(`drops.${cause}: ${count}`);
-  if (status.transport.dropped > 0) reasons.push(`transport.dropped: ${status.transport.dropped}`);
+  // The pipeline's drops already hold the transport's (transportOutage + transportClosed): named once, not twice.
+  const transportInDrops = (status.drops.transportOutage ?? 0) + (status.drops.transportClosed ?? 0);
+  if (status.transport.dropped > transportInDrops)
+    reasons.push(`transport.dropped: ${status.transport.dropped - transportInDrops}`);
   if (status.gaps.missing > 0) reasons.push(`gaps.missing: ${status.gaps.missing}`);
   // Bytes, not messages: how many records damaged bytes held cannot be known.
   // A torn tail whose records the ring wrote again lost nothing; it stays visible in setAsideBytes.
