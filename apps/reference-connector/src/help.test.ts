@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createHarness } from '../test/support/cli-harness.js';
 import { nearestCommand } from './help.js';
@@ -26,6 +27,21 @@ describe('marketpipe without a known command', () => {
     for (const name of COMMANDS) expect(harness.stdout.text).toContain(`  ${name} `);
     expect(harness.stdout.text).toContain('First steps:');
     expect(harness.stderr.text).toBe('');
+  });
+
+  it('--version and -V: print the app, connector, middleware and Node versions, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const harness = createHarness();
+      expect(await main([flag], harness.context)).toBe(0);
+      expect(harness.stdout.text).toMatch(
+        new RegExp(
+          `^marketpipe ${version.replaceAll('.', '\\.')} \\(@marketpipe/connector \\d+\\.\\d+\\.\\d+\\S*, @marketpipe/middleware \\d+\\.\\d+\\.\\d+\\S*, Node ${process.version.replaceAll('.', '\\.')}\\)\n$`,
+        ),
+      );
+    }
   });
 
   it('help <command>: prints that command’s usage, exit 0', async () => {

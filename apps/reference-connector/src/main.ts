@@ -5,6 +5,7 @@
  * values are resolved by the `options/` modules, so flags, environment
  * variables and the config file follow one precedence with one set of errors.
  */
+import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { hasErrorCode } from '@marketpipe/middleware/errors';
 import { type CliContext, processContext } from './cli-context.js';
@@ -74,6 +75,8 @@ ${V8_TUNING_ENV_VAR}=off leaves V8's defaults.`;
 const PROGRAM_NAME = 'marketpipe';
 
 const FIRST_STEPS = `
+marketpipe --version prints its version and the versions of the packages it runs.
+
 First steps:
   marketpipe run          trade a simulated Binance market; Ctrl-C stops and prints the summary
   marketpipe help run     every option of run (flags, MARKETPIPE_* variables, config file)
@@ -314,6 +317,19 @@ function streamOptions(flags: ParsedFlags): Pick<SubscribeOptions, 'stream' | 'f
   };
 }
 
+/**
+ * `marketpipe 0.1.0 (@marketpipe/connector 0.1.0, @marketpipe/middleware 0.1.0, Node v26.12.1)`: what a bug report
+ * needs, read from the installed packages' manifests (the app's own is two folders up from `src/` and `dist/`).
+ */
+function versionText(): string {
+  const require = createRequire(import.meta.url);
+  const version = (name: string): string => (require(name) as { version: string }).version;
+  return (
+    `marketpipe ${version('../package.json')} (@marketpipe/connector ${version('@marketpipe/connector/package.json')}, ` +
+    `@marketpipe/middleware ${version('@marketpipe/middleware/package.json')}, Node ${process.version})\n`
+  );
+}
+
 /** Connector errors that can only come from a bad `--venue` or `--date`. */
 function isConnectorUsageError(err: unknown): boolean {
   return hasErrorCode(err, 'MP_ERR_INVALID_VENUE') || hasErrorCode(err, 'MP_ERR_INVALID_DAY');
@@ -350,6 +366,7 @@ async function dispatch(argv: readonly string[], context: CliContext): Promise<n
   };
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help') return print(programHelp(PROGRAM, width));
+  if (first === '--version' || first === '-V') return print(versionText());
   if (first === 'help') {
     const [name] = rest;
     if (name === undefined || name.startsWith('-') || name === 'help')
