@@ -10,6 +10,10 @@ import {
   SequenceEvictedError,
   SubjectNotInStreamError,
 } from './errors.js';
+import { MonotonicClock } from './latency/clock.js';
+import { Interner } from './latency/interner.js';
+import { LatencyRecorder } from './latency/latency-recorder.js';
+import { ManualClock } from './latency/manual-clock.js';
 import { checkInteger, checkNumber, checkOneOf } from './validate.js';
 
 class SampleError extends MarketpipeError {
@@ -183,5 +187,37 @@ describe('shared validators', () => {
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as Error).message).toBe('unknown backend "xml": expected one of scanner, json');
     expect((err as InvalidArgumentError).argument).toBe('backend');
+  });
+});
+
+describe('InvalidArgumentError.argument outside the shared validators', () => {
+  function argumentOf(run: () => unknown): string | undefined {
+    try {
+      run();
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      return (err as InvalidArgumentError).argument;
+    }
+    throw new Error('expected a throw');
+  }
+
+  it('names the parameter or option the caller passed', () => {
+    const recorder = new LatencyRecorder();
+    expect(argumentOf(() => recorder.percentile(101))).toBe('p');
+    expect(argumentOf(() => recorder.countsAtOrBelow([10, 5]))).toBe('boundsNanos');
+    expect(argumentOf(() => recorder.merge(new LatencyRecorder({ significantDigits: 2 })))).toBe('other');
+    expect(
+      argumentOf(() => new LatencyRecorder({ lowestDiscernibleNanos: 2 ** 30, significantDigits: 5 })),
+    ).toBe('lowestDiscernibleNanos');
+    expect(argumentOf(() => new MonotonicClock({ reanchorIntervalMs: -1 }))).toBe('reanchorIntervalMs');
+    expect(argumentOf(() => MonotonicClock.attach(new SharedArrayBuffer(3)))).toBe('sharedAnchor');
+    const manual = new ManualClock({ monoNanos: Number.MAX_SAFE_INTEGER - 1 });
+    expect(argumentOf(() => manual.advance(-1))).toBe('nanos');
+    expect(argumentOf(() => manual.advance(2))).toBe('nanos');
+    const bytes = new Uint8Array(4);
+    const interner = new Interner();
+    expect(argumentOf(() => interner.lookupBytes(bytes, -1, 2))).toBe('start');
+    expect(argumentOf(() => interner.lookupBytes(bytes, 0, 5))).toBe('end');
+    expect(argumentOf(() => interner.internBytes(bytes, 3, 1))).toBe('end');
   });
 });

@@ -151,16 +151,20 @@ export class TradeEncoder {
   constructor(options: TradeEncoderOptions = {}) {
     const maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
     if (!Number.isInteger(maxTextBytes) || maxTextBytes < 0 || maxTextBytes > MAX_TEXT_BYTES_LIMIT) {
-      throw new InvalidArgumentError(`maxTextBytes must be an integer in 0..${MAX_TEXT_BYTES_LIMIT}`);
+      throw new InvalidArgumentError(`maxTextBytes must be an integer in 0..${MAX_TEXT_BYTES_LIMIT}`, {
+        argument: 'maxTextBytes',
+      });
     }
     const initialCapacity = options.initialCapacity ?? DEFAULT_INITIAL_CAPACITY;
     if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
-      throw new InvalidArgumentError('initialCapacity must be a non-negative integer');
+      throw new InvalidArgumentError('initialCapacity must be a non-negative integer', {
+        argument: 'initialCapacity',
+      });
     }
     this.maxTextBytes = maxTextBytes;
     const portableWrites = options.portableWrites ?? false;
     if (typeof portableWrites !== 'boolean')
-      throw new InvalidArgumentError('portableWrites must be a boolean');
+      throw new InvalidArgumentError('portableWrites must be a boolean', { argument: 'portableWrites' });
     this.#typedStores = HOST_IS_LITTLE_ENDIAN && !portableWrites;
     this.#buffer = new Uint8Array(padToWord(Math.max(initialCapacity, Wire.texts + 16)));
     this.#view = new DataView(this.#buffer.buffer);

@@ -32,7 +32,7 @@ function atLeast(allowed: readonly number[], depth: number): number {
  */
 export function venueBookDepth(venue: VenueName, depth: number): number {
   if (!Number.isSafeInteger(depth) || depth < 1) {
-    throw new InvalidArgumentError(`depth must be an integer >= 1, got ${depth}`);
+    throw new InvalidArgumentError(`depth must be an integer >= 1, got ${depth}`, { argument: 'depth' });
   }
   switch (venue) {
     case 'binance':

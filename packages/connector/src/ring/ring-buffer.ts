@@ -200,7 +200,9 @@ export class RingBuffer {
   startSequenceAt(sequence: number): void {
     if (this.closed) throw new RingClosedError('startSequenceAt');
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
-      throw new InvalidArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`);
+      throw new InvalidArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`, {
+        argument: 'sequence',
+      });
     }
     const words = this.words;
     const untouched =
@@ -250,7 +252,11 @@ export class RingBuffer {
       throw new RecordTooLargeError(length, this.maxRecordSize);
     }
     if (!(start >= 0 && length >= 0 && end <= bytes.length)) {
-      throw new InvalidArgumentError(`range [${start}, ${end}) is not within ${bytes.length} bytes`);
+      // Blame `start` when it is wrong on its own, else `end` (which is then out of range or before `start`).
+      const startFits = start >= 0 && start <= bytes.length;
+      throw new InvalidArgumentError(`range [${start}, ${end}) is not within ${bytes.length} bytes`, {
+        argument: startFits ? 'end' : 'start',
+      });
     }
     if (!this.producerReady) this.recoverProducer();
     const frameBytes = length + Frame.recordHeaderBytes;
@@ -364,7 +370,9 @@ export class RingBuffer {
   readBatch(max: number, visit: RecordVisitor, skip = 0): number {
     if (!this.consumerReady) this.recoverConsumer('read');
     if (!(Number.isInteger(skip) && skip >= 0)) {
-      throw new InvalidArgumentError(`skip must be a non-negative integer, got ${skip}`);
+      throw new InvalidArgumentError(`skip must be a non-negative integer, got ${skip}`, {
+        argument: 'skip',
+      });
     }
     const words = this.words;
     let position = this.head;
@@ -382,7 +390,9 @@ export class RingBuffer {
           const commit =
             (position - this.head) >>> 0 < this.slotCount ? Atomics.load(words, word + Frame.commitWord) : 0;
           if (commit === 0) {
-            throw new InvalidArgumentError(`cannot skip ${skip} records: only ${skipped} are committed`);
+            throw new InvalidArgumentError(`cannot skip ${skip} records: only ${skipped} are committed`, {
+              argument: 'skip',
+            });
           }
           position = (position + this.frameSlots(commit, index, word, sequence)) >>> 0;
           if (commit > 0) {
@@ -425,7 +435,9 @@ export class RingBuffer {
   release(count: number): void {
     if (!this.consumerReady) this.recoverConsumer('release');
     if (!(Number.isInteger(count) && count >= 0)) {
-      throw new InvalidArgumentError(`release count must be a non-negative integer, got ${count}`);
+      throw new InvalidArgumentError(`release count must be a non-negative integer, got ${count}`, {
+        argument: 'count',
+      });
     }
     const words = this.words;
     let position = this.head;
@@ -439,7 +451,9 @@ export class RingBuffer {
       // Padding after the last released record goes too: its slots are of no use to anyone.
       if (released === count && commit >= 0) break;
       if (commit === 0) {
-        throw new InvalidArgumentError(`cannot release ${count} records: only ${released} are committed`);
+        throw new InvalidArgumentError(`cannot release ${count} records: only ${released} are committed`, {
+          argument: 'count',
+        });
       }
       position = (position + this.frameSlots(commit, index, word, sequence)) >>> 0;
       if (commit > 0) {

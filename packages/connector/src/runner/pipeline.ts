@@ -277,11 +277,14 @@ function checkChannels(channels: readonly Channel[]): void {
   if (channels.length === 0 || new Set(channels).size !== channels.length) {
     throw new InvalidArgumentError(
       `channels must list trades and/or books once each, got ${channels.join(',')}`,
+      { argument: 'channels' },
     );
   }
   for (const channel of channels) {
     if (!CHANNELS.includes(channel)) {
-      throw new InvalidArgumentError(`unknown channel ${channel}; expected trades or books`);
+      throw new InvalidArgumentError(`unknown channel ${channel}; expected trades or books`, {
+        argument: 'channels',
+      });
     }
   }
 }
@@ -459,7 +462,7 @@ export class Pipeline {
         options.books?.snapshotUrl ?? (options.source.kind === 'live' ? BINANCE_DEPTH_URL : undefined);
       if (socket !== undefined && (options.venue !== 'binance' || snapshotUrl !== undefined)) {
         const backoff = { ...DEFAULT_BACKOFF, ...options.books?.resyncBackoff };
-        validateBackoff(backoff);
+        validateBackoff(backoff, 'books.resyncBackoff');
         this.#resync = new BookResync({
           venue: options.venue,
           venueDepth,

@@ -58,14 +58,20 @@ export class MarketWalk {
   /** @throws {InvalidArgumentError} for no symbols, duplicate symbols or out-of-range options. */
   constructor(symbols: readonly string[], options: MarketWalkOptions) {
     if (symbols.length === 0)
-      throw new InvalidArgumentError('the simulated market needs at least one symbol');
+      throw new InvalidArgumentError('the simulated market needs at least one symbol', {
+        argument: 'symbols',
+      });
     if (!(Number.isInteger(options.maxTradesPerMessage) && options.maxTradesPerMessage >= 1)) {
       throw new InvalidArgumentError(
         `maxTradesPerMessage must be an integer >= 1, got ${options.maxTradesPerMessage}`,
+        { argument: 'maxTradesPerMessage' },
       );
     }
     if (!(options.skipProbability >= 0 && options.skipProbability <= 1)) {
-      throw new InvalidArgumentError(`skipProbability must be within [0, 1], got ${options.skipProbability}`);
+      throw new InvalidArgumentError(
+        `skipProbability must be within [0, 1], got ${options.skipProbability}`,
+        { argument: 'skipProbability' },
+      );
     }
     this.random = createSeededRandom(options.seed);
     this.faultRandom = createSeededRandom(options.seed ^ FAULT_SEED_SALT);
@@ -74,7 +80,9 @@ export class MarketWalk {
     this.skipProbability = options.skipProbability;
     this.books = symbols.map((symbol) => this.openBook(options.venue, symbol));
     for (const book of this.books) {
-      if (this.bySymbol.has(book.symbol)) throw new InvalidArgumentError(`duplicate symbol ${book.symbol}`);
+      if (this.bySymbol.has(book.symbol)) {
+        throw new InvalidArgumentError(`duplicate symbol ${book.symbol}`, { argument: 'symbols' });
+      }
       this.bySymbol.set(book.symbol, book);
     }
     const pool: SimTrade[] = [];
@@ -135,9 +143,12 @@ export class MarketWalk {
    */
   skipTradeIds(symbol: string, count: number): void {
     const book = this.bySymbol.get(symbol);
-    if (book === undefined) throw new InvalidArgumentError(`unknown symbol ${symbol}`);
+    if (book === undefined)
+      throw new InvalidArgumentError(`unknown symbol ${symbol}`, { argument: 'symbol' });
     if (!(Number.isInteger(count) && count >= 1)) {
-      throw new InvalidArgumentError(`skip count must be an integer >= 1, got ${count}`);
+      throw new InvalidArgumentError(`skip count must be an integer >= 1, got ${count}`, {
+        argument: 'count',
+      });
     }
     this.skip(book, count);
   }

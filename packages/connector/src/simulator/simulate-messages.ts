@@ -43,11 +43,13 @@ export function simulateMessages(
   options: SimulateMessagesOptions = {},
 ): Generator<string, void, undefined> {
   if (!(Number.isInteger(count) && count >= 0)) {
-    throw new InvalidArgumentError(`count must be an integer >= 0, got ${count}`);
+    throw new InvalidArgumentError(`count must be an integer >= 0, got ${count}`, { argument: 'count' });
   }
   const stepMicros = options.stepMicros ?? 1000;
   if (!(Number.isInteger(stepMicros) && stepMicros >= 0)) {
-    throw new InvalidArgumentError(`stepMicros must be an integer >= 0, got ${stepMicros}`);
+    throw new InvalidArgumentError(`stepMicros must be an integer >= 0, got ${stepMicros}`, {
+      argument: 'stepMicros',
+    });
   }
   const walk = new MarketWalk(symbols, {
     venue: emulation.venue,

@@ -145,16 +145,22 @@ export class LineReplaySource implements MessageSource {
     this.paced = (options.pace ?? 'fast') === 'recorded';
     this.speed = options.speed ?? 1;
     if (!(Number.isFinite(this.speed) && this.speed > 0)) {
-      throw new InvalidArgumentError(`speed must be a finite number > 0, got ${this.speed}`);
+      throw new InvalidArgumentError(`speed must be a finite number > 0, got ${this.speed}`, {
+        argument: 'speed',
+      });
     }
     this.forcedFormat = options.format === undefined || options.format === 'auto' ? null : options.format;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!(Number.isInteger(this.chunkBytes) && this.chunkBytes >= 1)) {
-      throw new InvalidArgumentError(`chunkBytes must be an integer >= 1, got ${this.chunkBytes}`);
+      throw new InvalidArgumentError(`chunkBytes must be an integer >= 1, got ${this.chunkBytes}`, {
+        argument: 'chunkBytes',
+      });
     }
     if (!(Number.isInteger(this.maxLineBytes) && this.maxLineBytes >= 1)) {
-      throw new InvalidArgumentError(`maxLineBytes must be an integer >= 1, got ${this.maxLineBytes}`);
+      throw new InvalidArgumentError(`maxLineBytes must be an integer >= 1, got ${this.maxLineBytes}`, {
+        argument: 'maxLineBytes',
+      });
     }
     this.done = this.life.done;
   }

@@ -37,20 +37,28 @@ export function fullJitterDelay(attempt: number, options: BackoffOptions, random
   return Math.floor(random() * ceiling);
 }
 
-/** Throws {@link InvalidArgumentError} unless `options` describe a usable, non-shrinking curve. */
-export function validateBackoff(options: BackoffOptions): void {
+/**
+ * Throws {@link InvalidArgumentError} unless `options` describe a usable, non-shrinking curve.
+ *
+ * @param option - the caller's name for `options`, prefixed to the field in the error's `argument`.
+ */
+export function validateBackoff(options: BackoffOptions, option = 'backoff'): void {
   const { initialDelayMs, maxDelayMs, multiplier } = options;
   if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) {
     throw new InvalidArgumentError(
       `backoff initialDelayMs must be a finite number >= 0, got ${initialDelayMs}`,
+      { argument: `${option}.initialDelayMs` },
     );
   }
   if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= initialDelayMs)) {
     throw new InvalidArgumentError(
       `backoff maxDelayMs must be finite and >= initialDelayMs, got ${maxDelayMs}`,
+      { argument: `${option}.maxDelayMs` },
     );
   }
   if (!(Number.isFinite(multiplier) && multiplier >= 1)) {
-    throw new InvalidArgumentError(`backoff multiplier must be a finite number >= 1, got ${multiplier}`);
+    throw new InvalidArgumentError(`backoff multiplier must be a finite number >= 1, got ${multiplier}`, {
+      argument: `${option}.multiplier`,
+    });
   }
 }

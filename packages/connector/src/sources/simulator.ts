@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { checkNumber } from '@marketpipe/middleware/internal';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { SimulatorLogError, SourceStateError } from '../errors.js';
 import type { VenueProtocol } from '../feeds/venue-feed.js';
@@ -136,13 +137,6 @@ const BINARY = { binary: true } as const;
 const NEWLINE = Buffer.from('\n');
 const NEWLINE_BYTE = 0x0a;
 const CARRIAGE_RETURN_BYTE = 0x0d;
-
-function checkNumber(name: string, value: number, min: number): number {
-  if (!(Number.isFinite(value) && value >= min)) {
-    throw new InvalidArgumentError(`${name} must be a finite number >= ${min}, got ${value}`);
-  }
-  return value;
-}
 
 /**
  * A venue on 127.0.0.1. Clients get the venue's answers to their frames

@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
+import { checkNumber } from '@marketpipe/middleware/internal';
 import { type RawData, WebSocket } from 'ws';
 import { SourceConnectionError } from '../errors.js';
 import type { VenueProtocol } from '../feeds/venue-feed.js';
@@ -84,11 +85,9 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 const NORMAL_CLOSURE = 1000;
 
+/** `value` when it is a finite number > 0; else throws the shared validator's error, naming `name`. */
 function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) {
-    throw new InvalidArgumentError(`${name} must be a finite number > 0, got ${value}`);
-  }
-  return value;
+  return checkNumber(name, value, 0, Number.MAX_VALUE, true);
 }
 
 /**
@@ -165,10 +164,12 @@ export class WebSocketSource implements MessageSource {
     try {
       parsed = new URL(this.url);
     } catch (err) {
-      throw new InvalidArgumentError(`not a URL: ${this.url}`, { cause: err });
+      throw new InvalidArgumentError(`not a URL: ${this.url}`, { argument: 'url', cause: err });
     }
     if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-      throw new InvalidArgumentError(`WebSocket URL must be ws: or wss:, got ${this.url}`);
+      throw new InvalidArgumentError(`WebSocket URL must be ws: or wss:, got ${this.url}`, {
+        argument: 'url',
+      });
     }
     this.keepAliveIntervalMs = positive(
       'keepAliveIntervalMs',

@@ -67,7 +67,8 @@ function deliverFrom(start: ReaderStart): Partial<ConsumerConfig> {
       opt_start_seq: checkInteger('start.sequence', start.sequence, 1),
     };
   }
-  if (Number.isNaN(start.time.getTime())) throw new InvalidArgumentError('start.time must be a valid Date');
+  if (Number.isNaN(start.time.getTime()))
+    throw new InvalidArgumentError('start.time must be a valid Date', { argument: 'start.time' });
   return {
     deliver_policy: natsJetStream().DeliverPolicy.StartTime,
     opt_start_time: start.time.toISOString(),

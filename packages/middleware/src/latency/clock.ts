@@ -94,7 +94,9 @@ export class MonotonicClock implements Clock {
   constructor(options: MonotonicClockOptions = {}) {
     const intervalMs = options.reanchorIntervalMs ?? DEFAULT_REANCHOR_INTERVAL_MS;
     if (!(intervalMs >= 0)) {
-      throw new InvalidArgumentError(`reanchorIntervalMs must be >= 0 or Infinity, got ${intervalMs}`);
+      throw new InvalidArgumentError(`reanchorIntervalMs must be >= 0 or Infinity, got ${intervalMs}`, {
+        argument: 'reanchorIntervalMs',
+      });
     }
     this.reanchorIntervalNanos = intervalMs * NANOS_PER_MILLI;
     this.wallMillis = options.wallMillis ?? Date.now;
@@ -141,7 +143,7 @@ export class MonotonicClock implements Clock {
    */
   toWallNanos(monoNanos: number): bigint {
     if (!Number.isFinite(monoNanos))
-      throw new InvalidArgumentError(`monoNanos must be finite, got ${monoNanos}`);
+      throw new InvalidArgumentError(`monoNanos must be finite, got ${monoNanos}`, { argument: 'monoNanos' });
     const anchor = this.#anchor;
     if (!anchor.owner) anchor.sync();
     // Written as a negated <= so that the NaN of a never-anchored clock also triggers an anchor.

@@ -282,8 +282,11 @@ export class Interner {
 function checkRange(bytes: Uint8Array, start: number, end: number): void {
   // `(x | 0) === x` rejects fractions, NaN and values past int32 in one cheap test.
   if ((start | 0) !== start || (end | 0) !== end || start < 0 || start > end || end > bytes.length) {
+    // Blame `start` when it is wrong on its own, else `end` (which is then out of range or before `start`).
+    const startFits = (start | 0) === start && start >= 0 && start <= bytes.length;
     throw new InvalidArgumentError(
       `byte range ${start}..${end} does not fit a buffer of ${bytes.length} bytes`,
+      { argument: startFits ? 'end' : 'start' },
     );
   }
 }

@@ -108,6 +108,7 @@ export class LatencyRecorder {
     if (this.unitMagnitude + subBucketCountMagnitude > MAX_MASK_BITS) {
       throw new InvalidArgumentError(
         `lowestDiscernibleNanos ${lowest} is too large for ${digits} significant digits (needs more than 31 bits)`,
+        { argument: 'lowestDiscernibleNanos' },
       );
     }
     this.subBucketHalfCountMagnitude = subBucketCountMagnitude - 1;
@@ -166,7 +167,8 @@ export class LatencyRecorder {
    * @throws InvalidArgumentError when `p` is outside 0..100.
    */
   percentile(p: number): number {
-    if (!(p >= 0 && p <= 100)) throw new InvalidArgumentError(`percentile must be in 0..100, got ${p}`);
+    if (!(p >= 0 && p <= 100))
+      throw new InvalidArgumentError(`percentile must be in 0..100, got ${p}`, { argument: 'p' });
     if (this.total === 0) return 0;
     const values = [0];
     this.valuesAtPercentiles([p], values);
@@ -235,7 +237,9 @@ export class LatencyRecorder {
     let previous = Number.NEGATIVE_INFINITY;
     for (const bound of boundsNanos) {
       if (!(bound >= previous)) {
-        throw new InvalidArgumentError(`bounds must be ascending numbers, got ${bound} after ${previous}`);
+        throw new InvalidArgumentError(`bounds must be ascending numbers, got ${bound} after ${previous}`, {
+          argument: 'boundsNanos',
+        });
       }
       previous = bound;
       if (bound < 0) {
@@ -271,7 +275,7 @@ export class LatencyRecorder {
    * @throws InvalidArgumentError when the two were built with different bounds or precision.
    */
   merge(other: LatencyRecorder): void {
-    this.checkSameOptions(other, 'merge');
+    this.checkSameOptions(other, 'merge', 'other');
     const counts = this.counts;
     const otherCounts = other.counts;
     for (let i = 0; i < counts.length; i++) counts[i] = counts[i]! + otherCounts[i]!;
@@ -292,7 +296,7 @@ export class LatencyRecorder {
    * @throws InvalidArgumentError when the two were built with different bounds or precision.
    */
   copyInto(target: LatencyRecorder): void {
-    this.checkSameOptions(target, 'copy');
+    this.checkSameOptions(target, 'copy', 'target');
     if (target === this) return;
     // Buckets above a recorder's max are empty, so only the part below the higher of the two maxima moves.
     const top = this.total === 0 ? 0 : this.indexOf(this.maxValue) + 1;
@@ -332,7 +336,7 @@ export class LatencyRecorder {
    * reset since). This recorder is then unchanged.
    */
   subtract(earlier: LatencyRecorder): void {
-    this.checkSameOptions(earlier, 'subtract');
+    this.checkSameOptions(earlier, 'subtract', 'earlier');
     if (earlier.total === 0) return;
     const counts = this.counts;
     const earlierCounts = earlier.counts;
@@ -341,6 +345,7 @@ export class LatencyRecorder {
       if (earlierCounts[i]! > counts[i]!) {
         throw new InvalidArgumentError(
           'cannot subtract a latency recorder that is not an earlier copy of this one (was this one reset since?)',
+          { argument: 'earlier' },
         );
       }
     }
@@ -364,13 +369,16 @@ export class LatencyRecorder {
     this.maxValue = Math.min(this.maxValue, this.valueAt(high + 1) - 1);
   }
 
-  private checkSameOptions(other: LatencyRecorder, operation: string): void {
+  /** @param argument - the parameter `other` was passed as, named by the error. */
+  private checkSameOptions(other: LatencyRecorder, operation: string, argument: string): void {
     if (
       other.lowestDiscernibleNanos !== this.lowestDiscernibleNanos ||
       other.highestTrackableNanos !== this.highestTrackableNanos ||
       other.significantDigits !== this.significantDigits
     ) {
-      throw new InvalidArgumentError(`cannot ${operation} latency recorders built with different options`);
+      throw new InvalidArgumentError(`cannot ${operation} latency recorders built with different options`, {
+        argument,
+      });
     }
   }
 

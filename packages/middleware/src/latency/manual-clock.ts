@@ -73,8 +73,9 @@ export class ManualClock implements Clock {
    */
   advance(nanos: number): void {
     if (checkNanos('nanos', nanos) < 0)
-      throw new InvalidArgumentError(`cannot advance by ${nanos} ns: negative`);
-    this.mono = checkNanos('monoNanos', this.mono + nanos);
+      throw new InvalidArgumentError(`cannot advance by ${nanos} ns: negative`, { argument: 'nanos' });
+    // Past the safe range the fault is the step taken, so the error names `nanos`.
+    this.mono = checkNanos('monoNanos', this.mono + nanos, 'nanos');
   }
 
   /** Steps the wall clock to `wallNanos` without moving monotonic time (an NTP step, a manual change). */
@@ -85,8 +86,9 @@ export class ManualClock implements Clock {
 
 const NANOS_PER_MILLI = 1_000_000n;
 
-function checkNanos(name: string, value: number): number {
+/** `value` when it is a safe integer; else throws, naming `name` in the message and `argument` as the argument. */
+function checkNanos(name: string, value: number, argument = name): number {
   if (!Number.isSafeInteger(value))
-    throw new InvalidArgumentError(`${name} must be a safe integer, got ${value}`);
+    throw new InvalidArgumentError(`${name} must be a safe integer, got ${value}`, { argument });
   return value;
 }

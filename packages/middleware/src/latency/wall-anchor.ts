@@ -103,7 +103,10 @@ export class WallAnchor {
    */
   static attach(shared: SharedArrayBuffer): WallAnchor {
     if (!(shared instanceof SharedArrayBuffer) || shared.byteLength !== WALL_ANCHOR_BYTES) {
-      throw new InvalidArgumentError(`a wall anchor is a SharedArrayBuffer of ${WALL_ANCHOR_BYTES} bytes`);
+      // Named as in MonotonicClock.attach, the public way to get here.
+      throw new InvalidArgumentError(`a wall anchor is a SharedArrayBuffer of ${WALL_ANCHOR_BYTES} bytes`, {
+        argument: 'sharedAnchor',
+      });
     }
     const anchor = new WallAnchor(shared, false);
     anchor.sync();

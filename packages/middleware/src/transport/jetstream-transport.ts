@@ -202,6 +202,7 @@ function checkProducerId(producerId: string): string {
   if (producerId.includes('.') || findSubjectProblem(producerId, false) !== undefined) {
     throw new InvalidArgumentError(
       `producerId must be non-empty without whitespace, control characters, '.', '*' or '>': ${JSON.stringify(producerId)}`,
+      { argument: 'producerId' },
     );
   }
   return producerId;
