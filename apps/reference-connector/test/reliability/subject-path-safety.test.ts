@@ -24,7 +24,8 @@ const PASSWORD = 'Pw-d41f9c-secret';
 const TOKEN = 'Tk-8be27a-secret';
 // The example seed from the NATS documentation: well-formed, trusted by no server here.
 const NKEY_SEED = 'SUAMK2FG4MI6UE3ACF3FK3OIQBCEIEZV7NSWFFEW63UXMRLFM2XLAXK4GY';
-const HOSTILE_TICKERS = ['A.B', 'C*', '>', 'D E', '../../x', 'F\u0000G', '币安', 'H\tI'];
+// Upper case, as --symbols wants every venue's tickers (a path, a wildcard or a control character is still allowed).
+const HOSTILE_TICKERS = ['A.B', 'C*', '>', 'D E', '../../X', 'F\u0000G', '币安', 'H\tI'];
 
 let userServer: NatsServerHandle;
 let tokenServer: NatsServerHandle;
