@@ -826,6 +826,17 @@ export class Pipeline {
     this.#resync?.stop();
     await this.#source.stop();
     await this.#simulator?.stop();
+    const replayStatus = this.#source.status() as { format?: unknown };
+    if (
+      this.#options.source.kind === 'replay' &&
+      this.#options.source.pace === 'recorded' &&
+      replayStatus.format === 'raw'
+    ) {
+      this.#log.warn(
+        { path: this.#options.source.path },
+        'pace recorded had no effect: the file has no receive timestamps, so it was replayed at fast pace',
+      );
+    }
     const neverSynced =
       this.#options.source.kind === 'replay'
         ? (this.#books?.waiting() ?? []).filter((symbol) => !this.#everSynced.has(symbol))

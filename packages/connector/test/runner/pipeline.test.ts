@@ -192,6 +192,27 @@ describe('Pipeline', () => {
     expect(infos.at(-1)).toEqual([{ received: 2, trades: 2, lost: 0 }, 'pipeline stopped']);
   });
 
+  it('says at its stop that pace recorded had no effect on a file without receive timestamps', async () => {
+    const warnings: (string | undefined)[] = [];
+    const options = bnbReplay(3, new InMemoryTransport(), warnings);
+    const recorded = {
+      ...options,
+      source: { ...(options.source as { path: string }), kind: 'replay', pace: 'recorded' },
+    };
+    const pipeline = await Pipeline.start(recorded as PipelineOptions);
+    await pipeline.done;
+    expect((await pipeline.stop()).trades).toBe(3);
+    expect(warnings).toEqual([
+      'pace recorded had no effect: the file has no receive timestamps, so it was replayed at fast pace',
+    ]);
+    // At fast pace, as asked, nothing is said.
+    const fast: (string | undefined)[] = [];
+    const quiet = await Pipeline.start(bnbReplay(3, new InMemoryTransport(), fast));
+    await quiet.done;
+    await quiet.stop();
+    expect(fast).toEqual([]);
+  });
+
   it('stops after stopFlushTimeoutMs when the broker never answers; summary() after the close counts what it held', async () => {
     const transport = new UnansweredTransport();
     const warnings: (string | undefined)[] = [];
