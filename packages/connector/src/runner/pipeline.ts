@@ -44,7 +44,7 @@ import {
   planCpuPlacement,
 } from '../placement/cpu-placement.js';
 import { Publisher } from '../publisher/publisher.js';
-import { validateName } from '../publisher/subject-token.js';
+import { tickerToSubjectToken, validateName } from '../publisher/subject-token.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
 import { type RingGeometry, resolveRingGeometry } from '../ring/ring-geometry.js';
 import { LineReplaySource } from '../sources/line-replay-source.js';
@@ -272,6 +272,27 @@ const CHANNELS: readonly Channel[] = ['trades', 'books'];
 const DEFAULT_DEPTH = 100;
 /** With the trade channel off the trade parser is not run at all. */
 const NO_TRADES: MessageParser = { parse: () => MessageKind.nonTrade };
+
+/**
+ * Each listed symbol once, and no two of them on one subject: `BTC.USDT` and `BTC_USDT` both map to `BTC_USDT`, and
+ * the second would publish nothing all run (every trade counted in `drops.subjectCollision`).
+ */
+function checkSymbols(symbols: readonly string[]): void {
+  const owners = new Map<string, string>();
+  for (const symbol of symbols) {
+    const token = tickerToSubjectToken(symbol);
+    const owner = owners.get(token);
+    if (owner !== undefined) {
+      throw new InvalidArgumentError(
+        owner === symbol
+          ? `symbols lists ${symbol} twice`
+          : `symbols ${owner} and ${symbol} map to one subject token (${token})`,
+        { argument: 'symbols' },
+      );
+    }
+    owners.set(token, symbol);
+  }
+}
 
 function checkChannels(channels: readonly Channel[]): void {
   if (channels.length === 0 || new Set(channels).size !== channels.length) {
@@ -532,7 +553,8 @@ export class Pipeline {
    * Opens (or recovers) the ring, starts the flusher worker, connects the
    * source and starts the flow.
    *
-   * @throws InvalidNameError for a bad env or venue; DataDirNotWritableError when the data dir is read-only;
+   * @throws InvalidNameError for a bad env or venue; InvalidArgumentError for a bad option (two `symbols` on one
+   *   subject among them); DataDirNotWritableError when the data dir is read-only;
    *   VenueLockedError when another process writes this venue in this data dir; RingGeometryError when the
    *   geometry is invalid, or the ring file has another one and could not be drained for the migration. A
    *   flusher that cannot start is reported through {@link Pipeline.recorderReady}, not here: intake starts
@@ -556,6 +578,7 @@ export class Pipeline {
     const placement = options.cpus === undefined ? undefined : planCpuPlacement(options.cpus);
     const channels = options.channels ?? ['trades'];
     checkChannels(channels);
+    checkSymbols(options.symbols);
     const protocol = channelProtocol(venueProtocol(options.venue), channels, options.depth ?? DEFAULT_DEPTH);
     const dataDir = resolve(options.dataDir);
     makeWritableFolder(join(dataDir, 'ring'));

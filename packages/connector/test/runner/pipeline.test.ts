@@ -254,6 +254,14 @@ describe('Pipeline', () => {
     await expect(Pipeline.start({ ...base, fsync: { intervalMs: Number.NaN } })).rejects.toThrow(
       /fsync.intervalMs/,
     );
+    // Two listed symbols on one subject: the second would publish nothing all run.
+    await expect(Pipeline.start({ ...base, symbols: ['BTC.USDT', 'BTC_USDT'] })).rejects.toThrow(
+      'symbols BTC.USDT and BTC_USDT map to one subject token (BTC_USDT)',
+    );
+    await expect(Pipeline.start({ ...base, symbols: ['BNBBTC', 'BNBBTC'] })).rejects.toThrow(
+      'symbols lists BNBBTC twice',
+    );
+    expect(existsSync(join(base.dataDir, 'ring')), 'the data dir was touched').toBe(false);
   });
 
   it('finishes its stop when the transport fails the flush: ring closed, data dir free for the next run', async () => {
