@@ -100,6 +100,29 @@ describe('buildRunSummary', () => {
     expect(text).toContain('exit code     3 (something was lost or dropped)');
   });
 
+  it('exits 2 when the pipeline refused an option at its start (an invalid argument), 1 for other errors', () => {
+    const refused = buildRunSummary(
+      input({
+        final: undefined,
+        lastStatus: emptyStatus(),
+        error: {
+          code: 'MP_ERR_INVALID_ARGUMENT',
+          message: 'symbols BTC.USDT and BTC_USDT map to one subject',
+        },
+        stopReason: 'error',
+      }),
+    );
+    expect(refused).toMatchObject({ outcome: 'error', exitCode: 2 });
+    const failed = buildRunSummary(
+      input({
+        final: undefined,
+        lastStatus: emptyStatus(),
+        error: { code: 'MP_ERR_FLUSHER_WORKER', message: 'x' },
+      }),
+    );
+    expect(failed.exitCode).toBe(1);
+  });
+
   it('exits 1 when the venue was never reached, not 0 on an empty run', () => {
     const unreached = { ...emptyStatus() };
     unreached.source = { ...unreached.source, connections: 0, errors: 4 };

@@ -104,6 +104,22 @@ export function lossReasons(status: PipelineStatus, lost: number): string[] {
 }
 
 /**
+ * An option the connector refused when the pipeline started (two symbols on one subject, a value out of range): an
+ * invalid option, exit 2, like those the CLI refuses itself.
+ */
+function isUsageError(error: RunSummary['error']): boolean {
+  return error !== undefined && INVALID_ARGUMENT_CODES.has(error.code);
+}
+
+/** `InvalidArgumentError` and the connector's subclasses of it. */
+const INVALID_ARGUMENT_CODES = new Set([
+  'MP_ERR_INVALID_ARGUMENT',
+  'MP_ERR_INVALID_NAME',
+  'MP_ERR_INVALID_VENUE',
+  'MP_ERR_INVALID_DAY',
+]);
+
+/**
  * The error of a WebSocket run (live or simulator) whose source never opened a connection although its attempts
  * failed: the run received nothing because the venue was never reached, which must not read as a clean run (a
  * NATS server that cannot be reached exits 1 too). A run stopped during its first attempt, before any failure, is
@@ -147,7 +163,14 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     durationMs: Math.max(0, input.stoppedAtMs - input.startedAtMs),
     stopReason: input.stopReason,
     outcome,
-    exitCode: outcome === 'error' ? ExitCode.error : outcome === 'lost' ? ExitCode.lost : ExitCode.ok,
+    exitCode:
+      outcome === 'error'
+        ? isUsageError(error)
+          ? ExitCode.usage
+          : ExitCode.error
+        : outcome === 'lost'
+          ? ExitCode.lost
+          : ExitCode.ok,
     lossReasons: reasons,
     received: status?.received ?? 0,
     bytesReceived: status?.bytesReceived ?? 0,
