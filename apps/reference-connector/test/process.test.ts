@@ -179,7 +179,8 @@ describe('marketpipe executable', () => {
       '--data-dir',
       join(dir, 'data'),
     ]);
-    expect(await refused.exited).toBe(1);
+    // A CPU this process may not use is an invalid option for this machine: exit 2, as the pipeline refuses it.
+    expect(await refused.exited).toBe(2);
     expect(refused.stderr()).toContain('cpus.intake: CPU 1023 is not one this process may use');
   });
 
