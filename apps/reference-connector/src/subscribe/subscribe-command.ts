@@ -7,12 +7,7 @@
  */
 import { TradeView } from '@marketpipe/connector';
 import { BookView, OrderBook } from '@marketpipe/connector/books';
-import {
-  InvalidSubjectError,
-  type NatsConnectionOptions,
-  type Subscription,
-  type Transport,
-} from '@marketpipe/middleware';
+import type { NatsConnectionOptions, Subscription, Transport } from '@marketpipe/middleware';
 import { JetStreamReader, type ReaderStart } from '@marketpipe/middleware/journal';
 import { findSubjectProblem, subjectMatches } from '@marketpipe/middleware/transport';
 import type { CliContext } from '../cli-context.js';
@@ -182,19 +177,10 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
     logger.info({ transport: describeTransport(options.transport), subject: options.subject }, 'subscribing');
     transport = await trigger.unlessStopped(context.connectTransport(options.transport), closeUnused);
     if (transport === undefined) return ExitCode.ok;
-    try {
-      subscription = transport.subscribe(options.subject, (payload, subject) => {
-        if (trigger.stopRequested === undefined) print(payload, subject);
-      });
-    } catch (err) {
-      if (err instanceof InvalidSubjectError) {
-        throw new InvalidOptionError(
-          '--subject',
-          `invalid --subject ${JSON.stringify(options.subject)}: ${err.reason}`,
-        );
-      }
-      throw err;
-    }
+    // The pattern was checked before connecting, by the rule the transport applies.
+    subscription = transport.subscribe(options.subject, (payload, subject) => {
+      if (trigger.stopRequested === undefined) print(payload, subject);
+    });
     if (options.durationMs !== undefined) trigger.startTimer(options.durationMs);
     if (options.transport.kind === 'memory') {
       logger.warn(

@@ -398,8 +398,6 @@ export class Pipeline {
   readonly #startedAt = Date.now();
   /** Book symbols that had a snapshot at least once (a replay warns at its stop about those that never did). */
   readonly #everSynced = new Set<string>();
-  /** Ticker ids that had a gap: the per-symbol counts are the detector's. */
-  readonly #gapTickers = new Set<number>();
   readonly #warnings: WarningAggregator;
   readonly #gapWarnings: WarningKind;
   readonly #dropWarnings: WarningKind;
@@ -761,11 +759,11 @@ export class Pipeline {
       if (count > 0) tradesPerSymbol[this.#interner.resolve(id)] = count;
     });
     const bySymbol: Record<string, { events: number; missing: number }> = {};
-    for (const id of this.#gapTickers)
-      bySymbol[this.#interner.resolve(id)] = {
-        events: this.#gaps.gapCount(id),
-        missing: this.#gaps.missingCount(id),
-      };
+    // Interned ids are dense: the symbols with a gap are those the detector counted one for.
+    for (let id = 0; id < this.#interner.size; id++) {
+      const events = this.#gaps.gapCount(id);
+      if (events > 0) bySymbol[this.#interner.resolve(id)] = { events, missing: this.#gaps.missingCount(id) };
+    }
     const transportDropped = transport.dropped.outageOverflow + transport.dropped.closed;
     return {
       state: this.#state,
@@ -1017,7 +1015,6 @@ export class Pipeline {
     missing: number,
     acrossReconnect: boolean,
   ): void => {
-    this.#gapTickers.add(tickerId);
     this.#gapWarnings.note(this.#interner.resolve(tickerId), missing, () => ({
       firstMissing,
       acrossReconnect,

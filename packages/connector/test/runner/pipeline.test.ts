@@ -192,6 +192,24 @@ describe('Pipeline', () => {
     expect(infos.at(-1)).toEqual([{ received: 2, trades: 2, lost: 0 }, 'pipeline stopped']);
   });
 
+  it('reports gaps per symbol as the detector counts them, a late trade taken off the missing', async () => {
+    const options = bnbReplay(0, new InMemoryTransport());
+    const file = (options.source as { path: string }).path;
+    const line = (id: number) =>
+      `{"e":"trade","E":1,"s":"BNBBTC","t":${id},"p":"0.001","q":"100","T":1672515782136,"m":true,"M":true}\n`;
+    writeFileSync(file, [1, 2, 5, 3].map(line).join(''));
+    const pipeline = await Pipeline.start(options);
+    await pipeline.done;
+    const { gaps } = await pipeline.stop();
+    expect(gaps).toEqual({
+      events: 1,
+      missing: 1,
+      late: 1,
+      duplicates: 0,
+      bySymbol: { BNBBTC: { events: 1, missing: 1 } },
+    });
+  });
+
   it('says at its stop that pace recorded had no effect on a file without receive timestamps', async () => {
     const warnings: (string | undefined)[] = [];
     const options = bnbReplay(3, new InMemoryTransport(), warnings);
