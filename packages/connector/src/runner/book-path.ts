@@ -12,12 +12,17 @@
  * the same books. So does the reset after a reconnect (a `bookReset` record):
  * without it a replay would keep applying the new connection's deltas to the
  * old book where the live run waited for a fresh snapshot.
+ *
+ * A venue sends each symbol's snapshot once, so the path also holds every book
+ * as its subscribers build it and republishes each in-sync book as a snapshot
+ * every `snapshotIntervalMs` (see {@link BookPath.publishDueSnapshots}): a
+ * subscriber that starts late has a book within one interval.
  */
 import type { Transport } from '@marketpipe/middleware';
-import { fastPublishOf } from '@marketpipe/middleware/internal';
+import { checkInteger, fastPublishOf } from '@marketpipe/middleware/internal';
 import type { FastPublishTransport, PublishTarget } from '@marketpipe/middleware/transport';
 import { BinanceBookSync } from '../books/binance-book.js';
-import type { BookFrame } from '../books/book-data.js';
+import { type BookFrame, createBookFrame } from '../books/book-data.js';
 import { BookEncoder } from '../books/book-encoder.js';
 import type {
   BookSink,
@@ -34,6 +39,7 @@ import { SubjectCollisionError } from '../errors.js';
 import type { VenueName } from '../feeds/venue-feed.js';
 import type { ReceiveTime } from '../publisher/publisher.js';
 import { tickerToSubjectToken, validateName } from '../publisher/subject-token.js';
+import { HeldBooks } from './held-books.js';
 
 /**
  * Book counters of a pipeline (status, summary, metrics): the venue machine's counters, with the pipeline's
@@ -59,6 +65,11 @@ export interface BookCounters extends BookSyncCounters {
   restSnapshots: number;
   /** Times a symbol started waiting for a snapshot, by cause. */
   outOfSync: Partial<Record<OutOfSyncReason, number>>;
+  /**
+   * Snapshots of held books published again on the refresh interval (`snapshotIntervalMs`), for subscribers
+   * that started after the venue's snapshot; not counted in `updates` or `snapshots`.
+   */
+  refreshSnapshots: number;
 }
 
 /** What the runner hands book messages to. */
@@ -77,9 +88,16 @@ export interface BookPathOptions {
   allowUnlisted?: boolean;
   /** The depth subscribed at the venue (Kraken truncates its kept book to it). */
   venueDepth: number;
-  /** Caps of the per-symbol state. */
+  /** Most levels per side of a kept, buffered or held book (default 10 000); excess is counted in `levelsOverCap`. */
   maxLevels?: number;
+  /** Most symbols with book state (default 1024). */
   maxSymbols?: number;
+  /**
+   * How often each in-sync book is published again as a snapshot, in ms (default 5 000), when
+   * {@link BookPath.publishDueSnapshots} is called at least that often; 0 holds no books and republishes nothing (a
+   * subscriber that starts late then waits for the symbol's next resync).
+   */
+  snapshotIntervalMs?: number;
   /** Called once each time a symbol starts waiting for a snapshot (count, warn, resync). */
   onOutOfSync?: (symbol: string, reason: OutOfSyncReason) => void;
   /** Called for each snapshot published (a resync request for that symbol is satisfied). */
@@ -87,6 +105,9 @@ export interface BookPathOptions {
   /** Called for each update the encoder or transport refused, and once per colliding ticker. */
   onIssue?: (cause: 'publishError' | 'subjectCollision', ticker: string, error: unknown) => void;
 }
+
+/** {@link BookPathOptions.snapshotIntervalMs}'s default: a late subscriber waits at most about this long for a book. */
+const DEFAULT_BOOK_SNAPSHOT_INTERVAL_MS = 5_000;
 
 /** Start of a marked REST-snapshot record; no venue message starts with it. */
 export const SNAPSHOT_RECORD_MARK = '{"marketpipe":"bookSnapshot"';
@@ -149,6 +170,11 @@ export class BookPath implements BookMessageSink {
   readonly #onSnapshot: BookPathOptions['onSnapshot'];
   readonly #onIssue: BookPathOptions['onIssue'];
   readonly #outOfSync: Partial<Record<OutOfSyncReason, number>> = {};
+  /** The books as subscribers build them, for the refresh snapshots; undefined when they are off. */
+  readonly #held: HeldBooks | undefined;
+  /** The frame refresh snapshots are built in (the machines' frame is theirs). */
+  readonly #refreshFrame: BookFrame = createBookFrame();
+  #refreshSnapshots = 0;
   #received: ReceiveTime | undefined;
   #published = 0;
   #unlisted = 0;
@@ -169,6 +195,15 @@ export class BookPath implements BookMessageSink {
     this.#onOutOfSync = options.onOutOfSync;
     this.#onSnapshot = options.onSnapshot;
     this.#onIssue = options.onIssue;
+    const intervalMs = checkInteger(
+      'snapshotIntervalMs',
+      options.snapshotIntervalMs ?? DEFAULT_BOOK_SNAPSHOT_INTERVAL_MS,
+      0,
+    );
+    this.#held =
+      intervalMs === 0
+        ? undefined
+        : new HeldBooks(intervalMs, checkInteger('maxLevels', options.maxLevels ?? 10_000, 1));
     const syncOptions: BookSyncOptions = {
       ...(options.maxLevels !== undefined ? { maxLevels: options.maxLevels } : {}),
       ...(options.maxSymbols !== undefined ? { maxSymbols: options.maxSymbols } : {}),
@@ -229,6 +264,34 @@ export class BookPath implements BookMessageSink {
   reset(): void {
     if (this.#binance !== undefined) this.#droppedOnReset += this.#binance.bufferedEvents;
     this.#sync.reset();
+    this.#held?.clear();
+  }
+
+  /**
+   * Publishes again, as a snapshot, each in-sync book whose last snapshot (the venue's or a refresh) is at
+   * least `snapshotIntervalMs` old at `nowMs`, at most `limit` books per call. The pipeline calls it on a
+   * timer between messages; a book out of sync is skipped until its next venue snapshot. Never throws: a
+   * refused publish is counted in `publishErrors`.
+   *
+   * @param nowMs - a monotonic time in ms (`performance.now()`), the same clock at every call.
+   * @returns how many snapshots were published.
+   */
+  publishDueSnapshots(nowMs: number, limit = Number.POSITIVE_INFINITY): number {
+    const held = this.#held;
+    if (held === undefined) return 0;
+    const published = held.publishDue(nowMs, limit, this.#isSynced, this.#refreshFrame, this.#publishRefresh);
+    this.#refreshSnapshots += published;
+    return published;
+  }
+
+  /** The refresh interval in ms (0: off). */
+  get snapshotIntervalMs(): number {
+    return this.#held?.intervalMs ?? 0;
+  }
+
+  /** Books held for the refresh snapshots. */
+  get heldBooks(): number {
+    return this.#held?.size ?? 0;
   }
 
   /** A snapshot of the counters. */
@@ -244,12 +307,13 @@ export class BookPath implements BookMessageSink {
       stale: sync.stale,
       malformed: sync.malformed + this.#malformedMarks,
       symbolsOverCap: sync.symbolsOverCap,
-      levelsOverCap: sync.levelsOverCap,
+      levelsOverCap: sync.levelsOverCap + (this.#held?.levelsOverCap ?? 0),
       unlisted: this.#unlisted,
       subjectCollision: this.#collisions,
       publishErrors: this.#publishErrors,
       restSnapshots: this.#restSnapshots,
       outOfSync: { ...this.#outOfSync },
+      refreshSnapshots: this.#refreshSnapshots,
     };
   }
 
@@ -300,17 +364,33 @@ export class BookPath implements BookMessageSink {
       if (this.#listed !== undefined && !this.#listed.has(frame.ticker)) this.#unlisted++;
       else this.#collisions++;
     } else {
-      try {
-        const length = this.#encoder.encodeFrame(frame);
-        this.#transport.publish(target, this.#encoder.buffer.subarray(0, length), this.#received);
-        this.#published++;
-      } catch (error) {
-        this.#publishErrors++;
-        this.#onIssue?.('publishError', frame.ticker, error);
-      }
+      if (this.#send(target, frame, this.#received)) this.#published++;
+      // Held whether or not the transport took it: the held book is the venue's, which a refresh restores.
+      this.#held?.apply(frame);
     }
     if (frame.isSnapshot) this.#onSnapshot?.(frame.ticker);
   };
+
+  /** Publishes a refresh snapshot (only books with a target are held). */
+  readonly #publishRefresh = (frame: BookFrame): void => {
+    const target = this.#targets.get(frame.ticker);
+    if (target) this.#send(target, frame, undefined);
+  };
+
+  readonly #isSynced = (ticker: string): boolean => this.#sync.isSynced(ticker);
+
+  /** Encodes and publishes one frame; false (counted, reported) when the encoder or the transport refused it. */
+  #send(target: PublishTarget, frame: BookFrame, received: ReceiveTime | undefined): boolean {
+    try {
+      const length = this.#encoder.encodeFrame(frame);
+      this.#transport.publish(target, this.#encoder.buffer.subarray(0, length), received);
+      return true;
+    } catch (error) {
+      this.#publishErrors++;
+      this.#onIssue?.('publishError', frame.ticker, error);
+      return false;
+    }
+  }
 
   #target(ticker: string): PublishTarget | null {
     const cached = this.#targets.get(ticker);

@@ -176,6 +176,13 @@ export interface BookOptions {
   resyncBackoff?: Partial<BackoffOptions>;
   /** Binance request weight per minute the snapshots may use (default 1200 of the venue's 6000). */
   weightPerMinute?: number;
+  /**
+   * How often each in-sync book is published again as a snapshot, in ms (default 5 000; 0 turns it off). A venue
+   * sends a symbol's snapshot once, so without it a subscriber that starts after the sync has no book until the
+   * symbol's next resync. Costs a held copy of each book (its levels set per update) and one snapshot per symbol
+   * per interval on the wire; counted in `books.refreshSnapshots`.
+   */
+  snapshotIntervalMs?: number;
 }
 
 /** The `books` section of {@link PipelineStatus}. */
@@ -505,6 +512,9 @@ export class Pipeline {
         venueDepth,
         ...(options.books?.maxLevels !== undefined ? { maxLevels: options.books.maxLevels } : {}),
         ...(options.books?.maxSymbols !== undefined ? { maxSymbols: options.books.maxSymbols } : {}),
+        ...(options.books?.snapshotIntervalMs !== undefined
+          ? { snapshotIntervalMs: options.books.snapshotIntervalMs }
+          : {}),
         onOutOfSync: (symbol, reason) => {
           // Waiting for the first snapshot is routine, live and in a replay alike: a recording's depth events
           // usually come before the snapshot taken for them. A replay that never brings one is told at its stop.
@@ -956,6 +966,19 @@ export class Pipeline {
     this.#state = 'running';
     this.#timers.push(setInterval(() => this.#runner.tick(), 1000).unref());
     this.#timers.push(setInterval(() => this.#warnings.flush(), this.#warnings.intervalMs).unref());
+    const books = this.#books;
+    if (books !== undefined && books.snapshotIntervalMs > 0) {
+      const intervalMs = books.snapshotIntervalMs;
+      // Ten checks an interval (within 50 ms to 1 s), each publishing at most twice its share of the books, so
+      // symbols that synced together spread their refreshes over the interval instead of one burst.
+      const tickMs = Math.min(1_000, Math.max(50, Math.round(intervalMs / 10)));
+      this.#timers.push(
+        setInterval(() => {
+          const share = Math.ceil((books.heldBooks * tickMs) / intervalMs);
+          books.publishDueSnapshots(performance.now(), Math.max(1, 2 * share));
+        }, tickMs).unref(),
+      );
+    }
     this.#source.start();
     this.#log.info(
       {

@@ -1,0 +1,261 @@
+/**
+ * Refresh snapshots: a book subscriber that starts after a symbol's venue snapshot gets the whole book within
+ * one interval, equal to the book of a subscriber that saw every update, for every venue's verbatim samples. A
+ * book out of sync is not republished; many books spread over calls; 0 turns the refresh off; a held side is
+ * capped and what the cap drops is counted. The pipeline's timer does the same in a run.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryTransport } from '@marketpipe/middleware';
+import { type BookVenue, bookLines } from '@marketpipe/test-support/book-samples';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BookView } from '../../src/books/book-view.js';
+import { OrderBook } from '../../src/books/order-book.js';
+import { BookPath, type BookPathOptions, markSnapshotRecord } from '../../src/runner/book-path.js';
+import { Pipeline } from '../../src/runner/pipeline.js';
+
+const RECEIVED = { ms: 1_700_000_000_000, subMsNanos: 0, mono: 0 };
+const INTERVAL = 1_000;
+
+const mark = (symbol: string, body: string): string =>
+  Buffer.from(markSnapshotRecord('binance', symbol, Buffer.from(body))).toString('utf8');
+
+/** A subscriber's books by ticker, built from every update it receives; `updates` lists what came. */
+function subscriber(transport: InMemoryTransport, pattern: string) {
+  const books = new Map<string, OrderBook>();
+  const updates: { ticker: string; isSnapshot: boolean; sequence: bigint }[] = [];
+  const view = new BookView();
+  const subscription = transport.subscribe(pattern, (payload) => {
+    view.wrap(payload);
+    updates.push({ ticker: view.ticker, isSnapshot: view.isSnapshot, sequence: view.sequence });
+    // As a late subscriber must: deltas before its first snapshot are skipped.
+    let book = books.get(view.ticker);
+    if (book === undefined) {
+      if (!view.isSnapshot) return;
+      book = new OrderBook();
+      books.set(view.ticker, book);
+    }
+    book.applyView(view);
+  });
+  return { books, updates, subscription };
+}
+
+function bookPath(venue: BookVenue, transport: InMemoryTransport, extra: Partial<BookPathOptions> = {}) {
+  return new BookPath({
+    venue,
+    env: 'test',
+    transport,
+    symbols: [],
+    allowUnlisted: true,
+    venueDepth: venue === 'kraken' ? 10 : 50,
+    snapshotIntervalMs: INTERVAL,
+    ...extra,
+  });
+}
+
+function feed(path: BookPath, lines: readonly string[]): void {
+  for (const line of lines) path.onMessage(Buffer.from(line), RECEIVED);
+}
+
+const levels = (book: OrderBook) => ({ bids: book.bids(), asks: book.asks(), sequence: book.sequence });
+
+/** Each venue's sample lines up to the last one that leaves every book in sync. */
+const IN_SYNC: Record<BookVenue, () => string[]> = {
+  coinbase: () => bookLines('coinbase'),
+  kraken: () => bookLines('kraken'),
+  bybit: () => bookLines('bybit').slice(0, 3),
+  okx: () => bookLines('okx').slice(0, 3),
+  binance: () => bookLines('binance', mark).slice(0, 6),
+};
+
+describe('BookPath refresh snapshots', () => {
+  for (const venue of Object.keys(IN_SYNC) as BookVenue[]) {
+    it(`${venue}: a subscriber that starts after the venue snapshot gets the whole book within one interval`, () => {
+      const transport = new InMemoryTransport();
+      const early = subscriber(transport, 'test.*.book.>');
+      const path = bookPath(venue, transport);
+      feed(path, IN_SYNC[venue]());
+      expect(early.books.size).toBe(1);
+      const late = subscriber(transport, 'test.*.book.>');
+
+      // The first check schedules the books (their venue snapshot was just published); nothing is due yet.
+      expect(path.publishDueSnapshots(10_000)).toBe(0);
+      expect(path.publishDueSnapshots(10_000 + INTERVAL - 1)).toBe(0);
+      expect(late.updates).toEqual([]);
+      expect(path.publishDueSnapshots(10_000 + INTERVAL)).toBe(1);
+
+      const [ticker, earlyBook] = [...early.books][0]!;
+      expect(late.updates).toEqual([{ ticker, isSnapshot: true, sequence: earlyBook.sequence }]);
+      const lateBook = late.books.get(ticker)!;
+      expect(lateBook.bidCount + lateBook.askCount).toBeGreaterThan(0);
+      expect(levels(lateBook)).toEqual(levels(earlyBook));
+      // The early subscriber replaced its book with the same levels.
+      expect(early.updates.at(-1)).toEqual({ ticker, isSnapshot: true, sequence: earlyBook.sequence });
+      const counters = path.counters();
+      expect(counters.refreshSnapshots).toBe(1);
+      // Not counted as the venue's updates or snapshots.
+      expect(counters.updates).toBe(early.updates.length - 1);
+      expect(counters.snapshots).toBe(early.updates.filter((u) => u.isSnapshot).length - 1);
+
+      // Next one an interval later, not before.
+      expect(path.publishDueSnapshots(10_000 + 2 * INTERVAL - 1)).toBe(0);
+      expect(path.publishDueSnapshots(10_000 + 2 * INTERVAL)).toBe(1);
+    });
+  }
+
+  it('a book out of sync is not republished until its next venue snapshot', () => {
+    const transport = new InMemoryTransport();
+    const late = subscriber(transport, 'test.*.book.>');
+    const path = bookPath('bybit', transport);
+    const lines = bookLines('bybit');
+    feed(path, lines.slice(0, 5)); // snapshot, two deltas, a gap, a delta while unsynced
+    late.updates.length = 0;
+    path.publishDueSnapshots(0);
+    expect(path.publishDueSnapshots(5 * INTERVAL)).toBe(0);
+    expect(late.updates).toEqual([]);
+    feed(path, lines.slice(5)); // the new snapshot and a delta
+    late.updates.length = 0;
+    path.publishDueSnapshots(6 * INTERVAL);
+    expect(path.publishDueSnapshots(7 * INTERVAL)).toBe(1);
+    expect(late.updates).toEqual([{ ticker: 'BTCUSDT', isSnapshot: true, sequence: 18521301n }]);
+  });
+
+  it('a reconnect (reset) forgets the held books', () => {
+    const transport = new InMemoryTransport();
+    const path = bookPath('kraken', transport);
+    feed(path, bookLines('kraken'));
+    expect(path.heldBooks).toBe(1);
+    path.reset();
+    expect(path.heldBooks).toBe(0);
+    expect(path.publishDueSnapshots(0) + path.publishDueSnapshots(10 * INTERVAL)).toBe(0);
+  });
+
+  it('publishes at most `limit` books per call; the others follow in the next calls', () => {
+    const transport = new InMemoryTransport();
+    const late = subscriber(transport, 'test.*.book.>');
+    const path = bookPath('bybit', transport);
+    const snapshot = bookLines('bybit')[0]!;
+    for (const symbol of ['AUSDT', 'BUSDT', 'CUSDT'])
+      feed(path, [snapshot.replace('"s":"BTCUSDT"', `"s":"${symbol}"`)]);
+    expect(path.heldBooks).toBe(3);
+    late.updates.length = 0;
+    path.publishDueSnapshots(0, 1);
+    expect(path.publishDueSnapshots(INTERVAL, 1)).toBe(1);
+    expect(path.publishDueSnapshots(INTERVAL, 1)).toBe(1);
+    expect(path.publishDueSnapshots(INTERVAL, 1)).toBe(1);
+    expect(path.publishDueSnapshots(INTERVAL, 1)).toBe(0);
+    expect(late.updates.map((u) => u.ticker).sort()).toEqual(['AUSDT', 'BUSDT', 'CUSDT']);
+  });
+
+  it('snapshotIntervalMs 0 holds no book and republishes nothing; a negative one is refused', () => {
+    const transport = new InMemoryTransport();
+    const path = bookPath('kraken', transport, { snapshotIntervalMs: 0 });
+    feed(path, bookLines('kraken'));
+    expect(path.heldBooks).toBe(0);
+    expect(path.snapshotIntervalMs).toBe(0);
+    expect(path.publishDueSnapshots(0) + path.publishDueSnapshots(1e9)).toBe(0);
+    expect(() => bookPath('kraken', transport, { snapshotIntervalMs: -1 })).toThrow(
+      expect.objectContaining({ argument: 'snapshotIntervalMs' }),
+    );
+  });
+
+  it('a held side beyond maxLevels keeps the best levels and counts the dropped ones', () => {
+    const transport = new InMemoryTransport();
+    const late = subscriber(transport, 'test.*.book.>');
+    // Bybit's machine keeps no book of its own: the held book is the only one capped here. The snapshot has two
+    // levels a side, the delta adds four bids and five asks.
+    const path = bookPath('bybit', transport, { maxLevels: 3 });
+    feed(path, bookLines('bybit').slice(0, 2));
+    // A side is trimmed when it reaches twice the cap (the asks' 7 levels) and when its snapshot is built.
+    expect(path.counters().levelsOverCap).toBe(4);
+    late.updates.length = 0;
+    path.publishDueSnapshots(0);
+    path.publishDueSnapshots(INTERVAL);
+    expect(path.counters().levelsOverCap).toBe(4 + 3);
+    const book = late.books.get('BTCUSDT')!;
+    expect(book.bids().map((l) => l.price)).toEqual([30247.2, 30245.4, 30242.1]);
+    expect(book.asks().map((l) => l.price)).toEqual([16611, 16612, 30249.3]);
+  });
+});
+
+describe('Pipeline refresh snapshots', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a subscriber that starts after the sync gets a snapshot on the pipeline timer, equal to an early subscriber book', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-'));
+    dirs.push(dataDir);
+    const transport = new InMemoryTransport();
+    const early = subscriber(transport, 'test.bybit.book.>');
+    const pipeline = await Pipeline.start({
+      venue: 'bybit',
+      symbols: ['BTCUSDT'],
+      source: { kind: 'sim', rate: 200, seed: 7 },
+      transport,
+      env: 'test',
+      dataDir,
+      channels: ['books'],
+      books: { snapshotIntervalMs: 300 },
+    });
+    try {
+      await until(() => early.books.get('BTCUSDT') !== undefined, 5_000);
+      const late = subscriber(transport, 'test.bybit.book.>');
+      // The first thing the late subscriber can use is a snapshot; compare at that moment (in-memory delivery is
+      // synchronous, so the early subscriber has applied exactly the same updates).
+      let atSnapshot: ReturnType<typeof levels> | undefined;
+      let lateAtSnapshot: ReturnType<typeof levels> | undefined;
+      const probe = transport.subscribe('test.bybit.book.>', () => {
+        const book = late.books.get('BTCUSDT');
+        if (atSnapshot === undefined && book !== undefined) {
+          lateAtSnapshot = levels(book);
+          atSnapshot = levels(early.books.get('BTCUSDT')!);
+        }
+      });
+      await until(() => atSnapshot !== undefined, 5_000);
+      probe.close();
+      expect(lateAtSnapshot).toEqual(atSnapshot);
+      expect(lateAtSnapshot!.bids.length).toBeGreaterThan(0);
+    } finally {
+      await pipeline.stop();
+      await transport.close();
+    }
+    const summary = pipeline.summary();
+    expect(summary.books?.refreshSnapshots).toBeGreaterThan(0);
+  });
+
+  it('a replay file holds no refresh snapshots: they are published, not recorded', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-replay-'));
+    dirs.push(dataDir);
+    const file = join(dataDir, 'lines.jsonl');
+    writeFileSync(file, `${bookLines('kraken').join('\n')}\n`);
+    const transport = new InMemoryTransport();
+    const pipeline = await Pipeline.start({
+      venue: 'kraken',
+      symbols: [],
+      allowUnlistedSymbols: true,
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport,
+      env: 'test',
+      dataDir,
+      channels: ['books'],
+      books: { snapshotIntervalMs: 50 },
+    });
+    await pipeline.done;
+    await new Promise((r) => setTimeout(r, 300));
+    const summary = await pipeline.stop();
+    await transport.close();
+    expect(summary.books?.refreshSnapshots).toBeGreaterThan(0);
+    expect(summary.recordsWritten).toBe(bookLines('kraken').length);
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
