@@ -125,6 +125,23 @@ describe('channels and book options', () => {
     expect(resolveWith({ env: { MARKETPIPE_CHANNELS: 'books' } }).channels).toEqual(['books']);
   });
 
+  it('reads the refresh snapshot interval: a duration, or off (0); the default is the pipeline one', () => {
+    expect(resolveWith({ flags: { channels: 'books' } }).bookSnapshotIntervalMs).toBeUndefined();
+    expect(resolveWith({ flags: { channels: 'books', bookRefresh: '1m30s' } }).bookSnapshotIntervalMs).toBe(
+      90_000,
+    );
+    expect(
+      resolveWith({ flags: { channels: 'books' }, env: { MARKETPIPE_BOOK_REFRESH: 'off' } })
+        .bookSnapshotIntervalMs,
+    ).toBe(0);
+    for (const bad of ['5', '0s', 'never']) {
+      const err = errorOf(() => resolveWith({ flags: { channels: 'books', bookRefresh: bad } }));
+      expect(err.option).toBe('--book-refresh');
+      expect(err.message).toContain('expected off or a duration');
+    }
+    expect(resolveWith({ flags: { bookRefresh: '1s' } }).ignored).toEqual(['--book-refresh']);
+  });
+
   it('refuses unknown and repeated channels, a bad depth or URL; book options without books are ignored', () => {
     expect(errorOf(() => resolveWith({ flags: { channels: 'quotes' } })).message).toContain('--channels');
     expect(errorOf(() => resolveWith({ flags: { channels: 'books,books' } })).message).toContain(

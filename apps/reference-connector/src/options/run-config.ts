@@ -10,7 +10,7 @@ import type { PipelineOptions, SourceSpec, VenueName } from '@marketpipe/connect
 import type { Channel, ParserBackend } from '@marketpipe/connector/feeds';
 import { VENUE_NAMES, VENUES } from '@marketpipe/connector/venues';
 import { LOG_FORMATS, type LogFormat } from '../run/pretty-log.js';
-import { MAX_TIMER_MS } from './duration.js';
+import { MAX_TIMER_MS, parseDuration } from './duration.js';
 import type { OptionReader } from './option-reader.js';
 import { type RunOptionKey, runOption } from './run-option-table.js';
 import { describeTransport, readTransportConfig, type TransportConfig } from './transport-config.js';
@@ -47,6 +47,8 @@ export interface RunConfig {
   depth: number;
   /** Binance REST depth endpoint override. */
   bookSnapshotUrl: string | undefined;
+  /** Refresh snapshot interval in ms (0: off); undefined: the pipeline's default. */
+  bookSnapshotIntervalMs: number | undefined;
   transport: TransportConfig;
   env: string;
   dataDir: string;
@@ -104,8 +106,9 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
   const bookSnapshotUrl = reader.string('bookSnapshotUrl');
   if (bookSnapshotUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(bookSnapshotUrl))
     reader.reject('bookSnapshotUrl', 'expected an http:// or https:// URL');
+  const bookSnapshotIntervalMs = readBookSnapshotInterval(reader);
   if (!channels.includes('books')) {
-    for (const key of ['depth', 'bookSnapshotUrl'] as const)
+    for (const key of ['depth', 'bookSnapshotUrl', 'bookRefresh'] as const)
       if (reader.has(key)) ignored.push(runOption(key).flag);
   }
   // The stream captures exactly this run's subjects (always four tokens: a ticker is one token).
@@ -125,6 +128,7 @@ export function resolveRunConfig(reader: OptionReader, cwd: string): RunConfig {
     channels,
     depth,
     bookSnapshotUrl,
+    bookSnapshotIntervalMs,
     transport,
     env,
     dataDir: reader.path('dataDir') ?? resolve(cwd, 'data'),
@@ -208,6 +212,16 @@ function readJsonSummary(reader: OptionReader): string | undefined {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
     reader.reject('jsonSummary', `${path} is a folder`);
   return path;
+}
+
+function readBookSnapshotInterval(reader: OptionReader): number | undefined {
+  const text = reader.string('bookRefresh');
+  if (text === undefined) return undefined;
+  if (text === 'off') return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0 || ms > MAX_TIMER_MS)
+    reader.reject('bookRefresh', 'expected off or a duration such as 1s, 5s or 1m');
+  return ms;
 }
 
 function readFsync(reader: OptionReader): PipelineOptions['fsync'] {

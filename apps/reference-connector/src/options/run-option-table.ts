@@ -15,6 +15,7 @@ export type RunOptionKey =
   | 'channels'
   | 'depth'
   | 'bookSnapshotUrl'
+  | 'bookRefresh'
   | 'source'
   | 'url'
   | 'pace'
@@ -95,6 +96,11 @@ const ROWS: readonly Row[] = [
     'bookSnapshotUrl',
     '<url>',
     'Binance REST depth endpoint for book snapshots (default https://api.binance.com/api/v3/depth)',
+  ],
+  [
+    'bookRefresh',
+    '<duration>',
+    'republish each in-sync book as a snapshot this often, for subscribers that start late, or off (default 5s)',
   ],
   ['source', '<source>', 'live | sim | replay:<path> (default sim)'],
   ['url', '<ws-url>', 'WebSocket URL overriding the venue endpoint of a live source'],

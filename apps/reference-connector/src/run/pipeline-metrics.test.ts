@@ -92,6 +92,7 @@ describe('PipelineMetrics', () => {
         publishErrors: 0,
         restSnapshots: 0,
         outOfSync: { gap: 2, checksumFailure: 1 },
+        refreshSnapshots: 4,
         snapshotRequests: 0,
         snapshotErrors: 0,
         resubscribes: 3,
@@ -104,6 +105,7 @@ describe('PipelineMetrics', () => {
     expect(text).toContain('marketpipe_book_checksum_failures_total 1');
     expect(text).toContain('marketpipe_book_resyncs_total 2');
     expect(text).toContain('marketpipe_book_unsynced_total 7');
+    expect(text).toContain('marketpipe_book_refresh_snapshots_total 4');
   });
 
   it('follows the counters from scrape to scrape', async () => {

@@ -81,6 +81,10 @@ export class PipelineMetrics {
       'Books brought back in sync by a snapshot after a gap or checksum failure.',
     );
     counter('book_unsynced_total', 'Book messages not published while their symbol waited for a snapshot.');
+    counter(
+      'book_refresh_snapshots_total',
+      'Held books republished as snapshots on the --book-refresh interval, for late subscribers.',
+    );
     this.drops = new Counter({
       name: 'marketpipe_drops_total',
       help: 'Messages dropped, by cause.',
@@ -151,6 +155,7 @@ export class PipelineMetrics {
     this.setCounter('book_checksum_failures_total', books?.checksumFailures ?? 0);
     this.setCounter('book_resyncs_total', books?.resyncs ?? 0);
     this.setCounter('book_unsynced_total', books?.unsynced ?? 0);
+    this.setCounter('book_refresh_snapshots_total', books?.refreshSnapshots ?? 0);
     setLabelled(this.drops, 'cause', status.drops);
     setLabelled(this.tradesBySymbol, 'symbol', status.tradesPerSymbol);
     const missing: Record<string, number> = {};

@@ -105,7 +105,16 @@ export async function runCommand(config: RunConfig, context: CliContext): Promis
         source: config.source,
         channels: config.channels,
         depth: config.depth,
-        ...(config.bookSnapshotUrl !== undefined ? { books: { snapshotUrl: config.bookSnapshotUrl } } : {}),
+        ...(config.bookSnapshotUrl !== undefined || config.bookSnapshotIntervalMs !== undefined
+          ? {
+              books: {
+                ...(config.bookSnapshotUrl !== undefined ? { snapshotUrl: config.bookSnapshotUrl } : {}),
+                ...(config.bookSnapshotIntervalMs !== undefined
+                  ? { snapshotIntervalMs: config.bookSnapshotIntervalMs }
+                  : {}),
+              },
+            }
+          : {}),
         transport,
         env: config.env,
         dataDir: config.dataDir,

@@ -71,6 +71,7 @@ describe('formatStatusLine', () => {
       subjectCollision: 0,
       publishErrors: 0,
       restSnapshots: 0,
+      refreshSnapshots: 0,
       outOfSync: { gap: 2, checksumFailure: 1 },
       snapshotRequests: 0,
       snapshotErrors: 0,

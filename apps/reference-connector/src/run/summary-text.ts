@@ -48,7 +48,8 @@ export function formatRunSummary(summary: RunSummary): string {
     lines.push(
       `  books         ${formatCount(books.updates)} updates (${formatCount(books.snapshots)} snapshots), ` +
         `gaps ${formatCount(books.gaps)}, checksum failures ${formatCount(books.checksumFailures)}, ` +
-        `resyncs ${formatCount(books.resyncs)}, unsynced ${formatCount(books.unsynced)}`,
+        `resyncs ${formatCount(books.resyncs)}, unsynced ${formatCount(books.unsynced)}, ` +
+        `${formatCount(books.refreshSnapshots)} refresh snapshots`,
     );
   }
   if (summary.error !== undefined)
