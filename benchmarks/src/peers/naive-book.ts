@@ -11,18 +11,10 @@
  * Both publish the same bytes for the same stream (the suite checks it before timing anything).
  */
 import { crc32 } from 'node:zlib';
-import type { VenueName } from '@marketpipe/connector';
-import {
-  BinanceBookSync,
-  BookEncoder,
-  type BookFrame,
-  type BookSyncCounters,
-  BybitBookSync,
-  CoinbaseBookSync,
-  KrakenBookSync,
-  OkxBookSync,
-} from '@marketpipe/connector/books';
-import type { FastPublishTransport, PublishStamp, PublishTarget } from '@marketpipe/middleware/transport';
+import type { ReceiveTime, VenueName } from '@marketpipe/connector';
+import type { BookSyncCounters } from '@marketpipe/connector/books';
+import { markSnapshotRecord, BookPath as PipelineBookPath } from '@marketpipe/connector/pipeline';
+import type { FastPublishTransport, PublishStamp } from '@marketpipe/middleware/transport';
 import { Message } from 'capnp-es';
 // The connector's capnp-es generated struct, by path, as the trade peer does (not public API: capnp-es is ESM-only).
 import { BookUpdate as CapnpBookUpdate } from '../../../packages/connector/src/codec/generated/book.gen.js';
@@ -372,64 +364,63 @@ export class NaiveBookPath implements BookPath {
   }
 }
 
-/** What every venue sync machine offers (Binance adds `applySnapshot`). */
-type AnySync = BinanceBookSync | CoinbaseBookSync | KrakenBookSync | BybitBookSync | OkxBookSync;
-
-/** marketpipe's book path: the venue sync machine, `BookEncoder.encodeFrame`, a prepared target per symbol. */
+/**
+ * marketpipe's book path as the pipeline runs it: the connector's `BookPath` (the venue sync machine,
+ * `BookEncoder.encodeFrame`, a prepared target per symbol, and the held book behind the refresh snapshots, on by
+ * default), fed the way the runner feeds it. A Binance REST snapshot enters as the marked record the pipeline
+ * writes for it.
+ */
 export class MarketpipeBookPath implements BookPath {
-  readonly sync: AnySync;
-  readonly encoder = new BookEncoder();
+  readonly path: PipelineBookPath;
   #published = 0;
-  readonly #targets = new Map<string, PublishTarget>();
+  readonly #received: ReceiveTime;
+  readonly #venue: VenueName;
+  /** The marked record of each REST snapshot message, made once (the pipeline makes it when the response lands). */
+  readonly #marked = new Map<BookMessage, Uint8Array>();
 
   constructor(
     venue: VenueName,
     transport: FastPublishTransport,
     stream: Pick<BookStream, 'depth' | 'precisions'>,
     stamp: PublishStamp,
+    options: { snapshotIntervalMs?: number } = {},
   ) {
-    const targets = this.#targets;
-    const encoder = this.encoder;
-    const sink = (frame: BookFrame): void => {
-      encoder.encodeFrame(frame);
-      let target = targets.get(frame.ticker);
-      if (target === undefined) {
-        target = transport.prepare(`bench.${venue}.book.${frame.ticker}`);
-        targets.set(frame.ticker, target);
-      }
-      transport.publish(target, encoder.bytes, stamp);
+    this.#venue = venue;
+    this.#received = { ms: BOOK_RECEIVED_MS, subMsNanos: 0, mono: stamp.mono };
+    // Counts what the path publishes without reading its counters (a copy) per message.
+    const counting: FastPublishTransport = Object.create(transport) as FastPublishTransport;
+    counting.publish = (target, payload, publishStamp) => {
       this.#published++;
+      transport.publish(target, payload, publishStamp);
     };
-    switch (venue) {
-      case 'binance':
-        this.sync = new BinanceBookSync(sink);
-        break;
-      case 'coinbase':
-        this.sync = new CoinbaseBookSync(sink);
-        break;
-      case 'kraken':
-        this.sync = new KrakenBookSync(sink, { depth: stream.depth, precisions: stream.precisions });
-        break;
-      case 'bybit':
-        this.sync = new BybitBookSync(sink);
-        break;
-      case 'okx':
-        this.sync = new OkxBookSync(sink);
-        break;
-    }
+    counting.prepare = (subject) => transport.prepare(subject);
+    this.path = new PipelineBookPath({
+      venue,
+      env: 'bench',
+      transport: counting,
+      symbols: [],
+      allowUnlisted: true,
+      venueDepth: stream.depth,
+      ...options,
+    });
   }
 
-  /** The sync machine's counters. */
+  /** The path's counters. */
   get counters(): Readonly<BookSyncCounters> {
-    return this.sync.counters;
+    return this.path.counters();
   }
 
   handle(message: BookMessage): number {
     const before = this.#published;
     if (message.kind === 'rest') {
-      (this.sync as BinanceBookSync).applySnapshot(message.symbol, message.bytes, BOOK_RECEIVED_MS);
+      let record = this.#marked.get(message);
+      if (record === undefined) {
+        record = markSnapshotRecord(this.#venue, message.symbol, message.bytes);
+        this.#marked.set(message, record);
+      }
+      this.path.onMessage(record, this.#received);
     } else {
-      this.sync.onMessage(message.bytes, BOOK_RECEIVED_MS);
+      this.path.onMessage(message.bytes, this.#received);
     }
     return this.#published - before;
   }

@@ -204,6 +204,8 @@ interface VenueRow {
   naive: DeltaMeasurement;
   naiveNoBook: DeltaMeasurement | undefined;
   marketpipe: DeltaMeasurement;
+  /** marketpipe with the refresh snapshots off: no held book. */
+  marketpipeNoRefresh: DeltaMeasurement;
   naiveLatency: LatencyRecorder;
   marketpipeLatency: LatencyRecorder;
 }
@@ -225,7 +227,11 @@ function measureVenue(stream: BookStream, profile: BenchProfile, roundMessages: 
   const stamp = { mono: clock.nowNanos() };
   const naive = pathReplay(stream, new NaiveBookPath(stream.venue, transport, stream, stamp));
   const marketpipe = pathReplay(stream, new MarketpipeBookPath(stream.venue, transport, stream, stamp));
-  const replays: Replay<BookMessage>[] = [naive, marketpipe];
+  const noRefresh = pathReplay(
+    stream,
+    new MarketpipeBookPath(stream.venue, transport, stream, stamp, { snapshotIntervalMs: 0 }),
+  );
+  const replays: Replay<BookMessage>[] = [naive, marketpipe, noRefresh];
   if (NO_CHECKSUM.has(stream.venue)) {
     replays.push(pathReplay(stream, new NaiveBookPath(stream.venue, transport, stream, stamp, false)));
   }
@@ -247,7 +253,8 @@ function measureVenue(stream: BookStream, profile: BenchProfile, roundMessages: 
   return {
     naive: measured[0]!,
     marketpipe: measured[1]!,
-    naiveNoBook: measured[2],
+    marketpipeNoRefresh: measured[2]!,
+    naiveNoBook: measured[3],
     naiveLatency,
     marketpipeLatency,
   };
@@ -359,6 +366,7 @@ async function booksSuite(profile: BenchProfile) {
       'marketpipe mean',
       'marketpipe p50',
       'marketpipe p99',
+      'marketpipe, refresh off (mean)',
       'speed-up (mean)',
       'speed-up (p50)',
       'per snapshot, naive / marketpipe',
@@ -368,7 +376,8 @@ async function booksSuite(profile: BenchProfile) {
     notes: [
       `Each venue's stream: ${streamMessages} messages over 4 symbols, one snapshot per symbol (Binance: the REST depth body, 1000 levels; Coinbase 1000; Kraken depth 10 with its CRC32 on every message; Bybit orderbook.50; OKX books with the pre-2026 non-zero checksum) then deltas from a seeded book walker, in the verbatim BOOK_SAMPLES.md shapes. Replaying wraps to the snapshots; they are timed apart (last column) and left out of the per-update numbers, as a live session sees one per connection.`,
       'Before timing, both paths run the whole stream once and must publish byte-identical BookUpdates, with no gap, checksum failure or malformed message (the stream is coherent by both implementations).',
-      'naive: JSON.parse(TextDecoder.decode(bytes)), the venue sequence rules, a Map book per symbol (sorted on demand for Kraken depth/checksum and the OKX checksum), capnp-es builder per update, publish by subject string. marketpipe: the @marketpipe/connector/books sync machine, BookEncoder.encodeFrame, publish to a prepared target. Same receive time constant for both (no clock read charged).',
+      'naive: JSON.parse(TextDecoder.decode(bytes)), the venue sequence rules, a Map book per symbol (sorted on demand for Kraken depth/checksum and the OKX checksum), capnp-es builder per update, publish by subject string. marketpipe: the BookPath of the pipeline, as the app runs it: the @marketpipe/connector/books sync machine, BookEncoder.encodeFrame, publish to a prepared target, and the held book per symbol behind the refresh snapshots (`books.snapshotIntervalMs`, default 5 s; a Binance REST snapshot enters as the marked record the pipeline writes). Same receive time constant for both (no clock read charged).',
+      '"marketpipe, refresh off": the same path with `snapshotIntervalMs: 0`, which holds no book (what the held book costs per update). The refresh snapshots themselves (one encode and publish of a whole book per symbol per interval) are not in the stream.',
       '"naive without Map book": the naive path minus its Map book, for the venues whose rules need none (no checksum).',
       'Mean: batch timing, median of rounds, snapshot time taken out. p50/p99: each delta timed alone (clock.nowNanos pair, the same for both paths).',
     ],
@@ -411,6 +420,7 @@ async function booksSuite(profile: BenchProfile) {
       formatNs(row.marketpipe.nsPerDelta),
       formatNs(mp.p50),
       formatNs(mp.p99),
+      formatNs(row.marketpipeNoRefresh.nsPerDelta),
       formatRatio(speedup),
       formatRatio(speedupP50),
       `${formatNs(row.naive.nsPerSnapshot)} / ${formatNs(row.marketpipe.nsPerSnapshot)}`,
