@@ -16,6 +16,7 @@
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BookView, OrderBook } from '@marketpipe/connector/books';
 import { channelProtocol, type VenueName, venueBookDepth, venueProtocol } from '@marketpipe/connector/feeds';
 import { type BookFaultKind, SimulatorServer } from '@marketpipe/connector/simulator';
 import { type NatsServerHandle, startNatsServer } from '@marketpipe/test-support/nats-server';
@@ -55,7 +56,11 @@ function until(what: string, condition: () => boolean): Promise<void> {
   return waitFor(what, condition, { timeoutMs: 30_000, everyMs: 10, describe: () => cli?.stderr() ?? '' });
 }
 
-function runArgs(venue: VenueName, dir: string, extra: string[], env = 'e2e'): string[] {
+/**
+ * The run's arguments. The refresh snapshots are off unless asked for: these checks compare every update with the
+ * recording's, where a refresh (published, not recorded) has no counterpart, and count snapshots exactly.
+ */
+function runArgs(venue: VenueName, dir: string, extra: string[], env = 'e2e', refresh = 'off'): string[] {
   return [
     'run',
     '--venue',
@@ -74,9 +79,31 @@ function runArgs(venue: VenueName, dir: string, extra: string[], env = 'e2e'): s
     join(dir, 'summary.json'),
     '--log-level',
     'warn',
+    '--book-refresh',
+    refresh,
     ...extra,
   ];
 }
+
+/** Each ticker's book from `updates` in order, each started at its first snapshot (as a late subscriber must). */
+function rebuild(updates: readonly Buffer[]): Map<string, OrderBook> {
+  const view = new BookView();
+  const books = new Map<string, OrderBook>();
+  for (const payload of updates) {
+    view.wrap(payload);
+    let book = books.get(view.ticker);
+    if (book === undefined) {
+      if (!view.isSnapshot) continue;
+      book = new OrderBook();
+      books.set(view.ticker, book);
+    }
+    book.applyView(view);
+  }
+  return books;
+}
+
+const levelsOf = (book: OrderBook | undefined) =>
+  book === undefined ? undefined : { sequence: book.sequence, bids: book.bids(), asks: book.asks() };
 
 async function finish(dir: string, subscriber: BookSubscriber): Promise<RunSummary> {
   const exit = await cli!.exited;
@@ -123,6 +150,47 @@ describe('simulator -> marketpipe run (child process) -> NATS -> subscriber: boo
     },
     120_000,
   );
+});
+
+describe('a subscriber that starts after the books synced (--book-refresh)', () => {
+  it('binance: gets each book from a refresh snapshot, and its books end equal to an early subscriber books', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-books-refresh-'));
+    const early = await subscribeBooks(server.url, 'e2e', 'binance');
+    cli = startCli(
+      runArgs(
+        'binance',
+        dir,
+        ['--source', 'sim', '--rate', '300', '--seed', '7', '--duration', '3s'],
+        'e2e',
+        '400ms',
+      ),
+    );
+    // Both default symbols synced (Binance: from the REST snapshot, which the venue sends once).
+    await until('both books synced', () => early.snapshots() >= 2);
+    const late = await subscribeBooks(server.url, 'e2e', 'binance');
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
+    const books = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary).books!;
+    expect(books.refreshSnapshots).toBeGreaterThan(0);
+    // Venue snapshots: one per symbol; the early subscriber also gets every refresh.
+    expect(books.snapshots).toBe(2);
+    const published = books.updates + books.refreshSnapshots;
+    await until(`${published} updates on NATS`, () => early.updates.length >= published);
+    await early.close();
+    expect(early.updates.length).toBe(published);
+    const final = rebuild(early.updates);
+    expect([...final.keys()].sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
+    const done = () => {
+      const lateBooks = rebuild(late.updates);
+      return [...final].every(([ticker, book]) => lateBooks.get(ticker)?.sequence === book.sequence);
+    };
+    await until('the late subscriber caught up', done);
+    const lateBooks = rebuild(late.updates);
+    for (const [ticker, book] of final) {
+      expect(levelsOf(lateBooks.get(ticker)), ticker).toEqual(levelsOf(book));
+      expect(book.bidCount + book.askCount).toBeGreaterThan(0);
+    }
+    await late.close();
+  }, 120_000);
 });
 
 /** One round of faults: injected together, then the run is left to detect them and recover. */
