@@ -2,6 +2,7 @@
 // of the public API: names here may change in any release.
 
 export { DOUBLE_FIELD, doubleArray } from './double-field.js';
+export { createMonotonicClock, type MonotonicClockInternalOptions } from './latency/clock.js';
 export { fastPublishOf } from './transport/fast-publish.js';
 export { withoutCredentials } from './transport/nats-connection.js';
 export { OutageBuffer } from './transport/outage-buffer.js';

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MonotonicClock } from '@marketpipe/middleware/latency';
+import { createMonotonicClock } from '@marketpipe/middleware/internal';
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FlusherStopTimeoutError, FlusherWorkerError, InvalidVenueError } from '../../src/errors.js';
@@ -241,7 +241,7 @@ describe('DiskFlusher', () => {
     // The clock's wall source starts 1.5 s before midnight and then runs in real time; the worker stamps by its
     // anchor.
     const offsetMs = midnight - 1500 - Date.now();
-    const clock = new MonotonicClock({ wallMillis: () => Date.now() + offsetMs });
+    const clock = createMonotonicClock({ wallMillis: () => Date.now() + offsetMs });
     const flusher = await startFlusher({ clock });
     await produce(ring, 0, 20, flusher);
     await waitFor('first records', () => flusher.status().recordsWritten === 20);

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import { ManualClock, MonotonicClock } from '@marketpipe/middleware/latency';
+import { createMonotonicClock } from '@marketpipe/middleware/internal';
+import { ManualClock } from '@marketpipe/middleware/latency';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidDayError, InvalidVenueError, RecordFileHeaderError } from '../../src/errors.js';
@@ -77,7 +78,7 @@ describe('ClockWallClock', () => {
   it('starts at the anchor, never goes backwards and keeps nanos in range', () => {
     // A wall source 50 ms before midnight, then in real time: the samples cross midnight.
     const offsetMs = Number(MIDNIGHT / 1_000_000n) - 50 - Date.now();
-    const anchored = new MonotonicClock({ wallMillis: () => Date.now() + offsetMs });
+    const anchored = createMonotonicClock({ wallMillis: () => Date.now() + offsetMs });
     const start = anchored.wallNanos();
     expect(start >= MIDNIGHT - 50_000_000n && start < MIDNIGHT).toBe(true);
     const clock = new ClockWallClock(anchored);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
-import { MonotonicClock } from '@marketpipe/middleware/latency';
+import { createMonotonicClock } from '@marketpipe/middleware/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeView } from '../../src/codec/trade-view.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
@@ -29,7 +29,7 @@ describe('one wall-clock anchor for receive times and record stamps', () => {
     dirs.push(dataDir);
     const file = join(dataDir, 'trades.jsonl');
     writeFileSync(file, `${Array.from({ length: TRADES }, (_, i) => binanceTrade(i + 1)).join('\n')}\n`);
-    const clock = new MonotonicClock({ wallMillis: () => Date.now() + OFFSET_MS });
+    const clock = createMonotonicClock({ wallMillis: () => Date.now() + OFFSET_MS });
     const transport = new InMemoryTransport();
     const received = new Map<string, bigint>();
     const view = new TradeView();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
-import { clock, MonotonicClock } from './clock.js';
+import { clock, createMonotonicClock, MonotonicClock } from './clock.js';
 
 const NS_PER_MS = 1_000_000n;
 
@@ -96,7 +96,7 @@ describe('MonotonicClock wall time', () => {
 describe('MonotonicClock re-anchoring', () => {
   it('reanchor() picks up a step of the wall clock', () => {
     let stepMs = 0;
-    const c = new MonotonicClock({
+    const c = createMonotonicClock({
       wallMillis: () => Date.now() + stepMs,
       reanchorIntervalMs: Number.POSITIVE_INFINITY,
     });
@@ -123,7 +123,7 @@ describe('MonotonicClock re-anchoring', () => {
 
   it('re-anchors automatically once the interval has passed', async () => {
     let stepMs = 0;
-    const c = new MonotonicClock({ wallMillis: () => Date.now() + stepMs, reanchorIntervalMs: 20 });
+    const c = createMonotonicClock({ wallMillis: () => Date.now() + stepMs, reanchorIntervalMs: 20 });
     c.wallNanos();
     const firstAnchor = c.anchorMonoNanos;
     stepMs = -3_000;
@@ -137,7 +137,7 @@ describe('MonotonicClock re-anchoring', () => {
 
   it('falls back to a single sample when the wall source never ticks', () => {
     const frozenMs = 1_700_000_000_123;
-    const c = new MonotonicClock({ wallMillis: () => frozenMs });
+    const c = createMonotonicClock({ wallMillis: () => frozenMs });
     const started = performance.now();
     c.reanchor();
     const wall = c.wallNanos();

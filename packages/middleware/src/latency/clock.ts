@@ -47,10 +47,15 @@ export interface MonotonicClockOptions {
    * step of the system clock (NTP step, manual change) is picked up. Default 10 000 ms; `Infinity` turns it off.
    */
   reanchorIntervalMs?: number;
-  /**
-   * Wall-clock source in integer milliseconds since the epoch. Default `Date.now`. Exists for tests that need to
-   * simulate a step of the system clock.
-   */
+}
+
+/**
+ * {@link MonotonicClockOptions} and the seam tests use to simulate a step of the system clock; reached through
+ * `@marketpipe/middleware/internal` ({@link createMonotonicClock}), never a public entry. A user who needs a wall
+ * clock that steps on demand has {@link ManualClock}.
+ */
+export interface MonotonicClockInternalOptions extends MonotonicClockOptions {
+  /** Wall-clock source in integer milliseconds since the epoch. Default `Date.now`. */
   wallMillis?: () => number;
 }
 
@@ -92,6 +97,8 @@ export class MonotonicClock implements Clock {
   #anchor: WallAnchor = WallAnchor.create();
 
   constructor(options: MonotonicClockOptions = {}) {
+    // The public type leaves the test seam out; the clock still takes it (createMonotonicClock passes it).
+    const { wallMillis }: MonotonicClockInternalOptions = options;
     const intervalMs = options.reanchorIntervalMs ?? DEFAULT_REANCHOR_INTERVAL_MS;
     if (!(intervalMs >= 0)) {
       throw new InvalidArgumentError(`reanchorIntervalMs must be >= 0 or Infinity, got ${intervalMs}`, {
@@ -99,7 +106,7 @@ export class MonotonicClock implements Clock {
       });
     }
     this.reanchorIntervalNanos = intervalMs * NANOS_PER_MILLI;
-    this.wallMillis = options.wallMillis ?? Date.now;
+    this.wallMillis = wallMillis ?? Date.now;
   }
 
   /**
@@ -248,6 +255,14 @@ export class MonotonicClock implements Clock {
       NANOS_PER_MILLI / 2 + (readEnd - readStart) / 2 + 0.5,
     );
   }
+}
+
+/**
+ * A {@link MonotonicClock} with the test seams of {@link MonotonicClockInternalOptions}. Internal: exported from
+ * `@marketpipe/middleware/internal` only.
+ */
+export function createMonotonicClock(options: MonotonicClockInternalOptions): MonotonicClock {
+  return new MonotonicClock(options);
 }
 
 /**

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { MonotonicClock, type WallParts } from '../../src/latency/clock.js';
+import { createMonotonicClock, MonotonicClock, type WallParts } from '../../src/latency/clock.js';
 import { WallAnchor } from '../../src/latency/wall-anchor.js';
 
 interface WorkerReading {
@@ -46,7 +46,7 @@ function expectWithinBracket(reading: WorkerReading, view: WallAnchor, ownerUnce
 
 describe('one wall anchor across threads', () => {
   it('a worker attached to the anchor converts as the owner does, to within the anchor uncertainty', async () => {
-    const owner = new MonotonicClock({ wallMillis: () => Date.now() + OFFSET_MS });
+    const owner = createMonotonicClock({ wallMillis: () => Date.now() + OFFSET_MS });
     const read = await startWorker(owner.sharedAnchor);
     const view = WallAnchor.attach(owner.sharedAnchor);
     for (let i = 0; i < 5; i++) expectWithinBracket(await read(), view, owner.anchorUncertaintyNanos);
@@ -57,7 +57,7 @@ describe('one wall anchor across threads', () => {
 
   it('a re-anchor of the owner reaches the worker at its next conversion', async () => {
     let stepMs = 0;
-    const owner = new MonotonicClock({
+    const owner = createMonotonicClock({
       wallMillis: () => Date.now() + OFFSET_MS + stepMs,
       reanchorIntervalMs: Number.POSITIVE_INFINITY,
     });
@@ -86,7 +86,7 @@ describe('MonotonicClock.attach', () => {
 
   it('on the same thread, follows the owner and never anchors by itself', () => {
     let stepMs = 0;
-    const owner = new MonotonicClock({ wallMillis: () => Date.now() + stepMs });
+    const owner = createMonotonicClock({ wallMillis: () => Date.now() + stepMs });
     const attached = MonotonicClock.attach(owner.sharedAnchor);
     const mono = owner.nowNanos();
     expect(attached.toWallNanos(mono)).toBe(owner.toWallNanos(mono));
