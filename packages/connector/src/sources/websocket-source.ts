@@ -37,8 +37,6 @@ export interface WebSocketSourceOptions {
   staleAfterMs?: number;
   /** Reconnect delay curve; missing fields take {@link DEFAULT_BACKOFF}'s. */
   backoff?: Partial<BackoffOptions>;
-  /** Numbers in `[0, 1)` for the backoff jitter; `Math.random` unless a test pins it. */
-  random?: () => number;
   /** Give up on an opening handshake after this long (default 10 000 ms); counts as a failed attempt. */
   connectTimeoutMs?: number;
   /** On `stop()`, wait this long for the closing handshake before cutting the socket (default 2 000 ms). */
@@ -50,6 +48,12 @@ export interface WebSocketSourceOptions {
   perMessageDeflate?: boolean;
   /** Largest frame accepted (default 64 MiB); a bigger one closes the connection with 1009 and reconnects. */
   maxPayloadBytes?: number;
+}
+
+/** {@link WebSocketSourceOptions} and the seam tests pin the backoff delays with; exported from no entry. */
+export interface WebSocketSourceInternalOptions extends WebSocketSourceOptions {
+  /** Numbers in `[0, 1)` for the backoff jitter; default `Math.random`. */
+  random?: () => number;
 }
 
 /** State and counters of a {@link WebSocketSource}. */
@@ -157,6 +161,8 @@ export class WebSocketSource implements MessageSource {
 
   /** @throws {InvalidArgumentError} for an unusable URL, interval or backoff curve. */
   constructor(options: WebSocketSourceOptions) {
+    // The public type leaves the test seam out; the source still takes it.
+    const { random }: WebSocketSourceInternalOptions = options;
     this.protocol = options.protocol;
     this.symbols = [...options.symbols];
     this.url = options.url ?? options.protocol.liveUrl(this.symbols);
@@ -179,7 +185,7 @@ export class WebSocketSource implements MessageSource {
     this.staleCheckMs = Math.max(1, Math.floor(this.staleAfterMs / 4));
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     validateBackoff(this.backoff);
-    this.random = options.random ?? Math.random;
+    this.random = random ?? Math.random;
     this.closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
     this.clientOptions = {
       handshakeTimeout: positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../../src/errors.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
 import { type SimulatorOptions, SimulatorServer } from '../../src/sources/simulator.js';
-import { WebSocketSource, type WebSocketSourceOptions } from '../../src/sources/websocket-source.js';
+import { WebSocketSource, type WebSocketSourceInternalOptions } from '../../src/sources/websocket-source.js';
 import {
   type FixtureOptions,
   fixtureProtocol,
@@ -44,14 +44,15 @@ interface Harness {
 function connect(
   url: string,
   fixture: FixtureOptions = {},
-  options: Partial<WebSocketSourceOptions> = {},
+  options: Partial<WebSocketSourceInternalOptions> = {},
 ): Harness {
-  const source = new WebSocketSource({
+  const all: WebSocketSourceInternalOptions = {
     protocol: fixtureProtocol(fixture),
     symbols: SYMBOLS,
     url,
     ...options,
-  });
+  };
+  const source = new WebSocketSource(all);
   running.push(source);
   const frames: Buffer[] = [];
   const events: SourceEvent[] = [];
