@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CapnpFormatError } from '../errors.js';
 import { TradeData as TradeDataStruct } from './generated/trade.gen.js';
 import { type TradeData, TradeSide } from './trade-data.js';
-import { TradeEncoder } from './trade-encoder.js';
+import { TradeEncoder, type TradeEncoderInternalOptions } from './trade-encoder.js';
 import { TradeView } from './trade-view.js';
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -146,7 +146,8 @@ describe('TradeEncoder against capnp-es', () => {
     const parts = new TradeEncoder();
     const whole = new TradeEncoder();
     // What a big-endian host runs (DataView writes), exercised here on a little-endian one.
-    const portable = new TradeEncoder({ portableWrites: true, initialCapacity: 16 });
+    const portableOptions: TradeEncoderInternalOptions = { portableWrites: true, initialCapacity: 16 };
+    const portable = new TradeEncoder(portableOptions);
     fc.assert(
       fc.property(
         trade,

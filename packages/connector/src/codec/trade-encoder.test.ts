@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidTradeFieldError, TradeTextTooLongError } from '../errors.js';
 import { type TradeData, TradeSide } from './trade-data.js';
-import { TradeEncoder, Wire } from './trade-encoder.js';
+import { TradeEncoder, type TradeEncoderInternalOptions, Wire } from './trade-encoder.js';
 import {
   LIST_ELEMENT_BYTE,
   PRICE_OFFSET,
@@ -424,7 +424,8 @@ describe('TradeEncoder portableWrites', () => {
       const fast = new TradeEncoder();
       fast.encodeFields(fields, received, ticker, frame, 5, 7);
       expect(calls.count).toBe(0);
-      const portable = new TradeEncoder({ portableWrites: true });
+      const portableOptions: TradeEncoderInternalOptions = { portableWrites: true };
+      const portable = new TradeEncoder(portableOptions);
       portable.encodeFields(fields, received, ticker, frame, 5, 7);
       expect(calls.count).toBe(2); // price and size
       expect(hex(portable.bytes)).toBe(hex(fast.bytes));
@@ -434,8 +435,7 @@ describe('TradeEncoder portableWrites', () => {
   });
 
   it('rejects a portableWrites that is not a boolean', () => {
-    expect(() => new TradeEncoder({ portableWrites: 'yes' as unknown as boolean })).toThrow(
-      InvalidArgumentError,
-    );
+    const options: TradeEncoderInternalOptions = { portableWrites: 'yes' as unknown as boolean };
+    expect(() => new TradeEncoder(options)).toThrow(InvalidArgumentError);
   });
 });

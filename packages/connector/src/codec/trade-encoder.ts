@@ -34,6 +34,10 @@ export interface TradeEncoderOptions {
   maxTextBytes?: number;
   /** Initial buffer size in bytes (default 128, enough for a typical trade); it grows on demand. */
   initialCapacity?: number;
+}
+
+/** {@link TradeEncoderOptions} and the switch tests use to run the big-endian path; exported from no entry. */
+export interface TradeEncoderInternalOptions extends TradeEncoderOptions {
   /**
    * Write every field through a `DataView`, as a big-endian host must, even where typed-array stores
    * would do (default false). Same bytes, slower; it exists so the portable path is tested and measured
@@ -162,7 +166,9 @@ export class TradeEncoder {
       });
     }
     this.maxTextBytes = maxTextBytes;
-    const portableWrites = options.portableWrites ?? false;
+    // The public type leaves the test switch out; the encoder still takes it.
+    const internal: TradeEncoderInternalOptions = options;
+    const portableWrites = internal.portableWrites ?? false;
     if (typeof portableWrites !== 'boolean')
       throw new InvalidArgumentError('portableWrites must be a boolean', { argument: 'portableWrites' });
     this.#typedStores = HOST_IS_LITTLE_ENDIAN && !portableWrites;
