@@ -18,6 +18,7 @@ export default defineConfig(
       recording: 'src/recording.ts',
       simulator: 'src/simulator/index.ts',
       errors: 'src/errors-entry.ts',
+      internal: 'src/internal.ts',
       'flusher-worker': 'src/flusher/flusher-worker.ts',
     },
     { splitting: true },

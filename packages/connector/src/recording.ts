@@ -15,11 +15,9 @@ export {
   RingFormatError,
   RingGeometryError,
 } from './errors.js';
-export type { BackgroundSyncer } from './flusher/background-sync.js';
 export { ThreadSyncer } from './flusher/background-sync.js';
 export type { DiskFlusherOptions, FlusherStatus } from './flusher/disk-flusher.js';
 export { DiskFlusher } from './flusher/disk-flusher.js';
-export type { FileSink } from './flusher/file-sink.js';
 export type { FlusherRecovery } from './flusher/flusher-messages.js';
 export type { FsyncPolicy } from './flusher/fsync-policy.js';
 export { DEFAULT_FSYNC_POLICY } from './flusher/fsync-policy.js';
@@ -43,7 +41,6 @@ export type {
   VenueRecordRange,
 } from './flusher/record-reader.js';
 export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';
-export type { WallClock } from './flusher/wall-clock.js';
 export type { RecordVisitor } from './ring/ring-buffer.js';
 export { RingBuffer } from './ring/ring-buffer.js';
 export type { RingGeometry } from './ring/ring-geometry.js';

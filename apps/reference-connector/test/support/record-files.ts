@@ -5,7 +5,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecordFileWriter } from '@marketpipe/connector/recording';
+// Internal: the writer's wall-clock seam (not in the public RecordFileWriter options) puts records on chosen days.
+import { createRecordFileWriter } from '@marketpipe/connector/internal';
 
 /** One record to write: its UTC day, ring sequence and raw bytes. */
 export interface FixtureRecord {
@@ -27,7 +28,7 @@ function noonNanos(day: string): bigint {
 /** Appends `records` for `venue` under `dataDir` in the given order, as the flusher would. */
 export function writeRecords(dataDir: string, venue: string, records: readonly FixtureRecord[]): void {
   let now = 0n;
-  const writer = new RecordFileWriter({ dataDir, venue, fsync: 'none', wallNanos: () => now });
+  const writer = createRecordFileWriter({ dataDir, venue, fsync: 'none', wallNanos: () => now });
   writer.recover();
   writer.acceptAllSequences();
   for (const record of records) {

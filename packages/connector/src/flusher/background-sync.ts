@@ -58,7 +58,10 @@ for (;;) {
 }
 `;
 
-/** Where {@link RecordFileWriter} hands interval fsyncs (an interface, so tests can stand in for the thread). */
+/**
+ * Where {@link RecordFileWriter} hands interval fsyncs: what it needs of a {@link ThreadSyncer}, as an interface so
+ * tests can stand in for the thread. Internal: users pass a `ThreadSyncer`.
+ */
 export interface BackgroundSyncer {
   /** True while an fsync started by {@link BackgroundSyncer.start} is running. */
   readonly busy: boolean;
@@ -73,8 +76,9 @@ export interface BackgroundSyncer {
 }
 
 /**
- * A {@link BackgroundSyncer} backed by a worker thread. The thread is unref'd:
- * it never keeps a process alive.
+ * A thread that fsyncs a file descriptor on request, for a {@link RecordFileWriter}'s `syncer` option: the
+ * writer's interval fsyncs then run beside its writes instead of blocking them. The thread is unref'd: it never
+ * keeps a process alive.
  *
  * The thread comes up in the background: the constructor returns at once, and
  * only the first {@link ThreadSyncer.start} waits (up to 10 s) until it runs.
@@ -91,7 +95,8 @@ export interface BackgroundSyncer {
  * syncer.close();
  * ```
  */
-export class ThreadSyncer implements BackgroundSyncer {
+export class ThreadSyncer {
+  // Not declared `implements BackgroundSyncer` (an internal interface); RecordFileWriter's options check it fits.
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   private readonly worker: Worker;
   private requested = 0;
@@ -112,10 +117,16 @@ export class ThreadSyncer implements BackgroundSyncer {
     this.worker.unref();
   }
 
+  /** True while an fsync started by {@link ThreadSyncer.start} is running. */
   get busy(): boolean {
     return Atomics.load(this.control, DONE) !== this.requested;
   }
 
+  /**
+   * Starts an fsync of `fd` on the thread and returns at once; false (and nothing started) while one is running,
+   * after {@link ThreadSyncer.close}, or when the thread did not come up. Keep `fd` open until
+   * {@link ThreadSyncer.wait} returned.
+   */
   start(fd: number): boolean {
     if (this.closed || this.busy || !this.awaitReady()) return false;
     this.requested++;
@@ -126,6 +137,7 @@ export class ThreadSyncer implements BackgroundSyncer {
   }
 
   // A request is made only once the thread has run, so `wait` never waits on a thread that is not there.
+  /** Blocks until the running fsync, if any, has finished. */
   wait(): void {
     for (;;) {
       const done = Atomics.load(this.control, DONE);
@@ -150,6 +162,10 @@ export class ThreadSyncer implements BackgroundSyncer {
     return false;
   }
 
+  /**
+   * The error of the last finished fsync (with `code`, `errno` and `syscall: 'fsync'`), reported once; undefined
+   * when it worked.
+   */
   takeError(): NodeJS.ErrnoException | undefined {
     const done = Atomics.load(this.control, DONE);
     if (done === this.reported) return undefined;
@@ -160,6 +176,7 @@ export class ThreadSyncer implements BackgroundSyncer {
     return Object.assign(new Error(`${code}: fsync failed`), { errno, code, syscall: 'fsync' });
   }
 
+  /** Stops the thread after the running fsync; idempotent. Later starts are refused. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -30,7 +30,7 @@ import {
   WRITE_FAULT,
 } from './flusher-control.js';
 import type { FlusherToMain, FlusherWorkerData, MainToFlusher } from './flusher-messages.js';
-import { RecordFileWriter } from './record-file-writer.js';
+import { createRecordFileWriter } from './record-file-writer.js';
 import { ClockWallClock } from './wall-clock.js';
 import { FaultInjectingFileSink } from './write-fault.js';
 
@@ -109,7 +109,7 @@ function run(): void {
 
 function drain(syncer: ThreadSyncer | undefined): void {
   const ring = RingBuffer.open(data.ringPath, data.ringGeometry);
-  const writer = new RecordFileWriter({
+  const writer = createRecordFileWriter({
     dataDir: data.dataDir,
     venue: data.venue,
     extension: data.extension,

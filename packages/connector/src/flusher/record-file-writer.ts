@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkInteger, checkOneOf } from '@marketpipe/middleware/internal';
-import type { BackgroundSyncer } from './background-sync.js';
+import type { BackgroundSyncer, ThreadSyncer } from './background-sync.js';
 import type { FileSink } from './file-sink.js';
 import { nodeFileSink } from './file-sink.js';
 import { DEFAULT_FSYNC_POLICY, DEFAULT_MAX_UNSYNCED_BYTES, type FsyncPolicy } from './fsync-policy.js';
@@ -48,7 +48,33 @@ export interface RecordFileWriterOptions {
   bufferBytes?: number;
   /** Durability policy; default {@link DEFAULT_FSYNC_POLICY}. */
   fsync?: FsyncPolicy;
-  /** File operations; default `node:fs`. Tests pass a failing sink. */
+  /**
+   * When the wall clock (`@marketpipe/middleware`'s process-wide `clock`, never stepping back) is read:
+   * `'record'` (default) on every {@link RecordFileWriter.append}; `'batch'` only in
+   * {@link RecordFileWriter.sampleClock}, every record appended after it carrying that time. The flusher samples
+   * once per ring batch: a clock read per record cost it ~10%.
+   */
+  clockSampling?: 'record' | 'batch';
+  /**
+   * A {@link ThreadSyncer} that runs the interval policy's fsyncs off the calling thread, as the flusher's does:
+   * {@link RecordFileWriter.syncIfDue} starts one there and returns at once. Rotation, close and the `'batch'`
+   * policy still sync in line, after waiting for a running background fsync. The writer does not close it.
+   */
+  syncer?: ThreadSyncer;
+  /**
+   * Told of each damaged end cut off a day file when it is opened for appending after {@link RecordFileWriter.recover}
+   * (a day file recovery did not scan); those recovery cut off are in its result.
+   */
+  onSetAside?: (range: SetAsideRange) => void;
+}
+
+/**
+ * {@link RecordFileWriterOptions} and what the flusher worker and tests inject: file operations, clocks, a stand-in
+ * for the fsync thread. Reached through {@link createRecordFileWriter} (`@marketpipe/connector/internal`), never a
+ * public entry.
+ */
+export interface RecordFileWriterInternalOptions extends Omit<RecordFileWriterOptions, 'syncer'> {
+  /** File operations; default `node:fs`. Tests and the worker's fault injection pass a failing sink. */
   sink?: FileSink;
   /** Wall-clock source in ns since the epoch (tests cross a UTC midnight with it); default the process clock. */
   wallNanos?: () => bigint;
@@ -56,24 +82,8 @@ export interface RecordFileWriterOptions {
   clock?: WallClock;
   /** Monotonic milliseconds for the fsync interval; default `performance.now`. */
   monotonicMs?: () => number;
-  /**
-   * When the wall clock is read: `'record'` (default) on every {@link RecordFileWriter.append};
-   * `'batch'` only in {@link RecordFileWriter.sampleClock}, every record appended after it carrying
-   * that time. The flusher samples once per ring batch: a clock read per record cost it ~10%.
-   */
-  clockSampling?: 'record' | 'batch';
-  /**
-   * Runs the interval policy's fsyncs off the calling thread (the flusher
-   * passes a `ThreadSyncer`): {@link RecordFileWriter.syncIfDue} starts
-   * one and returns at once. Rotation, close and the `'batch'` policy still
-   * sync in line, after waiting for a running background fsync.
-   */
+  /** As {@link RecordFileWriterOptions.syncer}, or a test's stand-in for the thread. */
   syncer?: BackgroundSyncer;
-  /**
-   * Told of each damaged end cut off a day file when it is opened for appending after {@link RecordFileWriter.recover}
-   * (a day file recovery did not scan); those recovery cut off are in its result.
-   */
-  onSetAside?: (range: SetAsideRange) => void;
 }
 
 /**
@@ -209,18 +219,20 @@ export class RecordFileWriter {
   private readonly validEnds = new Map<string, number>();
 
   constructor(options: RecordFileWriterOptions) {
+    // The public type leaves the seams out; the writer still takes them (createRecordFileWriter passes them).
+    const internal: RecordFileWriterInternalOptions = options;
     this.extension = options.extension ?? DEFAULT_RECORD_FILE_EXTENSION;
     assertRecordPathParts(options.venue, this.extension);
     this.venueDir = join(options.dataDir, options.venue);
-    this.sink = options.sink ?? nodeFileSink;
+    this.sink = internal.sink ?? nodeFileSink;
     this.clock =
-      options.clock ??
-      (options.wallNanos === undefined ? new ClockWallClock() : new FunctionWallClock(options.wallNanos));
+      internal.clock ??
+      (internal.wallNanos === undefined ? new ClockWallClock() : new FunctionWallClock(internal.wallNanos));
     this.fsync = options.fsync ?? DEFAULT_FSYNC_POLICY;
-    this.monotonicMs = options.monotonicMs ?? performance.now.bind(performance);
+    this.monotonicMs = internal.monotonicMs ?? performance.now.bind(performance);
     const sampling = checkOneOf('clockSampling', options.clockSampling ?? 'record', ['record', 'batch']);
     this.samplePerRecord = sampling === 'record';
-    this.syncer = options.syncer;
+    this.syncer = internal.syncer;
     this.onSetAside = options.onSetAside;
     if (!this.samplePerRecord) this.clock.sample();
     const bufferBytes = checkInteger(
@@ -559,6 +571,15 @@ export class RecordFileWriter {
     this.buffer = next;
     this.view = new DataView(next.buffer);
   }
+}
+
+/**
+ * A {@link RecordFileWriter} with the seams of {@link RecordFileWriterInternalOptions}: for the flusher worker, the
+ * tests and the reference app's test fixtures. Internal: exported from `@marketpipe/connector/internal` only.
+ */
+export function createRecordFileWriter(options: RecordFileWriterInternalOptions): RecordFileWriter {
+  // Only the public type of `syncer` is narrower (a ThreadSyncer); the constructor takes any BackgroundSyncer.
+  return new RecordFileWriter(options as RecordFileWriterOptions);
 }
 
 /** Fills in the header of the block at `[from, to)` of `buffer`: length, record count, then the CRC-32 over both and the records. */

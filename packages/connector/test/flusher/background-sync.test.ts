@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BackgroundSyncer, ThreadSyncer } from '../../src/flusher/background-sync.js';
-import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { createRecordFileWriter } from '../../src/flusher/record-file-writer.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,7 +53,7 @@ describe('ThreadSyncer', () => {
       close: () => thread.close(),
     };
     let ms = 0;
-    const writer = new RecordFileWriter({
+    const writer = createRecordFileWriter({
       dataDir,
       venue: 'v',
       syncer,

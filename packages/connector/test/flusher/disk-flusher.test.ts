@@ -13,7 +13,7 @@ import {
   spawnFlusher,
   startFlusherWithWriteFaults,
 } from '../../src/flusher/disk-flusher.js';
-import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { createRecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import {
   listRecordDays,
   type RecordDamage,
@@ -81,7 +81,7 @@ async function produce(ring: RingBuffer, from: number, to: number, flusher?: Dis
  * written on its own (so a later cut tears only the last block), closed without any release.
  */
 function writeAsCrashedFlusher(count: number, writtenThrough?: number): void {
-  const crashed = new RecordFileWriter({
+  const crashed = createRecordFileWriter({
     dataDir,
     venue: 'test',
     wallNanos: () => BigInt(Date.now()) * 1_000_000n,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { createRecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import { type RecordDamage, readRecordFile, scanRecordFile } from '../../src/flusher/record-reader.js';
 
 const MIDNIGHT = BigInt(Date.UTC(2025, 0, 2)) * 1_000_000n;
@@ -27,7 +27,7 @@ afterEach(() => {
 function writeBlocks(blocks: Uint8Array[][]): { file: string; bytes: Buffer; spans: [number, number][] } {
   const venue = `v${round++}`;
   let now = MIDNIGHT;
-  const writer = new RecordFileWriter({ dataDir, venue, fsync: 'none', wallNanos: () => (now += 1n) });
+  const writer = createRecordFileWriter({ dataDir, venue, fsync: 'none', wallNanos: () => (now += 1n) });
   writer.recover();
   const file = join(dataDir, venue, '2025-01-02.mprec');
   const spans: [number, number][] = [];

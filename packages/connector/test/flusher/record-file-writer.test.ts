@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidDayError, InvalidVenueError, RecordFileHeaderError } from '../../src/errors.js';
 import { nodeFileSink } from '../../src/flusher/file-sink.js';
-import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { createRecordFileWriter, RecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import { setWallNanos } from '../../src/flusher/record-format.js';
 import {
   type FlushedRecord,
@@ -118,7 +118,11 @@ describe('ClockWallClock', () => {
 describe('RecordFileWriter + reader', () => {
   it('round-trips any bytes with their sequences and stamps', () => {
     let now = MIDNIGHT + 5_000_000_000n;
-    const writer = new RecordFileWriter({ dataDir, venue: 'test-venue_1', wallNanos: () => (now += 1_000n) });
+    const writer = createRecordFileWriter({
+      dataDir,
+      venue: 'test-venue_1',
+      wallNanos: () => (now += 1_000n),
+    });
     expect(writer.recover()).toEqual({
       lastSequence: -1,
       file: undefined,
@@ -165,7 +169,7 @@ describe('RecordFileWriter + reader', () => {
         const dir = mkdtempSync(join(dataDir, 'copy-'));
         const backings = [new ArrayBuffer(1024), new ArrayBuffer(1024), new ArrayBuffer(1024)];
         const views = new Map<string, Uint8Array>();
-        const writer = new RecordFileWriter({ dataDir: dir, venue: 'copy', wallNanos: () => MIDNIGHT });
+        const writer = createRecordFileWriter({ dataDir: dir, venue: 'copy', wallNanos: () => MIDNIGHT });
         writer.recover();
         entries.forEach((e, i) => {
           const key = `${e.backing}:${e.viewOffset}`;
@@ -187,7 +191,7 @@ describe('RecordFileWriter + reader', () => {
   });
   it('rotates at UTC midnight into one file per day, every record once', () => {
     let now = MIDNIGHT - 3_000n;
-    const writer = new RecordFileWriter({
+    const writer = createRecordFileWriter({
       dataDir,
       venue: 'v',
       wallNanos: () => (now += 1_000n),
@@ -213,7 +217,7 @@ describe('RecordFileWriter + reader', () => {
   it('reads up to a torn tail, then recovery sets the damaged end aside, where readers still see it', () => {
     let now = MIDNIGHT;
     const options = { dataDir, venue: 'v', wallNanos: () => (now += 1_000n) };
-    const writer = new RecordFileWriter(options);
+    const writer = createRecordFileWriter(options);
     writer.recover();
     // One write, so one block, per record: 16-byte block header + 20-byte record header + 9 bytes.
     const blockBytes = 16 + 20 + 9;
@@ -247,7 +251,7 @@ describe('RecordFileWriter + reader', () => {
     ]);
 
     // Restart: the ring still holds 3..5 (never released) and hands them over again.
-    const restarted = new RecordFileWriter(options);
+    const restarted = createRecordFileWriter(options);
     const recovery = restarted.recover();
     const savedAs = `${file}.damaged-${cutAt}`;
     expect(recovery).toEqual({
@@ -274,7 +278,7 @@ describe('RecordFileWriter + reader', () => {
   it('reads the records a set-aside file holds in their place, and never overwrites one', () => {
     let now = MIDNIGHT;
     const options = { dataDir, venue: 'v', fsync: 'none' as const, wallNanos: () => (now += 1_000n) };
-    const writer = new RecordFileWriter(options);
+    const writer = createRecordFileWriter(options);
     writer.recover();
     for (let seq = 0; seq < 6; seq++) {
       writer.append(enc.encode(`payload-${seq}`), 0, 9, seq);
@@ -290,7 +294,7 @@ describe('RecordFileWriter + reader', () => {
     writeFileSync(`${file}.torn-${cutAt}`, bytes.subarray(cutAt));
     truncateSync(file, cutAt);
     // A later run appended 6 and 7 where the cut was.
-    const later = new RecordFileWriter(options);
+    const later = createRecordFileWriter(options);
     expect(later.recover().lastSequence).toBe(1);
     for (const seq of [6, 7]) later.append(enc.encode(`payload-${seq}`), 0, 9, seq);
     later.close();
@@ -306,7 +310,7 @@ describe('RecordFileWriter + reader', () => {
     const torn = readFileSync(file);
     writeFileSync(file, Buffer.concat([torn, Buffer.from([1, 2, 3])]));
     writeFileSync(`${file}.torn-${torn.length}`, 'earlier');
-    const again = new RecordFileWriter(options);
+    const again = createRecordFileWriter(options);
     expect(again.recover().setAside).toEqual([
       { file, offset: torn.length, bytes: 3, kind: 'tornTail', savedAs: `${file}.torn-${torn.length}.1` },
     ]);
@@ -314,7 +318,7 @@ describe('RecordFileWriter + reader', () => {
   });
 
   it('treats a block whose checksum holds but whose records do not fill it as corruption', () => {
-    const writer = new RecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => MIDNIGHT });
+    const writer = createRecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => MIDNIGHT });
     writer.recover();
     writer.append(enc.encode('first'), 0, 5, 0);
     writer.writePending();
@@ -337,13 +341,13 @@ describe('RecordFileWriter + reader', () => {
   it('recovers from the newest day that has a record when the newest file is header-only or torn', () => {
     let now = MIDNIGHT - 2_000n;
     const options = { dataDir, venue: 'v', wallNanos: () => (now += 1_000n) };
-    const writer = new RecordFileWriter(options);
+    const writer = createRecordFileWriter(options);
     writer.recover();
     writer.append(enc.encode('a'), 0, 1, 0);
     writer.close();
     mkdirSync(join(dataDir, 'v'), { recursive: true });
     writeFileSync(join(dataDir, 'v', '2025-01-02.mprec'), Buffer.from('MPREC')); // crash while creating the file
-    const restarted = new RecordFileWriter(options);
+    const restarted = createRecordFileWriter(options);
     expect(restarted.recover().lastSequence).toBe(0);
     restarted.append(enc.encode('a'), 0, 1, 0);
     restarted.append(enc.encode('b'), 0, 1, 1);
@@ -354,7 +358,7 @@ describe('RecordFileWriter + reader', () => {
   it("with clockSampling 'batch', stamps every record with the time of the last sampleClock", () => {
     let now = MIDNIGHT;
     let reads = 0;
-    const writer = new RecordFileWriter({
+    const writer = createRecordFileWriter({
       dataDir,
       venue: 'v',
       clockSampling: 'batch',
@@ -402,7 +406,7 @@ describe('RecordFileWriter + reader', () => {
     const inline: string[] = [];
     const sink = { ...nodeFileSink, sync: (fd: number) => inline.push(`sync ${fd >= 0}`) };
     let ms = 0;
-    const writer = new RecordFileWriter({
+    const writer = createRecordFileWriter({
       dataDir,
       venue: 'v',
       sink,
@@ -440,7 +444,7 @@ describe('RecordFileWriter + reader', () => {
 
   it('fsyncs before the interval once maxUnsyncedBytes were written since the last fsync', () => {
     const inline: number[] = [];
-    const writer = new RecordFileWriter({
+    const writer = createRecordFileWriter({
       dataDir,
       venue: 'v',
       sink: { ...nodeFileSink, sync: () => inline.push(writer.bytesWritten) },
@@ -480,7 +484,7 @@ describe('RecordFileWriter + reader', () => {
       close() {},
     };
     let ms = 0;
-    const writer = new RecordFileWriter({
+    const writer = createRecordFileWriter({
       dataDir,
       venue: 'v',
       syncer,
@@ -516,7 +520,7 @@ describe('RecordFileWriter + reader', () => {
     const control = new Int32Array(new SharedArrayBuffer(4));
     const sink = new FaultInjectingFileSink(nodeFileSink, control, 0);
     let now = MIDNIGHT;
-    const writer = new RecordFileWriter({ dataDir, venue: 'v', sink, wallNanos: () => (now += 1_000n) });
+    const writer = createRecordFileWriter({ dataDir, venue: 'v', sink, wallNanos: () => (now += 1_000n) });
     writer.recover();
     writer.append(enc.encode('first'), 0, 5, 0);
     writer.writePending();
@@ -535,7 +539,7 @@ describe('RecordFileWriter + reader', () => {
   });
 
   it('closes the file when a reader stops early', () => {
-    const writer = new RecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => MIDNIGHT });
+    const writer = createRecordFileWriter({ dataDir, venue: 'v', fsync: 'none', wallNanos: () => MIDNIGHT });
     writer.recover();
     for (let seq = 0; seq < 3; seq++) writer.append(enc.encode(`r${seq}`), 0, 2, seq);
     writer.close();

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { waitFor } from '@marketpipe/test-support/wait-for';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageHandlerError, ReplayFileError, SourceStateError } from '../../src/errors.js';
-import { RecordFileWriter } from '../../src/flusher/record-file-writer.js';
+import { createRecordFileWriter } from '../../src/flusher/record-file-writer.js';
 import type { SourceEvent } from '../../src/sources/message-source.js';
 import { RecordReplaySource } from '../../src/sources/record-replay-source.js';
 
@@ -22,7 +22,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function recordings(payloads: readonly string[], days: readonly string[] = ['2025-01-01']): string {
   const dataDir = join(root, `data-${dirNumber++}`);
   let now = 0n;
-  const writer = new RecordFileWriter({ dataDir, venue: 'binance', fsync: 'none', wallNanos: () => now });
+  const writer = createRecordFileWriter({ dataDir, venue: 'binance', fsync: 'none', wallNanos: () => now });
   writer.recover();
   writer.acceptAllSequences();
   payloads.forEach((payload, i) => {
