@@ -3,7 +3,7 @@
  * exit codes and a reader that hangs up, as a shell would see them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binanceProtocol } from '@marketpipe/connector/feeds';
@@ -182,6 +182,22 @@ describe('marketpipe executable', () => {
     // A CPU this process may not use is an invalid option for this machine: exit 2, as the pipeline refuses it.
     expect(await refused.exited).toBe(2);
     expect(refused.stderr()).toContain('cpus.intake: CPU 1023 is not one this process may use');
+  });
+
+  it('refuses to replay its own record folder (exit 2) and leaves the recording as it was', async () => {
+    const dir = tempDataDir();
+    const data = join(dir, 'data');
+    const recorded = startCli(['run', '--duration', '300ms', '--data-dir', data]);
+    expect(await recorded.exited, recorded.stderr()).toBe(0);
+    const files = () =>
+      readdirSync(join(data, 'binance')).map((f) => [f, statSync(join(data, 'binance', f)).size]);
+    const before = files();
+    expect(before.length).toBeGreaterThan(0);
+    const replay = startCli(['run', '--source', `replay:${join(data, 'binance')}`, '--data-dir', data]);
+    // Replaying it into the same data dir would append a second copy of every record to the files it reads.
+    expect(await replay.exited, replay.stderr()).toBe(2);
+    expect(replay.stderr()).toContain("inside this pipeline's own record folder");
+    expect(files()).toEqual(before);
   });
 
   it('sleeps while its feed is quiet: no thread wakes more than a few times a second', async () => {

@@ -7,9 +7,9 @@
  * recovers whatever a crash left in it: the flusher writes the records that
  * never reached the disk, and skips the ones that did.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { checkNumber } from '@marketpipe/middleware/internal';
@@ -97,7 +97,10 @@ export interface PipelineOptions {
   transport: Transport;
   /** Subject env token, `[a-z0-9_-]{1,64}`. */
   env: string;
-  /** Ring file at `<dataDir>/ring/<venue>.ring`; records at `<dataDir>/<venue>/<YYYY-MM-DD>.mprec`. */
+  /**
+   * Ring file at `<dataDir>/ring/<venue>.ring`; records at `<dataDir>/<venue>/<YYYY-MM-DD>.mprec` (so a replay
+   * source may not be that folder).
+   */
   dataDir: string;
   /** Parser backend; default the measured fastest (the byte scanner). */
   parser?: ParserBackend;
@@ -279,6 +282,29 @@ const CHANNELS: readonly Channel[] = ['trades', 'books'];
 const DEFAULT_DEPTH = 100;
 /** With the trade channel off the trade parser is not run at all. */
 const NO_TRADES: MessageParser = { parse: () => MessageKind.nonTrade };
+
+/**
+ * A replay of the folder the pipeline records into (`{dataDir}/{venue}`, or a file in it) would append a second
+ * copy of every record it reads to the files it reads: refused before anything is touched.
+ */
+function checkReplaySource(source: SourceSpec, dataDir: string, venue: VenueName): void {
+  if (source.kind !== 'replay') return;
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const records = real(join(dataDir, venue));
+  const inside = relative(records, real(source.path));
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new InvalidArgumentError(
+      `source replays ${source.path}, inside this pipeline's own record folder ${records}: the replay would append a second copy of every record it reads; record into another dataDir`,
+      { argument: 'source' },
+    );
+  }
+}
 
 /**
  * Each listed symbol once, and no two of them on one subject: `BTC.USDT` and `BTC_USDT` both map to `BTC_USDT`, and
@@ -587,6 +613,7 @@ export class Pipeline {
     const channels = options.channels ?? ['trades'];
     checkChannels(channels);
     checkSymbols(options.symbols);
+    checkReplaySource(options.source, options.dataDir, options.venue);
     const protocol = channelProtocol(venueProtocol(options.venue), channels, options.depth ?? DEFAULT_DEPTH);
     const dataDir = resolve(options.dataDir);
     makeWritableFolder(join(dataDir, 'ring'));

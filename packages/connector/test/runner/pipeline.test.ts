@@ -279,6 +279,15 @@ describe('Pipeline', () => {
     await expect(Pipeline.start({ ...base, symbols: ['BNBBTC', 'BNBBTC'] })).rejects.toThrow(
       'symbols lists BNBBTC twice',
     );
+    // A replay of the run's own record folder, or of a file in it, would append a copy of what it reads.
+    for (const path of [join(base.dataDir, base.venue), join(base.dataDir, base.venue, '2026-12-07.mprec')]) {
+      await expect(
+        Pipeline.start({ ...base, source: { kind: 'replay', path, pace: 'fast' } }),
+        path,
+      ).rejects.toThrow(
+        expect.objectContaining({ argument: 'source', message: expect.stringMatching(/own record folder/) }),
+      );
+    }
     expect(existsSync(join(base.dataDir, 'ring')), 'the data dir was touched').toBe(false);
   });
 
