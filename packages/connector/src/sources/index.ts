@@ -14,8 +14,8 @@ export { LineReplaySource } from './line-replay-source.js';
 export type { LineTimestampFormat } from './line-timestamp.js';
 export type {
   BackpressureCheck,
-  MessageHandler,
   MessageSource,
+  RawMessageHandler,
   SourceEnd,
   SourceEvent,
   SourceEventListener,

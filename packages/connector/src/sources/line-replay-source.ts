@@ -10,8 +10,8 @@ import { ReplayFileError, ReplayLineTooLongError } from '../errors.js';
 import { detectLineFormat, LinePrefixReader, type LineTimestampFormat } from './line-timestamp.js';
 import type {
   BackpressureCheck,
-  MessageHandler,
   MessageSource,
+  RawMessageHandler,
   SourceEnd,
   SourceEventListener,
   SourceStatus,
@@ -179,7 +179,7 @@ export class LineReplaySource implements MessageSource {
   }
 
   /** Sets the message handler (replaces the previous one). */
-  onMessage(handler: MessageHandler): void {
+  onMessage(handler: RawMessageHandler): void {
     this.life.setHandler(handler);
   }
 

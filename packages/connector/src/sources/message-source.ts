@@ -13,8 +13,9 @@
 /**
  * Receives one raw venue message. `bytes` is a view into the source's own
  * buffer, valid only until the handler returns: copy what must outlive it.
+ * (Middleware's `MessageHandler` is the other end: a transport subscriber's.)
  */
-export type MessageHandler = (bytes: Uint8Array) => void;
+export type RawMessageHandler = (bytes: Uint8Array) => void;
 
 /**
  * Life cycle of a source.
@@ -103,7 +104,7 @@ export interface MessageSource {
   /** Ends the run cleanly (closes the socket or file, cancels timers); resolves when nothing is left open. */
   stop(): Promise<void>;
   /** Sets the one message handler (the runner's hot path); replaces any earlier one. */
-  onMessage(handler: MessageHandler): void;
+  onMessage(handler: RawMessageHandler): void;
   /**
    * Replays (finite sources) implement this: they wait while `check` says the consumer is backed up. Live
    * sources do not, since the venue does not wait: there the runner's overflow queue, and then its counted

@@ -14,8 +14,8 @@ import { DEFAULT_RECORD_FILE_EXTENSION } from '../flusher/record-format.js';
 import { type FlushedRecord, readRecordFile } from '../flusher/record-reader.js';
 import type {
   BackpressureCheck,
-  MessageHandler,
   MessageSource,
+  RawMessageHandler,
   SourceEnd,
   SourceEventListener,
   SourceStatus,
@@ -117,7 +117,7 @@ export class RecordReplaySource implements MessageSource {
   }
 
   /** Sets the message handler (replaces the previous one). */
-  onMessage(handler: MessageHandler): void {
+  onMessage(handler: RawMessageHandler): void {
     this.#life.setHandler(handler);
   }
 

@@ -6,7 +6,7 @@
  */
 import { MessageHandlerError, SourceConnectionError, SourceStateError } from '../errors.js';
 import type {
-  MessageHandler,
+  RawMessageHandler,
   SourceEnd,
   SourceEvent,
   SourceEventListener,
@@ -37,7 +37,7 @@ export class SourceLifecycle {
   readonly #kind: string;
   readonly #events = new SourceEventHub();
   #resolveDone!: (end: SourceEnd) => void;
-  #handler: MessageHandler = ignoreMessage;
+  #handler: RawMessageHandler = ignoreMessage;
   #state: SourceState = 'idle';
   #stopped: Promise<void> | null = null;
   #settled = false;
@@ -75,7 +75,7 @@ export class SourceLifecycle {
   }
 
   /** Sets the one message handler. */
-  setHandler(handler: MessageHandler): void {
+  setHandler(handler: RawMessageHandler): void {
     this.#handler = handler;
   }
 

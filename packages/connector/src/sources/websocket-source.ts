@@ -9,8 +9,8 @@ import { type RawData, WebSocket } from 'ws';
 import { SourceConnectionError } from '../errors.js';
 import type { VenueProtocol } from '../feeds/venue-feed.js';
 import type {
-  MessageHandler,
   MessageSource,
+  RawMessageHandler,
   SourceEnd,
   SourceEventListener,
   SourceStatus,
@@ -198,7 +198,7 @@ export class WebSocketSource implements MessageSource {
   }
 
   /** Sets the frame handler (replaces the previous one). Frames arriving before this is set are counted, not kept. */
-  onMessage(handler: MessageHandler): void {
+  onMessage(handler: RawMessageHandler): void {
     this.life.setHandler(handler);
   }
 
