@@ -1,10 +1,15 @@
 /**
  * Bytes allocated by a block of code, from heap deltas.
  *
- * Node 20 has no allocation counter, so the probe reads `v8.getHeapStatistics().used_heap_size` before and after
- * and trusts the delta only when no GC ran in between (a GC would free memory and hide allocations). Suites that
- * use it run with a young generation large enough (`--min-semi-space-size` / `--max-semi-space-size`) for a
- * measured loop to finish without a scavenge.
+ * Node 20 has no allocation counter, so the probe reads the heap's used size before and after and trusts the
+ * delta only when no GC ran in between (a GC would free memory and hide allocations). Suites that use it run with
+ * a young generation large enough (`--min-semi-space-size` / `--max-semi-space-size`) for a measured loop to finish
+ * without a scavenge.
+ *
+ * Only the spaces that hold the program's objects count. Code V8 compiles during a probe (a re-optimization after
+ * the full GC before it dropped optimized code, an on-stack replacement) lands in the code and trusted spaces (the
+ * code, its bytecode and deoptimization data): hundreds of KB at once, which over a round read as about a byte per
+ * message of a path that allocates nothing. That growth is reported apart (`codeBytes`), not as allocations.
  */
 import v8 from 'node:v8';
 import { median } from './batch-timer.js';
@@ -13,8 +18,10 @@ import type { GcCounter } from './gc-counter.js';
 
 /** Result of {@link probeAllocations}. */
 export interface AllocationProbe {
-  /** Heap growth during the block, in bytes; `NaN` when a GC ran (the delta would be wrong). */
+  /** Growth of the object spaces during the block, in bytes; `NaN` when a GC ran (the delta would be wrong). */
   bytes: number;
+  /** Growth of the code and trusted spaces (compiled code and its metadata) during the block, in bytes. */
+  codeBytes: number;
   /** GC events during the block. */
   gcs: number;
   /** Operations the block ran. */
@@ -29,6 +36,28 @@ export const HEAP_PROBE_FLAGS: readonly string[] = [
   '--min-semi-space-size=128',
   '--max-semi-space-size=128',
 ];
+
+/** Spaces of compiled code and its metadata (V8 12+ keeps bytecode and deoptimization data in trusted space). */
+const CODE_SPACES: ReadonlySet<string> = new Set([
+  'code_space',
+  'code_large_object_space',
+  'trusted_space',
+  'trusted_large_object_space',
+  'shared_trusted_space',
+  'shared_trusted_large_object_space',
+  'read_only_space',
+]);
+
+/** Used bytes of the object spaces and of the code spaces. */
+function heapUsed(): { objects: number; code: number } {
+  let objects = 0;
+  let code = 0;
+  for (const space of v8.getHeapSpaceStatistics()) {
+    if (CODE_SPACES.has(space.space_name)) code += space.space_used_size;
+    else objects += space.space_used_size;
+  }
+  return { objects, code };
+}
 
 function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -51,12 +80,13 @@ export async function probeAllocations(
 ): Promise<AllocationProbe> {
   collectGarbage();
   const gcsBefore = await gcs.settledCount();
-  const before = v8.getHeapStatistics().used_heap_size;
+  const before = heapUsed();
   block();
-  const after = v8.getHeapStatistics().used_heap_size;
+  const after = heapUsed();
   const collected = (await gcs.settledCount()) - gcsBefore;
-  const bytes = collected === 0 ? Math.max(0, after - before) : Number.NaN;
-  return { bytes, gcs: collected, operations, bytesPerOperation: bytes / operations };
+  const bytes = collected === 0 ? Math.max(0, after.objects - before.objects) : Number.NaN;
+  const codeBytes = Math.max(0, after.code - before.code);
+  return { bytes, codeBytes, gcs: collected, operations, bytesPerOperation: bytes / operations };
 }
 
 /**
@@ -75,6 +105,7 @@ export async function medianAllocationPerOperation(
   gcs: GcCounter,
   between: () => void | Promise<void> = () => block(operations),
   probes = 3,
+  onProbe?: (probe: AllocationProbe) => void,
 ): Promise<number> {
   const valid: number[] = [];
   for (let p = 0; p < probes; p++) {
@@ -85,7 +116,9 @@ export async function medianAllocationPerOperation(
       const length = doubled ? 2 * operations : operations;
       await between();
       // NaN when a GC ran during the probe.
-      const { bytes } = await probeAllocations(() => block(length), length, gcs);
+      const probe = await probeAllocations(() => block(length), length, gcs);
+      onProbe?.(probe);
+      const { bytes } = probe;
       if (doubled) twice = bytes;
       else once = bytes;
     }

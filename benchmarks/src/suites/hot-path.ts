@@ -126,7 +126,7 @@ async function hotPath(profile: BenchProfile) {
     notes: [
       `Each round feeds ${roundMessages} messages (cycling through ${MESSAGE_COUNT} distinct simulator messages); the ring holds a whole round, the flusher drains it to disk between and during rounds.`,
       "Batch mean: process.hrtime.bigint() around a round, divided by the messages. p50/p99/p99.9: the runner's own per-message timing (clock.nowNanos() at entry and exit, recorded into LatencyRecorder), which adds one clock read per message.",
-      'Heap bytes: v8 used-heap growth over two rounds less that over one round (each after a full GC), per message, in a process started with a 128 MiB young generation so that no scavenge can hide allocations (a pair is discarded if any GC ran); the difference takes out what a probe costs by itself (16-21 KB on Node 26). The flusher is a worker thread with its own heap and is not counted.',
+      'Heap bytes: growth of the heap spaces that hold objects over two rounds less that over one round (each after a full GC), per message, in a process started with a 128 MiB young generation so that no scavenge can hide allocations (a pair is discarded if any GC ran); the difference takes out what a probe costs by itself (16-21 KB on Node 26). Code V8 compiles during a probe (its code and trusted spaces: the code, bytecode and deoptimization data of a re-optimization after the full GC) is not an allocation of the hot path and is listed below instead. The flusher is a worker thread with its own heap and is not counted.',
     ],
   };
   const metrics: Record<string, number> = {};
@@ -176,12 +176,21 @@ async function hotPath(profile: BenchProfile) {
           if (venue === 'binance') binanceHost = host;
         }
 
+        const codeGrowth: number[] = [];
         const bytesPerMessage = await medianAllocationPerOperation(
           (n) => drive(n),
           roundMessages,
           gcs,
           () => stack.waitForFlusher(),
+          undefined,
+          (probe) => codeGrowth.push(probe.codeBytes),
         );
+        const compiled = codeGrowth.filter((bytes) => bytes > 0);
+        if (compiled.length > 0) {
+          table.notes?.push(
+            `${venue}: V8 compiled code during ${compiled.length} of ${codeGrowth.length} allocation probes (code and trusted spaces grew ${compiled.map((b) => formatBytes(b)).join(', ')}), not counted as allocations.`,
+          );
+        }
 
         const counters = stack.runner.counters();
         if (counters.drops.ringOverflow > 0 || counters.parseErrors > 0 || counters.drops.publishError > 0) {
