@@ -86,7 +86,10 @@ export interface BookPathOptions {
   /** Listed tickers; updates of others are counted in `unlisted` unless `allowUnlisted`. */
   symbols: readonly string[];
   allowUnlisted?: boolean;
-  /** The depth subscribed at the venue (Kraken truncates its kept book to it). */
+  /**
+   * The depth subscribed at the venue, 0 for a whole book (Kraken truncates its kept book to it; a refresh snapshot
+   * carries at most this many levels per side).
+   */
   venueDepth: number;
   /** Most levels per side of a kept, buffered or held book (default 10 000); excess is counted in `levelsOverCap`. */
   maxLevels?: number;
@@ -203,7 +206,11 @@ export class BookPath implements BookMessageSink {
     this.#held =
       intervalMs === 0
         ? undefined
-        : new HeldBooks(intervalMs, checkInteger('maxLevels', options.maxLevels ?? 10_000, 1));
+        : new HeldBooks(
+            intervalMs,
+            checkInteger('maxLevels', options.maxLevels ?? 10_000, 1),
+            options.venueDepth,
+          );
     const syncOptions: BookSyncOptions = {
       ...(options.maxLevels !== undefined ? { maxLevels: options.maxLevels } : {}),
       ...(options.maxSymbols !== undefined ? { maxSymbols: options.maxSymbols } : {}),

@@ -61,12 +61,16 @@ export class HeldBooks {
 
   /**
    * @param intervalMs - time between two snapshots of one book.
-   * @param maxLevels - levels a refresh snapshot carries per side; the worst beyond it are dropped and counted,
-   *   when the snapshot is built or when a side reaches twice the cap.
+   * @param maxLevels - levels held per side; the worst beyond it are dropped and counted, when a snapshot is built
+   *   or when a side reaches twice the cap.
+   * @param depth - levels per side a refresh snapshot carries, best first (0: every level held). Binance's diff
+   *   stream moves levels far below the subscribed depth, so its held book outgrows the REST snapshot's `limit`; a
+   *   refresh carries what a fresh snapshot at that limit would, not kilobytes of far levels every interval.
    */
   constructor(
     readonly intervalMs: number,
     readonly maxLevels: number,
+    readonly depth = 0,
   ) {}
 
   /** Levels dropped because a held side grew past `maxLevels` (Binance's diff stream can add levels for ever). */
@@ -185,7 +189,9 @@ export class HeldBooks {
 
   #fillSide(out: BookLevels, side: LevelTable, bids: boolean): void {
     out.clear();
-    for (const price of this.#trim(side, bids)) out.push(price, side.get(price));
+    const prices = this.#trim(side, bids);
+    const count = this.depth > 0 && this.depth < prices.length ? this.depth : prices.length;
+    for (let i = 0; i < count; i++) out.push(prices[i]!, side.get(prices[i]!));
   }
 }
 

@@ -160,6 +160,20 @@ describe('BookPath refresh snapshots', () => {
     );
   });
 
+  it('a refresh carries at most the subscribed depth per side, best first; the held book keeps the rest', () => {
+    const transport = new InMemoryTransport();
+    const late = subscriber(transport, 'test.*.book.>');
+    const path = bookPath('bybit', transport, { venueDepth: 2 });
+    feed(path, bookLines('bybit').slice(0, 2)); // two levels a side, then a delta adding four bids and five asks
+    late.updates.length = 0;
+    path.publishDueSnapshots(0);
+    path.publishDueSnapshots(INTERVAL);
+    const book = late.books.get('BTCUSDT')!;
+    expect(book.bids().map((l) => l.price)).toEqual([30247.2, 30245.4]);
+    expect(book.asks().map((l) => l.price)).toEqual([16611, 16612]);
+    expect(path.counters().levelsOverCap).toBe(0);
+  });
+
   it('a held side beyond maxLevels keeps the best levels and counts the dropped ones', () => {
     const transport = new InMemoryTransport();
     const late = subscriber(transport, 'test.*.book.>');
