@@ -71,7 +71,7 @@ describe('formatStatusLine', () => {
       subjectCollision: 0,
       publishErrors: 0,
       restSnapshots: 0,
-      refreshSnapshots: 0,
+      refreshSnapshots: 4,
       outOfSync: { gap: 2, checksumFailure: 1 },
       snapshotRequests: 0,
       snapshotErrors: 0,
@@ -88,6 +88,7 @@ describe('formatStatusLine', () => {
       checksumFailures: 1,
       resyncs: 2,
       unsynced: 7,
+      refreshSnapshots: 4,
     });
   });
 

@@ -78,6 +78,7 @@ export function statusLogFields(status: PipelineStatus, rates: StatusRates): Rec
             checksumFailures: status.books.checksumFailures,
             resyncs: status.books.resyncs,
             unsynced: status.books.unsynced,
+            refreshSnapshots: status.books.refreshSnapshots,
           },
         }),
   };
