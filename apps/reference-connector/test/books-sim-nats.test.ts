@@ -153,7 +153,7 @@ describe('simulator -> marketpipe run (child process) -> NATS -> subscriber: boo
 });
 
 describe('a subscriber that starts after the books synced (--book-refresh)', () => {
-  it('binance: gets each book from a refresh snapshot, and its books end equal to an early subscriber books', async () => {
+  it('binance: every refresh is the top of the book of a subscriber that applied every venue update; a late one gets its books from them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mp-books-refresh-'));
     const early = await subscribeBooks(server.url, 'e2e', 'binance');
     cli = startCli(
@@ -171,25 +171,50 @@ describe('a subscriber that starts after the books synced (--book-refresh)', () 
     expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
     const books = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary).books!;
     expect(books.refreshSnapshots).toBeGreaterThan(0);
-    // Venue snapshots: one per symbol; the early subscriber also gets every refresh.
+    // Venue snapshots: one per symbol (a clean feed); every later snapshot the early subscriber got is a refresh.
     expect(books.snapshots).toBe(2);
     const published = books.updates + books.refreshSnapshots;
     await until(`${published} updates on NATS`, () => early.updates.length >= published);
     await early.close();
     expect(early.updates.length).toBe(published);
-    const final = rebuild(early.updates);
-    expect([...final.keys()].sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
-    const done = () => {
-      const lateBooks = rebuild(late.updates);
-      return [...final].every(([ticker, book]) => lateBooks.get(ticker)?.sequence === book.sequence);
-    };
-    await until('the late subscriber caught up', done);
-    const lateBooks = rebuild(late.updates);
-    for (const [ticker, book] of final) {
-      expect(levelsOf(lateBooks.get(ticker)), ticker).toEqual(levelsOf(book));
-      expect(book.bidCount + book.askCount).toBeGreaterThan(0);
+
+    // The early subscriber's stream in order: venue updates build the full book; each refresh, where it was
+    // published, must be that book's best DEPTH levels a side.
+    const view = new BookView();
+    const full = new Map<string, OrderBook>();
+    const refreshes = new Set<string>();
+    let checked = 0;
+    for (const payload of early.updates) {
+      view.wrap(payload);
+      const book = full.get(view.ticker);
+      if (book !== undefined && view.isSnapshot) {
+        const refresh = new OrderBook();
+        refresh.applyView(view);
+        expect(levelsOf(refresh), `refresh ${checked} of ${view.ticker}`).toEqual({
+          sequence: book.sequence,
+          bids: book.bids(DEPTH),
+          asks: book.asks(DEPTH),
+        });
+        refreshes.add(payload.toString('base64'));
+        checked++;
+        continue;
+      }
+      const into = book ?? new OrderBook();
+      full.set(view.ticker, into);
+      into.applyView(view);
     }
+    expect(checked).toBe(books.refreshSnapshots);
+    // The late subscriber's first book of each symbol came from one of those refreshes.
+    await until('the late subscriber has both books', () => rebuild(late.updates).size === 2);
     await late.close();
+    const firstSnapshots = new Map<string, string>();
+    for (const payload of late.updates) {
+      view.wrap(payload);
+      if (view.isSnapshot && !firstSnapshots.has(view.ticker))
+        firstSnapshots.set(view.ticker, payload.toString('base64'));
+    }
+    expect([...firstSnapshots.keys()].sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
+    for (const first of firstSnapshots.values()) expect(refreshes.has(first)).toBe(true);
   }, 120_000);
 });
 

@@ -93,6 +93,7 @@ describe('PipelineMetrics', () => {
         restSnapshots: 0,
         outOfSync: { gap: 2, checksumFailure: 1 },
         refreshSnapshots: 4,
+        heldLevelsOverCap: 0,
         snapshotRequests: 0,
         snapshotErrors: 0,
         resubscribes: 3,

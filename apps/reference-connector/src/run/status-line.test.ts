@@ -72,6 +72,7 @@ describe('formatStatusLine', () => {
       publishErrors: 0,
       restSnapshots: 0,
       refreshSnapshots: 4,
+      heldLevelsOverCap: 0,
       outOfSync: { gap: 2, checksumFailure: 1 },
       snapshotRequests: 0,
       snapshotErrors: 0,

@@ -19,7 +19,7 @@
  * subscriber that starts late has a book within one interval.
  */
 import type { Transport } from '@marketpipe/middleware';
-import { checkInteger, fastPublishOf } from '@marketpipe/middleware/internal';
+import { checkInteger, checkNumber, fastPublishOf } from '@marketpipe/middleware/internal';
 import type { FastPublishTransport, PublishTarget } from '@marketpipe/middleware/transport';
 import { BinanceBookSync } from '../books/binance-book.js';
 import { type BookFrame, createBookFrame } from '../books/book-data.js';
@@ -70,6 +70,11 @@ export interface BookCounters extends BookSyncCounters {
    * that started after the venue's snapshot; not counted in `updates` or `snapshots`.
    */
   refreshSnapshots: number;
+  /**
+   * Levels the held books behind the refresh snapshots dropped past `maxLevels` (the worst of a side that grew to
+   * twice the cap); nothing published is lost, and a refresh still carries the best levels exactly.
+   */
+  heldLevelsOverCap: number;
 }
 
 /** What the runner hands book messages to. */
@@ -86,11 +91,13 @@ export interface BookPathOptions {
   /** Listed tickers; updates of others are counted in `unlisted` unless `allowUnlisted`. */
   symbols: readonly string[];
   allowUnlisted?: boolean;
-  /**
-   * The depth subscribed at the venue, 0 for a whole book (Kraken truncates its kept book to it; a refresh snapshot
-   * carries at most this many levels per side).
-   */
+  /** The depth subscribed at the venue, 0 for a whole book (Kraken truncates its kept book to it). */
   venueDepth: number;
+  /**
+   * Levels per side a refresh snapshot carries, best first (default `venueDepth`, or 100 where that is 0: Coinbase
+   * sends whole books).
+   */
+  refreshDepth?: number;
   /** Most levels per side of a kept, buffered or held book (default 10 000); excess is counted in `levelsOverCap`. */
   maxLevels?: number;
   /** Most symbols with book state (default 1024). */
@@ -111,6 +118,8 @@ export interface BookPathOptions {
 
 /** {@link BookPathOptions.snapshotIntervalMs}'s default: a late subscriber waits at most about this long for a book. */
 const DEFAULT_BOOK_SNAPSHOT_INTERVAL_MS = 5_000;
+/** {@link BookPathOptions.refreshDepth} where the venue sends whole books. */
+const DEFAULT_REFRESH_DEPTH = 100;
 
 /** Start of a marked REST-snapshot record; no venue message starts with it. */
 export const SNAPSHOT_RECORD_MARK = '{"marketpipe":"bookSnapshot"';
@@ -209,7 +218,11 @@ export class BookPath implements BookMessageSink {
         : new HeldBooks(
             intervalMs,
             checkInteger('maxLevels', options.maxLevels ?? 10_000, 1),
-            options.venueDepth,
+            checkInteger(
+              'refreshDepth',
+              options.refreshDepth ?? (options.venueDepth > 0 ? options.venueDepth : DEFAULT_REFRESH_DEPTH),
+              1,
+            ),
           );
     const syncOptions: BookSyncOptions = {
       ...(options.maxLevels !== undefined ? { maxLevels: options.maxLevels } : {}),
@@ -276,16 +289,19 @@ export class BookPath implements BookMessageSink {
 
   /**
    * Publishes again, as a snapshot, each in-sync book whose last snapshot (the venue's or a refresh) is at
-   * least `snapshotIntervalMs` old at `nowMs`, at most `limit` books per call. The pipeline calls it on a
-   * timer between messages; a book out of sync is skipped until its next venue snapshot. Never throws: a
-   * refused publish is counted in `publishErrors`.
+   * least `snapshotIntervalMs` old at `nowMs`, at most `limit` books per call, each with at most `refreshDepth`
+   * levels a side. The pipeline calls it on a timer between messages; a book out of sync is skipped until its next
+   * venue snapshot. A refused publish is counted in `publishErrors`, not in `refreshSnapshots`.
    *
    * @param nowMs - a monotonic time in ms (`performance.now()`), the same clock at every call.
    * @returns how many snapshots were published.
+   * @throws InvalidArgumentError when `nowMs` is not a finite number.
    */
   publishDueSnapshots(nowMs: number, limit = Number.POSITIVE_INFINITY): number {
     const held = this.#held;
     if (held === undefined) return 0;
+    // A NaN would make every book due at every call, for ever.
+    checkNumber('nowMs', nowMs, -Number.MAX_VALUE);
     const published = held.publishDue(nowMs, limit, this.#isSynced, this.#refreshFrame, this.#publishRefresh);
     this.#refreshSnapshots += published;
     return published;
@@ -314,13 +330,14 @@ export class BookPath implements BookMessageSink {
       stale: sync.stale,
       malformed: sync.malformed + this.#malformedMarks,
       symbolsOverCap: sync.symbolsOverCap,
-      levelsOverCap: sync.levelsOverCap + (this.#held?.levelsOverCap ?? 0),
+      levelsOverCap: sync.levelsOverCap,
       unlisted: this.#unlisted,
       subjectCollision: this.#collisions,
       publishErrors: this.#publishErrors,
       restSnapshots: this.#restSnapshots,
       outOfSync: { ...this.#outOfSync },
       refreshSnapshots: this.#refreshSnapshots,
+      heldLevelsOverCap: this.#held?.levelsOverCap ?? 0,
     };
   }
 
@@ -379,9 +396,9 @@ export class BookPath implements BookMessageSink {
   };
 
   /** Publishes a refresh snapshot (only books with a target are held). */
-  readonly #publishRefresh = (frame: BookFrame): void => {
+  readonly #publishRefresh = (frame: BookFrame): boolean => {
     const target = this.#targets.get(frame.ticker);
-    if (target) this.#send(target, frame, undefined);
+    return target ? this.#send(target, frame, undefined) : false;
   };
 
   readonly #isSynced = (ticker: string): boolean => this.#sync.isSynced(ticker);

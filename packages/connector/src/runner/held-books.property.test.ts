@@ -8,7 +8,7 @@ import { LevelTable } from './held-books.js';
 
 const price = fc.oneof(
   fc.integer({ min: 1, max: 300 }).map((n) => n / 4),
-  fc.constantFrom(0.5666, 0.5665, 16493.5, 30247.2, 1e-8, 1e6),
+  fc.constantFrom(0.5666, 0.5665, 16493.5, 30247.2, 1e-8, 1e6, 0, -0),
 );
 const op = fc.tuple(fc.boolean(), price, fc.double({ min: 0.001, max: 1e6, noNaN: true }));
 

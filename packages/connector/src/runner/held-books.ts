@@ -7,16 +7,19 @@
  * rather than at the next resync, which a healthy feed may never need.
  *
  * A held book applies exactly what was published, in order: a snapshot
- * replaces it, a delta sets each level (size 0 removes it). So the snapshot it
- * republishes equals the book of a subscriber that saw every update, and a
- * subscriber that already has the book replaces it with the same levels.
+ * replaces it, a delta sets each level (size 0 removes it). So its best
+ * `depth` levels a side, which a refresh carries, are those of a subscriber
+ * that saw every update. A subscriber that already has the book and replaces
+ * it with a refresh keeps those levels and loses the deeper ones, which later
+ * deltas fill in again (as after the venue's own depth-limited snapshot); one
+ * that missed a delta (core NATS delivers at most once) is repaired.
  *
  * Each side is an unsorted hash table of price to size in typed arrays
  * ({@link LevelTable}), sorted only when its snapshot is due (once an
  * interval): the update path pays one probe per level and allocates nothing.
  * Sorted sides (the sync machines' `KeptSide`, a B+ tree past 512 levels) cost
  * 80-530 ns a level here and a `Map` with double keys ~85 ns (each key a boxed
- * number), against ~20 for the table (docs/design/book-paths.md, "Refresh
+ * number), against ~30 for the table (docs/design/book-paths.md, "Refresh
  * snapshots").
  *
  * @packageDocumentation
@@ -61,19 +64,20 @@ export class HeldBooks {
 
   /**
    * @param intervalMs - time between two snapshots of one book.
-   * @param maxLevels - levels held per side; the worst beyond it are dropped and counted, when a snapshot is built
-   *   or when a side reaches twice the cap.
-   * @param depth - levels per side a refresh snapshot carries, best first (0: every level held). Binance's diff
-   *   stream moves levels far below the subscribed depth, so its held book outgrows the REST snapshot's `limit`; a
-   *   refresh carries what a fresh snapshot at that limit would, not kilobytes of far levels every interval.
+   * @param maxLevels - levels held per side; the worst beyond it are dropped and counted, when a side reaches twice
+   *   the cap and when a snapshot is built.
+   * @param depth - levels per side a refresh snapshot carries, best first (at least 1). Binance's diff stream moves
+   *   levels far below the subscribed depth and Coinbase sends whole books, so a held book can hold thousands of
+   *   levels; a refresh carries what a fresh snapshot at the subscribed depth would, not the whole book every
+   *   interval.
    */
   constructor(
     readonly intervalMs: number,
     readonly maxLevels: number,
-    readonly depth = 0,
+    readonly depth: number,
   ) {}
 
-  /** Levels dropped because a held side grew past `maxLevels` (Binance's diff stream can add levels for ever). */
+  /** Levels dropped because a held side grew past `maxLevels` (a refresh still carries the best levels exactly). */
   get levelsOverCap(): number {
     return this.#levelsOverCap;
   }
@@ -127,14 +131,15 @@ export class HeldBooks {
    * snapshot of the held levels, best first, with the header of the last update applied, and calls `publish`.
    * A book out of sync is skipped: its next venue snapshot replaces it and schedules it again.
    *
-   * @returns how many snapshots were published.
+   * @param publish - sends the frame; false when the encoder or the transport refused it.
+   * @returns how many snapshots were published (refused ones are not counted).
    */
   publishDue(
     nowMs: number,
     limit: number,
     synced: (ticker: string) => boolean,
     frame: BookFrame,
-    publish: (frame: BookFrame) => void,
+    publish: (frame: BookFrame) => boolean,
   ): number {
     let published = 0;
     for (const book of this.#books.values()) {
@@ -145,8 +150,7 @@ export class HeldBooks {
       if (published >= limit || nowMs < book.dueMs || !synced(book.ticker)) continue;
       book.dueMs = nowMs + this.intervalMs;
       this.#fillSnapshot(frame, book);
-      publish(frame);
-      published++;
+      if (publish(frame)) published++;
     }
     return published;
   }
@@ -190,7 +194,7 @@ export class HeldBooks {
   #fillSide(out: BookLevels, side: LevelTable, bids: boolean): void {
     out.clear();
     const prices = this.#trim(side, bids);
-    const count = this.depth > 0 && this.depth < prices.length ? this.depth : prices.length;
+    const count = Math.min(this.depth, prices.length);
     for (let i = 0; i < count; i++) out.push(prices[i]!, side.get(prices[i]!));
   }
 }
@@ -239,7 +243,7 @@ export class LevelTable {
       }
       slot = (slot + 1) & mask;
     }
-    prices[slot] = price;
+    prices[slot] = price + 0; // -0 is stored as 0, the price it equals
     sizes[slot] = size;
     if (++this.#count * 2 > mask + 1) this.#grow();
   }
@@ -295,7 +299,8 @@ export class LevelTable {
   }
 
   #home(price: number): number {
-    scratch[0] = price;
+    // + 0 turns -0 into 0: the two are one price (===) and must hash alike.
+    scratch[0] = price + 0;
     return Math.imul(halves[0]! ^ Math.imul(halves[1]!, 0x9e3779b1), 0x85ebca6b) >>> this.#shift;
   }
 

@@ -9,10 +9,10 @@
  */
 import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { Interner, type Transport } from '@marketpipe/middleware';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
-import { checkNumber } from '@marketpipe/middleware/internal';
+import { checkInteger, checkNumber } from '@marketpipe/middleware/internal';
 import { LatencyRecorder, type MonotonicClock } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
 import { type FlusherWorkerError, SourceConnectionError } from '../errors.js';
@@ -35,7 +35,7 @@ import {
 } from '../flusher/disk-flusher.js';
 import { checkFsyncPolicy, type FsyncPolicy } from '../flusher/fsync-policy.js';
 import type { SetAsideRange } from '../flusher/record-file-writer.js';
-import { RECORD_FILE_MAGIC } from '../flusher/record-format.js';
+import { DEFAULT_RECORD_FILE_EXTENSION, RECORD_FILE_MAGIC } from '../flusher/record-format.js';
 import {
   applyIntakePlacement,
   type CpuPlacement,
@@ -180,10 +180,13 @@ export interface BookOptions {
   /** Binance request weight per minute the snapshots may use (default 1200 of the venue's 6000). */
   weightPerMinute?: number;
   /**
-   * How often each in-sync book is published again as a snapshot, in ms (default 5 000; 0 turns it off). A venue
-   * sends a symbol's snapshot once, so without it a subscriber that starts after the sync has no book until the
-   * symbol's next resync. Costs a held copy of each book (its levels set per update) and one snapshot per symbol
-   * per interval on the wire; counted in `books.refreshSnapshots`.
+   * How often each in-sync book is published again as a snapshot, in ms (default 5 000, and 0 for a replay at
+   * fast pace, whose output should not depend on the wall clock; 0 turns it off). A venue sends a symbol's snapshot
+   * once, so without it a subscriber that starts after the sync has no book until the symbol's next resync. A
+   * refresh carries at most `depth` levels a side (the venue's depth where it rounds up), with the sequence and
+   * times of the last update applied; a subscriber that replaces its book with it keeps the best levels exact.
+   * Costs a held copy of each book (its levels set per update) and one snapshot per symbol per interval on the
+   * wire; counted in `books.refreshSnapshots`.
    */
   snapshotIntervalMs?: number;
 }
@@ -283,9 +286,19 @@ const DEFAULT_DEPTH = 100;
 /** With the trade channel off the trade parser is not run at all. */
 const NO_TRADES: MessageParser = { parse: () => MessageKind.nonTrade };
 
+/** The book limits, checked before the data dir is touched (the book path is built after the lock and the ring). */
+function checkBookOptions(books: BookOptions | undefined): void {
+  if (books === undefined) return;
+  if (books.maxLevels !== undefined) checkInteger('books.maxLevels', books.maxLevels, 1);
+  if (books.maxSymbols !== undefined) checkInteger('books.maxSymbols', books.maxSymbols, 1);
+  if (books.snapshotIntervalMs !== undefined)
+    checkInteger('books.snapshotIntervalMs', books.snapshotIntervalMs, 0);
+}
+
 /**
- * A replay of the folder the pipeline records into (`{dataDir}/{venue}`, or a file in it) would append a second
- * copy of every record it reads to the files it reads: refused before anything is touched.
+ * A replay of the folder the pipeline records into (`{dataDir}/{venue}`), or of a record file the recorder writes
+ * there, would append a second copy of every record it reads to the files it reads: refused before anything is
+ * touched. Other files and subfolders there are not the recorder's and may be replayed.
  */
 function checkReplaySource(source: SourceSpec, dataDir: string, venue: VenueName): void {
   if (source.kind !== 'replay') return;
@@ -297,8 +310,11 @@ function checkReplaySource(source: SourceSpec, dataDir: string, venue: VenueName
     }
   };
   const records = real(join(dataDir, venue));
-  const inside = relative(records, real(source.path));
-  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+  const replayed = real(source.path);
+  if (
+    replayed === records ||
+    (dirname(replayed) === records && extname(replayed) === `.${DEFAULT_RECORD_FILE_EXTENSION}`)
+  ) {
     throw new InvalidArgumentError(
       `source replays ${source.path}, inside this pipeline's own record folder ${records}: the replay would append a second copy of every record it reads; record into another dataDir`,
       { argument: 'source' },
@@ -425,6 +441,8 @@ export class Pipeline {
   readonly #lock: VenueLock | undefined;
   readonly #placement: CpuPlacement | undefined;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** The refresh snapshots' timer (cleared first at the stop: nothing is published once it began). */
+  #refreshTimer: NodeJS.Timeout | undefined;
   // Drains the runner's overflow queue every 2 ms while it holds messages; unset otherwise, so that an idle
   // pipeline's main thread sleeps (a permanent 2 ms timer woke it ~480 times a second for nothing).
   #backlogTimer: NodeJS.Timeout | undefined;
@@ -529,6 +547,10 @@ export class Pipeline {
             this.#bookIssueWarnings.note(symbol, 1, () => ({ cause: 'snapshotRequest', err: error.message })),
         });
       }
+      // A fast replay is a batch job whose output should not depend on the wall clock: no refreshes unless asked.
+      const refreshIntervalMs =
+        options.books?.snapshotIntervalMs ??
+        (options.source.kind === 'replay' && options.source.pace === 'fast' ? 0 : undefined);
       this.#books = new BookPath({
         venue: options.venue,
         env: options.env,
@@ -538,9 +560,9 @@ export class Pipeline {
         venueDepth,
         ...(options.books?.maxLevels !== undefined ? { maxLevels: options.books.maxLevels } : {}),
         ...(options.books?.maxSymbols !== undefined ? { maxSymbols: options.books.maxSymbols } : {}),
-        ...(options.books?.snapshotIntervalMs !== undefined
-          ? { snapshotIntervalMs: options.books.snapshotIntervalMs }
-          : {}),
+        ...(refreshIntervalMs !== undefined ? { snapshotIntervalMs: refreshIntervalMs } : {}),
+        // Coinbase sends whole books: a refresh carries the depth asked for.
+        refreshDepth: venueDepth > 0 ? venueDepth : (options.depth ?? DEFAULT_DEPTH),
         onOutOfSync: (symbol, reason) => {
           // Waiting for the first snapshot is routine, live and in a replay alike: a recording's depth events
           // usually come before the snapshot taken for them. A replay that never brings one is told at its stop.
@@ -614,6 +636,7 @@ export class Pipeline {
     checkChannels(channels);
     checkSymbols(options.symbols);
     checkReplaySource(options.source, options.dataDir, options.venue);
+    checkBookOptions(options.books);
     const protocol = channelProtocol(venueProtocol(options.venue), channels, options.depth ?? DEFAULT_DEPTH);
     const dataDir = resolve(options.dataDir);
     makeWritableFolder(join(dataDir, 'ring'));
@@ -881,6 +904,7 @@ export class Pipeline {
 
   async #stop(): Promise<PipelineSummary> {
     this.#state = 'draining';
+    clearInterval(this.#refreshTimer);
     this.#resync?.stop();
     await this.#source.stop();
     await this.#simulator?.stop();
@@ -999,12 +1023,11 @@ export class Pipeline {
       // Ten checks an interval (within 50 ms to 1 s), each publishing at most twice its share of the books, so
       // symbols that synced together spread their refreshes over the interval instead of one burst.
       const tickMs = Math.min(1_000, Math.max(50, Math.round(intervalMs / 10)));
-      this.#timers.push(
-        setInterval(() => {
-          const share = Math.ceil((books.heldBooks * tickMs) / intervalMs);
-          books.publishDueSnapshots(performance.now(), Math.max(1, 2 * share));
-        }, tickMs).unref(),
-      );
+      this.#refreshTimer = setInterval(() => {
+        if (books.heldBooks === 0) return;
+        const share = Math.ceil((books.heldBooks * tickMs) / intervalMs);
+        books.publishDueSnapshots(performance.now(), Math.max(1, 2 * share));
+      }, tickMs).unref();
     }
     this.#source.start();
     this.#log.info(

@@ -4,7 +4,7 @@
  * book out of sync is not republished; many books spread over calls; 0 turns the refresh off; a held side is
  * capped and what the cap drops is counted. The pipeline's timer does the same in a run.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
@@ -77,6 +77,7 @@ describe('BookPath refresh snapshots', () => {
       const path = bookPath(venue, transport);
       feed(path, IN_SYNC[venue]());
       expect(early.books.size).toBe(1);
+      const beforeRefresh = levels([...early.books.values()][0]!);
       const late = subscriber(transport, 'test.*.book.>');
 
       // The first check schedules the books (their venue snapshot was just published); nothing is due yet.
@@ -86,12 +87,14 @@ describe('BookPath refresh snapshots', () => {
       expect(path.publishDueSnapshots(10_000 + INTERVAL)).toBe(1);
 
       const [ticker, earlyBook] = [...early.books][0]!;
-      expect(late.updates).toEqual([{ ticker, isSnapshot: true, sequence: earlyBook.sequence }]);
+      expect(late.updates).toEqual([{ ticker, isSnapshot: true, sequence: beforeRefresh.sequence }]);
       const lateBook = late.books.get(ticker)!;
       expect(lateBook.bidCount + lateBook.askCount).toBeGreaterThan(0);
-      expect(levels(lateBook)).toEqual(levels(earlyBook));
+      // The book of a subscriber that applied every venue update, as it was before the refresh reached it.
+      expect(levels(lateBook)).toEqual(beforeRefresh);
       // The early subscriber replaced its book with the same levels.
-      expect(early.updates.at(-1)).toEqual({ ticker, isSnapshot: true, sequence: earlyBook.sequence });
+      expect(early.updates.at(-1)).toEqual({ ticker, isSnapshot: true, sequence: beforeRefresh.sequence });
+      expect(levels(earlyBook)).toEqual(beforeRefresh);
       const counters = path.counters();
       expect(counters.refreshSnapshots).toBe(1);
       // Not counted as the venue's updates or snapshots.
@@ -119,6 +122,24 @@ describe('BookPath refresh snapshots', () => {
     path.publishDueSnapshots(6 * INTERVAL);
     expect(path.publishDueSnapshots(7 * INTERVAL)).toBe(1);
     expect(late.updates).toEqual([{ ticker: 'BTCUSDT', isSnapshot: true, sequence: 18521301n }]);
+  });
+
+  it('a refresh the transport refuses is counted as a publish error, not as a refresh', async () => {
+    const transport = new InMemoryTransport();
+    const path = bookPath('kraken', transport);
+    feed(path, bookLines('kraken'));
+    path.publishDueSnapshots(0);
+    await transport.close();
+    expect(path.publishDueSnapshots(INTERVAL)).toBe(0);
+    expect(path.counters()).toMatchObject({ refreshSnapshots: 0, publishErrors: 1 });
+  });
+
+  it('refuses a time that is not a finite number (every book would be due at every call)', () => {
+    const path = bookPath('kraken', new InMemoryTransport());
+    feed(path, bookLines('kraken'));
+    expect(() => path.publishDueSnapshots(Number.NaN)).toThrow(
+      expect.objectContaining({ argument: 'nowMs' }),
+    );
   });
 
   it('a reconnect (reset) forgets the held books', () => {
@@ -171,7 +192,16 @@ describe('BookPath refresh snapshots', () => {
     const book = late.books.get('BTCUSDT')!;
     expect(book.bids().map((l) => l.price)).toEqual([30247.2, 30245.4]);
     expect(book.asks().map((l) => l.price)).toEqual([16611, 16612]);
-    expect(path.counters().levelsOverCap).toBe(0);
+    expect(path.counters().heldLevelsOverCap).toBe(0);
+
+    // Coinbase sends whole books (venue depth 0): a refresh carries refreshDepth levels (default 100).
+    const coinbase = bookPath('coinbase', transport, { venueDepth: 0, refreshDepth: 1 });
+    feed(coinbase, bookLines('coinbase'));
+    late.books.clear();
+    coinbase.publishDueSnapshots(0);
+    coinbase.publishDueSnapshots(INTERVAL);
+    const whole = [...late.books.values()][0]!;
+    expect([whole.bidCount, whole.askCount]).toEqual([1, 1]);
   });
 
   it('a held side beyond maxLevels keeps the best levels and counts the dropped ones', () => {
@@ -182,11 +212,11 @@ describe('BookPath refresh snapshots', () => {
     const path = bookPath('bybit', transport, { maxLevels: 3 });
     feed(path, bookLines('bybit').slice(0, 2));
     // A side is trimmed when it reaches twice the cap (the asks' 7 levels) and when its snapshot is built.
-    expect(path.counters().levelsOverCap).toBe(4);
+    expect(path.counters().heldLevelsOverCap).toBe(4);
     late.updates.length = 0;
     path.publishDueSnapshots(0);
     path.publishDueSnapshots(INTERVAL);
-    expect(path.counters().levelsOverCap).toBe(4 + 3);
+    expect(path.counters().heldLevelsOverCap).toBe(4 + 3);
     const book = late.books.get('BTCUSDT')!;
     expect(book.bids().map((l) => l.price)).toEqual([30247.2, 30245.4, 30242.1]);
     expect(book.asks().map((l) => l.price)).toEqual([16611, 16612, 30249.3]);
@@ -199,11 +229,21 @@ describe('Pipeline refresh snapshots', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a subscriber that starts after the sync gets a snapshot on the pipeline timer, equal to an early subscriber book', async () => {
+  it('a subscriber that starts after the sync gets, on the pipeline timer, the book of one that saw every update', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-'));
     dirs.push(dataDir);
     const transport = new InMemoryTransport();
-    const early = subscriber(transport, 'test.bybit.book.>');
+    // Applies the venue's updates only: its first snapshot, then every delta (a healthy simulated feed sends one
+    // snapshot per symbol, so every later snapshot is a refresh).
+    const full = new OrderBook();
+    let fullSynced = false;
+    const view = new BookView();
+    transport.subscribe('test.bybit.book.BTCUSDT', (payload) => {
+      view.wrap(payload);
+      if (view.isSnapshot && fullSynced) return;
+      fullSynced = true;
+      full.applyView(view);
+    });
     const pipeline = await Pipeline.start({
       venue: 'bybit',
       symbols: ['BTCUSDT'],
@@ -214,30 +254,74 @@ describe('Pipeline refresh snapshots', () => {
       channels: ['books'],
       books: { snapshotIntervalMs: 300 },
     });
+    let refresh: ReturnType<typeof levels> | undefined;
+    let fullAtRefresh: ReturnType<typeof levels> | undefined;
     try {
-      await until(() => early.books.get('BTCUSDT') !== undefined, 5_000);
-      const late = subscriber(transport, 'test.bybit.book.>');
-      // The first thing the late subscriber can use is a snapshot; compare at that moment (in-memory delivery is
-      // synchronous, so the early subscriber has applied exactly the same updates).
-      let atSnapshot: ReturnType<typeof levels> | undefined;
-      let lateAtSnapshot: ReturnType<typeof levels> | undefined;
-      const probe = transport.subscribe('test.bybit.book.>', () => {
-        const book = late.books.get('BTCUSDT');
-        if (atSnapshot === undefined && book !== undefined) {
-          lateAtSnapshot = levels(book);
-          atSnapshot = levels(early.books.get('BTCUSDT')!);
-        }
+      await until(() => fullSynced && full.updates > 20, 5_000);
+      // Subscribed after the full subscriber, so in-memory delivery reaches it second: the full book is the one
+      // the held book had when the refresh was built.
+      transport.subscribe('test.bybit.book.BTCUSDT', (payload) => {
+        view.wrap(payload);
+        if (!view.isSnapshot || refresh !== undefined) return;
+        const book = new OrderBook();
+        book.applyView(view);
+        refresh = levels(book);
+        fullAtRefresh = levels(full);
       });
-      await until(() => atSnapshot !== undefined, 5_000);
-      probe.close();
-      expect(lateAtSnapshot).toEqual(atSnapshot);
-      expect(lateAtSnapshot!.bids.length).toBeGreaterThan(0);
+      await until(() => refresh !== undefined, 5_000);
     } finally {
       await pipeline.stop();
       await transport.close();
     }
-    const summary = pipeline.summary();
-    expect(summary.books?.refreshSnapshots).toBeGreaterThan(0);
+    expect(refresh!.bids.length).toBeGreaterThan(0);
+    // At most the venue depth (orderbook.200 for the default 100) a side, each level exact.
+    expect(refresh).toEqual({
+      sequence: fullAtRefresh!.sequence,
+      bids: fullAtRefresh!.bids.slice(0, 200),
+      asks: fullAtRefresh!.asks.slice(0, 200),
+    });
+    expect(pipeline.summary().books?.refreshSnapshots).toBeGreaterThan(0);
+  });
+
+  it('a fast replay publishes no refresh unless asked: its output does not depend on the wall clock', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-fast-'));
+    dirs.push(dataDir);
+    const file = join(dataDir, 'lines.jsonl');
+    writeFileSync(file, `${bookLines('kraken').join('\n')}\n`);
+    const transport = new InMemoryTransport();
+    const pipeline = await Pipeline.start({
+      venue: 'kraken',
+      symbols: [],
+      allowUnlistedSymbols: true,
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport,
+      env: 'test',
+      dataDir,
+      channels: ['books'],
+    });
+    await pipeline.done;
+    await new Promise((r) => setTimeout(r, 300));
+    const summary = await pipeline.stop();
+    await transport.close();
+    expect(summary.books?.refreshSnapshots).toBe(0);
+  });
+
+  it('refuses a bad snapshotIntervalMs before the data dir is touched', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'marketpipe-refresh-bad-')), 'data');
+    dirs.push(dataDir);
+    await expect(
+      Pipeline.start({
+        venue: 'bybit',
+        symbols: ['BTCUSDT'],
+        source: { kind: 'sim', rate: 10 },
+        transport: new InMemoryTransport(),
+        env: 'test',
+        dataDir,
+        channels: ['books'],
+        books: { snapshotIntervalMs: 2.5 },
+      }),
+    ).rejects.toThrow(expect.objectContaining({ argument: 'books.snapshotIntervalMs' }));
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('a replay file holds no refresh snapshots: they are published, not recorded', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport, type Transport } from '@marketpipe/middleware';
@@ -289,6 +289,20 @@ describe('Pipeline', () => {
       );
     }
     expect(existsSync(join(base.dataDir, 'ring')), 'the data dir was touched').toBe(false);
+  });
+
+  it("replays a user's line file kept in the venue's record folder: only the recorder's own files are refused", async () => {
+    const options = bnbReplay(3, new InMemoryTransport());
+    const kept = join(options.dataDir, 'binance', 'mine.jsonl');
+    mkdirSync(join(options.dataDir, 'binance'), { recursive: true });
+    renameSync((options.source as { path: string }).path, kept);
+    const pipeline = await Pipeline.start({
+      ...options,
+      source: { kind: 'replay', path: kept, pace: 'fast' },
+    });
+    await pipeline.done;
+    const summary = await pipeline.stop();
+    expect(summary.trades).toBe(3);
   });
 
   it('finishes its stop when the transport fails the flush: ring closed, data dir free for the next run', async () => {
