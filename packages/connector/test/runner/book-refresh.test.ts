@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BookView } from '../../src/books/book-view.js';
 import { OrderBook } from '../../src/books/order-book.js';
 import { BookPath, type BookPathOptions, markSnapshotRecord } from '../../src/runner/book-path.js';
-import { Pipeline } from '../../src/runner/pipeline.js';
+import { type BookOptions, Pipeline, type PipelineSummary } from '../../src/runner/pipeline.js';
 
 const RECEIVED = { ms: 1_700_000_000_000, subMsNanos: 0, mono: 0 };
 const INTERVAL = 1_000;
@@ -229,6 +229,31 @@ describe('Pipeline refresh snapshots', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Replays the Kraken samples at fast pace, books only, and stops 300 ms after the end (refresh ticks pass). */
+  async function krakenReplay(books: BookOptions): Promise<PipelineSummary> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-replay-'));
+    dirs.push(dataDir);
+    const file = join(dataDir, 'lines.jsonl');
+    writeFileSync(file, `${bookLines('kraken').join('\n')}\n`);
+    const transport = new InMemoryTransport();
+    const pipeline = await Pipeline.start({
+      venue: 'kraken',
+      symbols: [],
+      allowUnlistedSymbols: true,
+      source: { kind: 'replay', path: file, pace: 'fast' },
+      transport,
+      env: 'test',
+      dataDir,
+      channels: ['books'],
+      books,
+    });
+    await pipeline.done;
+    await new Promise((r) => setTimeout(r, 300));
+    const summary = await pipeline.stop();
+    await transport.close();
+    return summary;
+  }
+
   it('a subscriber that starts after the sync gets, on the pipeline timer, the book of one that saw every update', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-'));
     dirs.push(dataDir);
@@ -284,25 +309,7 @@ describe('Pipeline refresh snapshots', () => {
   });
 
   it('a fast replay publishes no refresh unless asked: its output does not depend on the wall clock', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-fast-'));
-    dirs.push(dataDir);
-    const file = join(dataDir, 'lines.jsonl');
-    writeFileSync(file, `${bookLines('kraken').join('\n')}\n`);
-    const transport = new InMemoryTransport();
-    const pipeline = await Pipeline.start({
-      venue: 'kraken',
-      symbols: [],
-      allowUnlistedSymbols: true,
-      source: { kind: 'replay', path: file, pace: 'fast' },
-      transport,
-      env: 'test',
-      dataDir,
-      channels: ['books'],
-    });
-    await pipeline.done;
-    await new Promise((r) => setTimeout(r, 300));
-    const summary = await pipeline.stop();
-    await transport.close();
+    const summary = await krakenReplay({});
     expect(summary.books?.refreshSnapshots).toBe(0);
   });
 
@@ -325,26 +332,7 @@ describe('Pipeline refresh snapshots', () => {
   });
 
   it('a replay file holds no refresh snapshots: they are published, not recorded', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-replay-'));
-    dirs.push(dataDir);
-    const file = join(dataDir, 'lines.jsonl');
-    writeFileSync(file, `${bookLines('kraken').join('\n')}\n`);
-    const transport = new InMemoryTransport();
-    const pipeline = await Pipeline.start({
-      venue: 'kraken',
-      symbols: [],
-      allowUnlistedSymbols: true,
-      source: { kind: 'replay', path: file, pace: 'fast' },
-      transport,
-      env: 'test',
-      dataDir,
-      channels: ['books'],
-      books: { snapshotIntervalMs: 50 },
-    });
-    await pipeline.done;
-    await new Promise((r) => setTimeout(r, 300));
-    const summary = await pipeline.stop();
-    await transport.close();
+    const summary = await krakenReplay({ snapshotIntervalMs: 50 });
     expect(summary.books?.refreshSnapshots).toBeGreaterThan(0);
     expect(summary.recordsWritten).toBe(bookLines('kraken').length);
   });
