@@ -61,7 +61,7 @@ const subscription = transport.subscribe(values.subject, (payload, subject) => {
   const line = {
     subject,
     ticker: view.ticker,
-    kind: view.isSnapshot ? 'snapshot' : 'delta',
+    kind: view.isRefresh ? 'refresh' : view.isSnapshot ? 'snapshot' : 'delta',
     sequence: String(view.sequence),
     bid: bid === undefined ? null : { price: bid.price, size: bid.size },
     ask: ask === undefined ? null : { price: ask.price, size: ask.size },

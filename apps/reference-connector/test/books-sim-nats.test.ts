@@ -178,8 +178,8 @@ describe('a subscriber that starts after the books synced (--book-refresh)', () 
     await early.close();
     expect(early.updates.length).toBe(published);
 
-    // The early subscriber's stream in order: venue updates build the full book; each refresh, where it was
-    // published, must be that book's best DEPTH levels a side.
+    // The early subscriber's stream in order: venue updates build the full book; each refresh (flagged), where it
+    // was published, must be that book's best DEPTH levels a side.
     const view = new BookView();
     const full = new Map<string, OrderBook>();
     const refreshes = new Set<string>();
@@ -187,18 +187,21 @@ describe('a subscriber that starts after the books synced (--book-refresh)', () 
     for (const payload of early.updates) {
       view.wrap(payload);
       const book = full.get(view.ticker);
-      if (book !== undefined && view.isSnapshot) {
+      if (view.isRefresh) {
+        expect(book, 'a refresh before the venue snapshot').toBeDefined();
         const refresh = new OrderBook();
         refresh.applyView(view);
         expect(levelsOf(refresh), `refresh ${checked} of ${view.ticker}`).toEqual({
-          sequence: book.sequence,
-          bids: book.bids(DEPTH),
-          asks: book.asks(DEPTH),
+          sequence: book!.sequence,
+          bids: book!.bids(DEPTH),
+          asks: book!.asks(DEPTH),
         });
         refreshes.add(payload.toString('base64'));
         checked++;
         continue;
       }
+      // Venue snapshots: one per symbol, the first update of each.
+      if (view.isSnapshot) expect(book, `a second venue snapshot of ${view.ticker}`).toBeUndefined();
       const into = book ?? new OrderBook();
       full.set(view.ticker, into);
       into.applyView(view);

@@ -43,4 +43,9 @@ struct BookUpdate {
 
   asks @6 :List(BookLevel);
   # Ask levels, best (lowest) first in a snapshot; in venue order in a delta.
+
+  isRefresh @7 :Bool;
+  # True on a snapshot the connector republished from the book it holds, for subscribers that started late (the
+  # venue sent no new snapshot): its sequence is that of the last update applied. A subscriber whose book is at
+  # that sequence already holds it and may skip it.
 }

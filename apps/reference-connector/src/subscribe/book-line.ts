@@ -14,7 +14,8 @@ const SHOWN_LEVELS = 5;
 export interface BookUpdateJson {
   subject: string;
   ticker: string;
-  kind: 'snapshot' | 'delta';
+  /** `refresh`: a snapshot the connector republished for late subscribers (a consumer at its sequence holds it). */
+  kind: 'snapshot' | 'refresh' | 'delta';
   sequence: string;
   /** `[price, size]` pairs; size 0 removes the level. */
   bids: [number, number][];
@@ -34,6 +35,10 @@ export interface TopOfBookJson {
   askLevels: number;
 }
 
+function bookKind(view: BookView): BookUpdateJson['kind'] {
+  return view.isRefresh ? 'refresh' : view.isSnapshot ? 'snapshot' : 'delta';
+}
+
 function side(count: number, price: (i: number) => number, size: (i: number) => number): string {
   const shown: string[] = [];
   for (let i = 0; i < Math.min(count, SHOWN_LEVELS); i++) shown.push(`${size(i)}@${price(i)}`);
@@ -51,7 +56,7 @@ function side(count: number, price: (i: number) => number, size: (i: number) => 
  */
 export function formatBookLine(subject: string, view: BookView): string {
   return (
-    `${subject} ${view.ticker} ${view.isSnapshot ? 'snapshot' : 'delta'} seq=${view.sequence}` +
+    `${subject} ${view.ticker} ${bookKind(view)} seq=${view.sequence}` +
     ` bids=${side(
       view.bidCount,
       (i) => view.bidPrice(i),
@@ -76,7 +81,7 @@ export function bookUpdateJson(subject: string, view: BookView): BookUpdateJson 
   return {
     subject,
     ticker: view.ticker,
-    kind: view.isSnapshot ? 'snapshot' : 'delta',
+    kind: bookKind(view),
     sequence: view.sequence.toString(),
     bids,
     asks,

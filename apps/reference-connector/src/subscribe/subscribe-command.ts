@@ -93,11 +93,12 @@ export async function subscribeCommand(options: SubscribeOptions, context: CliCo
         let book = books.get(subject);
         if (book === undefined) {
           if (!bookView.isSnapshot) {
-            // Started after the connector: its snapshots went out at start (and go out again at each resync).
+            // Started after the connector: its snapshots went out at start, and go out again at each resync and
+            // as refreshes (every 5 s by default).
             if (waitingForSnapshot++ === 0) {
               logger.warn(
                 { subject },
-                'book deltas skipped until a snapshot arrives: the connector publishes one per symbol at its start and at each resync',
+                'book deltas skipped until a snapshot arrives: the connector republishes each book every --book-refresh (5s by default)',
               );
             }
             return;

@@ -18,15 +18,25 @@ const u64 = fc.oneof(
   fc.bigInt({ min: 0n, max: U64_MAX }),
 );
 const level = fc.record({ price: fc.double(), size: fc.double() });
-const update: fc.Arbitrary<BookUpdate> = fc.record({
-  timestampNanos: u64,
-  receivedNanos: u64,
-  ticker: fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('', 'BTC/USD', 'ÉTH-€ 😀')),
-  sequence: u64,
-  isSnapshot: fc.boolean(),
-  bids: fc.array(level, { maxLength: 12 }),
-  asks: fc.array(level, { maxLength: 12 }),
-});
+// `isRefresh` is absent or true: BookView.toUpdate leaves it out when false.
+const update: fc.Arbitrary<BookUpdate> = fc.record(
+  {
+    timestampNanos: u64,
+    receivedNanos: u64,
+    ticker: fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom('', 'BTC/USD', 'ÉTH-€ 😀'),
+    ),
+    sequence: u64,
+    isSnapshot: fc.boolean(),
+    bids: fc.array(level, { maxLength: 12 }),
+    asks: fc.array(level, { maxLength: 12 }),
+    isRefresh: fc.constant(true),
+  },
+  {
+    requiredKeys: ['timestampNanos', 'receivedNanos', 'ticker', 'sequence', 'isSnapshot', 'bids', 'asks'],
+  },
+);
 
 function capnpEsEncode(u: BookUpdate): Uint8Array {
   const message = new capnp.Message();
@@ -36,6 +46,7 @@ function capnpEsEncode(u: BookUpdate): Uint8Array {
   root.ticker = u.ticker;
   root.sequence = u.sequence;
   root.isSnapshot = u.isSnapshot;
+  root.isRefresh = u.isRefresh === true;
   const bids = root._initBids(u.bids.length);
   u.bids.forEach((l, i) => {
     bids.get(i).price = l.price;
@@ -59,6 +70,7 @@ function toFrame(u: BookUpdate, frame: BookFrame): BookFrame {
   frame.tickerUtf8 = new TextEncoder().encode(u.ticker);
   frame.sequence = Number(u.sequence);
   frame.isSnapshot = u.isSnapshot;
+  frame.isRefresh = u.isRefresh === true;
   frame.bids.clear();
   frame.asks.clear();
   for (const l of u.bids) frame.bids.push(l.price, l.size);
@@ -190,6 +202,16 @@ describe('capnp decode (reference C++ implementation)', () => {
         bids: [],
         asks: [],
       },
+      {
+        timestampNanos: 2n,
+        receivedNanos: 3n,
+        ticker: 'BTCUSDT',
+        sequence: 42n,
+        isSnapshot: true,
+        isRefresh: true,
+        bids: [{ price: 1.5, size: 2 }],
+        asks: [],
+      },
     ];
     const stream = Buffer.concat(
       updates.map((u) => {
@@ -208,8 +230,11 @@ describe('capnp decode (reference C++ implementation)', () => {
     expect(out).toEqual([
       '(timestampNanos = 1700000000123456789, receivedNanos = 18446744073709551615, ticker = "BTC-USDT", ' +
         'sequence = 335226848531, isSnapshot = true, bids = [(price = 30080.49, size = 0.0225), ' +
-        '(price = 30079.19, size = 0.1)], asks = [(price = 30382.6, size = 0.1504)])',
-      '(timestampNanos = 0, receivedNanos = 1, ticker = "", sequence = 0, isSnapshot = false, bids = [], asks = [])',
+        '(price = 30079.19, size = 0.1)], asks = [(price = 30382.6, size = 0.1504)], isRefresh = false)',
+      '(timestampNanos = 0, receivedNanos = 1, ticker = "", sequence = 0, isSnapshot = false, bids = [], asks = [], ' +
+        'isRefresh = false)',
+      '(timestampNanos = 2, receivedNanos = 3, ticker = "BTCUSDT", sequence = 42, isSnapshot = true, ' +
+        'bids = [(price = 1.5, size = 2)], asks = [], isRefresh = true)',
     ]);
   });
 });

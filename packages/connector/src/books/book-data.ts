@@ -29,6 +29,11 @@ export interface BookUpdate {
   bids: BookLevel[];
   /** Ask levels, in the order the venue sent them. */
   asks: BookLevel[];
+  /**
+   * True on a refresh: a snapshot the connector republished from the book it holds, for subscribers that started
+   * late, at the sequence of the last update applied. Absent means false.
+   */
+  isRefresh?: boolean;
 }
 
 /**
@@ -100,13 +105,19 @@ export interface BookFrame {
   receivedMs: number;
   /** Nanoseconds within that millisecond (0..999999). */
   receivedSubMsNanos: number;
+  /** Venue ticker exactly as sent. */
   ticker: string;
   /** `ticker` as UTF-8. */
   tickerUtf8: Uint8Array;
   /** The venue's update id as a non-negative safe integer; 0 where it has none. */
   sequence: number;
+  /** True: the levels replace the book. False: each level replaces one price. */
   isSnapshot: boolean;
+  /** True on a refresh snapshot ({@link BookUpdate.isRefresh}); the venue machines never set it. */
+  isRefresh: boolean;
+  /** Bid levels (snapshots best first). */
   bids: BookLevels;
+  /** Ask levels (snapshots best first). */
   asks: BookLevels;
 }
 
@@ -121,6 +132,7 @@ export function createBookFrame(): BookFrame {
     tickerUtf8: new Uint8Array(0),
     sequence: 0,
     isSnapshot: false,
+    isRefresh: false,
     bids: new BookLevels(),
     asks: new BookLevels(),
   };
@@ -142,5 +154,6 @@ export function frameToUpdate(frame: BookFrame): BookUpdate {
     isSnapshot: frame.isSnapshot,
     bids: levels(frame.bids),
     asks: levels(frame.asks),
+    ...(frame.isRefresh ? { isRefresh: true } : {}),
   };
 }

@@ -113,7 +113,7 @@ export class BookEncoder {
     view.setBigUint64(Wire.timestamp, update.timestampNanos, true);
     view.setBigUint64(Wire.received, update.receivedNanos, true);
     view.setBigUint64(Wire.sequence, update.sequence, true);
-    view.setUint32(Wire.flags, update.isSnapshot ? 1 : 0, true);
+    view.setUint32(Wire.flags, (update.isSnapshot ? 1 : 0) | (update.isRefresh === true ? 2 : 0), true);
     view.setUint32(Wire.flags + 4, 0, true);
     padText(this.#buffer, writeUtf8(update.ticker, this.#buffer, Wire.texts));
     const bidsAt = Wire.texts + textBytes(tickerLength);
@@ -163,7 +163,7 @@ export class BookEncoder {
     const low = sequence >>> 0;
     view.setUint32(Wire.sequence, low, true);
     view.setUint32(Wire.sequence + 4, (sequence - low) / TWO_POW_32, true);
-    view.setUint32(Wire.flags, frame.isSnapshot ? 1 : 0, true);
+    view.setUint32(Wire.flags, (frame.isSnapshot ? 1 : 0) | (frame.isRefresh ? 2 : 0), true);
     view.setUint32(Wire.flags + 4, 0, true);
     const buffer = this.#buffer;
     for (let i = 0; i < ticker.length; i++) buffer[Wire.texts + i] = ticker[i]!;

@@ -155,6 +155,14 @@ export class BookView {
     return this.#dataBytes > 24 && (this.#view.getUint8(this.#dataAt + 24) & 1) === 1;
   }
 
+  /**
+   * True on a refresh: a snapshot the connector republished for subscribers that started late, at the sequence of
+   * the last update applied (see `OrderBook`, which skips one its book already holds).
+   */
+  get isRefresh(): boolean {
+    return this.#dataBytes > 24 && (this.#view.getUint8(this.#dataAt + 24) & 2) === 2;
+  }
+
   /** The venue ticker (decoded from UTF-8 on every read). */
   get ticker(): string {
     if (this.#tickerLength === 0) return '';
@@ -206,6 +214,7 @@ export class BookView {
       isSnapshot: this.isSnapshot,
       bids,
       asks,
+      ...(this.isRefresh ? { isRefresh: true } : {}),
     };
   }
 

@@ -52,6 +52,9 @@ export class OrderBook {
   #snapshots = 0;
   #droppedLevels = 0;
   #invalidLevels = 0;
+  #refreshesSkipped = 0;
+  /** True from a snapshot until {@link OrderBook.clear}. */
+  #holds = false;
 
   constructor(options: OrderBookOptions = {}) {
     const maxLevels = checkInteger('maxLevels', options.maxLevels ?? 100_000, 1);
@@ -71,6 +74,11 @@ export class OrderBook {
   /** Snapshots applied. */
   get snapshots(): number {
     return this.#snapshots;
+  }
+
+  /** Refreshes skipped because this book was already at their sequence (see {@link OrderBook.applyView}). */
+  get refreshesSkipped(): number {
+    return this.#refreshesSkipped;
   }
 
   /** Levels dropped because a side exceeded `maxLevels`. */
@@ -93,16 +101,23 @@ export class OrderBook {
     return this.#asks.size;
   }
 
-  /** Applies the update a {@link BookView} is wrapped around, without copying it. */
+  /**
+   * Applies the update a {@link BookView} is wrapped around, without copying it. A refresh (`isRefresh`) at the
+   * sequence this book is already at is skipped (counted in {@link OrderBook.refreshesSkipped}): the book holds it,
+   * with deeper levels than a refresh carries. Any other refresh replaces the book, like a snapshot: the book of a
+   * subscriber that started late, or one that missed an update.
+   */
   applyView(view: BookView): void {
+    if (view.isRefresh && this.#holdsAt(view.sequence)) return;
     if (view.isSnapshot) this.clear();
     for (let i = 0; i < view.bidCount; i++) this.#set(this.#bids, view.bidPrice(i), view.bidSize(i));
     for (let i = 0; i < view.askCount; i++) this.#set(this.#asks, view.askPrice(i), view.askSize(i));
     this.#finish(view.isSnapshot, view.sequence);
   }
 
-  /** Applies an update in the convenient form. */
+  /** Applies an update in the convenient form (a refresh as {@link OrderBook.applyView} says). */
   apply(update: BookUpdate): void {
+    if (update.isRefresh === true && this.#holdsAt(update.sequence)) return;
     if (update.isSnapshot) this.clear();
     for (const level of update.bids) this.#set(this.#bids, level.price, level.size);
     for (const level of update.asks) this.#set(this.#asks, level.price, level.size);
@@ -111,6 +126,7 @@ export class OrderBook {
 
   /** Empties both sides. */
   clear(): void {
+    this.#holds = false;
     this.#bids.clear();
     this.#asks.clear();
   }
@@ -180,7 +196,17 @@ export class OrderBook {
   #finish(isSnapshot: boolean, sequence: bigint): void {
     this.#sequence = sequence;
     this.#updates++;
-    if (isSnapshot) this.#snapshots++;
+    if (isSnapshot) {
+      this.#snapshots++;
+      this.#holds = true;
+    }
+  }
+
+  /** True when this book holds a snapshot's book, updated to `sequence`; a refresh there is skipped and counted. */
+  #holdsAt(sequence: bigint): boolean {
+    if (!this.#holds || sequence !== this.#sequence) return false;
+    this.#refreshesSkipped++;
+    return true;
   }
 }
 

@@ -182,6 +182,7 @@ export class HeldBooks {
     frame.ticker = book.ticker;
     frame.tickerUtf8 = book.tickerUtf8;
     frame.isSnapshot = true;
+    frame.isRefresh = true;
     frame.sequence = book.sequence;
     frame.timestampMs = book.timestampMs;
     frame.timestampSubMsNanos = book.timestampSubMsNanos;

@@ -25,10 +25,13 @@ const mark = (symbol: string, body: string): string =>
 function subscriber(transport: InMemoryTransport, pattern: string) {
   const books = new Map<string, OrderBook>();
   const updates: { ticker: string; isSnapshot: boolean; sequence: bigint }[] = [];
+  /** Sequences of the refresh snapshots received (flagged `isRefresh`). */
+  const refreshes: bigint[] = [];
   const view = new BookView();
   const subscription = transport.subscribe(pattern, (payload) => {
     view.wrap(payload);
     updates.push({ ticker: view.ticker, isSnapshot: view.isSnapshot, sequence: view.sequence });
+    if (view.isRefresh) refreshes.push(view.sequence);
     // As a late subscriber must: deltas before its first snapshot are skipped.
     let book = books.get(view.ticker);
     if (book === undefined) {
@@ -38,7 +41,7 @@ function subscriber(transport: InMemoryTransport, pattern: string) {
     }
     book.applyView(view);
   });
-  return { books, updates, subscription };
+  return { books, updates, refreshes, subscription };
 }
 
 function bookPath(venue: BookVenue, transport: InMemoryTransport, extra: Partial<BookPathOptions> = {}) {
@@ -88,6 +91,9 @@ describe('BookPath refresh snapshots', () => {
 
       const [ticker, earlyBook] = [...early.books][0]!;
       expect(late.updates).toEqual([{ ticker, isSnapshot: true, sequence: beforeRefresh.sequence }]);
+      expect(late.refreshes).toEqual([beforeRefresh.sequence]);
+      // The early subscriber, at that sequence already, skipped it and kept its book.
+      expect(earlyBook.refreshesSkipped).toBe(1);
       const lateBook = late.books.get(ticker)!;
       expect(lateBook.bidCount + lateBook.askCount).toBeGreaterThan(0);
       // The book of a subscriber that applied every venue update, as it was before the refresh reached it.
@@ -187,6 +193,7 @@ describe('BookPath refresh snapshots', () => {
     const path = bookPath('bybit', transport, { venueDepth: 2 });
     feed(path, bookLines('bybit').slice(0, 2)); // two levels a side, then a delta adding four bids and five asks
     late.updates.length = 0;
+    late.books.clear(); // it starts now, holding nothing
     path.publishDueSnapshots(0);
     path.publishDueSnapshots(INTERVAL);
     const book = late.books.get('BTCUSDT')!;
@@ -214,6 +221,7 @@ describe('BookPath refresh snapshots', () => {
     // A side is trimmed when it reaches twice the cap (the asks' 7 levels) and when its snapshot is built.
     expect(path.counters().heldLevelsOverCap).toBe(4);
     late.updates.length = 0;
+    late.books.clear(); // it starts now, holding nothing
     path.publishDueSnapshots(0);
     path.publishDueSnapshots(INTERVAL);
     expect(path.counters().heldLevelsOverCap).toBe(4 + 3);
@@ -258,14 +266,16 @@ describe('Pipeline refresh snapshots', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-refresh-'));
     dirs.push(dataDir);
     const transport = new InMemoryTransport();
-    // Applies the venue's updates only: its first snapshot, then every delta (a healthy simulated feed sends one
-    // snapshot per symbol, so every later snapshot is a refresh).
+    // Applies the venue's updates only (refreshes are flagged): a healthy simulated feed sends one snapshot per
+    // symbol, then deltas.
     const full = new OrderBook();
     let fullSynced = false;
+    let venueSnapshots = 0;
     const view = new BookView();
     transport.subscribe('test.bybit.book.BTCUSDT', (payload) => {
       view.wrap(payload);
-      if (view.isSnapshot && fullSynced) return;
+      if (view.isRefresh) return;
+      if (view.isSnapshot) venueSnapshots++;
       fullSynced = true;
       full.applyView(view);
     });
@@ -287,7 +297,7 @@ describe('Pipeline refresh snapshots', () => {
       // the held book had when the refresh was built.
       transport.subscribe('test.bybit.book.BTCUSDT', (payload) => {
         view.wrap(payload);
-        if (!view.isSnapshot || refresh !== undefined) return;
+        if (!view.isRefresh || refresh !== undefined) return;
         const book = new OrderBook();
         book.applyView(view);
         refresh = levels(book);
@@ -306,6 +316,7 @@ describe('Pipeline refresh snapshots', () => {
       asks: fullAtRefresh!.asks.slice(0, 200),
     });
     expect(pipeline.summary().books?.refreshSnapshots).toBeGreaterThan(0);
+    expect(venueSnapshots).toBe(1);
   });
 
   it('a fast replay publishes no refresh unless asked: its output does not depend on the wall clock', async () => {

@@ -141,6 +141,18 @@ export class BookUpdate extends $.Struct {
   set asks(value: $.List<BookLevel>) {
     $.utils.copyFrom(value, $.utils.getPointer(2, this));
   }
+  /**
+* True on a snapshot the connector republished from the book it holds, for subscribers that started late (the
+* venue sent no new snapshot): its sequence is that of the last update applied. A subscriber whose book is at
+* that sequence already holds it and may skip it.
+*
+*/
+  get isRefresh(): boolean {
+    return $.utils.getBit(193, this);
+  }
+  set isRefresh(value: boolean) {
+    $.utils.setBit(193, value, this);
+  }
   toString(): string { return "BookUpdate_" + super.toString(); }
 }
 BookUpdate._Bids = $.CompositeList(BookLevel);
