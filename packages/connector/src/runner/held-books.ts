@@ -25,6 +25,7 @@
  * @packageDocumentation
  */
 import type { BookFrame, BookLevels } from '../books/book-data.js';
+import { ascending, descending } from '../books/sorted-levels.js';
 
 /** `dueMs` of a book whose venue snapshot just came: the next {@link HeldBooks.publishDue} schedules it. */
 const UNSCHEDULED = -1;
@@ -199,9 +200,6 @@ export class HeldBooks {
     for (let i = 0; i < count; i++) out.push(prices[i]!, side.get(prices[i]!));
   }
 }
-
-const ascending = (a: number, b: number): number => a - b;
-const descending = (a: number, b: number): number => b - a;
 
 /** Hash seeds: a double's two 32-bit halves, read through one scratch word. */
 const scratch = new Float64Array(1);
