@@ -381,7 +381,7 @@ export class MarketpipeBookPath implements BookPath {
   constructor(
     venue: VenueName,
     transport: FastPublishTransport,
-    stream: Pick<BookStream, 'depth' | 'precisions'>,
+    stream: Pick<BookStream, 'depth'>,
     stamp: PublishStamp,
     options: { snapshotIntervalMs?: number } = {},
   ) {
