@@ -405,6 +405,144 @@ describe('RingBuffer producer and consumer', () => {
   });
 });
 
+describe('RingBuffer.stage and commit', () => {
+  it('keeps staged records from a consumer of the same file until the commit, which publishes them all', () => {
+    const path = freshPath();
+    const producer = RingBuffer.open(path, { slotSize: 64, slotCount: 16 });
+    const consumer = RingBuffer.open(path);
+    expect(producer.tryWrite(payload(0, 10))).toBe(true);
+    // A staged batch that wraps: padding at slot 13 (3 slots left, the 3-slot record does not fit), record 3 at 0.
+    for (const [sequence, length] of [
+      [1, 100],
+      [2, 300],
+      [3, 150],
+    ] as const) {
+      expect(producer.stage(payload(sequence, length))).toBe(true);
+    }
+    expect(producer.stagedRecords).toBe(3);
+    expect(producer.nextWriteSequence).toBe(4);
+    // The consumer sees the record written before the batch, and nothing of the batch: not its records, nor the
+    // write sequence it will take.
+    expect(consumer.nextWriteSequence).toBe(1);
+    expect(readAll(consumer).map((r) => r.sequence)).toEqual([0]);
+    consumer.release(1);
+    expect(readAll(consumer)).toEqual([]);
+    expect(producer.commit()).toBe(3);
+    expect(producer.stagedRecords).toBe(0);
+    expect(producer.commit()).toBe(0);
+    expect(consumer.nextWriteSequence).toBe(4);
+    expect(readAll(consumer)).toEqual(
+      [
+        [1, 100],
+        [2, 300],
+        [3, 150],
+      ].map(([sequence, length]) => ({ sequence: sequence!, bytes: payload(sequence!, length!) })),
+    );
+    // tryWrite commits what was staged before it, with its own record.
+    producer.stage(payload(4, 5));
+    producer.tryWrite(payload(5, 5));
+    expect(readAll(consumer).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+    producer.close();
+    consumer.close();
+  });
+
+  it('commits staged records on close', () => {
+    const path = freshPath();
+    const ring = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+    ring.stage(payload(0, 20));
+    ring.stage(payload(1, 20));
+    ring.close();
+    const reopened = RingBuffer.open(path);
+    expect(readAll(reopened)).toEqual([0, 1].map((sequence) => ({ sequence, bytes: payload(sequence, 20) })));
+    reopened.close();
+  });
+
+  it('loses only the records staged since the last commit when the producer dies, and numbers on from there', () => {
+    const path = freshPath();
+    const producer = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+    producer.stage(payload(0, 20));
+    producer.commit();
+    producer.stage(payload(1, 20));
+    producer.stage(payload(2, 20));
+    // Killed here: the instance is abandoned, not closed (close would commit). Its stores are in the file.
+    const next = RingBuffer.open(path);
+    expect(next.claimProducer()).toBe(1);
+    expect(readAll(next).map((r) => r.sequence)).toEqual([0]);
+    // The staged frames' slots were erased, so the new records do not run into their commit words.
+    expect(next.tryWrite(payload(1, 100))).toBe(true);
+    expect(next.tryWrite(payload(2, 5))).toBe(true);
+    expect(readAll(next)).toEqual(
+      [
+        [0, 20],
+        [1, 100],
+        [2, 5],
+      ].map(([sequence, length]) => ({ sequence: sequence!, bytes: payload(sequence!, length!) })),
+    );
+    next.close();
+  });
+
+  it('matches a FIFO model with a producer and a consumer instance under random stages, commits, reads and deaths', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('stage' as const), length: fc.integer({ min: 0, max: 200 }) }),
+      fc.record({ kind: fc.constant('write' as const), length: fc.integer({ min: 0, max: 200 }) }),
+      fc.record({ kind: fc.constant('commit' as const) }),
+      fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 0, max: 6 }) }),
+      fc.record({ kind: fc.constant('prefault' as const) }),
+      fc.record({ kind: fc.constant('die' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const path = freshPath();
+        let producer = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+        const consumer = RingBuffer.open(path);
+        const committed: { sequence: number; length: number }[] = [];
+        const staged: { sequence: number; length: number }[] = [];
+        let nextSequence = 0;
+        for (const step of ops) {
+          if (step.kind === 'stage' || step.kind === 'write') {
+            const record = payload(nextSequence, step.length);
+            if (step.kind === 'stage' ? producer.stage(record) : producer.tryWrite(record)) {
+              staged.push({ sequence: nextSequence++, length: step.length });
+              if (step.kind === 'write') committed.push(...staged.splice(0));
+            } else {
+              expect(committed.length + staged.length).toBeGreaterThan(0);
+            }
+          } else if (step.kind === 'commit') {
+            expect(producer.commit()).toBe(staged.length);
+            committed.push(...staged.splice(0));
+          } else if (step.kind === 'prefault') {
+            producer.prefaultAhead();
+          } else if (step.kind === 'read') {
+            const seen = readAll(consumer, step.max);
+            expect(seen).toEqual(
+              committed
+                .slice(0, step.max)
+                .map((m) => ({ sequence: m.sequence, bytes: payload(m.sequence, m.length) })),
+            );
+            consumer.release(seen.length);
+            committed.splice(0, seen.length);
+          } else {
+            // The producer dies: its staged records are gone, and the next producer numbers on after the committed.
+            producer = RingBuffer.open(path);
+            staged.length = 0;
+            nextSequence = producer.claimProducer();
+            expect(nextSequence).toBe((committed.at(-1)?.sequence ?? consumer.nextReadSequence - 1) + 1);
+          }
+          expect(producer.stagedRecords).toBe(staged.length);
+          expect(consumer.nextWriteSequence).toBe(nextSequence - staged.length);
+        }
+        // Closing commits what is staged.
+        producer.close();
+        committed.push(...staged.splice(0));
+        expect(readAll(consumer).map((r) => r.sequence)).toEqual(committed.map((m) => m.sequence));
+        consumer.close();
+        rmSync(path);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('RingBuffer positions past 2^31 and 2^32', () => {
   // The header keeps the slot counter in one 32-bit word (it wraps) and sequences in two; the instances count
   // in doubles. A recorder at 100 000 records a second passes 2^32 slots in about half a day.

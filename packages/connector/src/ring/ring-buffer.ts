@@ -61,8 +61,10 @@ export enum Frame {
  * record is either complete or invisible, to the other thread and after a
  * crash alike. Records span contiguous slots; the commit word is written last
  * with `Atomics.store` and read with `Atomics.load`, which orders the payload
- * on x64 and arm64 alike. Why that suffices, the layout and crash recovery:
- * docs/design/ring-buffer.md.
+ * on x64 and arm64 alike. A producer can also stage records and commit them
+ * together ({@link RingBuffer.stage}): the batch's first commit word is then
+ * the one written last, and it publishes the whole batch. Why that suffices,
+ * the layout and crash recovery: docs/design/ring-buffer.md.
  *
  * Exactly one producer and one consumer instance may be active on a file at a
  * time; each recovers its side on first use, safely while the other runs.
@@ -112,6 +114,16 @@ export class RingBuffer {
   private writeSequence = DOUBLE_FIELD;
   /** Last `reclaim` read from the consumer line; re-read only when the ring looks full. */
   private cachedReclaim = DOUBLE_FIELD;
+  /**
+   * The first frame staged since the last {@link RingBuffer.commit}: its commit word's index (-1 when nothing is
+   * staged) and value. That word is written last, by `commit`, and it is what publishes the whole batch.
+   */
+  private heldWord = -1;
+  private heldCommit = 0;
+  /** Records staged since the last commit. */
+  private stagedCount = 0;
+  /** The write sequence's high part (a multiple of 2^32) as last published: `commit` republishes it only on change. */
+  private publishedHighPart = DOUBLE_FIELD;
   /** The slot counter up to which {@link RingBuffer.prefaultAhead} has touched the pages ahead of the tail. */
   private prefaultedTo = DOUBLE_FIELD;
   /** How many slots ahead of the tail {@link RingBuffer.prefaultAhead} keeps touched: PREFAULT_BYTES, at least one. */
@@ -132,7 +144,7 @@ export class RingBuffer {
   private readonly snapshot: header.ConsumerState = { head: 0, sequence: 0 };
 
   private constructor(path: string, mapping: ArrayBuffer, geometry: RingGeometry) {
-    this.tail = this.writeSequence = this.cachedReclaim = this.prefaultedTo = 0;
+    this.tail = this.writeSequence = this.cachedReclaim = this.prefaultedTo = this.publishedHighPart = 0;
     this.path = path;
     this.mapping = mapping;
     this.geometry = Object.freeze({ ...geometry });
@@ -234,8 +246,9 @@ export class RingBuffer {
   }
 
   /**
-   * Producer: appends `bytes[start..end)` as one record, or returns `false`
-   * (writing nothing) when the ring has no room for it now.
+   * Producer: appends `bytes[start..end)` as one record, visible to the consumer at once, or returns `false`
+   * (writing nothing) when the ring has no room for it now. The same as {@link RingBuffer.stage} then
+   * {@link RingBuffer.commit} (records staged before it become visible with it).
    *
    * Allocation-free when the whole array is written (the usual case: a
    * message buffer), and for ranges of up to 32 bytes; a longer sub-range
@@ -246,6 +259,24 @@ export class RingBuffer {
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
    */
   tryWrite(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
+    if (!this.stage(bytes, start, end)) return false;
+    this.commit();
+    return true;
+  }
+
+  /**
+   * Producer: appends `bytes[start..end)` as one record that the consumer does not see until the next
+   * {@link RingBuffer.commit}, or returns `false` (writing nothing) when the ring has no room for it now. Staged
+   * records hold their slots: a producer that stages until the ring is full must commit before the consumer can
+   * free any. A batch costs one atomic store, at its commit, where {@link RingBuffer.tryWrite} costs one a record
+   * (docs/design/ring-buffer.md, "Staged records"). After a crash, the records staged since the last commit are
+   * lost, as the one record being written is with `tryWrite`. Allocation as {@link RingBuffer.tryWrite}.
+   *
+   * @throws {@link RecordTooLargeError} (`MP_ERR_RECORD_TOO_LARGE`, counted in {@link RingBuffer.rejectedRecords}) when the payload exceeds {@link RingBuffer.maxRecordSize}.
+   * @throws {@link InvalidArgumentError} when `start`/`end` do not describe a range of `bytes`.
+   * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   */
+  stage(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
     const length = end - start;
     if (length > this.maxRecordSize) {
       this.rejected++;
@@ -271,7 +302,13 @@ export class RingBuffer {
     }
     const words = this.words;
     if (padding !== 0) {
-      Atomics.store(words, Words.headerWords + (index << this.slotWordShift), -(padding << this.slotShift));
+      const paddingWord = Words.headerWords + (index << this.slotWordShift);
+      if (this.heldWord < 0) {
+        this.heldWord = paddingWord;
+        this.heldCommit = -(padding << this.slotShift);
+      } else {
+        words[paddingWord] = -(padding << this.slotShift);
+      }
       tail = (tail + padding) >>> 0;
       index = 0;
     }
@@ -290,24 +327,54 @@ export class RingBuffer {
     words[word + 1] = 0;
     words[word + Frame.sequenceLowWord] = low | 0;
     words[word + Frame.sequenceHighWord] = ((sequence - low) / Frame.twoPow32) | 0;
-    // The commit: everything above becomes visible no later than this store.
-    Atomics.store(words, word + Frame.commitWord, frameBytes);
-    tail = (tail + slots) >>> 0;
-    this.tail = tail;
-    const next = sequence + 1;
-    this.writeSequence = next;
-    const nextLow = next >>> 0;
-    if (nextLow !== 0) {
-      words[Words.writeSequenceALowWord] = nextLow | 0;
-      words[Words.writeSequenceBLowWord] = nextLow | 0;
+    // The batch's first frame keeps its commit word for commit(); a later one's is a plain store, made visible by
+    // that atomic store (and until then behind a zero the consumer stops at).
+    if (this.heldWord < 0) {
+      this.heldWord = word + Frame.commitWord;
+      this.heldCommit = frameBytes;
+    } else {
+      words[word + Frame.commitWord] = frameBytes;
+    }
+    this.tail = (tail + slots) >>> 0;
+    this.writeSequence = sequence + 1;
+    this.stagedCount++;
+    return true;
+  }
+
+  /**
+   * Producer: makes every record staged since the last commit visible to the consumer, and returns how many.
+   * One atomic store however many there are: the first staged frame's commit word, written last, which orders
+   * every store before it (docs/design/ring-buffer.md). Costs a few ns when nothing is staged. A no-op after
+   * {@link RingBuffer.close}, which commits first.
+   */
+  commit(): number {
+    const held = this.heldWord;
+    if (held < 0) return 0;
+    const words = this.words;
+    // The commit: everything staged becomes visible no later than this store.
+    Atomics.store(words, held, this.heldCommit);
+    this.heldWord = -1;
+    const count = this.stagedCount;
+    this.stagedCount = 0;
+    const next = this.writeSequence;
+    const low = next >>> 0;
+    if (next - low === this.publishedHighPart) {
+      words[Words.writeSequenceALowWord] = low | 0;
+      words[Words.writeSequenceBLowWord] = low | 0;
     } else {
       header.publishWriteSequence(words, next);
+      this.publishedHighPart = next - low;
     }
     // Not a commit: nothing reads records by it (readers walk the commit words), only fill() in another instance
     // and the used-ring check, both fine with a value a moment old. An int32 element is tear-free, and a plain store
     // costs ~0.5 ns where Atomics.store, a builtin call V8 does not inline, costs ~8.
-    words[Words.tailWord] = tail | 0;
-    return true;
+    words[Words.tailWord] = this.tail | 0;
+    return count;
+  }
+
+  /** Records staged by {@link RingBuffer.stage} and not yet committed. */
+  get stagedRecords(): number {
+    return this.stagedCount;
   }
 
   /**
@@ -483,12 +550,13 @@ export class RingBuffer {
    * Unmaps this instance's mapping now (not at garbage collection) and drops
    * its views; idempotent. A view of the ring obtained earlier (a `readBatch`
    * callback's `bytes`) reads zeros afterwards, and its stores reach no file,
-   * instead of touching unmapped memory. Records stay in the file. Closing
+   * instead of touching unmapped memory. Records stay in the file, staged ones committed first. Closing
    * does not slow down the rest of the process: the mapping's `ArrayBuffer` is
    * not detached (docs/design/ring-buffer.md, "Closing").
    */
   close(): void {
     if (this.closed) return;
+    this.commit();
     this.closed = true;
     this.producerReady = false;
     this.consumerReady = false;
@@ -610,7 +678,10 @@ export class RingBuffer {
     this.writeSequence = sequence;
     this.cachedReclaim = reclaim;
     header.publishWriteSequence(words, sequence);
+    this.publishedHighPart = sequence - (sequence >>> 0);
     Atomics.store(words, Words.tailWord, tail | 0);
+    this.heldWord = -1;
+    this.stagedCount = 0;
     this.producerReady = true;
   }
 

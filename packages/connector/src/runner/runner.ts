@@ -2,7 +2,8 @@
  * The design's runner: the hot path, top to bottom, for one venue connection.
  *
  * Per message: take the receive timestamp from the clock, hand the raw bytes
- * to the ring (or, when the ring is full, to the bounded overflow queue), then
+ * to the ring (staged, committed once per task; or, when the ring is full, to
+ * the bounded overflow queue), then
  * parse the trades straight from the bytes, intern each ticker from its bytes,
  * and publish each trade as Cap'n Proto. Nothing here allocates per message in
  * steady state, and nothing blocks: the disk is the flusher worker's business.
@@ -21,6 +22,8 @@ import type { BookMessageSink } from './book-path.js';
 
 /** The ring's used fraction from which a long burst wakes the flusher rather than wait for its poll. */
 const WAKE_FILL = 0.25;
+/** A synchronous burst commits its staged records at least this often (see {@link Runner.commitRecords}). */
+const COMMIT_EVERY = 64;
 
 /** What the runner needs from a venue parser: one call per message, trades to the sink. */
 export interface MessageParser {
@@ -165,6 +168,9 @@ export class Runner implements TradeSink {
   #backlogged = false;
   // Records written since the flusher was last woken.
   #unsignalled = 0;
+  // Records staged in the ring since the last commit, and whether a microtask to commit them is queued.
+  #staged = 0;
+  #commitQueued = false;
   // A wake of an idle flusher is queued on #idleWakeTimer (made at the first, then re-armed).
   #idleWakeQueued = false;
   #idleWakeTimer: NodeJS.Timeout | undefined;
@@ -242,12 +248,30 @@ export class Runner implements TradeSink {
     this.#ring.prefaultAhead();
   };
 
+  /**
+   * Makes the raw messages recorded so far visible to the ring's consumer (the flusher) now. The runner stages each
+   * message in the ring ({@link RingBuffer.stage}) and commits them together at the end of the task that received
+   * them (a microtask), at least every 64 messages in a longer synchronous burst, and before it wakes the flusher,
+   * queues for a full ring or drains the overflow queue: one atomic store a batch instead of one a message.
+   * Call it only when code in the same task must see the records in the ring (a test reading it back).
+   */
+  commitRecords(): void {
+    this.#staged = 0;
+    this.#ring.commit();
+  }
+
+  readonly #commitAtTaskEnd = (): void => {
+    this.#commitQueued = false;
+    this.commitRecords();
+  };
+
   // Waking a napping flusher is a futex syscall (plus V8's wait-list lock, which the woken worker then contends):
   // inside onMessage it tripled the hot path's p50 at 1 000 msg/s, and even once per event-loop turn it set the
   // flusher writing beside every message's trip to the broker. Only a long burst or a full ring wakes it.
   #wakeNow(): void {
     if (this.#unsignalled === 0) return;
     this.#unsignalled = 0;
+    this.commitRecords();
     this.#flusher?.notify();
   }
 
@@ -326,6 +350,8 @@ export class Runner implements TradeSink {
    * arms a short timer there), and through {@link Runner.tick} once a second.
    */
   drainOverflow(): number {
+    // Records staged before the queued ones go first (tryWrite below would commit them too).
+    this.commitRecords();
     const queue = this.#overflow;
     let moved = false;
     while (queue.length > 0 && this.#ring.tryWrite(queue.firstPayload())) {
@@ -389,9 +415,14 @@ export class Runner implements TradeSink {
       this.#recordOversize(bytes);
       return;
     }
-    if (this.#overflow.length === 0 && ring.tryWrite(bytes)) {
+    if (this.#overflow.length === 0 && ring.stage(bytes)) {
       this.#backlogged = false;
       this.#recorded++;
+      if (++this.#staged >= COMMIT_EVERY) this.commitRecords();
+      else if (!this.#commitQueued) {
+        this.#commitQueued = true;
+        queueMicrotask(this.#commitAtTaskEnd);
+      }
       // A burst faster than the flusher's poll (or a flusher set to nap long) must not fill the ring meanwhile.
       if (++this.#unsignalled >= this.#wakeAfter) this.#wakeIfFilling();
       if (this.#flusher?.idle === true) this.#wakeWhenIdle();

@@ -1,12 +1,14 @@
 /**
  * Child process of ring-crash.test.ts: produces numbered records into the ring
- * as fast as it can while consuming and releasing some of them, until the
- * parent kills it with SIGKILL at a random moment.
+ * as fast as it can, half of them staged and committed in batches of random
+ * size, while consuming and releasing some of them, until the parent kills it
+ * with SIGKILL at a random moment (the records staged then are lost, as a
+ * record half written is).
  *
  * Usage: node --import tsx ring-crash-child.ts <ring path> <seed> <max record bytes>
  *
- * Stdout protocol (line based): `ready`, then `w <n>` after a write (every
- * record committed below n), `r <n>` after a release (everything below n was
+ * Stdout protocol (line based): `ready`, then `w <n>` after a write or a
+ * commit that left nothing staged (every record committed below n), `r <n>` after a release (everything below n was
  * released), `error <text>` if what it read was wrong (then it exits 1).
  * The lines the parent received before the kill are lower bounds it checks
  * the reopened ring against.
@@ -49,10 +51,15 @@ function run(path: string, seed: number, maxRecord: number): void {
   for (;;) {
     const sequence = ring.nextWriteSequence;
     const length = recordLength(sequence, maxRecord);
-    // Copied straight from the pattern table, so most of the loop's time is spent inside tryWrite.
+    // Copied straight from the pattern table, so most of the loop's time is spent inside tryWrite (or stage).
     const offset = recordPatternOffset(sequence);
-    const written = ring.tryWrite(RECORD_PATTERN, offset, offset + length);
-    if (written && random() < 0.02) report(`w ${ring.nextWriteSequence}`);
+    const written =
+      random() < 0.5
+        ? ring.tryWrite(RECORD_PATTERN, offset, offset + length)
+        : ring.stage(RECORD_PATTERN, offset, offset + length);
+    // A full ring of staged records frees nothing until they are committed.
+    if (!written || random() < 0.15) ring.commit();
+    if (written && ring.stagedRecords === 0 && random() < 0.02) report(`w ${ring.nextWriteSequence}`);
     if (!written || random() < 0.1) {
       expected = ring.nextReadSequence;
       const visited = ring.readBatch(1 + Math.floor(random() * 8), check);
