@@ -27,10 +27,19 @@ function intrinsic(name: string): Intrinsic {
 const prepare = intrinsic('PrepareFunctionForOptimization');
 const optimize = intrinsic('OptimizeFunctionOnNextCall');
 const status = intrinsic('GetOptimizationStatus');
+const forbid = intrinsic('NeverOptimizeFunction');
 
 /** Lets V8 gather the feedback it needs to optimize `fn` (call before its first calls). */
 export function prepareFunctionForOptimization(fn: unknown): void {
   prepare(fn);
+}
+
+/**
+ * Keeps V8 from optimizing `fn` (call before its first call), so the calls it makes run the callees' own code and
+ * never a copy of them inlined into it: a driver loop around the functions a test watches.
+ */
+export function neverOptimize(fn: unknown): void {
+  forbid(fn);
 }
 
 /** Has V8 optimize `fn` at its next call. */
