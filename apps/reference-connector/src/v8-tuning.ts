@@ -22,7 +22,7 @@
  * compiler, off on Node 20 and 22) before TurboFan, and with Maglev on it raises the calls a function needs before
  * TurboFan (`--invocation-count-for-turbofan`) from Node 22's 3 000 to 10 000 on Node 24 and 16 000 on Node 26
  * (`node --print-flag-values`; `--v8-options` shows 3 000, the value before that implication). On a live
- * feed at 1 000 messages a second the hot path (the Binance scanner, the encoder, the ring's `stage`,
+ * feed at 1 000 messages a second the hot path (the Binance scanner, the encoder, the ring's `tryWrite`,
  * `Runner.onMessage`) was Maglev code for its first ~10 s on Node 24 and ~16 s on Node 26, at a p50 of 1.4-2.4 µs
  * against 1.0-1.3 µs once in TurboFan; a quieter feed stays there proportionally longer (100 messages a second:
  * minutes). With 1 000 calls both lines reach TurboFan within 1-2 s at that rate, and a 1M-trade replay showed no

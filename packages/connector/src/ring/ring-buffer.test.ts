@@ -410,38 +410,50 @@ describe('RingBuffer.stage and commit', () => {
     const path = freshPath();
     const producer = RingBuffer.open(path, { slotSize: 64, slotCount: 16 });
     const consumer = RingBuffer.open(path);
-    expect(producer.tryWrite(payload(0, 10))).toBe(true);
-    // A staged batch that wraps: padding at slot 13 (3 slots left, the 3-slot record does not fit), record 3 at 0.
+    // Two records (slots 0-6 and 7-10), read and released: the batch starts at slot 11.
+    producer.tryWrite(payload(0, 400));
+    producer.tryWrite(payload(1, 200));
+    expect(readAll(consumer).map((r) => r.sequence)).toEqual([0, 1]);
+    consumer.release(2);
+    // A staged batch that wraps: 2 at slot 11, 3 at slots 12-13, then 4 (3 slots) finds 2 left: padding at 14-15,
+    // and 4 at slots 0-2.
     for (const [sequence, length] of [
-      [1, 100],
-      [2, 300],
-      [3, 150],
+      [2, 20],
+      [3, 100],
+      [4, 150],
     ] as const) {
       expect(producer.stage(payload(sequence, length))).toBe(true);
     }
     expect(producer.stagedRecords).toBe(3);
-    expect(producer.nextWriteSequence).toBe(4);
-    // The consumer sees the record written before the batch, and nothing of the batch: not its records, nor the
-    // write sequence it will take.
-    expect(consumer.nextWriteSequence).toBe(1);
-    expect(readAll(consumer).map((r) => r.sequence)).toEqual([0]);
-    consumer.release(1);
+    expect(producer.nextWriteSequence).toBe(5);
+    // In the file: the batch's first commit word is still zero, the later frames' (padding included) are written.
+    expect(commitWordOnDisk(path, 64, 11)).toBe(0);
+    expect(commitWordOnDisk(path, 64, 12)).toBe(116);
+    expect(commitWordOnDisk(path, 64, 14)).toBe(-128);
+    expect(commitWordOnDisk(path, 64, 0)).toBe(166);
+    // The consumer sees nothing of the batch: not its records, nor the write sequence it will take.
+    expect(consumer.nextWriteSequence).toBe(2);
     expect(readAll(consumer)).toEqual([]);
     expect(producer.commit()).toBe(3);
+    expect(commitWordOnDisk(path, 64, 11)).toBe(36);
     expect(producer.stagedRecords).toBe(0);
     expect(producer.commit()).toBe(0);
-    expect(consumer.nextWriteSequence).toBe(4);
+    expect(consumer.nextWriteSequence).toBe(5);
     expect(readAll(consumer)).toEqual(
       [
-        [1, 100],
-        [2, 300],
-        [3, 150],
+        [2, 20],
+        [3, 100],
+        [4, 150],
       ].map(([sequence, length]) => ({ sequence: sequence!, bytes: payload(sequence!, length!) })),
     );
-    // tryWrite commits what was staged before it, with its own record.
-    producer.stage(payload(4, 5));
-    producer.tryWrite(payload(5, 5));
-    expect(readAll(consumer).map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
+    // tryWrite commits what was staged before it, with its own record, and also when it finds no room (11 of
+    // the 16 slots are taken then, and 480 bytes need 8).
+    producer.stage(payload(5, 5));
+    producer.tryWrite(payload(6, 5));
+    expect(readAll(consumer).map((r) => r.sequence)).toEqual([2, 3, 4, 5, 6]);
+    producer.stage(payload(7, 5));
+    expect(producer.tryWrite(payload(8, 480))).toBe(false);
+    expect(readAll(consumer).map((r) => r.sequence)).toEqual([2, 3, 4, 5, 6, 7]);
     producer.close();
     consumer.close();
   });
@@ -506,6 +518,8 @@ describe('RingBuffer.stage and commit', () => {
               if (step.kind === 'write') committed.push(...staged.splice(0));
             } else {
               expect(committed.length + staged.length).toBeGreaterThan(0);
+              // A tryWrite that finds no room still commits what was staged.
+              if (step.kind === 'write') committed.push(...staged.splice(0));
             }
           } else if (step.kind === 'commit') {
             expect(producer.commit()).toBe(staged.length);
@@ -552,6 +566,9 @@ describe('RingBuffer positions past 2^31 and 2^32', () => {
   ])('matches a FIFO model while the slot counter and the sequences cross %s, across reopens', (_, start) => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('write' as const), length: fc.integer({ min: 0, max: 200 }) }),
+      // Staged batches cross the boundary too: their commit publishes the write sequence's high word.
+      fc.record({ kind: fc.constant('stage' as const), length: fc.integer({ min: 0, max: 200 }) }),
+      fc.record({ kind: fc.constant('commit' as const) }),
       fc.record({ kind: fc.constant('read' as const), max: fc.integer({ min: 0, max: 6 }) }),
       fc.record({ kind: fc.constant('reopen' as const) }),
       // The prefault's own position wraps with the slot counter.
@@ -562,37 +579,51 @@ describe('RingBuffer positions past 2^31 and 2^32', () => {
         const path = freshPath();
         createRingAt(path, { slotSize: 64, slotCount: 8 }, start);
         let ring = RingBuffer.open(path);
+        // Another instance of the file reads the published write sequence from the header, both words.
+        const observer = RingBuffer.open(path);
         expect(ring.claimProducer()).toBe(start);
         const model: { sequence: number; length: number }[] = [];
+        let staged = 0;
         let nextSequence = start;
         for (const step of ops) {
-          if (step.kind === 'write') {
-            if (ring.tryWrite(payload(nextSequence, step.length))) {
+          if (step.kind === 'write' || step.kind === 'stage') {
+            const record = payload(nextSequence, step.length);
+            if (step.kind === 'write' ? ring.tryWrite(record) : ring.stage(record)) {
               model.push({ sequence: nextSequence++, length: step.length });
+              staged = step.kind === 'write' ? 0 : staged + 1;
             } else {
               expect(model.length).toBeGreaterThan(0);
+              if (step.kind === 'write') staged = 0;
             }
+          } else if (step.kind === 'commit') {
+            expect(ring.commit()).toBe(staged);
+            staged = 0;
           } else if (step.kind === 'prefault') {
             ring.prefaultAhead();
           } else if (step.kind === 'read') {
+            const committed = model.length - staged;
             const seen = readAll(ring, step.max);
             expect(seen).toEqual(
               model
-                .slice(0, step.max)
+                .slice(0, Math.min(step.max, committed))
                 .map((m) => ({ sequence: m.sequence, bytes: payload(m.sequence, m.length) })),
             );
             ring.release(seen.length);
             model.splice(0, seen.length);
           } else {
+            // Closing commits what is staged.
             ring.close();
+            staged = 0;
             ring = RingBuffer.open(path);
             expect(ring.claimProducer()).toBe(nextSequence);
           }
           expect(ring.nextWriteSequence).toBe(nextSequence);
+          expect(observer.nextWriteSequence).toBe(nextSequence - staged);
           expect(ring.nextReadSequence).toBe(model[0]?.sequence ?? nextSequence);
         }
-        expect(readAll(ring).map((r) => r.sequence)).toEqual(model.map((m) => m.sequence));
         ring.close();
+        expect(readAll(observer).map((r) => r.sequence)).toEqual(model.map((m) => m.sequence));
+        observer.close();
         rmSync(path);
       }),
       { numRuns: 100 },

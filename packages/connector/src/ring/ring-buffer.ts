@@ -247,8 +247,8 @@ export class RingBuffer {
 
   /**
    * Producer: appends `bytes[start..end)` as one record, visible to the consumer at once, or returns `false`
-   * (writing nothing) when the ring has no room for it now. The same as {@link RingBuffer.stage} then
-   * {@link RingBuffer.commit} (records staged before it become visible with it).
+   * (writing nothing) when the ring has no room for it now. {@link RingBuffer.stage} then
+   * {@link RingBuffer.commit}: records staged before it are committed too, also when it returns `false`.
    *
    * Allocation-free when the whole array is written (the usual case: a
    * message buffer), and for ranges of up to 32 bytes; a longer sub-range
@@ -259,9 +259,9 @@ export class RingBuffer {
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
    */
   tryWrite(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
-    if (!this.stage(bytes, start, end)) return false;
+    const written = this.stage(bytes, start, end);
     this.commit();
-    return true;
+    return written;
   }
 
   /**

@@ -594,6 +594,9 @@ export class Pipeline {
       ...(options.overflow ? { overflow: replayOverflow(options.overflow, options.source.kind, ring) } : {}),
       onIssue: this.#onIssue,
       onBacklog: this.#onBacklog,
+      // A fast replay delivers a read chunk's lines in one task: its records are committed a batch at a time. A
+      // live feed's message (and a paced replay's) has its record committed before its trades are published.
+      batchCommits: options.source.kind === 'replay' && options.source.pace === 'fast',
     });
     source.onMessage(this.#runner.onMessage);
     source.setBackpressure?.(this.#backedUp);

@@ -26,7 +26,13 @@ function binanceTrade(id: number, symbol = 'BTCUSDT', maker = true): Uint8Array 
   );
 }
 
-function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake, onBacklog?: () => void) {
+function setup(
+  slotCount = 1024,
+  overflow = {},
+  flusher?: FlusherWake,
+  onBacklog?: () => void,
+  batchCommits = false,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
   dirs.push(dir);
   const ring = RingBuffer.open(join(dir, 'test.ring'), { slotSize: 256, slotCount });
@@ -49,6 +55,7 @@ function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake, onBacklog
     overflow,
     ...(flusher ? { flusher } : {}),
     ...(onBacklog ? { onBacklog } : {}),
+    batchCommits,
     onIssue: (i) => {
       issues.push(i.cause);
       issueErrors.push(i.error);
@@ -63,8 +70,8 @@ function setup(slotCount = 1024, overflow = {}, flusher?: FlusherWake, onBacklog
     subjects.push(subject);
     deliveryStamps.push(delivery.timestampNanos);
   });
-  // Reads back what the flusher would find. A test in one synchronous turn commits first, as the end of the task
-  // would (`commit: false` sees only what the runner committed on its own, as a worker polling mid-burst does).
+  // Reads back what the flusher would find; with batchCommits, after the commit the end of the task would make
+  // (`commit: false`: only what the runner committed on its own, as a worker polling mid-burst finds).
   const ringRecords = ({ commit = true } = {}) => {
     if (commit) runner.commitRecords();
     const out: string[] = [];
@@ -168,10 +175,8 @@ describe('Runner', () => {
     let recorded = 0;
     for (let id = 1; id <= 5_000; id++) {
       runner.onMessage(binanceTrade(id));
-      // The worker's own poll, draining what is there every 128 records: what the runner committed by itself
-      // within the burst (every 64 records), as a worker's poll would find it. At most 191 records are then in
-      // the ring, under the quarter (256) that wakes.
-      if (id % 128 === 0) recorded += ringRecords({ commit: false }).length;
+      // The worker's own poll, draining what is there every 200 records.
+      if (id % 200 === 0) recorded += ringRecords({ commit: false }).length;
     }
     recorded += ringRecords().length;
     expect(wakes).toBe(0);
@@ -319,6 +324,53 @@ describe('Runner', () => {
     expect(issues).toEqual(['oversize']);
     expect(issueErrors[0]).toBeInstanceOf(RecordTooLargeError);
     expect(issueErrors[0]).toMatchObject({ size: big.length, limit: ring.maxRecordSize });
+  });
+});
+
+describe('Runner commits to the ring', () => {
+  /** What a consumer instance of the ring file (the flusher's) sees now, without releasing it. */
+  const visible = (consumer: RingBuffer): number => consumer.readBatch(1 << 20, () => undefined);
+
+  it("commits each message's record before its trades are published, by default", () => {
+    const { runner, ring, transport } = setup();
+    const consumer = RingBuffer.open(ring.path);
+    const seenAtPublish: number[] = [];
+    transport.subscribe('test.binance.trade.>', () => seenAtPublish.push(visible(consumer)));
+    for (let id = 1; id <= 3; id++) runner.onMessage(binanceTrade(id));
+    // A process killed after a trade went out still has that trade's raw message in the ring file.
+    expect(seenAtPublish).toEqual([1, 2, 3]);
+    consumer.close();
+  });
+
+  it('with batchCommits, commits at the end of the task, every 64 messages of a burst, and before a wake', async () => {
+    // At each wake: records the producer wrote, and records the flusher's instance sees.
+    const atWake: [number, number][] = [];
+    let consumer: RingBuffer | undefined;
+    const { runner, ring } = setup(
+      1024,
+      {},
+      { notify: () => atWake.push([ring.nextWriteSequence, visible(consumer!)]) },
+      undefined,
+      true,
+    );
+    consumer = RingBuffer.open(ring.path);
+    for (let id = 1; id <= 3; id++) runner.onMessage(binanceTrade(id));
+    expect(visible(consumer)).toBe(0);
+    expect(ring.stagedRecords).toBe(3);
+    await Promise.resolve();
+    expect(visible(consumer)).toBe(3);
+    // A burst in one task: visible 64 at a time before the task ends.
+    for (let id = 4; id <= 3 + 70; id++) runner.onMessage(binanceTrade(id));
+    expect(visible(consumer)).toBe(3 + 64);
+    await Promise.resolve();
+    expect(visible(consumer)).toBe(73);
+    // A burst that fills a quarter of the ring (256 slots) wakes the flusher, which must find the records there.
+    for (let id = 74; id <= 400; id++) runner.onMessage(binanceTrade(id));
+    expect(atWake.length).toBeGreaterThan(0);
+    for (const [written, seen] of atWake) expect(seen).toBe(written);
+    runner.commitRecords();
+    expect(visible(consumer)).toBe(400);
+    consumer.close();
   });
 });
 

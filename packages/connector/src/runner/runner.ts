@@ -2,8 +2,7 @@
  * The design's runner: the hot path, top to bottom, for one venue connection.
  *
  * Per message: take the receive timestamp from the clock, hand the raw bytes
- * to the ring (staged, committed once per task; or, when the ring is full, to
- * the bounded overflow queue), then
+ * to the ring (or, when the ring is full, to the bounded overflow queue), then
  * parse the trades straight from the bytes, intern each ticker from its bytes,
  * and publish each trade as Cap'n Proto. Nothing here allocates per message in
  * steady state, and nothing blocks: the disk is the flusher worker's business.
@@ -22,7 +21,7 @@ import type { BookMessageSink } from './book-path.js';
 
 /** The ring's used fraction from which a long burst wakes the flusher rather than wait for its poll. */
 const WAKE_FILL = 0.25;
-/** A synchronous burst commits its staged records at least this often (see {@link Runner.commitRecords}). */
+/** With {@link RunnerOptions.batchCommits}, a synchronous burst commits its staged records at least this often. */
 const COMMIT_EVERY = 64;
 
 /** What the runner needs from a venue parser: one call per message, trades to the sink. */
@@ -88,6 +87,18 @@ export interface RunnerOptions {
    * Absent (the default), the trade path is all there is.
    */
   books?: BookMessageSink;
+  /**
+   * Commit the raw messages to the ring in batches instead of one by one: each is staged
+   * ({@link RingBuffer.stage}) and they are committed together at the end of the task that delivered them (a
+   * microtask), every 64 messages in a longer synchronous burst, and before the runner wakes the flusher or queues
+   * for a full ring. One atomic store a batch instead of one a message (~30 ns a message on a 1M-trade replay,
+   * docs/design/ring-buffer.md, "Staged records"). For sources that deliver many messages a task: the pipeline sets
+   * it for a replay at fast pace. The cost: a process killed (SIGKILL, OOM) loses the records staged since the last
+   * commit, whose trades may have been published already; without it, a message's record is committed before its
+   * trades are published. Call {@link Runner.commitRecords} before stopping the flusher or exiting in the same
+   * task. Default false.
+   */
+  batchCommits?: boolean;
 }
 
 /** A problem the runner counted and skipped. */
@@ -168,7 +179,8 @@ export class Runner implements TradeSink {
   #backlogged = false;
   // Records written since the flusher was last woken.
   #unsignalled = 0;
-  // Records staged in the ring since the last commit, and whether a microtask to commit them is queued.
+  // batchCommits: records staged in the ring since the last commit, and whether a microtask to commit them is queued.
+  readonly #batchCommits: boolean;
   #staged = 0;
   #commitQueued = false;
   // A wake of an idle flusher is queued on #idleWakeTimer (made at the first, then re-armed).
@@ -213,6 +225,7 @@ export class Runner implements TradeSink {
     this.#onIssue = options.onIssue;
     this.#onBacklog = options.onBacklog;
     this.#books = options.books;
+    this.#batchCommits = options.batchCommits === true;
     this.#wakeAfter = Math.max(1, this.#ring.geometry.slotCount >>> 4);
   }
 
@@ -249,11 +262,11 @@ export class Runner implements TradeSink {
   };
 
   /**
-   * Makes the raw messages recorded so far visible to the ring's consumer (the flusher) now. The runner stages each
-   * message in the ring ({@link RingBuffer.stage}) and commits them together at the end of the task that received
-   * them (a microtask), at least every 64 messages in a longer synchronous burst, and before it wakes the flusher,
-   * queues for a full ring or drains the overflow queue: one atomic store a batch instead of one a message.
-   * Call it only when code in the same task must see the records in the ring (a test reading it back).
+   * With {@link RunnerOptions.batchCommits}: makes the raw messages staged so far visible to the ring's consumer
+   * (the flusher) now, rather than at the end of the task. Call it before stopping the flusher or exiting the
+   * process in the task that delivered them. Without batchCommits every message is committed at once, and this
+   * does nothing. {@link Runner.drainOverflow} (which the pipeline calls when it stops) and {@link Runner.tick}
+   * call it.
    */
   commitRecords(): void {
     this.#staged = 0;
@@ -415,14 +428,10 @@ export class Runner implements TradeSink {
       this.#recordOversize(bytes);
       return;
     }
-    if (this.#overflow.length === 0 && ring.stage(bytes)) {
+    if (this.#overflow.length === 0 && (this.#batchCommits ? ring.stage(bytes) : ring.tryWrite(bytes))) {
       this.#backlogged = false;
       this.#recorded++;
-      if (++this.#staged >= COMMIT_EVERY) this.commitRecords();
-      else if (!this.#commitQueued) {
-        this.#commitQueued = true;
-        queueMicrotask(this.#commitAtTaskEnd);
-      }
+      if (this.#batchCommits) this.#commitLater();
       // A burst faster than the flusher's poll (or a flusher set to nap long) must not fill the ring meanwhile.
       if (++this.#unsignalled >= this.#wakeAfter) this.#wakeIfFilling();
       if (this.#flusher?.idle === true) this.#wakeWhenIdle();
@@ -450,6 +459,15 @@ export class Runner implements TradeSink {
     this.#idleWakeQueued = true;
     if (this.#idleWakeTimer === undefined) this.#idleWakeTimer = setTimeout(this.#wakeIdle, 1).unref();
     else this.#idleWakeTimer.refresh();
+  }
+
+  // Off the hot path's own code (see #recordOversize); queueMicrotask allocates on Node 20 and 22 (an AsyncResource).
+  #commitLater(): void {
+    if (++this.#staged >= COMMIT_EVERY) this.commitRecords();
+    else if (!this.#commitQueued) {
+      this.#commitQueued = true;
+      queueMicrotask(this.#commitAtTaskEnd);
+    }
   }
 
   // Ring full (or older messages still queued): keep order by queueing behind them.
