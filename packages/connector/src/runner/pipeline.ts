@@ -733,6 +733,8 @@ export class Pipeline {
             ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
             // Coinbase's depth 0 means its whole book: the simulator keeps its own default there.
             ...(books ? { books: simDepth > 0 ? { depth: simDepth } : {} } : {}),
+            // A venue sends trades only to a client that subscribed to them.
+            trades: channels.includes('trades'),
             log: { maxEntries: 0, ...(spec.logFile ? { file: spec.logFile } : {}) },
           });
           url = await simulator.start();

@@ -73,6 +73,12 @@ export interface SimulatorOptions {
    * sends a fresh snapshot (the way a client resynchronizes). Off by default.
    */
   books?: SimulatorBookOptions;
+  /**
+   * Send the trade messages to subscribed clients (default true). False makes a market whose trades move the
+   * books (`books`) without being sent: what a client subscribed to the book channel alone gets from a venue. A
+   * books-only `Pipeline` on the simulator sets it.
+   */
+  trades?: boolean;
 }
 
 /** One frame the simulator sent, as kept in its log. */
@@ -101,7 +107,7 @@ export interface SimulatorStats {
   openConnections: number;
   /** Upgrade requests refused on purpose (see `refuseConnections`). */
   connectionsRefused: number;
-  /** Trade messages generated (each sent to every subscribed, healthy client). */
+  /** Trade messages generated (each sent to every subscribed, healthy client, unless `trades` is false). */
   tradeMessages: number;
   /** Trades in those messages. */
   trades: number;
@@ -193,6 +199,7 @@ export class SimulatorServer {
   private listeningUrl: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private rate: number;
+  private readonly sendTrades: boolean;
   private credit = 0;
   private lastTickAt = 0;
   private readonly wallAnchorMs = Date.now();
@@ -222,6 +229,7 @@ export class SimulatorServer {
       skipProbability: options.skipProbability ?? 0,
     });
     this.faultRandom = createSeededRandom(seed + 1);
+    this.sendTrades = options.trades !== false;
     this.bookChannel =
       options.books === undefined
         ? undefined
@@ -600,10 +608,12 @@ export class SimulatorServer {
     this.fileLog?.cork();
     for (let i = 0; i < due; i++) {
       const batch = this.walk.nextBatch(timestampMs, timestampMicros);
-      const frame = Buffer.from(this.emulation.formatTrades(batch));
       this.tradeMessages++;
-      for (const client of this.clients) {
-        if (client.subscribed && !client.stalled) this.send(client, frame, false);
+      if (this.sendTrades) {
+        const frame = Buffer.from(this.emulation.formatTrades(batch));
+        for (const client of this.clients) {
+          if (client.subscribed && !client.stalled) this.send(client, frame, false);
+        }
       }
       // The book moves whether or not anyone watches it, as a venue's does.
       const book = this.bookChannel?.step(batch, timestampMs, timestampMicros);

@@ -14,6 +14,7 @@ import type { BinanceBookSync } from '../../src/books/binance-book.js';
 import { type BookFrame, frameToUpdate } from '../../src/books/book-data.js';
 import type { BookSync, OutOfSyncReason } from '../../src/books/book-sync.js';
 import { OrderBook } from '../../src/books/order-book.js';
+import { channelProtocol } from '../../src/feeds/book-subscriptions.js';
 import type { VenueName } from '../../src/feeds/venue-feed.js';
 import { VENUES, venueProtocol } from '../../src/feeds/venues.js';
 import type { BookFaultKind } from '../../src/simulator/venue-emulation.js';
@@ -530,4 +531,49 @@ describe('book faults are detected and resynchronized', () => {
     expect((await fetch(`${sim.httpUrl}/api/v3/depth?symbol=NOPE`)).status).toBe(400);
     expect((await fetch(`${sim.httpUrl}/api/v3/other`)).status).toBe(404);
   });
+});
+
+describe('the simulator with trades off', () => {
+  it.each([
+    [true, 'sends'],
+    [false, 'sends no'],
+  ])(
+    'trades: %s %s trade messages to a client of the book channel, whose books move either way',
+    async (trades) => {
+      // The protocol a books-only pipeline connects with: its subscribe frames name the book channel alone.
+      const protocol = channelProtocol(venueProtocol('bybit'), ['books'], 50);
+      const sim = new SimulatorServer({
+        protocol,
+        symbols: ['BTCUSDT'],
+        messagesPerSecond: 500,
+        books: {},
+        trades,
+        log: { maxEntries: 0 },
+      });
+      running.push(sim);
+      const ws = new WebSocket(await sim.start());
+      const topics: string[] = [];
+      ws.on('message', (data: Buffer) => {
+        const topic = (JSON.parse(data.toString()) as { topic?: unknown }).topic;
+        if (typeof topic === 'string') topics.push(topic);
+      });
+      ws.on('open', () => {
+        for (const frame of protocol.subscribeMessages(['BTCUSDT'])) ws.send(frame);
+      });
+      try {
+        await waitFor(
+          '50 book messages',
+          () => topics.filter((t) => t.startsWith('orderbook.')).length >= 50,
+          SOON,
+        );
+      } finally {
+        ws.close();
+      }
+      const tradeMessages = topics.filter((t) => t.startsWith('publicTrade.')).length;
+      if (trades) expect(tradeMessages).toBeGreaterThan(0);
+      else expect(tradeMessages).toBe(0);
+      // The market moved all the same: after the snapshot, a book message follows each trade message made.
+      expect(sim.stats().tradeMessages).toBeGreaterThanOrEqual(49);
+    },
+  );
 });
