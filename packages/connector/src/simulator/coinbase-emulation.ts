@@ -95,10 +95,12 @@ export const coinbaseEmulation: VenueEmulation = {
     const channels = names.map((name) => ({ name, product_ids: products }));
     return [JSON.stringify({ type: 'subscriptions', channels })];
   },
-  controlMessages(symbols) {
+  controlMessages(symbols, options) {
     const now = Date.now();
     const frames: string[] = [];
+    const trades = options?.trades !== false;
     symbols.forEach((symbol, i) => {
+      if (!trades) return;
       const trade: SimTrade = {
         symbol,
         tradeId: 1000 + i,

@@ -29,8 +29,11 @@ export interface VenueEmulation {
   formatTrades(trades: readonly SimTrade[]): string;
   /** The frames the venue answers a client text frame with (subscribe acks, pongs), or `[]`. */
   respondTo(clientFrame: string, symbols: readonly string[]): string[];
-  /** Frames the venue sends on its own after subscribing (status, snapshot-style control, heartbeats), or `[]`. */
-  controlMessages(symbols: readonly string[]): string[];
+  /**
+   * Frames the venue sends on its own after subscribing (status, snapshot-style control, heartbeats), or `[]`.
+   * `trades: false` (a client of the book channel alone) leaves out those that are trades (Coinbase `last_match`).
+   */
+  controlMessages(symbols: readonly string[], options?: { trades?: boolean }): string[];
   /** The venue's order-book channel, when the simulator serves one. */
   readonly book?: BookChannelEmulation;
 }

@@ -526,7 +526,7 @@ export class SimulatorServer {
 
   private subscribe(client: SimClient): void {
     client.subscribed = true;
-    for (const frame of this.emulation.controlMessages(this.symbols))
+    for (const frame of this.emulation.controlMessages(this.symbols, { trades: this.sendTrades }))
       this.send(client, Buffer.from(frame), false);
   }
 
