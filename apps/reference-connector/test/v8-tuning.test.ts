@@ -83,8 +83,8 @@ function inTurboFan(trace: string): Set<string> {
 
 /**
  * Functions every Binance message runs through that are too large to be inlined into a caller, so they are compiled
- * on their own: the spot scanner, the encoder and the ring's hand-off (`stage` in a replay at fast pace, which this
- * test runs: its records are committed in batches; `tryWrite` on a live feed). (`Runner.onMessage` is sometimes inlined
+ * on their own: the spot scanner, the encoder and the ring's hand-off (`stage`, which `tryWrite` calls on a live or
+ * simulated feed and a replay at fast pace calls directly). (`Runner.onMessage` is sometimes inlined
  * into the WebSocket source's `deliver` and then never shows by its own name.)
  */
 const HOT_PATH = ['scanBinanceTradeLayout', 'encodeFields', 'stage'];

@@ -91,8 +91,8 @@ export interface RunnerOptions {
    * Commit the raw messages to the ring in batches instead of one by one: each is staged
    * ({@link RingBuffer.stage}) and they are committed together at the end of the task that delivered them (a
    * microtask), every 64 messages in a longer synchronous burst, and before the runner wakes the flusher or queues
-   * for a full ring. One atomic store a batch instead of one a message (~30 ns a message on a 1M-trade replay,
-   * docs/design/ring-buffer.md, "Staged records"). For sources that deliver many messages a task: the pipeline sets
+   * for a full ring. One atomic store a batch instead of one a message (~20 ns a message, -2.2% of a 1M-trade
+   * replay's wall; docs/design/ring-buffer.md, "Staged records"). For sources that deliver many messages a task: the pipeline sets
    * it for a replay at fast pace. The cost: a process killed (SIGKILL, OOM) loses the records staged since the last
    * commit, whose trades may have been published already; without it, a message's record is committed before its
    * trades are published. Call {@link Runner.commitRecords} before stopping the flusher or exiting in the same

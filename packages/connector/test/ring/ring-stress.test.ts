@@ -73,7 +73,8 @@ it('delivers 3 million variable-length records intact and in order to a consumer
       let stalledSince = 0;
       let spins = 0;
       // Blocks of 4 096 records alternate between tryWrite and stage, committed with a chance of 1 in 16 after each
-      // record: the worker must see a batch only whole, its later frames' commit words being plain stores.
+      // record: the worker reads batches whose later frames' commit words are plain stores (on x64 this finds
+      // bookkeeping errors; store order there is the hardware's).
       const batched = ((sequence >>> 12) & 1) === 1;
       while (!(batched ? ring.stage(view) : ring.tryWrite(view))) {
         // A ring full of staged records frees nothing until they are committed.
