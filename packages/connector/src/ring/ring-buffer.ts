@@ -302,13 +302,7 @@ export class RingBuffer {
     }
     const words = this.words;
     if (padding !== 0) {
-      const paddingWord = Words.headerWords + (index << this.slotWordShift);
-      if (this.heldWord < 0) {
-        this.heldWord = paddingWord;
-        this.heldCommit = -(padding << this.slotShift);
-      } else {
-        words[paddingWord] = -(padding << this.slotShift);
-      }
+      this.writeCommitWord(Words.headerWords + (index << this.slotWordShift), -(padding << this.slotShift));
       tail = (tail + padding) >>> 0;
       index = 0;
     }
@@ -327,18 +321,22 @@ export class RingBuffer {
     words[word + 1] = 0;
     words[word + Frame.sequenceLowWord] = low | 0;
     words[word + Frame.sequenceHighWord] = ((sequence - low) / Frame.twoPow32) | 0;
-    // The batch's first frame keeps its commit word for commit(); a later one's is a plain store, made visible by
-    // that atomic store (and until then behind a zero the consumer stops at).
-    if (this.heldWord < 0) {
-      this.heldWord = word + Frame.commitWord;
-      this.heldCommit = frameBytes;
-    } else {
-      words[word + Frame.commitWord] = frameBytes;
-    }
+    this.writeCommitWord(word + Frame.commitWord, frameBytes);
     this.tail = (tail + slots) >>> 0;
     this.writeSequence = sequence + 1;
     this.stagedCount++;
     return true;
+  }
+
+  // The batch's first frame (a record's or a padding's) keeps its commit word for commit(); a later one's is a plain
+  // store, made visible by that atomic store (and until then behind a zero the consumer stops at).
+  private writeCommitWord(word: number, value: number): void {
+    if (this.heldWord < 0) {
+      this.heldWord = word;
+      this.heldCommit = value;
+    } else {
+      this.words[word] = value;
+    }
   }
 
   /**
@@ -550,9 +548,9 @@ export class RingBuffer {
    * Unmaps this instance's mapping now (not at garbage collection) and drops
    * its views; idempotent. A view of the ring obtained earlier (a `readBatch`
    * callback's `bytes`) reads zeros afterwards, and its stores reach no file,
-   * instead of touching unmapped memory. Records stay in the file, staged ones committed first. Closing
-   * does not slow down the rest of the process: the mapping's `ArrayBuffer` is
-   * not detached (docs/design/ring-buffer.md, "Closing").
+   * instead of touching unmapped memory. Records stay in the file, staged ones
+   * committed first. Closing does not slow down the rest of the process: the
+   * mapping's `ArrayBuffer` is not detached (docs/design/ring-buffer.md, "Closing").
    */
   close(): void {
     if (this.closed) return;

@@ -92,8 +92,8 @@ export interface RunnerOptions {
    * ({@link RingBuffer.stage}) and they are committed together at the end of the task that delivered them (a
    * microtask), every 64 messages in a longer synchronous burst, and before the runner wakes the flusher or queues
    * for a full ring. One atomic store a batch instead of one a message (~20 ns a message, -2.2% of a 1M-trade
-   * replay's wall; docs/design/ring-buffer.md, "Staged records"). For sources that deliver many messages a task: the pipeline sets
-   * it for a replay at fast pace. The cost: a process killed (SIGKILL, OOM) loses the records staged since the last
+   * replay's wall; docs/design/ring-buffer.md, "Staged records"). For sources that deliver many messages a task:
+   * the pipeline sets it for a replay at fast pace. The cost: a process killed (SIGKILL, OOM) loses the records staged since the last
    * commit, whose trades may have been published already; without it, a message's record is committed before its
    * trades are published. Call {@link Runner.commitRecords} before stopping the flusher or exiting in the same
    * task. Default false.
@@ -179,9 +179,8 @@ export class Runner implements TradeSink {
   #backlogged = false;
   // Records written since the flusher was last woken.
   #unsignalled = 0;
-  // batchCommits: records staged in the ring since the last commit, and whether a microtask to commit them is queued.
+  // batchCommits, and whether a microtask to commit the staged records is queued.
   readonly #batchCommits: boolean;
-  #staged = 0;
   #commitQueued = false;
   // A wake of an idle flusher is queued on #idleWakeTimer (made at the first, then re-armed).
   #idleWakeQueued = false;
@@ -269,7 +268,6 @@ export class Runner implements TradeSink {
    * call it.
    */
   commitRecords(): void {
-    this.#staged = 0;
     this.#ring.commit();
   }
 
@@ -428,10 +426,12 @@ export class Runner implements TradeSink {
       this.#recordOversize(bytes);
       return;
     }
-    if (this.#overflow.length === 0 && (this.#batchCommits ? ring.stage(bytes) : ring.tryWrite(bytes))) {
+    if (this.#overflow.length === 0 && ring.stage(bytes)) {
+      // Without batchCommits the record is committed here, before the message's trades are published.
+      if (this.#batchCommits) this.#commitLater();
+      else ring.commit();
       this.#backlogged = false;
       this.#recorded++;
-      if (this.#batchCommits) this.#commitLater();
       // A burst faster than the flusher's poll (or a flusher set to nap long) must not fill the ring meanwhile.
       if (++this.#unsignalled >= this.#wakeAfter) this.#wakeIfFilling();
       if (this.#flusher?.idle === true) this.#wakeWhenIdle();
@@ -463,7 +463,7 @@ export class Runner implements TradeSink {
 
   // Off the hot path's own code (see #recordOversize); queueMicrotask allocates on Node 20 and 22 (an AsyncResource).
   #commitLater(): void {
-    if (++this.#staged >= COMMIT_EVERY) this.commitRecords();
+    if (this.#ring.stagedRecords >= COMMIT_EVERY) this.commitRecords();
     else if (!this.#commitQueued) {
       this.#commitQueued = true;
       queueMicrotask(this.#commitAtTaskEnd);

@@ -98,9 +98,9 @@ export const coinbaseEmulation: VenueEmulation = {
   controlMessages(symbols, options) {
     const now = Date.now();
     const frames: string[] = [];
-    const trades = options?.trades !== false;
-    symbols.forEach((symbol, i) => {
-      if (!trades) return;
+    // The venue's last trade per product, sent on subscribe: a trade message, so not to a client of books alone.
+    const lastMatches = options?.trades === false ? [] : symbols;
+    lastMatches.forEach((symbol, i) => {
       const trade: SimTrade = {
         symbol,
         tradeId: 1000 + i,
