@@ -33,6 +33,7 @@ export { Publisher } from './publisher/publisher.js';
 export { tickerToSubjectToken } from './publisher/subject-token.js';
 export { type RecordVisitor, RingBuffer } from './ring/ring-buffer.js';
 export type { RingGeometry } from './ring/ring-geometry.js';
+export type { RingFormatVersion } from './ring/ring-header.js';
 export type { BookCounters, BookMessageSink, BookPathOptions } from './runner/book-path.js';
 export { BookPath, markSnapshotRecord, SNAPSHOT_RECORD_MARK } from './runner/book-path.js';
 export type { BookResyncCounters } from './runner/book-resync.js';

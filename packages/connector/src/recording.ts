@@ -1,6 +1,7 @@
 // `@marketpipe/connector/recording`: every raw message kept: the memory-mapped ring, the disk flusher that
 // drains it on a worker thread, and the record files it writes and their readers.
 
+export type { EpochMsParts } from './codec/trade-encoder.js';
 export {
   CpuPlacementError,
   FlusherStopTimeoutError,
@@ -41,7 +42,9 @@ export type {
   VenueRecordRange,
 } from './flusher/record-reader.js';
 export { listRecordDays, readRecordFile, readVenueRecords, scanRecordFile } from './flusher/record-reader.js';
+export { RECORD_HEADER_BYTES as RING_RECORD_HEADER_BYTES } from './ring/record-frame.js';
 export type { RecordVisitor } from './ring/ring-buffer.js';
 export { RingBuffer } from './ring/ring-buffer.js';
 export type { RingGeometry } from './ring/ring-geometry.js';
 export { DEFAULT_RING_GEOMETRY } from './ring/ring-geometry.js';
+export type { RingFormatVersion } from './ring/ring-header.js';

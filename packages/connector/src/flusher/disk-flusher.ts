@@ -75,8 +75,8 @@ export interface DiskFlusherOptions {
   /**
    * Longest nap of a worker that found the ring empty, in ms, unless {@link DiskFlusher.notify} wakes it; default
    * 1. The runner wakes it only for long bursts, a full ring and an idle worker ({@link DiskFlusher.idle}), so at
-   * a steady pace this poll is what bounds how long a record waits in the ring (and how late its write-time stamp
-   * is): about 1 ms. Once the ring stayed empty for 100 ms the worker naps 100 ms at a time (about 10 wakes a
+   * a steady pace this poll is what bounds how long a record waits in the ring (and, for a record without a receive
+   * time, how late its write-time stamp is): about 1 ms. Once the ring stayed empty for 100 ms the worker naps 100 ms at a time (about 10 wakes a
    * second) until a record comes.
    */
   idleWaitMs?: number;

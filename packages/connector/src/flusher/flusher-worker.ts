@@ -132,8 +132,17 @@ function drain(syncer: ThreadSyncer | undefined): void {
   Atomics.store(control, STATE, FlusherStateCode.running);
   post({ type: 'ready', recovery: { ...recovery, ringReset, rewrittenFromRing } });
 
-  const visit = (bytes: Uint8Array, start: number, end: number, sequence: number): void => {
-    writer.append(bytes, start, end, sequence);
+  // Each record is stamped with the receive time it carries (the runner's, also in its published trades); a record
+  // without one (a ring of format 1, a producer that gave none) with the clock sampled for its batch.
+  const visit = (
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    sequence: number,
+    receivedMs: number,
+    receivedSubMsNanos: number,
+  ): void => {
+    writer.append(bytes, start, end, sequence, receivedMs, receivedSubMsNanos);
   };
   let visited = 0;
   let backoffMs = FIRST_BACKOFF_MS;

@@ -118,6 +118,9 @@ export interface WriterRecovery {
 }
 
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
+const NANOS_PER_MS = 1_000_000;
+/** Receive times at or past this (the year 2286) are taken for damage: the record is stamped with the clock. */
+const MAX_RECEIVED_MS = 1e13;
 /** Smallest write buffer accepted: room for a block header and a record header (it grows for payloads). */
 const MIN_BUFFER_BYTES = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES;
 /**
@@ -129,8 +132,10 @@ const COPY_LOOP_MAX = 32;
 
 /**
  * Buffers records and writes them to the file of their UTC day. Each record
- * is stamped with the wall clock when it is appended (or, with
- * `clockSampling: 'batch'`, at the last {@link RecordFileWriter.sampleClock});
+ * is stamped with its receive time when {@link RecordFileWriter.append} is
+ * given one (the flusher passes the time each ring record carries), else with
+ * the wall clock when it is appended (or, with `clockSampling: 'batch'`, at
+ * the last {@link RecordFileWriter.sampleClock});
  * {@link writePending} then seals each day's records as a block (length,
  * count, one CRC-32 from zlib; a new block past `MAX_BLOCK_BYTES`) and
  * writes each block with one positional `write` (more after a short write).
@@ -315,14 +320,48 @@ export class RecordFileWriter {
   /**
    * Stamps and buffers `bytes[start, end)` as record `sequence`. Returns false
    * (and buffers nothing) when that sequence is already on disk. Never does I/O.
+   *
+   * The stamp is the record's receive time when one is given (`receivedMs`, whole epoch milliseconds, and
+   * `receivedSubMsNanos`, 0 to 999 999: what a ring record carries, see `RecordVisitor`), otherwise (and for an
+   * invalid one) the wall clock now (see `clockSampling`); never earlier than the stamp before it. The record goes
+   * to the file of its stamp's UTC day.
    */
-  append(bytes: Uint8Array, start: number, end: number, sequence: number): boolean {
+  append(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    sequence: number,
+    receivedMs = 0,
+    receivedSubMsNanos = 0,
+  ): boolean {
     if (sequence <= this.appendedSequence) return false;
     const length = end - start;
     const recordBytes = RECORD_HEADER_BYTES + length;
-    const clock = this.clock;
-    if (this.samplePerRecord) clock.sample();
-    const day = dayOfSeconds(clock.seconds);
+    let seconds: number;
+    let nanos: number;
+    if (
+      receivedMs > 0 &&
+      receivedMs < MAX_RECEIVED_MS &&
+      Number.isInteger(receivedMs) &&
+      receivedSubMsNanos >= 0 &&
+      receivedSubMsNanos < NANOS_PER_MS
+    ) {
+      seconds = Math.floor(receivedMs / 1000);
+      nanos = (receivedMs - seconds * 1000) * NANOS_PER_MS + receivedSubMsNanos;
+    } else {
+      const clock = this.clock;
+      if (this.samplePerRecord) clock.sample();
+      seconds = clock.seconds;
+      nanos = clock.nanos;
+    }
+    // Never before the last stamp (a backward step of the system clock moves receive times back; a clock sample can
+    // precede a receive time read after it), so a file's records stay in time order. Before the first stamp the
+    // NaN fields compare false.
+    if (seconds < this.stampSeconds || (seconds === this.stampSeconds && nanos < this.stampNanos)) {
+      seconds = this.stampSeconds;
+      nanos = this.stampNanos;
+    }
+    const day = dayOfSeconds(seconds);
     let segment = this.segmentCount - 1;
     if (
       segment < 0 ||
@@ -338,11 +377,11 @@ export class RecordFileWriter {
     const view = this.view;
     view.setUint32(at, length, true);
     setUint64(view, at + SEQUENCE_OFFSET, sequence);
-    if (clock.seconds !== this.stampSeconds || clock.nanos !== this.stampNanos) {
-      // The u64 of a clock sample is computed once, however many records carry it.
-      this.stampSeconds = clock.seconds;
-      this.stampNanos = clock.nanos;
-      setWallNanos(this.stampView, 0, clock.seconds, clock.nanos);
+    if (seconds !== this.stampSeconds || nanos !== this.stampNanos) {
+      // The u64 of a stamp is computed once, however many records carry it.
+      this.stampSeconds = seconds;
+      this.stampNanos = nanos;
+      setWallNanos(this.stampView, 0, seconds, nanos);
     }
     view.setUint32(at + WALL_NANOS_OFFSET, this.stampView.getUint32(0, true), true);
     view.setUint32(at + WALL_NANOS_OFFSET + 4, this.stampView.getUint32(4, true), true);

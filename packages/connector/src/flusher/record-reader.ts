@@ -29,7 +29,10 @@ import { assertRecordPathParts } from './venue-name.js';
 export interface FlushedRecord {
   /** Ring sequence number the record had when it entered the ring. */
   sequence: number;
-  /** Wall-clock nanoseconds since the Unix epoch when the flusher wrote it. */
+  /**
+   * Wall-clock nanoseconds since the Unix epoch: when the message was received (the ring record's receive time,
+   * equal to its trades' `receivedNanos`), or, for a record the ring held without one, when the flusher wrote it.
+   */
   wallNanos: bigint;
   /** The raw bytes, exactly as they entered the ring. */
   payload: Uint8Array;

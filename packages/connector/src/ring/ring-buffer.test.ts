@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createFormatOneRing } from '../../test/ring/format-one-ring.js';
 import { createRingAt } from '../../test/ring/ring-at.js';
 import { RecordTooLargeError, RingClosedError, RingFormatError, RingGeometryError } from '../errors.js';
 import * as frame from './record-frame.js';
@@ -76,6 +77,8 @@ describe('the inlined layout enums', () => {
     expect(members(Frame)).toEqual({
       recordHeaderBytes: frame.RECORD_HEADER_BYTES,
       commitWord: frame.COMMIT_WORD,
+      receivedSubMsWord: frame.RECEIVED_SUB_MS_WORD,
+      receivedMsWord: frame.RECEIVED_MS_WORD,
       sequenceLowWord: frame.SEQUENCE_LOW_WORD,
       sequenceHighWord: frame.SEQUENCE_HIGH_WORD,
       twoPow32: frame.TWO_POW_32,
@@ -89,7 +92,7 @@ describe('RingBuffer.open', () => {
     const path = freshPath();
     const ring = RingBuffer.open(path);
     expect(ring.geometry).toEqual({ slotSize: 256, slotCount: 65_536 });
-    expect(ring.maxRecordSize).toBe(32_768 * 256 - 16);
+    expect(ring.maxRecordSize).toBe(32_768 * 256 - 24);
     expect(readFileSync(path).length).toBe(HEADER_BYTES + 256 * 65_536);
     expect(ring.nextWriteSequence).toBe(0);
     expect(ring.nextReadSequence).toBe(0);
@@ -137,9 +140,9 @@ describe('RingBuffer.open', () => {
     const newer = freshPath();
     RingBuffer.open(newer, { slotSize: 64, slotCount: 4 }).close();
     const bytes = readFileSync(newer);
-    bytes.writeUInt32LE(2, 8);
+    bytes.writeUInt32LE(3, 8);
     writeFileSync(newer, bytes);
-    expect(() => RingBuffer.open(newer)).toThrow(/unsupported format version 2/);
+    expect(() => RingBuffer.open(newer)).toThrow(/unsupported format version 3/);
 
     const truncated = freshPath();
     RingBuffer.open(truncated, { slotSize: 64, slotCount: 4 }).close();
@@ -177,12 +180,12 @@ describe('RingBuffer producer and consumer', () => {
     const path = freshPath();
     const ring = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
     // Six one-slot records move the write position to slot 6 of 8.
-    for (let seq = 0; seq < 6; seq++) expect(ring.tryWrite(payload(seq, 48))).toBe(true);
+    for (let seq = 0; seq < 6; seq++) expect(ring.tryWrite(payload(seq, 40))).toBe(true);
     ring.release(readAll(ring).length);
-    // 16 + 150 bytes need 3 slots: only 2 remain before the end, so slots 6-7 become padding.
+    // 24 + 150 bytes need 3 slots: only 2 remain before the end, so slots 6-7 become padding.
     expect(ring.tryWrite(payload(6, 150))).toBe(true);
     expect(commitWordOnDisk(path, 64, 6)).toBe(-128);
-    expect(commitWordOnDisk(path, 64, 0)).toBe(16 + 150);
+    expect(commitWordOnDisk(path, 64, 0)).toBe(24 + 150);
     expect(ring.fill()).toBe(5 / 8);
     const seen = readAll(ring);
     expect(seen).toEqual([{ sequence: 6, bytes: payload(6, 150) }]);
@@ -195,7 +198,7 @@ describe('RingBuffer producer and consumer', () => {
 
   it('rejects payloads above maxRecordSize with a counted RecordTooLargeError and accepts exactly the limit', () => {
     const ring = RingBuffer.open(freshPath(), { slotSize: 64, slotCount: 8 });
-    expect(ring.maxRecordSize).toBe(4 * 64 - 16);
+    expect(ring.maxRecordSize).toBe(4 * 64 - 24);
     const tooLarge = new Uint8Array(ring.maxRecordSize + 1);
     for (let attempt = 1; attempt <= 2; attempt++) {
       let caught: unknown;
@@ -205,12 +208,12 @@ describe('RingBuffer producer and consumer', () => {
         caught = err;
       }
       expect(caught instanceof RecordTooLargeError).toBe(true);
-      expect(caught).toMatchObject({ code: 'MP_ERR_RECORD_TOO_LARGE', size: 241, limit: 240 });
+      expect(caught).toMatchObject({ code: 'MP_ERR_RECORD_TOO_LARGE', size: 233, limit: 232 });
       expect(ring.rejectedRecords).toBe(attempt);
     }
     expect(ring.nextWriteSequence).toBe(0);
-    expect(ring.tryWrite(payload(0, 240))).toBe(true);
-    expect(readAll(ring)).toEqual([{ sequence: 0, bytes: payload(0, 240) }]);
+    expect(ring.tryWrite(payload(0, 232))).toBe(true);
+    expect(readAll(ring)).toEqual([{ sequence: 0, bytes: payload(0, 232) }]);
     ring.close();
   });
 
@@ -405,6 +408,76 @@ describe('RingBuffer producer and consumer', () => {
   });
 });
 
+describe('receive times and format version 1', () => {
+  it('hands each record the receive time it was written with, and 0 for a record written without one', () => {
+    const path = freshPath();
+    const producer = RingBuffer.open(path, { slotSize: 64, slotCount: 8 });
+    const consumer = RingBuffer.open(path);
+    expect(producer.formatVersion).toBe(2);
+    const times = [
+      { ms: 1_767_225_599_999, subMsNanos: 999_999 },
+      { ms: 1_767_225_600_000, subMsNanos: 0 },
+    ];
+    // Wrapping twice, so that frames at every slot, after padding too, carry their own time.
+    const seen: [number, number, number][] = [];
+    const visit = (_b: Uint8Array, _s: number, _e: number, sequence: number, ms: number, sub: number) => {
+      seen.push([sequence, ms, sub]);
+    };
+    for (let sequence = 0; sequence < 12; sequence++) {
+      const time = { ms: times[sequence % 2]!.ms + sequence, subMsNanos: times[sequence % 2]!.subMsNanos };
+      const written =
+        sequence === 5
+          ? producer.tryWrite(payload(sequence, 90))
+          : producer.tryWrite(payload(sequence, 70), 0, 70, time);
+      expect(written).toBe(true);
+      consumer.release(consumer.readBatch(8, visit));
+    }
+    expect(seen).toEqual(
+      Array.from({ length: 12 }, (_, sequence) =>
+        sequence === 5
+          ? [5, 0, 0]
+          : [sequence, times[sequence % 2]!.ms + sequence, times[sequence % 2]!.subMsNanos],
+      ),
+    );
+    // On disk: the nanoseconds in word 1, the milliseconds as a double at byte 16 of the frame.
+    const fresh = freshPath();
+    const ring = RingBuffer.open(fresh, { slotSize: 64, slotCount: 4 });
+    ring.tryWrite(payload(0, 8), 0, 8, { ms: 1_767_225_600_123, subMsNanos: 456_789 });
+    ring.close();
+    const file = readFileSync(fresh);
+    expect(file.readInt32LE(HEADER_BYTES)).toBe(24 + 8);
+    expect(file.readInt32LE(HEADER_BYTES + 4)).toBe(456_789);
+    expect(file.readDoubleLE(HEADER_BYTES + 16)).toBe(1_767_225_600_123);
+    expect(file.subarray(HEADER_BYTES + 24, HEADER_BYTES + 32)).toEqual(Buffer.from(payload(0, 8)));
+    producer.close();
+    consumer.close();
+  });
+
+  it('reads a ring of format version 1 (16-byte headers, no receive time) but never writes it', () => {
+    const path = freshPath();
+    const records = [payload(7, 40), payload(8, 48), payload(9, 100)];
+    createFormatOneRing(path, { slotSize: 64, slotCount: 8 }, records, 7);
+    const ring = RingBuffer.open(path);
+    expect(ring.formatVersion).toBe(1);
+    expect(ring.geometry).toEqual({ slotSize: 64, slotCount: 8 });
+    const seen: unknown[] = [];
+    const n = ring.readBatch(10, (bytes, start, end, sequence, ms, sub) => {
+      seen.push({ sequence, bytes: bytes.slice(start, end), ms, sub });
+    });
+    expect(n).toBe(3);
+    expect(seen).toEqual(records.map((bytes, i) => ({ sequence: 7 + i, bytes, ms: 0, sub: 0 })));
+    // A producer may claim it (a migration counts what it holds), not write it.
+    expect(ring.claimProducer()).toBe(10);
+    const before = readFileSync(path);
+    expect(() => ring.tryWrite(payload(10, 8))).toThrow(RingFormatError);
+    expect(() => ring.stage(payload(10, 8))).toThrow(/format version 1 is read only/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    ring.release(3);
+    expect(ring.nextReadSequence).toBe(10);
+    ring.close();
+  });
+});
+
 describe('RingBuffer.stage and commit', () => {
   it('keeps staged records from a consumer of the same file until the commit, which publishes them all', () => {
     const path = freshPath();
@@ -428,14 +501,14 @@ describe('RingBuffer.stage and commit', () => {
     expect(producer.nextWriteSequence).toBe(5);
     // In the file: the batch's first commit word is still zero, the later frames' (padding included) are written.
     expect(commitWordOnDisk(path, 64, 11)).toBe(0);
-    expect(commitWordOnDisk(path, 64, 12)).toBe(116);
+    expect(commitWordOnDisk(path, 64, 12)).toBe(124);
     expect(commitWordOnDisk(path, 64, 14)).toBe(-128);
-    expect(commitWordOnDisk(path, 64, 0)).toBe(166);
+    expect(commitWordOnDisk(path, 64, 0)).toBe(174);
     // The consumer sees nothing of the batch: not its records, nor the write sequence it will take.
     expect(consumer.nextWriteSequence).toBe(2);
     expect(readAll(consumer)).toEqual([]);
     expect(producer.commit()).toBe(3);
-    expect(commitWordOnDisk(path, 64, 11)).toBe(36);
+    expect(commitWordOnDisk(path, 64, 11)).toBe(44);
     expect(producer.stagedRecords).toBe(0);
     expect(producer.commit()).toBe(0);
     expect(consumer.nextWriteSequence).toBe(5);

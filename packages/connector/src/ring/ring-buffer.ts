@@ -6,19 +6,32 @@
 
 import { InvalidArgumentError } from '@marketpipe/middleware/errors';
 import { DOUBLE_FIELD } from '@marketpipe/middleware/internal';
-import { RecordTooLargeError, RingClosedError, RingCorruptError } from '../errors.js';
+import type { EpochMsParts } from '../codec/trade-encoder.js';
+import { RecordTooLargeError, RingClosedError, RingCorruptError, RingFormatError } from '../errors.js';
 import { unmapFile } from './file-mapping.js';
+import { RECORD_HEADER_BYTES_V1 } from './record-frame.js';
 import { mapRingFile } from './ring-file.js';
 import { maxRecordSizeOf, type RingGeometry } from './ring-geometry.js';
 import * as header from './ring-header.js';
+import { RING_FORMAT_VERSION, type RingFormatVersion } from './ring-header.js';
 
 /**
  * Called by {@link RingBuffer.readBatch} once per record. `bytes` is a view of
  * the whole mapping and the payload is `bytes[start..end)`; the view must be
  * treated as read-only and is only valid during the call, because the
- * producer reuses the slots once the record is released.
+ * producer reuses the slots once the record is released. `receivedMs` and
+ * `receivedSubMsNanos` are the receive time the producer gave the record
+ * ({@link RingBuffer.stage}), both 0 when it gave none (and in a ring of
+ * format version 1).
  */
-export type RecordVisitor = (bytes: Uint8Array, start: number, end: number, sequence: number) => void;
+export type RecordVisitor = (
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  sequence: number,
+  receivedMs: number,
+  receivedSubMsNanos: number,
+) => void;
 
 /**
  * 32-bit word offsets into the mapping that the hot paths use, as enum members: the build (esbuild)
@@ -46,10 +59,12 @@ const PAGE_SHIFT = 12;
 
 /** Frame numbers and constants of the hot paths, inlined like {@link Words}. @internal */
 export enum Frame {
-  recordHeaderBytes = 16,
+  recordHeaderBytes = 24,
   commitWord = 0,
+  receivedSubMsWord = 1,
   sequenceLowWord = 2,
   sequenceHighWord = 3,
+  receivedMsWord = 4,
   /** Below this many bytes a loop beats creating the sub-view that `Uint8Array.set` needs for a range. */
   loopCopyMaxBytes = 32,
   twoPow32 = 0x1_0000_0000,
@@ -87,11 +102,21 @@ export class RingBuffer {
   readonly path: string;
   /** Geometry the file was created with. */
   readonly geometry: RingGeometry;
-  /** Largest payload {@link RingBuffer.tryWrite} accepts: half the ring minus the 16-byte record header. */
+  /** Largest payload {@link RingBuffer.tryWrite} accepts: half the ring minus the 24-byte record header. */
   readonly maxRecordSize: number;
+  /**
+   * The file's format version: 2 for a ring this code creates. A ring of version 1 (made by an earlier build,
+   * without receive times) can be read, so that its records can be drained, but not written: the pipeline migrates
+   * it (drains it, then recreates it) at start.
+   */
+  readonly formatVersion: RingFormatVersion;
 
   private bytes: Uint8Array;
   private words: Int32Array;
+  /** The mapping as doubles: a record's receive milliseconds. */
+  private doubles: Float64Array;
+  /** Where a payload starts in its frame: the record header's size in this file's format version. */
+  private readonly payloadOffset: number;
   private readonly slotCount: number;
   private readonly slotMask: number;
   private readonly slotShift: number;
@@ -110,6 +135,8 @@ export class RingBuffer {
   // path. (The consumer's side, in the flusher's thread, still deoptimizes once there: its arithmetic is compiled
   // for 32-bit integers whatever its fields hold.)
   private producerReady = false;
+  /** The producer role is taken and the format is current: {@link RingBuffer.stage} may write. */
+  private writable = false;
   private tail = DOUBLE_FIELD;
   private writeSequence = DOUBLE_FIELD;
   /** Last `reclaim` read from the consumer line; re-read only when the ring looks full. */
@@ -143,20 +170,29 @@ export class RingBuffer {
   private peekSequence = 0;
   private readonly snapshot: header.ConsumerState = { head: 0, sequence: 0 };
 
-  private constructor(path: string, mapping: ArrayBuffer, geometry: RingGeometry) {
+  private constructor(
+    path: string,
+    mapping: ArrayBuffer,
+    geometry: RingGeometry,
+    formatVersion: RingFormatVersion,
+  ) {
     this.tail = this.writeSequence = this.cachedReclaim = this.prefaultedTo = this.publishedHighPart = 0;
     this.path = path;
     this.mapping = mapping;
     this.geometry = Object.freeze({ ...geometry });
+    this.formatVersion = formatVersion;
+    this.payloadOffset = formatVersion === 1 ? RECORD_HEADER_BYTES_V1 : Frame.recordHeaderBytes;
     this.maxRecordSize = maxRecordSizeOf(geometry);
     this.bytes = new Uint8Array(mapping);
     this.words = new Int32Array(mapping);
+    this.doubles = new Float64Array(mapping);
     this.slotCount = geometry.slotCount;
     this.slotMask = geometry.slotCount - 1;
     this.slotShift = Math.log2(geometry.slotSize);
     this.slotRoundUp = geometry.slotSize - 1;
     this.slotWordShift = this.slotShift - 2;
-    this.maxFrameBytes = this.maxRecordSize + Frame.recordHeaderBytes;
+    // Half the ring, whatever the record header's size.
+    this.maxFrameBytes = (geometry.slotCount / 2) * geometry.slotSize;
     this.prefaultSlots = Math.max(1, Math.min(geometry.slotCount >>> 1, PREFAULT_BYTES >>> this.slotShift));
     this.pageSlotMask = this.slotShift >= PAGE_SHIFT ? 0 : (1 << (PAGE_SHIFT - this.slotShift)) - 1;
     this.prefaultLowWater = Math.max(1, this.prefaultSlots - (this.pageSlotMask + 1));
@@ -169,11 +205,12 @@ export class RingBuffer {
    * must match the file.
    *
    * @throws {@link RingGeometryError} (`MP_ERR_RING_GEOMETRY`) when the geometry is invalid or differs from the file's.
-   * @throws {@link RingFormatError} (`MP_ERR_RING_FORMAT`) when the file is not a ring of this format version.
+   * @throws {@link RingFormatError} (`MP_ERR_RING_FORMAT`) when the file is not a ring of a format version this code
+   *   reads (see {@link RingBuffer.formatVersion}).
    */
   static open(path: string, geometry?: Partial<RingGeometry>): RingBuffer {
     const mapped = mapRingFile(path, geometry);
-    return new RingBuffer(path, mapped.mapping, mapped.geometry);
+    return new RingBuffer(path, mapped.mapping, mapped.geometry, mapped.formatVersion);
   }
 
   /** Payloads refused by this instance with {@link RecordTooLargeError}. */
@@ -258,8 +295,8 @@ export class RingBuffer {
    * @throws {@link InvalidArgumentError} when `start`/`end` do not describe a range of `bytes`.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
    */
-  tryWrite(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
-    const written = this.stage(bytes, start, end);
+  tryWrite(bytes: Uint8Array, start = 0, end: number = bytes.length, received?: EpochMsParts): boolean {
+    const written = this.stage(bytes, start, end, received);
     this.commit();
     return written;
   }
@@ -272,11 +309,17 @@ export class RingBuffer {
    * (docs/design/ring-buffer.md, "Staged records"). After a crash, the records staged since the last commit are
    * lost, as the one record being written is with `tryWrite`. Allocation as {@link RingBuffer.tryWrite}.
    *
+   * `received`, the message's receive time (whole epoch milliseconds and the nanoseconds within, as the middleware's
+   * `WallParts` holds them: the runner passes the parts its trades are published with), is stored in the record's
+   * frame and handed to the consumer ({@link RecordVisitor}): the flusher stamps the record on disk with it. Without it the record carries 0, and the flusher stamps it when it writes it.
+   * It is not checked here (the hot path); the flusher treats an invalid one as none.
+   *
    * @throws {@link RecordTooLargeError} (`MP_ERR_RECORD_TOO_LARGE`, counted in {@link RingBuffer.rejectedRecords}) when the payload exceeds {@link RingBuffer.maxRecordSize}.
    * @throws {@link InvalidArgumentError} when `start`/`end` do not describe a range of `bytes`.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   * @throws {@link RingFormatError} on a ring of format version 1, which is read only.
    */
-  stage(bytes: Uint8Array, start = 0, end: number = bytes.length): boolean {
+  stage(bytes: Uint8Array, start = 0, end: number = bytes.length, received?: EpochMsParts): boolean {
     const length = end - start;
     if (length > this.maxRecordSize) {
       this.rejected++;
@@ -289,7 +332,7 @@ export class RingBuffer {
         argument: startFits ? 'end' : 'start',
       });
     }
-    if (!this.producerReady) this.recoverProducer();
+    if (!this.writable) this.startWriting();
     const frameBytes = length + Frame.recordHeaderBytes;
     const slots = (frameBytes + this.slotRoundUp) >>> this.slotShift;
     let tail = this.tail;
@@ -318,7 +361,13 @@ export class RingBuffer {
     }
     const sequence = this.writeSequence;
     const low = sequence >>> 0;
-    words[word + 1] = 0;
+    if (received === undefined) {
+      words[word + Frame.receivedSubMsWord] = 0;
+      this.doubles[(word + Frame.receivedMsWord) >>> 1] = 0;
+    } else {
+      words[word + Frame.receivedSubMsWord] = received.subMsNanos | 0;
+      this.doubles[(word + Frame.receivedMsWord) >>> 1] = received.ms;
+    }
     words[word + Frame.sequenceLowWord] = low | 0;
     words[word + Frame.sequenceHighWord] = ((sequence - low) / Frame.twoPow32) | 0;
     this.writeCommitWord(word + Frame.commitWord, frameBytes);
@@ -475,8 +524,16 @@ export class RingBuffer {
       if (commit === 0) break;
       const span = this.frameSlots(commit, index, word, sequence);
       if (commit > 0) {
-        const start = (word << 2) + Frame.recordHeaderBytes;
-        visit(this.bytes, start, start + commit - Frame.recordHeaderBytes, sequence);
+        const start = (word << 2) + this.payloadOffset;
+        const legacy = this.payloadOffset !== Frame.recordHeaderBytes;
+        visit(
+          this.bytes,
+          start,
+          start + commit - this.payloadOffset,
+          sequence,
+          legacy ? 0 : this.doubles[(word + Frame.receivedMsWord) >>> 1]!,
+          legacy ? 0 : words[word + Frame.receivedSubMsWord]!,
+        );
         visited++;
         sequence++;
       }
@@ -557,9 +614,11 @@ export class RingBuffer {
     this.commit();
     this.closed = true;
     this.producerReady = false;
+    this.writable = false;
     this.consumerReady = false;
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
+    this.doubles = new Float64Array(0);
     unmapFile(this.mapping);
   }
 
@@ -576,7 +635,7 @@ export class RingBuffer {
       return span;
     }
     const span = (commit + this.slotRoundUp) >>> this.slotShift;
-    if (commit < Frame.recordHeaderBytes || commit > this.maxFrameBytes || index + span > this.slotCount) {
+    if (commit < this.payloadOffset || commit > this.maxFrameBytes || index + span > this.slotCount) {
       throw new RingCorruptError(this.path, `frame of ${commit} bytes at slot ${index}`);
     }
     const words = this.words;
@@ -620,6 +679,19 @@ export class RingBuffer {
    * commit by one crash), and erases whatever a killed producer left half
    * written in the free slots.
    */
+  // Off stage's own code: the first write takes the producer role, and a ring of format version 1 is never written.
+  private startWriting(): void {
+    if (this.closed) throw new RingClosedError('write');
+    if (this.formatVersion !== RING_FORMAT_VERSION) {
+      throw new RingFormatError(
+        this.path,
+        `a ring of format version ${this.formatVersion} is read only (records are written in version ${RING_FORMAT_VERSION}); drain it and recreate it`,
+      );
+    }
+    if (!this.producerReady) this.recoverProducer();
+    this.writable = true;
+  }
+
   private recoverProducer(): void {
     if (this.closed) throw new RingClosedError('write');
     const words = this.words;

@@ -16,7 +16,7 @@ import { threadId } from 'node:worker_threads';
 import { RingFormatError, RingGeometryError } from '../errors.js';
 import { allocateFile, mapFile } from './file-mapping.js';
 import { type RingGeometry, resolveRingGeometry } from './ring-geometry.js';
-import { decodeHeader, encodeHeader, HEADER_BYTES } from './ring-header.js';
+import { decodeHeader, encodeHeader, HEADER_BYTES, type RingFormatVersion } from './ring-header.js';
 
 /** A ring file mapped into this thread, with the geometry read from its header. */
 export interface MappedRingFile {
@@ -24,6 +24,8 @@ export interface MappedRingFile {
   mapping: ArrayBuffer;
   /** Geometry stored in the file's header. */
   geometry: RingGeometry;
+  /** Format version stored in the file's header. */
+  formatVersion: RingFormatVersion;
 }
 
 function errorCode(err: unknown): unknown {
@@ -87,7 +89,7 @@ function openExisting(path: string): number | undefined {
  * consumer can open a ring without knowing how the producer sized it.
  *
  * @throws {@link RingGeometryError} when the requested geometry is invalid or differs from the file's.
- * @throws {@link RingFormatError} when the file is not a ring of this format version.
+ * @throws {@link RingFormatError} when the file is not a ring of a format version this code reads.
  */
 export function mapRingFile(path: string, requested: Partial<RingGeometry> = {}): MappedRingFile {
   const wanted = resolveRingGeometry(path, requested);
@@ -102,7 +104,7 @@ export function mapRingFile(path: string, requested: Partial<RingGeometry> = {})
     if (size < HEADER_BYTES || readSync(fd, header, 0, header.length, 0) !== header.length) {
       throw new RingFormatError(path, `file of ${size} bytes is too small to be a ring`);
     }
-    const geometry = decodeHeader(path, header);
+    const { geometry, formatVersion } = decodeHeader(path, header);
     try {
       resolveRingGeometry(path, geometry);
     } catch (err) {
@@ -121,7 +123,7 @@ export function mapRingFile(path: string, requested: Partial<RingGeometry> = {})
     if (size !== expectedSize) {
       throw new RingFormatError(path, `file is ${size} bytes but its geometry needs ${expectedSize}`);
     }
-    return { mapping: mapFile(fd, size), geometry };
+    return { mapping: mapFile(fd, size), geometry, formatVersion };
   } finally {
     // The mapping keeps its own reference to the file; the descriptor is not needed any more.
     closeSync(fd);

@@ -4,15 +4,22 @@
  */
 
 import { RingFormatError } from '../errors.js';
-import { RECORD_HEADER_BYTES, TWO_POW_32 } from './record-frame.js';
+import { RECORD_HEADER_BYTES, RECORD_HEADER_BYTES_V1, TWO_POW_32 } from './record-frame.js';
 import type { RingGeometry } from './ring-geometry.js';
 
 /** Bytes of header in front of the data area (one page). */
 export const HEADER_BYTES = 4096;
 /** File signature, 8 ASCII bytes at offset 0. */
 export const RING_MAGIC = 'MPRING\r\n';
-/** Bumped on any incompatible layout change; older readers refuse newer files. */
-export const RING_FORMAT_VERSION = 1;
+/**
+ * Bumped on any incompatible layout change; older readers refuse newer files. Version 2 added each record's receive
+ * time (a 24-byte record header); version 1 rings (16-byte record headers) are still read, so that a data dir made
+ * before can be drained and migrated, but never written.
+ */
+export const RING_FORMAT_VERSION = 2;
+
+/** A ring format version this code reads: {@link RING_FORMAT_VERSION}, or 1 (read only). */
+export type RingFormatVersion = 1 | 2;
 
 const VERSION_WORD = 2;
 const HEADER_BYTES_WORD = 3;
@@ -58,34 +65,44 @@ export function encodeHeader(geometry: RingGeometry): Buffer {
   return header;
 }
 
+/** What an existing header says: the ring's geometry and format version. */
+export interface DecodedHeader {
+  geometry: RingGeometry;
+  formatVersion: RingFormatVersion;
+}
+
 /**
  * Checks the signature and fixed fields of an existing header and returns the
- * geometry it was created with.
+ * geometry and format version it was created with.
  *
- * @throws {@link RingFormatError} when the bytes are not a ring header of this format version.
+ * @throws {@link RingFormatError} when the bytes are not a ring header of a format version this code reads.
  */
-export function decodeHeader(path: string, header: Buffer): RingGeometry {
+export function decodeHeader(path: string, header: Buffer): DecodedHeader {
   if (header.length < 64 || header.toString('latin1', 0, RING_MAGIC.length) !== RING_MAGIC) {
     throw new RingFormatError(path, 'not a ring file (bad magic)');
   }
   const version = header.readUInt32LE(VERSION_WORD * 4);
-  if (version !== RING_FORMAT_VERSION) {
+  if (version !== RING_FORMAT_VERSION && version !== 1) {
     throw new RingFormatError(
       path,
-      `unsupported format version ${version} (this code reads version ${RING_FORMAT_VERSION})`,
+      `unsupported format version ${version} (this code reads versions 1 and ${RING_FORMAT_VERSION})`,
     );
   }
   const headerBytes = header.readUInt32LE(HEADER_BYTES_WORD * 4);
   const recordHeaderBytes = header.readUInt32LE(RECORD_HEADER_BYTES_WORD * 4);
-  if (headerBytes !== HEADER_BYTES || recordHeaderBytes !== RECORD_HEADER_BYTES) {
+  const expectedRecordHeader = version === 1 ? RECORD_HEADER_BYTES_V1 : RECORD_HEADER_BYTES;
+  if (headerBytes !== HEADER_BYTES || recordHeaderBytes !== expectedRecordHeader) {
     throw new RingFormatError(
       path,
       `unexpected header size ${headerBytes} or record header size ${recordHeaderBytes}`,
     );
   }
   return {
-    slotSize: header.readUInt32LE(SLOT_SIZE_WORD * 4),
-    slotCount: header.readUInt32LE(SLOT_COUNT_WORD * 4),
+    geometry: {
+      slotSize: header.readUInt32LE(SLOT_SIZE_WORD * 4),
+      slotCount: header.readUInt32LE(SLOT_COUNT_WORD * 4),
+    },
+    formatVersion: version,
   };
 }
 

@@ -55,7 +55,7 @@ import type { WebSocketSource } from '../sources/websocket-source.js';
 import { type BookCounters, BookPath, markResetRecord } from './book-path.js';
 import { BookResync, type BookResyncCounters } from './book-resync.js';
 import { makeWritableFolder } from './data-dir.js';
-import { migrateRingGeometry } from './ring-migration.js';
+import { migrateRing } from './ring-migration.js';
 import { type MessageParser, Runner, type RunnerIssue } from './runner.js';
 import { acquireVenueLock, type VenueLock } from './venue-lock.js';
 import { WarningAggregator, type WarningKind } from './warning-aggregator.js';
@@ -125,7 +125,8 @@ export interface PipelineOptions {
   fsync?: FsyncPolicy;
   /**
    * Ring geometry; default `DEFAULT_RING_GEOMETRY` (256 B x 65 536 slots, 16 MiB). A data dir whose ring has
-   * another geometry is migrated at start: the old ring is drained to the record files, then replaced.
+   * another geometry, or an older format version, is migrated at start: the old ring is drained to the record files,
+   * then replaced.
    */
   ring?: Partial<RingGeometry>;
   /** Where the pipeline logs (start, stop, aggregated warnings); default silent. */
@@ -658,7 +659,7 @@ export class Pipeline {
     try {
       // Checked before a migration drains anything.
       geometry = resolveRingGeometry(ringPath, options.ring);
-      const migration = await migrateRingGeometry({
+      const migration = await migrateRing({
         ringPath,
         geometry,
         dataDir,
@@ -666,7 +667,7 @@ export class Pipeline {
         ...(options.fsync ? { fsync: options.fsync } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
       });
-      if (migration !== undefined) options.logger?.info({ ...migration }, 'ring geometry migrated');
+      if (migration !== undefined) options.logger?.info({ ...migration }, 'ring migrated');
       ring = RingBuffer.open(ringPath, geometry);
     } catch (error) {
       await lock?.release();

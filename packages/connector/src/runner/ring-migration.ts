@@ -1,9 +1,10 @@
 /**
- * Changing a data dir's ring geometry without losing or repeating a record.
+ * Changing a data dir's ring geometry or format version without losing or repeating a record.
  *
- * A ring's geometry is fixed in its file. When the pipeline is asked for
- * another one (a new default, or `--ring-slot-bytes` / `--ring-slots`), the
- * old ring may still hold records a crash left unwritten. The migration runs
+ * A ring's geometry and format are fixed in its file. When the pipeline is asked for
+ * another geometry (a new default, or `--ring-slot-bytes` / `--ring-slots`), or finds
+ * a ring of an older format (version 1, without receive times, which this code reads
+ * but does not write), the old ring may still hold records a crash left unwritten. The migration runs
  * a flusher on the old ring until it is empty (the flusher writes each
  * unreleased record to disk once, skipping what is already there), then puts
  * a new ring in its place whose sequence continues the old one, so the record
@@ -20,11 +21,15 @@ import { DiskFlusher } from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
 import type { RingGeometry } from '../ring/ring-geometry.js';
+import { RING_FORMAT_VERSION } from '../ring/ring-header.js';
 
-/** What {@link migrateRingGeometry} did. */
+/** What {@link migrateRing} did. */
 export interface RingMigration {
   from: RingGeometry;
   to: RingGeometry;
+  /** The old ring's format version; the new one has the current version. */
+  fromFormatVersion: number;
+  toFormatVersion: number;
   /** Records the old ring still held unreleased: now in the record files, each once. */
   recordsDrained: number;
   /** Sequence of the first record the new ring will hold (the old ring's next). */
@@ -59,20 +64,23 @@ function pendingRecords(path: string): { pending: number; nextSequence: number }
 }
 
 /**
- * Replaces the ring at `ringPath` by one of `geometry` when the file has another geometry: drains the old ring to
- * the record files first, then continues its sequence in the new one. Returns `undefined` when there is no ring
- * yet or it already has this geometry. Call it before any producer or flusher opens the ring.
+ * Replaces the ring at `ringPath` by one of `geometry` and the current format version when the file has another
+ * geometry or an older version: drains the old ring to the record files first (records of a version 1 ring carry no
+ * receive time, so they are stamped as they are written), then continues its sequence in the new one. Returns
+ * `undefined` when there is no ring yet or it is already what is wanted. Call it before any producer or flusher
+ * opens the ring.
  *
  * @throws {@link RingGeometryError} when the old ring could not be drained (the disk refused the writes); the old
  *   ring is kept as it was, and a later start retries.
  */
-export async function migrateRingGeometry(options: RingMigrationOptions): Promise<RingMigration | undefined> {
+export async function migrateRing(options: RingMigrationOptions): Promise<RingMigration | undefined> {
   const { ringPath, geometry } = options;
   if (!existsSync(ringPath)) return undefined;
   const probe = RingBuffer.open(ringPath);
   const from = probe.geometry;
+  const fromFormatVersion = probe.formatVersion;
   probe.close();
-  if (sameGeometry(from, geometry)) return undefined;
+  if (sameGeometry(from, geometry) && fromFormatVersion === RING_FORMAT_VERSION) return undefined;
 
   const before = pendingRecords(ringPath);
   const flusher = await DiskFlusher.start({
@@ -108,5 +116,12 @@ export async function migrateRingGeometry(options: RingMigrationOptions): Promis
     ring.close();
   }
   renameSync(replacement, ringPath);
-  return { from, to: { ...geometry }, recordsDrained: before.pending, nextSequence: after.nextSequence };
+  return {
+    from,
+    to: { ...geometry },
+    fromFormatVersion,
+    toFormatVersion: RING_FORMAT_VERSION,
+    recordsDrained: before.pending,
+    nextSequence: after.nextSequence,
+  };
 }

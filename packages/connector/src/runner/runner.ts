@@ -1,7 +1,7 @@
 /**
  * The design's runner: the hot path, top to bottom, for one venue connection.
  *
- * Per message: take the receive timestamp from the clock, hand the raw bytes
+ * Per message: take the receive time from the clock, hand the raw bytes with it
  * to the ring (or, when the ring is full, to the bounded overflow queue), then
  * parse the trades straight from the bytes, intern each ticker from its bytes,
  * and publish each trade as Cap'n Proto. Nothing here allocates per message in
@@ -11,6 +11,7 @@ import { type Clock, clock as defaultClock, type Interner, type WallParts } from
 import { DOUBLE_FIELD, doubleArray, OutageBuffer } from '@marketpipe/middleware/internal';
 import { InternerFullError, type LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
+import type { EpochMsParts } from '../codec/trade-encoder.js';
 import { RecordTooLargeError, TradeTextTooLongError } from '../errors.js';
 import type { TradeIdRange } from '../feeds/gap-detector.js';
 import { MessageKind } from '../feeds/message-kind.js';
@@ -166,7 +167,8 @@ export class Runner implements TradeSink {
   readonly #clock: Clock;
   // The receive time of the current message: its monotonic stamp in, its wall time out (the clock's one anchor).
   readonly #wall: WallParts = { mono: 0.5, ms: 0, subMsNanos: 0 };
-  readonly #overflow: OutageBuffer<null>;
+  // Each queued message keeps its receive time: the ring record written later carries it.
+  readonly #overflow: OutageBuffer<EpochMsParts>;
   readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
   readonly #onBacklog: (() => void) | undefined;
   readonly #books: BookMessageSink | undefined;
@@ -174,7 +176,6 @@ export class Runner implements TradeSink {
   readonly #utf8 = new TextEncoder();
   // Doubles for good, as the counters below.
   readonly #tradesByTicker: number[] = doubleArray();
-  #wallSet = false;
   // The last message the ring was asked to take went to the overflow queue (or was dropped by it).
   #backlogged = false;
   // Records written since the flusher was last woken.
@@ -215,7 +216,7 @@ export class Runner implements TradeSink {
     this.#clock = options.clock ?? defaultClock;
     // Anchors now if the clock has not yet, so the first trade does not pay for it.
     this.#clock.wallNanos();
-    this.#overflow = new OutageBuffer<null>({
+    this.#overflow = new OutageBuffer<EpochMsParts>({
       maxMessages: 100_000,
       maxBytes: 64 * 1024 * 1024,
       overflowPolicy: 'drop-newest',
@@ -237,7 +238,9 @@ export class Runner implements TradeSink {
   readonly onMessage = (bytes: Uint8Array): void => {
     const start = this.#clock.nowNanos();
     this.#wall.mono = start;
-    this.#wallSet = false;
+    // Before the record: the ring stores the receive time the trades are published with (the flusher stamps the
+    // record on disk with it).
+    this.#clock.wallParts(this.#wall);
     this.#received++;
     this.#bytesReceived += bytes.length;
     this.#record(bytes);
@@ -248,10 +251,6 @@ export class Runner implements TradeSink {
       this.#onIssue?.({ cause: 'malformed', error: null, message: bytes });
     }
     if (this.#books !== undefined && kind !== MessageKind.trades) {
-      if (!this.#wallSet) {
-        this.#clock.wallParts(this.#wall);
-        this.#wallSet = true;
-      }
       this.#books.onMessage(bytes, this.#wall);
     }
     this.#latency?.record(this.#clock.nowNanos() - start);
@@ -317,10 +316,6 @@ export class Runner implements TradeSink {
       return;
     }
     this.#gaps?.observeRange(tickerId, trade);
-    if (!this.#wallSet) {
-      this.#clock.wallParts(this.#wall);
-      this.#wallSet = true;
-    }
     let idBytes = trade.bytes;
     let idStart = trade.tradeIdStart;
     let idEnd = trade.tradeIdEnd;
@@ -365,7 +360,9 @@ export class Runner implements TradeSink {
     this.commitRecords();
     const queue = this.#overflow;
     let moved = false;
-    while (queue.length > 0 && this.#ring.tryWrite(queue.firstPayload())) {
+    while (queue.length > 0) {
+      const payload = queue.firstPayload();
+      if (!this.#ring.tryWrite(payload, 0, payload.length, queue.firstTarget())) break;
       queue.dropFirst();
       this.#recorded++;
       this.#unsignalled++;
@@ -426,7 +423,7 @@ export class Runner implements TradeSink {
       this.#recordOversize(bytes);
       return;
     }
-    if (this.#overflow.length === 0 && ring.stage(bytes)) {
+    if (this.#overflow.length === 0 && ring.stage(bytes, 0, bytes.length, this.#wall)) {
       // Without batchCommits the record is committed here, before the message's trades are published.
       if (this.#batchCommits) this.#commitLater();
       else ring.commit();
@@ -475,7 +472,8 @@ export class Runner implements TradeSink {
     this.#backlogged = true;
     const wasEmpty = this.#overflow.length === 0;
     const dropped = this.#overflow.dropped;
-    this.#overflow.offer(null, bytes, this.#received);
+    const wall = this.#wall;
+    this.#overflow.offer({ ms: wall.ms, subMsNanos: wall.subMsNanos }, bytes, this.#received);
     // The recording's one way to lose data: said to the slow lane (aggregated there), not only counted.
     if (this.#overflow.dropped !== dropped) this.#onIssue?.({ cause: 'ringOverflow', error: null });
     if (this.drainOverflow() > 0 && wasEmpty) this.#onBacklog?.();

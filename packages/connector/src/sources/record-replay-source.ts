@@ -1,8 +1,9 @@
 /**
  * Replays marketpipe's own recordings (record files written by the disk
  * flusher) as a message source: every recorded raw message, in recorded
- * order, as fast as possible or at the recorded pace (the flusher's
- * wall-clock stamps, which trail the receive time by the flush delay).
+ * order, as fast as possible or at the recorded pace (the records' stamps:
+ * each message's receive time, or its write time in a recording made
+ * before ring format 2).
  * Damaged bytes in a file are skipped (the records after them are replayed),
  * counted in the status and announced by a `damage` event per file.
  */

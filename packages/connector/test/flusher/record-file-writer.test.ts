@@ -355,6 +355,41 @@ describe('RecordFileWriter + reader', () => {
     expect([...readVenueRecords(dataDir, 'v')].map((r) => r.sequence)).toEqual([0, 1]);
   });
 
+  it('stamps a record with the receive time it is given, files it by that day, never earlier than the stamp before', () => {
+    // The clock reads after midnight; the first records were received before it.
+    let now = MIDNIGHT + 5_000_000n;
+    const writer = createRecordFileWriter({
+      dataDir,
+      venue: 'v',
+      clockSampling: 'batch',
+      wallNanos: () => (now += 1_000n),
+    });
+    writer.recover();
+    writer.sampleClock();
+    const midnightMs = Number(MIDNIGHT / 1_000_000n);
+    const appended: [number, number][] = [
+      [midnightMs - 1, 999_999], // 23:59:59.999999999, the day before
+      [midnightMs, 0],
+      [midnightMs, 250_000],
+      [midnightMs, 100_000], // received "earlier" (a backward clock step): held at the stamp before
+      [0, 0], // none: the clock's sample
+      [midnightMs + 0.5, 0], // not whole milliseconds: none
+      [midnightMs + 1, 1_000_000], // nanoseconds out of range: none
+      [Number.NaN, 0],
+      [midnightMs + 9, 7], // after the clock's stamps: taken
+    ];
+    for (const [seq, [ms, sub]] of appended.entries())
+      writer.append(enc.encode(`r${seq}`), 0, 2, seq, ms, sub);
+    writer.close();
+    const sample = now - MIDNIGHT; // the clock's one sample after the one at construction
+    expect(listRecordDays(dataDir, 'v')).toEqual(['2025-01-01', '2025-01-02']);
+    const stamps = [...readVenueRecords(dataDir, 'v', { from: '2025-01-01' })].map(
+      (r) => r.wallNanos - MIDNIGHT,
+    );
+    expect(stamps).toEqual([-1n, 0n, 250_000n, 250_000n, sample, sample, sample, sample, 9_000_007n]);
+    expect(collect(join(dataDir, 'v', '2025-01-01.mprec')).map((r) => r.sequence)).toEqual([0]);
+  });
+
   it("with clockSampling 'batch', stamps every record with the time of the last sampleClock", () => {
     let now = MIDNIGHT;
     let reads = 0;

@@ -182,6 +182,28 @@ describe('Pipeline', () => {
     expect(secondSummary.received).toBe(6);
   });
 
+  it('stamps each record on disk with the receive time its trades were published with, not the write time', async () => {
+    const transport = new InMemoryTransport();
+    const received: bigint[] = [];
+    const view = new TradeView();
+    transport.subscribe('>', (payload) => {
+      view.wrap(payload);
+      received.push(view.receivedNanos);
+    });
+    const options = bnbReplay(500, transport);
+    const pipeline = await Pipeline.start(options);
+    await pipeline.done;
+    const summary = await pipeline.stop();
+    expect(summary.trades).toBe(500);
+    const stamps = [...readVenueRecords(options.dataDir, 'binance')].map((r) => r.wallNanos);
+    expect(stamps).toHaveLength(500);
+    // One trade per message: record i holds the message of trade i. The flusher writes records in batches after
+    // the hot path published them, so a stamp taken at the write would differ from every published time.
+    expect(stamps).toEqual(received);
+    expect(new Set(stamps).size).toBeGreaterThan(1);
+    await transport.close();
+  });
+
   it('logs its final loss count at stop once the transport confirmed everything', async () => {
     const infos: [unknown, string | undefined][] = [];
     const options = bnbReplay(2, new InMemoryTransport());

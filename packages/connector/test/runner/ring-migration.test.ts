@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryTransport } from '@marketpipe/middleware';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TradeView } from '../../src/codec/trade-view.js';
 import { DiskFlusher } from '../../src/flusher/disk-flusher.js';
 import { readVenueRecords } from '../../src/flusher/record-reader.js';
 import { RingBuffer } from '../../src/ring/ring-buffer.js';
 import { DEFAULT_RING_GEOMETRY } from '../../src/ring/ring-geometry.js';
 import { Pipeline } from '../../src/runner/pipeline.js';
+import { createFormatOneRing } from '../ring/format-one-ring.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -92,10 +94,12 @@ describe('ring geometry migration', () => {
     const summary = await pipeline.stop();
     expect(summary.lost).toBe(0);
 
-    const migrated = logs.find((log) => log.msg === 'ring geometry migrated');
+    const migrated = logs.find((log) => log.msg === 'ring migrated');
     expect(migrated?.obj).toEqual({
       from: old,
       to: { ...DEFAULT_RING_GEOMETRY },
+      fromFormatVersion: 2,
+      toFormatVersion: 2,
       recordsDrained: 100,
       nextSequence: 200,
     });
@@ -107,6 +111,64 @@ describe('ring geometry migration', () => {
     const reopened = RingBuffer.open(ringPath);
     expect(reopened.geometry).toEqual(DEFAULT_RING_GEOMETRY);
     reopened.close();
+  });
+
+  it('drains a ring of format version 1 (no receive times) and recreates it in version 2, same geometry', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-migrate-'));
+    dirs.push(dataDir);
+    mkdirSync(join(dataDir, 'ring'));
+    const ringPath = join(dataDir, 'ring', 'binance.ring');
+    // 0..49 left unwritten in an old build's ring (a crash), with the default geometry.
+    const old = Array.from({ length: 50 }, (_, i) => Buffer.from(numbered(i + 1)));
+    createFormatOneRing(ringPath, { slotSize: 256, slotCount: 64 }, old);
+    const replay = join(dataDir, 'replay.jsonl');
+    writeFileSync(replay, `${Array.from({ length: 50 }, (_, i) => numbered(i + 51)).join('\n')}\n`);
+    const logs: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
+    const transport = new InMemoryTransport();
+    const published: bigint[] = [];
+    const view = new TradeView();
+    transport.subscribe('>', (payload) => {
+      view.wrap(payload);
+      published.push(view.receivedNanos);
+    });
+    const startedAt = BigInt(Date.now()) * 1_000_000n;
+    const pipeline = await Pipeline.start({
+      venue: 'binance',
+      symbols: ['BTCUSDT'],
+      source: { kind: 'replay', path: replay, pace: 'fast' },
+      transport,
+      env: 'test',
+      dataDir,
+      ring: { slotSize: 256, slotCount: 64 },
+      logger: {
+        info: (obj, msg) => logs.push({ obj: obj as Record<string, unknown>, msg }),
+        warn() {},
+        error() {},
+      },
+    });
+    await pipeline.done;
+    expect((await pipeline.stop()).lost).toBe(0);
+
+    expect(logs.find((log) => log.msg === 'ring migrated')?.obj).toEqual({
+      from: { slotSize: 256, slotCount: 64 },
+      to: { slotSize: 256, slotCount: 64 },
+      fromFormatVersion: 1,
+      toFormatVersion: 2,
+      recordsDrained: 50,
+      nextSequence: 50,
+    });
+    const recorded = [...readVenueRecords(dataDir, 'binance')];
+    expect(recorded.map((r) => r.sequence)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(recorded.map((r) => Buffer.from(r.payload).toString())).toEqual(
+      Array.from({ length: 100 }, (_, i) => numbered(i + 1)),
+    );
+    // The old records carry no receive time: stamped when the migration wrote them. The new ones carry theirs.
+    for (const record of recorded.slice(0, 50)) expect(record.wallNanos).toBeGreaterThanOrEqual(startedAt);
+    expect(recorded.slice(50).map((r) => r.wallNanos)).toEqual(published);
+    const reopened = RingBuffer.open(ringPath);
+    expect(reopened.formatVersion).toBe(2);
+    reopened.close();
+    await transport.close();
   });
 
   it('leaves a ring of the wanted geometry alone', async () => {
@@ -130,6 +192,6 @@ describe('ring geometry migration', () => {
       await pipeline.done;
       await pipeline.stop();
     }
-    expect(logs).not.toContain('ring geometry migrated');
+    expect(logs).not.toContain('ring migrated');
   });
 });
