@@ -20,6 +20,7 @@ export interface TradeNumbers {
 
 /** A wall-clock time as whole epoch milliseconds plus nanoseconds within the millisecond. */
 export interface EpochMsParts {
+  /** Whole milliseconds since the Unix epoch (UTC). */
   ms: number;
   /** 0..999999 */
   subMsNanos: number;

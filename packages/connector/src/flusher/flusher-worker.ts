@@ -5,6 +5,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { MonotonicClock } from '@marketpipe/middleware/latency';
+import type { EpochMsParts } from '../codec/trade-encoder.js';
 import { pinCallingThread } from '../placement/cpu-placement.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
 import { ThreadSyncer } from './background-sync.js';
@@ -139,10 +140,9 @@ function drain(syncer: ThreadSyncer | undefined): void {
     start: number,
     end: number,
     sequence: number,
-    receivedMs: number,
-    receivedSubMsNanos: number,
+    received: Readonly<EpochMsParts>,
   ): void => {
-    writer.append(bytes, start, end, sequence, receivedMs, receivedSubMsNanos);
+    writer.append(bytes, start, end, sequence, received);
   };
   let visited = 0;
   let backoffMs = FIRST_BACKOFF_MS;

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkInteger, checkOneOf } from '@marketpipe/middleware/internal';
+import type { EpochMsParts } from '../codec/trade-encoder.js';
 import type { BackgroundSyncer, ThreadSyncer } from './background-sync.js';
 import type { FileSink } from './file-sink.js';
 import { nodeFileSink } from './file-sink.js';
@@ -119,8 +120,11 @@ export interface WriterRecovery {
 
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
 const NANOS_PER_MS = 1_000_000;
-/** Receive times at or past this (the year 2286) are taken for damage: the record is stamped with the clock. */
-const MAX_RECEIVED_MS = 1e13;
+/**
+ * Receive times at or past this (2^32 s, in 2106: the end of the range `setWallNanos` writes) are taken for damage,
+ * and the record is stamped with the clock.
+ */
+const MAX_RECEIVED_MS = 4_294_967_296_000;
 /** Smallest write buffer accepted: room for a block header and a record header (it grows for payloads). */
 const MIN_BUFFER_BYTES = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES;
 /**
@@ -301,12 +305,21 @@ export class RecordFileWriter {
       if (summary.lastSequence >= 0) {
         result.lastSequence = summary.lastSequence;
         result.file = path;
+        // Stamps go on from the newest one on disk, not before it (a wall clock set back between runs): the
+        // newest day file keeps the highest sequence, which is what this recovery reads.
+        this.holdStampsFrom(summary.lastWallNanos);
         break;
       }
     }
     this.#lastSequence = result.lastSequence;
     this.appendedSequence = result.lastSequence;
     return result;
+  }
+
+  private holdStampsFrom(wallNanos: bigint): void {
+    this.stampSeconds = Number(wallNanos / 1_000_000_000n);
+    this.stampNanos = Number(wallNanos % 1_000_000_000n);
+    setWallNanos(this.stampView, 0, this.stampSeconds, this.stampNanos);
   }
 
   /**
@@ -321,20 +334,21 @@ export class RecordFileWriter {
    * Stamps and buffers `bytes[start, end)` as record `sequence`. Returns false
    * (and buffers nothing) when that sequence is already on disk. Never does I/O.
    *
-   * The stamp is the record's receive time when one is given (`receivedMs`, whole epoch milliseconds, and
-   * `receivedSubMsNanos`, 0 to 999 999: what a ring record carries, see `RecordVisitor`), otherwise (and for an
-   * invalid one) the wall clock now (see `clockSampling`); never earlier than the stamp before it. The record goes
-   * to the file of its stamp's UTC day.
+   * The stamp is the record's receive time when one is given (`received`: whole epoch milliseconds and the
+   * nanoseconds within, as a ring record carries it, see `RecordVisitor`; `ms` 0 for none), otherwise (and for an
+   * invalid one) the wall clock now (see `clockSampling`); never earlier than the stamp before it, in this writer
+   * or, after {@link RecordFileWriter.recover}, on disk. The record goes to the file of its stamp's UTC day.
    */
   append(
     bytes: Uint8Array,
     start: number,
     end: number,
     sequence: number,
-    receivedMs = 0,
-    receivedSubMsNanos = 0,
+    received?: Readonly<EpochMsParts>,
   ): boolean {
     if (sequence <= this.appendedSequence) return false;
+    const receivedMs = received === undefined ? 0 : received.ms;
+    const receivedSubMsNanos = received === undefined ? 0 : received.subMsNanos;
     const length = end - start;
     const recordBytes = RECORD_HEADER_BYTES + length;
     let seconds: number;

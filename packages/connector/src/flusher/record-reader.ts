@@ -31,7 +31,8 @@ export interface FlushedRecord {
   sequence: number;
   /**
    * Wall-clock nanoseconds since the Unix epoch: when the message was received (the ring record's receive time,
-   * equal to its trades' `receivedNanos`), or, for a record the ring held without one, when the flusher wrote it.
+   * its trades' `receivedNanos`), or, for a record the ring held without one, when the flusher wrote it; never
+   * before the record written before it (a stamp that would be is held at that one's).
    */
   wallNanos: bigint;
   /** The raw bytes, exactly as they entered the ring. */
@@ -71,6 +72,8 @@ export interface RecordFileSummary {
   records: number;
   /** Sequence of the last intact record, -1 when there is none. */
   lastSequence: number;
+  /** Stamp (wall-clock ns) of the last intact record, -1n when there is none. */
+  lastWallNanos: bigint;
   /** Offset in `file` just past its last intact block (or past the header): where the next write goes. */
   validBytes: number;
   /** Every damaged range found, in reading order: in `file`, then in the set-aside files read with it. */
@@ -264,6 +267,7 @@ function* iterateRecords(path: string, pass: Pass): Generator<FlushedRecord, Rec
     version: undefined,
     records: 0,
     lastSequence: -1,
+    lastWallNanos: -1n,
     validBytes: 0,
     damage: [],
     setAsideFiles: [],
@@ -377,9 +381,11 @@ function* iterateBlocks(
       const payload = pass.copyPayloads
         ? chunk.slice(payloadStart, payloadStart + length)
         : chunk.subarray(payloadStart, payloadStart + length);
+      const wallNanos = view.getBigUint64(record + WALL_NANOS_OFFSET, true);
       summary.records += 1;
       summary.lastSequence = sequence;
-      yield { sequence, wallNanos: view.getBigUint64(record + WALL_NANOS_OFFSET, true), payload };
+      summary.lastWallNanos = wallNanos;
+      yield { sequence, wallNanos, payload };
       record = payloadStart + length;
     }
     position += blockBytes;

@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFormatOneRing } from '../../test/ring/format-one-ring.js';
 import { createRingAt } from '../../test/ring/ring-at.js';
+import type { EpochMsParts } from '../codec/trade-encoder.js';
 import { RecordTooLargeError, RingClosedError, RingFormatError, RingGeometryError } from '../errors.js';
 import * as frame from './record-frame.js';
 import { Frame, RingBuffer, Words } from './ring-buffer.js';
@@ -420,8 +421,14 @@ describe('receive times and format version 1', () => {
     ];
     // Wrapping twice, so that frames at every slot, after padding too, carry their own time.
     const seen: [number, number, number][] = [];
-    const visit = (_b: Uint8Array, _s: number, _e: number, sequence: number, ms: number, sub: number) => {
-      seen.push([sequence, ms, sub]);
+    const visit = (
+      _b: Uint8Array,
+      _s: number,
+      _e: number,
+      sequence: number,
+      received: Readonly<EpochMsParts>,
+    ) => {
+      seen.push([sequence, received.ms, received.subMsNanos]);
     };
     for (let sequence = 0; sequence < 12; sequence++) {
       const time = { ms: times[sequence % 2]!.ms + sequence, subMsNanos: times[sequence % 2]!.subMsNanos };
@@ -461,8 +468,8 @@ describe('receive times and format version 1', () => {
     expect(ring.formatVersion).toBe(1);
     expect(ring.geometry).toEqual({ slotSize: 64, slotCount: 8 });
     const seen: unknown[] = [];
-    const n = ring.readBatch(10, (bytes, start, end, sequence, ms, sub) => {
-      seen.push({ sequence, bytes: bytes.slice(start, end), ms, sub });
+    const n = ring.readBatch(10, (bytes, start, end, sequence, received) => {
+      seen.push({ sequence, bytes: bytes.slice(start, end), ms: received.ms, sub: received.subMsNanos });
     });
     expect(n).toBe(3);
     expect(seen).toEqual(records.map((bytes, i) => ({ sequence: 7 + i, bytes, ms: 0, sub: 0 })));
@@ -471,7 +478,11 @@ describe('receive times and format version 1', () => {
     const before = readFileSync(path);
     expect(() => ring.tryWrite(payload(10, 8))).toThrow(RingFormatError);
     expect(() => ring.stage(payload(10, 8))).toThrow(/format version 1 is read only/);
+    expect(ring.prefaultAhead()).toBe(0);
     expect(readFileSync(path).equals(before)).toBe(true);
+    const other = RingBuffer.open(path);
+    expect(() => other.startSequenceAt(5)).toThrow(RingFormatError);
+    other.close();
     ring.release(3);
     expect(ring.nextReadSequence).toBe(10);
     ring.close();

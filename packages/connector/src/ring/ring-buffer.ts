@@ -19,18 +19,19 @@ import { RING_FORMAT_VERSION, type RingFormatVersion } from './ring-header.js';
  * Called by {@link RingBuffer.readBatch} once per record. `bytes` is a view of
  * the whole mapping and the payload is `bytes[start..end)`; the view must be
  * treated as read-only and is only valid during the call, because the
- * producer reuses the slots once the record is released. `receivedMs` and
- * `receivedSubMsNanos` are the receive time the producer gave the record
- * ({@link RingBuffer.stage}), both 0 when it gave none (and in a ring of
- * format version 1).
+ * producer reuses the slots once the record is released. `received` is the
+ * receive time the producer gave the record ({@link RingBuffer.stage}), both
+ * fields 0 when it gave none (and in a ring of format version 1); one object
+ * reused for every record (a time passed as two numbers would box its
+ * milliseconds, a double, into a new heap number at every call V8 does not
+ * inline), so read it during the call.
  */
 export type RecordVisitor = (
   bytes: Uint8Array,
   start: number,
   end: number,
   sequence: number,
-  receivedMs: number,
-  receivedSubMsNanos: number,
+  received: Readonly<EpochMsParts>,
 ) => void;
 
 /**
@@ -117,6 +118,8 @@ export class RingBuffer {
   private doubles: Float64Array;
   /** Where a payload starts in its frame: the record header's size in this file's format version. */
   private readonly payloadOffset: number;
+  /** The receive time {@link RingBuffer.readBatch} hands its visitor, refilled for each record. */
+  private readonly visitedTime: EpochMsParts = { ms: DOUBLE_FIELD, subMsNanos: 0 };
   private readonly slotCount: number;
   private readonly slotMask: number;
   private readonly slotShift: number;
@@ -245,9 +248,11 @@ export class RingBuffer {
    *
    * @throws {@link InvalidArgumentError} when the ring has been used or `sequence` is not a safe non-negative integer.
    * @throws {@link RingClosedError} after {@link RingBuffer.close}.
+   * @throws {@link RingFormatError} on a ring of format version 1, which is read only.
    */
   startSequenceAt(sequence: number): void {
     if (this.closed) throw new RingClosedError('startSequenceAt');
+    if (this.formatVersion !== RING_FORMAT_VERSION) throw this.readOnlyError();
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
       throw new InvalidArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`, {
         argument: 'sequence',
@@ -436,7 +441,7 @@ export class RingBuffer {
    * `tryWrite`). Costs a few ns when there is nothing to touch.
    */
   prefaultAhead(): number {
-    if (!this.producerReady) return 0;
+    if (!this.writable) return 0;
     const tail = this.tail;
     // Slots after the tail already touched; none when the producer has passed them (or on the first call).
     let ahead = (this.prefaultedTo - tail) >>> 0;
@@ -525,15 +530,15 @@ export class RingBuffer {
       const span = this.frameSlots(commit, index, word, sequence);
       if (commit > 0) {
         const start = (word << 2) + this.payloadOffset;
-        const legacy = this.payloadOffset !== Frame.recordHeaderBytes;
-        visit(
-          this.bytes,
-          start,
-          start + commit - this.payloadOffset,
-          sequence,
-          legacy ? 0 : this.doubles[(word + Frame.receivedMsWord) >>> 1]!,
-          legacy ? 0 : words[word + Frame.receivedSubMsWord]!,
-        );
+        const received = this.visitedTime;
+        if (this.payloadOffset === Frame.recordHeaderBytes) {
+          received.ms = this.doubles[(word + Frame.receivedMsWord) >>> 1]!;
+          received.subMsNanos = words[word + Frame.receivedSubMsWord]!;
+        } else {
+          received.ms = 0;
+          received.subMsNanos = 0;
+        }
+        visit(this.bytes, start, start + commit - this.payloadOffset, sequence, received);
         visited++;
         sequence++;
       }
@@ -673,25 +678,27 @@ export class RingBuffer {
     }
   }
 
+  // Off stage's own code: the first write takes the producer role, and a ring of format version 1 is never written.
+  private startWriting(): void {
+    if (this.closed) throw new RingClosedError('write');
+    if (this.formatVersion !== RING_FORMAT_VERSION) throw this.readOnlyError();
+    if (!this.producerReady) this.recoverProducer();
+    this.writable = true;
+  }
+
+  private readOnlyError(): RingFormatError {
+    return new RingFormatError(
+      this.path,
+      `a ring of format version ${this.formatVersion} is read only (records are written in version ${RING_FORMAT_VERSION}); drain it and recreate it`,
+    );
+  }
+
   /**
    * Takes the producer role: finds the real end of the committed records by
    * walking them from the consumer head (the published tail may lag the last
    * commit by one crash), and erases whatever a killed producer left half
    * written in the free slots.
    */
-  // Off stage's own code: the first write takes the producer role, and a ring of format version 1 is never written.
-  private startWriting(): void {
-    if (this.closed) throw new RingClosedError('write');
-    if (this.formatVersion !== RING_FORMAT_VERSION) {
-      throw new RingFormatError(
-        this.path,
-        `a ring of format version ${this.formatVersion} is read only (records are written in version ${RING_FORMAT_VERSION}); drain it and recreate it`,
-      );
-    }
-    if (!this.producerReady) this.recoverProducer();
-    this.writable = true;
-  }
-
   private recoverProducer(): void {
     if (this.closed) throw new RingClosedError('write');
     const words = this.words;

@@ -617,7 +617,8 @@ export class Pipeline {
    * @throws InvalidNameError for a bad env or venue; InvalidArgumentError for a bad option (two `symbols` on one
    *   subject among them); DataDirNotWritableError when the data dir is read-only;
    *   VenueLockedError when another process writes this venue in this data dir; RingGeometryError when the
-   *   geometry is invalid, or the ring file has another one and could not be drained for the migration. A
+   *   geometry is invalid, or the ring file has another one and could not be drained for the migration
+   *   (RingFormatError when its format alone is older). A
    *   flusher that cannot start is reported through {@link Pipeline.recorderReady}, not here: intake starts
    *   while its worker boots. Except after a crash: when the ring holds records a previous run left unwritten,
    *   start waits for the worker's recovery (and rejects with its `FlusherWorkerError`), so a run that is

@@ -16,7 +16,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { MonotonicClock } from '@marketpipe/middleware/latency';
-import { RingGeometryError } from '../errors.js';
+import { RingFormatError, RingGeometryError } from '../errors.js';
 import { DiskFlusher } from '../flusher/disk-flusher.js';
 import type { FsyncPolicy } from '../flusher/fsync-policy.js';
 import { RingBuffer } from '../ring/ring-buffer.js';
@@ -70,8 +70,9 @@ function pendingRecords(path: string): { pending: number; nextSequence: number }
  * `undefined` when there is no ring yet or it is already what is wanted. Call it before any producer or flusher
  * opens the ring.
  *
- * @throws {@link RingGeometryError} when the old ring could not be drained (the disk refused the writes); the old
- *   ring is kept as it was, and a later start retries.
+ * @throws {@link RingGeometryError} (another geometry) or {@link RingFormatError} (the same geometry, an older
+ *   format) when the old ring could not be drained (the disk refused the writes); the old ring is kept as it was,
+ *   and a later start retries.
  */
 export async function migrateRing(options: RingMigrationOptions): Promise<RingMigration | undefined> {
   const { ringPath, geometry } = options;
@@ -91,17 +92,19 @@ export async function migrateRing(options: RingMigrationOptions): Promise<RingMi
     ...(options.fsync !== undefined ? { fsync: options.fsync } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
+  // A migration for the format alone fails with the format's error, one that changes the geometry with its error.
+  const Failure = sameGeometry(from, geometry) ? RingFormatError : RingGeometryError;
   try {
     await flusher.stop();
   } catch (error) {
-    throw new RingGeometryError(ringPath, 'the old ring could not be drained to disk; it is kept as it was', {
+    throw new Failure(ringPath, 'the old ring could not be drained to disk; it is kept as it was', {
       cause: error,
     });
   }
   const after = pendingRecords(ringPath);
   if (after.pending !== 0) {
     const reason = flusher.status().lastError?.message ?? 'no error reported';
-    throw new RingGeometryError(
+    throw new Failure(
       ringPath,
       `${after.pending} records of the old ring are not on disk yet (${reason}); it is kept as it was`,
     );

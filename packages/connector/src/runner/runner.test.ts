@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { InMemoryTransport, Interner } from '@marketpipe/middleware';
 import { LatencyRecorder, ManualClock } from '@marketpipe/middleware/latency';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createFormatOneRing } from '../../test/ring/format-one-ring.js';
 import { TradeSide } from '../codec/trade-data.js';
 import { TradeEncoder } from '../codec/trade-encoder.js';
 import { TradeView } from '../codec/trade-view.js';
-import { RecordTooLargeError, TradeTextTooLongError } from '../errors.js';
+import { RecordTooLargeError, RingFormatError, TradeTextTooLongError } from '../errors.js';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { createParser } from '../feeds/venues.js';
 import { Publisher } from '../publisher/publisher.js';
@@ -371,6 +372,50 @@ describe('Runner commits to the ring', () => {
     runner.commitRecords();
     expect(visible(consumer)).toBe(400);
     consumer.close();
+  });
+});
+
+describe('Runner and receive times in the ring', () => {
+  it("stores each message's receive time with its record, queued messages too, the one its trades carry", () => {
+    // A 4-slot ring takes 4 messages; the rest wait in the overflow queue while the clock moves on.
+    const { runner, ring, trades, clock } = setup(4, { maxMessages: 100 });
+    for (let id = 1; id <= 8; id++) {
+      clock.advance(1_000_003);
+      runner.onMessage(binanceTrade(id));
+    }
+    expect(runner.counters().overflowQueued).toBe(4);
+    const consumer = RingBuffer.open(ring.path);
+    const stamps: bigint[] = [];
+    const take = () =>
+      consumer.release(
+        consumer.readBatch(100, (_b, _s, _e, _q, received) => {
+          stamps.push(BigInt(received.ms) * 1_000_000n + BigInt(received.subMsNanos));
+        }),
+      );
+    take();
+    expect(runner.drainOverflow()).toBe(0);
+    take();
+    expect(stamps).toEqual(trades.map((t) => t.receivedNanos));
+    expect(new Set(stamps).size).toBe(8);
+    consumer.close();
+  });
+
+  it('refuses a ring of format version 1 when it is built, not at every message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'marketpipe-runner-'));
+    dirs.push(dir);
+    createFormatOneRing(join(dir, 'old.ring'), { slotSize: 256, slotCount: 16 }, []);
+    const ring = RingBuffer.open(join(dir, 'old.ring'));
+    const interner = new Interner();
+    const publisher = new Publisher({
+      transport: new InMemoryTransport(),
+      interner,
+      env: 'test',
+      venue: 'binance',
+    });
+    expect(() => new Runner({ parser: createParser('binance'), publisher, interner, ring })).toThrow(
+      RingFormatError,
+    );
+    ring.close();
   });
 });
 

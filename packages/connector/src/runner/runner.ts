@@ -11,13 +11,13 @@ import { type Clock, clock as defaultClock, type Interner, type WallParts } from
 import { DOUBLE_FIELD, doubleArray, OutageBuffer } from '@marketpipe/middleware/internal';
 import { InternerFullError, type LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
-import type { EpochMsParts } from '../codec/trade-encoder.js';
-import { RecordTooLargeError, TradeTextTooLongError } from '../errors.js';
+import { RecordTooLargeError, RingFormatError, TradeTextTooLongError } from '../errors.js';
 import type { TradeIdRange } from '../feeds/gap-detector.js';
 import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { RingBuffer } from '../ring/ring-buffer.js';
+import { RING_FORMAT_VERSION } from '../ring/ring-header.js';
 import type { BookMessageSink } from './book-path.js';
 
 /** The ring's used fraction from which a long burst wakes the flusher rather than wait for its poll. */
@@ -168,7 +168,7 @@ export class Runner implements TradeSink {
   // The receive time of the current message: its monotonic stamp in, its wall time out (the clock's one anchor).
   readonly #wall: WallParts = { mono: 0.5, ms: 0, subMsNanos: 0 };
   // Each queued message keeps its receive time: the ring record written later carries it.
-  readonly #overflow: OutageBuffer<EpochMsParts>;
+  readonly #overflow: OutageBuffer<WallParts>;
   readonly #onIssue: ((issue: RunnerIssue) => void) | undefined;
   readonly #onBacklog: (() => void) | undefined;
   readonly #books: BookMessageSink | undefined;
@@ -204,7 +204,17 @@ export class Runner implements TradeSink {
   #invalidTicker = 0;
   #publishError = 0;
 
+  /**
+   * @throws {@link RingFormatError} when `options.ring` is a ring of an older format version (read only: migrate it
+   *   first, as `Pipeline.start` does), rather than at every message.
+   */
   constructor(options: RunnerOptions) {
+    if (options.ring.formatVersion !== RING_FORMAT_VERSION) {
+      throw new RingFormatError(
+        options.ring.path,
+        `a ring of format version ${options.ring.formatVersion} is read only; drain it and recreate it`,
+      );
+    }
     this.#received = this.#bytesReceived = this.#trades = this.#nonTrade = this.#recorded = 0;
     this.#parser = options.parser;
     this.#publisher = options.publisher;
@@ -216,7 +226,7 @@ export class Runner implements TradeSink {
     this.#clock = options.clock ?? defaultClock;
     // Anchors now if the clock has not yet, so the first trade does not pay for it.
     this.#clock.wallNanos();
-    this.#overflow = new OutageBuffer<EpochMsParts>({
+    this.#overflow = new OutageBuffer<WallParts>({
       maxMessages: 100_000,
       maxBytes: 64 * 1024 * 1024,
       overflowPolicy: 'drop-newest',
@@ -473,7 +483,12 @@ export class Runner implements TradeSink {
     const wasEmpty = this.#overflow.length === 0;
     const dropped = this.#overflow.dropped;
     const wall = this.#wall;
-    this.#overflow.offer({ ms: wall.ms, subMsNanos: wall.subMsNanos }, bytes, this.#received);
+    // The shape of #wall, so that stage's reads of the time stay monomorphic once a queued message is written.
+    this.#overflow.offer(
+      { mono: wall.mono, ms: wall.ms, subMsNanos: wall.subMsNanos },
+      bytes,
+      this.#received,
+    );
     // The recording's one way to lose data: said to the slow lane (aggregated there), not only counted.
     if (this.#overflow.dropped !== dropped) this.#onIssue?.({ cause: 'ringOverflow', error: null });
     if (this.drainOverflow() > 0 && wasEmpty) this.#onBacklog?.();

@@ -378,8 +378,9 @@ describe('RecordFileWriter + reader', () => {
       [Number.NaN, 0],
       [midnightMs + 9, 7], // after the clock's stamps: taken
     ];
-    for (const [seq, [ms, sub]] of appended.entries())
-      writer.append(enc.encode(`r${seq}`), 0, 2, seq, ms, sub);
+    for (const [seq, [ms, sub]] of appended.entries()) {
+      writer.append(enc.encode(`r${seq}`), 0, 2, seq, { ms: ms!, subMsNanos: sub! });
+    }
     writer.close();
     const sample = now - MIDNIGHT; // the clock's one sample after the one at construction
     expect(listRecordDays(dataDir, 'v')).toEqual(['2025-01-01', '2025-01-02']);
@@ -387,6 +388,22 @@ describe('RecordFileWriter + reader', () => {
       (r) => r.wallNanos - MIDNIGHT,
     );
     expect(stamps).toEqual([-1n, 0n, 250_000n, 250_000n, sample, sample, sample, sample, 9_000_007n]);
+    expect(collect(join(dataDir, 'v', '2025-01-01.mprec')).map((r) => r.sequence)).toEqual([0]);
+
+    // The next writer goes on from the newest stamp on disk: a receive time before it (the clock set back between
+    // runs) is held there, so the newest day file keeps the highest sequence.
+    const next = createRecordFileWriter({
+      dataDir,
+      venue: 'v',
+      wallNanos: () => MIDNIGHT - 86_400_000_000_000n,
+    });
+    expect(next.recover().lastSequence).toBe(8);
+    next.append(enc.encode('late'), 0, 4, 9, { ms: midnightMs - 5_000, subMsNanos: 0 });
+    next.append(enc.encode('none'), 0, 4, 10);
+    next.close();
+    const after = [...readVenueRecords(dataDir, 'v', { from: '2025-01-01' })];
+    expect(after.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(after.slice(-3).map((r) => r.wallNanos - MIDNIGHT)).toEqual([9_000_007n, 9_000_007n, 9_000_007n]);
     expect(collect(join(dataDir, 'v', '2025-01-01.mprec')).map((r) => r.sequence)).toEqual([0]);
   });
 

@@ -118,7 +118,7 @@ describe('ring geometry migration', () => {
     dirs.push(dataDir);
     mkdirSync(join(dataDir, 'ring'));
     const ringPath = join(dataDir, 'ring', 'binance.ring');
-    // 0..49 left unwritten in an old build's ring (a crash), with the default geometry.
+    // 0..49 left unwritten in an old build's ring (a crash), with the geometry the pipeline is asked for.
     const old = Array.from({ length: 50 }, (_, i) => Buffer.from(numbered(i + 1)));
     createFormatOneRing(ringPath, { slotSize: 256, slotCount: 64 }, old);
     const replay = join(dataDir, 'replay.jsonl');

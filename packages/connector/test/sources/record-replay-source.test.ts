@@ -21,21 +21,22 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Writes `payloads` as records of `venue`, one per day in `days` order, cycling; returns the venue folder. */
 function recordings(payloads: readonly string[], days: readonly string[] = ['2025-01-01']): string {
   const dataDir = join(root, `data-${dirNumber++}`);
-  // A writer per day: one writer's stamps never go back, and these days need not come in order.
-  days.forEach((day, d) => {
+  // A writer per day, oldest day first: a writer's stamps never go back (nor before what is on disk), while these
+  // days need not come in order.
+  for (const day of [...new Set(days)].sort()) {
     let now = 0n;
     const writer = createRecordFileWriter({ dataDir, venue: 'binance', fsync: 'none', wallNanos: () => now });
     writer.recover();
     writer.acceptAllSequences();
     payloads.forEach((payload, i) => {
-      if (i % days.length !== d) return;
+      if (days[i % days.length] !== day) return;
       now = BigInt(Date.parse(`${day}T12:00:00Z`)) * 1_000_000n + BigInt(i) * 1_000_000n;
       const bytes = Buffer.from(payload);
       writer.append(bytes, 0, bytes.length, i);
       writer.writePending();
     });
     writer.close();
-  });
+  }
   return join(dataDir, 'binance');
 }
 
