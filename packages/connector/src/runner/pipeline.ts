@@ -24,7 +24,7 @@ import {
 } from '../feeds/book-subscriptions.js';
 import { GapDetector } from '../feeds/gap-detector.js';
 import { MessageKind, nonTradeKindName } from '../feeds/message-kind.js';
-import type { VenueName } from '../feeds/venue-feed.js';
+import type { TradeSink, VenueName } from '../feeds/venue-feed.js';
 import type { ParserBackend, VenueParser } from '../feeds/venue-parser.js';
 import { createParser, venueProtocol } from '../feeds/venues.js';
 import {
@@ -210,7 +210,10 @@ export interface PipelineStatus {
   trades: number;
   /** Messages that carried no trade (acks, heartbeats, book messages, snapshots not published...). */
   nonTrade: number;
-  /** Non-trade messages by kind (subscribeAck, heartbeat, pong, snapshot...). */
+  /**
+   * Non-trade messages by kind (subscribeAck, heartbeat, pong, snapshot...); they add up to `nonTrade`. Book messages
+   * are `otherChannel`, with or without the trades channel (without it, so is any trade message).
+   */
   nonTradeByKind: Record<string, number>;
   /** Malformed messages: recorded raw, not published, warned about aggregated. */
   parseErrors: number;
@@ -286,7 +289,28 @@ const SILENT: PipelineLogger = { info() {}, warn() {}, error() {} };
 const CHANNELS: readonly Channel[] = ['trades', 'books'];
 const DEFAULT_DEPTH = 100;
 /** With the trade channel off the trade parser is not run at all. */
-const NO_TRADES: MessageParser = { parse: () => MessageKind.nonTrade };
+/**
+ * The runner's parser in a run without the trades channel: the venue's trade parser still classifies each message,
+ * so that `status().nonTradeByKind` accounts for every non-trade message (book messages are another channel to it,
+ * as in a run of both channels), and publishes nothing. A trade message (the venue's trades channel is not
+ * subscribed, so none is expected) is another channel here too, counted in `tradeMessages`.
+ */
+class ClassifyOnly implements MessageParser {
+  tradeMessages = 0;
+  readonly #parser: VenueParser;
+  readonly #discard: TradeSink = { onTrade() {} };
+
+  constructor(parser: VenueParser) {
+    this.#parser = parser;
+  }
+
+  parse(bytes: Uint8Array, start: number, end: number): MessageKind {
+    const kind = this.#parser.parse(bytes, start, end, this.#discard);
+    if (kind !== MessageKind.trades) return kind;
+    this.tradeMessages++;
+    return MessageKind.nonTrade;
+  }
+}
 
 /** The book limits, checked before the data dir is touched (the book path is built after the lock and the ring). */
 function checkBookOptions(books: BookOptions | undefined): void {
@@ -433,6 +457,8 @@ export class Pipeline {
   readonly #ring: RingBuffer;
   readonly #flusher: DiskFlusher;
   readonly #parser: VenueParser;
+  /** Without the trades channel: the runner's parser, which classifies messages and publishes no trade. */
+  readonly #classifyOnly: ClassifyOnly | undefined;
   readonly #interner: Interner;
   readonly #latency: LatencyRecorder;
   readonly #gaps: GapDetector;
@@ -506,6 +532,9 @@ export class Pipeline {
     this.#source = source;
     this.#simulator = simulator;
     this.#parser = createParser(options.venue, options.parser ? { backend: options.parser } : undefined);
+    this.#classifyOnly = (options.channels ?? ['trades']).includes('trades')
+      ? undefined
+      : new ClassifyOnly(this.#parser);
     this.#interner = new Interner();
     this.#latency = options.latency ?? new LatencyRecorder();
     this.#gaps = new GapDetector({ onGap: this.#onGap });
@@ -583,7 +612,7 @@ export class Pipeline {
       });
     }
     this.#runner = new Runner({
-      parser: channels.includes('trades') ? this.#parser : NO_TRADES,
+      parser: this.#classifyOnly ?? this.#parser,
       ...(this.#books !== undefined ? { books: this.#books } : {}),
       publisher: this.#publisher,
       interner: this.#interner,
@@ -822,6 +851,8 @@ export class Pipeline {
     this.#parser.nonTradeCounts().forEach((count, kind) => {
       if (count > 0) nonTradeByKind[nonTradeKindName(kind as never)] = count;
     });
+    const ignoredTrades = this.#classifyOnly?.tradeMessages ?? 0;
+    if (ignoredTrades > 0) nonTradeByKind.otherChannel = (nonTradeByKind.otherChannel ?? 0) + ignoredTrades;
     const tradesPerSymbol: Record<string, number> = {};
     this.#runner.tradesByTicker.forEach((count, id) => {
       if (count > 0) tradesPerSymbol[this.#interner.resolve(id)] = count;

@@ -295,6 +295,19 @@ describe('Pipeline book path, per venue, from the verbatim samples', () => {
     expect(summary).toMatchObject({ parseErrors: 0, trades: 0, nonTradeByKind: { otherChannel: 3 } });
   });
 
+  it('books only: the trade parser still classifies every message, publishing no trade', async () => {
+    // Verbatim Bybit v5 shapes (shared/feeds/VENUE_SAMPLES.md): a subscribe ack, and a trade the run did not ask for.
+    const ack = '{"success":true,"ret_msg":"subscribe","conn_id":"c1","op":"subscribe"}';
+    const trade =
+      '{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1758841135824,"data":[{"T":1758841135823,"s":"BTCUSDT","S":"Buy","v":"0.020","p":"109378.90","L":"ZeroPlusTick","i":"2a74ac78-691c-5b54-9dbe-5aafe8364627","BT":false,"RPI":false,"seq":457514743450}]}';
+    const lines = [ack, ...bookLines('bybit').slice(0, 2), trade];
+    const { summary, published } = await replay('bybit', lines);
+    expect(published).toHaveLength(2);
+    expect(summary).toMatchObject({ received: 4, trades: 0, nonTrade: 4, parseErrors: 0 });
+    // Every non-trade message has a kind: the book messages and the trade are another channel here.
+    expect(summary.nonTradeByKind).toEqual({ subscribeAck: 1, otherChannel: 3 });
+  });
+
   it('refuses unknown or repeated channels with a typed error', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'marketpipe-books-bad-'));
     dirs.push(dataDir);
