@@ -13,7 +13,7 @@ import { RECORD_HEADER_BYTES_V1 } from './record-frame.js';
 import { mapRingFile } from './ring-file.js';
 import { maxRecordSizeOf, type RingGeometry } from './ring-geometry.js';
 import * as header from './ring-header.js';
-import { RING_FORMAT_VERSION, type RingFormatVersion } from './ring-header.js';
+import { RING_FORMAT_VERSION, type RingFormatVersion, readOnlyRingError } from './ring-header.js';
 
 /**
  * Called by {@link RingBuffer.readBatch} once per record. `bytes` is a view of
@@ -252,7 +252,7 @@ export class RingBuffer {
    */
   startSequenceAt(sequence: number): void {
     if (this.closed) throw new RingClosedError('startSequenceAt');
-    if (this.formatVersion !== RING_FORMAT_VERSION) throw this.readOnlyError();
+    if (this.formatVersion !== RING_FORMAT_VERSION) throw readOnlyRingError(this.path, this.formatVersion);
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
       throw new InvalidArgumentError(`start sequence must be a safe non-negative integer, got ${sequence}`, {
         argument: 'sequence',
@@ -681,16 +681,9 @@ export class RingBuffer {
   // Off stage's own code: the first write takes the producer role, and a ring of format version 1 is never written.
   private startWriting(): void {
     if (this.closed) throw new RingClosedError('write');
-    if (this.formatVersion !== RING_FORMAT_VERSION) throw this.readOnlyError();
+    if (this.formatVersion !== RING_FORMAT_VERSION) throw readOnlyRingError(this.path, this.formatVersion);
     if (!this.producerReady) this.recoverProducer();
     this.writable = true;
-  }
-
-  private readOnlyError(): RingFormatError {
-    return new RingFormatError(
-      this.path,
-      `a ring of format version ${this.formatVersion} is read only (records are written in version ${RING_FORMAT_VERSION}); drain it and recreate it`,
-    );
   }
 
   /**

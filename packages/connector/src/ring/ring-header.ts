@@ -21,6 +21,14 @@ export const RING_FORMAT_VERSION = 2;
 /** A ring format version this code reads: {@link RING_FORMAT_VERSION}, or 1 (read only). */
 export type RingFormatVersion = 1 | 2;
 
+/** The error of a write to a ring of an older format version, which this code only reads. */
+export function readOnlyRingError(path: string, formatVersion: number): RingFormatError {
+  return new RingFormatError(
+    path,
+    `a ring of format version ${formatVersion} is read only (records are written in version ${RING_FORMAT_VERSION}); drain it and recreate it`,
+  );
+}
+
 const VERSION_WORD = 2;
 const HEADER_BYTES_WORD = 3;
 const SLOT_SIZE_WORD = 4;

@@ -11,13 +11,13 @@ import { type Clock, clock as defaultClock, type Interner, type WallParts } from
 import { DOUBLE_FIELD, doubleArray, OutageBuffer } from '@marketpipe/middleware/internal';
 import { InternerFullError, type LatencyRecorder } from '@marketpipe/middleware/latency';
 import type { OutageBufferOptions } from '@marketpipe/middleware/transport';
-import { RecordTooLargeError, RingFormatError, TradeTextTooLongError } from '../errors.js';
+import { RecordTooLargeError, type RingFormatError, TradeTextTooLongError } from '../errors.js';
 import type { TradeIdRange } from '../feeds/gap-detector.js';
 import { MessageKind } from '../feeds/message-kind.js';
 import type { ParsedTrade, TradeSink } from '../feeds/venue-feed.js';
 import type { Publisher } from '../publisher/publisher.js';
 import type { RingBuffer } from '../ring/ring-buffer.js';
-import { RING_FORMAT_VERSION } from '../ring/ring-header.js';
+import { RING_FORMAT_VERSION, readOnlyRingError } from '../ring/ring-header.js';
 import type { BookMessageSink } from './book-path.js';
 
 /** The ring's used fraction from which a long burst wakes the flusher rather than wait for its poll. */
@@ -209,12 +209,8 @@ export class Runner implements TradeSink {
    *   first, as `Pipeline.start` does), rather than at every message.
    */
   constructor(options: RunnerOptions) {
-    if (options.ring.formatVersion !== RING_FORMAT_VERSION) {
-      throw new RingFormatError(
-        options.ring.path,
-        `a ring of format version ${options.ring.formatVersion} is read only; drain it and recreate it`,
-      );
-    }
+    const ring = options.ring;
+    if (ring.formatVersion !== RING_FORMAT_VERSION) throw readOnlyRingError(ring.path, ring.formatVersion);
     this.#received = this.#bytesReceived = this.#trades = this.#nonTrade = this.#recorded = 0;
     this.#parser = options.parser;
     this.#publisher = options.publisher;
