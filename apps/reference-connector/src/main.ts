@@ -31,7 +31,13 @@ import { checkDate, checkVenue } from './records/record-options.js';
 import { LOG_FORMATS, type LogFormat } from './run/pretty-log.js';
 import { parseReaderStart } from './subscribe/reader-start.js';
 import type { SubscribeOptions } from './subscribe/subscribe-command.js';
-import { INLINING_BUDGET_BYTES, INLINING_BUDGET_FLAG, V8_TUNING_ENV_VAR } from './v8-tuning.js';
+import {
+  INLINING_BUDGET_BYTES,
+  INLINING_BUDGET_FLAG,
+  TIER_UP_FLAG,
+  TIER_UP_INVOCATIONS,
+  V8_TUNING_ENV_VAR,
+} from './v8-tuning.js';
 
 const SUBSCRIBE_KEYS: readonly RunOptionKey[] = [
   'transport',
@@ -62,7 +68,8 @@ Every option can also be set as an environment variable (MARKETPIPE_ + the flag 
 upper snake case, e.g. MARKETPIPE_NATS_PASS) or as a camelCase key of the --config
 JSON file. Precedence: flags > environment > config file > defaults.
 
-The process raises V8's inlining budget for the hot path (--${INLINING_BUDGET_FLAG}=${INLINING_BUDGET_BYTES});
+The process raises V8's inlining budget for the hot path (--${INLINING_BUDGET_FLAG}=${INLINING_BUDGET_BYTES})
+and, on Node 24 and later, moves it to TurboFan sooner (--${TIER_UP_FLAG}=${TIER_UP_INVOCATIONS});
 ${V8_TUNING_ENV_VAR}=off leaves V8's defaults.`;
 
 const PROGRAM_NAME = 'marketpipe';

@@ -18,15 +18,15 @@
  * bench's step table (docs/design/whole-process.md, "V8's inlining budget"; the heads: docs/design/latency-tail.md, "Literal
  * heads").
  *
- * **No tier-up count.** On Node 24 and later V8 runs a hot function as Maglev code (its mid-tier compiler) before
- * TurboFan, and waits for 10 000 (Node 24) or 16 000 (Node 26) calls before TurboFan: on a live feed at 1 000
- * messages a second the hot path is Maglev code for its first 10-16 s, at a p50 of 1.3-2.5 µs against 1.0-1.3 µs
- * once in TurboFan. From 2026-12-06 this executable set `--invocation-count-for-turbofan=1000`, which brought the hot
- * path to TurboFan within 1-2 s; it no longer does. The count applies to every function of the process, Node's
- * stream, timer and socket internals and nats.js included, and with it the live path at 1 000 msg/s had 2-3 times
- * the naive relay's stalls (messages over 1 ms from the venue's send to the subscriber): 46-54 a run against 16-33
- * without it, in alternating runs, the inlining budget set in both. A user who wants the hot path in TurboFan sooner
- * passes the count to `node` (docs/design/latency-tail.md, "The tier-up count and the 1 000 msg/s stalls").
+ * **The tier-up to TurboFan, on Node 24 and later.** There V8 runs a hot function as Maglev code (its mid-tier
+ * compiler, off on Node 20 and 22) before TurboFan, and with Maglev on it raises the calls a function needs before
+ * TurboFan (`--invocation-count-for-turbofan`) from Node 22's 3 000 to 10 000 on Node 24 and 16 000 on Node 26
+ * (`node --print-flag-values`; `--v8-options` shows 3 000, the value before that implication). On a live
+ * feed at 1 000 messages a second the hot path (the Binance scanner, the encoder, the ring's `tryWrite`,
+ * `Runner.onMessage`) was Maglev code for its first ~10 s on Node 24 and ~16 s on Node 26, at a p50 of 1.4-2.4 µs
+ * against 1.0-1.3 µs once in TurboFan; a quieter feed stays there proportionally longer (100 messages a second:
+ * minutes). With 1 000 calls both lines reach TurboFan within 1-2 s at that rate, and a 1M-trade replay showed no
+ * cost beyond the host's spread (docs/design/latency-tail.md, "Node 24 and 26: the hot path waits in Maglev").
  *
  * A library must not change process-wide V8 settings under its host, so `@marketpipe/connector` does not: an
  * application that embeds the pipeline passes the flags to `node` itself (the connector README says how).
@@ -41,19 +41,29 @@ export const INLINING_BUDGET_FLAG = 'max-inlined-bytecode-size-cumulative';
  * every supported line in every run (Node 26 inlines ~4 100 bytes into the scanner).
  */
 export const INLINING_BUDGET_BYTES = 5000;
+/** The V8 flag that sets how soon a function moves from Maglev to TurboFan, without its leading dashes. */
+export const TIER_UP_FLAG = 'invocation-count-for-turbofan';
+/** Its value on lines that run Maglev by default (V8 itself: 10 000 on Node 24, 16 000 on Node 26). */
+export const TIER_UP_INVOCATIONS = 1000;
+/** The first Node major whose V8 runs Maglev by default (and so has the slow tier-up the flag shortens). */
+const FIRST_MAGLEV_NODE_MAJOR = 24;
 /** `off` leaves V8's defaults (to compare, or to rule the settings out); `on`, the default, applies them. */
 export const V8_TUNING_ENV_VAR = 'MARKETPIPE_V8_TUNING';
 
 /**
- * The V8 flags to set, given the process's `execArgv` and environment: none when the environment says `off`;
- * otherwise the inlining budget, unless node's own command line already sets it
- * (`node --max-inlined-bytecode-size-cumulative=N`, in either the dashed or the underscored spelling), so a user's
- * own choice wins.
+ * The V8 flags to set, given the process's `execArgv`, environment and Node version: none when the environment
+ * says `off`; otherwise the inlining budget, and on Node 24 and later the earlier tier-up to TurboFan, each unless
+ * node's own command line already sets that flag (`node --max-inlined-bytecode-size-cumulative=N`, in either the
+ * dashed or the underscored spelling), so a user's own choice wins.
  *
  * @throws {InvalidOptionError} (option {@link V8_TUNING_ENV_VAR}) for an environment value other than `on`, `off` or
  *   unset.
  */
-export function v8TuningFlags(execArgv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+export function v8TuningFlags(
+  execArgv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  nodeVersion: string = process.versions.node,
+): string[] {
   const setting = env[V8_TUNING_ENV_VAR];
   if (setting !== undefined && setting !== 'on' && setting !== 'off') {
     throw new InvalidOptionError(
@@ -67,6 +77,9 @@ export function v8TuningFlags(execArgv: readonly string[], env: NodeJS.ProcessEn
   );
   const flags: string[] = [];
   if (!userSet.has(INLINING_BUDGET_FLAG)) flags.push(`--${INLINING_BUDGET_FLAG}=${INLINING_BUDGET_BYTES}`);
+  if (Number(nodeVersion.split('.')[0]) >= FIRST_MAGLEV_NODE_MAJOR && !userSet.has(TIER_UP_FLAG)) {
+    flags.push(`--${TIER_UP_FLAG}=${TIER_UP_INVOCATIONS}`);
+  }
   return flags;
 }
 

@@ -1,8 +1,12 @@
 /**
  * The `marketpipe` executable sets V8 flags for its own process (src/v8-tuning.ts). These tests run the built CLI,
- * as users do, and read V8's own traces: with the setting, the Binance spot scanner gets every one of its readers
- * inlined, and more than with `MARKETPIPE_V8_TUNING=off` (which readers the default budget leaves out differs between
- * V8 versions, so that part compares the two runs rather than naming them).
+ * as users do, and read V8's own traces:
+ * - with the setting, the Binance spot scanner gets every one of its readers inlined, and more than with
+ *   `MARKETPIPE_V8_TUNING=off` (which readers the default budget leaves out differs between V8 versions, so that part
+ *   compares the two runs rather than naming them);
+ * - on Node 24 and later, the hot path of a paced live feed is TurboFan code within a few thousand messages, where
+ *   V8's defaults wait for 10 000 (Node 24) or 16 000 (Node 26) calls; tiering counts calls, not time, so a paced
+ *   simulator run of 5 000 messages stands for any rate.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TIER_UP_FLAG, v8TuningFlags } from '../src/v8-tuning.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(appDir, 'dist', 'cli.js');
@@ -68,6 +73,22 @@ function inlinedIntoScanner(trace: string): Set<string> {
   return names;
 }
 
+/** The hot path's functions that `--trace-opt` says were compiled by TurboFan (`TURBOFAN`, `TURBOFAN_JS`). */
+function inTurboFan(trace: string): Set<string> {
+  const names = new Set<string>();
+  const pattern = /^\[completed optimizing .*?<JSFunction (\w+) .*?\(target TURBOFAN/gm;
+  for (const match of trace.matchAll(pattern)) names.add(match[1]!);
+  return names;
+}
+
+/**
+ * Functions every Binance message runs through that are too large to be inlined into a caller, so they are compiled
+ * on their own: the spot scanner, the encoder and the ring's hand-off (`stage`, which `tryWrite` calls on a live or
+ * simulated feed and a replay at fast pace calls directly). (`Runner.onMessage` is sometimes inlined
+ * into the WebSocket source's `deliver` and then never shows by its own name.)
+ */
+const HOT_PATH = ['scanBinanceTradeLayout', 'encodeFields', 'stage'];
+
 describe('the V8 setting of the marketpipe executable', () => {
   it('inlines every reader of the scanner, more than V8 does by default', async () => {
     // The test command builds before it tests; a missing build is a failure here, not a skip.
@@ -121,5 +142,38 @@ describe('the V8 setting of the marketpipe executable', () => {
     const run = await runCli(['--max-inlined-bytecode-size-cumulative=0'], ['--help'], {});
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Usage: marketpipe');
+  }, 60_000);
+
+  it('has the hot path of a paced feed in TurboFan within 5 000 messages on Node 24 and later', async () => {
+    expect(existsSync(cli), 'apps/reference-connector/dist (run pnpm build)').toBe(true);
+    const tiersUp = v8TuningFlags([], {}).some((flag) => flag.startsWith(`--${TIER_UP_FLAG}=`));
+    // Node 20 and 22 run no Maglev tier, so the CLI leaves their tier-up alone (the unit tests check the lines).
+    expect(tiersUp).toBe(Number(process.versions.node.split('.')[0]) >= 24);
+    if (!tiersUp) return;
+    const traced = async (setting: 'on' | 'off') => {
+      const run = await runCli(
+        ['--trace-opt'],
+        [
+          'run',
+          '--rate',
+          '2000',
+          '--duration',
+          '2500ms',
+          '--data-dir',
+          join(dir, `tier-${setting}`),
+          '--log-level',
+          'silent',
+        ],
+        { MARKETPIPE_V8_TUNING: setting },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/received {6}[45],\d{3} messages/);
+      return inTurboFan(run.stdout);
+    };
+    const tuned = await traced('on');
+    for (const name of HOT_PATH) expect(tuned, name).toContain(name);
+    // V8's defaults leave the same run in Maglev: when this fails, V8 no longer needs the flag (src/v8-tuning.ts).
+    const untuned = await traced('off');
+    for (const name of HOT_PATH) expect(untuned, name).not.toContain(name);
   }, 60_000);
 });
