@@ -406,12 +406,8 @@ describe('Runner and receive times in the ring', () => {
     createFormatOneRing(join(dir, 'old.ring'), { slotSize: 256, slotCount: 16 }, []);
     const ring = RingBuffer.open(join(dir, 'old.ring'));
     const interner = new Interner();
-    const publisher = new Publisher({
-      transport: new InMemoryTransport(),
-      interner,
-      env: 'test',
-      venue: 'binance',
-    });
+    const transport = new InMemoryTransport();
+    const publisher = new Publisher({ transport, interner, env: 'test', venue: 'binance' });
     expect(() => new Runner({ parser: createParser('binance'), publisher, interner, ring })).toThrow(
       RingFormatError,
     );
